@@ -1,0 +1,53 @@
+// buildApp(config): the whole platform as a Fastify instance, used by the
+// server and by tests (app.inject). Plugins are registered in the order of
+// DESIGN.md's request pipeline.
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config/index.js';
+import { openDatabase, type DatabaseHandle } from './db/index.js';
+import { createLogger } from './logger.js';
+import { registerSecurity } from './security/index.js';
+import type { SessionStore } from './security/session-store.js';
+import { registerErrorHandlers } from './web/errors.js';
+import { flashPlugin } from './web/flash.js';
+import { renderPlugin } from './web/render.js';
+import { registerRoutes } from './web/routes/index.js';
+import './web/types.js';
+
+export interface BuildOptions {
+  /** An already-open database (tests share one per file); otherwise opened from config. */
+  database?: DatabaseHandle;
+  /** Replace the logger (tests pass false to keep output quiet). */
+  logger?: boolean;
+  sessionStore?: SessionStore;
+}
+
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const database = opts.database ?? openDatabase(config.database);
+  const ownsDatabase = !opts.database;
+
+  const app = Fastify({
+    loggerInstance: opts.logger === false ? undefined : createLogger(config),
+    logger: opts.logger === false ? false : undefined,
+    genReqId: () => randomUUID(),
+    // Proxy headers are interpreted by src/security/proxy.ts, with exact hop counts.
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  } as never) as unknown as FastifyInstance;
+
+  app.decorate('config', config);
+  app.decorate('database', database);
+  app.decorate('db', database.db);
+  if (ownsDatabase) app.addHook('onClose', async () => database.close());
+
+  await registerSecurity(app, { store: opts.sessionStore });
+  await app.register(flashPlugin);
+  await app.register(renderPlugin);
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  await registerRoutes(app);
+  registerErrorHandlers(app);
+  return app;
+}

@@ -1,0 +1,8 @@
+// Versioned migrations, applied in name order. Never edit one that has been
+// released: add a new file and list it here.
+import type { Migration } from 'kysely';
+import * as m001 from './001_initial.js';
+
+export const migrations: Record<string, Migration> = {
+  '001_initial': m001,
+};

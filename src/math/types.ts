@@ -1,0 +1,69 @@
+// Public result types of the answer engine.
+
+export const ANSWER_KINDS = [
+  'text',
+  'number',
+  'expression',
+  'equation',
+  'inequality',
+  'point',
+  'list',
+  'quantity',
+] as const;
+export type AnswerKind = (typeof ANSWER_KINDS)[number];
+
+/** Why a verdict was reached. Only 'equivalent' accompanies `equivalent: true`. */
+export type Reason =
+  | 'equivalent'
+  | 'not-equivalent'
+  | 'empty'
+  | 'too-long'
+  | 'too-deep'
+  | 'too-complex'
+  | 'html'
+  | 'forbidden-command'
+  | 'unsupported'
+  | 'parse-error'
+  | 'out-of-bounds'
+  | 'undefined'
+  | 'kind-mismatch'
+  | 'not-solved'
+  | 'not-simplified'
+  | 'unit-mismatch'
+  | 'unknown-unit'
+  | 'invalid-expected'
+  | 'invalid-options'
+  | 'timeout'
+  | 'busy'
+  | 'worker-error'
+  | 'internal-error';
+
+/** Reasons that suggest a deliberate attack or abuse rather than a wrong answer; the pool logs them. */
+export const HOSTILE_REASONS: ReadonlySet<Reason> = new Set<Reason>([
+  'too-long',
+  'too-deep',
+  'too-complex',
+  'html',
+  'forbidden-command',
+  'out-of-bounds',
+  'timeout',
+]);
+
+export interface CheckResult {
+  equivalent: boolean;
+  reason: Reason;
+  /** Human-readable detail for the admin tester and logs; never shown verbatim to students. */
+  detail: string;
+  /** The kind the expected answer was graded as (null when the inputs could not be read). */
+  kind: AnswerKind | null;
+  normalizedExpected: string | null;
+  normalizedSubmitted: string | null;
+}
+
+export interface NormalizeResult {
+  original: string;
+  normalized: string | null;
+  kind: AnswerKind | null;
+  reason: Reason;
+  detail: string;
+}

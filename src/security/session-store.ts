@@ -1,0 +1,100 @@
+// Server-side session records. The cookie holds a random token; the store keys
+// records by the token's SHA-256, so a leaked database or Redis dump cannot be
+// replayed as cookies.
+import type { Db } from '../db/index.js';
+
+export interface SessionRecord {
+  id: string;
+  userId: number;
+  csrfToken: string;
+  remember: boolean;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  idleExpiresAt: string;
+  absoluteExpiresAt: string;
+}
+
+export interface SessionStore {
+  create(record: SessionRecord): Promise<void>;
+  get(id: string): Promise<SessionRecord | null>;
+  touch(id: string, lastSeenAt: string, idleExpiresAt: string): Promise<void>;
+  destroy(id: string): Promise<void>;
+  /** Ends every session of the user except `exceptId`; returns how many ended. */
+  destroyForUser(userId: number, exceptId?: string | null): Promise<number>;
+  listForUser(userId: number): Promise<SessionRecord[]>;
+  close(): Promise<void>;
+}
+
+type Row = {
+  id: string; user_id: number; csrf_token: string; remember: number; ip: string | null;
+  user_agent: string | null; created_at: string; last_seen_at: string; idle_expires_at: string;
+  absolute_expires_at: string;
+};
+
+const fromRow = (r: Row): SessionRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  csrfToken: r.csrf_token,
+  remember: r.remember === 1,
+  ip: r.ip,
+  userAgent: r.user_agent,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+  idleExpiresAt: r.idle_expires_at,
+  absoluteExpiresAt: r.absolute_expires_at,
+});
+
+export class DatabaseSessionStore implements SessionStore {
+  constructor(private readonly db: Db) {}
+
+  async create(s: SessionRecord): Promise<void> {
+    await this.db.insertInto('sessions').values({
+      id: s.id,
+      user_id: s.userId,
+      csrf_token: s.csrfToken,
+      remember: s.remember ? 1 : 0,
+      ip: s.ip,
+      user_agent: s.userAgent,
+      created_at: s.createdAt,
+      last_seen_at: s.lastSeenAt,
+      idle_expires_at: s.idleExpiresAt,
+      absolute_expires_at: s.absoluteExpiresAt,
+    }).execute();
+  }
+
+  async get(id: string): Promise<SessionRecord | null> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : null;
+  }
+
+  async touch(id: string, lastSeenAt: string, idleExpiresAt: string): Promise<void> {
+    await this.db.updateTable('sessions')
+      .set({ last_seen_at: lastSeenAt, idle_expires_at: idleExpiresAt })
+      .where('id', '=', id).execute();
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id', '=', id).execute();
+  }
+
+  async destroyForUser(userId: number, exceptId?: string | null): Promise<number> {
+    let q = this.db.deleteFrom('sessions').where('user_id', '=', userId);
+    if (exceptId) q = q.where('id', '!=', exceptId);
+    const res = await q.executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  async listForUser(userId: number): Promise<SessionRecord[]> {
+    const now = new Date().toISOString();
+    const rows = await this.db.selectFrom('sessions').selectAll()
+      .where('user_id', '=', userId)
+      .where('absolute_expires_at', '>', now)
+      .where('idle_expires_at', '>', now)
+      .orderBy('last_seen_at', 'desc').execute();
+    return rows.map(fromRow);
+  }
+
+  async close(): Promise<void> {}
+}

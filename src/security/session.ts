@@ -1,0 +1,168 @@
+// Sessions (the role Flask-Login played): a signed, HttpOnly, SameSite=Lax
+// cookie holding a random token; the record lives server-side so logout and
+// "sign out everywhere" really end sessions. Over HTTPS the cookie is Secure
+// and carries the __Host- prefix (no Domain, Path=/, cannot be set by a subdomain).
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { KeyStage } from '../config/index.js';
+import type { SessionUser } from '../web/types.js';
+import { DatabaseSessionStore, type SessionRecord, type SessionStore } from './session-store.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessions: SessionStore;
+  }
+  interface FastifyRequest {
+    session: SessionRecord | null;
+  }
+}
+
+const MINUTE = 60_000;
+/** Writing last-seen on every request would turn each page view into a DB write. */
+const TOUCH_INTERVAL_MS = MINUTE;
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export function sessionCookieName(request: FastifyRequest): string {
+  const base = request.server.config.session.cookieName;
+  return request.isSecure ? `__Host-${base}` : base;
+}
+
+export function cookieOptions(request: FastifyRequest, maxAgeSeconds?: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: request.isSecure,
+    signed: true,
+    ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}),
+  };
+}
+
+export async function loadUser(app: FastifyInstance, userId: number): Promise<SessionUser | null> {
+  const row = await app.db.selectFrom('users')
+    .select(['id', 'email', 'first_name', 'last_name', 'is_admin', 'key_stage', 'year_group', 'school_id', 'must_change_password'])
+    .where('id', '=', userId).executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    isAdmin: row.is_admin === 1,
+    keyStage: row.key_stage as KeyStage | null,
+    yearGroup: row.year_group,
+    schoolId: row.school_id,
+    mustChangePassword: row.must_change_password === 1,
+  };
+}
+
+function readToken(request: FastifyRequest): string | null {
+  const raw = request.cookies[sessionCookieName(request)];
+  if (!raw) return null;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid && unsigned.value ? unsigned.value : null;
+}
+
+function expiry(from: Date, ms: number): string {
+  return new Date(from.getTime() + ms).toISOString();
+}
+
+function idleMs(app: FastifyInstance, remember: boolean): number {
+  const s = app.config.session;
+  return remember ? s.rememberDays * 24 * 60 * MINUTE : s.idleTimeoutMinutes * MINUTE;
+}
+
+/**
+ * Starts a fresh session for the user. Any session the request already had is
+ * destroyed first, so a session id planted before login is worthless after it.
+ */
+export async function logIn(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  userId: number,
+  opts: { remember?: boolean } = {},
+): Promise<void> {
+  const app = request.server;
+  if (request.session) await app.sessions.destroy(request.session.id);
+  const remember = opts.remember === true;
+  const token = randomBytes(32).toString('base64url');
+  const now = new Date();
+  const absoluteMs = remember
+    ? app.config.session.rememberDays * 24 * 60 * MINUTE
+    : app.config.session.absoluteTimeoutHours * 60 * MINUTE;
+  const record: SessionRecord = {
+    id: hashToken(token),
+    userId,
+    csrfToken: randomBytes(32).toString('base64url'),
+    remember,
+    ip: request.clientIp,
+    userAgent: (request.headers['user-agent'] ?? '').slice(0, 300) || null,
+    createdAt: now.toISOString(),
+    lastSeenAt: now.toISOString(),
+    idleExpiresAt: expiry(now, idleMs(app, remember)),
+    absoluteExpiresAt: expiry(now, absoluteMs),
+  };
+  await app.sessions.create(record);
+  request.session = record;
+  request.sessionId = record.id;
+  request.user = await loadUser(app, userId);
+  reply.setCookie(sessionCookieName(request), token,
+    cookieOptions(request, remember ? Math.floor(absoluteMs / 1000) : undefined));
+}
+
+/** Re-issues the session id (after a privilege change) keeping its remember flag. */
+export async function rotateSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!request.session) return;
+  await logIn(request, reply, request.session.userId, { remember: request.session.remember });
+}
+
+export async function logOut(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.session) await request.server.sessions.destroy(request.session.id);
+  request.session = null;
+  request.sessionId = null;
+  request.user = null;
+  reply.clearCookie(sessionCookieName(request), { path: '/' });
+}
+
+export interface SessionPluginOptions {
+  store?: SessionStore;
+}
+
+export const sessionPlugin = fp(async (app: FastifyInstance, opts: SessionPluginOptions) => {
+  app.decorate('sessions', opts.store ?? new DatabaseSessionStore(app.db));
+  app.decorateRequest('session', null);
+  app.decorateRequest('user', null);
+  app.decorateRequest('sessionId', null);
+  app.addHook('onClose', async () => app.sessions.close());
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.probe) return;
+    const token = readToken(request);
+    if (!token) return;
+    const record = await app.sessions.get(hashToken(token));
+    const now = new Date();
+    const nowIso = now.toISOString();
+    if (!record || record.idleExpiresAt <= nowIso || record.absoluteExpiresAt <= nowIso) {
+      if (record) await app.sessions.destroy(record.id);
+      reply.clearCookie(sessionCookieName(request), { path: '/' });
+      return;
+    }
+    const user = await loadUser(app, record.userId);
+    if (!user) {
+      await app.sessions.destroy(record.id);
+      reply.clearCookie(sessionCookieName(request), { path: '/' });
+      return;
+    }
+    if (now.getTime() - Date.parse(record.lastSeenAt) > TOUCH_INTERVAL_MS) {
+      const idle = expiry(now, idleMs(app, record.remember));
+      await app.sessions.touch(record.id, nowIso, idle);
+      record.lastSeenAt = nowIso;
+      record.idleExpiresAt = idle;
+    }
+    request.session = record;
+    request.sessionId = record.id;
+    request.user = user;
+  });
+}, { name: 'mathsoc-session' });

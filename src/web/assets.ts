@@ -1,0 +1,24 @@
+// Hashed client bundles: scripts/build-client.ts writes public/assets/manifest.json
+// mapping "mathfield.js" → "mathfield-3f2a9c1b.js". Names are looked up once.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const PUBLIC_DIR = join(import.meta.dirname, '..', '..', 'public');
+
+let manifest: Record<string, string> | null = null;
+
+function load(): Record<string, string> {
+  if (manifest) return manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(PUBLIC_DIR, 'assets', 'manifest.json'), 'utf8')) as Record<string, string>;
+  } catch {
+    throw new Error('public/assets/manifest.json is missing: run `npm run build:client` first');
+  }
+  return manifest;
+}
+
+export function assetUrl(name: string): string {
+  const hashed = load()[name];
+  if (!hashed) throw new Error(`unknown client asset "${name}" (is it an entry in scripts/build-client.ts?)`);
+  return `/assets/${hashed}`;
+}

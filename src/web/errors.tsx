@@ -1,0 +1,63 @@
+// Error pages for 400/403/404/413/429/500, as HTML or JSON by route and
+// `Accept`. Production never shows a stack trace or an internal message.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { wantsJson } from '../security/access.js';
+import { viewContext } from './views/context.js';
+import { MessagePage } from './views/layout.js';
+
+const TITLES: Record<number, string> = {
+  400: 'That request could not be understood',
+  401: 'Please log in',
+  403: 'Not allowed',
+  404: 'Page not found',
+  405: 'Not allowed',
+  413: 'That upload is too large',
+  415: 'Unsupported content',
+  429: 'Too many requests',
+  500: 'Something went wrong',
+  503: 'Temporarily unavailable',
+};
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+  if (wantsJson(request)) return reply.code(status).send({ error: message });
+  try {
+    return reply.render(<MessagePage ctx={viewContext(request)} title={TITLES[status] ?? 'Error'} message={message} />, status);
+  } catch {
+    // The page itself failed (e.g. missing assets): fall back to plain text.
+    return reply.code(status).type('text/plain; charset=utf-8').send(message);
+  }
+}
+
+export function registerErrorHandlers(app: FastifyInstance): void {
+  const production = app.config.profile === 'production';
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, 404, 'There is nothing at this address. Check the link, or start again from the home page.'));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (error.validation) status = 400;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else {
+      request.log.info({ status, code: error.code }, error.message);
+    }
+    if (reply.sent) return;
+    if (status === 429 && reply.getHeader('retry-after') === undefined) reply.header('retry-after', '60');
+    let message: string;
+    if (status >= 500) {
+      message = production ? 'The server hit a problem. It has been logged; please try again in a moment.' : `${error.message}`;
+    } else if (status === 413) {
+      message = 'The file or form you sent is larger than this server accepts.';
+    } else if (status === 415) {
+      message = 'This address does not accept that kind of content.';
+    } else if (error.validation) {
+      message = 'Some fields were missing or not in the right format.';
+    } else if (error.code?.startsWith('FST_') && status === 400) {
+      message = 'The request could not be read.';
+    } else {
+      message = error.message;
+    }
+    return sendError(request, reply, status, message);
+  });
+}
