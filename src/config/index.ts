@@ -49,6 +49,17 @@ function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], f
   return raw as T;
 }
 
+/** An IANA zone such as Europe/London: admins enter and read release times in it. */
+function timeZone(env: Env, key: string, fallback: string): string {
+  const value = str(env, key, fallback);
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: value });
+  } catch {
+    throw new ConfigError(`${key}="${value}" is not a time zone name (e.g. Europe/London)`);
+  }
+  return value;
+}
+
 function domain(env: Env, key: string, fallback: string): string {
   const value = str(env, key, fallback).toLowerCase().replace(/^@/, '');
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(value)) throw new ConfigError(`${key}="${value}" is not an email domain`);
@@ -134,7 +145,7 @@ export interface Config {
     passwordMaxLength: number;
     keyStageByYear: Record<number, KeyStage>;
   };
-  school: { defaultName: string; defaultDomain: string };
+  school: { defaultName: string; defaultDomain: string; timeZone: string };
   leaderboard: { topN: number };
   math: { timeoutMs: number };
   ops: { instances: number; backupDir: string; backupMaxAgeHours: number };
@@ -344,6 +355,7 @@ export function loadConfig(env: Env = process.env): Config {
     school: {
       defaultName: str(env, 'DEFAULT_SCHOOL_NAME', 'Maths Society School'),
       defaultDomain: domain(env, 'DEFAULT_SCHOOL_DOMAIN', 'school.example.org'),
+      timeZone: timeZone(env, 'SCHOOL_TIMEZONE', 'Europe/London'),
     },
     leaderboard: { topN: int(env, 'LEADERBOARD_TOP_N', 20, 1, 500) },
     math: { timeoutMs: int(env, 'MATH_TIMEOUT_MS', 250, 50, 10000) },

@@ -107,6 +107,8 @@ export interface ScoresTable {
   key_stage: string;
   points: number;
   challenges_completed: number;
+  /** Tries on this board's challenges (migration 004). */
+  submissions: ColumnType<number, number | undefined, number>;
   updated_at: Time;
 }
 
