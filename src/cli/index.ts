@@ -1,0 +1,170 @@
+// `mathsoc` — operations from the command line (also as npm scripts):
+// db:migrate, db:init, create-admin, reset-password, db:backup, db:restore.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config/index.js';
+import { migrateToLatest, openDatabase, looksLikeTestDatabase, type DatabaseHandle } from '../db/index.js';
+import { audit, CLI_ACTOR } from '../domain/audit.js';
+import { generatePassword, hashPassword } from '../domain/passwords.js';
+import { backupDatabase, restoreDatabase } from './backup.js';
+import { readSecret } from './prompt.js';
+import { hasAdmin, initialiseData } from './setup.js';
+
+export class CliError extends Error {}
+
+async function withDatabase<T>(fn: (config: Config, handle: DatabaseHandle) => Promise<T>): Promise<T> {
+  await loadDotEnv();
+  const config = loadConfig();
+  const handle = openDatabase(config.database);
+  try {
+    return await fn(config, handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The admin password for production: MATHSOC_ADMIN_PASSWORD or stdin, checked for strength. */
+async function suppliedPassword(config: Config, label: string): Promise<string> {
+  const password = process.env.MATHSOC_ADMIN_PASSWORD ?? (await readSecret(`${label}: `));
+  const min = config.accounts.adminPasswordMinLength;
+  if (password.length < min) throw new CliError(`The password must have at least ${min} characters.`);
+  if (password.length > config.accounts.passwordMaxLength) {
+    throw new CliError(`The password must have at most ${config.accounts.passwordMaxLength} characters.`);
+  }
+  if (/^(admin|password|changeme|letmein)/i.test(password) || new Set(password).size < 5) {
+    throw new CliError('That password is too easy to guess. Choose a long passphrase.');
+  }
+  return password;
+}
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+function printOneTimePassword(email: string, password: string): void {
+  say('');
+  say(`  Account: ${email}`);
+  say(`  One-time password (shown only now): ${password}`);
+  say('  It must be changed at the first login.');
+  say('');
+}
+
+export function buildCli(): Command {
+  const program = new Command('mathsoc').description('Maths Society platform operations').showHelpAfterError();
+
+  program.command('db:migrate').description('apply pending database migrations').action(() =>
+    withDatabase(async (config, handle) => {
+      const result = await migrateToLatest(handle.db);
+      const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+      say(applied.length ? `Applied: ${applied.join(', ')}` : `Database ${config.database.name} is up to date.`);
+    }));
+
+  program.command('db:init')
+    .description('migrate, create the default school and the first admin')
+    .option('--email <email>', 'the first admin\'s email (required in production)')
+    .option('--first-name <name>', 'first name', 'Site')
+    .option('--last-name <name>', 'last name', 'Admin')
+    .action((opts: { email?: string; firstName: string; lastName: string }) =>
+      withDatabase(async (config, handle) => {
+        await migrateToLatest(handle.db);
+        if (await hasAdmin(handle)) {
+          say('The database already has an admin; nothing to do. Use create-admin to add another.');
+          return;
+        }
+        if (config.profile === 'production') {
+          if (!opts.email) throw new CliError('In production db:init needs --email and a strong password (MATHSOC_ADMIN_PASSWORD or stdin).');
+          const password = await suppliedPassword(config, 'Admin password');
+          await initialiseData(config, handle, { email: opts.email, password, firstName: opts.firstName, lastName: opts.lastName, mustChangePassword: false });
+          say(`Initialised. Admin ${opts.email.toLowerCase()} created.`);
+          return;
+        }
+        const email = opts.email ?? `admin@${config.school.defaultDomain}`;
+        const password = generatePassword(20);
+        await initialiseData(config, handle, { email, password, firstName: opts.firstName, lastName: opts.lastName, mustChangePassword: true });
+        say('Initialised.');
+        printOneTimePassword(email.toLowerCase(), password);
+      }));
+
+  program.command('create-admin')
+    .description('create another admin account')
+    .requiredOption('--email <email>', 'email address')
+    .option('--first-name <name>', 'first name', 'Site')
+    .option('--last-name <name>', 'last name', 'Admin')
+    .action((opts: { email: string; firstName: string; lastName: string }) =>
+      withDatabase(async (config, handle) => {
+        await migrateToLatest(handle.db);
+        const email = opts.email.trim().toLowerCase();
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new CliError(`"${opts.email}" is not an email address.`);
+        const exists = await handle.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+        if (exists) throw new CliError(`An account with ${email} already exists.`);
+        const production = config.profile === 'production';
+        const password = production ? await suppliedPassword(config, 'Password') : generatePassword(20);
+        await initialiseData(config, handle, { email, password, firstName: opts.firstName, lastName: opts.lastName, mustChangePassword: !production });
+        say(`Admin ${email} created.`);
+        if (!production) printOneTimePassword(email, password);
+      }));
+
+  program.command('reset-password')
+    .description('give an account a one-time password that must be changed at the next login; ends its sessions')
+    .requiredOption('--email <email>', 'email address')
+    .action((opts: { email: string }) =>
+      withDatabase(async (_config, handle) => {
+        const email = opts.email.trim().toLowerCase();
+        const user = await handle.db.selectFrom('users').select(['id']).where('email', '=', email).executeTakeFirst();
+        if (!user) throw new CliError(`No account with ${email}.`);
+        const password = generatePassword(20);
+        const hash = await hashPassword(password);
+        await handle.db.transaction().execute(async (trx) => {
+          const now = new Date().toISOString();
+          await trx.updateTable('users').set({ password_hash: hash, must_change_password: 1, updated_at: now, password_changed_at: now })
+            .where('id', '=', user.id).execute();
+          await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+          await audit(trx, CLI_ACTOR, { action: 'user.reset_password', targetType: 'user', targetId: user.id });
+        });
+        printOneTimePassword(email, password);
+      }));
+
+  program.command('db:backup')
+    .description('write a backup of the database (SQLite online backup; PostgreSQL pg_dump)')
+    .option('--out <file>', 'backup file (default: BACKUP_DIR/mathsoc-<time>.<ext>)')
+    .action((opts: { out?: string }) =>
+      withDatabase(async (config, handle) => {
+        const file = await backupDatabase(config, handle, opts.out);
+        say(`Backup written to ${file}`);
+      }));
+
+  program.command('db:restore')
+    .description('replace the database with a backup (destructive)')
+    .requiredOption('--from <file>', 'backup file written by db:backup')
+    .option('--force', 'required in production, or when the database name does not look like a test or development database')
+    .action((opts: { from: string; force?: boolean }) =>
+      withDatabase(async (config, handle) => {
+        if (config.profile === 'production' && !opts.force) {
+          throw new CliError('Refusing to restore over a production database without --force.');
+        }
+        if (config.database.dialect === 'postgres' && !looksLikeTestDatabase(config.database) && !opts.force) {
+          throw new CliError(`Refusing to overwrite PostgreSQL database "${config.database.name}" without --force.`);
+        }
+        await restoreDatabase(config, handle, opts.from);
+        say(`Database restored from ${opts.from}`);
+      }));
+
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError || err instanceof ConfigError) {
+      process.stderr.write(`mathsoc: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`mathsoc: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  runCli(process.argv).then((code) => { process.exitCode = code; });
+}
