@@ -40,8 +40,10 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     connectionTimeoutMillis: 2000,
     idleTimeoutMillis: 30000,
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server must not crash the process (an 'error' event with no
+  // listener is thrown); the query in flight, or the next one, reports the failure instead.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', config, sqlite: null, close: () => db.destroy() };
 }
