@@ -119,6 +119,8 @@ export interface Config {
     default: string;
     defaultAuthenticated: string;
     storageUri: string;
+    /** Prefix of every key in the shared store (several sites may share one Redis). */
+    keyPrefix: string;
     strategy: RateLimitStrategy;
     headersEnabled: boolean;
     inMemoryFallback: boolean;
@@ -157,7 +159,7 @@ const KNOWN_KEYS = new Set([
   'RATELIMIT_ENABLED', 'RATELIMIT_DEFAULT', 'RATELIMIT_DEFAULT_AUTHENTICATED', 'RATELIMIT_STORAGE_URI',
   'RATELIMIT_STRATEGY', 'RATELIMIT_HEADERS_ENABLED', 'RATELIMIT_IN_MEMORY_FALLBACK_ENABLED',
   'RATELIMIT_LOGIN', 'RATELIMIT_LOGIN_ACCOUNT', 'RATELIMIT_REGISTER', 'RATELIMIT_WRONG_ANSWERS',
-  'RATELIMIT_CSP_REPORT', 'RATELIMIT_MATH_API',
+  'RATELIMIT_CSP_REPORT', 'RATELIMIT_MATH_API', 'RATELIMIT_KEY_PREFIX',
   'CSP_ENABLED', 'CSP_ALLOW_UNSAFE_EVAL', 'CSP_CDN_SOURCES', 'CSP_REPORT_ONLY', 'CSP_REPORT_URI',
   'HSTS_ENABLED', 'HSTS_MAX_AGE', 'HSTS_INCLUDE_SUBDOMAINS', 'HSTS_PRELOAD',
   'SESSION_STORE_URI', 'SESSION_COOKIE_NAME', 'SESSION_IDLE_TIMEOUT_MINUTES',
@@ -317,6 +319,7 @@ export function loadConfig(env: Env = process.env): Config {
       default: str(env, 'RATELIMIT_DEFAULT', '200 per day;50 per hour'),
       defaultAuthenticated: str(env, 'RATELIMIT_DEFAULT_AUTHENTICATED', '2000 per day;500 per hour'),
       storageUri: str(env, 'RATELIMIT_STORAGE_URI', 'memory://'),
+      keyPrefix: str(env, 'RATELIMIT_KEY_PREFIX', 'mathsoc-rl'),
       strategy: oneOf(env, 'RATELIMIT_STRATEGY', RATELIMIT_STRATEGIES, 'fixed-window'),
       headersEnabled: bool(env, 'RATELIMIT_HEADERS_ENABLED', true),
       inMemoryFallback: bool(env, 'RATELIMIT_IN_MEMORY_FALLBACK_ENABLED', true),

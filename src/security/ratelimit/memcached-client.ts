@@ -1,0 +1,101 @@
+// A promise face on the `memcached` client, with the one rule the client
+// leaves to its callers: Memcached reads a lifetime above 30 days as an
+// absolute Unix time, so longer lifetimes ("per year" windows) are sent as
+// one. rate-limiter-flexible gets the same client through `forRateLimiter()`.
+import Memcached from 'memcached';
+
+const MAX_RELATIVE_LIFETIME = 30 * 24 * 60 * 60;
+
+/** The lifetime argument Memcached needs for an item that should live `seconds`. */
+export function memcachedLifetime(seconds: number, nowMs = Date.now()): number {
+  return seconds > MAX_RELATIVE_LIFETIME ? Math.floor(nowMs / 1000) + seconds : seconds;
+}
+
+type Callback<T> = (err: unknown, result: T) => void;
+
+export interface MemcachedClientOptions {
+  /** Milliseconds before a command or connection attempt is given up. */
+  timeoutMs: number;
+}
+
+export class MemcachedClient {
+  readonly raw: Memcached;
+
+  constructor(servers: string[], opts: MemcachedClientOptions) {
+    this.raw = new Memcached(servers, {
+      timeout: opts.timeoutMs,
+      // Fail fast and let the outage fallback decide what to do; the client
+      // tries a failed server again after `retry` milliseconds.
+      retries: 0,
+      failures: 0,
+      retry: 1000,
+      reconnect: 1000,
+      remove: false,
+      idle: 0,
+    });
+    // Issues are reported through the failed commands; the default listener would only print them.
+    this.raw.on('issue', () => undefined);
+    this.raw.on('failure', () => undefined);
+  }
+
+  private call<T>(run: (cb: Callback<T>) => void): Promise<T> {
+    return new Promise((resolve, reject) => {
+      run((err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)));
+    });
+  }
+
+  async getNumber(key: string): Promise<number> {
+    const value = await this.call<unknown>((cb) => this.raw.get(key, cb));
+    const n = Number(value ?? 0);
+    return Number.isFinite(n) ? n : 0;
+  }
+
+  /** Adds `by` to the counter, creating it with `lifetimeSeconds` when missing; returns the new value. */
+  async increment(key: string, by: number, lifetimeSeconds: number): Promise<number> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const value = await this.call<boolean | number>((cb) => this.raw.incr(key, by, cb));
+      if (typeof value === 'number') return value;
+      const created = await this.call<boolean>((cb) => this.raw.add(key, by, memcachedLifetime(lifetimeSeconds), cb))
+        .catch((err: unknown) => {
+          // "NOT_STORED": another instance created it first; increment that one.
+          if (String(err).includes('NOT_STORED')) return false;
+          throw err;
+        });
+      if (created) return by;
+    }
+    throw new Error(`memcached: could not create counter ${key}`);
+  }
+
+  /** Takes `by` back from the counter (never below zero); returns the new value. */
+  async decrement(key: string, by: number): Promise<number> {
+    const value = await this.call<boolean | number>((cb) => this.raw.decr(key, by, cb));
+    return typeof value === 'number' ? value : 0;
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.call<boolean>((cb) => this.raw.del(key, cb));
+  }
+
+  /** Resolves when a server answers. */
+  async ping(): Promise<void> {
+    await this.call<unknown>((cb) => this.raw.version(cb));
+  }
+
+  /** The client as rate-limiter-flexible's Memcached store expects it. */
+  forRateLimiter(): object {
+    const raw = this.raw;
+    return {
+      get: (key: string, cb: Callback<unknown>) => raw.get(key, cb),
+      set: (key: string, value: unknown, lifetime: number, cb: Callback<boolean>) =>
+        raw.set(key, value, memcachedLifetime(lifetime), cb),
+      add: (key: string, value: unknown, lifetime: number, cb: Callback<boolean>) =>
+        raw.add(key, value, memcachedLifetime(lifetime), cb),
+      incr: (key: string, by: number, cb: Callback<boolean | number>) => raw.incr(key, by, cb),
+      del: (key: string, cb: Callback<boolean>) => raw.del(key, cb),
+    };
+  }
+
+  close(): void {
+    this.raw.end();
+  }
+}
