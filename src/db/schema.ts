@@ -40,6 +40,8 @@ export interface SessionsTable {
   last_seen_at: Time;
   idle_expires_at: Time;
   absolute_expires_at: Time;
+  /** "admin" | "user": the privilege the session was issued for (migration 002). */
+  privilege: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface SchoolsTable {

@@ -83,7 +83,9 @@ export const accessPlugin = fp(async (app: FastifyInstance) => {
     const access = config?.access;
     if (!access) return; // 404 handler: nothing to protect
     const user = request.user;
-    if (user && (access !== 'public' || config.personal)) reply.header('cache-control', 'no-store');
+    // Any page for a signed-in user shows who they are (and their CSRF token): never
+    // store it in a shared or browser cache. Handlers serving static files override this.
+    if (user || config.personal) reply.header('cache-control', 'no-store');
     if (access === 'public') return;
     if (!user) return denyAnonymous(request, reply);
     if (user.mustChangePassword && !config.allowDuringPasswordChange) {

@@ -2,7 +2,8 @@
 // - a synchroniser token: the session's own random token for signed-in users;
 //   for visitors, an HMAC (keyed by SECRET_KEY) of a random value held in a
 //   signed cookie, so login and registration forms are protected too;
-// - an Origin / Sec-Fetch-Site check that refuses requests another site started.
+// - an Origin / Sec-Fetch-Site check that refuses requests another site started
+//   (in every profile, even where CSRF_ENABLED=false switches the token off).
 // The token travels in the `_csrf` form field or the `X-CSRF-Token` header.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -75,8 +76,11 @@ export function checkOrigin(request: FastifyRequest): boolean {
   }
 }
 
-export function verifyCsrf(request: FastifyRequest): void {
+export function verifyOrigin(request: FastifyRequest): void {
   if (!checkOrigin(request)) throw new CsrfError('This form was sent from another site, so it was refused.');
+}
+
+export function verifyToken(request: FastifyRequest): void {
   const sent = sentToken(request);
   if (!sent) throw new CsrfError('The form is missing its security token. Reload the page and try again.');
   if (!sameToken(sent, expectedToken(request))) {
@@ -92,8 +96,10 @@ export const csrfPlugin = fp(async (app: FastifyInstance) => {
     request.csrfToken = () => expectedToken(request, reply);
   });
   app.addHook('preHandler', async (request) => {
-    if (!app.config.csrf.enabled || !UNSAFE.has(request.method)) return;
-    if (request.routeOptions.config?.csrf === false) return;
-    verifyCsrf(request);
+    if (!UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return;
+    // The Origin check costs nothing and hinders no test, so it runs in every profile;
+    // the token check follows CSRF_ENABLED (always on in production).
+    verifyOrigin(request);
+    if (app.config.csrf.enabled) verifyToken(request);
   });
 }, { name: 'mathsoc-csrf', dependencies: ['mathsoc-session'] });

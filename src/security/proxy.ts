@@ -33,12 +33,13 @@ export function applyProxyTrust(request: FastifyRequest): void {
   const fwdHost = trustedEntry(request.headers['x-forwarded-host'], hops.xHost);
   let host = (fwdHost ?? request.headers.host ?? 'localhost').toLowerCase();
   if (!/^[a-z0-9.:[\]-]+$/.test(host)) host = 'localhost'; // never echo header garbage into redirects
+  const defaultPort = request.isSecure ? '443' : '80';
   const fwdPort = trustedEntry(request.headers['x-forwarded-port'], hops.xPort);
   if (fwdPort && /^\d{1,5}$/.test(fwdPort)) {
-    const bare = host.replace(/:\d+$/, '');
-    const defaultPort = request.isSecure ? '443' : '80';
-    host = fwdPort === defaultPort ? bare : `${bare}:${fwdPort}`;
+    host = `${host.replace(/:\d+$/, '')}:${fwdPort}`;
   }
+  // "example.org:443" over https is "example.org": the form browsers use in Origin.
+  if (host.endsWith(`:${defaultPort}`)) host = host.slice(0, -defaultPort.length - 1);
   request.publicHost = host;
 }
 

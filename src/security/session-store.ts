@@ -14,7 +14,11 @@ export interface SessionRecord {
   lastSeenAt: string;
   idleExpiresAt: string;
   absoluteExpiresAt: string;
+  /** The privilege the session was issued for; a change rotates the session id. */
+  privilege?: Privilege | null;
 }
+
+export type Privilege = 'admin' | 'user';
 
 export interface SessionStore {
   create(record: SessionRecord): Promise<void>;
@@ -24,13 +28,15 @@ export interface SessionStore {
   /** Ends every session of the user except `exceptId`; returns how many ended. */
   destroyForUser(userId: number, exceptId?: string | null): Promise<number>;
   listForUser(userId: number): Promise<SessionRecord[]>;
+  /** Removes records past either expiry; returns how many. */
+  purgeExpired(nowIso: string): Promise<number>;
   close(): Promise<void>;
 }
 
 type Row = {
   id: string; user_id: number; csrf_token: string; remember: number; ip: string | null;
   user_agent: string | null; created_at: string; last_seen_at: string; idle_expires_at: string;
-  absolute_expires_at: string;
+  absolute_expires_at: string; privilege: string | null;
 };
 
 const fromRow = (r: Row): SessionRecord => ({
@@ -44,6 +50,7 @@ const fromRow = (r: Row): SessionRecord => ({
   lastSeenAt: r.last_seen_at,
   idleExpiresAt: r.idle_expires_at,
   absoluteExpiresAt: r.absolute_expires_at,
+  privilege: r.privilege === 'admin' || r.privilege === 'user' ? r.privilege : null,
 });
 
 export class DatabaseSessionStore implements SessionStore {
@@ -61,6 +68,7 @@ export class DatabaseSessionStore implements SessionStore {
       last_seen_at: s.lastSeenAt,
       idle_expires_at: s.idleExpiresAt,
       absolute_expires_at: s.absoluteExpiresAt,
+      privilege: s.privilege ?? null,
     }).execute();
   }
 
@@ -94,6 +102,13 @@ export class DatabaseSessionStore implements SessionStore {
       .where('idle_expires_at', '>', now)
       .orderBy('last_seen_at', 'desc').execute();
     return rows.map(fromRow);
+  }
+
+  async purgeExpired(nowIso: string): Promise<number> {
+    const res = await this.db.deleteFrom('sessions')
+      .where((eb) => eb.or([eb('absolute_expires_at', '<=', nowIso), eb('idle_expires_at', '<=', nowIso)]))
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
   }
 
   async close(): Promise<void> {}

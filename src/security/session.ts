@@ -7,7 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { KeyStage } from '../config/index.js';
 import type { SessionUser } from '../web/types.js';
-import { DatabaseSessionStore, type SessionRecord, type SessionStore } from './session-store.js';
+import { RedisSessionStore } from './session-redis.js';
+import { DatabaseSessionStore, type Privilege, type SessionRecord, type SessionStore } from './session-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -21,6 +22,8 @@ declare module 'fastify' {
 const MINUTE = 60_000;
 /** Writing last-seen on every request would turn each page view into a DB write. */
 const TOUCH_INTERVAL_MS = MINUTE;
+/** How often expired session rows are swept away. */
+const PURGE_INTERVAL_MS = 15 * MINUTE;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
@@ -39,6 +42,14 @@ export function cookieOptions(request: FastifyRequest, maxAgeSeconds?: number) {
     ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}),
   };
 }
+
+/** Deletes the session cookie. A __Host- cookie is only replaced by one with the same flags (Secure, Path=/). */
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  const { signed: _signed, ...flags } = cookieOptions(request);
+  reply.clearCookie(sessionCookieName(request), flags);
+}
+
+export const privilegeOf = (user: Pick<SessionUser, 'isAdmin'>): Privilege => (user.isAdmin ? 'admin' : 'user');
 
 export async function loadUser(app: FastifyInstance, userId: number): Promise<SessionUser | null> {
   const row = await app.db.selectFrom('users')
@@ -86,6 +97,8 @@ export async function logIn(
 ): Promise<void> {
   const app = request.server;
   if (request.session) await app.sessions.destroy(request.session.id);
+  const user = await loadUser(app, userId);
+  if (!user) throw new Error(`logIn: there is no user ${userId}`);
   const remember = opts.remember === true;
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
@@ -103,19 +116,41 @@ export async function logIn(
     lastSeenAt: now.toISOString(),
     idleExpiresAt: expiry(now, idleMs(app, remember)),
     absoluteExpiresAt: expiry(now, absoluteMs),
+    privilege: privilegeOf(user),
   };
   await app.sessions.create(record);
   request.session = record;
   request.sessionId = record.id;
-  request.user = await loadUser(app, userId);
+  request.user = user;
   reply.setCookie(sessionCookieName(request), token,
     cookieOptions(request, remember ? Math.floor(absoluteMs / 1000) : undefined));
 }
 
-/** Re-issues the session id (after a privilege change) keeping its remember flag. */
+/**
+ * Re-issues the session id (after a privilege or password change): a new token
+ * and CSRF token, the same user, remember flag and absolute expiry (rotation
+ * never lengthens a session). The old id stops working at once.
+ */
 export async function rotateSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!request.session) return;
-  await logIn(request, reply, request.session.userId, { remember: request.session.remember });
+  const old = request.session;
+  if (!old) return;
+  const app = request.server;
+  const user = await loadUser(app, old.userId);
+  if (!user) return logOut(request, reply);
+  const token = randomBytes(32).toString('base64url');
+  const record: SessionRecord = {
+    ...old,
+    id: hashToken(token),
+    csrfToken: randomBytes(32).toString('base64url'),
+    privilege: privilegeOf(user),
+  };
+  await app.sessions.create(record);
+  await app.sessions.destroy(old.id);
+  request.session = record;
+  request.sessionId = record.id;
+  request.user = user;
+  const left = Math.floor((Date.parse(record.absoluteExpiresAt) - Date.now()) / 1000);
+  reply.setCookie(sessionCookieName(request), token, cookieOptions(request, record.remember ? Math.max(1, left) : undefined));
 }
 
 export async function logOut(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -123,19 +158,43 @@ export async function logOut(request: FastifyRequest, reply: FastifyReply): Prom
   request.session = null;
   request.sessionId = null;
   request.user = null;
-  reply.clearCookie(sessionCookieName(request), { path: '/' });
+  clearSessionCookie(request, reply);
+}
+
+/** "Sign out everywhere else": ends every other session of the signed-in user; returns how many. */
+export async function signOutEverywhereElse(request: FastifyRequest): Promise<number> {
+  if (!request.session) return 0;
+  return request.server.sessions.destroyForUser(request.session.userId, request.session.id);
 }
 
 export interface SessionPluginOptions {
   store?: SessionStore;
 }
 
+/** The store SESSION_STORE_URI asks for: Redis when set, else the database. */
+export async function openSessionStore(app: FastifyInstance): Promise<SessionStore> {
+  const uri = app.config.session.storeUri;
+  if (!uri) return new DatabaseSessionStore(app.db);
+  const store = new RedisSessionStore(uri);
+  await store.connect();
+  return store;
+}
+
 export const sessionPlugin = fp(async (app: FastifyInstance, opts: SessionPluginOptions) => {
-  app.decorate('sessions', opts.store ?? new DatabaseSessionStore(app.db));
+  app.decorate('sessions', opts.store ?? await openSessionStore(app));
   app.decorateRequest('session', null);
   app.decorateRequest('user', null);
   app.decorateRequest('sessionId', null);
-  app.addHook('onClose', async () => app.sessions.close());
+
+  const purge = setInterval(() => {
+    app.sessions.purgeExpired(new Date().toISOString())
+      .catch((err: unknown) => app.log.warn({ err }, 'could not purge expired sessions'));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(purge);
+    await app.sessions.close();
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.probe) return;
@@ -146,13 +205,19 @@ export const sessionPlugin = fp(async (app: FastifyInstance, opts: SessionPlugin
     const nowIso = now.toISOString();
     if (!record || record.idleExpiresAt <= nowIso || record.absoluteExpiresAt <= nowIso) {
       if (record) await app.sessions.destroy(record.id);
-      reply.clearCookie(sessionCookieName(request), { path: '/' });
+      clearSessionCookie(request, reply);
       return;
     }
     const user = await loadUser(app, record.userId);
     if (!user) {
       await app.sessions.destroy(record.id);
-      reply.clearCookie(sessionCookieName(request), { path: '/' });
+      clearSessionCookie(request, reply);
+      return;
+    }
+    if (record.privilege && record.privilege !== privilegeOf(user)) {
+      // Admin rights granted or revoked since this id was issued: issue a new one.
+      request.session = record;
+      await rotateSession(request, reply);
       return;
     }
     if (now.getTime() - Date.parse(record.lastSeenAt) > TOUCH_INTERVAL_MS) {

@@ -2,9 +2,11 @@
 // released: add a new file and list it here.
 import type { Migration } from 'kysely';
 import * as m001 from './001_initial.js';
+import * as m002 from './002_session_privilege.js';
 import * as m004 from './004_board_counters.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
+  '002_session_privilege': m002,
   '004_board_counters': m004,
 };

@@ -1,0 +1,67 @@
+// Security headers on every response (the role Flask-Talisman played), errors
+// and 404s included: @fastify/helmet sets the fixed ones at onRequest, so they
+// are on the response whatever later produces it. Three headers are ours:
+// - Strict-Transport-Security only on secure requests (a browser ignores it over
+//   plain HTTP, and sending it there would only mislead);
+// - X-XSS-Protection with the security document's value (helmet only sends "0");
+// - Permissions-Policy, which helmet does not know.
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config/index.js';
+
+type ReferrerToken = 'no-referrer' | 'no-referrer-when-downgrade' | 'origin' | 'origin-when-cross-origin'
+  | 'same-origin' | 'strict-origin' | 'strict-origin-when-cross-origin' | 'unsafe-url' | '';
+
+/** Options for helmet: the fixed headers, configured to the security document. */
+export function helmetOptions(config: Config): FastifyHelmetOptions {
+  return {
+    global: true,
+    // Built by csp.ts from one dictionary, with a per-request nonce.
+    contentSecurityPolicy: false,
+    // Depends on the request's scheme: set below.
+    strictTransportSecurity: false,
+    xXssProtection: false,
+    xFrameOptions: { action: config.headers.frameOptions === 'DENY' ? 'deny' : 'sameorigin' },
+    xContentTypeOptions: true,
+    referrerPolicy: {
+      policy: config.headers.referrerPolicy.split(',').map((p) => p.trim()).filter(Boolean) as ReferrerToken[],
+    },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    // Would block the self-hosted fonts and PDFs in some browsers for no gain here.
+    crossOriginEmbedderPolicy: false,
+    originAgentCluster: true,
+    xDnsPrefetchControl: { allow: false },
+    xDownloadOptions: true,
+    xPermittedCrossDomainPolicies: { permittedPolicies: 'none' },
+    xPoweredBy: true,
+  };
+}
+
+/** The Strict-Transport-Security value, or null when HSTS is off. */
+export function hstsValue(config: Config): string | null {
+  const h = config.https.hsts;
+  if (!h.enabled) return null;
+  let value = `max-age=${h.maxAge}`;
+  if (h.includeSubDomains) value += '; includeSubDomains';
+  if (h.preload) value += '; preload';
+  return value;
+}
+
+export const headersPlugin = fp(async (app: FastifyInstance) => {
+  await app.register(helmet, helmetOptions(app.config));
+  const hsts = hstsValue(app.config);
+  const fixed: Record<string, string> = {
+    'x-xss-protection': app.config.headers.xssProtection,
+    'permissions-policy': app.config.headers.permissionsPolicy,
+  };
+  for (const [name, value] of Object.entries(fixed)) {
+    // Caught at start-up rather than as a failure on every response.
+    if (/[^\t\x20-\x7e]/.test(value)) throw new Error(`${name} header value contains characters a header cannot carry`);
+  }
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(fixed);
+    if (hsts && request.isSecure) reply.header('strict-transport-security', hsts);
+  });
+}, { name: 'mathsoc-headers', dependencies: ['mathsoc-proxy'] });

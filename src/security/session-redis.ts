@@ -1,0 +1,138 @@
+// Session records in Redis (SESSION_STORE_URI=redis://… or rediss://…), for
+// deployments that prefer sessions out of the database. Same contract as the
+// database store: records keyed by the token's SHA-256, expired by Redis
+// itself (the key's TTL is the earlier of the idle and absolute expiry), and a
+// per-user set of ids so "sign out everywhere" and the sessions page work.
+import { Redis } from 'ioredis';
+import type { SessionRecord, SessionStore } from './session-store.js';
+
+const PREFIX = 'mathsoc:session:';
+const USER_PREFIX = 'mathsoc:user-sessions:';
+
+// Extend a key's lifetime to at least ARGV[1] ms (a set outlives its longest session).
+const EXTEND_TTL = `
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return 1`;
+
+const sessionKey = (id: string) => PREFIX + id;
+const userKey = (userId: number) => USER_PREFIX + userId;
+
+function ttlMs(record: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>, now = Date.now()): number {
+  const end = Math.min(Date.parse(record.idleExpiresAt), Date.parse(record.absoluteExpiresAt));
+  return Math.max(1, end - now);
+}
+
+function parse(raw: string | null): SessionRecord | null {
+  if (!raw) return null;
+  try {
+    const r = JSON.parse(raw) as SessionRecord;
+    if (typeof r.id !== 'string' || typeof r.userId !== 'number' || typeof r.csrfToken !== 'string') return null;
+    return r;
+  } catch {
+    return null;
+  }
+}
+
+export class RedisSessionStore implements SessionStore {
+  private readonly redis: Redis;
+
+  constructor(uri: string) {
+    this.redis = new Redis(uri, {
+      lazyConnect: true,
+      connectTimeout: 2000,
+      // A request fails (500 page) after two reconnect attempts instead of waiting forever.
+      maxRetriesPerRequest: 2,
+    });
+    // Connection errors surface on the commands that fail; the client reconnects by itself.
+    this.redis.on('error', () => {});
+  }
+
+  /** Connects once at start-up, so a wrong SESSION_STORE_URI stops the start with a clear line. */
+  async connect(): Promise<void> {
+    try {
+      await this.redis.connect();
+      await this.redis.ping();
+    } catch (err) {
+      this.redis.disconnect();
+      throw new Error(`SESSION_STORE_URI: cannot reach Redis (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+
+  async create(record: SessionRecord): Promise<void> {
+    const ttl = ttlMs(record);
+    const userTtl = Math.max(ttl, Date.parse(record.absoluteExpiresAt) - Date.now());
+    await this.redis.multi()
+      .set(sessionKey(record.id), JSON.stringify(record), 'PX', ttl)
+      .sadd(userKey(record.userId), record.id)
+      .eval(EXTEND_TTL, 1, userKey(record.userId), String(userTtl))
+      .exec()
+      .then(failOnError);
+  }
+
+  async get(id: string): Promise<SessionRecord | null> {
+    return parse(await this.redis.get(sessionKey(id)));
+  }
+
+  async touch(id: string, lastSeenAt: string, idleExpiresAt: string): Promise<void> {
+    const record = await this.get(id);
+    if (!record) return;
+    const updated = { ...record, lastSeenAt, idleExpiresAt };
+    // XX: a session ended meanwhile (logout) must not come back to life.
+    await this.redis.set(sessionKey(id), JSON.stringify(updated), 'PX', ttlMs(updated), 'XX');
+  }
+
+  async destroy(id: string): Promise<void> {
+    const record = await this.get(id);
+    const tx = this.redis.multi().del(sessionKey(id));
+    if (record) tx.srem(userKey(record.userId), id);
+    await tx.exec().then(failOnError);
+  }
+
+  async destroyForUser(userId: number, exceptId?: string | null): Promise<number> {
+    const ids = (await this.redis.smembers(userKey(userId))).filter((id) => id !== exceptId);
+    if (ids.length === 0) return 0;
+    const results = await this.redis.multi()
+      .del(...ids.map(sessionKey))
+      .srem(userKey(userId), ...ids)
+      .exec()
+      .then(failOnError);
+    return Number(results[0]);
+  }
+
+  async listForUser(userId: number): Promise<SessionRecord[]> {
+    const ids = await this.redis.smembers(userKey(userId));
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map(sessionKey));
+    const now = new Date().toISOString();
+    const gone: string[] = [];
+    const live: SessionRecord[] = [];
+    raws.forEach((raw, i) => {
+      const r = parse(raw);
+      if (!r) gone.push(ids[i]!);
+      else if (r.idleExpiresAt > now && r.absoluteExpiresAt > now) live.push(r);
+    });
+    if (gone.length) await this.redis.srem(userKey(userId), ...gone);
+    return live.sort((a, b) => (a.lastSeenAt < b.lastSeenAt ? 1 : a.lastSeenAt > b.lastSeenAt ? -1 : 0));
+  }
+
+  /** Redis expires records by itself. */
+  async purgeExpired(): Promise<number> {
+    return 0;
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}
+
+function failOnError(results: Array<[Error | null, unknown]> | null): unknown[] {
+  if (!results) throw new Error('Redis transaction was aborted');
+  for (const [err] of results) if (err) throw err;
+  return results.map(([, value]) => value);
+}
