@@ -10,7 +10,6 @@ import { headersPlugin } from './headers.js';
 import { httpsPlugin } from './https.js';
 import { proxyPlugin } from './proxy.js';
 import { rateLimitPlugin } from './ratelimit/index.js';
-import { rateLimitPlugin } from './ratelimit/index.js';
 import { sessionPlugin, type SessionPluginOptions } from './session.js';
 
 export async function registerSecurity(app: FastifyInstance, opts: SessionPluginOptions = {}): Promise<void> {
@@ -26,8 +25,6 @@ export async function registerSecurity(app: FastifyInstance, opts: SessionPlugin
   await app.register(httpsPlugin);
   // 7. session, then CSRF and the access guard (preHandler, after body parsing)
   await app.register(sessionPlugin, opts);
-  // 6. rate limiting, after the session so a signed-in user is keyed by id (ADR 0xx)
-  await app.register(rateLimitPlugin);
   // 6. rate limiting, after the session so a signed-in user is keyed by id (ADR 0xx)
   await app.register(rateLimitPlugin);
   await app.register(csrfPlugin);
