@@ -20,6 +20,8 @@ export const LIMITS = {
   maxLiteralDigits: 200,
   /** Items in a list, set or point. */
   maxListItems: 50,
+  /** Numeric node evaluations per check (sampling, list matching): a deterministic time bound. */
+  maxEvalSteps: 2_000_000,
   /** Distinct variables in one comparison. */
   maxVariables: 12,
 } as const;

@@ -91,8 +91,8 @@ export function powInt(a: Rational, e: bigint): Rational {
     if (a.n === 0n) throw new RangeError('division by zero');
     return powInt(rat(a.d, a.n), -e);
   }
-  const trivial = absBig(a.n) <= 1n && a.d === 1n;
-  if (!trivial && Math.max(bitLength(a.n), bitLength(a.d)) * Number(e) > LIMITS.maxBigIntBits + 64) {
+  if (a.d === 1n && absBig(a.n) <= 1n) return a.n === -1n && e % 2n === 0n ? ONE : a;
+  if (Math.max(bitLength(a.n), bitLength(a.d)) * Number(e) > LIMITS.maxBigIntBits + 64) {
     throw new TooBigError();
   }
   return rat(a.n ** e, a.d ** e);

@@ -62,8 +62,10 @@ export interface CheckResult {
 
 export interface NormalizeResult {
   original: string;
+  /** Canonical plain-text reading of the input, or null when it cannot be read. */
   normalized: string | null;
   kind: AnswerKind | null;
-  reason: Reason;
+  /** Why the input could not be read (null when it could). */
+  error: Reason | null;
   detail: string;
 }
