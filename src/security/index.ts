@@ -25,7 +25,7 @@ export async function registerSecurity(app: FastifyInstance, opts: SessionPlugin
   await app.register(httpsPlugin);
   // 7. session, then CSRF and the access guard (preHandler, after body parsing)
   await app.register(sessionPlugin, opts);
-  // 6. rate limiting, after the session so a signed-in user is keyed by id (ADR 0xx)
+  // 6. rate limiting, after the session so a signed-in user is keyed by id (docs/decisions/002)
   await app.register(rateLimitPlugin);
   await app.register(csrfPlugin);
   await app.register(accessPlugin);
