@@ -250,6 +250,21 @@ function cspExtra(env: Env): Config['csp']['extra'] {
   return extra;
 }
 
+/** A path on this site or an https:// URL; nothing that could end the directive. */
+function reportUri(value: string): string {
+  if (!/^(\/|https:\/\/)[^\s;,"']*$/.test(value)) {
+    throw new ConfigError(`CSP_REPORT_URI="${value}" must be a path such as /csp-report or an https:// URL`);
+  }
+  return value;
+}
+
+function sessionStoreUri(value: string | null): string | null {
+  if (value && !/^rediss?:\/\/\S+$/.test(value)) {
+    throw new ConfigError('SESSION_STORE_URI must be empty (sessions in the database) or a redis:// or rediss:// URL');
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const profile = resolveProfile(env);
   checkUnknownKeys(env);
@@ -311,7 +326,7 @@ export function loadConfig(env: Env = process.env): Config {
       allowUnsafeEval: bool(env, 'CSP_ALLOW_UNSAFE_EVAL', pick(profile, [true, true, false])),
       cdnSources: bool(env, 'CSP_CDN_SOURCES', false),
       reportOnly: bool(env, 'CSP_REPORT_ONLY', false),
-      reportUri: str(env, 'CSP_REPORT_URI', '/csp-report'),
+      reportUri: reportUri(str(env, 'CSP_REPORT_URI', '/csp-report')),
       extra: cspExtra(env),
     },
     rateLimit: {
@@ -339,7 +354,7 @@ export function loadConfig(env: Env = process.env): Config {
       xPort: int(env, 'PROXY_FIX_X_PORT', 1, 0, 10),
     },
     session: {
-      storeUri: env.SESSION_STORE_URI?.trim() || null,
+      storeUri: sessionStoreUri(env.SESSION_STORE_URI?.trim() || null),
       cookieName: str(env, 'SESSION_COOKIE_NAME', 'mathsoc_session'),
       idleTimeoutMinutes: int(env, 'SESSION_IDLE_TIMEOUT_MINUTES', 120, 1, 60 * 24 * 30),
       absoluteTimeoutHours: int(env, 'SESSION_ABSOLUTE_TIMEOUT_HOURS', 24, 1, 24 * 365),
