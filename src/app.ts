@@ -11,6 +11,7 @@ import { registerSecurity } from './security/index.js';
 import type { SessionStore } from './security/session-store.js';
 import { registerErrorHandlers } from './web/errors.js';
 import { flashPlugin } from './web/flash.js';
+import { mathPoolPlugin } from './web/math-pool.js';
 import { multipartPlugin } from './web/multipart.js';
 import { renderPlugin } from './web/render.js';
 import { registerRoutes } from './web/routes/index.js';
@@ -49,6 +50,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(renderPlugin);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(multipartPlugin);
+  await app.register(mathPoolPlugin);
   await registerRoutes(app);
   registerErrorHandlers(app);
   return app;
