@@ -1,11 +1,15 @@
 // Every area's routes, one plugin each.
 import type { FastifyInstance } from 'fastify';
+import { challengeRoutes } from './challenges.js';
 import { healthRoutes } from './health.js';
 import { homeRoutes } from './home.js';
+import { leaderboardRoutes } from './leaderboard.js';
 import { staticRoutes } from './static.js';
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(healthRoutes);
   await app.register(staticRoutes);
   await app.register(homeRoutes);
+  await app.register(challengeRoutes);
+  await app.register(leaderboardRoutes);
 }

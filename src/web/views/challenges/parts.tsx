@@ -1,0 +1,61 @@
+// Shared pieces of the challenge and leaderboard pages: answers rendered as
+// math, times in the school's zone, key-stage badges and query-string paging.
+import katex from 'katex';
+import { formatSchoolTime } from '../../../domain/school-time.js';
+
+/**
+ * A student's answer (or a revealed correct answer) as KaTeX HTML. `trust`
+ * is off, so \href, \url and \html… commands render as plain text; expansion
+ * and sizes are bounded. Text answers are shown as text, not typeset.
+ */
+export function answerHtml(latex: string): string {
+  try {
+    return katex.renderToString(latex, {
+      throwOnError: false, output: 'htmlAndMathml', trust: false, maxExpand: 1000, maxSize: 10,
+    });
+  } catch {
+    return `<code>${latex.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</code>`;
+  }
+}
+
+export function Answer({ value, asText = false }: { value: string; asText?: boolean }) {
+  if (asText) return <span class="answer-text">{value}</span>;
+  // KaTeX output escapes every character of its input; see answerHtml.
+  return <span class="answer-math" dangerouslySetInnerHTML={{ __html: answerHtml(value) }} />;
+}
+
+/** A time in the school's zone inside a <time> element. */
+export function SchoolTime({ iso, zone }: { iso: string; zone: string }) {
+  return <time dateTime={iso}>{formatSchoolTime(iso, zone)}</time>;
+}
+
+export function KeyStageBadge({ keyStage }: { keyStage: string }) {
+  return <span class="badge badge-ks">{keyStage}</span>;
+}
+
+/** Numbered page links that keep the other query parameters. */
+export function QueryPagination({ page, pages, path, params }: { page: number; pages: number; path: string; params: Record<string, string | undefined> }) {
+  if (pages <= 1) return null;
+  const href = (p: number) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+    if (p > 1) q.set('page', String(p));
+    const s = q.toString();
+    return s ? `${path}?${s}` : path;
+  };
+  const numbers: number[] = [];
+  for (let p = Math.max(1, page - 3); p <= Math.min(pages, page + 3); p++) numbers.push(p);
+  return (
+    <nav aria-label="Pages">
+      <ul class="pagination">
+        {page > 1 && <li><a href={href(page - 1)} rel="prev">← Newer</a></li>}
+        {numbers.map((p) => (
+          <li>{p === page ? <span aria-current="page">{p}</span> : <a href={href(p)}>{p}</a>}</li>
+        ))}
+        {page < pages && <li><a href={href(page + 1)} rel="next">Older →</a></li>}
+      </ul>
+    </nav>
+  );
+}
+
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
