@@ -2,6 +2,7 @@
 // graceful shutdown on SIGTERM/SIGINT (stop accepting, finish in-flight
 // requests, close the database pool).
 import { buildApp } from './app.js';
+import { startupCheck } from './cli/doctor.js';
 import { prepareDatabase } from './cli/setup.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config/index.js';
 import { openDatabase } from './db/index.js';
@@ -23,6 +24,16 @@ async function main(): Promise<void> {
   // First start on the embedded default: create the tables, the default school
   // and the first admin (whose one-time password is printed once, below).
   const firstRun = await prepareDatabase(config, database, { print: (line) => console.log(line) });
+
+  if (config.profile === 'production') {
+    // The blocking items of the production checklist (`mathsoc doctor`): refuse to serve on a failure.
+    const check = await startupCheck(config, database);
+    for (const line of check.lines) console.error(`mathsoc: ${line}`);
+    if (!check.ok) {
+      await database.close();
+      process.exit(1);
+    }
+  }
 
   const app = await buildApp(config, { database });
   app.addHook('onClose', async () => database.close());

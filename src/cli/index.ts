@@ -1,5 +1,5 @@
 // `mathsoc` — operations from the command line (also as npm scripts):
-// db:migrate, db:init, create-admin, reset-password, db:backup, db:restore.
+// db:migrate, db:init, create-admin, reset-password, db:backup, db:restore, doctor.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
@@ -8,6 +8,7 @@ import { migrateToLatest, openDatabase, looksLikeTestDatabase, type DatabaseHand
 import { audit, CLI_ACTOR } from '../domain/audit.js';
 import { generatePassword, hashPassword } from '../domain/passwords.js';
 import { backupDatabase, restoreDatabase } from './backup.js';
+import { doctor } from './doctor.js';
 import { readSecret } from './prompt.js';
 import { hasAdmin, initialiseData } from './setup.js';
 
@@ -146,6 +147,15 @@ export function buildCli(): Command {
         }
         await restoreDatabase(config, handle, opts.from);
         say(`Database restored from ${opts.from}`);
+      }));
+
+  program.command('doctor')
+    .description('check this deployment against the production security checklist (exit code 1 on a blocking failure)')
+    .action(() =>
+      withDatabase(async (config, handle) => {
+        const report = await doctor(config, handle);
+        for (const line of report.lines) say(line);
+        if (!report.ok) throw new CliError('blocking checks failed (marked [blocking] above).');
       }));
 
   return program;
