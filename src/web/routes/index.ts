@@ -1,9 +1,11 @@
 // Every area's routes, one plugin each.
 import type { FastifyInstance } from 'fastify';
+import { authRoutes } from './auth.js';
 import { challengeRoutes } from './challenges.js';
 import { healthRoutes } from './health.js';
 import { homeRoutes } from './home.js';
 import { leaderboardRoutes } from './leaderboard.js';
+import { profileRoutes } from './profile.js';
 import { staticRoutes } from './static.js';
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
@@ -12,4 +14,6 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(homeRoutes);
   await app.register(challengeRoutes);
   await app.register(leaderboardRoutes);
+  await app.register(authRoutes);
+  await app.register(profileRoutes);
 }

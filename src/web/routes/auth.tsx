@@ -1,0 +1,143 @@
+// Registration, login and logout. Login answers an unknown email and a wrong
+// password with the same message, status and (through a dummy hash) the same
+// amount of work; it rotates the session; every attempt is audited.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { audit, requestActor } from '../../domain/audit.js';
+import { normalizeEmail } from '../../domain/emails.js';
+import { passwordError, passwordRules } from '../../domain/password-policy.js';
+import { checkbox, field, validateRegistration, type FieldErrors } from '../../domain/user-forms.js';
+import {
+  allowedDomains, EmailTakenError, hashNewPassword, primeDummyHash, recordLogin, registerUser, verifyCredentials,
+} from '../../domain/users.js';
+import { PASSWORD_CHANGE_PATH, safeNext } from '../../security/access.js';
+import { logIn, logOut } from '../../security/session.js';
+import { LoginPage } from '../views/auth/login.js';
+import { RegisterPage } from '../views/auth/register.js';
+import { viewContext } from '../views/context.js';
+
+export const LOGIN_FAILED = 'That email and password do not match an account. Check both and try again.';
+
+/** The email as written to the audit log for a failed attempt (bounded: it is attacker-supplied). */
+const attemptedEmail = (email: string) => email.slice(0, 254);
+
+export async function authRoutes(app: FastifyInstance): Promise<void> {
+  // Computed once, before the first request: unknown emails then cost a real verification.
+  await primeDummyHash();
+
+  const renderRegister = async (request: FastifyRequest, reply: FastifyReply, status = 200,
+    values?: Record<string, string>, errors?: FieldErrors) =>
+    reply.render(
+      <RegisterPage ctx={viewContext(request)} values={values} errors={errors}
+        rules={passwordRules(app.config, { isAdmin: false })} domains={await allowedDomains(app.db)} />,
+      status,
+    );
+
+  app.get('/register', { config: { access: 'public' } }, async (request, reply) => {
+    if (request.user) return reply.redirect('/profile', 303);
+    return renderRegister(request, reply);
+  });
+
+  app.post('/register', { config: { access: 'public', rateLimit: app.config.rateLimit.register } }, async (request, reply) => {
+    if (request.user) return reply.redirect('/profile', 303);
+    const result = await validateRegistration(app.db, app.config, request.body);
+    if (!result.ok) return renderRegister(request, reply, 400, result.values, result.errors);
+    const d = result.data;
+    let userId: number;
+    try {
+      userId = await registerUser(app.db, {
+        email: d.email,
+        firstName: d.firstName,
+        lastName: d.lastName,
+        passwordHash: await hashNewPassword(d.password),
+        yearGroup: d.yearGroup,
+        keyStage: d.keyStage,
+        mathsClass: d.mathsClass,
+        schoolId: d.schoolId,
+        userType: 'student',
+        isAdmin: false,
+        mustChangePassword: false,
+      }, requestActor(request));
+    } catch (err) {
+      // Someone registered the same address between our check and the insert.
+      if (err instanceof EmailTakenError) {
+        return renderRegister(request, reply, 400, result.values,
+          { email: 'An account with this email address already exists. Log in instead.' });
+      }
+      throw err;
+    }
+    await logIn(request, reply, userId, { remember: false });
+    reply.flash('success', `Welcome to the Maths Society, ${d.firstName}! Your account is ready.`);
+    return reply.redirect('/challenges', 303);
+  });
+
+  app.get('/login', { config: { access: 'public' } }, async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const next = safeNext(query.next, '');
+    if (request.user) return reply.redirect(next || '/', 303);
+    return reply.render(<LoginPage ctx={viewContext(request)} next={next} />);
+  });
+
+  app.post('/login', { config: { access: 'public', rateLimit: app.config.rateLimit.login } }, async (request, reply) => {
+    const body = request.body;
+    const email = normalizeEmail(field(body, 'email'));
+    const password = field(body, 'password');
+    const remember = checkbox(body, 'remember');
+    const next = safeNext(field(body, 'next'), '');
+    const page = (status: number, opts: { message?: string; errors?: FieldErrors }) =>
+      reply.render(<LoginPage ctx={viewContext(request)} email={email} remember={remember} next={next} {...opts} />, status);
+
+    const errors: FieldErrors = {};
+    if (!email) errors.email = 'Enter your email address.';
+    if (!password) errors.password = 'Enter your password.';
+    if (Object.keys(errors).length) return page(400, { errors });
+
+    const actor = requestActor(request);
+    const anonymous = { ...actor, id: null, email: attemptedEmail(email) };
+    // Failures against one account from any address. Counted for unknown
+    // emails too, so the lock-out itself reveals nothing about who has an account.
+    const account = await app.rateLimits.peek('login-account', email);
+    if (!account.allowed) {
+      await audit(app.db, anonymous, { action: 'login.failure', details: { reason: 'too-many-attempts' } });
+      const minutes = Math.max(1, Math.ceil(account.retryAfterSeconds / 60));
+      reply.header('retry-after', String(Math.max(1, account.retryAfterSeconds)));
+      return page(429, { message: `Too many attempts, try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.` });
+    }
+
+    const check = await verifyCredentials(app.db, email, password);
+    if (!check.ok) {
+      await app.rateLimits.hit('login-account', email);
+      await audit(app.db, anonymous, {
+        action: 'login.failure', targetType: check.user ? 'user' : null, targetId: check.user?.id ?? null,
+        details: { reason: check.reason },
+      });
+      return page(401, { message: LOGIN_FAILED });
+    }
+    await app.rateLimits.reset('login-account', email);
+
+    const user = check.user;
+    // A password that no longer meets the rules for this account (an admin's
+    // shorter than 12, one added to the common list) must be replaced now.
+    const weakness = user.must_change_password === 1 ? null
+      : passwordError(password, passwordRules(app.config, { isAdmin: user.is_admin === 1 }),
+        { email: user.email, firstName: user.first_name, lastName: user.last_name });
+    await recordLogin(app.db, user.id, { mustChange: weakness !== null });
+    await logIn(request, reply, user.id, { remember });
+    await audit(app.db, { ...actor, id: user.id, email: user.email }, {
+      action: 'login.success', targetType: 'user', targetId: user.id, details: { remember },
+    });
+    if (weakness) {
+      reply.flash('warning', `Your password no longer meets the rules for your account: ${weakness} Please choose a new one.`);
+    }
+    if (weakness || user.must_change_password === 1) return reply.redirect(PASSWORD_CHANGE_PATH, 303);
+    return reply.redirect(next || '/', 303);
+  });
+
+  app.post('/logout', { config: { access: 'public', allowDuringPasswordChange: true } }, async (request, reply) => {
+    if (request.user) {
+      await audit(app.db, requestActor(request), { action: 'logout', targetType: 'user', targetId: request.user.id });
+    }
+    await logOut(request, reply);
+    reply.flash('info', 'You have logged out.');
+    return reply.redirect('/', 303);
+  });
+}

@@ -1,0 +1,125 @@
+// The signed-in person's own account: profile, password change (ends every
+// other session), sessions list, data download, and account deletion.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { deleteAccount } from '../../domain/account-deletion.js';
+import { requestActor } from '../../domain/audit.js';
+import { audit } from '../../domain/audit.js';
+import { passwordError, passwordRules } from '../../domain/password-policy.js';
+import { profileSummary } from '../../domain/profile.js';
+import { exportUserData } from '../../domain/user-data.js';
+import { field, type FieldErrors } from '../../domain/user-forms.js';
+import { changeOwnPassword, checkPassword, countAdmins, findUserById, hashNewPassword } from '../../domain/users.js';
+import { HttpError, PASSWORD_CHANGE_PATH } from '../../security/access.js';
+import { logOut, rotateSession } from '../../security/session.js';
+import type { SessionUser } from '../types.js';
+import { viewContext } from '../views/context.js';
+import { DeleteAccountPage } from '../views/profile/delete.js';
+import { ChangePasswordPage } from '../views/profile/password.js';
+import { ProfilePage } from '../views/profile/profile.js';
+import { SessionsPage } from '../views/profile/sessions.js';
+
+const user = (request: FastifyRequest): SessionUser => {
+  if (!request.user) throw new HttpError(401, 'Please log in first.');
+  return request.user;
+};
+
+export async function profileRoutes(app: FastifyInstance): Promise<void> {
+  const tz = app.config.school.timeZone;
+  // Checking the current password is a login in disguise: same limit.
+  const guessLimit = app.config.rateLimit.login;
+
+  app.get('/profile', { config: { access: 'user', personal: true } }, async (request, reply) => {
+    const summary = await profileSummary(app.db, user(request).id);
+    if (!summary) throw new HttpError(404, 'This account no longer exists.');
+    return reply.render(<ProfilePage ctx={viewContext(request)} summary={summary} timeZone={tz} />);
+  });
+
+  const passwordPage = (request: FastifyRequest, reply: FastifyReply, status = 200, errors?: FieldErrors) => {
+    const u = user(request);
+    return reply.render(
+      <ChangePasswordPage ctx={viewContext(request)} errors={errors} mustChange={u.mustChangePassword}
+        rules={passwordRules(app.config, { isAdmin: u.isAdmin })} />,
+      status,
+    );
+  };
+
+  app.get(PASSWORD_CHANGE_PATH, { config: { access: 'user', personal: true, allowDuringPasswordChange: true } },
+    async (request, reply) => passwordPage(request, reply));
+
+  app.post(PASSWORD_CHANGE_PATH, {
+    config: { access: 'user', personal: true, allowDuringPasswordChange: true, rateLimit: guessLimit },
+  }, async (request, reply) => {
+    const u = user(request);
+    const current = field(request.body, 'current_password');
+    const next = field(request.body, 'new_password');
+    const confirm = field(request.body, 'new_password_confirm');
+    const account = await findUserById(app.db, u.id);
+    if (!account) throw new HttpError(404, 'This account no longer exists.');
+
+    const errors: FieldErrors = {};
+    if (!current) errors.current_password = 'Enter your current password.';
+    else if (!(await checkPassword(account.password_hash, current))) errors.current_password = 'That is not your current password.';
+    const problem = passwordError(next, passwordRules(app.config, { isAdmin: account.is_admin === 1 }),
+      { email: account.email, firstName: account.first_name, lastName: account.last_name });
+    if (problem) errors.new_password = problem;
+    else if (!errors.current_password && next === current) errors.new_password = 'Choose a password different from your current one.';
+    else if (!confirm) errors.new_password_confirm = 'Type the new password again to confirm it.';
+    else if (confirm !== next) errors.new_password_confirm = 'The two passwords do not match.';
+    if (Object.keys(errors).length) return passwordPage(request, reply, 400, errors);
+
+    await changeOwnPassword(app.db, u.id, await hashNewPassword(next), requestActor(request));
+    // Whoever else held a session (perhaps the reason for the change) is out;
+    // this device continues under a fresh session id.
+    await app.sessions.destroyForUser(u.id, request.session?.id ?? null);
+    await rotateSession(request, reply);
+    reply.flash('success', 'Your password has been changed. You have been signed out on every other device.');
+    return reply.redirect('/profile', 303);
+  });
+
+  app.get('/profile/sessions', { config: { access: 'user', personal: true } }, async (request, reply) => {
+    const sessions = await app.sessions.listForUser(user(request).id);
+    return reply.render(<SessionsPage ctx={viewContext(request)} sessions={sessions} currentId={request.session?.id ?? null} timeZone={tz} />);
+  });
+
+  app.post('/profile/sessions/revoke-others', { config: { access: 'user', personal: true } }, async (request, reply) => {
+    const u = user(request);
+    const ended = await app.sessions.destroyForUser(u.id, request.session?.id ?? null);
+    await audit(app.db, requestActor(request), {
+      action: 'account.sessions_revoke', targetType: 'user', targetId: u.id, details: { ended },
+    });
+    reply.flash('success', ended === 0 ? 'You were not logged in anywhere else.'
+      : `Signed out of ${ended} other ${ended === 1 ? 'session' : 'sessions'}.`);
+    return reply.redirect('/profile/sessions', 303);
+  });
+
+  app.get('/profile/data.json', { config: { access: 'user', personal: true } }, async (request, reply) => {
+    const u = user(request);
+    const data = await exportUserData(app.db, u.id, await app.sessions.listForUser(u.id));
+    if (!data) throw new HttpError(404, 'This account no longer exists.');
+    reply.header('content-disposition', `attachment; filename="mathsoc-my-data-${u.id}.json"`);
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(data, null, 2));
+  });
+
+  app.get('/profile/delete', { config: { access: 'user', personal: true } }, async (request, reply) =>
+    reply.render(<DeleteAccountPage ctx={viewContext(request)} />));
+
+  app.post('/profile/delete', { config: { access: 'user', personal: true, rateLimit: guessLimit } }, async (request, reply) => {
+    const u = user(request);
+    const password = field(request.body, 'password');
+    const account = await findUserById(app.db, u.id);
+    if (!account) throw new HttpError(404, 'This account no longer exists.');
+    const page = (status: number, errors?: FieldErrors, message?: string) =>
+      reply.render(<DeleteAccountPage ctx={viewContext(request)} errors={errors} message={message} />, status);
+    if (!password) return page(400, { password: 'Type your current password to confirm.' });
+    if (!(await checkPassword(account.password_hash, password))) return page(400, { password: 'That is not your current password.' });
+    if (account.is_admin === 1 && (await countAdmins(app.db)) <= 1) {
+      return page(409, undefined, 'You are the only administrator. Make someone else an administrator before deleting your account.');
+    }
+    await deleteAccount(app.db, u.id, requestActor(request), 'account.delete');
+    // Sessions kept outside the database (Redis) end here too.
+    await app.sessions.destroyForUser(u.id);
+    await logOut(request, reply);
+    reply.flash('success', 'Your account and everything linked to it has been deleted.');
+    return reply.redirect('/', 303);
+  });
+}

@@ -1,0 +1,34 @@
+import type { ViewContext } from '../context.js';
+import { CheckboxField, ErrorSummary, PasswordField, TextField, type Errors } from '../form.js';
+import { CsrfField, Layout } from '../layout.js';
+
+export interface LoginPageProps {
+  ctx: ViewContext;
+  email?: string;
+  remember?: boolean;
+  next?: string;
+  /** The one message for a failed login (never says which part was wrong). */
+  message?: string | null;
+  errors?: Errors;
+}
+
+export function LoginPage({ ctx, email = '', remember = false, next = '', message, errors }: LoginPageProps) {
+  return (
+    <Layout ctx={ctx} title="Log in">
+      <section class="card narrow">
+        <h1>Log in</h1>
+        <ErrorSummary errors={errors} message={message} />
+        <form method="post" action="/login" novalidate>
+          <CsrfField ctx={ctx} />
+          {next ? <input type="hidden" name="next" value={next} /> : null}
+          <TextField name="email" label="Email" type="email" value={email} errors={errors} required autocomplete="username" />
+          <PasswordField name="password" label="Password" errors={errors} autocomplete="current-password" />
+          <CheckboxField name="remember" label="Remember me on this device" checked={remember}
+            hint="Stay logged in for up to a month. Do not tick this on a shared computer." />
+          <button type="submit">Log in</button>
+        </form>
+        <p class="muted">New here? <a href="/register">Create an account</a>. Forgotten your password? Ask a teacher who runs the society to reset it.</p>
+      </section>
+    </Layout>
+  );
+}
