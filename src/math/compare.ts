@@ -373,9 +373,10 @@ function compareList(e: Node, s: Node, ctx: Context): Verdict {
     if (named.size > 1 && sRoots.some((r) => r.v === null)) return no('not-equivalent', 'name the variable for each value');
     const same = (a: Root, b: Root): boolean =>
       (a.v === null || b.v === null || a.v === b.v) && withinTolerance(a.value, b.value, ctx.opts.tolerance);
-    // A root given twice is still one root.
-    const eu = ordered ? eRoots : dedupe(eRoots, same);
-    const su = ordered ? sRoots : dedupe(sRoots, same);
+    // A root given twice is still one root; a plain list of numbers keeps its repeats.
+    const distinct = (named.size > 0 && !ordered) || el.isSet || sl.isSet;
+    const eu = distinct ? dedupe(eRoots, same) : eRoots;
+    const su = distinct ? dedupe(sRoots, same) : sRoots;
     return matchAll(eu, su, ordered, same) ? YES : no();
   }
 

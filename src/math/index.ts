@@ -1,106 +1,32 @@
 // The math answer engine: pure, synchronous, deterministic. The web layer should call it
 // through the worker pool in ./pool.ts, which adds a hard timeout and a memory limit.
-import { classify, compareByKind, fitsKind, type Verdict } from './compare.js';
-import { MathInputError } from './errors.js';
-import { resetBudget } from './evaluate.js';
-import { hygiene } from './hygiene.js';
+import { checkWithOptions, normalizeAnswer } from './engine.js';
 import { answerOptionsSchema, type AnswerOptionsInput } from './options.js';
-import { parseMath } from './parser.js';
-import { printNormalized } from './print.js';
-import { hashSeed } from './sampling.js';
-import { simplificationIssue } from './simplified.js';
-import { looksLikeText, normalizeText, plainText } from './text.js';
-import type { AnswerKind, CheckResult, NormalizeResult, Reason } from './types.js';
-import type { Node } from './ast.js';
+import type { CheckResult } from './types.js';
 
+export { normalizeAnswer };
 export { answerOptionsSchema, toleranceSchema, DEFAULT_OPTIONS } from './options.js';
 export type { AnswerOptions, AnswerOptionsInput, Tolerance } from './options.js';
 export { ANSWER_KINDS, HOSTILE_REASONS } from './types.js';
 export type { AnswerKind, CheckResult, NormalizeResult, Reason } from './types.js';
 export { LIMITS } from './limits.js';
 
-interface State {
-  kind: AnswerKind | null;
-  normalizedExpected: string | null;
-  normalizedSubmitted: string | null;
-}
-
-function result(v: Verdict, s: State): CheckResult {
-  return { equivalent: v.equivalent, reason: v.reason, detail: v.detail, ...s };
-}
-
-/** Errors in the admin's expected answer are reported as such, not as the student's. */
-function fromExpected<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof MathInputError) throw new MathInputError('invalid-expected', `expected answer: ${e.message}`);
-    throw e;
-  }
-}
-
 /**
  * Is `submitted` an acceptable answer where `expected` is the correct one?
- * Never throws: unreadable, hostile or undefined input gives `equivalent: false` with a reason.
+ * Never throws: unreadable, hostile or undefined input, and invalid options, give
+ * `equivalent: false` with a reason.
  */
 export function checkAnswer(expected: string, submitted: string, options?: AnswerOptionsInput): CheckResult {
-  const state: State = { kind: null, normalizedExpected: null, normalizedSubmitted: null };
   const parsed = answerOptionsSchema.safeParse(options ?? {});
   if (!parsed.success) {
-    return result({ equivalent: false, reason: 'invalid-options', detail: parsed.error.issues[0]?.message ?? 'bad options' }, state);
+    return {
+      equivalent: false,
+      reason: 'invalid-options',
+      detail: parsed.error.issues[0]?.message ?? 'bad options',
+      kind: null,
+      normalizedExpected: null,
+      normalizedSubmitted: null,
+    };
   }
-  const opts = parsed.data;
-  resetBudget();
-  try {
-    const eClean = fromExpected(() => hygiene(expected));
-    let kind = opts.kind;
-    if (kind === 'auto' && looksLikeText(eClean)) kind = 'text';
-    if (kind === 'text') {
-      state.kind = 'text';
-      state.normalizedExpected = plainText(eClean);
-      const sClean = hygiene(submitted);
-      state.normalizedSubmitted = plainText(sClean);
-      const same = normalizeText(eClean) === normalizeText(sClean);
-      return result({ equivalent: same, reason: same ? 'equivalent' : 'not-equivalent', detail: same ? 'equivalent' : 'different words' }, state);
-    }
-    const eNode: Node = fromExpected(() => parseMath(eClean));
-    if (kind === 'auto') kind = classify(eNode);
-    else if (!fitsKind(kind, eNode)) {
-      return result({ equivalent: false, reason: 'invalid-expected', detail: `the expected answer is not a${/^[aeiou]/.test(kind) ? 'n' : ''} ${kind}` }, state);
-    }
-    state.kind = kind;
-    state.normalizedExpected = printNormalized(eNode);
-    const sNode = parseMath(hygiene(submitted));
-    state.normalizedSubmitted = printNormalized(sNode);
-    const verdict = compareByKind(kind, eNode, sNode, { opts, seed: hashSeed(eClean) });
-    if (verdict.equivalent && opts.requireSimplified) {
-      const issue = simplificationIssue(sNode);
-      if (issue) return result({ equivalent: false, reason: 'not-simplified', detail: issue }, state);
-    }
-    return result(verdict, state);
-  } catch (e) {
-    if (e instanceof MathInputError) return result({ equivalent: false, reason: e.reason, detail: e.message }, state);
-    // A RangeError here is a stack or size limit of the runtime: treat like any other bound.
-    const reason: Reason = e instanceof RangeError ? 'too-complex' : 'internal-error';
-    return result({ equivalent: false, reason, detail: e instanceof Error ? e.message : 'unexpected error' }, state);
-  }
-}
-
-/** How the engine reads one answer: its kind and a canonical plain-text form. */
-export function normalizeAnswer(expression: string): NormalizeResult {
-  const original = typeof expression === 'string' ? expression : '';
-  resetBudget();
-  try {
-    const clean = hygiene(expression);
-    if (looksLikeText(clean)) {
-      return { original, normalized: plainText(clean), kind: 'text', error: null, detail: 'read as a word' };
-    }
-    const node = parseMath(clean);
-    const kind = classify(node);
-    return { original, normalized: printNormalized(node), kind, error: null, detail: `read as ${kind}` };
-  } catch (e) {
-    if (e instanceof MathInputError) return { original, normalized: null, kind: null, error: e.reason, detail: e.message };
-    const reason: Reason = e instanceof RangeError ? 'too-complex' : 'internal-error';
-    return { original, normalized: null, kind: null, error: reason, detail: e instanceof Error ? e.message : 'unexpected error' };
-  }
+  return checkWithOptions(expected, submitted, parsed.data);
 }
