@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectContainer, newestBackup } from '../../../src/cli/doctor.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { blockingFailures, formatReport, runChecks, secretKeyWeakness, type DoctorFacts } from '../../../src/security/doctor.js';
+
+const STRONG = 'f3a9c1d27b8e4f60a5d39c2e7b1f8a4d6c0e5b9a2d7f3c1e';
+const NOW = new Date('2026-11-26T12:00:00Z');
+
+/** A deployment that follows the whole checklist; each test breaks one thing. */
+const GOOD_ENV = {
+  APP_ENV: 'production',
+  SECRET_KEY: STRONG,
+  DATABASE_URL: 'postgres://mathsoc@db:5432/mathsoc',
+  SERVER_NAME: 'maths.school.org',
+  RATELIMIT_STORAGE_URI: 'redis://redis:6379',
+  WEB_CONCURRENCY: '4',
+  LOG_TO_STDOUT: 'true',
+  PROXY_FIX_X_FOR: '1', PROXY_FIX_X_PROTO: '1', PROXY_FIX_X_HOST: '1', PROXY_FIX_X_PORT: '0',
+};
+
+function facts(env: Record<string, string> = {}, over: Partial<DoctorFacts> = {}): DoctorFacts {
+  const merged = { ...GOOD_ENV, ...env };
+  return {
+    config: loadConfig(merged),
+    env: merged,
+    inContainer: true,
+    database: { reachable: true, pendingMigrations: [] },
+    admins: [{ email: 'head@school.org', defaultPassword: false, mustChangePassword: false }],
+    newestBackup: { file: '/backups/mathsoc-1.pgdump', modifiedAt: new Date(NOW.getTime() - 3 * 3600_000) },
+    now: NOW,
+    ...over,
+  };
+}
+
+const result = (f: DoctorFacts, id: string) => {
+  const r = runChecks(f).find((x) => x.id === id);
+  if (!r) throw new Error(`no check ${id}`);
+  return r;
+};
+
+describe('doctor checks', () => {
+  it('pass for a deployment that follows the checklist', () => {
+    const results = runChecks(facts());
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(formatReport(results).at(-1)).toBe('All checks passed.');
+  });
+
+  it('cover every item of the security document\'s production checklist', () => {
+    const items = runChecks(facts()).map((r) => r.item).join('\n');
+    for (const item of [
+      'Set a strong SECRET_KEY', 'Use PostgreSQL instead of SQLite', 'Enable HTTPS on your hosting platform',
+      'Set FLASK_ENV=production', 'Configure SERVER_NAME for your domain', 'Use Redis for rate limiting (RATELIMIT_STORAGE_URI)',
+      'Review CSP directives for your needs', 'Enable LOG_TO_STDOUT if using Docker/Kubernetes', 'Set up database backups',
+      'Change default admin password from init_db.py', 'Review ProxyFix settings for your deployment', 'Test rate limiting with expected traffic',
+    ]) expect(items).toContain(item);
+  });
+
+  it.each([
+    ['secret-key', { APP_ENV: 'development', SECRET_KEY: '' }],
+    ['https', { FORCE_HTTPS: 'false' }],
+    ['profile', { APP_ENV: 'development' }],
+    ['csrf', { APP_ENV: 'development', CSRF_ENABLED: 'false' }],
+    ['ratelimit-storage', { RATELIMIT_STORAGE_URI: 'memory://' }],
+  ])('%s fails as a blocking check', (id, env) => {
+    const r = result(facts(env), id);
+    expect(r).toMatchObject({ ok: false, blocking: true });
+    expect(r.fix).toBeTruthy();
+  });
+
+  it.each([
+    ['database', { DATABASE_URL: 'sqlite:./data/mathsoc.db' }],
+    ['server-name', { SERVER_NAME: '' }],
+    ['csp-unsafe', { CSP_ALLOW_UNSAFE_EVAL: 'true' }],
+    ['csp-unsafe', { CSP_REPORT_ONLY: 'true' }],
+    ['csp-unsafe', { CSP_ENABLED: 'false' }],
+    ['csp-unsafe', { CSP_EXTRA_SCRIPT_SRC: "'unsafe-inline'" }],
+    ['log-stdout', { LOG_TO_STDOUT: 'false' }],
+    ['ratelimit-enabled', { RATELIMIT_ENABLED: 'false' }],
+    ['hsts', { HSTS_ENABLED: 'false' }],
+    ['proxy', { PROXY_FIX_X_PORT: '' }],
+  ])('%s fails as an advisory check (%o)', (id, env) => {
+    const r = result(facts(env), id);
+    expect(r).toMatchObject({ ok: false, blocking: false });
+    expect(r.fix).toBeTruthy();
+  });
+
+  it('memory:// rate-limit storage is fine for a single process', () => {
+    expect(result(facts({ RATELIMIT_STORAGE_URI: 'memory://', WEB_CONCURRENCY: '1' }), 'ratelimit-storage').ok).toBe(true);
+  });
+
+  it('LOG_TO_STDOUT matters only inside a container', () => {
+    expect(result(facts({ LOG_TO_STDOUT: 'false' }, { inContainer: false }), 'log-stdout').ok).toBe(true);
+  });
+
+  it('an admin on a default password blocks; one still on a one-time password is advisory', () => {
+    const f = facts({}, { admins: [
+      { email: 'old@school.org', defaultPassword: true, mustChangePassword: false },
+      { email: 'new@school.org', defaultPassword: false, mustChangePassword: true },
+    ] });
+    expect(result(f, 'admin-default-password')).toMatchObject({ ok: false, blocking: true });
+    expect(result(f, 'admin-default-password').detail).toContain('old@school.org');
+    expect(result(f, 'admin-initial-password')).toMatchObject({ ok: false, blocking: false });
+    expect(result(f, 'admin-initial-password').detail).toContain('new@school.org');
+  });
+
+  it('an unreachable database blocks, and the admin check cannot pass without it', () => {
+    const f = facts({}, { database: { reachable: false, error: 'ECONNREFUSED', pendingMigrations: [] }, admins: null });
+    expect(result(f, 'database-ready')).toMatchObject({ ok: false, blocking: true });
+    expect(result(f, 'admin-default-password')).toMatchObject({ ok: false, blocking: true });
+  });
+
+  it('pending migrations are advisory (the server migrates at start)', () => {
+    expect(result(facts({}, { database: { reachable: true, pendingMigrations: ['002_session_privilege'] } }), 'database-ready'))
+      .toMatchObject({ ok: false, blocking: false });
+  });
+
+  it('backups: missing or older than BACKUP_MAX_AGE_HOURS fail', () => {
+    expect(result(facts({}, { newestBackup: null }), 'backups').ok).toBe(false);
+    const old = { file: 'b', modifiedAt: new Date(NOW.getTime() - 30 * 3600_000) };
+    expect(result(facts({}, { newestBackup: old }), 'backups').ok).toBe(false);
+    expect(result(facts({ BACKUP_MAX_AGE_HOURS: '48' }, { newestBackup: old }), 'backups').ok).toBe(true);
+  });
+
+  it('names the variable that made the profile production', () => {
+    expect(result(facts({ APP_ENV: '', FLASK_ENV: 'production' }), 'profile').detail).toContain('FLASK_ENV=production');
+  });
+
+  it('shows the effective policy for review', () => {
+    expect(result(facts(), 'csp-review').detail).toContain("script-src 'self' 'nonce-…' 'strict-dynamic'");
+  });
+
+  it('the report marks failures and gives the fix', () => {
+    const results = runChecks(facts({ FORCE_HTTPS: 'false', SERVER_NAME: '' }));
+    const lines = formatReport(results);
+    expect(lines).toContain('✗ Enable HTTPS on your hosting platform [blocking]');
+    expect(lines).toContain('✗ Configure SERVER_NAME for your domain [advisory]');
+    expect(lines).toContain('✓ Set a strong SECRET_KEY');
+    expect(lines.some((l) => l.startsWith('    fix: Serve the site over HTTPS'))).toBe(true);
+    expect(lines.at(-1)).toBe('1 blocking and 1 advisory problem(s).');
+    expect(blockingFailures(results).map((r) => r.id)).toEqual(['https']);
+  });
+});
+
+describe('secretKeyWeakness', () => {
+  it('accepts random keys and refuses missing, short, placeholder and repetitive ones', () => {
+    expect(secretKeyWeakness(STRONG, false)).toBeNull();
+    expect(secretKeyWeakness(STRONG, true)).toMatch(/not set/);
+    expect(secretKeyWeakness('a1b2c3', false)).toMatch(/only 6 characters/);
+    expect(secretKeyWeakness('change-me-to-something-long-and-random-please', false)).toMatch(/placeholder/);
+    expect(secretKeyWeakness('ab'.repeat(20), false)).toMatch(/different characters/);
+  });
+});
+
+describe('fact gathering helpers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mathsoc-backups-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds the newest non-empty backup file', () => {
+    expect(newestBackup(join(dir, 'missing'))).toBeNull();
+    writeFileSync(join(dir, 'mathsoc-a.sqlite3'), 'x');
+    writeFileSync(join(dir, 'mathsoc-b.pgdump'), 'x');
+    writeFileSync(join(dir, 'mathsoc-c.pgdump'), '');
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    utimesSync(join(dir, 'mathsoc-a.sqlite3'), new Date('2026-01-01'), new Date('2026-01-01'));
+    utimesSync(join(dir, 'mathsoc-b.pgdump'), new Date('2026-02-01'), new Date('2026-02-01'));
+    utimesSync(join(dir, 'notes.txt'), new Date('2026-03-01'), new Date('2026-03-01'));
+    expect(newestBackup(dir)?.file).toBe(join(dir, 'mathsoc-b.pgdump'));
+  });
+
+  it('recognises containers by their marks', () => {
+    const none = () => false;
+    const noCgroup = () => { throw new Error('ENOENT'); };
+    expect(detectContainer({}, none, noCgroup)).toBe(false);
+    expect(detectContainer({ KUBERNETES_SERVICE_HOST: '10.0.0.1' }, none, noCgroup)).toBe(true);
+    expect(detectContainer({}, (p) => p === '/.dockerenv', noCgroup)).toBe(true);
+    expect(detectContainer({}, none, () => '0::/kubepods/besteffort/pod1')).toBe(true);
+    expect(detectContainer({}, none, () => '0::/user.slice')).toBe(false);
+  });
+});
