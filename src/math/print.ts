@@ -59,7 +59,7 @@ export function print(node: Node): string {
     case 'pm':
       return `${node.minus ? '∓' : '±'}${wrap(node.arg, PREC.pow)}`;
     case 'mul':
-      return node.factors.map((f) => wrap(f, PREC.mul + 1)).join('*');
+      return node.factors.map((f, i) => wrap(f, i === 0 ? PREC.mul + 1 : PREC.pow)).join('*');
     case 'div':
       return `${wrap(node.num, PREC.mul)}/${wrap(node.den, PREC.mul + 1)}`;
     case 'pow':

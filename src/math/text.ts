@@ -20,6 +20,7 @@ export function normalizeText(raw: string): string {
  */
 export function looksLikeText(raw: string): boolean {
   const trimmed = raw.trim();
+  if (trimmed.includes('\\operatorname')) return false; // a function name, not a word
   if (/^\\(?:text|textrm|textnormal|textup|mbox)\s*\{[^{}]*\}$/.test(trimmed)) return true;
   const plain = plainText(trimmed);
   if (!/^[\p{L}][\p{L} '’-]*$/u.test(plain)) return false;
