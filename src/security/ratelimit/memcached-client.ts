@@ -24,15 +24,21 @@ export class MemcachedClient {
   constructor(servers: string[], opts: MemcachedClientOptions) {
     this.raw = new Memcached(servers, {
       timeout: opts.timeoutMs,
-      // Fail fast and let the outage fallback decide what to do; the client
-      // tries a failed server again after `retry` milliseconds.
-      retries: 0,
-      failures: 0,
+      // A burst of requests may find every pooled connection still opening:
+      // wait briefly for one rather than fail (20, 40, 80 ms).
+      retries: 3,
+      factor: 2,
+      minTimeout: 20,
+      maxTimeout: 200,
+      // After a failure the server is skipped for `retry` ms, then tried again.
+      // The count of failures must never run out: the client's other recovery
+      // path spawns the system `ping` command, which proves nothing about
+      // Memcached and crashes the process where `ping` is not installed.
+      failures: 1_000_000_000,
       retry: 1000,
-      reconnect: 1000,
       remove: false,
       idle: 0,
-    });
+    } as Memcached.options);
     // Issues are reported through the failed commands; the default listener would only print them.
     this.raw.on('issue', () => undefined);
     this.raw.on('failure', () => undefined);
@@ -57,8 +63,8 @@ export class MemcachedClient {
       if (typeof value === 'number') return value;
       const created = await this.call<boolean>((cb) => this.raw.add(key, by, memcachedLifetime(lifetimeSeconds), cb))
         .catch((err: unknown) => {
-          // "NOT_STORED": another instance created it first; increment that one.
-          if (String(err).includes('NOT_STORED')) return false;
+          // NOT_STORED: another instance created it first; increment that one.
+          if (err instanceof Error && err.message === 'Item is not stored') return false;
           throw err;
         });
       if (created) return by;

@@ -199,8 +199,10 @@ export class RedisSlidingWindowStore implements WindowStore {
 /**
  * Memcached has no scripts: one counter per clock-aligned window, incremented
  * first and taken back when the weighted count went over. Concurrent hits can
- * then only be refused too eagerly, never admitted beyond the limit. Windows
- * are numbered by this process's clock, so instances should keep time (NTP).
+ * then only be refused too eagerly, never admitted beyond the limit: an
+ * admitted hit is never taken back, so the counter never drops below the hits
+ * admitted. Windows are numbered by this process's clock, so instances should
+ * keep time (NTP).
  */
 export class MemcachedSlidingWindowStore implements WindowStore {
   constructor(private readonly client: MemcachedClient, private readonly prefix: string) {}
@@ -221,17 +223,18 @@ export class MemcachedSlidingWindowStore implements WindowStore {
     const now = Date.now();
     const windowMs = item.windowSeconds * 1000;
     const window = Math.floor(now / windowMs);
-    const before = await this.counts(key, item, window);
-    if (!slidingAdmits(item, before, now, cost)) return slidingWindowState(item, before, now, cost, false);
-    // Each counter lives through its own window and the next, where it is "previous".
     const currentKey = this.counterKey(key, item, window);
-    const current = await this.client.increment(currentKey, cost, 2 * item.windowSeconds);
-    const after = { previous: before.previous, current };
-    if (slidingAdmits(item, { previous: before.previous, current: current - cost }, now, cost)) {
-      return slidingWindowState(item, after, now, cost, true);
+    // One round trip: read the previous window while counting into the current one,
+    // which lives through its own window and the next (where it is "previous").
+    const [previous, current] = await Promise.all([
+      this.client.getNumber(this.counterKey(key, item, window - 1)),
+      this.client.increment(currentKey, cost, 2 * item.windowSeconds),
+    ]);
+    if (slidingAdmits(item, { previous, current: current - cost }, now, cost)) {
+      return slidingWindowState(item, { previous, current }, now, cost, true);
     }
     const undone = await this.client.decrement(currentKey, cost);
-    return slidingWindowState(item, { previous: before.previous, current: undone }, now, cost, false);
+    return slidingWindowState(item, { previous, current: undone }, now, cost, false);
   }
 
   async peek(key: string, item: LimitItem, cost = 1): Promise<WindowState> {

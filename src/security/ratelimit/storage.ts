@@ -15,8 +15,12 @@ export type StorageSpec =
   | { kind: 'redis'; url: string }
   | { kind: 'memcached'; servers: string[] };
 
-/** Milliseconds a store command may take before it counts as an outage. */
-export const COMMAND_TIMEOUT_MS = 1000;
+/**
+ * Milliseconds a store command may take before it counts as an outage. Generous:
+ * a dead store fails fast (refused or closed connection); this only catches a
+ * hung one, and must not mistake a busy event loop for an outage.
+ */
+export const COMMAND_TIMEOUT_MS = 2500;
 
 function memcachedServers(uri: string): string[] {
   const list = uri.slice('memcached://'.length).replace(/\/$/, '');
@@ -130,6 +134,8 @@ export async function openStorage(spec: StorageSpec, strategy: RateLimitStrategy
   }
 
   const client = new MemcachedClient(spec.servers, { timeoutMs: COMMAND_TIMEOUT_MS });
+  // Open the first connection now rather than on the first request; a failure is handled like Redis's.
+  await client.ping().catch(() => undefined);
   const backend: Backend = {
     kind: 'memcached',
     ping: () => client.ping(),
