@@ -51,7 +51,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(multipartPlugin);
   await app.register(mathPoolPlugin);
-  await registerRoutes(app);
+  // Before the routes: each route plugin keeps the error handler that was set
+  // when it was registered, so setting it afterwards would leave Fastify's default.
   registerErrorHandlers(app);
+  await registerRoutes(app);
   return app;
 }

@@ -1,9 +1,29 @@
+// What the home page shows: society numbers, the latest announcement and
+// newsletter, the newest released challenges and the newest articles.
 import type { Db } from '../db/index.js';
+import type { Announcement, Article } from '../db/schema.js';
+import { latestAnnouncement } from './announcements.js';
+import { latestArticles } from './articles.js';
 
 export interface HomeStats {
   releasedChallenges: number;
   articles: number;
   members: number;
+}
+
+export interface HomeChallenge {
+  id: number;
+  title: string;
+  keyStage: string;
+  releaseAt: string;
+}
+
+export interface HomeData {
+  stats: HomeStats;
+  announcement: Announcement | null;
+  newsletter: Article | null;
+  challenges: HomeChallenge[];
+  articles: Article[];
 }
 
 export async function homeStats(db: Db, now = new Date().toISOString()): Promise<HomeStats> {
@@ -14,4 +34,23 @@ export async function homeStats(db: Db, now = new Date().toISOString()): Promise
     db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { releasedChallenges: Number(c.n), articles: Number(a.n), members: Number(u.n) };
+}
+
+/** The newest weekly challenges already released (never scheduled or competition ones). */
+export async function newestReleasedChallenges(db: Db, limit: number, now = new Date().toISOString()): Promise<HomeChallenge[]> {
+  const rows = await db.selectFrom('challenges').select(['id', 'title', 'key_stage', 'release_at'])
+    .where('release_at', '<=', now).where('competition_id', 'is', null)
+    .orderBy('release_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, title: r.title, keyStage: r.key_stage, releaseAt: r.release_at }));
+}
+
+export async function homeData(db: Db, now = new Date().toISOString()): Promise<HomeData> {
+  const [stats, announcement, newsletters, challenges, articles] = await Promise.all([
+    homeStats(db, now),
+    latestAnnouncement(db),
+    latestArticles(db, 'newsletter', 1),
+    newestReleasedChallenges(db, 3, now),
+    latestArticles(db, 'article', 3),
+  ]);
+  return { stats, announcement, newsletter: newsletters[0] ?? null, challenges, articles };
 }

@@ -52,8 +52,6 @@ function mathClass(attribs: Record<string, string>): (typeof MATH_CLASSES)[numbe
   return null;
 }
 
-// Tags renamed to this one are dropped with their attributes (not allowed below).
-const DROP = 'x-dropped';
 type Tag = { tagName: string; attribs: Record<string, string>; text?: string };
 
 const OPTIONS: sanitizeHtml.IOptions = {
@@ -83,6 +81,9 @@ const OPTIONS: sanitizeHtml.IOptions = {
   nonTextTags: ['script', 'style', 'textarea', 'option', 'xmp', 'noscript', 'noembed', 'noframes', 'plaintext', 'template', 'title', 'select'],
   nestingLimit: 60,
   parser: { lowerCaseTags: true, lowerCaseAttributeNames: true },
+  // Images and frames whose source was refused go entirely (renaming them to a
+  // disallowed tag instead confuses sanitize-html's bookkeeping of end tags).
+  exclusiveFilter: (frame) => (frame.tag === 'img' || frame.tag === 'iframe') && !frame.attribs.src,
   transformTags: {
     h1: 'h2',
     h5: 'h4',
@@ -98,7 +99,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
     },
     img: (_tag, attribs): Tag => {
       const src = (attribs.src ?? '').trim();
-      if (!IMAGE_SRC.test(src)) return { tagName: DROP, attribs: {} };
+      if (!IMAGE_SRC.test(src)) return { tagName: 'img', attribs: {} }; // removed by exclusiveFilter
       const out: Record<string, string> = { src, alt: attribs.alt ?? '' };
       if (attribs.title) out.title = attribs.title;
       for (const dim of ['width', 'height'] as const) {
@@ -109,7 +110,7 @@ const OPTIONS: sanitizeHtml.IOptions = {
     iframe: (_tag, attribs): Tag => {
       // Only the platform's own PDF viewer: a frame showing an uploaded PDF.
       const src = (attribs.src ?? '').trim();
-      if (!PDF_SRC.test(src)) return { tagName: DROP, attribs: {} };
+      if (!PDF_SRC.test(src)) return { tagName: 'iframe', attribs: {} }; // removed by exclusiveFilter
       return { tagName: 'iframe', attribs: { src, title: attribs.title || 'PDF document', class: 'pdf-frame' } };
     },
     span: (_tag, attribs): Tag => {
@@ -160,7 +161,8 @@ export function renderMath(latex: string, display: boolean): string {
     try {
       html = katex.renderToString(latex, {
         displayMode: display,
-        throwOnError: false,
+        // A parse error becomes our own escaped fallback below (no inline style).
+        throwOnError: true,
         trust: false,
         strict: 'ignore',
         output: 'htmlAndMathml',

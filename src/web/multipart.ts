@@ -37,6 +37,9 @@ export const multipartPlugin = fp(async (app: FastifyInstance) => {
   await app.register(multipart, {
     attachFieldsToBody: true,
     throwFileSizeLimit: false,
+    // Keep the client's file name as sent, so a name with folders in it
+    // ("../../x.pdf") is refused with a message instead of silently cut down.
+    preservePath: true,
     limits: {
       fileSize: maxUploadBytes(app.config.uploads),
       files: 3,

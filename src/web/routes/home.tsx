@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { homeData } from '../../domain/home.js';
 import { viewContext } from '../views/context.js';
 import { HomePage } from '../views/home.js';
-import { homeStats } from '../../domain/home.js';
 
 export async function homeRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
-    const stats = await homeStats(app.db);
-    return reply.render(<HomePage ctx={viewContext(request)} stats={stats} />);
+    const data = await homeData(app.db);
+    return reply.render(<HomePage ctx={viewContext(request)} data={data} />);
   });
 }

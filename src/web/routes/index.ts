@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authRoutes } from './auth.js';
 import { challengeRoutes } from './challenges.js';
+import { contentAreaRoutes } from './content-area.js';
 import { healthRoutes } from './health.js';
 import { homeRoutes } from './home.js';
 import { leaderboardRoutes } from './leaderboard.js';
@@ -12,6 +13,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(healthRoutes);
   await app.register(staticRoutes);
   await app.register(homeRoutes);
+  await app.register(contentAreaRoutes);
   await app.register(challengeRoutes);
   await app.register(leaderboardRoutes);
   await app.register(authRoutes);

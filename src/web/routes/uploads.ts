@@ -1,0 +1,82 @@
+// Serving uploaded files, and the editor's image upload endpoint.
+// GET /uploads/:name serves only server-chosen names that are in the uploads
+// table, with the stored (sniffed) Content-Type, nosniff, a Content-Disposition
+// no file name can break, and a restrictive CSP of its own. Images of a
+// challenge that is not released yet are 404 for everyone but admins.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { requestActor, audit } from '../../domain/audit.js';
+import {
+  belongsToUnreleasedChallenge, contentDisposition, findUploadByName, recordUpload, removeUploadFile, storeUploadFile,
+  uploadPath, UploadError,
+} from '../../domain/uploads.js';
+import { HttpError } from '../../security/access.js';
+import { formFile } from '../multipart.js';
+
+const NOT_FOUND = 'There is no file at this address.';
+
+// A stored file is never a page: no scripts, no plugins, nothing loaded from it.
+const IMAGE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
+// The browser's own PDF viewer must still run inside our viewer frame.
+const PDF_CSP = "default-src 'none'; frame-ancestors 'self'";
+
+export async function uploadRoutes(app: FastifyInstance): Promise<void> {
+  const settings = app.config.uploads;
+
+  app.get('/uploads/:name', { config: { access: 'public' } }, async (request, reply) => {
+    const name = (request.params as { name: string }).name;
+    const upload = await findUploadByName(app.db, name);
+    if (!upload) throw new HttpError(404, NOT_FOUND);
+    if (!request.user?.isAdmin && (await belongsToUnreleasedChallenge(app.db, upload))) {
+      throw new HttpError(404, NOT_FOUND);
+    }
+    const path = uploadPath(settings, upload.stored_name);
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch {
+      request.log.warn({ upload: upload.id }, 'upload row without its file');
+      throw new HttpError(404, NOT_FOUND);
+    }
+    const download = (request.query as Record<string, unknown>).download === '1';
+    const ext = upload.stored_name.split('.').pop()!;
+    reply.header('content-type', upload.mime);
+    reply.header('content-length', String(size));
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('content-disposition', contentDisposition(download ? 'attachment' : 'inline', upload.original_name, ext));
+    reply.header('content-security-policy', upload.kind === 'pdf' ? PDF_CSP : IMAGE_CSP);
+    reply.removeHeader('content-security-policy-report-only');
+    // Names are never reused, so a file can be kept a while, but only by the browser:
+    // access to a challenge's image depends on who asks and when.
+    reply.header('cache-control', 'private, max-age=3600');
+    return reply.send(createReadStream(path));
+  });
+
+  // The rich-text editor's image upload (fetch with the X-CSRF-Token header).
+  app.post('/admin/uploads/image', { config: { access: 'admin', multipart: true, json: true } }, async (request, reply) => {
+    try {
+      const file = formFile(request, 'file');
+      if (!file) return reply.code(400).send({ error: 'Choose an image to upload.' });
+      const stored = await storeUploadFile(settings, { buffer: file.buffer, originalName: file.filename, allowed: ['image'] });
+      let upload;
+      try {
+        upload = await app.db.transaction().execute(async (trx) => {
+          const row = await recordUpload(trx, stored, request.user!.id);
+          await audit(trx, requestActor(request), {
+            action: 'upload.create', targetType: 'upload', targetId: row.id,
+            details: { name: row.original_name, mime: row.mime, size: row.size },
+          });
+          return row;
+        });
+      } catch (err) {
+        await removeUploadFile(settings, stored.storedName);
+        throw err;
+      }
+      return reply.code(201).send({ id: upload.id, url: `/uploads/${upload.stored_name}`, name: upload.original_name });
+    } catch (err) {
+      if (err instanceof UploadError) return reply.code(err.statusCode).send({ error: err.message });
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,62 @@
+// Building blocks of the content pages: sanitised rich content, dates,
+// pagination and the PDF viewer.
+import { renderRichHtml } from '../../../domain/sanitize.js';
+
+/**
+ * Stored rich HTML, sanitised again with the one allowlist and with its math
+ * rendered by KaTeX. The only way content HTML reaches a page. Pages that use
+ * it load the KaTeX stylesheet (`styles={['katex.css']}`).
+ */
+export function RichContent({ html, class: cls }: { html: string; class?: string }) {
+  return <div class={cls ? `content ${cls}` : 'content'} dangerouslySetInnerHTML={{ __html: renderRichHtml(html) }} />;
+}
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+
+/** "29 March 2026" inside a <time> element. */
+export function Day({ iso }: { iso: string }) {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return null;
+  return <time dateTime={iso}>{dayFormat.format(d)}</time>;
+}
+
+/** Previous / numbered / next links; nothing when everything fits on one page. */
+export function Pagination({ page, pages, base }: { page: number; pages: number; base: string }) {
+  if (pages <= 1) return null;
+  const href = (p: number) => (p === 1 ? base : `${base}?page=${p}`);
+  const numbers: number[] = [];
+  for (let p = Math.max(1, page - 3); p <= Math.min(pages, page + 3); p++) numbers.push(p);
+  return (
+    <nav aria-label="Pages">
+      <ul class="pagination">
+        {page > 1 && <li><a href={href(page - 1)} rel="prev">← Newer</a></li>}
+        {numbers.map((p) => (
+          <li>{p === page ? <span aria-current="page">{p}</span> : <a href={href(p)}>{p}</a>}</li>
+        ))}
+        {page < pages && <li><a href={href(page + 1)} rel="next">Older →</a></li>}
+      </ul>
+    </nav>
+  );
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The embedded PDF viewer with download and print links. */
+export function PdfViewer({ storedName, originalName, size, title }: { storedName: string; originalName: string; size: number; title: string }) {
+  const url = `/uploads/${storedName}`;
+  return (
+    <section class="pdf-viewer" aria-label="PDF document">
+      <p class="pdf-actions">
+        <a class="button small" href={`${url}?download=1`} download={originalName}>Download PDF ({formatSize(size)})</a>{' '}
+        <a class="button small secondary" href={url} target="_blank" rel="noopener" data-print-pdf={url}>Print</a>{' '}
+        <a href={url} target="_blank" rel="noopener">Open in a new tab</a>
+      </p>
+      <iframe class="pdf-frame" src={url} title={`${title} (PDF)`} loading="lazy" />
+      <p class="hint">If the document does not show above, use the download link.</p>
+    </section>
+  );
+}
