@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/index.js';
 import { migrations } from './migrations/index.js';
@@ -49,9 +49,16 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  // Kysely looks for its bookkeeping tables in every schema of a PostgreSQL
+  // database; pin them to ours, or another schema's tables (a second deployment,
+  // a parallel test run) are mistaken for ours.
+  const schema = db.getExecutor().adapter instanceof PostgresAdapter
+    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+    : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
