@@ -101,6 +101,12 @@ export interface Config {
     hsts: { enabled: boolean; maxAge: number; includeSubDomains: boolean; preload: boolean };
   };
   headers: {
+    /**
+     * Always true from loadConfig: no setting turns the security headers off.
+     * Only a program that builds its own Config (the benchmark's "security off"
+     * comparison, bench/lib/app-config.ts) sets it false.
+     */
+    enabled: boolean;
     xssProtection: string;
     frameOptions: string;
     referrerPolicy: string;
@@ -315,6 +321,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
     },
     headers: {
+      enabled: true,
       xssProtection: str(env, 'X_XSS_PROTECTION', '1; mode=block'),
       frameOptions: oneOf(env, 'X_FRAME_OPTIONS', ['SAMEORIGIN', 'DENY'] as const, 'SAMEORIGIN'),
       referrerPolicy: str(env, 'REFERRER_POLICY', 'strict-origin-when-cross-origin'),

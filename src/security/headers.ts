@@ -50,6 +50,8 @@ export function hstsValue(config: Config): string | null {
 }
 
 export const headersPlugin = fp(async (app: FastifyInstance) => {
+  // Off only in the benchmark's "security off" comparison (config.headers.enabled has no setting).
+  if (!app.config.headers.enabled) return;
   await app.register(helmet, helmetOptions(app.config));
   const hsts = hstsValue(app.config);
   const fixed: Record<string, string> = {

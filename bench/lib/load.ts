@@ -1,0 +1,86 @@
+// One measurement: autocannon against a running server (a warm-up first, not
+// recorded), the server's resident memory sampled from /proc meanwhile.
+import autocannon from 'autocannon';
+import { sampleRss } from './child.js';
+
+/** What a virtual client sends; `next()` gives each request its own headers/body when set. */
+export interface LoadSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  /** Per-request variation (session cookie, form body); static requests when absent. */
+  next?: () => { headers?: Record<string, string>; body?: string; path?: string };
+  /** The status every response should have. */
+  expectStatus: number;
+}
+
+export interface LoadOptions {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+}
+
+export interface Measurement {
+  requestsPerSecond: number;
+  requests: number;
+  latencyMs: { p50: number; p90: number; p99: number; average: number; max: number };
+  /** Responses with another status than expected, by status. */
+  unexpected: Record<string, number>;
+  errors: number;
+  timeouts: number;
+  throughputKBps: number;
+  peakRssMb: number | null;
+}
+
+function autocannonOptions(port: number, spec: LoadSpec, opts: LoadOptions, seconds: number): autocannon.Options {
+  const base: autocannon.Options = {
+    url: `http://127.0.0.1:${port}`,
+    connections: opts.connections,
+    duration: seconds,
+    pipelining: 1,
+    timeout: 10,
+  };
+  if (!spec.next) {
+    return { ...base, url: `${base.url}${spec.path}`, method: spec.method, headers: spec.headers };
+  }
+  const next = spec.next;
+  return {
+    ...base,
+    requests: [{
+      method: spec.method,
+      path: spec.path,
+      headers: spec.headers,
+      setupRequest: (req) => {
+        const v = next();
+        return { ...req, path: v.path ?? req.path, headers: { ...spec.headers, ...v.headers }, body: v.body };
+      },
+    }],
+  };
+}
+
+export async function measure(port: number, pid: number, spec: LoadSpec, opts: LoadOptions): Promise<Measurement> {
+  if (opts.warmupSeconds > 0) await autocannon(autocannonOptions(port, spec, opts, opts.warmupSeconds));
+  const sampler = sampleRss(pid);
+  const result = await autocannon(autocannonOptions(port, spec, opts, opts.durationSeconds));
+  const peakRssMb = sampler.stop();
+  const unexpected: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
+    if (Number(code) !== spec.expectStatus) unexpected[code] = (stat as { count: number }).count;
+  }
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    requests: result.requests.total,
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      average: Math.round(result.latency.average * 100) / 100,
+      max: result.latency.max,
+    },
+    unexpected,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    throughputKBps: Math.round(result.throughput.average / 1024),
+    peakRssMb,
+  };
+}

@@ -1,0 +1,125 @@
+// The benchmark report: the JSON written to bench/results/ and the table
+// printed at the end, with the budgets of docs/performance.md checked.
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import type { DatasetMarker } from './target.js';
+import type { Measurement } from './load.js';
+import type { ScenarioName } from './scenarios.js';
+
+export interface ScenarioResult {
+  name: ScenarioName | 'ceiling';
+  title: string;
+  security: 'on' | 'off' | 'n/a';
+  method: string;
+  path: string;
+  /** Set when the scenario could not run (page missing, unexpected status). */
+  skipped?: string;
+  measurement?: Measurement;
+  /** requests/s as a fraction of the hello-world ceiling. */
+  ofCeiling?: number;
+  notes?: string[];
+}
+
+export interface Budget {
+  name: string;
+  limit: string;
+  value: string;
+  ok: boolean;
+}
+
+export interface Report {
+  startedAt: string;
+  finishedAt: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; kernel: string; loadAverageAtStart: number[] };
+  database: { dialect: 'sqlite' | 'postgres'; description: string; dataset: DatasetMarker };
+  options: { connections: number; durationSeconds: number; warmupSeconds: number };
+  results: ScenarioResult[];
+  securityCost: Array<{ name: ScenarioName; on: number; off: number; cost: number }>;
+  peakRssMb: number | null;
+  budgets: Budget[];
+}
+
+export function machine(): Report['machine'] {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    kernel: release(),
+    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+/** Security cost per anonymous page: how much throughput the layer takes away. */
+export function securityCost(results: ScenarioResult[]): Report['securityCost'] {
+  const out: Report['securityCost'] = [];
+  for (const on of results) {
+    if (on.security !== 'on' || !on.measurement || on.name === 'ceiling') continue;
+    const off = results.find((r) => r.name === on.name && r.security === 'off' && r.measurement);
+    if (!off?.measurement) continue;
+    const a = on.measurement.requestsPerSecond;
+    const b = off.measurement.requestsPerSecond;
+    out.push({ name: on.name, on: a, off: b, cost: b > 0 ? Math.round(((b - a) / b) * 1000) / 1000 : 0 });
+  }
+  return out;
+}
+
+export function budgets(report: Omit<Report, 'budgets'>): Budget[] {
+  const out: Budget[] = [];
+  const measured = report.results.filter((r) => r.security === 'on' && r.measurement && r.name !== 'ceiling');
+  const pages = measured.filter((r) => r.name !== 'health');
+  if (pages.length) {
+    const worst = pages.reduce((a, b) => (b.measurement!.latencyMs.p99 > a.measurement!.latencyMs.p99 ? b : a));
+    out.push({
+      name: `every page p99 at ${report.options.connections} connections`,
+      limit: '< 50 ms',
+      value: `${worst.measurement!.latencyMs.p99} ms (worst: ${worst.name})`,
+      ok: pages.every((r) => r.measurement!.latencyMs.p99 < 50),
+    });
+  }
+  const board = measured.find((r) => r.name === 'leaderboard');
+  if (board && report.database.dialect === 'sqlite') {
+    out.push({ name: 'leaderboard throughput (SQLite)', limit: '≥ 2000 req/s', value: `${board.measurement!.requestsPerSecond} req/s`, ok: board.measurement!.requestsPerSecond >= 2000 });
+  }
+  if (report.securityCost.length) {
+    const worst = report.securityCost.reduce((a, b) => (b.cost > a.cost ? b : a));
+    out.push({ name: 'cost of the security layer', limit: '< 30% of throughput', value: `${pct(worst.cost)} (worst: ${worst.name})`, ok: report.securityCost.every((c) => c.cost < 0.3) });
+  }
+  if (report.peakRssMb !== null) {
+    out.push({ name: 'peak resident memory of the server', limit: '< 300 MB', value: `${report.peakRssMb} MB`, ok: report.peakRssMb < 300 });
+  }
+  return out;
+}
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+export function formatTable(report: Report): string {
+  const lines: string[] = [];
+  const head = `${pad('scenario', 38)} ${pad('security', 8)} ${pad('req/s', 8, true)} ${pad('p50 ms', 7, true)} ${pad('p99 ms', 7, true)} ${pad('RSS MB', 7, true)} ${pad('ceiling', 8, true)}  notes`;
+  lines.push(head, '-'.repeat(head.length + 8));
+  for (const r of report.results) {
+    if (!r.measurement) {
+      lines.push(`${pad(r.title, 38)} ${pad(r.security, 8)} ${pad('—', 8, true)}  skipped: ${r.skipped ?? ''}`);
+      continue;
+    }
+    const m = r.measurement;
+    const bad = Object.entries(m.unexpected).map(([code, n]) => `${n}×${code}`);
+    if (m.errors) bad.push(`${m.errors} errors`);
+    if (m.timeouts) bad.push(`${m.timeouts} timeouts`);
+    const notes = [...(r.notes ?? []), ...(bad.length ? [`unexpected: ${bad.join(', ')}`] : [])].join('; ');
+    lines.push(`${pad(r.title, 38)} ${pad(r.security, 8)} ${pad(String(m.requestsPerSecond), 8, true)} ${pad(String(m.latencyMs.p50), 7, true)} ${pad(String(m.latencyMs.p99), 7, true)} ${pad(String(m.peakRssMb ?? '?'), 7, true)} ${pad(r.ofCeiling === undefined ? '' : pct(r.ofCeiling), 8, true)}  ${notes}`);
+  }
+  if (report.securityCost.length) {
+    lines.push('', 'Cost of the security layer (anonymous pages, throughput on vs off):');
+    for (const c of report.securityCost) lines.push(`  ${pad(c.name, 12)} on ${c.on} req/s, off ${c.off} req/s → ${pct(c.cost)}`);
+  }
+  if (report.budgets.length) {
+    lines.push('', 'Budgets:');
+    for (const b of report.budgets) lines.push(`  ${b.ok ? '✓' : '✗'} ${b.name}: ${b.value} (budget ${b.limit})`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,93 @@
+// The pages measured, as a browser behind an HTTPS-terminating proxy asks for
+// them: X-Forwarded-Proto: https (the production profile redirects anything
+// else), compression accepted, HTML wanted. Signed-in scenarios rotate over a
+// pool of real sessions; the answer scenario sends the planned tries with the
+// session's CSRF token, as the challenge page's form does.
+import type { BenchSession } from '../server.js';
+import type { Fixtures } from './fixtures.js';
+import type { LoadSpec } from './load.js';
+
+export type ScenarioName = 'home' | 'challenges' | 'challenge' | 'answer' | 'leaderboard' | 'article' | 'health';
+
+export interface Scenario {
+  name: ScenarioName;
+  title: string;
+  /** Needs a signed-in student. */
+  signedIn: boolean;
+  /** Measured a second time with the security layer off (anonymous pages only). */
+  compareSecurity: boolean;
+  spec: LoadSpec;
+}
+
+export const SCENARIO_ORDER: readonly ScenarioName[] = ['home', 'challenges', 'challenge', 'leaderboard', 'article', 'health', 'answer'];
+
+const BROWSER: Record<string, string> = {
+  'x-forwarded-proto': 'https',
+  'x-forwarded-for': '203.0.113.10',
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  'accept-encoding': 'gzip, deflate, br',
+  'accept-language': 'en-GB,en;q=0.9',
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) mathsoc-bench',
+};
+
+/** Round-robin over the sessions: consecutive requests come from different students. */
+function rotate(sessions: BenchSession[]): () => BenchSession {
+  let i = 0;
+  return () => sessions[i++ % sessions.length]!;
+}
+
+export interface AnswerProgress {
+  sent: number;
+  planned: number;
+}
+
+export function buildScenarios(f: Fixtures, students: BenchSession[], submitters: BenchSession[]): { scenarios: Scenario[]; answerProgress: AnswerProgress } {
+  const student = rotate(students);
+  const signedIn = (path: string): LoadSpec => ({
+    method: 'GET', path, headers: BROWSER, expectStatus: 200,
+    next: () => ({ headers: { cookie: student().cookie } }),
+  });
+  const anonymous = (path: string, extra: Record<string, string> = {}): LoadSpec => ({
+    method: 'GET', path, headers: { ...BROWSER, ...extra }, expectStatus: 200,
+  });
+
+  const bySubmitter = new Map(submitters.map((s) => [s.userId, s]));
+  const progress: AnswerProgress = { sent: 0, planned: f.plan.length };
+  const answer: LoadSpec = {
+    method: 'POST',
+    path: '/challenges/0/boxes/0/answer',
+    headers: { ...BROWSER, 'content-type': 'application/x-www-form-urlencoded' },
+    // The form's POST answers with a redirect back to the challenge page.
+    expectStatus: 303,
+    next: () => {
+      const t = f.plan[progress.sent++ % f.plan.length]!;
+      const s = bySubmitter.get(t.userId)!;
+      const body = new URLSearchParams({ answer: t.answer, _csrf: s.csrf }).toString();
+      return { path: `/challenges/${t.challengeId}/boxes/${t.boxId}/answer`, headers: { cookie: s.cookie }, body };
+    },
+  };
+
+  const scenarios: Scenario[] = [
+    { name: 'home', title: 'Home page', signedIn: false, compareSecurity: true, spec: anonymous('/') },
+    { name: 'challenges', title: 'Challenge list (signed in)', signedIn: true, compareSecurity: false, spec: signedIn('/challenges') },
+    { name: 'challenge', title: 'Challenge page (signed in)', signedIn: true, compareSecurity: false, spec: signedIn(`/challenges/${f.challengeId}`) },
+    { name: 'leaderboard', title: 'Leaderboard', signedIn: false, compareSecurity: true, spec: anonymous('/leaderboard?ks=KS4') },
+    { name: 'article', title: 'Article page', signedIn: false, compareSecurity: true, spec: anonymous(`/articles/${f.articleId}`) },
+    { name: 'health', title: '/health', signedIn: false, compareSecurity: true, spec: anonymous('/health', { accept: 'application/json' }) },
+    { name: 'answer', title: 'Answer submission (signed in, CSRF)', signedIn: true, compareSecurity: false, spec: answer },
+  ];
+  return { scenarios, answerProgress: progress };
+}
+
+/** One request as the scenario sends it: checks that the page exists and answers as expected. */
+export async function probe(port: number, spec: LoadSpec): Promise<{ ok: boolean; status: number }> {
+  const v = spec.next?.() ?? {};
+  const res = await fetch(`http://127.0.0.1:${port}${v.path ?? spec.path}`, {
+    method: spec.method,
+    headers: { ...spec.headers, ...v.headers },
+    body: v.body,
+    redirect: 'manual',
+  });
+  await res.arrayBuffer();
+  return { ok: res.status === spec.expectStatus, status: res.status };
+}

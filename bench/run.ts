@@ -1,0 +1,191 @@
+// npm run bench — load test of the real app in the production profile.
+//
+// 1. Makes sure the benchmark database holds a dataset of the asked size
+//    (generates it when missing or of another size; see bench/data.ts).
+// 2. Measures a bare Fastify hello-world on this machine: the ceiling.
+// 3. Starts the app (bench/server.ts, a child process) with the security layer
+//    on and runs every scenario against it with autocannon; then once more
+//    with the security layer off for the anonymous pages.
+// 4. Prints requests/s, p50/p99 latency, peak RSS and the fraction of the
+//    ceiling per scenario, checks the budgets and writes a JSON report to
+//    bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { positiveInt, parse } from './lib/args.js';
+import { rssMb, startServer, type RunningServer } from './lib/child.js';
+import { generateDataset } from './lib/dataset.js';
+import { cleanUpFixtures, prepareFixtures, recordedTries } from './lib/fixtures.js';
+import { measure, type LoadOptions } from './lib/load.js';
+import { budgets, formatTable, machine, securityCost, type Report, type ScenarioResult } from './lib/report.js';
+import { buildScenarios, probe, SCENARIO_ORDER, type Scenario, type ScenarioName } from './lib/scenarios.js';
+import { benchDatabase, describeDatabase, existingDataset } from './lib/target.js';
+
+const USAGE = `usage: npm run bench -- [options]
+  --users N          dataset size (default: the existing dataset, else 100000)
+  --submissions M    dataset size (default: the existing dataset, else 20 per user)
+  --regenerate       generate the dataset again even if it has the asked size
+  --connections C    concurrent connections (default 50)
+  --duration S       seconds measured per scenario (default 10)
+  --warmup S         seconds of unrecorded warm-up per scenario (default 3)
+  --only a,b         scenarios to run: ${SCENARIO_ORDER.join(', ')}
+  --skip-security-off  do not measure the anonymous pages again with the security layer off
+  --skip-ceiling     do not measure the hello-world ceiling
+  --submitters N     fresh students for the answer scenario (default 300)
+  --server-log FILE  where the server's log goes (default /dev/null; production log level "info")
+  --out FILE         report path (default bench/results/bench-<time>-<dialect>.json)
+Database: DATABASE_URL (default sqlite:./data/bench.db; a PostgreSQL database name must contain "bench" or "test").`;
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+
+function log(line: string): void {
+  console.log(line);
+}
+
+async function main(): Promise<void> {
+  const args = parse({
+    users: { type: 'string' },
+    submissions: { type: 'string' },
+    regenerate: { type: 'boolean' },
+    connections: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    only: { type: 'string' },
+    'skip-security-off': { type: 'boolean' },
+    'skip-ceiling': { type: 'boolean' },
+    submitters: { type: 'string' },
+    'server-log': { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (args.help) {
+    log(USAGE);
+    return;
+  }
+  const load: LoadOptions = {
+    connections: positiveInt('connections', args.connections, 50),
+    durationSeconds: positiveInt('duration', args.duration, 10),
+    warmupSeconds: positiveInt('warmup', args.warmup, 3, 0),
+  };
+  const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIO_ORDER];
+  for (const name of only) {
+    if (!SCENARIO_ORDER.includes(name as ScenarioName)) throw new Error(`--only: unknown scenario "${name}" (known: ${SCENARIO_ORDER.join(', ')})`);
+  }
+  const startedAt = new Date().toISOString();
+  const machineInfo = machine();
+
+  // ------------------------------------------------------------ dataset
+  const db = benchDatabase();
+  let dataset = await existingDataset(db);
+  const users = args.users ? positiveInt('users', args.users, 0, 10) : dataset?.users ?? 100_000;
+  const submissions = args.submissions ? positiveInt('submissions', args.submissions, 0, 0)
+    : args.users || !dataset ? users * 20 : dataset.submissions;
+  if (!dataset || args.regenerate || dataset.users !== users || dataset.submissions !== submissions) {
+    log(`Generating the dataset: ${users.toLocaleString('en-GB')} users, ${submissions.toLocaleString('en-GB')} submissions → ${describeDatabase(db)}`);
+    dataset = await generateDataset(db, { users, submissions, log: (l) => log(`  ${l}`) });
+  } else {
+    log(`Dataset: ${dataset.users.toLocaleString('en-GB')} users, ${dataset.counts.submissions?.toLocaleString('en-GB')} submissions in ${describeDatabase(db)} (generated ${dataset.generatedAt})`);
+  }
+  const databaseUrl = db.dialect === 'sqlite' ? `sqlite:${db.url}` : db.url;
+
+  // ------------------------------------------------------------ fixtures
+  const fixtures = await prepareFixtures(db, {
+    sessions: Math.max(load.connections * 2, 20),
+    submitters: positiveInt('submitters', args.submitters, 300),
+  });
+  const results: ScenarioResult[] = [];
+  let peakRss: number | null = null;
+  const notePeak = (mb: number | null) => {
+    if (mb !== null && (peakRss === null || mb > peakRss)) peakRss = mb;
+  };
+
+  try {
+    // ---------------------------------------------------------- ceiling
+    let ceiling: number | null = null;
+    if (!args['skip-ceiling']) {
+      const hello = await startServer('hello.ts');
+      try {
+        log(`Ceiling: bare Fastify hello-world (${load.connections} connections, ${load.durationSeconds} s)…`);
+        const m = await measure(hello.port, hello.pid, {
+          method: 'GET', path: '/', headers: { 'x-forwarded-proto': 'https' }, expectStatus: 200,
+        }, load);
+        ceiling = m.requestsPerSecond;
+        results.push({ name: 'ceiling', title: 'Fastify hello-world (ceiling)', security: 'n/a', method: 'GET', path: '/', measurement: m, ofCeiling: 1 });
+        log(`  ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms`);
+      } finally {
+        await hello.stop();
+      }
+    }
+
+    // ---------------------------------------------------------- the app, security on then off
+    const modes: Array<'on' | 'off'> = args['skip-security-off'] ? ['on'] : ['on', 'off'];
+    for (const mode of modes) {
+      const server: RunningServer = await startServer('server.ts', {
+        BENCH_DATABASE_URL: databaseUrl,
+        BENCH_SECURITY: mode,
+        BENCH_SERVER_LOG: args['server-log'] ?? '/dev/null',
+      });
+      try {
+        const students = await server.sessions(fixtures.studentIds);
+        const submitters = await server.sessions(fixtures.submitterIds);
+        const { scenarios, answerProgress } = buildScenarios(fixtures, students, submitters);
+        const selected = scenarios.filter((s: Scenario) => only.includes(s.name) && (mode === 'on' || s.compareSecurity));
+        log(`App, security ${mode} (pid ${server.pid}, ${rssMb(server.pid)} MB after start):`);
+        for (const s of selected) {
+          const row: ScenarioResult = { name: s.name, title: s.title, security: mode, method: s.spec.method, path: s.spec.path };
+          results.push(row);
+          const check = await probe(server.port, s.spec);
+          if (!check.ok) {
+            row.skipped = `answered ${check.status}, expected ${s.spec.expectStatus}`;
+            log(`  ${s.title}: skipped (${row.skipped})`);
+            continue;
+          }
+          const sentBefore = answerProgress.sent;
+          const m = await measure(server.port, server.pid, s.spec, load);
+          row.measurement = m;
+          if (ceiling) row.ofCeiling = Math.round((m.requestsPerSecond / ceiling) * 1000) / 1000;
+          notePeak(m.peakRssMb);
+          if (s.name === 'answer') {
+            const sent = answerProgress.sent - sentBefore;
+            const recorded = await recordedTries(db, fixtures.submitterIds);
+            row.notes = [`${recorded} tries graded and recorded`];
+            if (answerProgress.sent > answerProgress.planned) row.notes.push(`plan of ${answerProgress.planned} tries exhausted after ${sent} requests: later requests hit closed boxes (use --submitters)`);
+          }
+          const odd = Object.keys(m.unexpected).length ? ` (unexpected statuses: ${JSON.stringify(m.unexpected)})` : '';
+          log(`  ${s.title}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, RSS ${m.peakRssMb} MB${odd}`);
+        }
+        notePeak(rssMb(server.pid, 'VmHWM'));
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await cleanUpFixtures(db);
+  }
+
+  // ------------------------------------------------------------ report
+  const partial: Omit<Report, 'budgets'> = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: machineInfo,
+    database: { dialect: db.dialect, description: describeDatabase(db), dataset },
+    options: load,
+    results,
+    securityCost: securityCost(results),
+    peakRssMb: peakRss,
+  };
+  const report: Report = { ...partial, budgets: budgets(partial) };
+  const out = args.out ?? join(RESULTS_DIR, `bench-${startedAt.replace(/[:.]/g, '-')}-${db.dialect}.json`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  log('');
+  log(`${machineInfo.cpus} × ${machineInfo.cpuModel}, ${machineInfo.memoryGb} GB, Node ${machineInfo.node}; ${describeDatabase(db)}: ${dataset.users.toLocaleString('en-GB')} users, ${(dataset.counts.submissions ?? 0).toLocaleString('en-GB')} submissions; ${load.connections} connections, ${load.durationSeconds} s per scenario`);
+  log(formatTable(report));
+  log('');
+  log(`Report: ${relative(process.cwd(), out) || out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

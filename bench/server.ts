@@ -1,0 +1,91 @@
+// The benchmarked server: the real app (buildApp) in the production profile on
+// the benchmark database, listening on a free loopback port. Started by
+// bench/run.ts as a child process (so its memory can be read from /proc and
+// the load generator does not share its event loop); talks to it over IPC:
+//   → { type: 'ready', port, pid }                       once listening
+//   ← { type: 'sessions', userIds }  → { type: 'sessions', sessions: [{ userId, cookie, csrf }] }
+//   ← { type: 'stop' }                                   closes the app and exits
+import { randomBytes } from 'node:crypto';
+import { buildApp } from '../src/app.js';
+import { openDatabase } from '../src/db/index.js';
+import { hashToken } from '../src/security/session.js';
+import { benchAppConfig, type SecurityMode } from './lib/app-config.js';
+import { BENCH_USER_AGENT } from './lib/fixtures.js';
+
+export interface BenchSession {
+  userId: number;
+  /** Cookie header value (the session cookie as a browser over HTTPS sends it). */
+  cookie: string;
+  csrf: string;
+}
+
+export type ServerMessage =
+  | { type: 'ready'; port: number; pid: number }
+  | { type: 'sessions'; sessions: BenchSession[] }
+  | { type: 'error'; message: string };
+
+export type ParentMessage = { type: 'sessions'; userIds: number[] } | { type: 'stop' };
+
+function send(message: ServerMessage): void {
+  process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is not set');
+  const security = (process.env.BENCH_SECURITY ?? 'on') as SecurityMode;
+  const config = benchAppConfig({
+    databaseUrl,
+    security,
+    logFile: process.env.BENCH_SERVER_LOG ?? '/dev/null',
+    logLevel: process.env.BENCH_LOG_LEVEL,
+  });
+  const database = openDatabase(config.database);
+  const app = await buildApp(config, { database });
+  app.addHook('onClose', async () => database.close());
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no TCP address');
+
+  // Requests arrive with X-Forwarded-Proto: https, so the cookie carries the __Host- prefix.
+  const cookieName = `__Host-${config.session.cookieName}`;
+  const createSessions = async (userIds: number[]): Promise<BenchSession[]> => {
+    const out: BenchSession[] = [];
+    const now = new Date();
+    const later = (hours: number) => new Date(now.getTime() + hours * 3_600_000).toISOString();
+    for (const userId of userIds) {
+      const token = randomBytes(32).toString('base64url');
+      const csrf = randomBytes(32).toString('base64url');
+      // The record logIn() would write; created directly so the benchmark needs no login round trip.
+      await app.sessions.create({
+        id: hashToken(token), userId, csrfToken: csrf, remember: false, ip: '127.0.0.1', userAgent: BENCH_USER_AGENT,
+        createdAt: now.toISOString(), lastSeenAt: now.toISOString(), idleExpiresAt: later(2), absoluteExpiresAt: later(24),
+        privilege: 'user',
+      });
+      out.push({ userId, cookie: `${cookieName}=${app.signCookie(token)}`, csrf });
+    }
+    return out;
+  };
+
+  process.on('message', (raw: ParentMessage) => {
+    if (raw.type === 'sessions') {
+      createSessions(raw.userIds).then(
+        (sessions) => send({ type: 'sessions', sessions }),
+        (err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+      );
+    } else if (raw.type === 'stop') {
+      app.close().then(() => process.exit(0), () => process.exit(1));
+    }
+  });
+  // The parent going away must not leave a server behind.
+  process.on('disconnect', () => {
+    app.close().finally(() => process.exit(0));
+  });
+  send({ type: 'ready', port: address.port, pid: process.pid });
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) });
+  console.error(err);
+  process.exit(1);
+});
