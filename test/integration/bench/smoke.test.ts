@@ -124,7 +124,7 @@ describe('benchmark database guards', () => {
 describe('npm run bench at a tiny size', () => {
   it('runs every scenario against the production-profile app, security on and off, and writes its report', async () => {
     const out = join(dir, 'report.json');
-    const env = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` };
     delete env.APP_ENV;
     const { stdout } = await run(process.execPath, [
       '--import', 'tsx', 'bench/run.ts',
