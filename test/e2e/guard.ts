@@ -48,6 +48,7 @@ export interface Problem {
 export class PageGuard {
   readonly problems: Problem[] = [];
   private readonly allowedConsole: RegExp[] = [];
+  private readonly allowedOnce: RegExp[] = [];
   private reportsAtStart: number;
   private serverErrorsAtStart: number;
 
@@ -66,7 +67,9 @@ export class PageGuard {
     context.on('console', (msg: ConsoleMessage) => {
       if (msg.type() !== 'error') return;
       const text = `${msg.text()} (at ${msg.location().url || msg.page()?.url() || '?'})`;
-      if (!guard.allowedConsole.some((re) => re.test(text))) guard.problems.push({ kind: 'console', text });
+      const once = guard.allowedOnce.findIndex((re) => re.test(text));
+      if (once >= 0) guard.allowedOnce.splice(once, 1);
+      else if (!guard.allowedConsole.some((re) => re.test(text))) guard.problems.push({ kind: 'console', text });
     });
     context.on('weberror', (err) => {
       guard.problems.push({ kind: 'pageerror', text: `${err.error().message} (on ${err.page()?.url() ?? '?'})` });
@@ -86,6 +89,11 @@ export class PageGuard {
     this.allowedConsole.push(pattern);
   }
 
+  /** Lets one matching console error through (then the pattern is used up). */
+  allowConsoleErrorOnce(pattern: RegExp): void {
+    this.allowedOnce.push(pattern);
+  }
+
   /** Everything wrong so far, including what reached the server. */
   collect(): Problem[] {
     const found = [...this.problems];
@@ -102,6 +110,7 @@ export class PageGuard {
   take(): Problem[] {
     const found = this.collect();
     this.problems.length = 0;
+    this.allowedOnce.length = 0;
     this.reportsAtStart = this.site.cspReports.length;
     this.serverErrorsAtStart = this.site.serverErrors.length;
     return found;

@@ -5,24 +5,34 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPage } from './checks.js';
+import { minimalPdf, seedAnnouncement, seedArticle, seedChallenge } from './data.js';
 import { ADMIN, browserAvailable, type ViewportName } from './harness.js';
 import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E, type StorageState } from './suite.js';
 import { expectLoggedIn, logIn, submit, visit } from './ui.js';
 
 type Role = 'visitor' | 'student' | 'admin';
 
+/** Records the page tour needs to exist (ids filled in by beforeAll). */
+interface Seeded {
+  challenge: number;
+  lockedChallenge: number;
+  article: number;
+  newsletter: number;
+  announcement: number;
+}
+
 interface PageType {
   name: string;
   as: Role;
   /** Where the page is; or the steps that bring it up (e.g. a form sent back with errors). */
-  path?: string;
+  path?: string | ((s: Seeded) => string);
   open?: (page: Page) => Promise<void>;
   status?: number;
 }
 
 const PAGE_TYPES: PageType[] = [
+  // Public
   { name: 'home', path: '/', as: 'visitor' },
-  { name: 'home-student', path: '/', as: 'student' },
   { name: 'login', path: '/login', as: 'visitor' },
   {
     name: 'login-failed', as: 'visitor', status: 401,
@@ -42,7 +52,36 @@ const PAGE_TYPES: PageType[] = [
       expect(await page.locator('[aria-invalid="true"]').count()).toBeGreaterThan(0);
     },
   },
+  { name: 'articles', path: '/articles', as: 'visitor' },
+  { name: 'article', path: (s) => `/articles/${s.article}`, as: 'visitor' },
+  { name: 'newsletters', path: '/newsletters', as: 'visitor' },
+  { name: 'newsletter-pdf', path: (s) => `/newsletters/${s.newsletter}`, as: 'visitor' },
+  { name: 'announcements', path: '/announcements', as: 'visitor' },
+  { name: 'announcement', path: (s) => `/announcements/${s.announcement}`, as: 'visitor' },
+  { name: 'about', path: '/about', as: 'visitor' },
+  { name: 'privacy', path: '/privacy', as: 'visitor' },
+  { name: 'competition-about', path: '/competition/about', as: 'visitor' },
+  { name: 'leaderboard', path: '/leaderboard', as: 'visitor' },
   { name: 'not-found', path: '/no-such-page', as: 'visitor', status: 404 },
+  // Student
+  { name: 'home-student', path: '/', as: 'student' },
+  { name: 'challenges', path: '/challenges', as: 'student' },
+  { name: 'challenge', path: (s) => `/challenges/${s.challenge}`, as: 'student' },
+  { name: 'challenge-locked', path: (s) => `/challenges/${s.lockedChallenge}`, as: 'student' },
+  { name: 'profile', path: '/profile', as: 'student' },
+  { name: 'profile-password', path: '/profile/password', as: 'student' },
+  { name: 'profile-sessions', path: '/profile/sessions', as: 'student' },
+  { name: 'profile-delete', path: '/profile/delete', as: 'student' },
+  { name: 'forbidden', path: '/admin/articles', as: 'student', status: 403 },
+  // Admin
+  { name: 'challenge-admin', path: (s) => `/challenges/${s.challenge}`, as: 'admin' },
+  { name: 'admin-articles', path: '/admin/articles', as: 'admin' },
+  { name: 'admin-article-new', path: '/admin/articles/new', as: 'admin' },
+  { name: 'admin-article-edit', path: (s) => `/admin/articles/${s.newsletter}/edit`, as: 'admin' },
+  { name: 'admin-announcements', path: '/admin/announcements', as: 'admin' },
+  { name: 'admin-announcement-new', path: '/admin/announcements/new', as: 'admin' },
+  { name: 'admin-pages', path: '/admin/pages', as: 'admin' },
+  { name: 'admin-page-edit', path: '/admin/pages/about', as: 'admin' },
 ];
 
 const VIEWPORT_NAMES: ViewportName[] = ['desktop', 'phone'];
@@ -52,7 +91,18 @@ describe.runIf(browserAvailable())('every page type', E2E_TIMEOUTS, () => {
   const states: Partial<Record<Role, StorageState>> = {};
   const STUDENT = { email: 'page.tour@school.example.org' };
 
+  let seeded: Seeded;
+
   beforeAll(async () => {
+    const site = e2e.site;
+    const math = '<p>Find <span class="math-inline" data-latex="\\frac{3}{4}+\\sqrt{2}">\\frac{3}{4}+\\sqrt{2}</span> and more.</p>';
+    seeded = {
+      challenge: await seedChallenge(site, { title: 'Fractions and roots', contentHtml: math, boxes: [{ label: 'Half of 3/2', answer: '\\frac{3}{4}' }, { label: 'Root of 8', answer: '2\\sqrt{2}' }] }),
+      lockedChallenge: await seedChallenge(site, { title: 'Last week’s puzzle', boxes: [{ label: 'Seven squared', answer: '49' }], lockAfterHours: 1, releaseAt: new Date(Date.now() - 3 * 3600_000).toISOString() }),
+      article: await seedArticle(site, { title: 'Why primes never run out', contentHtml: math }),
+      newsletter: await seedArticle(site, { type: 'newsletter', title: 'Autumn newsletter', pdf: minimalPdf('Autumn newsletter') }),
+      announcement: await seedAnnouncement(site, { title: 'Welcome back' }),
+    };
     await e2e.site.test.createUser({ email: STUDENT.email, firstName: 'Page', lastName: 'Tour', yearGroup: 9, keyStage: 'KS4' });
     for (const [role, email, password] of [['student', STUDENT.email, 'correct horse battery staple'], ['admin', ADMIN.email, ADMIN.password]] as const) {
       const { page, context } = await e2e.open();
@@ -63,11 +113,11 @@ describe.runIf(browserAvailable())('every page type', E2E_TIMEOUTS, () => {
 
   it.each(PAGE_TYPES)('$name ($as): accessible, fits a phone, screenshots', async (type) => {
     for (const viewport of VIEWPORT_NAMES) {
-      const { page, guard } = await e2e.open(viewport, states[type.as as Exclude<Role, 'visitor'>]);
+      const { page, guard } = await e2e.reuse(type.as, viewport, states[type.as as Exclude<Role, 'visitor'>]);
       // The browser logs the status of a page that answers with an error on purpose.
-      if (type.status && type.status >= 400) guard.allowConsoleError(new RegExp(`status of ${type.status}`));
+      if (type.status && type.status >= 400) guard.allowConsoleErrorOnce(new RegExp(`status of ${type.status}`));
       if (type.open) await type.open(page);
-      else await visit(page, type.path!, type.status ?? 200);
+      else await visit(page, typeof type.path === 'function' ? type.path(seeded) : type.path!, type.status ?? 200);
       await checkPage(page, type.name, viewport);
     }
   });

@@ -28,6 +28,12 @@ export interface E2E {
    * starts it with the cookies another context saved (a logged-in user).
    */
   open(viewport?: ViewportName, state?: StorageState): Promise<OpenPage>;
+  /**
+   * Like open, but the context lives until the end of the file and is handed
+   * out again for the same name and viewport (a page tour need not pay for a
+   * new browser context per page). The guard still judges each test on its own.
+   */
+  reuse(name: string, viewport: ViewportName, state?: StorageState): Promise<OpenPage>;
   /** Absolute URL on the site. */
   url(path: string): string;
 }
@@ -36,6 +42,7 @@ export function useE2E(extraEnv: Record<string, string> = {}): E2E {
   let site: Site | null = null;
   let browser: Browser | null = null;
   let opened: OpenPage[] = [];
+  const kept = new Map<string, OpenPage>();
 
   beforeAll(async () => {
     site = await startSite(extraEnv);
@@ -52,11 +59,16 @@ export function useE2E(extraEnv: Record<string, string> = {}): E2E {
       problems.push(...p.guard.collect());
       await p.context.close();
     }
+    for (const p of kept.values()) {
+      await Promise.all(p.context.pages().map((pg) => pg.evaluate(() => undefined).catch(() => undefined)));
+      problems.push(...p.guard.take());
+    }
     const message = describeProblems(problems);
     expect(message, 'browser guard').toBeNull();
   }, E2E_HOOK_TIMEOUT);
 
   afterAll(async () => {
+    for (const p of kept.values()) await p.context.close().catch(() => undefined);
     await browser?.close();
     await site?.close();
   }, E2E_HOOK_TIMEOUT);
@@ -69,6 +81,16 @@ export function useE2E(extraEnv: Record<string, string> = {}): E2E {
     get browser() {
       if (!browser) throw new Error('the browser is not started');
       return browser;
+    },
+    async reuse(name, viewport, state) {
+      const key = `${name}/${viewport}`;
+      let entry = kept.get(key);
+      if (!entry) {
+        entry = await e2e.open(viewport, state);
+        opened = opened.filter((o) => o !== entry);
+        kept.set(key, entry);
+      }
+      return entry;
     },
     async open(viewport = 'desktop', state) {
       const context = await e2e.browser.newContext({
