@@ -6,17 +6,13 @@
 import { Redis } from 'ioredis';
 import type { SessionRecord, SessionStore } from './session-store.js';
 
-const PREFIX = 'mathsoc:session:';
-const USER_PREFIX = 'mathsoc:user-sessions:';
+const DEFAULT_PREFIX = 'mathsoc:';
 
 // Extend a key's lifetime to at least ARGV[1] ms (a set outlives its longest session).
 const EXTEND_TTL = `
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return 1`;
-
-const sessionKey = (id: string) => PREFIX + id;
-const userKey = (userId: number) => USER_PREFIX + userId;
 
 function ttlMs(record: Pick<SessionRecord, 'idleExpiresAt' | 'absoluteExpiresAt'>, now = Date.now()): number {
   const end = Math.min(Date.parse(record.idleExpiresAt), Date.parse(record.absoluteExpiresAt));
@@ -36,8 +32,14 @@ function parse(raw: string | null): SessionRecord | null {
 
 export class RedisSessionStore implements SessionStore {
   private readonly redis: Redis;
+  private readonly sessionKey: (id: string) => string;
+  private readonly userKey: (userId: number) => string;
 
-  constructor(uri: string) {
+  /** `prefix` namespaces the keys (several sites, or test runs, may share one Redis). */
+  constructor(uri: string, opts: { prefix?: string } = {}) {
+    const prefix = opts.prefix ?? DEFAULT_PREFIX;
+    this.sessionKey = (id) => `${prefix}session:${id}`;
+    this.userKey = (userId) => `${prefix}user-sessions:${userId}`;
     this.redis = new Redis(uri, {
       lazyConnect: true,
       connectTimeout: 2000,
@@ -63,15 +65,15 @@ export class RedisSessionStore implements SessionStore {
     const ttl = ttlMs(record);
     const userTtl = Math.max(ttl, Date.parse(record.absoluteExpiresAt) - Date.now());
     await this.redis.multi()
-      .set(sessionKey(record.id), JSON.stringify(record), 'PX', ttl)
-      .sadd(userKey(record.userId), record.id)
-      .eval(EXTEND_TTL, 1, userKey(record.userId), String(userTtl))
+      .set(this.sessionKey(record.id), JSON.stringify(record), 'PX', ttl)
+      .sadd(this.userKey(record.userId), record.id)
+      .eval(EXTEND_TTL, 1, this.userKey(record.userId), String(userTtl))
       .exec()
       .then(failOnError);
   }
 
   async get(id: string): Promise<SessionRecord | null> {
-    return parse(await this.redis.get(sessionKey(id)));
+    return parse(await this.redis.get(this.sessionKey(id)));
   }
 
   async touch(id: string, lastSeenAt: string, idleExpiresAt: string): Promise<void> {
@@ -79,31 +81,31 @@ export class RedisSessionStore implements SessionStore {
     if (!record) return;
     const updated = { ...record, lastSeenAt, idleExpiresAt };
     // XX: a session ended meanwhile (logout) must not come back to life.
-    await this.redis.set(sessionKey(id), JSON.stringify(updated), 'PX', ttlMs(updated), 'XX');
+    await this.redis.set(this.sessionKey(id), JSON.stringify(updated), 'PX', ttlMs(updated), 'XX');
   }
 
   async destroy(id: string): Promise<void> {
     const record = await this.get(id);
-    const tx = this.redis.multi().del(sessionKey(id));
-    if (record) tx.srem(userKey(record.userId), id);
+    const tx = this.redis.multi().del(this.sessionKey(id));
+    if (record) tx.srem(this.userKey(record.userId), id);
     await tx.exec().then(failOnError);
   }
 
   async destroyForUser(userId: number, exceptId?: string | null): Promise<number> {
-    const ids = (await this.redis.smembers(userKey(userId))).filter((id) => id !== exceptId);
+    const ids = (await this.redis.smembers(this.userKey(userId))).filter((id) => id !== exceptId);
     if (ids.length === 0) return 0;
     const results = await this.redis.multi()
-      .del(...ids.map(sessionKey))
-      .srem(userKey(userId), ...ids)
+      .del(...ids.map(this.sessionKey))
+      .srem(this.userKey(userId), ...ids)
       .exec()
       .then(failOnError);
     return Number(results[0]);
   }
 
   async listForUser(userId: number): Promise<SessionRecord[]> {
-    const ids = await this.redis.smembers(userKey(userId));
+    const ids = await this.redis.smembers(this.userKey(userId));
     if (ids.length === 0) return [];
-    const raws = await this.redis.mget(...ids.map(sessionKey));
+    const raws = await this.redis.mget(...ids.map(this.sessionKey));
     const now = new Date().toISOString();
     const gone: string[] = [];
     const live: SessionRecord[] = [];
@@ -112,7 +114,7 @@ export class RedisSessionStore implements SessionStore {
       if (!r) gone.push(ids[i]!);
       else if (r.idleExpiresAt > now && r.absoluteExpiresAt > now) live.push(r);
     });
-    if (gone.length) await this.redis.srem(userKey(userId), ...gone);
+    if (gone.length) await this.redis.srem(this.userKey(userId), ...gone);
     return live.sort((a, b) => (a.lastSeenAt < b.lastSeenAt ? 1 : a.lastSeenAt > b.lastSeenAt ? -1 : 0));
   }
 
