@@ -4,7 +4,7 @@ import { MathInputError, fail } from './errors.js';
 import { closeEnough, constantValue, type Value } from './evaluate.js';
 import { LIMITS } from './limits.js';
 import type { AnswerOptions } from './options.js';
-import { samplePairs } from './sampling.js';
+import type { Sampler } from './sampling.js';
 import { normalizeText } from './text.js';
 import { withinTolerance } from './tolerance.js';
 import type { AnswerKind, Reason } from './types.js';
@@ -19,8 +19,8 @@ export interface Verdict {
 
 export interface Context {
   opts: AnswerOptions;
-  /** Seed for sample points, derived from the expected answer. */
-  seed: number;
+  /** Sample points shared by the whole check (created on first use). */
+  sampler: () => Sampler;
 }
 
 const YES: Verdict = { equivalent: true, reason: 'equivalent', detail: 'equivalent' };
@@ -181,56 +181,50 @@ function compareTextNodes(e: Node, s: Node): Verdict {
 
 // ---- numbers and expressions ------------------------------------------------------
 
-function variablesOf(...nodes: Node[]): string[] {
-  const vars = new Set<string>();
-  for (const n of nodes) freeVariables(n, vars);
-  if (vars.size > LIMITS.maxVariables) fail('too-complex', `more than ${LIMITS.maxVariables} variables`);
-  return [...vars].sort();
+function hasVariables(...nodes: Node[]): boolean {
+  return nodes.some((n) => freeVariables(n).size > 0);
 }
 
 function compareScalar(e: Node, s: Node, ctx: Context): Verdict {
   if (!isScalar(s)) return no('kind-mismatch', s.type === 'rel' ? 'expected a value, not a relation' : 'expected a single value');
-  const vars = variablesOf(e, s);
-  if (vars.length === 0) {
+  if (!hasVariables(e, s)) {
     return withinTolerance(constantValue(e), constantValue(s), ctx.opts.tolerance) ? YES : no();
   }
-  return sameFunction(e, s, vars, ctx.seed);
-}
-
-function finitePairs(f: Node, g: Node, vars: string[], seed: number): Array<{ a: number; b: number }> {
-  return samplePairs(f, g, vars, seed, WANTED_VALID_POINTS).filter((p) => Number.isFinite(p.a) && Number.isFinite(p.b));
+  return sameFunction(e, s, ctx);
 }
 
 /** Equal values at every sample point where both are defined. */
-function sameFunction(f: Node, g: Node, vars: string[], seed: number): Verdict {
-  const pairs = finitePairs(f, g, vars, seed);
-  if (pairs.length < MIN_VALID_POINTS) return no('undefined', 'the answers are not defined for enough values');
+function sameFunction(f: Node, g: Node, ctx: Context): Verdict {
+  const { a, b, n } = ctx.sampler().finitePairs(f, g, WANTED_VALID_POINTS);
+  if (n < MIN_VALID_POINTS) return no('undefined', 'the answers are not defined for enough values');
   let scale = 0;
-  for (const p of pairs) scale = Math.max(scale, Math.abs(p.a), Math.abs(p.b));
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(a[i] as number), Math.abs(b[i] as number));
   const absTol = SAMPLE_ABS_TOL * scale;
-  return pairs.every((p) => closeEnough(p.a, p.b, SAMPLE_REL_TOL, absTol)) ? YES : no();
+  for (let i = 0; i < n; i++) if (!closeEnough(a[i] as number, b[i] as number, SAMPLE_REL_TOL, absTol)) return no();
+  return YES;
 }
 
 /** g = k·f for one constant k ≠ 0 (k > 0 when `positive`), tested at sample points. */
-function proportional(f: Node, g: Node, positive: boolean, seed: number): boolean {
-  const vars = variablesOf(f, g);
-  const pairs = finitePairs(f, g, vars, seed);
-  if (pairs.length < (vars.length === 0 ? 1 : MIN_VALID_POINTS)) return false;
+function proportional(f: Node, g: Node, positive: boolean, ctx: Context): boolean {
+  const { a, b, n } = ctx.sampler().finitePairs(f, g, WANTED_VALID_POINTS);
+  if (n < (hasVariables(f, g) ? MIN_VALID_POINTS : 1)) return false;
   let scaleA = 0;
   let scaleB = 0;
-  for (const p of pairs) {
-    scaleA = Math.max(scaleA, Math.abs(p.a));
-    scaleB = Math.max(scaleB, Math.abs(p.b));
+  for (let i = 0; i < n; i++) {
+    scaleA = Math.max(scaleA, Math.abs(a[i] as number));
+    scaleB = Math.max(scaleB, Math.abs(b[i] as number));
   }
   let k: number | null = null;
-  for (const p of pairs) {
-    const aTiny = Math.abs(p.a) <= 1e-9 * scaleA;
-    const bTiny = Math.abs(p.b) <= 1e-7 * scaleB;
+  for (let i = 0; i < n; i++) {
+    const ai = a[i] as number;
+    const bi = b[i] as number;
+    const aTiny = Math.abs(ai) <= 1e-9 * scaleA;
+    const bTiny = Math.abs(bi) <= 1e-7 * scaleB;
     if (aTiny || bTiny) {
       if (aTiny !== bTiny) return false;
       continue;
     }
-    const r = p.b / p.a;
+    const r = bi / ai;
     if (k === null) k = r;
     else if (!closeEnough(r, k, RATIO_REL_TOL, 0)) return false;
   }
@@ -264,7 +258,16 @@ function constraint(a: Node, op: RelOp, b: Node): Constraint {
   return { ...norm, solved };
 }
 
+// Memoised per node, so the sampler's cache sees the same `f` trees on every comparison.
+const constraintCache = new WeakMap<Node, Constraint[] | null>();
+
 function constraintsOf(node: Node): Constraint[] | null {
+  let cs = constraintCache.get(node);
+  if (cs === undefined) constraintCache.set(node, (cs = buildConstraints(node)));
+  return cs;
+}
+
+function buildConstraints(node: Node): Constraint[] | null {
   if (node.type === 'rel') {
     if (!node.sides.every(isScalar)) return null;
     return node.ops.map((op, i) => constraint(node.sides[i] as Node, op, node.sides[i + 1] as Node));
@@ -286,7 +289,7 @@ function compareEquation(e: Node, s: Node, ctx: Context): Verdict {
   const sc = constraintsOf(s);
   if (!ec) return no('invalid-expected', 'the expected answer is not an equation');
   if (!sc || sc.some((c) => c.op !== '=')) return no('kind-mismatch', 'expected an equation');
-  return matchAll(ec, sc, false, (x, y) => proportional(x.f, y.f, false, ctx.seed)) ? YES : no();
+  return matchAll(ec, sc, false, (x, y) => proportional(x.f, y.f, false, ctx)) ? YES : no();
 }
 
 function compareInequality(e: Node, s: Node, ctx: Context): Verdict {
@@ -311,7 +314,7 @@ function compareInequality(e: Node, s: Node, ctx: Context): Verdict {
       ? YES
       : no();
   }
-  return matchAll(ec, sc, false, (x, y) => x.op === y.op && proportional(x.f, y.f, x.op === '<' || x.op === '<=', ctx.seed))
+  return matchAll(ec, sc, false, (x, y) => x.op === y.op && proportional(x.f, y.f, x.op === '<' || x.op === '<=', ctx))
     ? YES
     : no();
 }
@@ -409,12 +412,11 @@ function matchAll<A, B>(es: A[], ss: B[], ordered: boolean, same: (a: A, b: B) =
   if (es.length !== ss.length) return false;
   if (ordered) return es.every((e, i) => same(e, ss[i] as B));
   const n = es.length;
-  const memo = new Map<number, boolean>();
+  const memo = new Int8Array(n * n); // 0 unknown, 1 same, 2 different
   const ok = (i: number, j: number): boolean => {
     const key = i * n + j;
-    let v = memo.get(key);
-    if (v === undefined) memo.set(key, (v = same(es[i] as A, ss[j] as B)));
-    return v;
+    if (memo[key] === 0) memo[key] = same(es[i] as A, ss[j] as B) ? 1 : 2;
+    return memo[key] === 1;
   };
   const owner: number[] = new Array<number>(n).fill(-1);
   const tryAssign = (i: number, seen: boolean[]): boolean => {

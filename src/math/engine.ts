@@ -7,7 +7,7 @@ import { hygiene } from './hygiene.js';
 import type { AnswerOptions } from './options.js';
 import { parseMath } from './parser.js';
 import { printNormalized } from './print.js';
-import { hashSeed } from './sampling.js';
+import { hashSeed, Sampler } from './sampling.js';
 import { simplificationIssue } from './simplified.js';
 import { looksLikeText, normalizeText, plainText } from './text.js';
 import type { AnswerKind, CheckResult, NormalizeResult, Reason } from './types.js';
@@ -58,7 +58,9 @@ export function checkWithOptions(expected: string, submitted: string, opts: Answ
     state.normalizedExpected = printNormalized(eNode);
     const sNode = parseMath(hygiene(submitted));
     state.normalizedSubmitted = printNormalized(sNode);
-    const verdict = compareByKind(kind, eNode, sNode, { opts, seed: hashSeed(eClean) });
+    let sampler: Sampler | null = null;
+    const sampling = (): Sampler => (sampler ??= new Sampler([eNode, sNode], hashSeed(eClean)));
+    const verdict = compareByKind(kind, eNode, sNode, { opts, sampler: sampling });
     if (verdict.equivalent && opts.requireSimplified) {
       const issue = simplificationIssue(sNode);
       if (issue) return result({ equivalent: false, reason: 'not-simplified', detail: issue }, state);

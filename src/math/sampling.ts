@@ -1,7 +1,11 @@
-// Deterministic sample points for comparing expressions in variables.
+// Deterministic sample points for comparing expressions in variables. One Sampler serves
+// a whole check, so each subtree is evaluated at most once per point however many
+// list items or relations are matched against each other.
 import type { Node } from './ast.js';
-import { someNode, freeVariables } from './ast.js';
+import { freeVariables, someNode } from './ast.js';
+import { fail } from './errors.js';
 import { numericValue, type Env } from './evaluate.js';
+import { LIMITS } from './limits.js';
 
 /** 32-bit FNV-1a: a stable seed from the expected answer, the same in every process. */
 export function hashSeed(text: string): number {
@@ -42,46 +46,90 @@ function integerVariables(nodes: Node[]): Set<string> {
   return out;
 }
 
-// Round 0: mostly small positive values (logs, roots) plus both signs; round 1 widens
-// the range for answers defined only far from the origin (e.g. ln(x-5)).
-const ROUNDS: ReadonlyArray<ReadonlyArray<[number, number, number]>> = [
-  [
-    [8, 0.35, 3.4],
-    [8, -3.4, 3.4],
-  ],
-  [[16, -24, 24]],
+// First round: small positive values (logs, roots) and both signs. The second, wider
+// round is only evaluated when too few first-round points are defined (e.g. ln(x-5)).
+const RANGES: ReadonlyArray<[count: number, lo: number, hi: number]> = [
+  [8, 0.35, 3.4],
+  [8, -3.4, 3.4],
+  [16, -24, 24],
 ];
+export const FIRST_ROUND = 16;
+const TOTAL_POINTS = 32;
 
-export interface SamplePair {
-  a: number;
-  b: number;
+interface Cached {
+  values: Float64Array;
+  computed: number;
 }
 
-/**
- * Evaluates f and g at the same deterministic points. A second, wider round runs
- * only when too few points are defined for both.
- */
-export function samplePairs(f: Node, g: Node, vars: string[], seed: number, minValid: number): SamplePair[] {
-  if (vars.length === 0) return [evaluatePair(f, g, new Map())];
-  const ints = integerVariables([f, g]);
-  const rnd = generator(seed);
-  const pairs: SamplePair[] = [];
-  for (const round of ROUNDS) {
-    for (const [count, lo, hi] of round) {
+/** Finite value pairs: a[i] and b[i] for i < n. */
+export interface SamplePairs {
+  a: Float64Array;
+  b: Float64Array;
+  n: number;
+}
+
+export class Sampler {
+  private readonly envs: Env[] = [];
+  private readonly cache = new Map<Node, Cached>();
+
+  constructor(nodes: Node[], seed: number) {
+    const vars = new Set<string>();
+    for (const n of nodes) freeVariables(n, vars);
+    if (vars.size > LIMITS.maxVariables) fail('too-complex', `more than ${LIMITS.maxVariables} variables`);
+    const names = [...vars].sort();
+    const ints = integerVariables(nodes);
+    const rnd = generator(seed);
+    for (const [count, lo, hi] of RANGES) {
       for (let i = 0; i < count; i++) {
         const env = new Map<string, number>();
-        for (const v of vars) {
+        for (const v of names) {
           const r = rnd();
           env.set(v, ints.has(v) ? 1 + Math.floor(r * 9) : lo + (hi - lo) * r);
         }
-        pairs.push(evaluatePair(f, g, env));
+        this.envs.push(env);
       }
     }
-    if (pairs.filter((p) => Number.isFinite(p.a) && Number.isFinite(p.b)).length >= minValid) break;
   }
-  return pairs;
-}
 
-function evaluatePair(f: Node, g: Node, env: Env): SamplePair {
-  return { a: numericValue(f, env), b: numericValue(g, env) };
+  /** Values of `node` at the first `count` points (NaN where undefined). */
+  private values(node: Node, count: number): Float64Array {
+    let c = this.cache.get(node);
+    if (!c) {
+      c = { values: new Float64Array(TOTAL_POINTS), computed: 0 };
+      this.cache.set(node, c);
+    }
+    for (; c.computed < count; c.computed++) c.values[c.computed] = numericValue(node, this.envs[c.computed] as Env);
+    return c.values;
+  }
+
+  // Scratch buffers for finitePairs: reused, so matching long lists does not churn the GC.
+  private readonly bufA = new Float64Array(TOTAL_POINTS);
+  private readonly bufB = new Float64Array(TOTAL_POINTS);
+
+  /**
+   * Values of f and g at the points where both are finite: the first round, or both
+   * rounds when the first has fewer than `wanted`. The arrays are overwritten by the
+   * next call, so read them before calling again.
+   */
+  finitePairs(f: Node, g: Node, wanted: number): SamplePairs {
+    let n = this.collect(f, g, FIRST_ROUND);
+    if (n < wanted) n = this.collect(f, g, TOTAL_POINTS);
+    return { a: this.bufA, b: this.bufB, n };
+  }
+
+  private collect(f: Node, g: Node, count: number): number {
+    const fa = this.values(f, count);
+    const gb = this.values(g, count);
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      const a = fa[i] as number;
+      const b = gb[i] as number;
+      if (Number.isFinite(a) && Number.isFinite(b)) {
+        this.bufA[n] = a;
+        this.bufB[n] = b;
+        n++;
+      }
+    }
+    return n;
+  }
 }
