@@ -53,6 +53,9 @@ declare module 'fastify' {
   }
 }
 
+/** Routes under this path get RATELIMIT_MATH_API unless they declare a limit. */
+export const MATH_API_PREFIX = '/api/math/';
+
 const BACKOFF_INITIAL_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 
@@ -102,6 +105,12 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
 
   const routeLimits = new Map<string, LimitItem[]>();
   app.addHook('onRoute', (route) => {
+    // The math engine's JSON API is costly per call: RATELIMIT_MATH_API is its
+    // default, so no route under it can forget the limit.
+    const config = (route.config ?? {}) as { rateLimit?: unknown };
+    if (route.url.startsWith(MATH_API_PREFIX) && config.rateLimit === undefined) {
+      route.config = { ...config, rateLimit: settings.mathApi } as typeof route.config;
+    }
     const limit = (route.config as { rateLimit?: unknown } | undefined)?.rateLimit;
     if (limit === undefined || limit === false || routeLimits.has(limit as string)) return;
     const where = `route ${[route.method].flat().join(',')} ${route.url}`;

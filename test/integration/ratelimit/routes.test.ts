@@ -1,7 +1,10 @@
 // How limits attach to the real routes: defaults, per-route declarations,
 // exemptions, the client key after proxy trust, and the switches.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { createTestDatabase } from '../../helpers/db.js';
 
 const on = (env: Record<string, string> = {}) => ({
   RATELIMIT_ENABLED: 'true',
@@ -69,6 +72,33 @@ describe('route limits', () => {
     expect((await get(t, '/no-such-page-2', ip)).statusCode).toBe(404);
     expect((await get(t, '/wp-admin.php', ip)).statusCode).toBe(404);
     expect((await get(t, '/.env', ip)).statusCode).toBe(429);
+  });
+});
+
+describe('the math API', () => {
+  it('gets RATELIMIT_MATH_API on every route under /api/math/ that declares no limit of its own', async () => {
+    const config = loadConfig({
+      APP_ENV: 'testing', SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789', LOG_LEVEL: 'silent',
+      ...on({ RATELIMIT_MATH_API: '2 per minute' }),
+    });
+    const database = await createTestDatabase('sqlite');
+    const app = await buildApp(config, { database, logger: false });
+    try {
+      app.post('/api/math/limit-check', { config: { access: 'public', csrf: false, json: true } }, async () => ({ ok: true }));
+      app.post('/api/math/own-limit', { config: { access: 'public', csrf: false, json: true, rateLimit: '1 per minute' } },
+        async () => ({ ok: true }));
+      await app.ready();
+      const call = (url: string) => app.inject({ method: 'POST', url, headers: { 'x-forwarded-for': '192.0.2.70' }, payload: {} });
+      expect((await call('/api/math/limit-check')).headers['x-ratelimit-limit']).toBe('2');
+      expect((await call('/api/math/limit-check')).statusCode).toBe(200);
+      const refused = await call('/api/math/limit-check');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ error: expect.stringContaining('2 per minute') });
+      expect((await call('/api/math/own-limit')).headers['x-ratelimit-limit']).toBe('1');
+    } finally {
+      await app.close();
+      await database.dispose();
+    }
   });
 });
 
