@@ -127,6 +127,25 @@ describe.each(kinds)('an outage of the %s store', (kind) => {
   });
 });
 
+describe.each(kinds)('a %s store that is down when the server starts', (kind) => {
+  it('serves from memory at once and moves to the store when it comes up', async () => {
+    const port = await freePort();
+    const server = kind === 'redis' ? PrivateServer.redis(port) : PrivateServer.memcached(port);
+    cleanups.push(() => server.stop());
+    const uri = kind === 'redis' ? `redis://127.0.0.1:${port}` : `memcached://127.0.0.1:${port}`;
+    const env = { RATELIMIT_ENABLED: 'true', RATELIMIT_STORAGE_URI: uri, RATELIMIT_KEY_PREFIX: uniquePrefix(`late-${kind}`), RATELIMIT_DEFAULT: '2 per hour' };
+    const a = await startInstance(env);
+    expect([await get(a, '192.0.2.20'), await get(a, '192.0.2.20'), await get(a, '192.0.2.20')]).toEqual([200, 200, 429]);
+    expect(a.app.rateLimitStatus().usingFallback).toBe(true);
+
+    await server.start();
+    await eventually('the instance to reach the store', () => !a.app.rateLimitStatus().usingFallback, 60_000);
+    const b = await startInstance(env);
+    expect([await get(a, '192.0.2.21'), await get(a, '192.0.2.21')]).toEqual([200, 200]);
+    expect(await get(b, '192.0.2.21')).toBe(429);
+  });
+});
+
 describe.each(kinds.filter((k) => k === 'redis'))('an outage of the %s store with the fallback off', (kind) => {
   it('admits requests uncounted, never with a 5xx, and logs the outage once as an error', async () => {
     const server = await startServer(kind);
