@@ -288,6 +288,7 @@ class Parser {
   }
 
   private primary(): Node {
+    if (this.peek().kind === 'end') return this.unexpected();
     const t = this.next();
     switch (t.kind) {
       case 'num':
@@ -532,5 +533,7 @@ function isMinusOne(n: Node): boolean {
 
 /** Parses a hygienic answer string into a tree; throws MathInputError on bad input. */
 export function parseMath(src: string): Node {
-  return new Parser(tokenize(src)).parseTop();
+  const tokens = tokenize(src);
+  if (tokens.length === 1) fail('empty', 'no answer given'); // only spacing commands
+  return new Parser(tokens).parseTop();
 }
