@@ -1,5 +1,7 @@
 // Every area's routes, one plugin each.
 import type { FastifyInstance } from 'fastify';
+import { adminChallengeRoutes } from './admin-challenges.js';
+import { adminLeaderboardRoutes } from './admin-leaderboard.js';
 import { authRoutes } from './auth.js';
 import { challengeRoutes } from './challenges.js';
 import { contentAreaRoutes } from './content-area.js';
@@ -16,6 +18,8 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(contentAreaRoutes);
   await app.register(challengeRoutes);
   await app.register(leaderboardRoutes);
+  await app.register(adminChallengeRoutes);
+  await app.register(adminLeaderboardRoutes);
   await app.register(authRoutes);
   await app.register(profileRoutes);
 }
