@@ -101,14 +101,14 @@ describe('fuzz', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 700 }), (s) => exercise(s)),
       { numRuns: 1500, seed: 20240901 },
     );
-  });
+  }, 120_000);
 
   it('survives LaTeX and plain-text token soup', () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 90 }), (parts) => exercise(parts.join(''))),
       { numRuns: 3000, seed: 314159 },
     );
-  });
+  }, 120_000);
 
   it('judges random expression trees equal to themselves and to their plain-text spelling', () => {
     fc.assert(
@@ -128,5 +128,5 @@ describe('fuzz', () => {
       }),
       { numRuns: 1500, seed: 271828 },
     );
-  });
+  }, 120_000);
 });
