@@ -28,6 +28,7 @@ describe.each(combos)('%s on %s storage', (strategy, storage, uri) => {
     RATELIMIT_DEFAULT: '5 per hour',
     RATELIMIT_DEFAULT_AUTHENTICATED: '8 per hour',
     RATELIMIT_LOGIN_ACCOUNT: '3 per hour',
+    RATELIMIT_WRONG_ANSWERS: '2 per year',
   };
   let t: TestApp;
 
@@ -122,6 +123,15 @@ describe.each(combos)('%s on %s storage', (strategy, storage, uri) => {
     expect((await t.app.rateLimits.peek('login-account', `other-${prefix}@school.example.org`)).allowed).toBe(true);
     await t.app.rateLimits.reset('login-account', email);
     expect(await t.app.rateLimits.peek('login-account', email)).toMatchObject({ allowed: true, remaining: 3 });
+  });
+
+  it('keeps windows longer than 30 days (Memcached reads such lifetimes as dates)', async () => {
+    const user = `year-${prefix}`;
+    expect((await t.app.rateLimits.hit('wrong-answer', user)).allowed).toBe(true);
+    expect((await t.app.rateLimits.hit('wrong-answer', user)).allowed).toBe(true);
+    const third = await t.app.rateLimits.hit('wrong-answer', user);
+    expect(third).toMatchObject({ allowed: false, limit: 2, remaining: 0 });
+    expect(third.retryAfterSeconds).toBeGreaterThan(30 * 24 * 3600);
   });
 
   if (storage !== 'memory') {
