@@ -129,7 +129,8 @@ export async function recordCspReports(db: Db, count: number, at: string): Promi
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('settings').values({ key: SETTING_TOTAL, value: String(count), updated_at: at })
       .onConflict((oc) => oc.column('key').doUpdateSet({
-        value: sql<string>`cast(cast(settings.value as integer) + ${count} as text)`,
+        // Both operands integers: SQLite would otherwise make a REAL of it ("3.0").
+        value: sql<string>`cast(cast(settings.value as integer) + cast(${count} as integer) as text)`,
         updated_at: at,
       })).execute();
     await trx.insertInto('settings').values({ key: SETTING_LAST_AT, value: at, updated_at: at })
@@ -167,8 +168,11 @@ async function receive(request: FastifyRequest, reply: FastifyReply) {
   return reply.code(204).send();
 }
 
-/** The route, with its two content types parsed only here. */
-async function cspReportRoute(app: FastifyInstance): Promise<void> {
+/**
+ * The route, with its two content types parsed only here (an encapsulated
+ * plugin: register it at the top level, so it gets the app's error pages).
+ */
+export async function cspReportRoute(app: FastifyInstance): Promise<void> {
   app.addContentTypeParser([...CSP_REPORT_TYPES], { parseAs: 'string', bodyLimit: CSP_REPORT_BODY_LIMIT }, (_req, body, done) => {
     try {
       done(null, JSON.parse(body as string));
@@ -184,7 +188,7 @@ async function cspReportRoute(app: FastifyInstance): Promise<void> {
   }, receive);
 }
 
-export const cspReportPlugin = fp(async (app: FastifyInstance) => {
+/** The counters the route updates, on the app for the admin dashboard. */
+export const cspReportState = fp(async (app: FastifyInstance) => {
   app.decorate('cspReports', { sinceStart: 0, recent: [] } as CspReportState);
-  await app.register(cspReportRoute);
-}, { name: 'mathsoc-csp-report', dependencies: ['mathsoc-access'] });
+}, { name: 'mathsoc-csp-report' });

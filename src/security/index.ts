@@ -3,7 +3,7 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { accessPlugin } from './access.js';
-import { cspReportPlugin } from './csp-report.js';
+import { cspReportState } from './csp-report.js';
 import { cspPlugin } from './csp.js';
 import { csrfPlugin } from './csrf.js';
 import { headersPlugin } from './headers.js';
@@ -29,6 +29,7 @@ export async function registerSecurity(app: FastifyInstance, opts: SessionPlugin
   await app.register(rateLimitPlugin);
   await app.register(csrfPlugin);
   await app.register(accessPlugin);
-  // POST /csp-report (after the access plugin, which records and checks every route)
-  await app.register(cspReportPlugin);
+  // Counters for POST /csp-report; the route itself is registered with the other
+  // routes (src/web/routes/index.ts), after the error pages exist.
+  await app.register(cspReportState);
 }

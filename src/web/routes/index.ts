@@ -1,5 +1,6 @@
 // Every area's routes, one plugin each.
 import type { FastifyInstance } from 'fastify';
+import { cspReportRoute } from '../../security/csp-report.js';
 import { adminChallengeRoutes } from './admin-challenges.js';
 import { adminLeaderboardRoutes } from './admin-leaderboard.js';
 import { authRoutes } from './auth.js';
@@ -13,6 +14,7 @@ import { staticRoutes } from './static.js';
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(healthRoutes);
+  await app.register(cspReportRoute);
   await app.register(staticRoutes);
   await app.register(homeRoutes);
   await app.register(contentAreaRoutes);
