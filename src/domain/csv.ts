@@ -41,6 +41,6 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly CsvCell
 
 /** A Content-Disposition value for a download with a plain, safe file name. */
 export function csvDisposition(baseName: string): string {
-  const safe = baseName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'export';
+  const safe = baseName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'export';
   return `attachment; filename="${safe}.csv"`;
 }

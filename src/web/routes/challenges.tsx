@@ -32,8 +32,23 @@ function parsePage(raw: unknown): number {
   return typeof raw === 'string' && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : 1;
 }
 
-/** Engine outcomes that are the server's fault: the try is not counted. */
-const NOT_COUNTED: ReadonlySet<Reason> = new Set<Reason>(['busy', 'worker-error', 'internal-error']);
+/**
+ * Engine outcomes that say nothing about the answer: the try is not counted
+ * against the student's attempts. A timeout still counts towards the
+ * wrong-answer rate limit, so slow input cannot be sent without end.
+ */
+export function uncountedMessage(reason: Reason): Flash | null {
+  switch (reason) {
+    case 'busy':
+    case 'worker-error':
+    case 'internal-error':
+      return { type: 'warning', text: 'The answer checker is busy right now, so your answer was not counted. Please try again in a moment.' };
+    case 'timeout':
+      return { type: 'warning', text: 'The answer checker could not finish checking that answer in time, so it was not counted. Please try again, or write it more simply.' };
+    default:
+      return null;
+  }
+}
 
 /** The message a student sees after answering a box. */
 export function answerMessage(outcome: TryOutcome, title: string): Flash {
@@ -163,8 +178,10 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
     }
 
     const verdict = await app.math.check(box.correct_answer, answer, boxOptions(box));
-    if (NOT_COUNTED.has(verdict.reason)) {
-      return refuse('warning', 'The answer checker is busy right now, so your answer was not counted. Please try again in a moment.');
+    const uncounted = uncountedMessage(verdict.reason);
+    if (uncounted) {
+      if (verdict.reason === 'timeout') await app.rateLimits.hit('wrong-answer', key);
+      return refuse(uncounted.type, uncounted.text);
     }
     const outcome = await recordTry(app.db, {
       challengeId: challenge.id, boxId: box.id, userId: user.id, isAdmin: user.isAdmin, answer, correct: verdict.equivalent,

@@ -231,3 +231,22 @@ describe.each(await availableDialects())('the wrong-answer rate limit on %s', (d
     expect(flashes((await other.get(`/challenges/${id}`)).body)[0]).toMatch(/^success: Correct/);
   });
 });
+
+describe('when the answer checker cannot answer', () => {
+  it('does not count the try and says so', async () => {
+    const t = await createTestApp('sqlite');
+    try {
+      const { id, boxIds } = await seedChallenge(t);
+      const c = t.client();
+      await c.loginAs(await t.createUser());
+      await t.app.math.close(); // a closed pool answers every check with reason "busy"
+      await c.post(`/challenges/${id}/boxes/${boxIds[0]}/answer`, { answer: '3/4' });
+      expect(flashes((await c.get(`/challenges/${id}`)).body))
+        .toEqual(['warning: The answer checker is busy right now, so your answer was not counted. Please try again in a moment.']);
+      expect(await t.db.selectFrom('submissions').selectAll().execute()).toEqual([]);
+      expect((await c.get(`/challenges/${id}`)).body).toContain('3 attempts left');
+    } finally {
+      await t.close();
+    }
+  });
+});
