@@ -1,8 +1,11 @@
 // Every area's routes, one plugin each.
 import type { FastifyInstance } from 'fastify';
 import { cspReportRoute } from '../../security/csp-report.js';
+import { adminAuditRoutes } from './admin-audit.js';
 import { adminChallengeRoutes } from './admin-challenges.js';
+import { adminDashboardRoutes } from './admin-dashboard.js';
 import { adminLeaderboardRoutes } from './admin-leaderboard.js';
+import { adminUserRoutes } from './admin-users.js';
 import { authRoutes } from './auth.js';
 import { challengeRoutes } from './challenges.js';
 import { contentAreaRoutes } from './content-area.js';
@@ -24,4 +27,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminLeaderboardRoutes);
   await app.register(authRoutes);
   await app.register(profileRoutes);
+  await app.register(adminDashboardRoutes);
+  await app.register(adminUserRoutes);
+  await app.register(adminAuditRoutes);
 }

@@ -1,0 +1,45 @@
+import type { DashboardCounts } from '../../../domain/admin-dashboard.js';
+import type { ViewContext } from '../context.js';
+import { AdminLayout } from './admin-layout.js';
+
+const AREAS: Array<[href: string, title: string, text: string]> = [
+  ['/admin/users', 'Users', 'Search, create and edit accounts; reset passwords; admin rights; bulk actions.'],
+  ['/admin/challenges', 'Challenges', 'Released and scheduled challenges, answer boxes, locking.'],
+  ['/admin/leaderboard', 'Leaderboard', 'Point adjustments, resets, recalculation and CSV export.'],
+  ['/admin/articles', 'Articles and newsletters', 'Write and publish articles; upload newsletter PDFs.'],
+  ['/admin/announcements', 'Announcements', 'The latest announcement shows on the home page.'],
+  ['/admin/pages', 'Pages', 'About, privacy policy and competition pages.'],
+  ['/admin/competitions', 'Competitions', 'Competitions, their challenges, participants and results.'],
+  ['/admin/schools', 'Schools', 'Schools and the email domains that may register.'],
+  ['/admin/math', 'Math engine tester', 'Check how two answers compare.'],
+  ['/admin/audit', 'Audit log', 'Every admin action and login attempt: who, what, when, from where.'],
+];
+
+export function DashboardPage({ ctx, counts }: { ctx: ViewContext; counts: DashboardCounts }) {
+  const stats: Array<[number, string, string]> = [
+    [counts.challengesReleased, 'challenges released', 'released'],
+    [counts.challengesScheduled, 'challenges scheduled', 'scheduled'],
+    [counts.users, 'users', 'users'],
+    [counts.admins, 'administrators', 'admins'],
+    [counts.articles, 'articles and newsletters', 'articles'],
+    [counts.submissionsToday, 'submissions today', 'submissions-today'],
+  ];
+  return (
+    <AdminLayout ctx={ctx} title="Dashboard">
+      <h1>Admin dashboard</h1>
+      <section class="stats" aria-label="At a glance">
+        {stats.map(([n, label, key]) => (
+          <div class="stat" data-stat={key}><span class="stat-number">{n}</span> {label}</div>
+        ))}
+      </section>
+      <section class="grid" aria-label="Admin areas">
+        {AREAS.map(([href, title, text]) => (
+          <a class="card area-card" href={href}>
+            <h2>{title}</h2>
+            <p class="muted">{text}</p>
+          </a>
+        ))}
+      </section>
+    </AdminLayout>
+  );
+}

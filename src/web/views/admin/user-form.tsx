@@ -1,0 +1,165 @@
+import { SCHOOL_YEARS } from '../../../domain/key-stage.js';
+import type { AuditEntry, User } from '../../../db/schema.js';
+import type { ViewContext } from '../context.js';
+import { CheckboxField, ErrorSummary, SelectField, TextField, type Errors } from '../form.js';
+import { formatTime } from '../format-time.js';
+import { CsrfField } from '../layout.js';
+import { AdminLayout } from './admin-layout.js';
+
+export interface UserFormProps {
+  ctx: ViewContext;
+  values: Record<string, string>;
+  errors?: Errors;
+  /** Present when editing; absent for "new user". */
+  user?: User;
+  history?: AuditEntry[];
+  timeZone: string;
+}
+
+function DetailsFields({ values, errors, isNew }: { values: Record<string, string>; errors?: Errors; isNew: boolean }) {
+  return (
+    <>
+      <TextField name="first_name" label="First name" value={values.first_name} errors={errors} required maxLength={50} />
+      <TextField name="last_name" label="Last name" value={values.last_name} errors={errors} required maxLength={50} />
+      <TextField name="email" label="Email" type="email" value={values.email} errors={errors} required />
+      <SelectField name="user_type" label="Type" value={values.user_type || 'student'} errors={errors} required
+        options={[['student', 'Student'], ['teacher', 'Teacher']]} />
+      <SelectField name="year_group" label="School year" value={values.year_group} errors={errors} placeholder="None"
+        options={SCHOOL_YEARS.map((y) => [String(y), `Year ${y}`])}
+        hint="The key stage follows from the year. Teachers need no year." />
+      <TextField name="maths_class" label="Maths class" value={values.maths_class} errors={errors} maxLength={30} />
+      <CheckboxField name="is_participant" label="Competition participant" checked={values.is_participant === 'on'} />
+      {isNew && (
+        <CheckboxField name="is_admin" label="Administrator" checked={values.is_admin === 'on'}
+          hint="Administrators can change everything on the site." />
+      )}
+    </>
+  );
+}
+
+export function NewUserPage({ ctx, values, errors, timeZone: _tz }: UserFormProps) {
+  return (
+    <AdminLayout ctx={ctx} title="New user">
+      <h1>New user</h1>
+      <section class="card narrow">
+        <ErrorSummary errors={errors} />
+        <p class="muted">A one-time password is generated and shown once after saving. The person must choose their own password when they first log in.</p>
+        <form method="post" action="/admin/users" novalidate>
+          <CsrfField ctx={ctx} />
+          <DetailsFields values={values} errors={errors} isNew />
+          <button type="submit">Create user</button> <a href="/admin/users">Cancel</a>
+        </form>
+      </section>
+    </AdminLayout>
+  );
+}
+
+export function EditUserPage({ ctx, values, errors, user, history = [], timeZone }: UserFormProps & { user: User }) {
+  const self = ctx.user?.id === user.id;
+  const name = `${user.first_name} ${user.last_name}`;
+  return (
+    <AdminLayout ctx={ctx} title={`Edit ${name}`}>
+      <h1>{name}</h1>
+      <p class="muted">
+        User #{user.id} · {user.user_type === 'teacher' ? 'Teacher' : 'Student'}
+        {user.key_stage ? ` · ${user.key_stage}` : ''}
+        {user.is_admin === 1 ? ' · Administrator' : ''}
+        {user.must_change_password === 1 ? ' · Must change password' : ''}
+        {' · '}joined {formatTime(user.created_at, timeZone)} · last login {formatTime(user.last_login_at, timeZone)}
+      </p>
+      <div class="admin-columns">
+        <section class="card">
+          <h2>Details</h2>
+          <ErrorSummary errors={errors} />
+          <form method="post" action={`/admin/users/${user.id}`} novalidate>
+            <CsrfField ctx={ctx} />
+            <DetailsFields values={values} errors={errors} isNew={false} />
+            <button type="submit">Save changes</button>
+          </form>
+        </section>
+        <div>
+          {self ? (
+            <section class="card">
+              <h2>Your own account</h2>
+              <p>You cannot reset your own password, change your own admin rights or delete yourself here.
+                Use <a href="/profile/password">Change password</a> on your profile.</p>
+            </section>
+          ) : (
+            <>
+              <section class="card">
+                <h2>Password</h2>
+                <p>Generate a one-time password, shown once on the next page. It signs the person out everywhere and they must choose a new password when they log in.</p>
+                <form method="post" action={`/admin/users/${user.id}/reset-password`}>
+                  <CsrfField ctx={ctx} />
+                  <button type="submit" class="secondary">Reset password</button>
+                </form>
+              </section>
+              <section class="card">
+                <h2>Admin rights</h2>
+                <form method="post" action={`/admin/users/${user.id}/admin`}>
+                  <CsrfField ctx={ctx} />
+                  <input type="hidden" name="grant" value={user.is_admin === 1 ? '0' : '1'} />
+                  <p>{user.is_admin === 1 ? `${name} is an administrator.` : `${name} is not an administrator.`}</p>
+                  <button type="submit" class="secondary">{user.is_admin === 1 ? 'Remove admin rights' : 'Make administrator'}</button>
+                </form>
+              </section>
+              <section class="card">
+                <h2>Delete</h2>
+                <p><a class="button danger" href={`/admin/users/${user.id}/delete`}>Delete this account…</a></p>
+              </section>
+            </>
+          )}
+        </div>
+      </div>
+      <section class="card">
+        <h2>Recent history</h2>
+        {history.length === 0 ? <p class="muted">Nothing recorded yet.</p> : (
+          <div class="table-wrap">
+            <table>
+              <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">By</th><th scope="col">Address</th></tr></thead>
+              <tbody>
+                {history.map((e) => (
+                  <tr><td>{formatTime(e.created_at, timeZone)}</td><td>{e.action}</td><td>{e.actor_email ?? '—'}</td><td>{e.ip ?? '—'}</td></tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p><a href={`/admin/audit?target_type=user&target_id=${user.id}`}>Full history in the audit log</a></p>
+      </section>
+    </AdminLayout>
+  );
+}
+
+/** The one place a generated password is ever shown: this response, once. */
+export function OneTimePasswordPage({ ctx, user, password, created }: {
+  ctx: ViewContext; user: Pick<User, 'id' | 'first_name' | 'last_name' | 'email'>; password: string; created: boolean;
+}) {
+  return (
+    <AdminLayout ctx={ctx} title="One-time password">
+      <h1>{created ? 'User created' : 'Password reset'}</h1>
+      <section class="card narrow">
+        <p>One-time password for <strong>{user.first_name} {user.last_name}</strong> ({user.email}):</p>
+        <p class="one-time-password"><code data-one-time-password>{password}</code></p>
+        <p>This password is shown only now: copy it or write it down, and give it to the person privately.
+          When they log in with it they must choose a new password straight away.</p>
+        <p><a href={`/admin/users/${user.id}/edit`}>Back to {user.first_name} {user.last_name}</a> · <a href="/admin/users">All users</a></p>
+      </section>
+    </AdminLayout>
+  );
+}
+
+export function DeleteUserPage({ ctx, user }: { ctx: ViewContext; user: Pick<User, 'id' | 'first_name' | 'last_name' | 'email'> }) {
+  return (
+    <AdminLayout ctx={ctx} title="Delete user">
+      <h1>Delete {user.first_name} {user.last_name}?</h1>
+      <section class="card narrow">
+        <p>This deletes the account <strong>{user.email}</strong> with its submissions, completions, points, adjustments and competition entries. Articles they wrote stay, under the author name they show. This cannot be undone.</p>
+        <form method="post" action={`/admin/users/${user.id}/delete`}>
+          <CsrfField ctx={ctx} />
+          <button type="submit" class="danger">Delete account</button> <a href={`/admin/users/${user.id}/edit`}>Cancel</a>
+        </form>
+      </section>
+    </AdminLayout>
+  );
+}
