@@ -195,7 +195,8 @@ function compareScalar(e: Node, s: Node, ctx: Context): Verdict {
 
 /** Equal values at every sample point where both are defined. */
 function sameFunction(f: Node, g: Node, ctx: Context): Verdict {
-  const { a, b, n } = ctx.sampler().finitePairs(f, g, WANTED_VALID_POINTS);
+  const { a, b, n, conflict } = ctx.sampler().finitePairs(f, g, WANTED_VALID_POINTS);
+  if (conflict) return no();
   if (n < MIN_VALID_POINTS) return no('undefined', 'the answers are not defined for enough values');
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(a[i] as number), Math.abs(b[i] as number));
@@ -206,8 +207,8 @@ function sameFunction(f: Node, g: Node, ctx: Context): Verdict {
 
 /** g = k·f for one constant k ≠ 0 (k > 0 when `positive`), tested at sample points. */
 function proportional(f: Node, g: Node, positive: boolean, ctx: Context): boolean {
-  const { a, b, n } = ctx.sampler().finitePairs(f, g, WANTED_VALID_POINTS);
-  if (n < (hasVariables(f, g) ? MIN_VALID_POINTS : 1)) return false;
+  const { a, b, n, conflict } = ctx.sampler().finitePairs(f, g, WANTED_VALID_POINTS);
+  if (conflict || n < (hasVariables(f, g) ? MIN_VALID_POINTS : 1)) return false;
   let scaleA = 0;
   let scaleB = 0;
   for (let i = 0; i < n; i++) {

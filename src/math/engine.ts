@@ -3,6 +3,7 @@
 import { classify, compareByKind, fitsKind, type Verdict } from './compare.js';
 import { MathInputError } from './errors.js';
 import { resetBudget } from './evaluate.js';
+import { guardTree } from './guard.js';
 import { hygiene } from './hygiene.js';
 import type { AnswerOptions } from './options.js';
 import { parseMath } from './parser.js';
@@ -21,6 +22,11 @@ interface State {
 
 function result(v: Verdict, s: State): CheckResult {
   return { equivalent: v.equivalent, reason: v.reason, detail: v.detail, ...s };
+}
+
+function guarded(node: Node): Node {
+  guardTree(node);
+  return node;
 }
 
 /** Errors in the admin's expected answer are reported as such, not as the student's. */
@@ -49,14 +55,14 @@ export function checkWithOptions(expected: string, submitted: string, opts: Answ
       const same = normalizeText(eClean) === normalizeText(sClean);
       return result({ equivalent: same, reason: same ? 'equivalent' : 'not-equivalent', detail: same ? 'equivalent' : 'different words' }, state);
     }
-    const eNode: Node = fromExpected(() => parseMath(eClean));
+    const eNode: Node = fromExpected(() => guarded(parseMath(eClean)));
     if (kind === 'auto') kind = classify(eNode);
     else if (!fitsKind(kind, eNode)) {
       return result({ equivalent: false, reason: 'invalid-expected', detail: `the expected answer is not a${/^[aeiou]/.test(kind) ? 'n' : ''} ${kind}` }, state);
     }
     state.kind = kind;
     state.normalizedExpected = printNormalized(eNode);
-    const sNode = parseMath(hygiene(submitted));
+    const sNode = guarded(parseMath(hygiene(submitted)));
     state.normalizedSubmitted = printNormalized(sNode);
     let sampler: Sampler | null = null;
     const sampling = (): Sampler => (sampler ??= new Sampler([eNode, sNode], hashSeed(eClean)));
@@ -83,7 +89,7 @@ export function normalizeAnswer(expression: string): NormalizeResult {
     if (looksLikeText(clean)) {
       return { original, normalized: plainText(clean), kind: 'text', error: null, detail: 'read as a word' };
     }
-    const node = parseMath(clean);
+    const node = guarded(parseMath(clean));
     const kind = classify(node);
     return { original, normalized: printNormalized(node), kind, error: null, detail: `read as ${kind}` };
   } catch (e) {

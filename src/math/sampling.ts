@@ -66,7 +66,11 @@ export interface SamplePairs {
   a: Float64Array;
   b: Float64Array;
   n: number;
+  /** At some point one side overflowed to ±Infinity while the other stayed finite. */
+  conflict: boolean;
 }
+
+const isInfinite = (v: number): boolean => v === Infinity || v === -Infinity;
 
 export class Sampler {
   private readonly envs: Env[] = [];
@@ -112,15 +116,16 @@ export class Sampler {
    * next call, so read them before calling again.
    */
   finitePairs(f: Node, g: Node, wanted: number): SamplePairs {
-    let n = this.collect(f, g, FIRST_ROUND);
-    if (n < wanted) n = this.collect(f, g, TOTAL_POINTS);
-    return { a: this.bufA, b: this.bufB, n };
+    let r = this.collect(f, g, FIRST_ROUND);
+    if (r.n < wanted && !r.conflict) r = this.collect(f, g, TOTAL_POINTS);
+    return { a: this.bufA, b: this.bufB, ...r };
   }
 
-  private collect(f: Node, g: Node, count: number): number {
+  private collect(f: Node, g: Node, count: number): { n: number; conflict: boolean } {
     const fa = this.values(f, count);
     const gb = this.values(g, count);
     let n = 0;
+    let conflict = false;
     for (let i = 0; i < count; i++) {
       const a = fa[i] as number;
       const b = gb[i] as number;
@@ -128,8 +133,12 @@ export class Sampler {
         this.bufA[n] = a;
         this.bufB[n] = b;
         n++;
+      } else if ((Number.isFinite(a) && isInfinite(b)) || (isInfinite(a) && Number.isFinite(b))) {
+        // NaN means "undefined here" and is skipped; an overflow next to a finite value
+        // is a real difference ((x+1)^1000 is not 0 just because it underflows near -1).
+        conflict = true;
       }
     }
-    return n;
+    return { n, conflict };
   }
 }

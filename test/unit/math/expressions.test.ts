@@ -107,6 +107,14 @@ describe('plain text versus LaTeX', () => {
   });
 });
 
+describe('large values', () => {
+  it('evaluates variable exponents of any size, skipping overflow on both sides', () => {
+    same('e^{x^{6}}', 'e^{x^{6}}');
+    same('2^{1000x}', '\\left(2^{1000}\\right)^{x}');
+    differ('0', '(x+1)^{1000}'); // tiny near x = -1, but not zero
+  });
+});
+
 describe('factorials', () => {
   it('samples factorial variables at whole numbers', () => {
     same('n!', 'n(n-1)!');
