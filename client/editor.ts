@@ -65,24 +65,117 @@ const MathNode = Node.create({
       dom.title = 'Edit maths';
       renderKatex(dom, node.attrs as MathAttrs);
       const edit = () => {
-        if (!editor.isEditable) return;
-        const latex = window.prompt('LaTeX (for example \\frac{1}{2} or x^2+1):', (node.attrs as MathAttrs).latex);
-        if (latex === null) return;
-        const pos = typeof getPos === 'function' ? getPos() : undefined;
-        if (typeof pos !== 'number') return;
-        if (latex.trim() === '') {
-          editor.chain().focus().deleteRange({ from: pos, to: pos + node.nodeSize }).run();
-        } else {
-          editor.chain().focus().command(({ tr }) => {
-            tr.setNodeMarkup(pos, undefined, { ...node.attrs, latex: latex.trim() });
-            return true;
-          }).run();
-        }
+        const panel = panels.get(editor);
+        if (!editor.isEditable || !panel) return;
+        panel.open({
+          label: 'LaTeX (empty to remove)', value: (node.attrs as MathAttrs).latex, action: 'Update', math: true,
+          close: () => editor.commands.focus(),
+          apply: (value) => {
+            const latex = value.trim();
+            const pos = typeof getPos === 'function' ? getPos() : undefined;
+            if (typeof pos !== 'number') return;
+            if (latex === '') {
+              editor.chain().focus().deleteRange({ from: pos, to: pos + node.nodeSize }).run();
+            } else {
+              editor.chain().focus().command(({ tr }) => {
+                tr.setNodeMarkup(pos, undefined, { ...node.attrs, latex });
+                return true;
+              }).run();
+            }
+          },
+        });
       };
-      dom.addEventListener('dblclick', edit);
+      dom.addEventListener('click', edit);
       dom.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); edit(); } });
       return { dom };
     };
+  },
+});
+
+/**
+ * A small inline form under the toolbar (link address, LaTeX, alt text).
+ * Used instead of window.prompt: no dialogs, labelled fields, keyboard friendly.
+ */
+class Panel {
+  readonly el = document.createElement('div');
+  private readonly label = document.createElement('label');
+  private readonly input = document.createElement('input');
+  private readonly preview = document.createElement('span');
+  private readonly ok = document.createElement('button');
+  private readonly cancel = document.createElement('button');
+  private onApply: ((value: string) => void) | null = null;
+  private onClose: (() => void) | null = null;
+
+  constructor(id: string) {
+    this.el.className = 'editor-panel';
+    this.el.hidden = true;
+    this.input.type = 'text';
+    this.input.id = id;
+    this.input.autocomplete = 'off';
+    this.input.spellcheck = false;
+    this.label.htmlFor = id;
+    this.preview.className = 'editor-preview';
+    this.preview.setAttribute('aria-live', 'polite');
+    this.ok.type = 'button';
+    this.ok.className = 'small';
+    this.cancel.type = 'button';
+    this.cancel.className = 'small secondary';
+    this.cancel.textContent = 'Cancel';
+    this.el.append(this.label, this.input, this.preview, this.ok, this.cancel);
+    this.ok.addEventListener('click', () => this.apply());
+    this.cancel.addEventListener('click', () => this.close());
+    this.input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') { e.preventDefault(); this.apply(); }
+      if (e.key === 'Escape') { e.preventDefault(); this.close(); }
+    });
+  }
+
+  open(opts: { label: string; value: string; action: string; math?: boolean; apply: (value: string) => void; close: () => void }): void {
+    this.label.textContent = opts.label;
+    this.input.value = opts.value;
+    this.ok.textContent = opts.action;
+    this.onApply = opts.apply;
+    this.onClose = opts.close;
+    const showPreview = () => {
+      if (!opts.math) { this.preview.replaceChildren(); return; }
+      renderKatex(this.preview, { latex: this.input.value, display: false });
+    };
+    this.input.oninput = showPreview;
+    showPreview();
+    this.el.hidden = false;
+    this.input.focus();
+    this.input.select();
+  }
+
+  private apply(): void {
+    const fn = this.onApply;
+    const value = this.input.value;
+    this.hide();
+    fn?.(value);
+  }
+
+  close(): void {
+    const fn = this.onClose;
+    this.hide();
+    fn?.();
+  }
+
+  private hide(): void {
+    this.el.hidden = true;
+    this.onApply = null;
+    this.onClose = null;
+  }
+}
+
+/** The panel of the editor that holds a given ProseMirror view. */
+const panels = new WeakMap<Editor, Panel>();
+
+// Only the platform's own uploads, as the server's allowlist says (the server
+// cleans the content anyway; this keeps the editor from even loading others).
+const UPLOADED_IMAGE = /^\/uploads\/[a-f0-9]{32}\.(?:png|jpg|gif|webp)$/;
+const UploadedImage = Image.extend({
+  parseHTML() {
+    return [{ tag: 'img[src]', getAttrs: (el) => (UPLOADED_IMAGE.test((el as HTMLElement).getAttribute('src') ?? '') ? null : false) }];
   },
 });
 
@@ -149,8 +242,10 @@ function enhance(textarea: HTMLTextAreaElement): void {
   fileInput.accept = 'image/png,image/jpeg,image/gif,image/webp';
   fileInput.hidden = true;
 
+  const panel = new Panel(`${textarea.id || textarea.name}-editor-input`);
+
   textarea.insertAdjacentElement('beforebegin', wrapper);
-  wrapper.append(toolbar, surface, status, fileInput);
+  wrapper.append(toolbar, panel.el, surface, status, fileInput);
   textarea.hidden = true;
 
   const label = textarea.id ? document.querySelector<HTMLLabelElement>(`label[for="${CSS.escape(textarea.id)}"]`) : null;
@@ -170,7 +265,7 @@ function enhance(textarea: HTMLTextAreaElement): void {
           HTMLAttributes: { rel: 'noopener noreferrer', target: null },
         },
       }),
-      Image.configure({ inline: false, allowBase64: false }),
+      UploadedImage.configure({ inline: false, allowBase64: false }),
       MathNode,
     ],
     editorProps: {
@@ -183,11 +278,18 @@ function enhance(textarea: HTMLTextAreaElement): void {
     },
     onUpdate: ({ editor: e }) => { textarea.value = e.isEmpty ? '' : e.getHTML(); },
   });
+  panels.set(editor, panel);
 
   const insertMath = (display: boolean) => {
-    const latex = window.prompt(display ? 'Displayed maths, in LaTeX:' : 'Maths, in LaTeX (for example \\frac{1}{2}):', '');
-    if (!latex || !latex.trim()) return;
-    editor.chain().focus().insertContent({ type: 'math', attrs: { latex: latex.trim(), display } }).run();
+    panel.open({
+      label: display ? 'Displayed maths in LaTeX' : 'Maths in LaTeX, e.g. \\frac{1}{2}', value: '', action: 'Insert', math: true,
+      close: () => editor.commands.focus(),
+      apply: (value) => {
+        const latex = value.trim();
+        if (latex) editor.chain().focus().insertContent({ type: 'math', attrs: { latex, display } }).run();
+        else editor.commands.focus();
+      },
+    });
   };
 
   const tools: Array<ToolButton | 'sep'> = [
@@ -205,10 +307,15 @@ function enhance(textarea: HTMLTextAreaElement): void {
       label: 'Link', title: 'Link', active: (e) => e.isActive('link'),
       run: (e) => {
         const current = (e.getAttributes('link').href as string | undefined) ?? 'https://';
-        const href = window.prompt('Link address (leave empty to remove the link):', current);
-        if (href === null) return;
-        if (href.trim() === '') e.chain().focus().extendMarkRange('link').unsetLink().run();
-        else e.chain().focus().extendMarkRange('link').setLink({ href: href.trim() }).run();
+        panel.open({
+          label: 'Link address (empty to remove the link)', value: current, action: 'Apply',
+          close: () => e.commands.focus(),
+          apply: (value) => {
+            const href = value.trim();
+            if (href === '' || href === 'https://') e.chain().focus().extendMarkRange('link').unsetLink().run();
+            else e.chain().focus().extendMarkRange('link').setLink({ href }).run();
+          },
+        });
       },
     },
     { label: 'Image', title: 'Upload an image', run: () => fileInput.click() },
@@ -246,9 +353,12 @@ function enhance(textarea: HTMLTextAreaElement): void {
     status.textContent = `Uploading ${file.name}…`;
     try {
       const src = await uploadImage(uploadUrl, file);
-      const alt = window.prompt('Describe the image for people who cannot see it (alt text):', '') ?? '';
-      editor.chain().focus().setImage({ src, alt }).run();
-      status.textContent = `${file.name} uploaded.`;
+      status.textContent = `${file.name} uploaded. Describe it for people who cannot see it, then press Insert.`;
+      panel.open({
+        label: 'Image description (alt text)', value: '', action: 'Insert',
+        close: () => { editor.chain().focus().setImage({ src, alt: '' }).run(); status.textContent = `${file.name} inserted.`; },
+        apply: (alt) => { editor.chain().focus().setImage({ src, alt: alt.trim() }).run(); status.textContent = `${file.name} inserted.`; },
+      });
     } catch (err) {
       status.textContent = (err as Error).message;
     }

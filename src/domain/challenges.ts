@@ -166,11 +166,12 @@ export async function userCompletion(db: DbOrTrx, userId: number, challengeId: n
 
 // ---------------------------------------------------------------- recording a try
 
-/** A student's scoring tries on one box so far. */
-export async function boxProgress(db: DbOrTrx, userId: number, boxId: number): Promise<{ tries: number; solved: boolean }> {
+/** A student's scoring tries on one box so far (one range of the user/challenge index). */
+export async function boxProgress(db: DbOrTrx, userId: number, challengeId: number, boxId: number): Promise<{ tries: number; solved: boolean }> {
   const r = await db.selectFrom('submissions')
     .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.max('is_correct').as('solved')])
-    .where('user_id', '=', userId).where('box_id', '=', boxId).where('is_admin_try', '=', 0)
+    .where('user_id', '=', userId).where('challenge_id', '=', challengeId).where('box_id', '=', boxId)
+    .where('is_admin_try', '=', 0)
     .executeTakeFirstOrThrow();
   return { tries: Number(r.n), solved: Number(r.solved ?? 0) === 1 };
 }
@@ -204,7 +205,7 @@ export async function recordTry(db: Kysely<Database>, t: {
     let attemptsLeft: number | null = null;
     if (scoring) {
       if (isLocked(challenge, now)) return { kind: 'locked' };
-      const prior = await boxProgress(trx, t.userId, t.boxId);
+      const prior = await boxProgress(trx, t.userId, t.challengeId, t.boxId);
       if (prior.solved) return { kind: 'solved' };
       if (prior.tries >= challenge.attempts_per_box) return { kind: 'no-attempts' };
       attemptsLeft = challenge.attempts_per_box - prior.tries - 1;

@@ -165,7 +165,7 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
     if (!user.isAdmin) {
       // Cheap checks before the engine runs; recordTry repeats them in its transaction.
       if (isLocked(challenge, now)) return refuse('warning', 'This challenge is locked, so answers are no longer accepted.');
-      const prior = await boxProgress(app.db, user.id, box.id);
+      const prior = await boxProgress(app.db, user.id, challenge.id, box.id);
       const early = prior.solved ? answerMessage({ kind: 'solved' }, '')
         : prior.tries >= challenge.attempts_per_box ? answerMessage({ kind: 'no-attempts' }, '') : null;
       if (early) return refuse(early.type, early.text);

@@ -6,6 +6,7 @@ import type { ComponentChildren } from 'preact';
 import { ARTICLE_TYPES, type ArticlePdf, type ArticleType } from '../../../domain/articles.js';
 import type { FieldErrors, PageOf } from '../../../domain/content-forms.js';
 import type { StoredPage } from '../../../domain/pages.js';
+import { sanitizeRichHtml } from '../../../domain/sanitize.js';
 import type { Announcement, Article } from '../../../db/schema.js';
 import { AdminLayout } from '../admin/admin-layout.js';
 import type { ViewContext } from '../context.js';
@@ -41,13 +42,17 @@ function TitleInput({ value, errors, max }: { value: string; errors: FieldErrors
   );
 }
 
-/** The rich-text field: a textarea the editor script turns into a WYSIWYG editor. */
+/**
+ * The rich-text field: a textarea the editor script turns into a WYSIWYG editor.
+ * Its value goes through the allowlist first, so the editor (which parses it in
+ * the admin's browser) never sees markup the platform would not show anyway.
+ */
 export function RichTextField({ name = 'content_html', label, value, errors, hint }: { name?: string; label: string; value: string; errors: FieldErrors; hint?: ComponentChildren }) {
   return (
     <div class="field">
       <label for={name}>{label}</label>
       {hint && <p class="hint" id={`${name}-hint`}>{hint}</p>}
-      <textarea id={name} name={name} rows={16} data-rich-editor="" data-upload-url="/admin/uploads/image" {...invalid(name, errors)}>{value}</textarea>
+      <textarea id={name} name={name} rows={16} data-rich-editor="" data-upload-url="/admin/uploads/image" {...invalid(name, errors)}>{sanitizeRichHtml(value)}</textarea>
       <FieldError name={name} errors={errors} />
     </div>
   );
