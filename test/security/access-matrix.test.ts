@@ -1,0 +1,90 @@
+// Every registered route × {anonymous, student, admin}: allowed or denied as
+// the route declares (config.access), and never a server error. The list comes
+// from app.routeTable, so routes added later are covered without editing this.
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+import type { RouteEntry } from '../../src/security/access.js';
+import { createTestApp, type TestApp, type TestClient } from '../helpers/app.js';
+import { availableDialects, createTestDatabase } from '../helpers/db.js';
+import { hit, label, routes, seedData } from './routes.js';
+import { STRONG_SECRET } from './helpers.js';
+
+type Role = 'anonymous' | 'student' | 'admin';
+const ROLES: Role[] = ['anonymous', 'student', 'admin'];
+
+function allowed(route: RouteEntry, role: Role): boolean {
+  if (route.access === 'public') return true;
+  if (route.access === 'user') return role !== 'anonymous';
+  return role === 'admin';
+}
+
+/** What the access guard answers when it refuses; anything else means it let the request through. */
+function deniedByGuard(res: LightMyRequestResponse, role: Role): boolean {
+  if (role === 'anonymous') {
+    if (res.statusCode === 401) return true;
+    return res.statusCode === 302 && String(res.headers.location).startsWith('/login?next=');
+  }
+  if (res.statusCode !== 403) return false;
+  return res.body === '' || res.body.includes('for administrators only');
+}
+
+describe.each(await availableDialects())('access matrix on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    await seedData(t);
+  });
+  afterAll(async () => { await t.close(); });
+
+  async function clientFor(role: Role): Promise<TestClient | null> {
+    if (role === 'anonymous') return null;
+    // A fresh account per request: no request can spoil the next one (logout, delete, demote…).
+    const user = await t.createUser({ isAdmin: role === 'admin', lastName: `Matrix${role}` });
+    const client = t.client();
+    await client.loginAs(user);
+    return client;
+  }
+
+  it('the route table is not empty and every route declares its access', () => {
+    const all = routes(t.app);
+    expect(all.length).toBeGreaterThan(10);
+    for (const r of all) expect(['public', 'user', 'admin'], label(r)).toContain(r.access);
+  });
+
+  it.each(ROLES)('every route answers %s as declared, without a server error', async (role) => {
+    const problems: string[] = [];
+    for (const r of routes(t.app)) {
+      const res = await hit(t, await clientFor(role), r);
+      const expectAllowed = allowed(r, role);
+      if (res.statusCode >= 500) problems.push(`${label(r)}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      else if (expectAllowed && deniedByGuard(res, role)) problems.push(`${label(r)}: denied (${res.statusCode}) but declared ${r.access}`);
+      else if (!expectAllowed && !deniedByGuard(res, role)) problems.push(`${label(r)}: allowed (${res.statusCode}) but declared ${r.access}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('anonymous visitors of pages that need login are sent to /login with a safe relative next', async () => {
+    for (const r of routes(t.app).filter((x) => x.access !== 'public' && x.method === 'GET' && !x.json)) {
+      const res = await hit(t, null, r);
+      const next = new URL(String(res.headers.location), 'http://x').searchParams.get('next');
+      expect(next, label(r)).toMatch(/^\/(?!\/)/);
+    }
+  });
+});
+
+describe('deny by default', () => {
+  it('a route that does not declare config.access stops the start', async () => {
+    const config = loadConfig({ APP_ENV: 'testing', SECRET_KEY: STRONG_SECRET, LOG_LEVEL: 'silent' });
+    const database = await createTestDatabase('sqlite');
+    const app = await buildApp(config, { database, logger: false });
+    try {
+      expect(() => app.get('/forgotten', async () => 'secret')).toThrow(/does not declare config.access/);
+      expect(() => app.post('/forgotten', { config: { access: 'everyone' as never } }, async () => 'x')).toThrow(/config.access/);
+    } finally {
+      await app.close();
+      await database.dispose();
+    }
+  });
+});

@@ -1,0 +1,78 @@
+// No GET or HEAD request changes the database: every GET route of the route
+// table is crawled as an admin, a student and an anonymous visitor, with a
+// snapshot of every table's rows before and after. The same crawl checks what
+// the CSP needs of every page: each <script> carries this response's nonce,
+// and there are no inline event handlers or javascript: URLs.
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestClient } from '../helpers/app.js';
+import { availableDialects } from '../helpers/db.js';
+import { hit, label, routes, seedData, snapshot } from './routes.js';
+
+/** Problems a page would have under the production CSP. */
+export function cspProblems(res: LightMyRequestResponse): string[] {
+  if (!String(res.headers['content-type'] ?? '').includes('text/html')) return [];
+  const nonce = /'nonce-([^']+)'/.exec(String(res.headers['content-security-policy'] ?? ''))?.[1];
+  const problems: string[] = [];
+  for (const tag of res.body.match(/<script\b[^>]*>/gi) ?? []) {
+    const attr = /\snonce="([^"]*)"/.exec(tag)?.[1];
+    if (!nonce || attr !== nonce) problems.push(`script without this response's nonce: ${tag}`);
+  }
+  for (const m of res.body.match(/<[a-z][^>]*\son[a-z]+\s*=[^>]*>/gi) ?? []) problems.push(`inline event handler: ${m.slice(0, 100)}`);
+  if (/\s(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:/i.test(res.body)) problems.push('javascript: URL');
+  return problems;
+}
+
+describe.each(await availableDialects())('GET crawl on %s', (dialect) => {
+  let t: TestApp;
+  const clients: Record<string, TestClient | null> = {};
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    await seedData(t);
+    clients.admin = t.client();
+    await clients.admin.loginAs(await t.createUser({ isAdmin: true }));
+    clients.student = t.client();
+    await clients.student.loginAs(await t.createUser());
+    clients.anonymous = null;
+  });
+  afterAll(async () => { await t.close(); });
+
+  const safeRoutes = () => routes(t.app).filter((r) => r.method === 'GET' || r.method === 'HEAD');
+
+  it.each(['admin', 'student', 'anonymous'])('crawling every GET and HEAD route as %s changes no row of any table', async (role) => {
+    const before = await snapshot(t);
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['users', 'sessions', 'challenges', 'submissions', 'settings', 'audit_log']));
+    const problems: string[] = [];
+    let pages = 0;
+    for (const r of safeRoutes()) {
+      const res = await hit(t, clients[role]!, r);
+      if (res.statusCode >= 500) problems.push(`${label(r)}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      for (const p of cspProblems(res)) problems.push(`${label(r)}: ${p}`);
+      if (res.statusCode === 200 && String(res.headers['content-type']).includes('text/html')) {
+        pages += 1;
+        // A page for a signed-in user names them: no cache may keep it.
+        if (role !== 'anonymous' && res.headers['cache-control'] !== 'no-store') problems.push(`${label(r)}: cached (${res.headers['cache-control']})`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await snapshot(t)).toEqual(before);
+    // The crawl reached real pages, not only redirects and 404s.
+    expect(pages).toBeGreaterThan(role === 'anonymous' ? 3 : 5);
+  });
+
+  it('the snapshot notices a changed row', async () => {
+    const before = await snapshot(t);
+    await t.db.insertInto('settings').values({ key: 'crawl.probe', value: '1', updated_at: new Date().toISOString() }).execute();
+    expect(await snapshot(t)).not.toEqual(before);
+    await t.db.deleteFrom('settings').where('key', '=', 'crawl.probe').execute();
+    expect(await snapshot(t)).toEqual(before);
+  });
+
+  it('the checks would notice a script without the nonce and an inline handler', () => {
+    const fake = {
+      headers: { 'content-type': 'text/html', 'content-security-policy': "script-src 'nonce-abc'" },
+      body: '<script nonce="abc" src="/a.js"></script><script src="/b.js"></script><button onclick="x()">',
+    } as unknown as LightMyRequestResponse;
+    expect(cspProblems(fake)).toHaveLength(2);
+  });
+});
