@@ -14,11 +14,12 @@ import { homeRoutes } from './home.js';
 import { leaderboardRoutes } from './leaderboard.js';
 import { profileRoutes } from './profile.js';
 import { staticRoutes } from './static.js';
+import { withCompression } from '../compression.js';
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(healthRoutes);
   await app.register(cspReportRoute);
-  await app.register(staticRoutes);
+  await app.register(withCompression(staticRoutes));
   await app.register(homeRoutes);
   await app.register(contentAreaRoutes);
   await app.register(challengeRoutes);
