@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql,
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/index.js';
 import { migrations } from './migrations/index.js';
+import { cachingStatements } from './statement-cache.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -31,7 +32,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     conn.pragma('foreign_keys = ON');
     conn.pragma('busy_timeout = 5000');
     conn.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(conn) }) });
     return { db, dialect: 'sqlite', config, sqlite: conn, close: () => db.destroy() };
   }
   const pool = new pg.Pool({

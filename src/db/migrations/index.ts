@@ -4,9 +4,11 @@ import type { Migration } from 'kysely';
 import * as m001 from './001_initial.js';
 import * as m002 from './002_session_privilege.js';
 import * as m004 from './004_board_counters.js';
+import * as m007 from './007_submission_history_index.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
   '002_session_privilege': m002,
   '004_board_counters': m004,
+  '007_submission_history_index': m007,
 };
