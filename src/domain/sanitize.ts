@@ -13,6 +13,7 @@
 // See docs/decisions (editor and sanitising).
 import katex from 'katex';
 import sanitizeHtml from 'sanitize-html';
+import { TextCache } from './text-cache.js';
 
 /** Where platform uploads are served; the only source allowed for images and PDF frames. */
 export const UPLOAD_URL_PREFIX = '/uploads/';
@@ -181,11 +182,20 @@ export function renderMath(latex: string, display: boolean): string {
 
 const MATH_OPEN = /<span class="(math-inline|math-display)" data-latex="([^"]*)">/g;
 
+// Pages show the same stored HTML over and over; both functions below are pure,
+// so their output is remembered per input (bounded; docs/performance.md).
+const renderedHtml = new TextCache(4_000_000);
+const plainTexts = new TextCache(1_000_000);
+
 /**
  * Sanitises again (the allowlist is enforced on every render) and renders the
  * math elements with KaTeX. The result is safe for dangerouslySetInnerHTML.
  */
 export function renderRichHtml(html: string): string {
+  return renderedHtml.remember(html, () => renderUncached(html));
+}
+
+function renderUncached(html: string): string {
   const clean = sanitizeRichHtml(html);
   if (!clean.includes('class="math-')) return clean;
   // The sanitiser's output is canonical: every "<" that is not a tag is
@@ -214,6 +224,10 @@ export function renderRichHtml(html: string): string {
 
 /** Plain text of rich HTML (for summaries and meta descriptions). */
 export function richHtmlToText(html: string, maxLength = 200): string {
+  return plainTexts.remember(`${maxLength}:${html}`, () => textUncached(html, maxLength));
+}
+
+function textUncached(html: string, maxLength: number): string {
   const text = sanitizeHtml(sanitizeRichHtml(html), { allowedTags: [], allowedAttributes: {} })
     .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ').trim();
