@@ -154,7 +154,11 @@ export interface Config {
     keyStageByYear: Record<number, KeyStage>;
   };
   school: { defaultName: string; defaultDomain: string; timeZone: string };
-  leaderboard: { topN: number };
+  leaderboard: {
+    topN: number;
+    /** Seconds the public board (top, totals, recent activity) is served from memory; 0 = every request reads the database. */
+    cacheSeconds: number;
+  };
   math: { timeoutMs: number };
   ops: { instances: number; backupDir: string; backupMaxAgeHours: number };
 }
@@ -382,7 +386,10 @@ export function loadConfig(env: Env = process.env): Config {
       defaultDomain: domain(env, 'DEFAULT_SCHOOL_DOMAIN', 'school.example.org'),
       timeZone: timeZone(env, 'SCHOOL_TIMEZONE', 'Europe/London'),
     },
-    leaderboard: { topN: int(env, 'LEADERBOARD_TOP_N', 20, 1, 500) },
+    leaderboard: {
+      topN: int(env, 'LEADERBOARD_TOP_N', 20, 1, 500),
+      cacheSeconds: int(env, 'LEADERBOARD_CACHE_SECONDS', pick(profile, [0, 0, 5]), 0, 300),
+    },
     math: { timeoutMs: int(env, 'MATH_TIMEOUT_MS', 250, 50, 10000) },
     ops: {
       instances: int(env, 'WEB_CONCURRENCY', 1, 1, 256),

@@ -2,23 +2,31 @@
 import type { FastifyInstance } from 'fastify';
 import type { KeyStage } from '../../config/index.js';
 import { isKeyStage } from '../../domain/key-stage.js';
-import { boardStats, recentActivity, topOfBoard, userStandings } from '../../domain/leaderboards.js';
+import {
+  boardStats, recentActivity, topOfBoard, userStandings, type ActivityItem, type BoardEntry, type BoardStats,
+} from '../../domain/leaderboards.js';
+import { TtlCache } from '../../domain/ttl-cache.js';
 import { viewContext } from '../views/context.js';
 import { LeaderboardPage } from '../views/leaderboard/board.js';
 
 export const ACTIVITY_ITEMS = 10;
 
 export async function leaderboardRoutes(app: FastifyInstance): Promise<void> {
+  // What every visitor sees alike, for LEADERBOARD_CACHE_SECONDS (docs/performance.md).
+  const publicBoard = new TtlCache<KeyStage, [BoardEntry[], BoardStats, ActivityItem[]]>(app.config.leaderboard.cacheSeconds * 1000);
+
   app.get('/leaderboard', { config: { access: 'public', personal: true } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;
     const user = request.user;
     const keyStage: KeyStage = isKeyStage(q.ks) ? q.ks : (user?.keyStage ?? 'KS3');
     const now = new Date().toISOString();
     const topN = app.config.leaderboard.topN;
-    const [entries, stats, activity, standings] = await Promise.all([
-      topOfBoard(app.db, keyStage, topN),
-      boardStats(app.db, keyStage, now),
-      recentActivity(app.db, keyStage, ACTIVITY_ITEMS),
+    const [[entries, stats, activity], standings] = await Promise.all([
+      publicBoard.get(keyStage, () => Promise.all([
+        topOfBoard(app.db, keyStage, topN),
+        boardStats(app.db, keyStage, now),
+        recentActivity(app.db, keyStage, ACTIVITY_ITEMS),
+      ])),
       user ? userStandings(app.db, user.id) : Promise.resolve([]),
     ]);
     const mine = standings.find((s) => s.keyStage === keyStage) ?? null;
