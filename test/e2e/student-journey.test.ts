@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable } from './harness.js';
 import { seedChallenge } from './data.js';
 import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E } from './suite.js';
-import { expectLoggedIn, flashes, logIn, logOut, mainText, submit, visit } from './ui.js';
+import { expectLoggedIn, flashes, logIn, logOut, mainText, sameTex, submit, typeMath, visit } from './ui.js';
 
 const STUDENT = {
   first: 'Maryam',
@@ -18,41 +18,16 @@ const STUDENT = {
 };
 const TITLE = 'Fractions and roots';
 
-/** The MathLive field that replaced the answer input of box `position`, once it is live. */
-async function mathField(page: Page, position: number) {
-  const box = page.locator(`#box-${position}`);
-  const field = box.locator('math-field');
-  await field.waitFor({ state: 'visible' });
-  return { box, field };
-}
-
 /**
- * Types into a box's MathLive field with the keyboard — "/" makes a fraction,
- * "sqrt" a square root, arrow right leaves the current slot — checks the LaTeX
- * the field hands to the form, and sends it with Enter.
+ * Types into box `position`'s MathLive field, checks the LaTeX the field will
+ * send, and sends it with Enter (the field submits its form, as a text input does).
  */
 async function answer(page: Page, position: number, keys: string[], expectedLatex: string): Promise<void> {
-  const { box, field } = await mathField(page, position);
-  await field.click();
-  // Keys sent before MathLive has taken focus would be lost.
-  await field.evaluate((el) => new Promise<void>((resolve) => {
-    const ready = () => ((el as HTMLElement & { hasFocus(): boolean }).hasFocus() ? resolve() : requestAnimationFrame(ready));
-    ready();
-  }));
-  const value = () => field.evaluate((el) => (el as HTMLElement & { getValue(f: string): string }).getValue('latex'));
-  for (const k of keys) {
-    const before = await value();
-    if (/^[A-Z][a-zA-Z]+$/.test(k)) await page.keyboard.press(k);
-    else await page.keyboard.type(k, { delay: 30 });
-    // One key at a time, as a person types: the next waits until the field has taken this one.
-    await expect.poll(value, { timeout: 3000, message: `the math field took "${k}"` }).not.toBe(before);
-  }
-  const latex = await field.evaluate((el) => (el as HTMLElement & { getValue(f: string): string }).getValue('latex'));
-  // MathLive may write single-character arguments without braces (\frac34): both are the same TeX.
-  expect(latex.replace(/[{}]/g, '')).toBe(expectedLatex.replace(/[{}]/g, ''));
+  const field = page.locator(`#box-${position} math-field`);
+  const latex = await typeMath(page, field, keys);
+  expect(sameTex(latex, expectedLatex), `${latex} is ${expectedLatex}`).toBe(true);
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   expect(page.url()).toMatch(new RegExp(`/challenges/\\d+#box-${position}$`));
-  void box;
 }
 
 describe.runIf(browserAvailable())('student journey: register, solve a challenge, see the points', E2E_TIMEOUTS, () => {

@@ -1,6 +1,6 @@
 // Steps a person takes in the browser, shared by the journeys. Everything goes
 // through the real pages: labels, buttons and links as a visitor sees them.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /** Opens a page and expects it to answer with the given status. */
@@ -45,3 +45,49 @@ export async function mainText(page: Page): Promise<string> {
 export async function flashes(page: Page): Promise<string[]> {
   return (await page.locator('.flash').allInnerTexts()).map((t) => t.trim());
 }
+
+type MathField = HTMLElement & { getValue(format: string): string; hasFocus(): boolean };
+
+/** The LaTeX a MathLive field holds. */
+export function mathValue(field: Locator): Promise<string> {
+  return field.evaluate((el) => (el as MathField).getValue('latex'));
+}
+
+/**
+ * Types into a MathLive field with the keyboard, as a person does: clicks it,
+ * then sends the keys one group at a time, each after the field has taken the
+ * previous one ("/" makes a fraction, "sqrt" a square root; names such as
+ * "ArrowRight" are pressed as keys). Returns the LaTeX the field then holds.
+ */
+export async function typeMath(page: Page, field: Locator, keys: string[]): Promise<string> {
+  await field.waitFor({ state: 'visible' });
+  await field.click();
+  // Keys sent before MathLive has taken focus would be lost.
+  await field.evaluate((el) => new Promise<void>((resolve) => {
+    const ready = () => ((el as MathField).hasFocus() ? resolve() : requestAnimationFrame(ready));
+    ready();
+  }));
+  const send = (k: string) => (/^[A-Z][a-zA-Z]+$/.test(k) ? page.keyboard.press(k) : page.keyboard.type(k, { delay: 30 }));
+  const changed = async (before: string, ms: number) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (await mathValue(field) !== before) return true;
+      await page.waitForTimeout(50);
+    }
+    return false;
+  };
+  for (const k of keys) {
+    const before = await mathValue(field);
+    await send(k);
+    if (await changed(before, 1500)) continue;
+    // A key that left no trace was never taken (MathLive can drop the very first
+    // keystrokes while it sets up its keyboard sink): a person would type it again.
+    await field.click();
+    await send(k);
+    expect(await changed(before, 3000), `the math field took "${k}"`).toBe(true);
+  }
+  return mathValue(field);
+}
+
+/** Same TeX, whether or not single-character arguments are braced (MathLive writes \frac34). */
+export const sameTex = (a: string, b: string): boolean => a.replace(/[{}\s]/g, '') === b.replace(/[{}\s]/g, '');
