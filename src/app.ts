@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
 import { createLogger } from './logger.js';
+import { frameworkErrorHandler } from './security/headers.js';
 import { registerSecurity } from './security/index.js';
 import type { SessionStore } from './security/session-store.js';
 import { registerErrorHandlers } from './web/errors.js';
@@ -38,6 +39,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Malformed URLs are answered before any hook: give them the security headers too.
+    frameworkErrors: frameworkErrorHandler(config),
   } as never) as unknown as FastifyInstance;
 
   app.decorate('config', config);

@@ -6,7 +6,7 @@
 // - X-XSS-Protection with the security document's value (helmet only sends "0");
 // - Permissions-Policy, which helmet does not know.
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config/index.js';
 
@@ -67,3 +67,27 @@ export const headersPlugin = fp(async (app: FastifyInstance) => {
     if (hsts && request.isSecure) reply.header('strict-transport-security', hsts);
   });
 }, { name: 'mathsoc-headers', dependencies: ['mathsoc-proxy'] });
+
+/**
+ * Fastify answers a malformed URL ("/%") before any hook runs; this handler
+ * (Fastify's `frameworkErrors` option) gives that answer the same headers and
+ * a plain JSON message. The CSP is the strictest possible: the body is not a page.
+ */
+export function frameworkErrorHandler(config: Config) {
+  const headers: Record<string, string> = {
+    'x-frame-options': config.headers.frameOptions,
+    'x-content-type-options': 'nosniff',
+    'x-xss-protection': config.headers.xssProtection,
+    'referrer-policy': config.headers.referrerPolicy,
+    'permissions-policy': config.headers.permissionsPolicy,
+    'cross-origin-resource-policy': 'same-origin',
+    'cross-origin-opener-policy': 'same-origin',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    'cache-control': 'no-store',
+  };
+  return (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 400;
+    reply.headers(headers).code(status).type('application/json; charset=utf-8')
+      .send({ error: status >= 500 ? 'The server hit a problem.' : 'That address is not valid.' });
+  };
+}

@@ -61,6 +61,16 @@ describe('production profile behind a TLS-terminating proxy', () => {
     expectSecurityHeaders(bad.headers, true);
   });
 
+  it('a malformed URL, answered before any hook runs, carries them too', async () => {
+    for (const url of ['/%', '/challenges/%zz']) {
+      const res = await t.app.inject({ url, headers: HTTPS });
+      expect(res.statusCode).toBe(400);
+      for (const [name, value] of Object.entries(FIXED)) expect(res.headers[name], name).toBe(value);
+      expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.json()).toEqual({ error: 'That address is not valid.' });
+    }
+  });
+
   it('every response gets a fresh nonce, and it is the one the request saw', async () => {
     const nonces = new Set<string>();
     for (let i = 0; i < 5; i++) {
