@@ -101,6 +101,7 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
         (value: T): Outcome<T> => ({ ok: true, value }),
         (err: unknown): Outcome<T> => {
           if (why === 'timeout') return { ok: false, reason: 'timeout', detail: `no verdict within ${timeoutMs} ms` };
+          if (closed) return { ok: false, reason: 'busy', detail: 'the math pool is closed' };
           if (why === 'queue' || (err instanceof Error && /queue/i.test(err.message))) {
             return { ok: false, reason: 'busy', detail: 'the math engine is busy' };
           }

@@ -21,6 +21,12 @@ describe('text answers', () => {
     differ('obtuse', '');
   });
 
+  it('may mix words and numbers', () => {
+    same('12 edges', '12 Edges');
+    differ('12 edges', '8 edges');
+    expect(checkAnswer('2sinx', '2\\sin x').kind).toBe('expression'); // a function, not a word
+  });
+
   it('are detected from letters only; two letters stay algebra', () => {
     expect(checkAnswer('radius', 'Radius').kind).toBe('text');
     expect(checkAnswer('ab', 'ba').kind).toBe('expression');
@@ -59,6 +65,11 @@ describe('quantities with units', () => {
     differ('3\\,\\mathrm{m}', '3', 'unit-mismatch');
     differ('5\\,\\mathrm{cm}^{2}', '5\\,\\mathrm{cm}', 'unit-mismatch');
     differ('3\\,\\mathrm{m}', '3\\,\\mathrm{furlong}', 'unknown-unit');
+  });
+
+  it('read plain letters as units when the box says quantity', () => {
+    same('8cm', '80\\,\\mathrm{mm}', { kind: 'quantity' });
+    differ('8cm', '80\\,\\mathrm{mm}'); // auto: 8cm is the product 8·c·m
   });
 
   it('treat degrees as an angle unit', () => {
