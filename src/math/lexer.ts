@@ -252,6 +252,10 @@ export function tokenize(src: string): Token[] {
         push({ kind: 'op', text: c });
         i++;
       }
+    } else if (c === '+' && (src.startsWith('+-', i) || src.startsWith('+/-', i))) {
+      // Plain-text ± (MathLive turns the same keystrokes into \pm).
+      push({ kind: 'op', text: '±' });
+      i += src.startsWith('+-', i) ? 2 : 3;
     } else if (c === '*' && src[i + 1] === '*') {
       push({ kind: 'op', text: '^' });
       i += 2;

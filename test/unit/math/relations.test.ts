@@ -108,6 +108,8 @@ describe('lists, sets and roots', () => {
     same('x=2\\pm\\sqrt{3}', 'x=2+\\sqrt3, x=2-\\sqrt3');
     same('x=\\frac{1\\pm\\sqrt{5}}{2}', '\\frac{1-\\sqrt{5}}{2}, \\frac{1+\\sqrt{5}}{2}');
     same('x=-5, x=5', 'x=\\pm5');
+    same('x=\\pm5', 'x=+-5'); // plain text
+    same('x=\\pm5', 'x = +/- 5');
     differ('x=\\pm5', '5');
     differ('x=\\pm5', 'x=\\pm 4');
     differ('7', '\\pm7', 'kind-mismatch');
