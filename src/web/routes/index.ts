@@ -5,6 +5,7 @@ import { adminAuditRoutes } from './admin-audit.js';
 import { adminChallengeRoutes } from './admin-challenges.js';
 import { adminDashboardRoutes } from './admin-dashboard.js';
 import { adminLeaderboardRoutes } from './admin-leaderboard.js';
+import { adminMathRoutes } from './admin-math.js';
 import { adminUserRoutes } from './admin-users.js';
 import { authRoutes } from './auth.js';
 import { challengeRoutes } from './challenges.js';
@@ -31,4 +32,5 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminDashboardRoutes);
   await app.register(adminUserRoutes);
   await app.register(adminAuditRoutes);
+  await app.register(adminMathRoutes);
 }

@@ -1,0 +1,87 @@
+// The admin math tester: MathLive fields, and the verdict fetched from the
+// JSON API without leaving the page (the form still works without JavaScript).
+import { enhanceMathInputs } from './lib/math-input.js';
+
+interface Verdict {
+  equivalent: boolean;
+  expr1_normalized: string | null;
+  expr2_normalized: string | null;
+  kind: string | null;
+  reason: string;
+  detail: string;
+  error?: string;
+}
+
+enhanceMathInputs();
+
+const form = document.querySelector<HTMLFormElement>('#math-tester-form');
+const panel = document.querySelector<HTMLElement>('#math-result');
+const token = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
+
+function show(build: (panel: HTMLElement) => void): void {
+  if (!panel) return;
+  panel.replaceChildren();
+  const h = document.createElement('h2');
+  h.textContent = 'Result';
+  panel.append(h);
+  build(panel);
+  panel.hidden = false;
+}
+
+function row(list: HTMLDListElement, term: string, value: string, key: string): void {
+  const dt = document.createElement('dt');
+  dt.textContent = term;
+  const dd = document.createElement('dd');
+  dd.textContent = value;
+  dd.dataset.result = key;
+  list.append(dt, dd);
+}
+
+form?.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  const body = {
+    expr1: String(data.get('expr1') ?? ''),
+    expr2: String(data.get('expr2') ?? ''),
+    options: {
+      kind: String(data.get('kind') ?? 'auto'),
+      listOrder: data.get('listOrder') === 'ordered' ? 'ordered' : 'unordered',
+      requireSimplified: data.get('requireSimplified') === 'on',
+    },
+  };
+  let verdict: Verdict;
+  try {
+    const res = await fetch('/api/math/test-equivalence', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+    verdict = (await res.json()) as Verdict;
+    if (!res.ok) throw new Error(verdict.error ?? `The server answered ${res.status}.`);
+  } catch (err) {
+    show((p) => {
+      const e = document.createElement('p');
+      e.className = 'field-error';
+      e.dataset.result = 'error';
+      e.textContent = err instanceof Error ? err.message : 'The check failed.';
+      p.append(e);
+    });
+    return;
+  }
+  show((p) => {
+    const v = document.createElement('p');
+    v.dataset.result = 'verdict';
+    v.className = verdict.equivalent ? 'badge badge-ok' : 'badge badge-locked';
+    v.textContent = verdict.equivalent
+      ? 'Equivalent: the answer would be marked correct'
+      : 'Not equivalent: the answer would be marked wrong';
+    const list = document.createElement('dl');
+    list.className = 'math-result-list';
+    row(list, 'Correct answer read as', verdict.expr1_normalized ?? '(could not be read)', 'expr1');
+    row(list, 'Student’s answer read as', verdict.expr2_normalized ?? '(could not be read)', 'expr2');
+    row(list, 'Kind', verdict.kind ?? '—', 'kind');
+    row(list, 'Reason', verdict.detail ? `${verdict.reason} — ${verdict.detail}` : verdict.reason, 'reason');
+    p.append(v, list);
+  });
+});
