@@ -1,8 +1,9 @@
 // No GET or HEAD request changes the database: every GET route of the route
 // table is crawled as an admin, a student and an anonymous visitor, with a
 // snapshot of every table's rows before and after. The same crawl checks what
-// the CSP needs of every page: each <script> carries this response's nonce,
-// and there are no inline event handlers or javascript: URLs.
+// the CSP needs of every page (each <script> carries this response's nonce;
+// no inline event handlers or javascript: URLs) and that every POST form
+// carries the CSRF field.
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestClient } from '../helpers/app.js';
@@ -20,6 +21,20 @@ export function cspProblems(res: LightMyRequestResponse): string[] {
   }
   for (const m of res.body.match(/<[a-z][^>]*\son[a-z]+\s*=[^>]*>/gi) ?? []) problems.push(`inline event handler: ${m.slice(0, 100)}`);
   if (/\s(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:/i.test(res.body)) problems.push('javascript: URL');
+  return problems;
+}
+
+/** POST forms without the CSRF field (they would fail without JavaScript, or in production). */
+export function formProblems(res: LightMyRequestResponse): string[] {
+  if (!String(res.headers['content-type'] ?? '').includes('text/html')) return [];
+  const problems: string[] = [];
+  for (const form of res.body.match(/<form\b[^>]*>[\s\S]*?<\/form>/gi) ?? []) {
+    const open = /<form\b[^>]*>/i.exec(form)![0];
+    if (!/\smethod\s*=\s*["']?post/i.test(open)) continue;
+    if (!/<input\b[^>]*\sname="_csrf"[^>]*\svalue="[^"]+"/i.test(form) && !/<input\b[^>]*\svalue="[^"]+"[^>]*\sname="_csrf"/i.test(form)) {
+      problems.push(`POST form without a CSRF field: ${open}`);
+    }
+  }
   return problems;
 }
 
@@ -47,7 +62,7 @@ describe.each(await availableDialects())('GET crawl on %s', (dialect) => {
     for (const r of safeRoutes()) {
       const res = await hit(t, clients[role]!, r);
       if (res.statusCode >= 500) problems.push(`${label(r)}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-      for (const p of cspProblems(res)) problems.push(`${label(r)}: ${p}`);
+      for (const p of [...cspProblems(res), ...formProblems(res)]) problems.push(`${label(r)}: ${p}`);
       if (res.statusCode === 200 && String(res.headers['content-type']).includes('text/html')) {
         pages += 1;
         // A page for a signed-in user names them: no cache may keep it.
@@ -74,5 +89,11 @@ describe.each(await availableDialects())('GET crawl on %s', (dialect) => {
       body: '<script nonce="abc" src="/a.js"></script><script src="/b.js"></script><button onclick="x()">',
     } as unknown as LightMyRequestResponse;
     expect(cspProblems(fake)).toHaveLength(2);
+    const forms = {
+      headers: { 'content-type': 'text/html' },
+      body: '<form method="post" action="/a"><input type="hidden" name="_csrf" value="t"></form>'
+        + '<form method="POST" action="/b"><input name="x"></form><form method="get" action="/c"></form>',
+    } as unknown as LightMyRequestResponse;
+    expect(formProblems(forms)).toEqual(['POST form without a CSRF field: <form method="POST" action="/b">']);
   });
 });
