@@ -187,16 +187,8 @@ const MATH_OPEN = /<span class="(math-inline|math-display)" data-latex="([^"]*)"
 const renderedHtml = new TextCache(4_000_000);
 const plainTexts = new TextCache(1_000_000);
 
-/**
- * Sanitises again (the allowlist is enforced on every render) and renders the
- * math elements with KaTeX. The result is safe for dangerouslySetInnerHTML.
- */
-export function renderRichHtml(html: string): string {
-  return renderedHtml.remember(html, () => renderUncached(html));
-}
-
-function renderUncached(html: string): string {
-  const clean = sanitizeRichHtml(html);
+/** Replaces the math spans of canonical (already sanitised) HTML with KaTeX's output. */
+function renderMathSpans(clean: string): string {
   if (!clean.includes('class="math-')) return clean;
   // The sanitiser's output is canonical: every "<" that is not a tag is
   // escaped, and math spans have exactly the attribute layout matched here,
@@ -222,13 +214,48 @@ function renderUncached(html: string): string {
   return out + clean.slice(last);
 }
 
+/**
+ * Sanitises again (the allowlist is enforced on every render) and renders the
+ * math elements with KaTeX. The result is safe for dangerouslySetInnerHTML.
+ */
+export function renderRichHtml(html: string): string {
+  return renderMathSpans(sanitizeRichHtml(html));
+}
+
+// An excerpt keeps only inline text formatting and math from the first paragraph.
+const EXCERPT_OPTIONS: sanitizeHtml.IOptions = {
+  ...OPTIONS,
+  allowedTags: ['strong', 'b', 'em', 'i', 'u', 's', 'sub', 'sup', 'code', 'span'],
+  allowedAttributes: { span: ['data-latex'] },
+  allowedClasses: { span: [...MATH_CLASSES] },
+  exclusiveFilter: undefined,
+  nonTextTags: [...(OPTIONS.nonTextTags ?? []), 'img', 'iframe'],
+};
+
+/**
+ * The first paragraph with text, as safe HTML for a summary card: inline
+ * formatting and rendered math only (no links, images or blocks). Empty when
+ * the content has no paragraph with text.
+ */
+export function richExcerptHtml(html: string): string {
+  const clean = sanitizeRichHtml(html);
+  for (const m of clean.matchAll(/<p>([\s\S]*?)<\/p>/g)) {
+    const inner = sanitizeHtml(m[1]!, EXCERPT_OPTIONS).trim();
+    const text = sanitizeHtml(inner, { allowedTags: [], allowedAttributes: {} }).replace(/&nbsp;|\s/g, '');
+    if (text !== '') return renderMathSpans(inner);
+  }
+  return '';
+}
+
 /** Plain text of rich HTML (for summaries and meta descriptions). */
 export function richHtmlToText(html: string, maxLength = 200): string {
   return plainTexts.remember(`${maxLength}:${html}`, () => textUncached(html, maxLength));
 }
 
 function textUncached(html: string, maxLength: number): string {
-  const text = sanitizeHtml(sanitizeRichHtml(html), { allowedTags: [], allowedAttributes: {} })
+  // A space after each block, so "<h2>A</h2><p>B</p>" reads "A B".
+  const spaced = sanitizeRichHtml(html).replace(/<\/(?:p|h[2-4]|li|blockquote|pre|td|th|caption|figcaption)>|<br \/>/g, '$& ');
+  const text = sanitizeHtml(spaced, { allowedTags: [], allowedAttributes: {} })
     .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ').trim();
   return text.length > maxLength ? `${text.slice(0, maxLength - 1).trimEnd()}…` : text;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBlankRichHtml, renderRichHtml, richHtmlToText, safeHref, sanitizeRichHtml } from '../../../src/domain/sanitize.js';
+import { isBlankRichHtml, renderRichHtml, richExcerptHtml, richHtmlToText, safeHref, sanitizeRichHtml } from '../../../src/domain/sanitize.js';
 import { findProblems, xssVectors } from './inert-html.js';
 
 const vectors = await xssVectors();
@@ -147,7 +147,22 @@ describe('helpers', () => {
   });
 
   it('summarises rich content as plain text', () => {
-    expect(richHtmlToText('<h2>A &amp; B</h2><p>1 &lt; 2</p>', 50)).toBe('A & B1 < 2');
+    expect(richHtmlToText('<h2>A &amp; B</h2><p>1 &lt; 2</p>', 50)).toBe('A & B 1 < 2');
     expect(richHtmlToText(`<p>${'word '.repeat(100)}</p>`, 20)).toHaveLength(20);
+  });
+});
+
+describe('richExcerptHtml', () => {
+  it('is the first paragraph with text, inline formatting and rendered math only', () => {
+    const html = richExcerptHtml('<h2>Title</h2><p> </p><p>Find <strong>all</strong> <a href="https://example.org">x</a> with <span class="math-inline" data-latex="x^2=4">x^2=4</span><img src="/uploads/0123456789abcdef0123456789abcdef.png" alt=""></p><p>Second</p>');
+    expect(html).toMatch(/^Find <strong>all<\/strong> x with <span class="katex">/);
+    expect(html).not.toMatch(/<a[\s>]/);
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('Second');
+  });
+
+  it('is empty without a paragraph of text, and inert for every vector', () => {
+    expect(richExcerptHtml('<h2>Only a heading</h2>')).toBe('');
+    for (const v of vectors) expect(findProblems(richExcerptHtml(`<p>${v}</p>`))).toEqual([]);
   });
 });

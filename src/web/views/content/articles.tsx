@@ -1,7 +1,7 @@
 // Public pages for articles and newsletters: newest-first lists and detail pages.
 import type { ArticleType, ArticleView } from '../../../domain/articles.js';
 import type { PageOf } from '../../../domain/content-forms.js';
-import { richHtmlToText } from '../../../domain/sanitize.js';
+import { richExcerptHtml } from '../../../domain/sanitize.js';
 import type { Article } from '../../../db/schema.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
@@ -17,13 +17,14 @@ export function articleUrl(a: Pick<Article, 'id' | 'type'>): string {
 }
 
 export function ArticleCard({ article, heading = 'h2' }: { article: Article; heading?: 'h2' | 'h3' }) {
-  const summary = richHtmlToText(article.content_html, 220);
+  // The first paragraph, inline formatting and rendered math only; clamped by CSS.
+  const excerpt = richExcerptHtml(article.content_html);
   const H = heading;
   return (
     <article class="card article-card">
       <H class="card-title"><a href={articleUrl(article)}>{article.title}</a></H>
       <p class="muted byline">{article.author_name} · <Day iso={article.published_at} />{article.pdf_upload_id !== null ? ' · PDF' : ''}</p>
-      {summary && <p>{summary}</p>}
+      {excerpt && <p class="excerpt" dangerouslySetInnerHTML={{ __html: excerpt }} />}
     </article>
   );
 }
@@ -31,7 +32,7 @@ export function ArticleCard({ article, heading = 'h2' }: { article: Article; hea
 export function ArticleListPage({ ctx, type, list }: { ctx: ViewContext; type: ArticleType; list: PageOf<Article> }) {
   const s = SECTION[type];
   return (
-    <Layout ctx={ctx} title={list.page > 1 ? `${s.plural} (page ${list.page})` : s.plural}>
+    <Layout ctx={ctx} title={list.page > 1 ? `${s.plural} (page ${list.page})` : s.plural} styles={['katex.css']}>
       <h1>{s.plural}</h1>
       {list.items.length === 0
         ? <p class="muted">{list.total === 0 ? `No ${s.plural.toLowerCase()} yet.` : <>There is nothing on this page. <a href={s.path}>Back to the first page</a>.</>}</p>
