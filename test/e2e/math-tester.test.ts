@@ -1,0 +1,55 @@
+// The admin's math engine tester: two MathLive fields typed with the keyboard,
+// the verdict fetched from the JSON API (CSRF header, production CSP) and
+// shown in the page without leaving it.
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, browserAvailable } from './harness.js';
+import { E2E_TIMEOUTS, useE2E } from './suite.js';
+import { logIn, mathValue, sameTex, typeMath } from './ui.js';
+
+/** Sends the tester form and waits for the verdict the API gave. */
+async function check(page: Page): Promise<{ verdict: string; expr1: string; expr2: string }> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/math/test-equivalence')),
+    page.locator('#math-tester-form').getByRole('button', { name: 'Check' }).click(),
+  ]);
+  expect(response.status()).toBe(200);
+  const result = page.locator('#math-result');
+  await result.locator('[data-result="verdict"]').waitFor();
+  expect(new URL(page.url()).pathname, 'the page was not left').toBe('/admin/math');
+  return {
+    verdict: await result.locator('[data-result="verdict"]').innerText(),
+    expr1: await result.locator('[data-result="expr1"]').innerText(),
+    expr2: await result.locator('[data-result="expr2"]').innerText(),
+  };
+}
+
+describe.runIf(browserAvailable())('math engine tester page', E2E_TIMEOUTS, () => {
+  const e2e = useE2E();
+
+  it('tells the admin whether two typed answers are equivalent, and why', async () => {
+    const { page } = await e2e.open();
+    await logIn(page, ADMIN.email, ADMIN.password);
+    await Promise.all([page.waitForNavigation(), page.locator('header').getByRole('link', { name: 'Admin' }).click()]);
+    await Promise.all([page.waitForNavigation(), page.getByRole('navigation', { name: /admin/i }).getByRole('link', { name: 'Math tester' }).click()]);
+    expect(new URL(page.url()).pathname).toBe('/admin/math');
+
+    const correct = page.locator('math-field#expr1');
+    const student = page.locator('math-field#expr2');
+    expect(sameTex(await typeMath(page, correct, ['2', 'sqrt', '2']), '2\\sqrt{2}')).toBe(true);
+    expect(sameTex(await typeMath(page, student, ['sqrt', '8']), '\\sqrt{8}')).toBe(true);
+    const same = await check(page);
+    expect(same.verdict).toMatch(/^Equivalent/);
+    expect(same.expr1).not.toBe('(could not be read)');
+    expect(same.expr2).not.toBe('(could not be read)');
+
+    // Replace the student's answer with a wrong one: a fraction this time.
+    await student.click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Backspace');
+    await expect.poll(() => mathValue(student)).toBe('');
+    expect(sameTex(await typeMath(page, student, ['3', '/', '2']), '\\frac{3}{2}')).toBe(true);
+    const different = await check(page);
+    expect(different.verdict).toMatch(/^Not equivalent/);
+  });
+});
