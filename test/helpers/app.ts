@@ -99,7 +99,7 @@ export async function createTestApp(dialect: Dialect = 'sqlite', env: Record<str
   return testApp;
 }
 
-type Body = Record<string, string | number | boolean | undefined> | string;
+type Body = Record<string, unknown> | string;
 
 export class TestClient {
   readonly cookies = new Map<string, string>();
@@ -151,7 +151,7 @@ export class TestClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       const params = new URLSearchParams();
       if (typeof body !== 'string') {
-        for (const [k, v] of Object.entries(body)) if (v !== undefined) params.append(k, String(v));
+          for (const [k, v] of Object.entries(body)) if (v !== undefined) params.append(k, String(v));
       }
       if (token) params.set('_csrf', token);
       payload = typeof body === 'string' ? body : params.toString();

@@ -27,9 +27,17 @@ describe.each(await availableDialects())('migrations on %s', (dialect) => {
     return { schoolId: school.id, userId: user.id, challengeId: challenge.id };
   }
 
+  /** Tables of this test's own schema (PostgreSQL test databases hold one schema per test app). */
+  async function ownTables(db: TestDatabase['db']): Promise<string[]> {
+    const schema = dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s
+      : undefined;
+    return (await db.introspection.getTables()).filter((x) => !schema || x.schema === schema).map((x) => x.name);
+  }
+
   it('creates every table of the specification', async () => {
     t = await createTestDatabase(dialect);
-    const tables = (await t.db.introspection.getTables()).map((x) => x.name);
+    const tables = await ownTables(t.db);
     for (const name of TABLES) expect(tables).toContain(name);
   });
 
@@ -69,13 +77,20 @@ describe.each(await availableDialects())('migrations on %s', (dialect) => {
 
   it('migrates down and up again', async () => {
     t = await createTestDatabase(dialect);
-    const migrator = new Migrator({ db: t.db, provider: { getMigrations: async () => migrations } });
+    const schema = dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(t.db)).rows[0]!.s
+      : undefined;
+    const migrator = new Migrator({
+      db: t.db,
+      provider: { getMigrations: async () => migrations },
+      ...(schema ? { migrationTableSchema: schema } : {}),
+    });
     const names = Object.keys(migrations);
     for (let i = 0; i < names.length; i++) {
       const down = await migrator.migrateDown();
       expect(down.error).toBeUndefined();
     }
-    const after = (await t.db.introspection.getTables()).map((x) => x.name);
+    const after = await ownTables(t.db);
     expect(after.filter((n) => TABLES.includes(n))).toEqual([]);
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
