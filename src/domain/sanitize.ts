@@ -182,9 +182,11 @@ export function renderMath(latex: string, display: boolean): string {
 
 const MATH_OPEN = /<span class="(math-inline|math-display)" data-latex="([^"]*)">/g;
 
-// Pages show the same stored HTML over and over; both functions below are pure,
-// so their output is remembered per input (bounded; docs/performance.md).
+// Pages show the same stored HTML over and over; renderRichHtml, richExcerptHtml
+// and richHtmlToText are pure, so their output is remembered per input
+// (bounded; docs/performance.md).
 const renderedHtml = new TextCache(4_000_000);
+const excerpts = new TextCache(1_000_000);
 const plainTexts = new TextCache(1_000_000);
 
 /** Replaces the math spans of canonical (already sanitised) HTML with KaTeX's output. */
@@ -219,7 +221,7 @@ function renderMathSpans(clean: string): string {
  * math elements with KaTeX. The result is safe for dangerouslySetInnerHTML.
  */
 export function renderRichHtml(html: string): string {
-  return renderMathSpans(sanitizeRichHtml(html));
+  return renderedHtml.remember(html, () => renderMathSpans(sanitizeRichHtml(html)));
 }
 
 // An excerpt keeps only inline text formatting and math from the first paragraph.
@@ -238,6 +240,10 @@ const EXCERPT_OPTIONS: sanitizeHtml.IOptions = {
  * the content has no paragraph with text.
  */
 export function richExcerptHtml(html: string): string {
+  return excerpts.remember(html, () => excerptUncached(html));
+}
+
+function excerptUncached(html: string): string {
   const clean = sanitizeRichHtml(html);
   for (const m of clean.matchAll(/<p>([\s\S]*?)<\/p>/g)) {
     const inner = sanitizeHtml(m[1]!, EXCERPT_OPTIONS).trim();
