@@ -3,9 +3,9 @@
 // 1. Makes sure the benchmark database holds a dataset of the asked size
 //    (generates it when missing or of another size; see bench/data.ts).
 // 2. Measures a bare Fastify hello-world on this machine: the ceiling.
-// 3. Starts the app (bench/server.ts, a child process) with the security layer
-//    on and runs every scenario against it with autocannon; then once more
-//    with the security layer off for the anonymous pages.
+// 3. Starts the app twice (bench/server.ts, child processes): with the
+//    security layer on, and off; runs every scenario against the first with
+//    autocannon, each anonymous page right after against the second.
 // 4. Prints requests/s, p50/p99 latency, peak RSS and the fraction of the
 //    ceiling per scenario, checks the budgets and writes a JSON report to
 //    bench/results/.
@@ -16,7 +16,7 @@ import { positiveInt, parse } from './lib/args.js';
 import { rssMb, startServer, type RunningServer } from './lib/child.js';
 import { generateDataset } from './lib/dataset.js';
 import { cleanUpFixtures, prepareFixtures, recordedTries } from './lib/fixtures.js';
-import { measure, type LoadOptions } from './lib/load.js';
+import { measure, median, type LoadOptions, type Measurement } from './lib/load.js';
 import { budgets, formatTable, machine, securityCost, type Report, type ScenarioResult } from './lib/report.js';
 import { buildScenarios, probe, SCENARIO_ORDER, type Scenario, type ScenarioName } from './lib/scenarios.js';
 import { benchDatabase, describeDatabase, existingDataset } from './lib/target.js';
@@ -29,6 +29,7 @@ const USAGE = `usage: npm run bench -- [options]
   --duration S       seconds measured per scenario (default 10)
   --warmup S         seconds of unrecorded warm-up per scenario (default 3)
   --only a,b         scenarios to run: ${SCENARIO_ORDER.join(', ')}
+  --rounds R         measure each scenario R times and report the median round (default 1)
   --skip-security-off  do not measure the anonymous pages again with the security layer off
   --skip-ceiling     do not measure the hello-world ceiling
   --submitters N     fresh students for the answer scenario (default 300)
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     duration: { type: 'string' },
     warmup: { type: 'string' },
     only: { type: 'string' },
+    rounds: { type: 'string' },
     'skip-security-off': { type: 'boolean' },
     'skip-ceiling': { type: 'boolean' },
     submitters: { type: 'string' },
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
     durationSeconds: positiveInt('duration', args.duration, 10),
     warmupSeconds: positiveInt('warmup', args.warmup, 3, 0),
   };
+  const roundCount = positiveInt('rounds', args.rounds, 1);
   const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIO_ORDER];
   for (const name of only) {
     if (!SCENARIO_ORDER.includes(name as ScenarioName)) throw new Error(`--only: unknown scenario "${name}" (known: ${SCENARIO_ORDER.join(', ')})`);
@@ -106,45 +109,67 @@ async function main(): Promise<void> {
       const hello = await startServer('hello.ts');
       try {
         log(`Ceiling: bare Fastify hello-world (${load.connections} connections, ${load.durationSeconds} s)…`);
-        const m = await measure(hello.port, hello.pid, {
-          method: 'GET', path: '/', headers: { 'x-forwarded-proto': 'https' }, expectStatus: 200,
-        }, load);
+        const rounds: Measurement[] = [];
+        for (let r = 0; r < roundCount; r++) {
+          rounds.push(await measure(hello.port, hello.pid, {
+            method: 'GET', path: '/', headers: { 'x-forwarded-proto': 'https' }, expectStatus: 200,
+          }, load));
+        }
+        const m = median(rounds);
         ceiling = m.requestsPerSecond;
-        results.push({ name: 'ceiling', title: 'Fastify hello-world (ceiling)', security: 'n/a', method: 'GET', path: '/', measurement: m, ofCeiling: 1 });
+        results.push({
+          name: 'ceiling', title: 'Fastify hello-world (ceiling)', security: 'n/a', method: 'GET', path: '/', measurement: m, ofCeiling: 1,
+          ...(roundCount > 1 ? { rounds: rounds.map((x) => x.requestsPerSecond) } : {}),
+        });
         log(`  ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms`);
       } finally {
         await hello.stop();
       }
     }
 
-    // ---------------------------------------------------------- the app, security on then off
+    // ---------------------------------------------------------- the app
+    // Both servers run side by side (the idle one costs no CPU), and each page is
+    // measured with the security layer on and then at once off, so that the
+    // comparison is not skewed by whatever else the machine does in between.
     const modes: Array<'on' | 'off'> = args['skip-security-off'] ? ['on'] : ['on', 'off'];
-    for (const mode of modes) {
-      const server: RunningServer = await startServer('server.ts', {
-        BENCH_DATABASE_URL: databaseUrl,
-        BENCH_SECURITY: mode,
-        BENCH_SERVER_LOG: args['server-log'] ?? '/dev/null',
-      });
-      try {
+    const servers = new Map<'on' | 'off', RunningServer>();
+    try {
+      for (const mode of modes) {
+        servers.set(mode, await startServer('server.ts', {
+          BENCH_DATABASE_URL: databaseUrl,
+          BENCH_SECURITY: mode,
+          BENCH_SERVER_LOG: args['server-log'] ?? '/dev/null',
+        }));
+      }
+      const built = new Map<'on' | 'off', ReturnType<typeof buildScenarios>>();
+      for (const [mode, server] of servers) {
         const students = await server.sessions(fixtures.studentIds);
         const submitters = await server.sessions(fixtures.submitterIds);
-        const { scenarios, answerProgress } = buildScenarios(fixtures, students, submitters);
-        const selected = scenarios.filter((s: Scenario) => only.includes(s.name) && (mode === 'on' || s.compareSecurity));
-        log(`App, security ${mode} (pid ${server.pid}, ${rssMb(server.pid)} MB after start):`);
-        for (const s of selected) {
+        built.set(mode, buildScenarios(fixtures, students, submitters));
+        log(`App, security ${mode}: pid ${server.pid}, ${rssMb(server.pid)} MB after start`);
+      }
+      for (const name of SCENARIO_ORDER.filter((n) => only.includes(n))) {
+        for (const mode of modes) {
+          const server = servers.get(mode)!;
+          const { scenarios, answerProgress } = built.get(mode)!;
+          const s = scenarios.find((x: Scenario) => x.name === name)!;
+          if (mode === 'off' && !s.compareSecurity) continue;
           const row: ScenarioResult = { name: s.name, title: s.title, security: mode, method: s.spec.method, path: s.spec.path };
           results.push(row);
           const check = await probe(server.port, s.spec);
           if (!check.ok) {
             row.skipped = `answered ${check.status}, expected ${s.spec.expectStatus}`;
-            log(`  ${s.title}: skipped (${row.skipped})`);
+            log(`  ${s.title}, security ${mode}: skipped (${row.skipped})`);
             continue;
           }
           const sentBefore = answerProgress.sent;
-          const m = await measure(server.port, server.pid, s.spec, load);
+          const rounds: Measurement[] = [];
+          for (let r = 0; r < roundCount; r++) rounds.push(await measure(server.port, server.pid, s.spec, load));
+          const m = median(rounds);
           row.measurement = m;
+          if (roundCount > 1) row.rounds = rounds.map((x) => x.requestsPerSecond);
           if (ceiling) row.ofCeiling = Math.round((m.requestsPerSecond / ceiling) * 1000) / 1000;
-          notePeak(m.peakRssMb);
+          for (const x of rounds) notePeak(x.peakRssMb);
           if (s.name === 'answer') {
             const sent = answerProgress.sent - sentBefore;
             const recorded = await recordedTries(db, fixtures.submitterIds);
@@ -152,12 +177,12 @@ async function main(): Promise<void> {
             if (answerProgress.sent > answerProgress.planned) row.notes.push(`plan of ${answerProgress.planned} tries exhausted after ${sent} requests: later requests hit closed boxes (use --submitters)`);
           }
           const odd = Object.keys(m.unexpected).length ? ` (unexpected statuses: ${JSON.stringify(m.unexpected)})` : '';
-          log(`  ${s.title}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, RSS ${m.peakRssMb} MB${odd}`);
+          log(`  ${s.title}, security ${mode}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, RSS ${m.peakRssMb} MB${odd}`);
         }
-        notePeak(rssMb(server.pid, 'VmHWM'));
-      } finally {
-        await server.stop();
       }
+      for (const server of servers.values()) notePeak(rssMb(server.pid, 'VmHWM'));
+    } finally {
+      for (const server of servers.values()) await server.stop();
     }
   } finally {
     await cleanUpFixtures(db);
@@ -169,7 +194,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     machine: machineInfo,
     database: { dialect: db.dialect, description: describeDatabase(db), dataset },
-    options: load,
+    options: { ...load, rounds: roundCount },
     results,
     securityCost: securityCost(results),
     peakRssMb: peakRss,

@@ -84,3 +84,9 @@ export async function measure(port: number, pid: number, spec: LoadSpec, opts: L
     peakRssMb,
   };
 }
+
+/** The round with the median throughput (its latencies and memory go with it). */
+export function median(rounds: Measurement[]): Measurement {
+  const sorted = [...rounds].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}

@@ -14,6 +14,8 @@ export interface ScenarioResult {
   /** Set when the scenario could not run (page missing, unexpected status). */
   skipped?: string;
   measurement?: Measurement;
+  /** requests/s of every round, when measured more than once (the median round is `measurement`). */
+  rounds?: number[];
   /** requests/s as a fraction of the hello-world ceiling. */
   ofCeiling?: number;
   notes?: string[];
@@ -31,7 +33,7 @@ export interface Report {
   finishedAt: string;
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; kernel: string; loadAverageAtStart: number[] };
   database: { dialect: 'sqlite' | 'postgres'; description: string; dataset: DatasetMarker };
-  options: { connections: number; durationSeconds: number; warmupSeconds: number };
+  options: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number };
   results: ScenarioResult[];
   securityCost: Array<{ name: ScenarioName; on: number; off: number; cost: number }>;
   peakRssMb: number | null;
