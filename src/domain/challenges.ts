@@ -113,7 +113,24 @@ export async function listReleasedChallenges(db: DbOrTrx, opts: {
 
 /** A weekly challenge (competition challenges live elsewhere). */
 export function findChallenge(db: DbOrTrx, id: number): Promise<Challenge | undefined> {
-  return db.selectFrom('challenges').selectAll().where('id', '=', id).where('competition_id', 'is', null).executeTakeFirst();
+  return findChallengeIn(db, id, null);
+}
+
+/** A challenge of one competition, or (competitionId null) a weekly challenge. */
+export function findChallengeIn(db: DbOrTrx, id: number, competitionId: number | null): Promise<Challenge | undefined> {
+  const q = db.selectFrom('challenges').selectAll().where('id', '=', id);
+  return (competitionId === null ? q.where('competition_id', 'is', null) : q.where('competition_id', '=', competitionId)).executeTakeFirst();
+}
+
+/**
+ * Where a challenge belongs: a competition (with its duration in hours from
+ * release, and the rescoring of that competition's board) or, when absent,
+ * the weekly challenges.
+ */
+export interface CompetitionTarget {
+  competitionId: number;
+  durationHours: number;
+  rescore: (trx: Transaction<Database>, challengeId: number, now: string) => Promise<unknown>;
 }
 
 /** The challenge when this viewer may see it: released, or the viewer is an admin. */
@@ -316,7 +333,7 @@ export interface ChallengeInput {
   boxes: BoxInput[];
 }
 
-export async function createChallenge(db: Kysely<Database>, input: ChallengeInput, actor: AuditActor): Promise<number> {
+export async function createChallenge(db: Kysely<Database>, input: ChallengeInput, actor: AuditActor, target?: Omit<CompetitionTarget, 'rescore'>): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
     const row = await trx.insertInto('challenges').values({
@@ -326,6 +343,8 @@ export async function createChallenge(db: Kysely<Database>, input: ChallengeInpu
       release_at: input.releaseAt,
       lock_after_hours: input.lockAfterHours,
       attempts_per_box: input.attemptsPerBox,
+      competition_id: target?.competitionId ?? null,
+      duration_hours: target?.durationHours ?? null,
       created_by: actor.id,
       created_at: now,
       updated_at: now,
@@ -338,7 +357,10 @@ export async function createChallenge(db: Kysely<Database>, input: ChallengeInpu
     }
     await audit(trx, actor, {
       action: 'challenge.create', targetType: 'challenge', targetId: row.id,
-      details: { title: input.title, keyStage: input.keyStage, releaseAt: input.releaseAt, boxes: input.boxes.length },
+      details: {
+        title: input.title, keyStage: input.keyStage, releaseAt: input.releaseAt, boxes: input.boxes.length,
+        ...(target ? { competitionId: target.competitionId, durationHours: target.durationHours } : {}),
+      },
     });
     return row.id;
   });
@@ -403,10 +425,10 @@ export interface EditSummary {
  * derived again with the scoring rule — so no completion or point is left
  * that the tries no longer support.
  */
-export async function updateChallenge(db: Kysely<Database>, id: number, input: ChallengeInput, regrading: Regrading, actor: AuditActor): Promise<EditSummary | null> {
+export async function updateChallenge(db: Kysely<Database>, id: number, input: ChallengeInput, regrading: Regrading, actor: AuditActor, target?: CompetitionTarget): Promise<EditSummary | null> {
   return db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
-    const before = await findChallenge(trx, id);
+    const before = await findChallengeIn(trx, id, target?.competitionId ?? null);
     if (!before) return null;
     const current = await challengeBoxes(trx, id);
     const keep = new Set(input.boxes.filter((b) => b.id !== null).map((b) => b.id!));
@@ -440,16 +462,18 @@ export async function updateChallenge(db: Kysely<Database>, id: number, input: C
       release_at: input.releaseAt,
       lock_after_hours: input.lockAfterHours,
       attempts_per_box: input.attemptsPerBox,
+      ...(target ? { duration_hours: target.durationHours } : {}),
       updated_at: now,
     }).where('id', '=', id).execute();
 
     const rescored = added > 0 || removed.length > 0 || remarked > 0 || before.key_stage !== input.keyStage;
-    if (rescored) await recalculateChallenge(trx, id, now);
+    if (rescored) await (target ? target.rescore(trx, id, now) : recalculateChallenge(trx, id, now));
     await audit(trx, actor, {
       action: 'challenge.update', targetType: 'challenge', targetId: id,
       details: {
         title: input.title, keyStage: input.keyStage, releaseAt: input.releaseAt,
         boxesAdded: added, boxesRemoved: removed.length, triesRemarked: remarked, rescored,
+        ...(target ? { competitionId: target.competitionId, durationHours: target.durationHours } : {}),
       },
     });
     return { boxesAdded: added, boxesRemoved: removed.length, triesRemarked: remarked, rescored };

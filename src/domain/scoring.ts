@@ -156,6 +156,21 @@ export interface LiveCompletion {
 export async function completeIfDone(trx: Transaction<Database>, c: {
   challengeId: number; keyStage: string; userId: number; now: string;
 }): Promise<LiveCompletion | null> {
+  const done = await claimCompletion(trx, c);
+  if (done) await addToBoard(trx, { userId: c.userId, keyStage: c.keyStage, points: done.points, completed: 1, now: c.now });
+  return done;
+}
+
+/**
+ * The rule itself, without a board: records the completion (3 for the first
+ * completer, 1 after) when every box has a correct scoring try. Competition
+ * challenges pass their competition and the participant's school and keep
+ * their own board (competition-scoring.ts).
+ */
+export async function claimCompletion(trx: Transaction<Database>, c: {
+  challengeId: number; keyStage: string; userId: number; now: string;
+  competitionId?: number | null; schoolId?: number | null;
+}): Promise<LiveCompletion | null> {
   const boxes = await trx.selectFrom('answer_boxes').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('challenge_id', '=', c.challengeId).executeTakeFirstOrThrow();
   const solved = await trx.selectFrom('submissions')
@@ -168,6 +183,7 @@ export async function completeIfDone(trx: Transaction<Database>, c: {
   const inserted = await trx.insertInto('completions').values({
     user_id: c.userId, challenge_id: c.challengeId, key_stage: c.keyStage,
     points: LATER_COMPLETER_POINTS, completed_at: c.now,
+    competition_id: c.competitionId ?? null, school_id: c.schoolId ?? null,
   }).onConflict((oc) => oc.columns(['user_id', 'challenge_id']).doNothing())
     .returning('id').executeTakeFirst();
   if (!inserted) return null; // completed before: the constraint keeps it to once
@@ -179,7 +195,6 @@ export async function completeIfDone(trx: Transaction<Database>, c: {
   const first = Number(claimed.numUpdatedRows) === 1;
   const points = completionPoints(first);
   if (first) await trx.updateTable('completions').set({ points }).where('id', '=', inserted.id).execute();
-  await addToBoard(trx, { userId: c.userId, keyStage: c.keyStage, points, completed: 1, now: c.now });
   return { points, first };
 }
 

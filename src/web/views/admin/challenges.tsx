@@ -2,6 +2,7 @@
 // lock state, the create/edit form with its answer boxes (added and removed
 // by client/challenge-editor.ts; without JavaScript one empty box is offered
 // per save), the image card and the delete confirmation.
+import type { ComponentChildren } from 'preact';
 import { KEY_STAGES } from '../../../config/index.js';
 import type { Challenge } from '../../../db/schema.js';
 import { KIND_LABELS, type BoxFormValues, type ChallengeFormValues, type FieldErrors } from '../../../domain/challenge-form.js';
@@ -180,21 +181,36 @@ export interface ChallengeImage {
   originalName: string;
 }
 
-export function AdminChallengeFormPage({ ctx, id, values, errors = {}, tries = new Map(), image = null, zone, maxImageMb }: {
+/**
+ * Where the form posts and links to, for a challenge outside the weekly list
+ * (a competition challenge): its own headings and addresses, a field that
+ * takes the place of auto-lock, and no image card.
+ */
+export interface ChallengeFormTarget {
+  heading: string;
+  action: string;
+  cancelHref: string;
+  viewHref: string | null;
+  timingField: ComponentChildren;
+}
+
+export function AdminChallengeFormPage({ ctx, id, values, errors = {}, tries = new Map(), image = null, zone, maxImageMb, target }: {
   ctx: ViewContext; id: number | null; values: ChallengeFormValues; errors?: FieldErrors;
-  tries?: Map<number, number>; image?: ChallengeImage | null; zone: string; maxImageMb: number;
+  tries?: Map<number, number>; image?: ChallengeImage | null; zone: string; maxImageMb: number; target?: ChallengeFormTarget;
 }) {
   const editing = id !== null;
+  const heading = target?.heading ?? (editing ? 'Edit challenge' : 'New challenge');
+  const viewHref = target ? target.viewHref : editing ? `/challenges/${id}` : null;
   const live = values.boxes.filter((b) => !b.remove);
   // Without JavaScript, one empty box per save lets the admin add boxes.
   const boxes = live.length < MAX_BOXES && !values.boxes.some((b) => b.id === '' && !b.answer && !b.label)
     ? [...values.boxes, { ...blankSlot(values.boxes) }] : values.boxes;
   let number = 0;
   return (
-    <AdminLayout ctx={ctx} title={editing ? 'Edit challenge' : 'New challenge'} scripts={['editor.js', 'challenge-editor.js']} styles={['katex.css']}>
-      <h1>{editing ? 'Edit challenge' : 'New challenge'}</h1>
-      {editing && <p><a href={`/challenges/${id}`}>View as a student sees it</a></p>}
-      <form method="post" action={editing ? `/admin/challenges/${id}/edit` : '/admin/challenges/new'} class="challenge-form">
+    <AdminLayout ctx={ctx} title={heading} scripts={['editor.js', 'challenge-editor.js']} styles={['katex.css']}>
+      <h1>{heading}</h1>
+      {viewHref && <p><a href={viewHref}>View as a student sees it</a></p>}
+      <form method="post" action={target?.action ?? (editing ? `/admin/challenges/${id}/edit` : '/admin/challenges/new')} class="challenge-form">
         <CsrfField ctx={ctx} />
         <ErrorBox errors={errors} />
         <div class="field">
@@ -219,13 +235,13 @@ export function AdminChallengeFormPage({ ctx, id, values, errors = {}, tries = n
             <p class="hint" id="release_at-hint">School time ({zone}). Leave blank to release now.</p>
             <FieldError name="release_at" errors={errors} />
           </div>
-          <div class="field">
+          {target ? target.timingField : <div class="field">
             <label for="lock_after_hours">Auto-lock after (hours)</label>
             <input id="lock_after_hours" name="lock_after_hours" type="number" min={LOCK_HOURS.min} max={LOCK_HOURS.max} step={1}
               value={values.lock_after_hours} {...described('lock_after_hours', errors, true)} />
             <p class="hint" id="lock_after_hours-hint">{LOCK_HOURS.min}–{LOCK_HOURS.max} hours after release; blank for no auto-lock.</p>
             <FieldError name="lock_after_hours" errors={errors} />
-          </div>
+          </div>}
           <div class="field">
             <label for="attempts_per_box">Attempts per box</label>
             <input id="attempts_per_box" name="attempts_per_box" type="number" min={ATTEMPTS.min} max={ATTEMPTS.max} step={1}
@@ -247,9 +263,9 @@ export function AdminChallengeFormPage({ ctx, id, values, errors = {}, tries = n
           <p><button type="button" class="secondary" data-add-box="" hidden>Add an answer box</button></p>
           <p class="hint">Students complete the challenge by answering every box correctly. An empty new box is ignored when saving.</p>
         </fieldset>
-        <p><button type="submit">{editing ? 'Save changes' : 'Create challenge'}</button> <a href="/admin/challenges">Cancel</a></p>
+        <p><button type="submit">{editing ? 'Save changes' : 'Create challenge'}</button> <a href={target?.cancelHref ?? '/admin/challenges'}>Cancel</a></p>
       </form>
-      {editing ? <ImageCard ctx={ctx} id={id} image={image} maxMb={maxImageMb} />
+      {target ? null : editing ? <ImageCard ctx={ctx} id={id} image={image} maxMb={maxImageMb} />
         : <p class="hint">You can add an image after creating the challenge.</p>}
     </AdminLayout>
   );

@@ -17,6 +17,25 @@ export interface ChallengeDetail {
   autoLockAt: string | null;
   isAdmin: boolean;
   zone: string;
+  /** Addresses for a challenge outside the weekly list (competition challenges). */
+  links?: ChallengeLinks;
+  /** Why this viewer may look but not answer (e.g. another key stage), shown instead of the forms. */
+  readOnlyReason?: string | null;
+}
+
+export interface ChallengeLinks {
+  /** Where the answer forms post: `${base}/boxes/:boxId/answer`. */
+  base: string;
+  back: { href: string; label: string };
+  edit: string;
+}
+
+function linksOf(d: ChallengeDetail): ChallengeLinks {
+  return d.links ?? {
+    base: `/challenges/${d.challenge.id}`,
+    back: { href: '/challenges', label: 'All challenges' },
+    edit: `/admin/challenges/${d.challenge.id}/edit`,
+  };
 }
 
 function BoxStatus({ s, isAdmin }: { s: BoxState; isAdmin: boolean }) {
@@ -28,7 +47,7 @@ function BoxStatus({ s, isAdmin }: { s: BoxState; isAdmin: boolean }) {
 
 function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s: BoxState }) {
   const asText = boxOptions(s.box).kind === 'text';
-  const open = d.isAdmin || (!s.closed && !d.locked);
+  const open = d.isAdmin || (!s.closed && !d.locked && !d.readOnlyReason);
   const inputId = `answer-${s.box.id}`;
   const heading = s.box.label ? `Answer ${s.position}: ${s.box.label}` : `Answer ${s.position}`;
   return (
@@ -39,7 +58,7 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
         <p class="revealed">Correct answer: <Answer value={s.box.correct_answer} asText={asText} /></p>
       )}
       {open && (
-        <form method="post" action={`/challenges/${d.challenge.id}/boxes/${s.box.id}/answer`} class="answer-form">
+        <form method="post" action={`${linksOf(d).base}/boxes/${s.box.id}/answer`} class="answer-form">
           <CsrfField ctx={ctx} />
           <label for={inputId}>Your answer</label>
           <input
@@ -75,9 +94,10 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
 
 export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: ChallengeDetail }) {
   const c = d.challenge;
+  const links = linksOf(d);
   return (
     <Layout ctx={ctx} title={c.title} scripts={['mathfield.js']} styles={['katex.css']}>
-      <p><a href="/challenges">← All challenges</a></p>
+      <p><a href={links.back.href}>← {links.back.label}</a></p>
       <article class="challenge">
         <header>
           <h1>{c.title}</h1>
@@ -95,7 +115,7 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
           <div class="flash flash-info" role="status">
             Admin view: your tries are recorded as admin tries. They are never scored and not limited.
             {!d.released && <> This challenge is scheduled: students cannot see it before <SchoolTime iso={c.release_at} zone={d.zone} />.</>}
-            {' '}<a href={`/admin/challenges/${c.id}/edit`}>Edit this challenge</a>
+            {' '}<a href={links.edit}>Edit this challenge</a>
           </div>
         )}
         {d.completion && (
@@ -103,6 +123,9 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
             You completed this challenge on <SchoolTime iso={d.completion.completed_at} zone={d.zone} /> and
             earned {plural(d.completion.points, 'point')}{d.completion.points === 3 ? ' — the first to finish!' : '.'}
           </div>
+        )}
+        {d.readOnlyReason && !d.isAdmin && (
+          <div class="flash flash-info banner-read-only" role="status">{d.readOnlyReason}</div>
         )}
         {d.locked && (
           <div class="flash flash-warning banner-locked" role="status">
