@@ -6,7 +6,11 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config/index.js';
 import { migrateToLatest, openDatabase, looksLikeTestDatabase, type DatabaseHandle } from '../db/index.js';
 import { audit, CLI_ACTOR } from '../domain/audit.js';
-import { generatePassword, hashPassword } from '../domain/passwords.js';
+import { passwordError, passwordRules } from '../domain/password-policy.js';
+import { generatePassword } from '../domain/passwords.js';
+import { hashNewPassword } from '../domain/users.js';
+import { RedisSessionStore } from '../security/session-redis.js';
+import { DatabaseSessionStore, type SessionStore } from '../security/session-store.js';
 import { backupDatabase, restoreDatabase } from './backup.js';
 import { doctor } from './doctor.js';
 import { readSecret } from './prompt.js';
@@ -25,18 +29,20 @@ async function withDatabase<T>(fn: (config: Config, handle: DatabaseHandle) => P
   }
 }
 
-/** The admin password for production: MATHSOC_ADMIN_PASSWORD or stdin, checked for strength. */
-async function suppliedPassword(config: Config, label: string): Promise<string> {
+/** The admin password for production: MATHSOC_ADMIN_PASSWORD or stdin, held to the admin password rules. */
+async function suppliedPassword(config: Config, label: string, email: string): Promise<string> {
   const password = process.env.MATHSOC_ADMIN_PASSWORD ?? (await readSecret(`${label}: `));
-  const min = config.accounts.adminPasswordMinLength;
-  if (password.length < min) throw new CliError(`The password must have at least ${min} characters.`);
-  if (password.length > config.accounts.passwordMaxLength) {
-    throw new CliError(`The password must have at most ${config.accounts.passwordMaxLength} characters.`);
-  }
-  if (/^(admin|password|changeme|letmein)/i.test(password) || new Set(password).size < 5) {
-    throw new CliError('That password is too easy to guess. Choose a long passphrase.');
-  }
+  const problem = passwordError(password, passwordRules(config, { isAdmin: true }), { email });
+  if (problem) throw new CliError(problem);
   return password;
+}
+
+/** The same session store the server uses, so ending sessions reaches Redis too. */
+async function sessionStore(config: Config, handle: DatabaseHandle): Promise<SessionStore> {
+  if (!config.session.storeUri) return new DatabaseSessionStore(handle.db);
+  const store = new RedisSessionStore(config.session.storeUri);
+  await store.connect();
+  return store;
 }
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -73,7 +79,7 @@ export function buildCli(): Command {
         }
         if (config.profile === 'production') {
           if (!opts.email) throw new CliError('In production db:init needs --email and a strong password (MATHSOC_ADMIN_PASSWORD or stdin).');
-          const password = await suppliedPassword(config, 'Admin password');
+          const password = await suppliedPassword(config, 'Admin password', opts.email);
           await initialiseData(config, handle, { email: opts.email, password, firstName: opts.firstName, lastName: opts.lastName, mustChangePassword: false });
           say(`Initialised. Admin ${opts.email.toLowerCase()} created.`);
           return;
@@ -98,7 +104,7 @@ export function buildCli(): Command {
         const exists = await handle.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
         if (exists) throw new CliError(`An account with ${email} already exists.`);
         const production = config.profile === 'production';
-        const password = production ? await suppliedPassword(config, 'Password') : generatePassword(20);
+        const password = production ? await suppliedPassword(config, 'Password', email) : generatePassword(20);
         await initialiseData(config, handle, { email, password, firstName: opts.firstName, lastName: opts.lastName, mustChangePassword: !production });
         say(`Admin ${email} created.`);
         if (!production) printOneTimePassword(email, password);
@@ -108,19 +114,24 @@ export function buildCli(): Command {
     .description('give an account a one-time password that must be changed at the next login; ends its sessions')
     .requiredOption('--email <email>', 'email address')
     .action((opts: { email: string }) =>
-      withDatabase(async (_config, handle) => {
+      withDatabase(async (config, handle) => {
         const email = opts.email.trim().toLowerCase();
         const user = await handle.db.selectFrom('users').select(['id']).where('email', '=', email).executeTakeFirst();
         if (!user) throw new CliError(`No account with ${email}.`);
         const password = generatePassword(20);
-        const hash = await hashPassword(password);
+        const hash = await hashNewPassword(password);
         await handle.db.transaction().execute(async (trx) => {
           const now = new Date().toISOString();
           await trx.updateTable('users').set({ password_hash: hash, must_change_password: 1, updated_at: now, password_changed_at: now })
             .where('id', '=', user.id).execute();
-          await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
           await audit(trx, CLI_ACTOR, { action: 'user.reset_password', targetType: 'user', targetId: user.id });
         });
+        const store = await sessionStore(config, handle);
+        try {
+          await store.destroyForUser(user.id);
+        } finally {
+          await store.close();
+        }
         printOneTimePassword(email, password);
       }));
 

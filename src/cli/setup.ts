@@ -2,7 +2,8 @@
 import type { Config } from '../config/index.js';
 import { migrateToLatest, nowIso, type DatabaseHandle } from '../db/index.js';
 import { audit, CLI_ACTOR } from '../domain/audit.js';
-import { generatePassword, hashPassword } from '../domain/passwords.js';
+import { generatePassword } from '../domain/passwords.js';
+import { hashNewPassword } from '../domain/users.js';
 
 export interface AdminSpec {
   email: string;
@@ -14,7 +15,7 @@ export interface AdminSpec {
 
 /** Creates the default school (when there is none) and an admin, in one transaction. */
 export async function initialiseData(config: Config, handle: DatabaseHandle, admin: AdminSpec): Promise<number> {
-  const hash = await hashPassword(admin.password);
+  const hash = await hashNewPassword(admin.password);
   return handle.db.transaction().execute(async (trx) => {
     const now = nowIso();
     const school = await trx.selectFrom('schools').select('id').orderBy('id').executeTakeFirst();
