@@ -34,6 +34,7 @@ const USAGE = `usage: npm run bench -- [options]
   --skip-ceiling     do not measure the hello-world ceiling
   --submitters N     fresh students for the answer scenario (default 300)
   --server-log FILE  where the server's log goes (default /dev/null; production log level "info")
+  --config KEY=VALUE a setting for the measured server, as in .env (repeatable), e.g. LEADERBOARD_CACHE_SECONDS=0
   --out FILE         report path (default bench/results/bench-<time>-<dialect>.json)
 Database: DATABASE_URL (default sqlite:./data/bench.db; a PostgreSQL database name must contain "bench" or "test").`;
 
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     'skip-ceiling': { type: 'boolean' },
     submitters: { type: 'string' },
     'server-log': { type: 'string' },
+    config: { type: 'string', multiple: true },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -70,6 +72,12 @@ async function main(): Promise<void> {
     warmupSeconds: positiveInt('warmup', args.warmup, 3, 0),
   };
   const roundCount = positiveInt('rounds', args.rounds, 1);
+  const settings: Record<string, string> = {};
+  for (const pair of args.config ?? []) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!m) throw new Error(`--config "${pair}" should look like KEY=VALUE`);
+    settings[m[1]!] = m[2]!;
+  }
   const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIO_ORDER];
   for (const name of only) {
     if (!SCENARIO_ORDER.includes(name as ScenarioName)) throw new Error(`--only: unknown scenario "${name}" (known: ${SCENARIO_ORDER.join(', ')})`);
@@ -139,6 +147,7 @@ async function main(): Promise<void> {
           BENCH_DATABASE_URL: databaseUrl,
           BENCH_SECURITY: mode,
           BENCH_SERVER_LOG: args['server-log'] ?? '/dev/null',
+          BENCH_SETTINGS: JSON.stringify(settings),
         }));
       }
       const built = new Map<'on' | 'off', ReturnType<typeof buildScenarios>>();
@@ -194,7 +203,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     machine: machineInfo,
     database: { dialect: db.dialect, description: describeDatabase(db), dataset },
-    options: { ...load, rounds: roundCount },
+    options: { ...load, rounds: roundCount, settings },
     results,
     securityCost: securityCost(results),
     peakRssMb: peakRss,

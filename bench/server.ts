@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     security,
     logFile: process.env.BENCH_SERVER_LOG ?? '/dev/null',
     logLevel: process.env.BENCH_LOG_LEVEL,
+    settings: process.env.BENCH_SETTINGS ? JSON.parse(process.env.BENCH_SETTINGS) as Record<string, string> : {},
   });
   const database = openDatabase(config.database);
   const app = await buildApp(config, { database });

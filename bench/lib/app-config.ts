@@ -1,11 +1,12 @@
 // The configuration the benchmarked server runs with: the production profile
-// as a deployment would have it, with two deliberate changes, both made on the
-// Config object here (no environment variable can make them):
+// as a deployment would have it (the server's own environment and .env are not
+// read), with two deliberate changes:
 // - the rate limits are raised so that the benchmark measures the pages and
 //   not the limiter turning 50 connections from one address away (the limiter
 //   still runs and counts every request);
 // - for the "security off" comparison, the switchable parts of the security
-//   layer are turned off: see securityOff() and docs/performance.md.
+//   layer are turned off on the Config object (no setting can do that in the
+//   production profile): see securityOff() and docs/performance.md.
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config/index.js';
 
@@ -13,9 +14,12 @@ export type SecurityMode = 'on' | 'off';
 
 const GENEROUS = '1000000 per minute';
 
-export function benchAppConfig(opts: { databaseUrl: string; security: SecurityMode; logFile: string; logLevel?: string }): Config {
+export function benchAppConfig(opts: {
+  databaseUrl: string; security: SecurityMode; logFile: string; logLevel?: string;
+  /** Settings to try (`npm run bench -- --config LEADERBOARD_CACHE_SECONDS=0`), as in .env. */
+  settings?: Record<string, string>;
+}): Config {
   const config = loadConfig({
-    APP_ENV: 'production',
     SECRET_KEY: randomBytes(32).toString('hex'),
     DATABASE_URL: opts.databaseUrl,
     HOST: '127.0.0.1',
@@ -27,6 +31,9 @@ export function benchAppConfig(opts: { databaseUrl: string; security: SecurityMo
     RATELIMIT_WRONG_ANSWERS: GENEROUS,
     RATELIMIT_LOGIN: GENEROUS,
     RATELIMIT_LOGIN_ACCOUNT: GENEROUS,
+    ...opts.settings,
+    // Always the production profile, whatever the settings say.
+    APP_ENV: 'production',
   });
   return opts.security === 'off' ? securityOff(config) : config;
 }

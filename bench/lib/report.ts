@@ -33,7 +33,7 @@ export interface Report {
   finishedAt: string;
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; kernel: string; loadAverageAtStart: number[] };
   database: { dialect: 'sqlite' | 'postgres'; description: string; dataset: DatasetMarker };
-  options: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number };
+  options: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; settings: Record<string, string> };
   results: ScenarioResult[];
   securityCost: Array<{ name: ScenarioName; on: number; off: number; cost: number }>;
   peakRssMb: number | null;
