@@ -1,8 +1,8 @@
 // Editable pages (About, Privacy policy, Competition about): stored in the
-// `pages` table and edited by admins. A page that has never been saved is
-// created from the default text below the first time it is read, so a fresh
-// installation shows sensible pages and an admin can change every word.
-// The defaults contain no dates: the page shows when it was last updated.
+// `pages` table and edited by admins. Until an admin first saves a page, it
+// shows the default text below (nothing is written on a read), so a fresh
+// installation has sensible pages and an admin can change every word.
+// The defaults contain no dates: a saved page shows when it was last updated.
 import { z } from 'zod';
 import type { Db } from '../db/index.js';
 import { audit, type AuditActor } from './audit.js';
@@ -80,20 +80,18 @@ export interface StoredPage {
   path: string;
   title: string;
   contentHtml: string;
-  updatedAt: string;
+  /** Null while the page still shows its default text. */
+  updatedAt: string | null;
   updatedBy: number | null;
 }
 
-/** The page, created from its default the first time it is read. */
+/** The stored page, or its default text when no admin has saved it yet. */
 export async function getPage(db: Db, slug: string): Promise<StoredPage | null> {
   const def = pageBySlug(slug);
   if (!def) return null;
-  let row = await db.selectFrom('pages').selectAll().where('slug', '=', slug).executeTakeFirst();
+  const row = await db.selectFrom('pages').selectAll().where('slug', '=', slug).executeTakeFirst();
   if (!row) {
-    await db.insertInto('pages').values({
-      slug, title: def.title, content_html: sanitizeRichHtml(def.defaultHtml), updated_by: null, updated_at: new Date().toISOString(),
-    }).onConflict((oc) => oc.column('slug').doNothing()).execute();
-    row = await db.selectFrom('pages').selectAll().where('slug', '=', slug).executeTakeFirstOrThrow();
+    return { slug, path: def.path, title: def.title, contentHtml: sanitizeRichHtml(def.defaultHtml), updatedAt: null, updatedBy: null };
   }
   return { slug, path: def.path, title: row.title, contentHtml: row.content_html, updatedAt: row.updated_at, updatedBy: row.updated_by };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestClient, type TestUser } from '../../helpers/app.js';
 import { availableDialects } from '../../helpers/db.js';
+import { PAGES } from '../../../src/domain/pages.js';
 
 describe.each(await availableDialects())('announcements, editable pages and the home page on %s', (dialect) => {
   let t: TestApp;
@@ -76,13 +77,15 @@ describe.each(await availableDialects())('announcements, editable pages and the 
       ['/about', 'About the Maths Society'],
       ['/privacy', 'Privacy policy'],
       ['/competition/about', 'About the competition'],
-    ])('%s shows its stored default, with no date written into it', async (path, title) => {
+    ])('%s shows its default text until edited, with no date in it, and writes nothing', async (path, title) => {
       const res = await t.client().get(path);
       expect(res.statusCode).toBe(200);
       expect(res.body).toContain(`<h1>${title}</h1>`);
-      const row = await t.db.selectFrom('pages').selectAll().execute();
-      expect(row).toHaveLength(1);
-      expect(row[0]!.content_html).not.toMatch(/\b(19|20)\d\d\b/);
+      const def = PAGES.find((p) => p.path === path)!;
+      expect(res.body).toContain(def.defaultHtml.slice(0, 60));
+      expect(def.defaultHtml).not.toMatch(/\b(19|20)\d\d\b/);
+      expect(res.body).not.toContain('Last updated');
+      expect(await t.db.selectFrom('pages').selectAll().execute()).toEqual([]);
     });
 
     it('an admin edits a page; the public page shows the new text and when it changed', async () => {

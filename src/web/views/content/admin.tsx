@@ -236,7 +236,7 @@ export function AdminPageList({ ctx, pages }: { ctx: ViewContext; pages: StoredP
               <tr>
                 <td>{p.title}</td>
                 <td><a href={p.path}>{p.path}</a></td>
-                <td><Day iso={p.updatedAt} /></td>
+                <td>{p.updatedAt ? <Day iso={p.updatedAt} /> : <span class="muted">Default text, not yet edited</span>}</td>
                 <td><a class="button small secondary" href={`/admin/pages/${p.slug}`}>Edit</a></td>
               </tr>
             ))}

@@ -10,7 +10,7 @@ export function StoredPageView({ ctx, page }: { ctx: ViewContext; page: StoredPa
       <article class="card page">
         <h1>{page.title}</h1>
         <RichContent html={page.contentHtml} />
-        <p class="muted small-print">Last updated <Day iso={page.updatedAt} />.</p>
+        {page.updatedAt && <p class="muted small-print">Last updated <Day iso={page.updatedAt} />.</p>}
         {ctx.user?.isAdmin && <p><a class="button small secondary" href={`/admin/pages/${page.slug}`}>Edit this page</a></p>}
       </article>
     </Layout>
