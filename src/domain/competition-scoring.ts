@@ -58,7 +58,7 @@ export async function answerEligibility(db: DbOrTrx, challenge: Challenge, userI
   if (participation.keyStage !== challenge.key_stage) {
     return {
       ok: false, reason: 'wrong-key-stage',
-      message: `This challenge is for ${challenge.key_stage} participants; you are taking part in ${participation.keyStage}. You can read it but not answer it.`,
+      message: `This challenge is for ${challenge.key_stage} participants. You are taking part in ${participation.keyStage}. You can read it but not answer it.`,
     };
   }
   return { ok: true, participation };
