@@ -19,6 +19,7 @@ interface Seeded {
   article: number;
   newsletter: number;
   announcement: number;
+  student: number;
 }
 
 interface PageType {
@@ -74,6 +75,17 @@ const PAGE_TYPES: PageType[] = [
   { name: 'profile-delete', path: '/profile/delete', as: 'student' },
   { name: 'forbidden', path: '/admin/articles', as: 'student', status: 403 },
   // Admin
+  { name: 'admin-dashboard', path: '/admin', as: 'admin' },
+  { name: 'admin-users', path: '/admin/users', as: 'admin' },
+  { name: 'admin-user-new', path: '/admin/users/new', as: 'admin' },
+  { name: 'admin-user-edit', path: (s) => `/admin/users/${s.student}/edit`, as: 'admin' },
+  { name: 'admin-audit', path: '/admin/audit', as: 'admin' },
+  { name: 'admin-challenges', path: '/admin/challenges', as: 'admin' },
+  { name: 'admin-challenge-new', path: '/admin/challenges/new', as: 'admin' },
+  { name: 'admin-challenge-edit', path: (s) => `/admin/challenges/${s.challenge}/edit`, as: 'admin' },
+  { name: 'admin-challenge-delete', path: (s) => `/admin/challenges/${s.challenge}/delete`, as: 'admin' },
+  { name: 'admin-leaderboard', path: '/admin/leaderboard', as: 'admin' },
+  { name: 'admin-math-tester', path: '/admin/math', as: 'admin' },
   { name: 'challenge-admin', path: (s) => `/challenges/${s.challenge}`, as: 'admin' },
   { name: 'admin-articles', path: '/admin/articles', as: 'admin' },
   { name: 'admin-article-new', path: '/admin/articles/new', as: 'admin' },
@@ -102,8 +114,9 @@ describe.runIf(browserAvailable())('every page type', E2E_TIMEOUTS, () => {
       article: await seedArticle(site, { title: 'Why primes never run out', contentHtml: math }),
       newsletter: await seedArticle(site, { type: 'newsletter', title: 'Autumn newsletter', pdf: minimalPdf('Autumn newsletter') }),
       announcement: await seedAnnouncement(site, { title: 'Welcome back' }),
+      student: 0,
     };
-    await e2e.site.test.createUser({ email: STUDENT.email, firstName: 'Page', lastName: 'Tour', yearGroup: 9, keyStage: 'KS4' });
+    seeded.student = (await e2e.site.test.createUser({ email: STUDENT.email, firstName: 'Page', lastName: 'Tour', yearGroup: 9, keyStage: 'KS4' })).id;
     for (const [role, email, password] of [['student', STUDENT.email, 'correct horse battery staple'], ['admin', ADMIN.email, ADMIN.password]] as const) {
       const { page, context } = await e2e.open();
       await logIn(page, email, password);
