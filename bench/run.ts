@@ -17,7 +17,7 @@ import { rssMb, startServer, type RunningServer } from './lib/child.js';
 import { generateDataset } from './lib/dataset.js';
 import { cleanUpFixtures, prepareFixtures, recordedTries } from './lib/fixtures.js';
 import { measure, median, type LoadOptions, type Measurement } from './lib/load.js';
-import { budgets, formatTable, machine, securityCost, type Report, type ScenarioResult } from './lib/report.js';
+import { budgets, formatTable, loadAverage, machine, securityCost, type Report, type ScenarioResult } from './lib/report.js';
 import { buildScenarios, probe, SCENARIO_ORDER, type Scenario, type ScenarioName } from './lib/scenarios.js';
 import { benchDatabase, describeDatabase, existingDataset } from './lib/target.js';
 
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   const partial: Omit<Report, 'budgets'> = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    machine: machineInfo,
+    machine: { ...machineInfo, loadAverageAtEnd: loadAverage() },
     database: { dialect: db.dialect, description: describeDatabase(db), dataset },
     options: { ...load, rounds: roundCount, settings },
     results,
@@ -213,7 +213,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   log('');
-  log(`${machineInfo.cpus} × ${machineInfo.cpuModel}, ${machineInfo.memoryGb} GB, Node ${machineInfo.node}; ${describeDatabase(db)}: ${dataset.users.toLocaleString('en-GB')} users, ${(dataset.counts.submissions ?? 0).toLocaleString('en-GB')} submissions; ${load.connections} connections, ${load.durationSeconds} s per scenario`);
+  log(`${machineInfo.cpus} × ${machineInfo.cpuModel}, ${machineInfo.memoryGb} GB, Node ${machineInfo.node}, load average ${machineInfo.loadAverageAtStart.join(' ')} at start; ${describeDatabase(db)}: ${dataset.users.toLocaleString('en-GB')} users, ${(dataset.counts.submissions ?? 0).toLocaleString('en-GB')} submissions; ${load.connections} connections, ${load.durationSeconds} s per scenario`);
   log(formatTable(report));
   log('');
   log(`Report: ${relative(process.cwd(), out) || out}`);

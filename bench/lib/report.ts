@@ -31,7 +31,11 @@ export interface Budget {
 export interface Report {
   startedAt: string;
   finishedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; kernel: string; loadAverageAtStart: number[] };
+  machine: {
+    cpus: number; cpuModel: string; memoryGb: number; node: string; kernel: string;
+    /** 1, 5 and 15-minute load averages: other work on the machine skews every figure. */
+    loadAverageAtStart: number[]; loadAverageAtEnd?: number[];
+  };
   database: { dialect: 'sqlite' | 'postgres'; description: string; dataset: DatasetMarker };
   options: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; settings: Record<string, string> };
   results: ScenarioResult[];
@@ -39,6 +43,8 @@ export interface Report {
   peakRssMb: number | null;
   budgets: Budget[];
 }
+
+export const loadAverage = (): number[] => loadavg().map((l) => Math.round(l * 100) / 100);
 
 export function machine(): Report['machine'] {
   const list = cpus();
@@ -48,7 +54,7 @@ export function machine(): Report['machine'] {
     memoryGb: Math.round(totalmem() / 1024 ** 3),
     node: process.version,
     kernel: release(),
-    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    loadAverageAtStart: loadAverage(),
   };
 }
 
