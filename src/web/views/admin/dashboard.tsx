@@ -1,4 +1,5 @@
 import type { DashboardCounts } from '../../../domain/admin-dashboard.js';
+import type { CspReportSummary } from '../../../security/csp-report.js';
 import type { ViewContext } from '../context.js';
 import { AdminLayout } from './admin-layout.js';
 
@@ -15,7 +16,7 @@ const AREAS: Array<[href: string, title: string, text: string]> = [
   ['/admin/audit', 'Audit log', 'Every admin action and login attempt: who, what, when, from where.'],
 ];
 
-export function DashboardPage({ ctx, counts }: { ctx: ViewContext; counts: DashboardCounts }) {
+export function DashboardPage({ ctx, counts, csp }: { ctx: ViewContext; counts: DashboardCounts; csp: CspReportSummary }) {
   const stats: Array<[number, string, string]> = [
     [counts.challengesReleased, 'challenges released', 'released'],
     [counts.challengesScheduled, 'challenges scheduled', 'scheduled'],
@@ -31,6 +32,20 @@ export function DashboardPage({ ctx, counts }: { ctx: ViewContext; counts: Dashb
         {stats.map(([n, label, key]) => (
           <div class="stat" data-stat={key}><span class="stat-number">{n}</span> {label}</div>
         ))}
+      </section>
+      <section class="card" aria-labelledby="csp-heading" data-stat="csp-reports">
+        <h2 id="csp-heading">Content Security Policy reports</h2>
+        <p>
+          <strong>{csp.total}</strong> violation reports received in all ({csp.sinceStart} since the server started)
+          {csp.lastAt ? `; the latest at ${csp.lastAt.slice(0, 16).replace('T', ' ')} UTC.` : '.'}
+        </p>
+        {csp.recent.length > 0 && (
+          <ul class="muted">
+            {csp.recent.slice(0, 5).map((v) => (
+              <li>{v.effectiveDirective ?? 'directive unknown'} blocked {v.blockedUri ?? 'an inline resource'} on {v.documentUri ?? 'a page'}</li>
+            ))}
+          </ul>
+        )}
       </section>
       <section class="grid" aria-label="Admin areas">
         {AREAS.map(([href, title, text]) => (
