@@ -39,8 +39,6 @@ export type Node =
   | { type: 'set'; items: Node[] }
   | { type: 'list'; items: Node[] };
 
-export type NodeOf<T extends Node['type']> = Extract<Node, { type: T }>;
-
 /** Direct children of a node, in order. */
 export function children(node: Node): Node[] {
   switch (node.type) {
@@ -80,20 +78,39 @@ export function children(node: Node): Node[] {
   }
 }
 
-export function countNodes(node: Node): number {
-  let n = 1;
-  for (const c of children(node)) n += countNodes(c);
-  return n;
-}
-
 export function someNode(node: Node, pred: (n: Node) => boolean): boolean {
   if (pred(node)) return true;
   return children(node).some((c) => someNode(c, pred));
 }
 
-/** Free variable names (π and e are constants, not variables). */
+// Trees are never mutated after parsing, so per-node answers can be cached; matching
+// long lists asks the same questions of the same nodes many times.
+const variableCache = new WeakMap<Node, ReadonlySet<string>>();
+const NO_VARIABLES: ReadonlySet<string> = new Set();
+
+/** Free variable names (π and e are constants, not variables); the result is shared, do not modify. */
+export function variablesIn(node: Node): ReadonlySet<string> {
+  const cached = variableCache.get(node);
+  if (cached) return cached;
+  let vars = NO_VARIABLES;
+  if (node.type === 'sym') vars = new Set([node.name]);
+  for (const c of children(node)) {
+    const cv = variablesIn(c);
+    if (cv.size === 0 || cv === vars) continue;
+    if (vars.size === 0) {
+      vars = cv; // share the child's set: most subtrees add nothing new
+      continue;
+    }
+    let novel = false;
+    for (const v of cv) if (!vars.has(v)) novel = true;
+    if (novel) vars = new Set([...vars, ...cv]);
+  }
+  variableCache.set(node, vars);
+  return vars;
+}
+
+/** Adds the free variable names of `node` to `into` (a new set by default). */
 export function freeVariables(node: Node, into: Set<string> = new Set()): Set<string> {
-  if (node.type === 'sym') into.add(node.name);
-  for (const c of children(node)) freeVariables(c, into);
+  for (const v of variablesIn(node)) into.add(v);
   return into;
 }

@@ -1,5 +1,5 @@
 // Kind detection and the comparison rules for each kind of answer.
-import { freeVariables, someNode, type Node, type RelOp } from './ast.js';
+import { someNode, variablesIn, type Node, type RelOp } from './ast.js';
 import { MathInputError, fail } from './errors.js';
 import { closeEnough, constantValue, type Value } from './evaluate.js';
 import { LIMITS } from './limits.js';
@@ -39,8 +39,12 @@ const RATIO_REL_TOL = 1e-7;
 
 // ---- shapes -----------------------------------------------------------------------
 
+const pmCache = new WeakMap<Node, boolean>();
+
 export function containsPm(node: Node): boolean {
-  return someNode(node, (n) => n.type === 'pm');
+  let has = pmCache.get(node);
+  if (has === undefined) pmCache.set(node, (has = someNode(node, (n) => n.type === 'pm')));
+  return has;
 }
 
 /** `a ± b` → [a + b, a - b] (∓ takes the opposite sign); other trees → [tree]. */
@@ -92,7 +96,7 @@ export function isScalar(node: Node): boolean {
 }
 
 function isConstant(node: Node): boolean {
-  return isScalar(node) && !hasUnit(node) && freeVariables(node).size === 0;
+  return isScalar(node) && !hasUnit(node) && variablesIn(node).size === 0;
 }
 
 /** `x = 4` or `4 = x`: a variable set equal to a constant. */
@@ -123,7 +127,7 @@ export function classify(node: Node): AnswerKind {
     default:
       if (containsPm(node)) return 'list';
       if (hasUnit(node)) return 'quantity';
-      return freeVariables(node).size === 0 ? 'number' : 'expression';
+      return variablesIn(node).size === 0 ? 'number' : 'expression';
   }
 }
 
@@ -182,7 +186,7 @@ function compareTextNodes(e: Node, s: Node): Verdict {
 // ---- numbers and expressions ------------------------------------------------------
 
 function hasVariables(...nodes: Node[]): boolean {
-  return nodes.some((n) => freeVariables(n).size > 0);
+  return nodes.some((n) => variablesIn(n).size > 0);
 }
 
 function compareScalar(e: Node, s: Node, ctx: Context): Verdict {
@@ -420,6 +424,15 @@ function matchAll<A, B>(es: A[], ss: B[], ordered: boolean, same: (a: A, b: B) =
     return memo[key] === 1;
   };
   const owner: number[] = new Array<number>(n).fill(-1);
+  // Answers usually come in the expected order: pair i with i first, so the augmenting
+  // search below only runs for the items that are out of place.
+  const placed: boolean[] = new Array<boolean>(n).fill(false);
+  for (let i = 0; i < n; i++) {
+    if (ok(i, i)) {
+      owner[i] = i;
+      placed[i] = true;
+    }
+  }
   const tryAssign = (i: number, seen: boolean[]): boolean => {
     for (let j = 0; j < n; j++) {
       if (seen[j] || !ok(i, j)) continue;
@@ -432,7 +445,7 @@ function matchAll<A, B>(es: A[], ss: B[], ordered: boolean, same: (a: A, b: B) =
     return false;
   };
   for (let i = 0; i < n; i++) {
-    if (!tryAssign(i, new Array<boolean>(n).fill(false))) return false;
+    if (!placed[i] && !tryAssign(i, new Array<boolean>(n).fill(false))) return false;
   }
   return true;
 }

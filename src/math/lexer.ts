@@ -55,14 +55,17 @@ const SIMPLE_OPS = '+-*/^_!=<>,;()[]{}|\'';
 const WHITESPACE = /[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]/;
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-const isLetter = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z]$/.test(c);
+const isLetter = (c: string | undefined): boolean =>
+  c !== undefined && c.length === 1 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+const isSpace = (c: string): boolean => c === ' ' || WHITESPACE.test(c);
 
 export function tokenize(src: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   let space = false;
   const push = (t: Omit<Token, 'space'>): void => {
-    out.push({ ...t, space });
+    (t as Token).space = space;
+    out.push(t as Token);
     space = false;
   };
 
@@ -161,7 +164,7 @@ export function tokenize(src: string): Token[] {
     }
     let j = 0;
     while (j < run.length) {
-      const hit = PLAIN_NAMES.find(([name]) => run.startsWith(name, j));
+      const hit = run.length - j >= 2 ? PLAIN_NAMES.find(([name]) => run.startsWith(name, j)) : undefined;
       if (hit) {
         const [name, tok] = hit;
         push({ kind: tok.kind, text: FN_ALIASES[name] ?? name });
@@ -233,7 +236,7 @@ export function tokenize(src: string): Token[] {
 
   while (i < src.length) {
     const c = src[i] as string;
-    if (WHITESPACE.test(c) || c === '~') {
+    if (isSpace(c) || c === '~') {
       space = true;
       i++;
     } else if (isDigit(c) || (c === '.' && isDigit(src[i + 1]))) {

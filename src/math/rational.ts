@@ -14,6 +14,9 @@ export class TooBigError extends Error {
   }
 }
 
+/** 2^53: below this a BigInt converts to a double exactly. */
+const SAFE = 9007199254740992n;
+
 function absBig(a: bigint): bigint {
   return a < 0n ? -a : a;
 }
@@ -29,14 +32,19 @@ export function gcd(a: bigint, b: bigint): bigint {
   return a;
 }
 
+/** Bit length, rounded up to a multiple of 4 (exact enough for size estimates). */
 export function bitLength(a: bigint): number {
   a = absBig(a);
   if (a === 0n) return 0;
+  if (a < SAFE) return Math.floor(Math.log2(Number(a))) + 1;
   return a.toString(16).length * 4;
 }
 
+const SIZE_LIMIT = 1n << BigInt(LIMITS.maxBigIntBits);
+
 function checkSize(n: bigint, d: bigint): void {
-  if (bitLength(n) > LIMITS.maxBigIntBits || bitLength(d) > LIMITS.maxBigIntBits) throw new TooBigError();
+  // Comparisons, not bitLength: this runs for every rational created.
+  if (n >= SIZE_LIMIT || n <= -SIZE_LIMIT || d >= SIZE_LIMIT) throw new TooBigError();
 }
 
 export function rat(n: bigint, d: bigint = 1n): Rational {
@@ -135,6 +143,7 @@ export function rootExact(a: Rational, k: number): Rational | null {
 
 /** Nearest double; safe for values far outside the double range (gives ±Infinity or 0). */
 export function toNumber(a: Rational): number {
+  if (a.n < SAFE && a.n > -SAFE && a.d < SAFE) return Number(a.n) / Number(a.d);
   const nb = bitLength(a.n);
   const db = bitLength(a.d);
   if (nb < 1000 && db < 1000) return Number(a.n) / Number(a.d);
