@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { audit } from '../../src/domain/audit.js';
 import { recordTry } from '../../src/domain/challenges.js';
 import { ADMIN, browserAvailable, type Site } from './harness.js';
 import { seedAnnouncement, seedArticle, seedChallenge } from './data.js';
@@ -36,6 +37,7 @@ interface Stored {
   announcement: number;
   challenge: number;
   locked: number;
+  studentId: number;
 }
 
 /** Plants the corpus everywhere it can be shown. */
@@ -93,7 +95,14 @@ async function plant(site: Site): Promise<Stored> {
   await db.insertInto('submissions').values(VECTORS.map((v) => ({
     user_id: student.id, challenge_id: challenge, box_id: firstBox, answer: v, is_correct: 0, is_admin_try: 0, created_at: now,
   }))).execute();
-  return { article, newsletter, announcement, challenge, locked };
+  // The audit log shows attacker-supplied text too: the email typed at a failed
+  // login, titles in details, a user agent.
+  for (const [i, v] of VECTORS.slice(70, 90).entries()) {
+    await audit(db, { id: null, email: v, ip: '203.0.113.7', userAgent: VECTORS[90 + i]! }, {
+      action: 'login.failure', targetType: 'user', targetId: student.id, details: { reason: v, title: VECTORS[110 + i] },
+    });
+  }
+  return { article, newsletter, announcement, challenge, locked, studentId: student.id };
 }
 
 /** Anything executable the page's DOM holds (our own markup has none of it). */
@@ -117,7 +126,7 @@ function executableContent(page: Page): Promise<string[]> {
       const src = s.getAttribute('src') ?? '';
       if (!src.startsWith('/assets/')) found.push(`script: ${describe(s)} ${s.textContent?.slice(0, 60) ?? ''}`);
     }
-    const dangerous = 'iframe, object, embed, frame, frameset, base, meta[http-equiv], link:not([rel="stylesheet"][href^="/assets/"]):not([rel="icon"]), form:not([action^="/"])';
+    const dangerous = 'iframe, object, embed, frame, frameset, base, meta[http-equiv], link:not([rel="stylesheet"][href^="/assets/"]):not([rel="icon"]), form[action]:not([action^="/"]), form[action^="//"]';
     // Style elements in the body could only come from content (the editor's own goes into head).
     for (const el of document.querySelectorAll(`${dangerous}, body style`)) {
       const inViewer = el.tagName === 'IFRAME' && el.classList.contains('pdf-frame') && (el.getAttribute('src') ?? '').startsWith('/');
@@ -157,6 +166,11 @@ describe.runIf(browserAvailable())('stored XSS in the browser', E2E_TIMEOUTS, ()
     ['student', (s) => `/challenges/${s.challenge}`],
     ['student', (s) => `/challenges/${s.locked}`],
     ['student', () => '/profile'],
+    ['admin', () => '/admin'],
+    ['admin', () => '/admin/users'],
+    ['admin', () => '/admin/users?q=xss'],
+    ['admin', (s) => `/admin/users/${s.studentId}/edit`],
+    ['admin', () => '/admin/audit'],
     ['admin', () => '/admin/articles'],
     ['admin', (s) => `/admin/articles/${s.article}/edit`],
     ['admin', () => '/admin/announcements'],
