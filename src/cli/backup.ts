@@ -1,7 +1,7 @@
 // Backups: SQLite through its online backup API (consistent while the server
 // runs), PostgreSQL through pg_dump/pg_restore when the client tools exist.
 import { execFile } from 'node:child_process';
-import { mkdirSync, openSync, readSync, closeSync, existsSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
@@ -48,7 +48,20 @@ export async function backupDatabase(config: Config, handle: DatabaseHandle, out
   } else {
     await pgTool('pg_dump', ['--format=custom', '--no-owner', `--file=${file}`, `--dbname=${config.database.url}`]);
   }
+  // Uploaded images and PDFs live outside the database; a backup without them
+  // would restore articles whose files are gone.
+  if (existsSync(config.uploads.dir)) cpSync(config.uploads.dir, uploadsCopy(file), { recursive: true });
   return file;
+}
+
+/** Where a backup keeps its copy of UPLOAD_DIR: beside the database file. */
+export const uploadsCopy = (file: string): string => `${file}.uploads`;
+
+function restoreUploads(config: Config, file: string): void {
+  const copy = uploadsCopy(file);
+  if (!existsSync(copy)) return;
+  rmSync(config.uploads.dir, { recursive: true, force: true });
+  cpSync(copy, config.uploads.dir, { recursive: true });
 }
 
 export async function restoreDatabase(config: Config, handle: DatabaseHandle, file: string): Promise<void> {
@@ -62,8 +75,10 @@ export async function restoreDatabase(config: Config, handle: DatabaseHandle, fi
     } finally {
       source.close();
     }
+    restoreUploads(config, file);
     return;
   }
   if (!header(file, 5).equals(Buffer.from('PGDMP'))) throw new BackupError(`${file} is not a pg_dump custom-format backup.`);
   await pgTool('pg_restore', ['--clean', '--if-exists', '--no-owner', `--dbname=${config.database.url}`, file]);
+  restoreUploads(config, file);
 }

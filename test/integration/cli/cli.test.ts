@@ -1,6 +1,6 @@
 // The `mathsoc` commands, run as real processes against real databases.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,7 +35,7 @@ describe('mathsoc CLI on SQLite', () => {
   let env: Record<string, string>;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mathsoc-cli-'));
-    env = { APP_ENV: 'development', DATABASE_URL: `sqlite:${join(dir, 'dev_test.db')}`, BACKUP_DIR: join(dir, 'backups') };
+    env = { APP_ENV: 'development', DATABASE_URL: `sqlite:${join(dir, 'dev_test.db')}`, BACKUP_DIR: join(dir, 'backups'), UPLOAD_DIR: join(dir, 'uploads') };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -84,14 +84,19 @@ describe('mathsoc CLI on SQLite', () => {
     expect(unknown.code).toBe(1);
   });
 
-  it('db:backup and db:restore round-trip the data', async () => {
+  it('db:backup and db:restore round-trip the data and the uploaded files', async () => {
     const backup = join(dir, 'backups', 'b.sqlite3');
+    mkdirSync(join(dir, 'uploads'), { recursive: true });
+    writeFileSync(join(dir, 'uploads', 'kept.pdf'), '%PDF-1.4 kept');
     expect((await mathsoc(['db:backup', '--out', backup], env)).code).toBe(0);
     expect((await mathsoc(['create-admin', '--email', 'later@school.example.org'], env)).code).toBe(0);
+    writeFileSync(join(dir, 'uploads', 'later.pdf'), '%PDF-1.4 later');
+    rmSync(join(dir, 'uploads', 'kept.pdf'));
     expect(users()).toHaveLength(3);
     const restored = await mathsoc(['db:restore', '--from', backup], env);
     expect(restored.code).toBe(0);
     expect(users()).toHaveLength(2);
+    expect(readdirSync(join(dir, 'uploads'))).toEqual(['kept.pdf']);
   });
 
   it('db:restore refuses a file that is not a backup', async () => {
