@@ -178,9 +178,23 @@ function compareItem(e: Node, s: Node, ctx: Context): Verdict {
   return compareByKind(kind === 'list' && e.type === 'rel' ? 'equation' : kind, e, s, ctx);
 }
 
+/** A word as written: \text{…}, or letters typed in a math field (read as a product). */
+function wordOf(node: Node): string | null {
+  if (node.type === 'text') return node.text;
+  if (node.type === 'sym') return node.name;
+  if (node.type === 'const') return node.name; // the letters e, or p-i read as π
+  if (node.type === 'mul') {
+    const parts = node.factors.map(wordOf);
+    return parts.every((p) => p !== null) ? parts.join('') : null;
+  }
+  return null;
+}
+
 function compareTextNodes(e: Node, s: Node): Verdict {
-  if (e.type !== 'text' || s.type !== 'text') return no('kind-mismatch', 'expected a word');
-  return normalizeText(e.text) === normalizeText(s.text) ? YES : no();
+  const a = wordOf(e);
+  const b = wordOf(s);
+  if (a === null || b === null) return no('kind-mismatch', 'expected a word');
+  return normalizeText(a) === normalizeText(b) ? YES : no();
 }
 
 // ---- numbers and expressions ------------------------------------------------------

@@ -133,6 +133,11 @@ describe('lists, sets and roots', () => {
     differ('\\{2,4,6\\}', '\\{2,4\\}');
   });
 
+  it('compare lists of words', () => {
+    same('\\text{kite}, \\text{rhombus}', 'rhombus, Kite');
+    differ('\\text{kite}, \\text{rhombus}', 'kite, square');
+  });
+
   it('compare lists of expressions and points item by item', () => {
     same('x+1, x-1', 'x-1, x+1');
     same('(1,2), (3,4)', '(3,4), (1,2)');
