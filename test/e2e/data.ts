@@ -6,6 +6,8 @@ import { createAnnouncement } from '../../src/domain/announcements.js';
 import { createArticle, type ArticleType } from '../../src/domain/articles.js';
 import type { AuditActor } from '../../src/domain/audit.js';
 import { createChallenge } from '../../src/domain/challenges.js';
+import { createCompetition } from '../../src/domain/competitions.js';
+import { createSchool } from '../../src/domain/schools.js';
 import { DEFAULT_OPTIONS } from '../../src/math/options.js';
 import type { Site } from './harness.js';
 
@@ -22,7 +24,7 @@ export interface ChallengeSpec {
   boxes: Array<{ label: string; answer: string }>;
 }
 
-export function seedChallenge(site: Site, spec: ChallengeSpec): Promise<number> {
+export function seedChallenge(site: Site, spec: ChallengeSpec, competition?: { competitionId: number; durationHours: number }): Promise<number> {
   return createChallenge(site.test.db, {
     title: spec.title,
     contentHtml: spec.contentHtml ?? '<p>Work it out and type your answers below.</p>',
@@ -31,7 +33,32 @@ export function seedChallenge(site: Site, spec: ChallengeSpec): Promise<number> 
     lockAfterHours: spec.lockAfterHours ?? null,
     attemptsPerBox: spec.attemptsPerBox ?? 3,
     boxes: spec.boxes.map((b) => ({ id: null, label: b.label, correctAnswer: b.answer, options: DEFAULT_OPTIONS })),
+  }, SETUP_ACTOR, competition);
+}
+
+export interface CompetitionSpec {
+  name: string;
+  schools: Array<{ name: string; domain: string }>;
+  /** Days from now; default: started yesterday, ends in a week. */
+  startsInDays?: number;
+  endsInDays?: number;
+}
+
+/** A competition with its schools (created as the admin pages create them). */
+export async function seedCompetition(site: Site, spec: CompetitionSpec): Promise<{ id: number; schoolIds: number[] }> {
+  const schoolIds: number[] = [];
+  for (const s of spec.schools) {
+    schoolIds.push(await createSchool(site.test.db, { name: s.name, emailDomain: s.domain, address: null }, SETUP_ACTOR));
+  }
+  const day = (n: number) => new Date(Date.now() + n * 86400_000).toISOString();
+  const id = await createCompetition(site.test.db, {
+    name: spec.name,
+    aboutHtml: '<p>Schools compete on the same problems for a week.</p>',
+    startsAt: day(spec.startsInDays ?? -1),
+    endsAt: day(spec.endsInDays ?? 7),
+    schoolIds,
   }, SETUP_ACTOR);
+  return { id, schoolIds };
 }
 
 export function seedArticle(site: Site, spec: { type?: ArticleType; title: string; authorName?: string; contentHtml?: string; pdf?: Buffer }): Promise<number> {
