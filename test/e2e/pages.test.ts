@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPage } from './checks.js';
-import { minimalPdf, seedAnnouncement, seedArticle, seedChallenge } from './data.js';
+import { minimalPdf, seedAnnouncement, seedArticle, seedChallenge, seedCompetition } from './data.js';
 import { ADMIN, browserAvailable, type ViewportName } from './harness.js';
 import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E, type StorageState } from './suite.js';
 import { expectLoggedIn, logIn, submit, visit } from './ui.js';
@@ -20,6 +20,8 @@ interface Seeded {
   newsletter: number;
   announcement: number;
   student: number;
+  competition: number;
+  competitionChallenge: number;
 }
 
 interface PageType {
@@ -63,6 +65,8 @@ const PAGE_TYPES: PageType[] = [
   { name: 'privacy', path: '/privacy', as: 'visitor' },
   { name: 'competition-about', path: '/competition/about', as: 'visitor' },
   { name: 'leaderboard', path: '/leaderboard', as: 'visitor' },
+  { name: 'competition', path: '/competition', as: 'visitor' },
+  { name: 'competition-register', path: '/competition/register', as: 'visitor' },
   { name: 'not-found', path: '/no-such-page', as: 'visitor', status: 404 },
   // Student
   { name: 'home-student', path: '/', as: 'student' },
@@ -73,6 +77,8 @@ const PAGE_TYPES: PageType[] = [
   { name: 'profile-password', path: '/profile/password', as: 'student' },
   { name: 'profile-sessions', path: '/profile/sessions', as: 'student' },
   { name: 'profile-delete', path: '/profile/delete', as: 'student' },
+  { name: 'competition-challenges', path: (s) => `/competitions/${s.competition}/challenges`, as: 'student' },
+  { name: 'competition-challenge', path: (s) => `/competitions/${s.competition}/challenges/${s.competitionChallenge}`, as: 'student' },
   { name: 'forbidden', path: '/admin/articles', as: 'student', status: 403 },
   // Admin
   { name: 'admin-dashboard', path: '/admin', as: 'admin' },
@@ -86,6 +92,16 @@ const PAGE_TYPES: PageType[] = [
   { name: 'admin-challenge-delete', path: (s) => `/admin/challenges/${s.challenge}/delete`, as: 'admin' },
   { name: 'admin-leaderboard', path: '/admin/leaderboard', as: 'admin' },
   { name: 'admin-math-tester', path: '/admin/math', as: 'admin' },
+  { name: 'admin-competitions', path: '/admin/competitions', as: 'admin' },
+  { name: 'admin-competition-new', path: '/admin/competitions/new', as: 'admin' },
+  { name: 'admin-competition', path: (s) => `/admin/competitions/${s.competition}`, as: 'admin' },
+  { name: 'admin-competition-edit', path: (s) => `/admin/competitions/${s.competition}/edit`, as: 'admin' },
+  { name: 'admin-competition-board', path: (s) => `/admin/competitions/${s.competition}/board`, as: 'admin' },
+  { name: 'admin-competition-analytics', path: (s) => `/admin/competitions/${s.competition}/analytics`, as: 'admin' },
+  { name: 'admin-competition-challenge-new', path: (s) => `/admin/competitions/${s.competition}/challenges/new`, as: 'admin' },
+  { name: 'admin-competition-challenge-edit', path: (s) => `/admin/competitions/${s.competition}/challenges/${s.competitionChallenge}/edit`, as: 'admin' },
+  { name: 'admin-schools', path: '/admin/schools', as: 'admin' },
+  { name: 'admin-school-new', path: '/admin/schools/new', as: 'admin' },
   { name: 'challenge-admin', path: (s) => `/challenges/${s.challenge}`, as: 'admin' },
   { name: 'admin-articles', path: '/admin/articles', as: 'admin' },
   { name: 'admin-article-new', path: '/admin/articles/new', as: 'admin' },
@@ -115,7 +131,15 @@ describe.runIf(browserAvailable())('every page type', E2E_TIMEOUTS, () => {
       newsletter: await seedArticle(site, { type: 'newsletter', title: 'Autumn newsletter', pdf: minimalPdf('Autumn newsletter') }),
       announcement: await seedAnnouncement(site, { title: 'Welcome back' }),
       student: 0,
+      competition: 0,
+      competitionChallenge: 0,
     };
+    // The page-tour student's school (the default one) takes part, so the competition pages show a participant's view.
+    const school = await site.test.db.selectFrom('schools').select('id').executeTakeFirstOrThrow();
+    seeded.competition = (await seedCompetition(site, { name: 'Autumn competition', schools: [{ name: 'Hilltop School', domain: 'hilltop.example.org' }] })).id;
+    await site.test.db.insertInto('competition_schools').values({ competition_id: seeded.competition, school_id: school.id }).execute();
+    seeded.competitionChallenge = await seedChallenge(site, { title: 'Competition puzzle', boxes: [{ label: 'Answer', answer: '12' }] },
+      { competitionId: seeded.competition, durationHours: 48 });
     seeded.student = (await e2e.site.test.createUser({ email: STUDENT.email, firstName: 'Page', lastName: 'Tour', yearGroup: 9, keyStage: 'KS4' })).id;
     for (const [role, email, password] of [['student', STUDENT.email, 'correct horse battery staple'], ['admin', ADMIN.email, ADMIN.password]] as const) {
       const { page, context } = await e2e.open();
