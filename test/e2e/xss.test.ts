@@ -13,8 +13,10 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/domain/audit.js';
 import { recordTry } from '../../src/domain/challenges.js';
+import { recordCompetitionTry } from '../../src/domain/competition-scoring.js';
+import { addParticipant } from '../../src/domain/competitions.js';
 import { ADMIN, browserAvailable, type Site } from './harness.js';
-import { seedAnnouncement, seedArticle, seedChallenge } from './data.js';
+import { seedAnnouncement, seedArticle, seedChallenge, seedCompetition } from './data.js';
 import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E, type StorageState } from './suite.js';
 import { logIn, submit, visit } from './ui.js';
 
@@ -38,6 +40,8 @@ interface Stored {
   challenge: number;
   locked: number;
   studentId: number;
+  competition: number;
+  competitionChallenge: number;
 }
 
 /** Plants the corpus everywhere it can be shown. */
@@ -95,6 +99,22 @@ async function plant(site: Site): Promise<Stored> {
   await db.insertInto('submissions').values(VECTORS.map((v) => ({
     user_id: student.id, challenge_id: challenge, box_id: firstBox, answer: v, is_correct: 0, is_admin_try: 0, created_at: now,
   }))).execute();
+  // A competition whose schools, name and about text are vectors, with vector-named
+  // participants on its board.
+  const comp = await seedCompetition(site, { name: 'Vectors cup', schools: [{ name: 'School A', domain: 'a.example.org' }, { name: 'School B', domain: 'b.example.org' }] });
+  await db.updateTable('competitions').set({ name: VECTORS[120]!, about_html: all }).where('id', '=', comp.id).execute();
+  for (const [i, schoolId] of comp.schoolIds.entries()) {
+    await db.updateTable('schools').set({ name: VECTORS[121 + i]!, address: VECTORS[123 + i]! }).where('id', '=', schoolId).execute();
+  }
+  const compChallenge = await seedChallenge(site, { title: 'Vectors competition challenge', boxes: [{ label: 'one', answer: '1' }] }, { competitionId: comp.id, durationHours: 48 });
+  await db.updateTable('challenges').set({ title: VECTORS[125]!, content_html: all }).where('id', '=', compChallenge).execute();
+  const compBox = (await boxIds(compChallenge))[0]!.id;
+  for (let i = 0; i < 6; i++) {
+    const u = await site.test.createUser({ email: `xss-comp${i}@a.example.org`, firstName: VECTORS[130 + i]!, lastName: VECTORS[140 + i]!, keyStage: 'KS4', yearGroup: 10 });
+    await db.transaction().execute((trx) => addParticipant(trx, { competitionId: comp.id, userId: u.id, schoolId: comp.schoolIds[i % 2]!, keyStage: 'KS4' }));
+    await recordCompetitionTry(db, { competitionId: comp.id, challengeId: compChallenge, boxId: compBox, userId: u.id, isAdmin: false, answer: '1', correct: true });
+  }
+
   // The audit log shows attacker-supplied text too: the email typed at a failed
   // login, titles in details, a user agent.
   for (const [i, v] of VECTORS.slice(70, 90).entries()) {
@@ -102,7 +122,7 @@ async function plant(site: Site): Promise<Stored> {
       action: 'login.failure', targetType: 'user', targetId: student.id, details: { reason: v, title: VECTORS[110 + i] },
     });
   }
-  return { article, newsletter, announcement, challenge, locked, studentId: student.id };
+  return { article, newsletter, announcement, challenge, locked, studentId: student.id, competition: comp.id, competitionChallenge: compChallenge };
 }
 
 /** Anything executable the page's DOM holds (our own markup has none of it). */
@@ -161,11 +181,15 @@ describe.runIf(browserAvailable())('stored XSS in the browser', E2E_TIMEOUTS, ()
     ['visitor', () => '/announcements'],
     ['visitor', (s) => `/announcements/${s.announcement}`],
     ['visitor', () => '/leaderboard'],
+    ['visitor', (s) => `/competitions/${s.competition}`],
+    ['visitor', (s) => `/competition/register?competition=${s.competition}`],
     ['student', () => '/'],
     ['student', () => '/challenges'],
     ['student', (s) => `/challenges/${s.challenge}`],
     ['student', (s) => `/challenges/${s.locked}`],
     ['student', () => '/profile'],
+    ['student', (s) => `/competitions/${s.competition}/challenges`],
+    ['student', (s) => `/competitions/${s.competition}/challenges/${s.competitionChallenge}`],
     ['admin', () => '/admin'],
     ['admin', () => '/admin/users'],
     ['admin', () => '/admin/users?q=xss'],
@@ -179,6 +203,13 @@ describe.runIf(browserAvailable())('stored XSS in the browser', E2E_TIMEOUTS, ()
     ['admin', (s) => `/admin/challenges/${s.challenge}/edit`],
     ['admin', (s) => `/challenges/${s.challenge}`],
     ['admin', () => '/admin/leaderboard'],
+    ['admin', () => '/admin/competitions'],
+    ['admin', (s) => `/admin/competitions/${s.competition}`],
+    ['admin', (s) => `/admin/competitions/${s.competition}/edit`],
+    ['admin', (s) => `/admin/competitions/${s.competition}/board`],
+    ['admin', (s) => `/admin/competitions/${s.competition}/analytics`],
+    ['admin', (s) => `/admin/competitions/${s.competition}/challenges/${s.competitionChallenge}/edit`],
+    ['admin', () => '/admin/schools'],
   ];
 
   it.each(pages)('%s: %s shows every vector inert', async (role, path) => {
