@@ -2,7 +2,10 @@
 // visitor should never cause: a CSP violation (seen in the page, and at the
 // server's report endpoint), an uncaught page error, a console error, a
 // dialog (alert/confirm/prompt: the classic proof of XSS), the XSS marker
-// global `window.__xss` being set, or a server answer of 500 or more.
+// global `window.__xss` being set, or a server answer of 500 or more. CSP
+// reports are seen twice on the server side: as requests reaching the report
+// endpoint (recorded by the harness's proxy) and in the count the endpoint
+// keeps for the admin dashboard.
 //
 // The listener is installed with addInitScript, which the browser runs through
 // its debugging protocol before any page script: it is not an inline script,
@@ -41,7 +44,7 @@ function pageProbe(binding: string): void {
 }
 
 export interface Problem {
-  kind: 'csp' | 'csp-report' | 'console' | 'pageerror' | 'dialog' | 'xss' | 'server';
+  kind: 'csp' | 'csp-report' | 'csp-counted' | 'console' | 'pageerror' | 'dialog' | 'xss' | 'server';
   text: string;
 }
 
@@ -51,10 +54,17 @@ export class PageGuard {
   private readonly allowedOnce: RegExp[] = [];
   private reportsAtStart: number;
   private serverErrorsAtStart: number;
+  private countedAtStart: number;
 
   private constructor(private readonly site: Site) {
     this.reportsAtStart = site.cspReports.length;
     this.serverErrorsAtStart = site.serverErrors.length;
+    this.countedAtStart = this.serverCount();
+  }
+
+  /** CSP reports the app's report endpoint has accepted and counted (the admin dashboard's figure). */
+  private serverCount(): number {
+    return this.site.test.app.cspReports.sinceStart;
   }
 
   /** Watches every page the context opens (popups and new tabs included). */
@@ -103,6 +113,8 @@ export class PageGuard {
     for (const e of this.site.serverErrors.slice(this.serverErrorsAtStart)) {
       found.push({ kind: 'server', text: `${e.status} for ${e.method} ${e.path}` });
     }
+    const counted = this.serverCount() - this.countedAtStart;
+    if (counted > 0) found.push({ kind: 'csp-counted', text: `the report endpoint counted ${counted} violation(s)` });
     return found;
   }
 
@@ -113,6 +125,7 @@ export class PageGuard {
     this.allowedOnce.length = 0;
     this.reportsAtStart = this.site.cspReports.length;
     this.serverErrorsAtStart = this.site.serverErrors.length;
+    this.countedAtStart = this.serverCount();
     return found;
   }
 }
