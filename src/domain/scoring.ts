@@ -237,7 +237,7 @@ async function rederiveChallenge(trx: Transaction<Database>, challengeId: number
     id: t.id, userId: t.user_id, boxId: t.box_id, isCorrect: true, createdAt: t.created_at,
   })));
   await trx.deleteFrom('completions').where('challenge_id', '=', challengeId).execute();
-  for (const part of chunks(derived)) {
+  for (const part of chunks(derived, 2000)) {
     await trx.insertInto('completions').values(part.map((d) => ({
       user_id: d.userId, challenge_id: challengeId, key_stage: keyStage, points: d.points, completed_at: d.completedAt,
     }))).execute();
@@ -249,60 +249,36 @@ async function rederiveChallenge(trx: Transaction<Database>, challengeId: number
   return derived.length;
 }
 
-interface BoardRow { points: number; completed: number; submissions: number }
-
 /**
  * Rebuilds board rows from completions, adjustments and tries since each
  * board's reset: for the given users, or for everyone when userIds is absent.
+ * One INSERT … SELECT per group of users: the database adds it all up (the
+ * reset time is picked per key stage), nothing travels through the app.
  */
 export async function rebuildBoards(trx: Transaction<Database>, opts: { userIds?: readonly number[]; now: string }): Promise<void> {
   const resets = await boardResetTimes(trx);
+  const since = (column: string) =>
+    sql<string>`case ${sql.ref(column)} when 'KS3' then ${resets.KS3} when 'KS4' then ${resets.KS4} when 'KS5' then ${resets.KS5} else '' end`;
   const groups: Array<readonly number[] | null> = opts.userIds ? chunks([...new Set(opts.userIds)]) : [null];
   for (const ids of groups) {
     if (ids && ids.length === 0) continue;
-    const rows = new Map<string, BoardRow & { userId: number; keyStage: KeyStage }>();
-    const row = (userId: number, keyStage: KeyStage) => {
-      const key = `${userId}:${keyStage}`;
-      let r = rows.get(key);
-      if (!r) rows.set(key, (r = { userId, keyStage, points: 0, completed: 0, submissions: 0 }));
-      return r;
-    };
-    for (const ks of KEY_STAGES) {
-      const since = resets[ks];
-      let completions = trx.selectFrom('completions')
-        .select(['user_id', (eb) => eb.fn.sum<number>('points').as('points'), (eb) => eb.fn.countAll<number>().as('n')])
-        .where('competition_id', 'is', null).where('key_stage', '=', ks).where('completed_at', '>=', since)
-        .groupBy('user_id');
-      let adjustments = trx.selectFrom('score_adjustments')
-        .select(['user_id', (eb) => eb.fn.sum<number>('points').as('points')])
-        .where('competition_id', 'is', null).where('key_stage', '=', ks).where('created_at', '>=', since)
-        .groupBy('user_id');
-      let tries = trx.selectFrom('submissions as s').innerJoin('challenges as c', 'c.id', 's.challenge_id')
-        .select(['s.user_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('c.competition_id', 'is', null).where('c.key_stage', '=', ks)
-        .where('s.is_admin_try', '=', 0).where('s.created_at', '>=', since)
-        .groupBy('s.user_id');
-      if (ids) {
-        completions = completions.where('user_id', 'in', ids);
-        adjustments = adjustments.where('user_id', 'in', ids);
-        tries = tries.where('s.user_id', 'in', ids);
-      }
-      for (const r of await completions.execute()) {
-        const b = row(r.user_id, ks);
-        b.points += Number(r.points);
-        b.completed += Number(r.n);
-      }
-      for (const r of await adjustments.execute()) row(r.user_id, ks).points += Number(r.points);
-      for (const r of await tries.execute()) row(r.user_id, ks).submissions += Number(r.n);
-    }
+    const only = (column: string) => (ids ? sql`and ${sql.ref(column)} in (${sql.join(ids)})` : sql``);
     if (ids) await trx.deleteFrom('scores').where('user_id', 'in', ids).execute();
     else await trx.deleteFrom('scores').execute();
-    for (const part of chunks([...rows.values()])) {
-      await trx.insertInto('scores').values(part.map((r) => ({
-        user_id: r.userId, key_stage: r.keyStage, points: r.points, challenges_completed: r.completed,
-        submissions: r.submissions, updated_at: opts.now,
-      }))).execute();
-    }
+    await sql`
+      insert into scores (user_id, key_stage, points, challenges_completed, submissions, updated_at)
+      select user_id, key_stage, sum(points), sum(completed), sum(tries), ${opts.now}
+      from (
+        select user_id, key_stage, points, 1 as completed, 0 as tries from completions
+        where competition_id is null and completed_at >= ${since('key_stage')} ${only('user_id')}
+        union all
+        select user_id, key_stage, points, 0, 0 from score_adjustments
+        where competition_id is null and created_at >= ${since('key_stage')} ${only('user_id')}
+        union all
+        select s.user_id, c.key_stage, 0, 0, 1 from submissions s join challenges c on c.id = s.challenge_id
+        where c.competition_id is null and s.is_admin_try = 0 and s.created_at >= ${since('c.key_stage')} ${only('s.user_id')}
+      ) parts
+      group by user_id, key_stage`.execute(trx);
   }
 }
 
