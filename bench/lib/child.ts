@@ -1,6 +1,7 @@
 // Server child processes: started with Node and tsx's loader directly (so the
-// pid we hold is the server's own process, whose memory we read), awaited
-// until they listen, asked for sessions, and stopped.
+// pid we hold is the server's own process, whose memory we read) and the Node
+// options of `npm start`, awaited until they listen, asked for sessions, and
+// stopped.
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +23,18 @@ export function benchFile(name: string): string {
   return fileURLToPath(new URL(`../${name}`, import.meta.url));
 }
 
+/**
+ * The Node options `npm start` gives the server (e.g. its heap limit), read
+ * from package.json, so the benchmark runs the server exactly as deployed.
+ */
+export function startOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts?: Record<string, string> };
+  return (pkg.scripts?.start ?? '').split(/\s+/).filter((t) => /^--[a-z][a-z0-9-]*(=\S+)?$/.test(t));
+}
+
 export async function startServer(script: 'server.ts' | 'hello.ts', env: Record<string, string> = {}): Promise<RunningServer> {
   const child = fork(benchFile(script), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(script === 'server.ts' ? startOptions() : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
