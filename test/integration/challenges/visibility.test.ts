@@ -116,6 +116,18 @@ describe.each(await availableDialects())('challenge visibility on %s', (dialect)
     expect(await t.db.selectFrom('submissions').selectAll().execute()).toEqual([]);
   });
 
+  it('keeps an unreleased challenge image behind 404 at its generic upload address too', async () => {
+    const png = await storeImage(t);
+    const { stored_name: name } = await t.db.selectFrom('uploads').select('stored_name').where('id', '=', png).executeTakeFirstOrThrow();
+    const { id } = await seedChallenge(t, { title: 'Secret', releaseAt: hoursFromNow(2) });
+    await t.db.updateTable('challenges').set({ image_upload_id: png }).where('id', '=', id).execute();
+    expect((await student.get(`/uploads/${name}`)).statusCode).toBe(404);
+    expect((await anon.get(`/uploads/${name}`)).statusCode).toBe(404);
+    expect((await admin.get(`/uploads/${name}`)).statusCode).toBe(200);
+    await t.db.updateTable('challenges').set({ release_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute();
+    expect((await student.get(`/uploads/${name}`)).statusCode).toBe(200);
+  });
+
   it('lets admins see, preview and try an unreleased challenge', async () => {
     const png = await storeImage(t);
     const { id } = await seedChallenge(t, { title: 'Secret', releaseAt: hoursFromNow(2) });
