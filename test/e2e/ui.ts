@@ -48,6 +48,35 @@ export async function flashes(page: Page): Promise<string[]> {
 
 type MathField = HTMLElement & { getValue(format: string): string; hasFocus(): boolean };
 
+/** Clicks a MathLive field and waits until it has focus (keys sent before that would be lost). */
+async function focusMath(field: Locator): Promise<void> {
+  await field.waitFor({ state: 'visible' });
+  await field.click();
+  // Focus has really moved when this field has it, the document says so, and
+  // no other math field still holds the keyboard.
+  await field.evaluate((el) => new Promise<void>((resolve) => {
+    const moved = () => (el as MathField).hasFocus() && document.activeElement === el
+      && [...document.querySelectorAll('math-field')].every((f) => f === el || !(f as MathField).hasFocus());
+    const ready = () => (moved() ? requestAnimationFrame(() => resolve()) : requestAnimationFrame(ready));
+    ready();
+  }));
+}
+
+/** Empties a MathLive field with the keyboard: select all, delete. */
+export async function clearMath(page: Page, field: Locator): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await focusMath(field);
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Backspace');
+    const end = Date.now() + 1500;
+    while (Date.now() < end) {
+      if (await mathValue(field) === '') return;
+      await page.waitForTimeout(50);
+    }
+  }
+  expect(await mathValue(field), 'the math field was emptied').toBe('');
+}
+
 /** The LaTeX a MathLive field holds. */
 export function mathValue(field: Locator): Promise<string> {
   return field.evaluate((el) => (el as MathField).getValue('latex'));
@@ -60,14 +89,8 @@ export function mathValue(field: Locator): Promise<string> {
  * "ArrowRight" are pressed as keys). Returns the LaTeX the field then holds.
  */
 export async function typeMath(page: Page, field: Locator, keys: string[]): Promise<string> {
-  await field.waitFor({ state: 'visible' });
-  await field.click();
-  // Keys sent before MathLive has taken focus would be lost.
-  await field.evaluate((el) => new Promise<void>((resolve) => {
-    const ready = () => ((el as MathField).hasFocus() ? resolve() : requestAnimationFrame(ready));
-    ready();
-  }));
-  const send = (k: string) => (/^[A-Z][a-zA-Z]+$/.test(k) ? page.keyboard.press(k) : page.keyboard.type(k, { delay: 30 }));
+  await focusMath(field);
+  const send = (k: string) => (/^[A-Z][a-zA-Z]+$/.test(k) ? page.keyboard.press(k) : page.keyboard.type(k));
   const changed = async (before: string, ms: number) => {
     const end = Date.now() + ms;
     while (Date.now() < end) {
@@ -76,10 +99,16 @@ export async function typeMath(page: Page, field: Locator, keys: string[]): Prom
     }
     return false;
   };
-  for (const k of keys) {
+  // Character by character, so that a lost keystroke is noticed where it happened.
+  const strokes = keys.flatMap((k) => (/^[A-Z][a-zA-Z]+$/.test(k) ? [k] : [...k]));
+  const allFields = () => page.locator('math-field').evaluateAll((els) => els.map((el) => (el as MathField).getValue('latex')).join('\u0000'));
+  for (const k of strokes) {
     const before = await mathValue(field);
+    const everything = await allFields();
     await send(k);
     if (await changed(before, 1500)) continue;
+    // Retyping is only right when the key went nowhere (not into another field).
+    expect(await allFields(), `"${k}" went into another math field`).toBe(everything);
     // A key that left no trace was never taken (MathLive can drop the very first
     // keystrokes while it sets up its keyboard sink): a person would type it again.
     await field.click();
