@@ -54,7 +54,7 @@ export function uncountedMessage(reason: Reason): Flash | null {
 export function answerMessage(outcome: TryOutcome, title: string): Flash {
   switch (outcome.kind) {
     case 'gone':
-      return { type: 'error', text: 'That answer box no longer exists. The challenge may have been changed; please look again.' };
+      return { type: 'error', text: 'That answer box no longer exists: the challenge was changed while your answer was being checked. Please look again.' };
     case 'locked':
       return { type: 'warning', text: 'This challenge is locked, so answers are no longer accepted.' };
     case 'solved':
@@ -187,7 +187,7 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
       challengeId: challenge.id, boxId: box.id, userId: user.id, isAdmin: user.isAdmin, answer, correct: verdict.equivalent,
     });
     if (outcome.kind === 'recorded' && !outcome.correct) await app.rateLimits.hit('wrong-answer', key);
-    if (outcome.kind === 'gone') throw new HttpError(404, NOT_FOUND);
+    // 'gone': the box was removed (or the challenge unpublished) while the answer was being checked.
     const message = answerMessage(outcome, challenge.title);
     return back(reply.flash(message.type, message.text));
   });

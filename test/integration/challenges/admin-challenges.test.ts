@@ -210,6 +210,7 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     expect(flashes((await admin.get('/admin/challenges')).body)).toEqual(['success: «Lockable» is locked: it accepts no answers and shows the correct answers.']);
     expect((await t.db.selectFrom('challenges').select('is_locked').where('id', '=', id).executeTakeFirstOrThrow()).is_locked).toBe(1);
     await admin.post(`/admin/challenges/${id}/unlock`);
+    expect(flashes((await admin.get('/admin/challenges')).body)).toEqual(['success: «Lockable» is unlocked.']);
     expect((await t.db.selectFrom('challenges').select('is_locked').where('id', '=', id).executeTakeFirstOrThrow()).is_locked).toBe(0);
     expect((await t.db.selectFrom('audit_log').select('action').where('action', 'like', '%lock').orderBy('id').execute()).map((a) => a.action))
       .toEqual(['challenge.lock', 'challenge.unlock']);
@@ -220,8 +221,12 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
 
   it('uploads a validated image, serves it, replaces and removes it', async () => {
     const { id } = await seedChallenge(t, { title: 'Picture' });
+    const none = await upload(id, Buffer.alloc(0), '');
+    expect(none.statusCode).toBe(303);
+    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual(['error: Choose an image file to upload.']);
     const res = await upload(id, tinyPng(), 'circle.png');
     expect(res.statusCode).toBe(303);
+    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual(['success: Image saved.']);
     const c = await t.db.selectFrom('challenges').select('image_upload_id').where('id', '=', id).executeTakeFirstOrThrow();
     const first = await t.db.selectFrom('uploads').selectAll().where('id', '=', c.image_upload_id!).executeTakeFirstOrThrow();
     expect(first).toMatchObject({ original_name: 'circle.png', mime: 'image/png', kind: 'image' });
@@ -239,7 +244,10 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     expect(after.map((u) => u.original_name)).toEqual(['second.png']);
 
     await admin.post(`/admin/challenges/${id}/image/remove`);
+    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual(['success: Image removed.']);
     expect(await t.db.selectFrom('uploads').selectAll().execute()).toEqual([]);
+    await admin.post(`/admin/challenges/${id}/image/remove`);
+    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual(['success: The challenge had no image.']);
     expect((await t.client().get(`/challenges/${id}/image`)).statusCode).toBe(404);
   });
 

@@ -111,11 +111,14 @@ describe.each(await availableDialects())('leaderboards on %s', (dialect) => {
     expect(adj).toMatchObject({ user_id: s.id, key_stage: 'KS4', points: 5, reason: 'Won the puzzle hunt', created_by: adminId });
     const edit = await admin.post(`/admin/leaderboard/adjustments/${adj.id}/edit`, { key_stage: 'KS5', points: '-2', reason: 'Moved and corrected' });
     expect(edit.statusCode).toBe(303);
+    expect(flashes((await admin.get('/admin/leaderboard')).body)).toEqual(['success: Adjustment saved.']);
     expect(boardRows((await t.client().get('/leaderboard?ks=KS4')).body)).toEqual([]);
     const ks5 = await t.db.selectFrom('scores').select(['key_stage', 'points']).where('user_id', '=', s.id).execute();
     expect(ks5).toEqual([{ key_stage: 'KS5', points: -2 }]);
 
     await admin.post(`/admin/leaderboard/adjustments/${adj.id}/delete`);
+    expect(flashes((await admin.get('/admin/leaderboard')).body)).toEqual(['success: Adjustment deleted.']);
+    expect((await admin.post(`/admin/leaderboard/adjustments/${adj.id}/delete`)).statusCode).toBe(404);
     expect(await t.db.selectFrom('score_adjustments').selectAll().execute()).toEqual([]);
     expect(await t.db.selectFrom('scores').selectAll().where('user_id', '=', s.id).execute()).toEqual([]);
 

@@ -270,8 +270,11 @@ describe.each(await availableDialects())('scoring on %s', (dialect) => {
     await post(s!.c, id, boxIds[0]!, '3/4');
     const res = await admin.post('/admin/leaderboard/reset', { stage: 'all' });
     expect(flashes((await admin.get(res.headers.location as string)).body)[0]).toBe('error: Tick the box to confirm the reset: nothing was changed.');
+    await admin.post('/admin/leaderboard/reset', { stage: 'KS9', confirm: 'yes' });
+    expect(flashes((await admin.get('/admin/leaderboard')).body)[0]).toBe('error: Choose which board to reset.');
     expect(await t.db.selectFrom('scores').selectAll().execute()).toHaveLength(1);
     await admin.post('/admin/leaderboard/reset', { stage: 'all', confirm: 'yes' });
+    expect(flashes((await admin.get('/admin/leaderboard')).body)[0]).toBe('success: Every board was reset.');
     expect(await t.db.selectFrom('scores').selectAll().execute()).toEqual([]);
     expect(await t.db.selectFrom('audit_log').select('target_id').where('action', '=', 'leaderboard.reset').execute())
       .toEqual([{ target_id: 'KS3,KS4,KS5' }]);

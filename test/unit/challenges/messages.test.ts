@@ -23,6 +23,13 @@ describe('messages after an answer', () => {
     expect(wrong(0)).toBe('Not quite, and that was your last attempt for this box.');
   });
 
+  it('explains refusals made inside the transaction', () => {
+    expect(answerMessage({ kind: 'gone' }, 'T').text).toBe('That answer box no longer exists: the challenge was changed while your answer was being checked. Please look again.');
+    expect(answerMessage({ kind: 'locked' }, 'T')).toEqual({ type: 'warning', text: 'This challenge is locked, so answers are no longer accepted.' });
+    expect(answerMessage({ kind: 'solved' }, 'T')).toEqual({ type: 'info', text: 'You have already answered this box correctly.' });
+    expect(answerMessage({ kind: 'no-attempts' }, 'T')).toEqual({ type: 'warning', text: 'You have used all your attempts for this box.' });
+  });
+
   it('names the challenge and the points on completion', () => {
     const done = (first: boolean, points: number) =>
       answerMessage({ kind: 'recorded', correct: true, attemptsLeft: 1, completion: { first, points }, adminTry: false }, 'Primes').text;
