@@ -250,6 +250,7 @@ export interface AdminChallengeRow {
   title: string;
   keyStage: string;
   releaseAt: string;
+  lockAfterHours: number | null;
   autoLockAt: string | null;
   manualLock: boolean;
   locked: boolean;
@@ -304,6 +305,7 @@ export async function adminChallengeLists(db: DbOrTrx, now: string, page = 1): P
     title: r.title,
     keyStage: r.key_stage,
     releaseAt: r.release_at,
+    lockAfterHours: r.lock_after_hours,
     autoLockAt: autoLockAt(r),
     manualLock: r.is_locked === 1,
     locked: isLocked(r, now),

@@ -84,7 +84,8 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     expect(row('Locked one')).toContain('>Unlock</button>');
     expect(row('Timed out')).toContain('Locked (timed)');
     expect(row('Open one')).toContain('badge-ok">Open');
-    expect(row('Open one')).toMatch(/<td><time[^>]*>[^<]+<\/time><\/td><td><time/); // release and auto-lock times
+    expect(row('Open one')).toMatch(/<td><time[^>]*>[^<]+<\/time><\/td><td>48 h: <time/); // release time, auto-lock hours and time
+    expect(row('Locked one')).toContain('<td>—</td>'); // no auto-lock
   });
 
   it('creates a challenge: sanitised content, release now by default, boxes with engine options, audited', async () => {

@@ -70,7 +70,7 @@ function ChallengeTable({ ctx, rows, zone, scheduled }: { ctx: ViewContext; rows
               <td><a href={`/challenges/${r.id}`}>{r.title}</a>{r.hasImage && <span class="muted"> (image)</span>}</td>
               <td><KeyStageBadge keyStage={r.keyStage} /></td>
               <td><SchoolTime iso={r.releaseAt} zone={zone} /></td>
-              <td>{r.autoLockAt ? <SchoolTime iso={r.autoLockAt} zone={zone} /> : '—'}</td>
+              <td>{r.autoLockAt ? <>{r.lockAfterHours} h: <SchoolTime iso={r.autoLockAt} zone={zone} /></> : '—'}</td>
               <td><Status row={r} /></td>
               <td>{r.boxes}</td>
               <td>{r.submissions}</td>
