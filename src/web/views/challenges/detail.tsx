@@ -3,6 +3,7 @@
 // completed / locked banners. A locked challenge shows its correct answers.
 import type { Challenge } from '../../../db/schema.js';
 import { boxOptions, MAX_ANSWER_LENGTH, type BoxState } from '../../../domain/challenges.js';
+import { FIRST_COMPLETER_POINTS } from '../../../domain/scoring.js';
 import { RichContent } from '../content/parts.js';
 import type { ViewContext } from '../context.js';
 import { CsrfField, Layout } from '../layout.js';
@@ -121,7 +122,7 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
         {d.completion && (
           <div class="flash flash-success banner-completed" role="status">
             You completed this challenge on <SchoolTime iso={d.completion.completed_at} zone={d.zone} /> and
-            earned {plural(d.completion.points, 'point')}{d.completion.points === 3 ? ' — the first to finish!' : '.'}
+            earned {plural(d.completion.points, 'point')}{d.completion.points === FIRST_COMPLETER_POINTS ? ' — the first to finish!' : '.'}
           </div>
         )}
         {d.readOnlyReason && !d.isAdmin && (
