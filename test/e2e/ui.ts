@@ -84,12 +84,23 @@ export function mathValue(field: Locator): Promise<string> {
 
 /**
  * Types into a MathLive field with the keyboard, as a person does: clicks it,
- * then sends the keys one group at a time, each after the field has taken the
+ * then sends the keys one at a time, each after the field has taken the
  * previous one ("/" makes a fraction, "sqrt" a square root; names such as
  * "ArrowRight" are pressed as keys). Returns the LaTeX the field then holds.
  */
 export async function typeMath(page: Page, field: Locator, keys: string[]): Promise<string> {
   await focusMath(field);
+  return typeInto(page, field, keys);
+}
+
+/** Types into the math field that has keyboard focus already (reached with Tab, say). */
+export async function typeMathFocused(page: Page, keys: string[]): Promise<string> {
+  const field = page.locator('math-field:focus');
+  expect(await field.count(), 'a math field has focus').toBe(1);
+  return typeInto(page, field, keys);
+}
+
+async function typeInto(page: Page, field: Locator, keys: string[]): Promise<string> {
   const send = (k: string) => (/^[A-Z][a-zA-Z]+$/.test(k) ? page.keyboard.press(k) : page.keyboard.type(k));
   const changed = async (before: string, ms: number) => {
     const end = Date.now() + ms;
@@ -111,7 +122,7 @@ export async function typeMath(page: Page, field: Locator, keys: string[]): Prom
     expect(await allFields(), `"${k}" went into another math field`).toBe(everything);
     // A key that left no trace was never taken (MathLive can drop the very first
     // keystrokes while it sets up its keyboard sink): a person would type it again.
-    await field.click();
+    await field.focus();
     await send(k);
     expect(await changed(before, 3000), `the math field took "${k}"`).toBe(true);
   }
