@@ -34,7 +34,7 @@ const USAGE = `usage: npm run bench -- [options]
   --skip-ceiling     do not measure the hello-world ceiling
   --submitters N     fresh students for the answer scenario (default 300)
   --server-log FILE  where the server's log goes (default /dev/null; production log level "info")
-  --config KEY=VALUE a setting for the measured server, as in .env (repeatable), e.g. LEADERBOARD_CACHE_SECONDS=0
+  --config KEY=VALUE a setting for the measured server, as in .env (repeatable), e.g. PUBLIC_CACHE_SECONDS=0
   --out FILE         report path (default bench/results/bench-<time>-<dialect>.json)
 Database: DATABASE_URL (default sqlite:./data/bench.db; a PostgreSQL database name must contain "bench" or "test").`;
 

@@ -16,7 +16,7 @@ const GENEROUS = '1000000 per minute';
 
 export function benchAppConfig(opts: {
   databaseUrl: string; security: SecurityMode; logFile: string; logLevel?: string;
-  /** Settings to try (`npm run bench -- --config LEADERBOARD_CACHE_SECONDS=0`), as in .env. */
+  /** Settings to try (`npm run bench -- --config PUBLIC_CACHE_SECONDS=0`), as in .env. */
   settings?: Record<string, string>;
 }): Config {
   const config = loadConfig({

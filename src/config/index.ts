@@ -154,11 +154,13 @@ export interface Config {
     keyStageByYear: Record<number, KeyStage>;
   };
   school: { defaultName: string; defaultDomain: string; timeZone: string };
-  leaderboard: {
-    topN: number;
-    /** Seconds the public board (top, totals, recent activity) is served from memory; 0 = every request reads the database. */
-    cacheSeconds: number;
-  };
+  leaderboard: { topN: number };
+  /**
+   * Seconds that what every visitor sees alike (the home page's data, the public
+   * leaderboard's top, totals and activity) is served from memory; 0 = every
+   * request reads the database.
+   */
+  publicCache: { seconds: number };
   math: { timeoutMs: number };
   ops: { instances: number; backupDir: string; backupMaxAgeHours: number };
 }
@@ -386,10 +388,8 @@ export function loadConfig(env: Env = process.env): Config {
       defaultDomain: domain(env, 'DEFAULT_SCHOOL_DOMAIN', 'school.example.org'),
       timeZone: timeZone(env, 'SCHOOL_TIMEZONE', 'Europe/London'),
     },
-    leaderboard: {
-      topN: int(env, 'LEADERBOARD_TOP_N', 20, 1, 500),
-      cacheSeconds: int(env, 'LEADERBOARD_CACHE_SECONDS', pick(profile, [0, 0, 5]), 0, 300),
-    },
+    leaderboard: { topN: int(env, 'LEADERBOARD_TOP_N', 20, 1, 500) },
+    publicCache: { seconds: int(env, 'PUBLIC_CACHE_SECONDS', pick(profile, [0, 0, 5]), 0, 300) },
     math: { timeoutMs: int(env, 'MATH_TIMEOUT_MS', 250, 50, 10000) },
     ops: {
       instances: int(env, 'WEB_CONCURRENCY', 1, 1, 256),

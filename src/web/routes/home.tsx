@@ -1,11 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { homeData } from '../../domain/home.js';
+import { homeData, type HomeData } from '../../domain/home.js';
+import { TtlCache } from '../../domain/ttl-cache.js';
 import { viewContext } from '../views/context.js';
 import { HomePage } from '../views/home.js';
 
 export async function homeRoutes(app: FastifyInstance): Promise<void> {
+  // The same for every visitor: held for PUBLIC_CACHE_SECONDS (docs/performance.md).
+  const cache = new TtlCache<'home', HomeData>(app.config.publicCache.seconds * 1000);
+
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
-    const data = await homeData(app.db);
+    const data = await cache.get('home', () => homeData(app.db));
     return reply.render(<HomePage ctx={viewContext(request)} data={data} />);
   });
 }

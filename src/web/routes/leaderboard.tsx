@@ -12,8 +12,8 @@ import { LeaderboardPage } from '../views/leaderboard/board.js';
 export const ACTIVITY_ITEMS = 10;
 
 export async function leaderboardRoutes(app: FastifyInstance): Promise<void> {
-  // What every visitor sees alike, for LEADERBOARD_CACHE_SECONDS (docs/performance.md).
-  const publicBoard = new TtlCache<KeyStage, [BoardEntry[], BoardStats, ActivityItem[]]>(app.config.leaderboard.cacheSeconds * 1000);
+  // What every visitor sees alike, for PUBLIC_CACHE_SECONDS (docs/performance.md).
+  const publicBoard = new TtlCache<KeyStage, [BoardEntry[], BoardStats, ActivityItem[]]>(app.config.publicCache.seconds * 1000);
 
   app.get('/leaderboard', { config: { access: 'public', personal: true } }, async (request, reply) => {
     const q = request.query as Record<string, unknown>;

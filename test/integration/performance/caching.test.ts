@@ -1,7 +1,7 @@
 // The performance measures that change what a visitor receives: compressed
-// assets (and never compressed pages), the public leaderboard served from
-// memory for LEADERBOARD_CACHE_SECONDS, and the index behind a student's
-// history on a challenge page.
+// assets (and never compressed pages), the public leaderboard and the home
+// page's data served from memory for PUBLIC_CACHE_SECONDS, and the index
+// behind a student's history on a challenge page.
 import { brotliDecompressSync } from 'node:zlib';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,9 +33,9 @@ describe.each(await availableDialects())('performance measures on %s', (dialect)
 
   const stat = (html: string, name: string) => new RegExp(`data-stat="${name}">([^<]*)<`).exec(html)?.[1];
 
-  it('serves the public board from memory for LEADERBOARD_CACHE_SECONDS, and fresh when it is 0', async () => {
+  it('serves the public board from memory for PUBLIC_CACHE_SECONDS, and fresh when it is 0', async () => {
     for (const [seconds, fresh] of [['60', false], ['0', true]] as const) {
-      t = await createTestApp(dialect, { LEADERBOARD_CACHE_SECONDS: seconds });
+      t = await createTestApp(dialect, { PUBLIC_CACHE_SECONDS: seconds });
       const student = await t.createUser({ firstName: 'Ada', lastName: 'Lovelace', keyStage: 'KS4', yearGroup: 10 });
       const now = new Date().toISOString();
       await addToBoard(t.db, { userId: student.id, keyStage: 'KS4', points: 3, completed: 1, submissions: 2, now });
@@ -50,6 +50,19 @@ describe.each(await availableDialects())('performance measures on %s', (dialect)
       expect(after.body.includes('Grace H.'), `cache ${seconds} s`).toBe(fresh);
       expect(stat(after.body, 'participants')).toBe(fresh ? '2' : '1');
       expect(stat(after.body, 'points')).toBe(fresh ? '4' : '3');
+      await t.close();
+      t = undefined as unknown as TestApp;
+    }
+  });
+
+  it('serves the home page data from memory for PUBLIC_CACHE_SECONDS, and fresh when it is 0', async () => {
+    const members = (html: string) => /<span class="stat-number">(\d+)<\/span> members/.exec(html)?.[1];
+    for (const [seconds, fresh] of [['60', false], ['0', true]] as const) {
+      t = await createTestApp(dialect, { PUBLIC_CACHE_SECONDS: seconds });
+      await t.createUser();
+      expect(members((await t.client().get('/')).body)).toBe('1');
+      await t.createUser();
+      expect(members((await t.client().get('/')).body), `cache ${seconds} s`).toBe(fresh ? '2' : '1');
       await t.close();
       t = undefined as unknown as TestApp;
     }
