@@ -18,7 +18,7 @@ import { generateDataset } from './lib/dataset.js';
 import { cleanUpFixtures, prepareFixtures, recordedTries } from './lib/fixtures.js';
 import { measure, median, type LoadOptions, type Measurement } from './lib/load.js';
 import { budgets, formatTable, loadAverage, machine, securityCost, type Report, type ScenarioResult } from './lib/report.js';
-import { buildScenarios, probe, SCENARIO_ORDER, type Scenario, type ScenarioName } from './lib/scenarios.js';
+import { buildScenarios, probe, SCENARIO_ORDER, type AnswerProgress, type Scenario, type ScenarioName } from './lib/scenarios.js';
 import { benchDatabase, describeDatabase, existingDataset } from './lib/target.js';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -158,6 +158,8 @@ async function main(): Promise<void> {
         log(`App, security ${mode}: pid ${server.pid}, ${rssMb(server.pid)} MB after start`);
       }
       for (const name of SCENARIO_ORDER.filter((n) => only.includes(n))) {
+        // The modes this page is measured in, each checked with one request first.
+        const runs: Array<{ mode: 'on' | 'off'; server: RunningServer; s: Scenario; row: ScenarioResult; rounds: Measurement[]; progress: AnswerProgress }> = [];
         for (const mode of modes) {
           const server = servers.get(mode)!;
           const { scenarios, answerProgress } = built.get(mode)!;
@@ -171,19 +173,24 @@ async function main(): Promise<void> {
             log(`  ${s.title}, security ${mode}: skipped (${row.skipped})`);
             continue;
           }
-          const sentBefore = answerProgress.sent;
-          const rounds: Measurement[] = [];
-          for (let r = 0; r < roundCount; r++) rounds.push(await measure(server.port, server.pid, s.spec, load));
+          runs.push({ mode, server, s, row, rounds: [], progress: answerProgress });
+        }
+        // Round by round, on then off, so both modes see the same machine.
+        const sentBefore = runs.map((r) => r.progress.sent);
+        for (let round = 0; round < roundCount; round++) {
+          for (const run of runs) run.rounds.push(await measure(run.server.port, run.server.pid, run.s.spec, load));
+        }
+        for (const [i, { mode, s, row, rounds, progress }] of runs.entries()) {
           const m = median(rounds);
           row.measurement = m;
           if (roundCount > 1) row.rounds = rounds.map((x) => x.requestsPerSecond);
           if (ceiling) row.ofCeiling = Math.round((m.requestsPerSecond / ceiling) * 1000) / 1000;
           for (const x of rounds) notePeak(x.peakRssMb);
           if (s.name === 'answer') {
-            const sent = answerProgress.sent - sentBefore;
+            const sent = progress.sent - sentBefore[i]!;
             const recorded = await recordedTries(db, fixtures.submitterIds);
             row.notes = [`${recorded} tries graded and recorded`];
-            if (answerProgress.sent > answerProgress.planned) row.notes.push(`plan of ${answerProgress.planned} tries exhausted after ${sent} requests: later requests hit closed boxes (use --submitters)`);
+            if (progress.sent > progress.planned) row.notes.push(`plan of ${progress.planned} tries exhausted after ${sent} requests: later requests hit closed boxes (use --submitters)`);
           }
           const odd = Object.keys(m.unexpected).length ? ` (unexpected statuses: ${JSON.stringify(m.unexpected)})` : '';
           log(`  ${s.title}, security ${mode}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, RSS ${m.peakRssMb} MB${odd}`);
