@@ -38,7 +38,8 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: config.url,
     max: 10,
-    connectionTimeoutMillis: 2000,
+    // Generous: a burst of requests on a busy machine must queue, not fail.
+    connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
   });
   // A client losing its server must not crash the process (an 'error' event with no
