@@ -3,9 +3,8 @@
 // server's report endpoint), an uncaught page error, a console error, a
 // dialog (alert/confirm/prompt: the classic proof of XSS), the XSS marker
 // global `window.__xss` being set, or a server answer of 500 or more. CSP
-// reports are seen twice on the server side: as requests reaching the report
-// endpoint (recorded by the harness's proxy) and in the count the endpoint
-// keeps for the admin dashboard.
+// reports reaching the report endpoint (recorded by the harness's proxy) count
+// against the guard whose page they name.
 //
 // The listener is installed with addInitScript, which the browser runs through
 // its debugging protocol before any page script: it is not an inline script,
@@ -44,7 +43,7 @@ function pageProbe(binding: string): void {
 }
 
 export interface Problem {
-  kind: 'csp' | 'csp-report' | 'csp-counted' | 'console' | 'pageerror' | 'dialog' | 'xss' | 'server';
+  kind: 'csp' | 'csp-report' | 'console' | 'pageerror' | 'dialog' | 'xss' | 'server';
   text: string;
 }
 
@@ -54,17 +53,28 @@ export class PageGuard {
   private readonly allowedOnce: RegExp[] = [];
   private reportsAtStart: number;
   private serverErrorsAtStart: number;
-  private countedAtStart: number;
 
   private constructor(private readonly site: Site) {
     this.reportsAtStart = site.cspReports.length;
     this.serverErrorsAtStart = site.serverErrors.length;
-    this.countedAtStart = this.serverCount();
   }
 
-  /** CSP reports the app's report endpoint has accepted and counted (the admin dashboard's figure). */
-  private serverCount(): number {
-    return this.site.test.app.cspReports.sinceStart;
+  /** Documents this context loaded: a CSP report belongs to the guard whose page it names. */
+  private readonly documents = new Set<string>();
+
+  private ownsReport(body: string): boolean {
+    let urls: string[];
+    try {
+      const parsed = JSON.parse(body) as unknown;
+      const list = Array.isArray(parsed) ? parsed : [parsed];
+      urls = list.map((r) => {
+        const o = r as { body?: { documentURL?: string }; 'csp-report'?: { 'document-uri'?: string } };
+        return o.body?.documentURL ?? o['csp-report']?.['document-uri'] ?? '';
+      });
+    } catch {
+      return true; // unreadable: count it against every test, never lose it
+    }
+    return urls.some((u) => !u || this.documents.has(u.split('#')[0]!));
   }
 
   /** Watches every page the context opens (popups and new tabs included). */
@@ -74,6 +84,9 @@ export class PageGuard {
       guard.problems.push({ kind: kind === 'xss' ? 'xss' : 'csp', text: JSON.stringify(detail) });
     });
     await context.addInitScript(pageProbe, BINDING);
+    context.on('request', (request) => {
+      if (request.isNavigationRequest()) guard.documents.add(request.url().split('#')[0]!);
+    });
     context.on('console', (msg: ConsoleMessage) => {
       if (msg.type() !== 'error') return;
       const text = `${msg.text()} (at ${msg.location().url || msg.page()?.url() || '?'})`;
@@ -108,13 +121,12 @@ export class PageGuard {
   collect(): Problem[] {
     const found = [...this.problems];
     for (const r of this.site.cspReports.slice(this.reportsAtStart)) {
-      found.push({ kind: 'csp-report', text: `${r.contentType}: ${r.body.slice(0, 600)}` });
+      if (this.ownsReport(r.body)) found.push({ kind: 'csp-report', text: `${r.contentType}: ${r.body.slice(0, 600)}` });
     }
+    // A server error cannot be traced to a page: every guard open at the time reports it.
     for (const e of this.site.serverErrors.slice(this.serverErrorsAtStart)) {
       found.push({ kind: 'server', text: `${e.status} for ${e.method} ${e.path}` });
     }
-    const counted = this.serverCount() - this.countedAtStart;
-    if (counted > 0) found.push({ kind: 'csp-counted', text: `the report endpoint counted ${counted} violation(s)` });
     return found;
   }
 
@@ -125,7 +137,6 @@ export class PageGuard {
     this.allowedOnce.length = 0;
     this.reportsAtStart = this.site.cspReports.length;
     this.serverErrorsAtStart = this.site.serverErrors.length;
-    this.countedAtStart = this.serverCount();
     return found;
   }
 }
