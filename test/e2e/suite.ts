@@ -103,7 +103,7 @@ export function useE2E(extraEnv: Record<string, string> = {}): E2E {
         timezoneId: 'Europe/London',
         ...(viewport === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
       });
-      context.setDefaultTimeout(15_000);
+      context.setDefaultTimeout(20_000);
       const guard = await PageGuard.attach(context, e2e.site);
       const page = await context.newPage();
       const entry = { page, context, guard };
