@@ -34,13 +34,13 @@ describe.runIf(browserAvailable())('browser harness and guard', E2E_TIMEOUTS, ()
   it('catches an inline event handler blocked by the CSP, in the page and at the report endpoint', async () => {
     const { page, guard } = await e2e.open();
     await page.goto('/');
+    const counted = e2e.site.test.app.cspReports.sinceStart;
     await page.evaluate(() => {
       document.body.insertAdjacentHTML('beforeend', '<img alt="" src="/favicon.svg" onload="window.__xss = 1">');
     });
     await expect.poll(() => kinds(guard.collect()), { timeout: 10_000 }).toContain('csp');
     // The browser also sends the report to the server, which accepts and counts it
     // (the figure on the admin dashboard).
-    const counted = e2e.site.test.app.cspReports.sinceStart;
     await expect.poll(() => kinds(guard.collect()), { timeout: 10_000 }).toContain('csp-report');
     await expect.poll(() => e2e.site.test.app.cspReports.sinceStart, { timeout: 10_000 }).toBeGreaterThan(counted);
     const problems = guard.take();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ADMIN, browserAvailable } from './harness.js';
 import { minimalPdf } from './data.js';
 import { E2E_TIMEOUTS, useE2E } from './suite.js';
-import { flashes, logIn, mainText, submit, visit } from './ui.js';
+import { flashes, logIn, submit, visit, visitUntilShown } from './ui.js';
 
 const TITLE = 'Spring term newsletter';
 const PDF = minimalPdf('Maths Society — Spring term');
@@ -35,8 +35,7 @@ describe.runIf(browserAvailable())('newsletter journey: an admin publishes a PDF
 
     // A visitor finds it from the home page.
     const { page: visitor } = await e2e.open('phone');
-    await visit(visitor, '/');
-    expect(await mainText(visitor)).toContain(TITLE);
+    await visitUntilShown(visitor, '/', TITLE, e2e.site.test.config.publicCache.seconds);
     const pdfResponse = visitor.waitForResponse((r) => /\/uploads\/[a-f0-9]{32}\.pdf$/.test(new URL(r.url()).pathname));
     await Promise.all([visitor.waitForNavigation(), visitor.locator('main').getByRole('link', { name: TITLE }).first().click()]);
     expect(new URL(visitor.url()).pathname).toBe(path);

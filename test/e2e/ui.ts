@@ -9,6 +9,25 @@ export async function visit(page: Page, path: string, status = 200): Promise<voi
   expect(response?.status(), `status of ${path}`).toBe(status);
 }
 
+/**
+ * Opens a public page that production serves from a short cache
+ * (PUBLIC_CACHE_SECONDS: the home page's data, the public leaderboard) and
+ * reloads it, as a person would, until `text` shows — for at most the cache
+ * period plus a margin, so a page that never shows it still fails.
+ */
+export async function visitUntilShown(page: Page, path: string, text: string, cacheSeconds: number): Promise<void> {
+  const end = Date.now() + (cacheSeconds + 5) * 1000;
+  for (;;) {
+    await visit(page, path);
+    const shown = (await mainText(page)).includes(text);
+    if (shown || Date.now() > end) {
+      expect(shown, `${path} shows "${text}" within ${cacheSeconds} s (its cache period)`).toBe(true);
+      return;
+    }
+    await page.waitForTimeout(1000);
+  }
+}
+
 /** Submits a form by clicking its button and waits for the page that answers it. */
 export async function submit(page: Page, buttonName: string | RegExp, scope = page.locator('main')): Promise<void> {
   await Promise.all([
