@@ -1,6 +1,7 @@
 // Configuration: one typed object built from the environment. Every key, its
 // per-profile default and its meaning is listed in .env.example; the defaults
 // below are the security document's values for each profile.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, resolveProfile, type Profile } from './profile.js';
 
@@ -161,7 +162,11 @@ export interface Config {
    * request reads the database.
    */
   publicCache: { seconds: number };
-  math: { timeoutMs: number };
+  math: {
+    timeoutMs: number;
+    /** Worker threads checking answers (each holds its own engine, about 50 MB). */
+    workers: number;
+  };
   ops: { instances: number; backupDir: string; backupMaxAgeHours: number };
 }
 
@@ -390,7 +395,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     leaderboard: { topN: int(env, 'LEADERBOARD_TOP_N', 20, 1, 500) },
     publicCache: { seconds: int(env, 'PUBLIC_CACHE_SECONDS', pick(profile, [0, 0, 5]), 0, 300) },
-    math: { timeoutMs: int(env, 'MATH_TIMEOUT_MS', 250, 50, 10000) },
+    math: {
+      timeoutMs: int(env, 'MATH_TIMEOUT_MS', 250, 50, 10000),
+      // One core stays with the web server's own thread.
+      workers: int(env, 'MATH_WORKERS', Math.max(1, Math.min(4, availableParallelism() - 1)), 1, 64),
+    },
     ops: {
       instances: int(env, 'WEB_CONCURRENCY', 1, 1, 256),
       backupDir: str(env, 'BACKUP_DIR', './data/backups'),

@@ -12,7 +12,7 @@ declare module 'fastify' {
 }
 
 export const mathPoolPlugin = fp(async (app: FastifyInstance) => {
-  const pool = createMathPool({ timeoutMs: app.config.math.timeoutMs, logger: app.log });
+  const pool = createMathPool({ timeoutMs: app.config.math.timeoutMs, maxThreads: app.config.math.workers, logger: app.log });
   app.decorate('math', pool);
   app.addHook('onClose', async () => {
     await pool.close();
