@@ -18,7 +18,9 @@ import { generateDataset } from './lib/dataset.js';
 import { cleanUpFixtures, prepareFixtures, recordedTries } from './lib/fixtures.js';
 import { measure, median, type LoadOptions, type Measurement } from './lib/load.js';
 import { budgets, formatTable, loadAverage, machine, securityCost, type Report, type ScenarioResult } from './lib/report.js';
-import { buildScenarios, probe, SCENARIO_ORDER, type AnswerProgress, type Scenario, type ScenarioName } from './lib/scenarios.js';
+import {
+  buildScenarios, probe, SCENARIO_ORDER, visitorCookies, type AnswerProgress, type Scenario, type ScenarioName,
+} from './lib/scenarios.js';
 import { benchDatabase, describeDatabase, existingDataset } from './lib/target.js';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -154,7 +156,7 @@ async function main(): Promise<void> {
       for (const [mode, server] of servers) {
         const students = await server.sessions(fixtures.studentIds);
         const submitters = await server.sessions(fixtures.submitterIds);
-        built.set(mode, buildScenarios(fixtures, students, submitters));
+        built.set(mode, buildScenarios(fixtures, students, submitters, await visitorCookies(server.port)));
         log(`App, security ${mode}: pid ${server.pid}, ${rssMb(server.pid)} MB after start`);
       }
       for (const name of SCENARIO_ORDER.filter((n) => only.includes(n))) {

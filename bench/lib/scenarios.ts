@@ -1,6 +1,7 @@
 // The pages measured, as a browser behind an HTTPS-terminating proxy asks for
 // them: X-Forwarded-Proto: https (the production profile redirects anything
-// else), compression accepted, HTML wanted. Signed-in scenarios rotate over a
+// else), compression accepted, HTML wanted; anonymous ones with the cookies
+// of an earlier visit. Signed-in scenarios rotate over a
 // pool of real sessions; the answer scenario sends the planned tries with the
 // session's CSRF token, as the challenge page's form does.
 import type { BenchSession } from '../server.js';
@@ -41,14 +42,24 @@ export interface AnswerProgress {
   planned: number;
 }
 
-export function buildScenarios(f: Fixtures, students: BenchSession[], submitters: BenchSession[]): { scenarios: Scenario[]; answerProgress: AnswerProgress } {
+/**
+ * The cookies a browser holds after its first page (the anonymous CSRF cookie):
+ * anonymous scenarios send them, as a returning visitor does.
+ */
+export async function visitorCookies(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, { headers: BROWSER, redirect: 'manual' });
+  await res.arrayBuffer();
+  return res.headers.getSetCookie().map((c) => c.split(';', 1)[0]!).join('; ');
+}
+
+export function buildScenarios(f: Fixtures, students: BenchSession[], submitters: BenchSession[], visitor = ''): { scenarios: Scenario[]; answerProgress: AnswerProgress } {
   const student = rotate(students);
   const signedIn = (path: string): LoadSpec => ({
     method: 'GET', path, headers: BROWSER, expectStatus: 200,
     next: () => ({ headers: { cookie: student().cookie } }),
   });
   const anonymous = (path: string, extra: Record<string, string> = {}): LoadSpec => ({
-    method: 'GET', path, headers: { ...BROWSER, ...extra }, expectStatus: 200,
+    method: 'GET', path, headers: { ...BROWSER, ...(visitor ? { cookie: visitor } : {}), ...extra }, expectStatus: 200,
   });
 
   const bySubmitter = new Map(submitters.map((s) => [s.userId, s]));
