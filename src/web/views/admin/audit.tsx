@@ -67,7 +67,7 @@ export function AuditPageView({ ctx, query, result, actions, targetTypes, timeZo
       <p class="muted" data-total={result.total}>
         {result.total === 1 ? '1 entry' : `${result.total} entries`}{result.pages > 1 ? ` · page ${result.page} of ${result.pages}` : ''}
       </p>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit log entries">
         <table class="audit-table">
           <thead>
             <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">IP address</th><th scope="col">Details</th></tr>

@@ -55,7 +55,7 @@ function LockButton({ ctx, row }: { ctx: ViewContext; row: AdminChallengeRow }) 
 
 function ChallengeTable({ ctx, rows, zone, scheduled }: { ctx: ViewContext; rows: AdminChallengeRow[]; zone: string; scheduled: boolean }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="Challenges">
       <table class="admin-challenges">
         <thead>
           <tr>

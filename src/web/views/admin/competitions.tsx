@@ -33,7 +33,7 @@ export function AdminSchoolListPage({ ctx, schools }: { ctx: ViewContext; school
       <h1>Schools</h1>
       <p><a class="button" href="/admin/schools/new">New school</a></p>
       {schools.length === 0 ? <p class="muted">No schools yet.</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Schools">
           <table>
             <thead><tr><th scope="col">Name</th><th scope="col">Email domain</th><th scope="col">Address</th><th scope="col">Competitions</th><th scope="col">Participants</th><th scope="col">Actions</th></tr></thead>
             <tbody>
@@ -84,7 +84,7 @@ export function AdminCompetitionListPage({ ctx, competitions, zone }: { ctx: Vie
       <h1>Competitions</h1>
       <p><a class="button" href="/admin/competitions/new">New competition</a> <a href="/admin/schools">Schools</a></p>
       {competitions.length === 0 ? <p class="muted">No competitions yet.</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Competitions">
           <table>
             <thead><tr><th scope="col">Name</th><th scope="col">Starts</th><th scope="col">Ends</th><th scope="col">Actions</th></tr></thead>
             <tbody>
@@ -188,7 +188,7 @@ export function AdminCompetitionPage({ ctx, competition, rows, zone }: { ctx: Vi
       <CompetitionNav c={competition} current={base} />
       <p><a class="button" href={`${base}/challenges/new`}>New competition challenge</a></p>
       {rows.length === 0 ? <p class="muted">No challenges yet.</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Competition challenges">
           <table>
             <thead><tr><th scope="col">Title</th><th scope="col">Key stage</th><th scope="col">Release</th><th scope="col">Closes</th><th scope="col">State</th><th scope="col">Completed by</th><th scope="col">Actions</th></tr></thead>
             <tbody>
@@ -263,7 +263,7 @@ export function AdminCompetitionBoardPage({ ctx, d }: { ctx: ViewContext; d: Boa
       <p>{d.list.total} participant{d.list.total === 1 ? '' : 's'}</p>
       <form method="post" action={`${base}/board/bulk`} id="bulk-form">
         <CsrfField ctx={ctx} />
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Competition board">
           <table>
             <thead><tr><th scope="col">Select</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">School</th><th scope="col">Key stage</th><th scope="col">Points</th><th scope="col">Completed</th><th scope="col">Joined</th></tr></thead>
             <tbody>
@@ -323,13 +323,13 @@ export function AdminCompetitionAnalyticsPage({ ctx, competition, a }: { ctx: Vi
       <h1>{competition.name}: analytics</h1>
       <CompetitionNav c={competition} current={`${base}/analytics`} />
       <section aria-labelledby="per-school"><h2 id="per-school">Per school</h2>
-        <div class="table-wrap"><table class="analytics-schools">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Per school"><table class="analytics-schools">
           <thead><tr><th scope="col">School</th><th scope="col">Participants</th><th scope="col">Points</th><th scope="col">Average</th><th scope="col">Completions</th><th scope="col">Tries</th></tr></thead>
           <tbody>{a.perSchool.map((s) => <tr><td>{s.school}</td><td>{s.participants}</td><td>{s.points}</td><td>{s.average.toFixed(1)}</td><td>{s.completions}</td><td>{s.submissions}</td></tr>)}</tbody>
         </table></div>
       </section>
       <section aria-labelledby="per-ks"><h2 id="per-ks">Per key stage</h2>
-        <div class="table-wrap"><table class="analytics-key-stages">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Per key stage"><table class="analytics-key-stages">
           <thead><tr><th scope="col">Key stage</th><th scope="col">Participants</th><th scope="col">Points</th><th scope="col">Average</th><th scope="col">Completions</th><th scope="col">Tries</th></tr></thead>
           <tbody>{a.perKeyStage.map((s) => <tr><td>{s.keyStage}</td><td>{s.participants}</td><td>{s.points}</td><td>{s.average.toFixed(1)}</td><td>{s.completions}</td><td>{s.submissions}</td></tr>)}</tbody>
         </table></div>

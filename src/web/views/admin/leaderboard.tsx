@@ -85,7 +85,7 @@ export function AdminLeaderboardPage({ ctx, boards, adjustments, form, errors = 
       <h1>Leaderboards</h1>
       <section class="card" aria-labelledby="boards-title">
         <h2 id="boards-title">Boards</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Boards">
           <table>
             <thead><tr><th scope="col">Board</th><th scope="col">Participants</th><th scope="col">Points</th><th scope="col">Answers</th><th scope="col">Counting since</th><th scope="col">Export</th><th scope="col">Reset</th></tr></thead>
             <tbody>
@@ -129,7 +129,7 @@ export function AdminLeaderboardPage({ ctx, boards, adjustments, form, errors = 
       <section aria-labelledby="adjustments-title">
         <h2 id="adjustments-title">Adjustments ({adjustments.total})</h2>
         {adjustments.rows.length === 0 ? <p class="muted">No adjustments.</p> : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Adjustments">
             <table>
               <thead><tr><th scope="col">When</th><th scope="col">Student</th><th scope="col">Board</th><th scope="col">Points</th><th scope="col">Reason</th><th scope="col">By</th><th scope="col">Actions</th></tr></thead>
               <tbody>

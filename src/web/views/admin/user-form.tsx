@@ -114,7 +114,7 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
       <section class="card">
         <h2>Recent history</h2>
         {history.length === 0 ? <p class="muted">Nothing recorded yet.</p> : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Recent history">
             <table>
               <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">By</th><th scope="col">Address</th></tr></thead>
               <tbody>

@@ -98,7 +98,7 @@ export function UsersListPage({ ctx, query, result, timeZone }: {
         <span class="bulk-status" role="status" aria-live="polite" data-bulk-status></span>
       </form>
 
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Users">
         <table class="users-table">
           <thead>
             <tr>

@@ -67,7 +67,7 @@ export function CompetitionPage({ ctx, d }: { ctx: ViewContext; d: CompetitionPa
         <section class="card competition-board" aria-labelledby={`board-${b.keyStage}`}>
           <h2 id={`board-${b.keyStage}`}>{b.keyStage} leaderboard</h2>
           {b.top.length === 0 ? <p class="muted">No points yet.</p> : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label={`${b.keyStage} leaderboard`}>
               <table>
                 <thead><tr><th scope="col">Rank</th><th scope="col">Name</th><th scope="col">School</th><th scope="col">Points</th><th scope="col">Challenges</th></tr></thead>
                 <tbody>
@@ -83,7 +83,7 @@ export function CompetitionPage({ ctx, d }: { ctx: ViewContext; d: CompetitionPa
           )}
           <h3>{b.keyStage} school rankings</h3>
           {b.schools.length === 0 ? <p class="muted">No participants yet.</p> : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label={`${b.keyStage} school rankings`}>
               <table class="school-rankings">
                 <thead><tr><th scope="col">Rank</th><th scope="col">School</th><th scope="col">Total points</th><th scope="col">Participants</th><th scope="col">Average</th></tr></thead>
                 <tbody>

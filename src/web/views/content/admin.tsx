@@ -77,7 +77,7 @@ export function AdminArticleList({ ctx, list }: { ctx: ViewContext; list: PageOf
       <h1>Articles and newsletters</h1>
       <p><a class="button" href="/admin/articles/new">New article or newsletter</a></p>
       {list.items.length === 0 ? <p class="muted">Nothing published yet.</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Articles and newsletters">
           <table>
             <thead><tr><th scope="col">Title</th><th scope="col">Type</th><th scope="col">Author</th><th scope="col">Published</th><th scope="col">PDF</th><th scope="col">Actions</th></tr></thead>
             <tbody>
@@ -179,7 +179,7 @@ export function AdminAnnouncementList({ ctx, list }: { ctx: ViewContext; list: P
       <h1>Announcements</h1>
       <p><a class="button" href="/admin/announcements/new">New announcement</a></p>
       {list.items.length === 0 ? <p class="muted">No announcements yet.</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Announcements">
           <table>
             <thead><tr><th scope="col">Title</th><th scope="col">Posted</th><th scope="col">Actions</th></tr></thead>
             <tbody>
@@ -228,7 +228,7 @@ export function AdminPageList({ ctx, pages }: { ctx: ViewContext; pages: StoredP
     <AdminLayout ctx={ctx} title="Pages">
       <h1>Pages</h1>
       <p class="muted">These pages are shown to everyone. Their text is stored here, not in the site’s templates.</p>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Pages">
         <table>
           <thead><tr><th scope="col">Page</th><th scope="col">Address</th><th scope="col">Last updated</th><th scope="col">Actions</th></tr></thead>
           <tbody>

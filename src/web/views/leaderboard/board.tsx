@@ -44,7 +44,7 @@ export function LeaderboardPage({ ctx, v }: { ctx: ViewContext; v: LeaderboardVi
             </p>
           )}
           {v.entries.length === 0 ? <p>No points on this board yet. Complete a challenge to be the first!</p> : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Leaderboard">
               <table class="board">
                 <thead><tr><th scope="col">Rank</th><th scope="col">Student</th><th scope="col">Points</th><th scope="col">Completed</th></tr></thead>
                 <tbody>

@@ -41,7 +41,7 @@ export function ProfilePage({ ctx, summary, timeZone }: { ctx: ViewContext; summ
       <section class="card">
         <h2>Recent submissions</h2>
         {summary.recent.length === 0 ? <p class="muted">No answers yet. <a href="/challenges">Try a challenge</a>.</p> : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Recent submissions">
             <table>
               <thead><tr><th scope="col">When</th><th scope="col">Challenge</th><th scope="col">Box</th><th scope="col">Answer</th><th scope="col">Result</th></tr></thead>
               <tbody>

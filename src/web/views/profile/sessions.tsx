@@ -14,7 +14,7 @@ export function SessionsPage({ ctx, sessions, currentId, timeZone }: {
       <h1>Where you are logged in</h1>
       <ProfileNav ctx={ctx} />
       <section class="card">
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Sessions">
           <table>
             <thead><tr><th scope="col">Device</th><th scope="col">Address</th><th scope="col">Signed in</th><th scope="col">Last seen</th><th scope="col"></th></tr></thead>
             <tbody>
