@@ -1,6 +1,7 @@
 // Test databases: SQLite in memory, or a private schema in the real PostgreSQL
 // test database, so test files can run in parallel without seeing each other.
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/db/index.js';
@@ -47,4 +48,17 @@ export async function createTestDatabase(dialect: Dialect, opts: { migrate?: boo
 /** The dialects to run a suite on: SQLite always, PostgreSQL when it is there (or required). */
 export async function availableDialects(): Promise<Dialect[]> {
   return (await serviceAvailable('postgres')) ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/**
+ * The tables of this database handle's own schema. (Kysely's introspection lists every schema
+ * of the database, and fails when a parallel test drops one of them at that moment.)
+ */
+export async function ownTables(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Promise<string[]> {
+  const rows = handle.dialect === 'postgres'
+    ? (await sql<{ name: string }>`select table_name as name from information_schema.tables
+        where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(handle.db)).rows
+    : (await sql<{ name: string }>`select name from sqlite_master
+        where type = 'table' and name not like 'sqlite_%'`.execute(handle.db)).rows;
+  return rows.map((r) => r.name).sort();
 }

@@ -1,10 +1,10 @@
 // What the route matrices share: a data set that gives every `:id` something to
 // find, concrete URLs for the route table's patterns, one request per route,
 // and a snapshot of every table to prove that nothing changed.
-import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
 import type { RouteEntry } from '../../src/security/access.js';
 import type { TestApp, TestClient } from '../helpers/app.js';
+import { ownTables } from '../helpers/db.js';
 
 /** Values for path parameters; anything not listed becomes "1" (the first row of every table). */
 const PARAMS: Record<string, string> = { slug: 'about', name: 'missing-file.pdf', '*': 'missing.js' };
@@ -49,14 +49,7 @@ export async function hit(
 
 /** Rows of every table of the app's database (this test's schema only), in a stable order. */
 export async function snapshot(t: TestApp): Promise<Record<string, string[]>> {
-  let schema: string | undefined;
-  if (t.database.dialect === 'postgres') {
-    schema = (await sql<{ s: string }>`select current_schema() as s`.execute(t.db)).rows[0]!.s;
-  }
-  const tables = (await t.db.introspection.getTables())
-    .filter((tb) => !tb.isView && (schema === undefined || tb.schema === schema))
-    .map((tb) => tb.name)
-    .sort();
+  const tables = await ownTables(t.database);
   const out: Record<string, string[]> = {};
   for (const table of tables) {
     const rows = await t.db.selectFrom(table as never).selectAll().execute() as Array<Record<string, unknown>>;

@@ -1,7 +1,7 @@
 import { Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrations } from '../../../src/db/migrations/index.js';
-import { availableDialects, createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { availableDialects, createTestDatabase, ownTables, type TestDatabase } from '../../helpers/db.js';
 
 const TABLES = [
   'users', 'sessions', 'schools', 'challenges', 'answer_boxes', 'submissions', 'completions', 'scores',
@@ -27,17 +27,9 @@ describe.each(await availableDialects())('migrations on %s', (dialect) => {
     return { schoolId: school.id, userId: user.id, challengeId: challenge.id };
   }
 
-  /** Tables of this test's own schema (PostgreSQL test databases hold one schema per test app). */
-  async function ownTables(db: TestDatabase['db']): Promise<string[]> {
-    const schema = dialect === 'postgres'
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s
-      : undefined;
-    return (await db.introspection.getTables()).filter((x) => !schema || x.schema === schema).map((x) => x.name);
-  }
-
   it('creates every table of the specification', async () => {
     t = await createTestDatabase(dialect);
-    const tables = await ownTables(t.db);
+    const tables = await ownTables(t);
     for (const name of TABLES) expect(tables).toContain(name);
   });
 
@@ -90,7 +82,7 @@ describe.each(await availableDialects())('migrations on %s', (dialect) => {
       const down = await migrator.migrateDown();
       expect(down.error).toBeUndefined();
     }
-    const after = await ownTables(t.db);
+    const after = await ownTables(t);
     expect(after.filter((n) => TABLES.includes(n))).toEqual([]);
     const up = await migrator.migrateToLatest();
     expect(up.error).toBeUndefined();
