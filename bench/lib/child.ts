@@ -98,6 +98,24 @@ export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number |
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU time a process has used so far (all its threads: the event loop, the
+ * math workers, the garbage collector), in milliseconds, or null off Linux.
+ */
+export function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
 /** Samples VmRSS every `everyMs` until stopped; returns the peak seen. */
 export function sampleRss(pid: number, everyMs = 50): { stop(): number | null } {
   let peak: number | null = rssMb(pid);

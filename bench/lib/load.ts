@@ -1,7 +1,7 @@
 // One measurement: autocannon against a running server (a warm-up first, not
 // recorded), the server's resident memory sampled from /proc meanwhile.
 import autocannon from 'autocannon';
-import { sampleRss } from './child.js';
+import { cpuMs, sampleRss } from './child.js';
 
 /** What a virtual client sends; `next()` gives each request its own headers/body when set. */
 export interface LoadSpec {
@@ -30,6 +30,11 @@ export interface Measurement {
   timeouts: number;
   throughputKBps: number;
   peakRssMb: number | null;
+  /**
+   * Server CPU time per request in ms (all its threads): what a request costs,
+   * much less sensitive than requests/s to other work on the machine.
+   */
+  cpuMsPerRequest: number | null;
 }
 
 function autocannonOptions(port: number, spec: LoadSpec, opts: LoadOptions, seconds: number): autocannon.Options {
@@ -61,7 +66,9 @@ function autocannonOptions(port: number, spec: LoadSpec, opts: LoadOptions, seco
 export async function measure(port: number, pid: number, spec: LoadSpec, opts: LoadOptions): Promise<Measurement> {
   if (opts.warmupSeconds > 0) await autocannon(autocannonOptions(port, spec, opts, opts.warmupSeconds));
   const sampler = sampleRss(pid);
+  const cpuBefore = cpuMs(pid);
   const result = await autocannon(autocannonOptions(port, spec, opts, opts.durationSeconds));
+  const cpuAfter = cpuMs(pid);
   const peakRssMb = sampler.stop();
   const unexpected: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
@@ -82,11 +89,18 @@ export async function measure(port: number, pid: number, spec: LoadSpec, opts: L
     timeouts: result.timeouts,
     throughputKBps: Math.round(result.throughput.average / 1024),
     peakRssMb,
+    cpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && result.requests.total > 0
+      ? Math.round(((cpuAfter - cpuBefore) / result.requests.total) * 1000) / 1000 : null,
   };
 }
 
-/** The round with the median throughput (its latencies and memory go with it). */
+/**
+ * The round with the median throughput (its latencies and memory go with it),
+ * with the median CPU cost per request of all rounds.
+ */
 export function median(rounds: Measurement[]): Measurement {
   const sorted = [...rounds].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const mid = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const cpu = rounds.map((r) => r.cpuMsPerRequest).filter((c): c is number => c !== null).sort((a, b) => a - b);
+  return { ...mid, cpuMsPerRequest: cpu.length ? cpu[Math.floor((cpu.length - 1) / 2)]! : null };
 }
