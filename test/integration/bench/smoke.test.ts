@@ -145,6 +145,7 @@ describe('npm run bench at a tiny size', () => {
       expect(r.measurement!.requests, `${r.name} (${r.security})`).toBeGreaterThan(0);
       expect(r.measurement!.unexpected, `${r.name} (${r.security})`).toEqual({});
       expect(r.measurement!.peakRssMb === null || r.measurement!.peakRssMb > 0).toBe(true);
+      if (process.platform === 'linux') expect(r.measurement!.cpuMsPerRequest, `${r.name} (${r.security})`).toBeGreaterThan(0);
     }
     const answer = report.results.find((r) => r.name === 'answer')!;
     expect(answer.notes?.[0]).toMatch(/^[1-9]\d* tries graded and recorded$/);
