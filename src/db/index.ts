@@ -62,15 +62,22 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     provider: { getMigrations: async () => migrations },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  // Kysely's migrator lists the tables of every schema it may use. When another
-  // schema is dropped at that moment (another deployment, a parallel test run),
-  // PostgreSQL answers "schema … does not exist" (3F000) for the vanished one:
-  // that is about someone else's schema, so look again.
+  const result = await retryOnVanishedSchema(() => migrator.migrateToLatest());
+  if (result.error) throw result.error;
+  return result;
+}
+
+/**
+ * Kysely's migrator lists the tables of every schema it may use. When another
+ * schema is dropped at that moment (another deployment, a parallel test run),
+ * PostgreSQL answers "schema … does not exist" (3F000) for the vanished one:
+ * that is about someone else's schema, so look again (a few times).
+ */
+export async function retryOnVanishedSchema(run: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
   for (let attempt = 1; ; attempt++) {
-    const result = await migrator.migrateToLatest();
-    if (!result.error) return result;
-    const code = (result.error as { code?: string }).code;
-    if (code !== '3F000' || attempt >= 5) throw result.error;
+    const result = await run();
+    const code = (result.error as { code?: string } | undefined)?.code;
+    if (code !== '3F000' || attempt >= 5) return result;
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
   }
 }

@@ -1,5 +1,6 @@
 import { Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { retryOnVanishedSchema } from '../../../src/db/index.js';
 import { migrations } from '../../../src/db/migrations/index.js';
 import { availableDialects, createTestDatabase, ownTables, type TestDatabase } from '../../helpers/db.js';
 
@@ -79,12 +80,12 @@ describe.each(await availableDialects())('migrations on %s', (dialect) => {
     });
     const names = Object.keys(migrations);
     for (let i = 0; i < names.length; i++) {
-      const down = await migrator.migrateDown();
+      const down = await retryOnVanishedSchema(() => migrator.migrateDown());
       expect(down.error).toBeUndefined();
     }
     const after = await ownTables(t);
     expect(after.filter((n) => TABLES.includes(n))).toEqual([]);
-    const up = await migrator.migrateToLatest();
+    const up = await retryOnVanishedSchema(() => migrator.migrateToLatest());
     expect(up.error).toBeUndefined();
     await sql`select count(*) from users`.execute(t.db);
   });
