@@ -2,6 +2,7 @@
 // math, times in the school's zone, key-stage badges and query-string paging.
 import katex from 'katex';
 import { formatSchoolTime } from '../../../domain/school-time.js';
+import { TextCache } from '../../../domain/text-cache.js';
 
 /**
  * A student's answer (or a revealed correct answer) as KaTeX HTML. `trust`
@@ -9,14 +10,19 @@ import { formatSchoolTime } from '../../../domain/school-time.js';
  * and sizes are bounded. Text answers are shown as text, not typeset.
  */
 export function answerHtml(latex: string): string {
-  try {
-    return katex.renderToString(latex, {
-      throwOnError: false, output: 'htmlAndMathml', trust: false, maxExpand: 1000, maxSize: 10,
-    });
-  } catch {
-    return `<code>${latex.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</code>`;
-  }
+  // Students' answers repeat (the same right and wrong ones): typeset each once (docs/performance.md).
+  return typesetAnswers.remember(latex, () => {
+    try {
+      return katex.renderToString(latex, {
+        throwOnError: false, output: 'htmlAndMathml', trust: false, maxExpand: 1000, maxSize: 10,
+      });
+    } catch {
+      return `<code>${latex.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</code>`;
+    }
+  });
 }
+
+const typesetAnswers = new TextCache(2_000_000);
 
 export function Answer({ value, asText = false }: { value: string; asText?: boolean }) {
   if (asText) return <span class="answer-text">{value}</span>;
