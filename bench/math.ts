@@ -62,7 +62,8 @@ const [slowestId, slowestMedian] = [...perPair]
   .reduce((a, b) => (b[1] > a[1] ? b : a));
 
 // Pool latency (one check at a time, so this is the round trip, not throughput).
-const pool = createMathPool({ timeoutMs: 250 });
+// Without the verdict cache: every call is a real round trip to a worker.
+const pool = createMathPool({ timeoutMs: 250, verdictCacheEntries: 0 });
 for (const p of corpus) await pool.check(p.expected, p.submitted);
 const pooled: number[] = [];
 for (let r = 0; r < Math.max(1, Math.floor(ROUNDS / 5)); r++) {

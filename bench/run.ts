@@ -10,7 +10,7 @@
 //    ceiling per scenario, checks the budgets and writes a JSON report to
 //    bench/results/.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { positiveInt, parse } from './lib/args.js';
 import { rssMb, startServer, type RunningServer } from './lib/child.js';
@@ -37,6 +37,7 @@ const USAGE = `usage: npm run bench -- [options]
   --submitters N     fresh students for the answer scenario (default 300)
   --server-log FILE  where the server's log goes (default /dev/null; production log level "info")
   --config KEY=VALUE a setting for the measured server, as in .env (repeatable), e.g. PUBLIC_CACHE_SECONDS=0
+  --cpu-prof DIR     write the measured servers' CPU profiles (.cpuprofile, one per thread) into DIR
   --out FILE         report path (default bench/results/bench-<time>-<dialect>.json)
 Database: DATABASE_URL (default sqlite:./data/bench.db; a PostgreSQL database name must contain "bench" or "test").`;
 
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     submitters: { type: 'string' },
     'server-log': { type: 'string' },
     config: { type: 'string', multiple: true },
+    'cpu-prof': { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
           BENCH_SECURITY: mode,
           BENCH_SERVER_LOG: args['server-log'] ?? '/dev/null',
           BENCH_SETTINGS: JSON.stringify(settings),
-        }));
+        }, args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : []));
       }
       const built = new Map<'on' | 'off', ReturnType<typeof buildScenarios>>();
       for (const [mode, server] of servers) {

@@ -32,9 +32,14 @@ export function startOptions(): string[] {
   return (pkg.scripts?.start ?? '').split(/\s+/).filter((t) => /^--[a-z][a-z0-9-]*(=\S+)?$/.test(t));
 }
 
-export async function startServer(script: 'server.ts' | 'hello.ts', env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(
+  script: 'server.ts' | 'hello.ts',
+  env: Record<string, string> = {},
+  /** Extra Node options, e.g. ['--cpu-prof', '--cpu-prof-dir=DIR'] to profile the server. */
+  nodeOptions: string[] = [],
+): Promise<RunningServer> {
   const child = fork(benchFile(script), [], {
-    execArgv: ['--import', 'tsx', ...(script === 'server.ts' ? startOptions() : [])],
+    execArgv: ['--import', 'tsx', ...(script === 'server.ts' ? startOptions() : []), ...nodeOptions],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
