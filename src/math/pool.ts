@@ -2,6 +2,7 @@
 // and a heap limit, so no answer can block the event loop or exhaust memory.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { LIMITS } from './limits.js';
 import { answerOptionsSchema, type AnswerOptionsInput } from './options.js';
 import { HOSTILE_REASONS, type CheckResult, type NormalizeResult, type Reason } from './types.js';
 import type { WorkerTask } from './worker.js';
@@ -24,6 +25,12 @@ export interface MathPoolOptions {
   maxQueue?: number;
   /** How long a check may wait for a worker before it gives up with reason "busy" (default 10 s). */
   queueTimeoutMs?: number;
+  /**
+   * Verdicts kept for repeated (expected, submitted, options) checks, least recently
+   * used first out (default 2000; 0 keeps none). The engine is deterministic, and
+   * students of a school type the same few answers, so most checks are repeats.
+   */
+  verdictCacheEntries?: number;
   /** Enables test-only worker operations (`testSpin`, `testOutOfMemory`). Never set in the app. */
   allowTestOperations?: boolean;
 }
@@ -44,6 +51,12 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; reason: Reason; detail: 
 
 const WORKER_URL = new URL('./worker.mjs', import.meta.url);
 
+/**
+ * Verdicts that depend on this moment (a busy pool, a slow machine, a failing
+ * worker) rather than on the inputs are never reused.
+ */
+const TRANSIENT_REASONS: ReadonlySet<Reason> = new Set<Reason>(['timeout', 'busy', 'worker-error', 'internal-error']);
+
 function clip(s: unknown): string {
   return typeof s === 'string' ? s.slice(0, 120) : '';
 }
@@ -63,6 +76,8 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
     workerData: { allowTestOperations: options.allowTestOperations === true },
   });
   let closed = false;
+  const cacheLimit = Math.max(0, options.verdictCacheEntries ?? 2000);
+  const verdicts = new Map<string, CheckResult>();
 
   /**
    * Runs one task. The timer first waits for the worker to report that it started (a
@@ -124,8 +139,27 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
     // Options are validated here, so the workers need not load zod.
     const parsed = answerOptionsSchema.safeParse(opts ?? {});
     if (!parsed.success) return failedCheck('invalid-options', parsed.error.issues[0]?.message ?? 'bad options');
-    const out = await run<CheckResult>({ op: 'check', expected, submitted, options: parsed.data });
-    const res = out.ok ? out.value : failedCheck(out.reason, out.detail);
+    // Only inputs of answer size are kept (longer ones are refused by the engine anyway),
+    // so the cache stays within about cacheLimit × 2 × 500 characters.
+    const cacheable = cacheLimit > 0 && !closed && typeof expected === 'string' && typeof submitted === 'string'
+      && expected.length <= LIMITS.maxInputLength && submitted.length <= LIMITS.maxInputLength;
+    const key = cacheable ? JSON.stringify([expected, submitted, parsed.data]) : null;
+    const known = key === null ? undefined : verdicts.get(key);
+    let res: CheckResult;
+    if (known) {
+      // Most recently used last, so the first key is the one to evict.
+      verdicts.delete(key!);
+      verdicts.set(key!, known);
+      res = { ...known };
+    } else {
+      const out = await run<CheckResult>({ op: 'check', expected, submitted, options: parsed.data });
+      res = out.ok ? out.value : failedCheck(out.reason, out.detail);
+      if (key !== null && !TRANSIENT_REASONS.has(res.reason)) {
+        verdicts.set(key, { ...res });
+        if (verdicts.size > cacheLimit) verdicts.delete(verdicts.keys().next().value!);
+      }
+    }
+    // Hostile input is logged every time it is sent, cached or not.
     if (!res.equivalent) report(res.reason, res.detail, { expected: clip(expected), submitted: clip(submitted) });
     return res;
   }
@@ -155,6 +189,7 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      verdicts.clear();
       await piscina.destroy();
     },
   };

@@ -87,6 +87,51 @@ describe('math pool', () => {
     expect((await Promise.all(spins)).map((r) => r.reason)).toEqual(Array(8).fill('equivalent'));
   });
 
+  it('grades a repeated answer from its verdict cache, even while every worker is busy', async () => {
+    const p = createMathPool({ timeoutMs: 2_000, maxThreads: 1, allowTestOperations: true });
+    try {
+      const first = await p.check('x^2-1', '(x-1)(x+1)');
+      expect(first).toMatchObject({ equivalent: true, reason: 'equivalent' });
+      const order: string[] = [];
+      const spin = p.testSpin(300).then(() => order.push('spin'));
+      const repeated = p.check('x^2-1', '(x-1)(x+1)').then((r) => {
+        order.push('repeated');
+        return r;
+      });
+      const fresh = p.check('x^2-9', '(x-3)(x+3)').then(() => order.push('fresh'));
+      await Promise.all([spin, repeated, fresh]);
+      // The repeat did not wait for the worker; a new pair had to queue behind the spin.
+      expect(order).toEqual(['repeated', 'spin', 'fresh']);
+      expect(await repeated).toEqual(first);
+      // Options are part of what is cached: another tolerance is another question.
+      expect(await p.check('0.5', '0.49', { tolerance: { type: 'absolute', value: 0.1 } })).toMatchObject({ equivalent: true });
+      expect(await p.check('0.5', '0.49')).toMatchObject({ equivalent: false });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('never reuses a verdict that came from a busy pool', async () => {
+    // The queue is looked at when the running time would first be checked (100 ms here).
+    const p = createMathPool({ timeoutMs: 100, maxThreads: 1, queueTimeoutMs: 50, allowTestOperations: true });
+    try {
+      await p.check('1', '1'); // a booted worker
+      const spin = p.testSpin(1_000);
+      expect(await p.check('12', '3 \\times 4')).toMatchObject({ equivalent: false, reason: 'busy' });
+      await spin;
+      // On a loaded machine the replacement worker may still be booting: ask again until
+      // the pool has a worker free. A cached "busy" would never turn into a verdict.
+      let again = await p.check('12', '3 \\times 4');
+      for (let i = 0; i < 50 && again.reason === 'busy'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        again = await p.check('12', '3 \\times 4');
+      }
+      expect(again).toMatchObject({ equivalent: true, reason: 'equivalent' });
+    } finally {
+      await p.close();
+    }
+  });
+
   it('refuses work after close', async () => {
     const p = createMathPool({ timeoutMs: 250 });
     await p.close();
