@@ -34,6 +34,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     loggerInstance: opts.logger === false ? undefined : createLogger(config),
     logger: opts.logger === false ? false : undefined,
     genReqId: () => randomUUID(),
+    // Replaced by one access-log line per request (below): Fastify's default writes two.
+    disableRequestLogging: true,
     // Proxy headers are interpreted by src/security/proxy.ts, with exact hop counts.
     trustProxy: false,
     bodyLimit: 1024 * 1024,
@@ -48,6 +50,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('db', database.db);
   if (ownsDatabase) app.addHook('onClose', async () => database.close());
 
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({
+      method: request.method, url: request.url, statusCode: reply.statusCode,
+      ip: request.clientIp, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+    }, 'request completed');
+  });
   await registerSecurity(app, { store: opts.sessionStore });
   await app.register(flashPlugin);
   await app.register(renderPlugin);

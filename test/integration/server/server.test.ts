@@ -65,12 +65,17 @@ describe('server process', () => {
     expect(await (await fetch(`${base}/ready`)).json()).toEqual({ status: 'ready' });
   });
 
-  it('writes request logs with a request id and without cookies', async () => {
-    await fetch(`${base}/`, { headers: { cookie: 'mathsoc_session=secret-cookie-value' } });
-    await waitFor(() => existsSync(join(dir, 'app.log')) && readFileSync(join(dir, 'app.log'), 'utf8').includes('"reqId"'), 5000);
+  it('writes one request log line per request, with a request id and without cookies', async () => {
+    await fetch(`${base}/about?from=log-test`, { headers: { cookie: 'mathsoc_session=secret-cookie-value' } });
+    const logged = () => readFileSync(join(dir, 'app.log'), 'utf8').split('\n').filter((l) => l.includes('/about?from=log-test'));
+    await waitFor(() => existsSync(join(dir, 'app.log')) && logged().length > 0, 5000);
     const log = readFileSync(join(dir, 'app.log'), 'utf8');
-    expect(log).toContain('"reqId"');
     expect(log).not.toContain('secret-cookie-value');
+    const lines = logged().map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'request completed', method: 'GET', url: '/about?from=log-test', statusCode: 200 });
+    expect(lines[0]!.reqId).toEqual(expect.any(String));
+    expect(lines[0]!.responseTimeMs).toEqual(expect.any(Number));
   });
 
   it('exits cleanly on SIGTERM, finishing in-flight requests', async () => {
