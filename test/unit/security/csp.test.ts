@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
-import { CDN_SOURCES, compileCsp, cspDirectives, NONCE, serialise } from '../../../src/security/csp.js';
+import { CDN_SOURCES, compileCsp, cspDirectives, newNonce, NONCE, serialise } from '../../../src/security/csp.js';
 
 const SECRET = 'f3a9c1d27b8e4f60a5d39c2e7b1f8a4d6c0e5b9a2d7f3c1e';
 const config = (env: Record<string, string> = {}) => loadConfig({ SECRET_KEY: SECRET, ...env });
@@ -96,5 +96,18 @@ describe('compiled policy', () => {
   it('CSP_REPORT_ONLY switches the header name', () => {
     expect(compileCsp(config()).headerName).toBe('content-security-policy');
     expect(compileCsp(config({ CSP_REPORT_ONLY: 'true' })).headerName).toBe('content-security-policy-report-only');
+  });
+});
+
+describe('nonces', () => {
+  it('are 128 random bits, never repeated, also across refills of the random pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2_000; i++) {
+      const nonce = newNonce();
+      expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+      expect(Buffer.from(nonce, 'base64')).toHaveLength(16);
+      seen.add(nonce);
+    }
+    expect(seen.size).toBe(2_000);
   });
 });
