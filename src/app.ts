@@ -6,7 +6,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
-import { createLogger } from './logger.js';
+import { AccessLogController, createLogger } from './logger.js';
 import { frameworkErrorHandler } from './security/headers.js';
 import { registerSecurity } from './security/index.js';
 import type { SessionStore } from './security/session-store.js';
@@ -34,8 +34,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     loggerInstance: opts.logger === false ? undefined : createLogger(config),
     logger: opts.logger === false ? false : undefined,
     genReqId: () => randomUUID(),
-    // Replaced by one access-log line per request (below): Fastify's default writes two.
-    disableRequestLogging: true,
+    logController: new AccessLogController(),
     // Proxy headers are interpreted by src/security/proxy.ts, with exact hop counts.
     trustProxy: false,
     bodyLimit: 1024 * 1024,
@@ -50,12 +49,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.decorate('db', database.db);
   if (ownsDatabase) app.addHook('onClose', async () => database.close());
 
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({
-      method: request.method, url: request.url, statusCode: reply.statusCode,
-      ip: request.clientIp, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
-    }, 'request completed');
-  });
   await registerSecurity(app, { store: opts.sessionStore });
   await app.register(flashPlugin);
   await app.register(renderPlugin);

@@ -2,6 +2,7 @@
 // Secrets never reach a log line: the paths below are redacted wherever they appear.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { Config } from './config/index.js';
 
@@ -32,4 +33,22 @@ export function createLogger(config: Config): pino.Logger {
   if (config.log.toStdout) return pino(options);
   mkdirSync(dirname(config.log.file), { recursive: true });
   return pino(options, pino.destination({ dest: config.log.file, mkdir: true, sync: false }));
+}
+
+/**
+ * One access-log line per request, when it completes (Fastify's default writes
+ * two: "incoming request" and "request completed"). Fastify's other request
+ * logs (errors, route not found) are unchanged.
+ */
+export class AccessLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
+      method: request.method, url: request.url, statusCode: reply.statusCode,
+      ip: request.clientIp, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
 }
