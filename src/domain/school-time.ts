@@ -55,6 +55,10 @@ export function isoToWallTime(iso: string, timeZone: string): string {
 }
 
 const displayFormatters = new Map<string, Intl.DateTimeFormat>();
+// Formatting is the costly part (ICU) and pages show the same few times over and
+// over (release and lock times of the listed challenges): remember the text.
+const formattedTimes = new Map<string, string>();
+const MAX_FORMATTED_TIMES = 5000;
 
 /** ISO UTC → "Mon 29 Mar 2026, 08:00" in the zone. */
 export function formatSchoolTime(iso: string, timeZone: string): string {
@@ -66,7 +70,13 @@ export function formatSchoolTime(iso: string, timeZone: string): string {
     });
     displayFormatters.set(timeZone, f);
   }
-  return f.format(new Date(iso));
+  const key = `${timeZone} ${iso}`;
+  const known = formattedTimes.get(key);
+  if (known !== undefined) return known;
+  const text = f.format(new Date(iso));
+  if (formattedTimes.size >= MAX_FORMATTED_TIMES) formattedTimes.clear();
+  formattedTimes.set(key, text);
+  return text;
 }
 
 /** ISO string `hours` after `iso`. */
