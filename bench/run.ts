@@ -228,6 +228,12 @@ async function main(): Promise<void> {
   log(formatTable(report));
   log('');
   log(`Report: ${relative(process.cwd(), out) || out}`);
+  // A page that did not answer as expected was not measured: that is a broken run, not a figure.
+  const skipped = results.filter((r) => r.skipped);
+  if (skipped.length) {
+    console.error(`bench: ${skipped.length} scenario run(s) skipped: ${skipped.map((r) => `${r.name} (security ${r.security}): ${r.skipped}`).join('; ')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((err: unknown) => {
