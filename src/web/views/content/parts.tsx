@@ -1,6 +1,8 @@
 // Building blocks of the content pages: sanitised rich content, dates,
 // pagination and the PDF viewer.
+import { useContext } from 'preact/hooks';
 import { renderRichHtml } from '../../../domain/sanitize.js';
+import { SchoolZone } from '../school-zone.js';
 
 /**
  * Stored rich HTML, sanitised again with the one allowlist and with its math
@@ -11,13 +13,23 @@ export function RichContent({ html, class: cls }: { html: string; class?: string
   return <div class={cls ? `content ${cls}` : 'content'} dangerouslySetInnerHTML={{ __html: renderRichHtml(html) }} />;
 }
 
-const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** "29 March 2026" inside a <time> element. */
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone });
+    dayFormats.set(timeZone, f);
+  }
+  return f;
+}
+
+/** "29 March 2026" (the day in the school's time zone) inside a <time> element. */
 export function Day({ iso }: { iso: string }) {
+  const zone = useContext(SchoolZone);
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return null;
-  return <time dateTime={iso}>{dayFormat.format(d)}</time>;
+  return <time dateTime={iso}>{dayFormat(zone).format(d)}</time>;
 }
 
 /** Previous / numbered / next links; nothing when everything fits on one page. */
