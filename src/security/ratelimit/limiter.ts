@@ -13,13 +13,26 @@ export interface Decision {
   state: WindowState;
 }
 
+const RECENT_KEYS_MAX = 10_000;
+const RECENT_KEY_MAX_LENGTH = 320;
+const recentKeys = new Map<string, string>();
+
 /**
  * The storage key of one client in one scope. Hashed: scopes and identities
  * hold e-mail addresses and URL patterns, and Memcached keys must be short and
  * plain; a dump of the store also reveals no addresses.
  */
 export function storageKey(scope: string, identity: string): string {
-  return createHash('sha256').update(`${scope}\n${identity}`).digest('hex').slice(0, 40);
+  const text = `${scope}\n${identity}`;
+  const known = recentKeys.get(text);
+  if (known !== undefined) return known;
+  const key = createHash('sha256').update(text).digest('hex').slice(0, 40);
+  // Every request hashes its client's key, and the same clients ask again and again.
+  // Identities can come from a form (a login e-mail): only short ones are kept.
+  if (text.length > RECENT_KEY_MAX_LENGTH) return key;
+  if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
+  recentKeys.set(text, key);
+  return key;
 }
 
 function tighter(a: Decision, b: Decision): Decision {

@@ -1,4 +1,5 @@
 // Several limits on one thing: which one is counted, which one is reported.
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseLimits } from '../../../src/security/ratelimit/grammar.js';
 import { MultiLimiter, storageKey } from '../../../src/security/ratelimit/limiter.js';
@@ -89,6 +90,12 @@ describe('keys and wording', () => {
     expect(storageKey('a', 'bc')).not.toBe(storageKey('ab', 'c'));
     expect(storageKey('named:login-account', 'x@example.org')).toMatch(/^[0-9a-f]{40}$/);
     expect(storageKey('s', 'k')).toBe(storageKey('s', 'k'));
+    // Remembered keys and freshly hashed ones agree, for short and for long identities.
+    const long = `${'x'.repeat(400)}@example.org`;
+    expect(storageKey('named:login-account', long)).toBe(storageKey('named:login-account', long));
+    expect(storageKey('named:login-account', long)).not.toBe(storageKey('named:login-account', `${long}x`));
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 40);
+    for (let i = 0; i < 2; i++) expect(storageKey('default', '203.0.113.9')).toBe(sha('default\n203.0.113.9'));
   });
 
   it('says how long to wait in plain words, rounded up', () => {
