@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { h, type VNode } from 'preact';
+import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { SchoolZone } from './views/school-zone.js';
+import { withSchoolZone } from './views/school-zone.js';
 
-/** The page as HTML; components that show dates read the school's time zone from SchoolZone. */
+/** The page as HTML; components that show dates read the school's time zone (schoolZone()). */
 export function renderPage(page: VNode, timeZone?: string): string {
-  const tree: VNode = timeZone ? (h(SchoolZone.Provider, { value: timeZone }, page) as VNode) : page;
-  return `<!doctype html>${renderToString(tree)}`;
+  const html = () => `<!doctype html>${renderToString(page)}`;
+  return timeZone ? withSchoolZone(timeZone, html) : html();
 }
 
 export const renderPlugin = fp(async (app: FastifyInstance) => {

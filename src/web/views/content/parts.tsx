@@ -1,8 +1,7 @@
 // Building blocks of the content pages: sanitised rich content, dates,
 // pagination and the PDF viewer.
-import { useContext } from 'preact/hooks';
 import { renderRichHtml } from '../../../domain/sanitize.js';
-import { SchoolZone } from '../school-zone.js';
+import { schoolZone } from '../school-zone.js';
 
 /**
  * Stored rich HTML, sanitised again with the one allowlist and with its math
@@ -26,10 +25,9 @@ function dayFormat(timeZone: string): Intl.DateTimeFormat {
 
 /** "29 March 2026" (the day in the school's time zone) inside a <time> element. */
 export function Day({ iso }: { iso: string }) {
-  const zone = useContext(SchoolZone);
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return null;
-  return <time dateTime={iso}>{dayFormat(zone).format(d)}</time>;
+  return <time dateTime={iso}>{dayFormat(schoolZone()).format(d)}</time>;
 }
 
 /** Previous / numbered / next links; nothing when everything fits on one page. */
