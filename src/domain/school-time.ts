@@ -3,6 +3,8 @@
 // (SCHOOL_TIMEZONE, default Europe/London) and pages show them the same way,
 // so a challenge set for "Monday 08:00" opens at 08:00 in summer and winter.
 
+import { TextCache } from './text-cache.js';
+
 const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 
 const partsFormatters = new Map<string, Intl.DateTimeFormat>();
@@ -55,28 +57,31 @@ export function isoToWallTime(iso: string, timeZone: string): string {
 }
 
 const displayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function displayFormatter(kind: 'time' | 'day', timeZone: string): Intl.DateTimeFormat {
+  const key = `${kind} ${timeZone}`;
+  let f = displayFormatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', kind === 'time'
+      ? { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+      : { timeZone, day: 'numeric', month: 'long', year: 'numeric' });
+    displayFormatters.set(key, f);
+  }
+  return f;
+}
+
 // Formatting is the costly part (ICU) and pages show the same few times over and
 // over (release and lock times of the listed challenges): remember the text.
-const formattedTimes = new Map<string, string>();
-const MAX_FORMATTED_TIMES = 5000;
+const formatted = new TextCache(300_000);
 
 /** ISO UTC → "Mon 29 Mar 2026, 08:00" in the zone. */
 export function formatSchoolTime(iso: string, timeZone: string): string {
-  let f = displayFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
-      hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    });
-    displayFormatters.set(timeZone, f);
-  }
-  const key = `${timeZone} ${iso}`;
-  const known = formattedTimes.get(key);
-  if (known !== undefined) return known;
-  const text = f.format(new Date(iso));
-  if (formattedTimes.size >= MAX_FORMATTED_TIMES) formattedTimes.clear();
-  formattedTimes.set(key, text);
-  return text;
+  return formatted.remember(`time ${timeZone} ${iso}`, () => displayFormatter('time', timeZone).format(new Date(iso)));
+}
+
+/** ISO UTC → "29 March 2026", the day in the zone. */
+export function formatSchoolDay(iso: string, timeZone: string): string {
+  return formatted.remember(`day ${timeZone} ${iso}`, () => displayFormatter('day', timeZone).format(new Date(iso)));
 }
 
 /** ISO string `hours` after `iso`. */

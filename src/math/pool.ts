@@ -141,8 +141,7 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
     if (!parsed.success) return failedCheck('invalid-options', parsed.error.issues[0]?.message ?? 'bad options');
     // Only inputs of answer size are kept (longer ones are refused by the engine anyway),
     // so the cache stays within about cacheLimit × 2 × 500 characters.
-    const cacheable = cacheLimit > 0 && !closed && typeof expected === 'string' && typeof submitted === 'string'
-      && expected.length <= LIMITS.maxInputLength && submitted.length <= LIMITS.maxInputLength;
+    const cacheable = cacheLimit > 0 && expected.length <= LIMITS.maxInputLength && submitted.length <= LIMITS.maxInputLength;
     const key = cacheable ? JSON.stringify([expected, submitted, parsed.data]) : null;
     const known = key === null ? undefined : verdicts.get(key);
     let res: CheckResult;

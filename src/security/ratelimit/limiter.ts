@@ -3,6 +3,7 @@
 // first one refused, so that one is reported; when all admit, the tightest is
 // reported (fewest hits left, then the earliest reset).
 import { createHash } from 'node:crypto';
+import { TextCache } from '../../domain/text-cache.js';
 import type { LimitItem } from './grammar.js';
 import type { WindowState, WindowStore } from './types.js';
 
@@ -13,9 +14,8 @@ export interface Decision {
   state: WindowState;
 }
 
-const RECENT_KEYS_MAX = 10_000;
-const RECENT_KEY_MAX_LENGTH = 320;
-const recentKeys = new Map<string, string>();
+// Every request hashes its client's key, and the same clients ask again and again.
+const recentKeys = new TextCache(1_000_000);
 
 /**
  * The storage key of one client in one scope. Hashed: scopes and identities
@@ -24,15 +24,7 @@ const recentKeys = new Map<string, string>();
  */
 export function storageKey(scope: string, identity: string): string {
   const text = `${scope}\n${identity}`;
-  const known = recentKeys.get(text);
-  if (known !== undefined) return known;
-  const key = createHash('sha256').update(text).digest('hex').slice(0, 40);
-  // Every request hashes its client's key, and the same clients ask again and again.
-  // Identities can come from a form (a login e-mail): only short ones are kept.
-  if (text.length > RECENT_KEY_MAX_LENGTH) return key;
-  if (recentKeys.size >= RECENT_KEYS_MAX) recentKeys.clear();
-  recentKeys.set(text, key);
-  return key;
+  return recentKeys.remember(text, () => createHash('sha256').update(text).digest('hex').slice(0, 40));
 }
 
 function tighter(a: Decision, b: Decision): Decision {

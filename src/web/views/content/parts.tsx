@@ -1,6 +1,7 @@
 // Building blocks of the content pages: sanitised rich content, dates,
 // pagination and the PDF viewer.
 import { renderRichHtml } from '../../../domain/sanitize.js';
+import { formatSchoolDay } from '../../../domain/school-time.js';
 import { schoolZone } from '../school-zone.js';
 
 /**
@@ -12,22 +13,10 @@ export function RichContent({ html, class: cls }: { html: string; class?: string
   return <div class={cls ? `content ${cls}` : 'content'} dangerouslySetInnerHTML={{ __html: renderRichHtml(html) }} />;
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-function dayFormat(timeZone: string): Intl.DateTimeFormat {
-  let f = dayFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone });
-    dayFormats.set(timeZone, f);
-  }
-  return f;
-}
-
 /** "29 March 2026" (the day in the school's time zone) inside a <time> element. */
 export function Day({ iso }: { iso: string }) {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return null;
-  return <time dateTime={iso}>{dayFormat(schoolZone()).format(d)}</time>;
+  if (Number.isNaN(Date.parse(iso))) return null;
+  return <time dateTime={iso}>{formatSchoolDay(iso, schoolZone())}</time>;
 }
 
 /** Previous / numbered / next links; nothing when everything fits on one page. */
