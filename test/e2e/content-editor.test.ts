@@ -40,6 +40,8 @@ describe.runIf(browserAvailable())('rich-text editor', E2E_TIMEOUTS, () => {
     await page.getByRole('button', { name: 'Link' }).click();
     await page.getByLabel(/Link address/).fill('https://example.org/maths');
     await page.keyboard.press('Enter');
+    // The editor takes the focus back in the next animation frame: type only once it has it.
+    await expect.poll(() => editor.evaluate((el) => el.contains(document.activeElement))).toBe(true);
     await page.keyboard.type('this');
 
     await page.setInputFiles('.editor input[type="file"]', { name: 'diagram.png', mimeType: 'image/png', buffer: png(4, 4) });
