@@ -14,7 +14,7 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { parseKeyStageMap, type DatabaseConfig, type KeyStage } from '../../src/config/index.js';
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
-import { hashPassword } from '../../src/domain/passwords.js';
+import { hashPassword } from '../../src/domain/accounts/passwords.js';
 import {
   ANSWERS, ARTICLE_TITLES, FIRST_NAMES, LAST_NAMES, articleHtml, challengeHtml, challengeTitle, schoolName,
 } from './content.js';

@@ -8,7 +8,7 @@ import { Migrator } from 'kysely';
 import type { Config } from '../config/index.js';
 import { pingDatabase, type DatabaseHandle } from '../db/index.js';
 import { migrations } from '../db/migrations/index.js';
-import { verifyPassword } from '../domain/passwords.js';
+import { verifyPassword } from '../domain/accounts/passwords.js';
 import {
   blockingFailures, DEFAULT_ADMIN_PASSWORDS, formatReport, runChecks,
   type AdminFact, type CheckResult, type DoctorFacts,

@@ -2,8 +2,8 @@
 import type { Config } from '../config/index.js';
 import { migrateToLatest, nowIso, type DatabaseHandle } from '../db/index.js';
 import { audit, CLI_ACTOR } from '../domain/audit.js';
-import { generatePassword } from '../domain/passwords.js';
-import { hashNewPassword } from '../domain/users.js';
+import { generatePassword } from '../domain/accounts/passwords.js';
+import { hashNewPassword } from '../domain/accounts/users.js';
 
 export interface AdminSpec {
   email: string;

@@ -2,8 +2,8 @@
 // newsletter, the newest released challenges and the newest articles.
 import type { Db } from '../db/index.js';
 import type { Announcement, Article } from '../db/schema.js';
-import { latestAnnouncement } from './announcements.js';
-import { latestArticles } from './articles.js';
+import { latestAnnouncement } from './content/announcements.js';
+import { latestArticles } from './content/articles.js';
 
 export interface HomeStats {
   releasedChallenges: number;

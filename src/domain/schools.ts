@@ -4,7 +4,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, School } from '../db/schema.js';
 import { audit, type AuditActor } from './audit.js';
-import { isUniqueViolation } from './users.js';
+import { isUniqueViolation } from './accounts/users.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 

@@ -12,7 +12,7 @@ import multipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from '../security/access.js';
-import { maxUploadBytes, UploadError } from '../domain/uploads.js';
+import { maxUploadBytes, UploadError } from '../domain/content/uploads.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -2,11 +2,11 @@
 // same functions the admin pages call). The journeys themselves go through
 // the pages; only what a test needs to exist beforehand is made here.
 import { crc32, deflateSync } from 'node:zlib';
-import { createAnnouncement } from '../../src/domain/announcements.js';
-import { createArticle, type ArticleType } from '../../src/domain/articles.js';
+import { createAnnouncement } from '../../src/domain/content/announcements.js';
+import { createArticle, type ArticleType } from '../../src/domain/content/articles.js';
 import type { AuditActor } from '../../src/domain/audit.js';
-import { createChallenge } from '../../src/domain/challenges.js';
-import { createCompetition } from '../../src/domain/competitions.js';
+import { createChallenge } from '../../src/domain/challenges/challenges.js';
+import { createCompetition } from '../../src/domain/competitions/competitions.js';
 import { createSchool } from '../../src/domain/schools.js';
 import { DEFAULT_OPTIONS } from '../../src/math/options.js';
 import type { Site } from './harness.js';

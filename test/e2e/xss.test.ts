@@ -12,9 +12,9 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { audit } from '../../src/domain/audit.js';
-import { recordTry } from '../../src/domain/challenges.js';
-import { recordCompetitionTry } from '../../src/domain/competition-scoring.js';
-import { addParticipant } from '../../src/domain/competitions.js';
+import { recordTry } from '../../src/domain/challenges/challenges.js';
+import { recordCompetitionTry } from '../../src/domain/competitions/scoring.js';
+import { addParticipant } from '../../src/domain/competitions/competitions.js';
 import { ADMIN, browserAvailable, type Site } from './harness.js';
 import { seedAnnouncement, seedArticle, seedChallenge, seedCompetition } from './data.js';
 import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E, type StorageState } from './suite.js';
@@ -62,7 +62,7 @@ async function plant(site: Site): Promise<Stored> {
     await db.updateTable('articles').set({ title: v, author_name: VECTORS[VECTORS.length - 1 - i]! }).where('id', '=', id).execute();
   }
 
-  const boxes = VECTORS.slice(0, 10).map((v, i) => ({ label: `box ${i}`, answer: '1' }));
+  const boxes = VECTORS.slice(0, 10).map((_, i) => ({ label: `box ${i}`, answer: '1' }));
   const challenge = await seedChallenge(site, { title: 'Vectors challenge', boxes, attemptsPerBox: 20 });
   const locked = await seedChallenge(site, {
     title: 'Vectors locked', boxes: [...math, ...VECTORS].slice(0, 10).map((_, i) => ({ label: `l${i}`, answer: '1' })),

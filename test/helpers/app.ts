@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
-import { hashPassword } from '../../src/domain/passwords.js';
+import { hashPassword } from '../../src/domain/accounts/passwords.js';
 import { hashToken } from '../../src/security/session.js';
 import { createTestDatabase, type Dialect, type TestDatabase } from './db.js';
 

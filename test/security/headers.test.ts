@@ -2,7 +2,7 @@
 // on pages, 404s, 500s and JSON alike; HSTS only over HTTPS; a fresh nonce on
 // every response, matching every script tag of the page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp } from '../helpers/app.js';
 import { createProbeApp, STRONG_SECRET, type ProbeApp } from './helpers.js';
 
 const HTTPS = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.5' };

@@ -3,7 +3,7 @@
 // first one refused, so that one is reported; when all admit, the tightest is
 // reported (fewest hits left, then the earliest reset).
 import { createHash } from 'node:crypto';
-import { TextCache } from '../../domain/text-cache.js';
+import { TextCache } from '../../lib/text-cache.js';
 import type { LimitItem } from './grammar.js';
 import type { WindowState, WindowStore } from './types.js';
 

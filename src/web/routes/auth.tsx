@@ -3,12 +3,12 @@
 // amount of work; it rotates the session; every attempt is audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit, requestActor } from '../../domain/audit.js';
-import { normalizeEmail } from '../../domain/emails.js';
-import { passwordError, passwordRules } from '../../domain/password-policy.js';
-import { checkbox, field, validateRegistration, type FieldErrors } from '../../domain/user-forms.js';
+import { normalizeEmail } from '../../domain/accounts/emails.js';
+import { passwordError, passwordRules } from '../../domain/accounts/password-policy.js';
+import { checkbox, field, validateRegistration, type FieldErrors } from '../../domain/accounts/user-forms.js';
 import {
   allowedDomains, EmailTakenError, hashNewPassword, primeDummyHash, recordLogin, registerUser, verifyCredentials,
-} from '../../domain/users.js';
+} from '../../domain/accounts/users.js';
 import { PASSWORD_CHANGE_PATH, safeNext } from '../../security/access.js';
 import { logIn, logOut } from '../../security/session.js';
 import { LoginPage } from '../views/auth/login.js';

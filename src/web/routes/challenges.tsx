@@ -7,9 +7,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   autoLockAt, boxOptions, boxProgress, boxStates, challengeBoxes, findVisibleChallenge, isLocked, isReleased,
   listReleasedChallenges, MAX_ANSWER_LENGTH, recordTry, userCompletion, userTries, type TryOutcome,
-} from '../../domain/challenges.js';
+} from '../../domain/challenges/challenges.js';
 import { isKeyStage } from '../../domain/key-stage.js';
-import { contentDisposition, uploadPath } from '../../domain/uploads.js';
+import { contentDisposition, uploadPath } from '../../domain/content/uploads.js';
 import type { Reason } from '../../math/index.js';
 import { HttpError } from '../../security/access.js';
 import { formFields } from '../multipart.js';

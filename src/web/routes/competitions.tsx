@@ -5,18 +5,18 @@
 // lock) and scored on the competition board.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestActor } from '../../domain/audit.js';
-import { boxOptions, boxProgress, boxStates, challengeBoxes, isReleased, MAX_ANSWER_LENGTH, userCompletion, userTries } from '../../domain/challenges.js';
+import { boxOptions, boxProgress, boxStates, challengeBoxes, isReleased, MAX_ANSWER_LENGTH, userCompletion, userTries } from '../../domain/challenges/challenges.js';
 import {
   answerEligibility, closesAt, competitionBoards, findCompetitionChallenge, isCompetitionChallengeLocked, listCompetitionChallenges,
   recordCompetitionTry,
-} from '../../domain/competition-scoring.js';
+} from '../../domain/competitions/scoring.js';
 import {
   competitionPhase, competitionSchools, currentCompetition, findCompetition, findParticipation, joinCompetition, listCompetitions,
   registerParticipant, registrationClosedReason, schoolForJoin, validateCompetitionRegistration,
-} from '../../domain/competitions.js';
-import { passwordRules } from '../../domain/password-policy.js';
-import { field } from '../../domain/user-forms.js';
-import { EmailTakenError, findUserById, hashNewPassword } from '../../domain/users.js';
+} from '../../domain/competitions/competitions.js';
+import { passwordRules } from '../../domain/accounts/password-policy.js';
+import { field } from '../../domain/accounts/user-forms.js';
+import { EmailTakenError, findUserById, hashNewPassword } from '../../domain/accounts/users.js';
 import { HttpError } from '../../security/access.js';
 import { logIn } from '../../security/session.js';
 import { formFields } from '../multipart.js';

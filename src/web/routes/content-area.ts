@@ -1,11 +1,10 @@
-// The content area's routes: public content, admin content and uploads.
+// The content area's public routes: articles, newsletters, announcements,
+// pages and uploaded files (the admin side lives in admin/content.tsx).
 import type { FastifyInstance } from 'fastify';
-import { adminContentRoutes } from './admin-content.js';
 import { contentRoutes } from './content.js';
 import { uploadRoutes } from './uploads.js';
 
 export async function contentAreaRoutes(app: FastifyInstance): Promise<void> {
   await app.register(contentRoutes);
-  await app.register(adminContentRoutes);
   await app.register(uploadRoutes);
 }

@@ -1,9 +1,9 @@
 // Public content: articles, newsletters, announcements and the editable pages.
 import type { FastifyInstance } from 'fastify';
-import { ARTICLES_PER_PAGE, getArticle, listArticles, type ArticleType } from '../../domain/articles.js';
-import { getAnnouncement, listAnnouncements } from '../../domain/announcements.js';
-import { idParam, pageNumber } from '../../domain/content-forms.js';
-import { getPage, PAGES } from '../../domain/pages.js';
+import { ARTICLES_PER_PAGE, getArticle, listArticles, type ArticleType } from '../../domain/content/articles.js';
+import { getAnnouncement, listAnnouncements } from '../../domain/content/announcements.js';
+import { idParam, pageNumber } from '../../domain/content/content-forms.js';
+import { getPage, PAGES } from '../../domain/content/pages.js';
 import { HttpError } from '../../security/access.js';
 import { viewContext } from '../views/context.js';
 import { AnnouncementListPage, AnnouncementPage } from '../views/content/announcements.js';

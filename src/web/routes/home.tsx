@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { homeData, type HomeData } from '../../domain/home.js';
-import { TtlCache } from '../../domain/ttl-cache.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import { viewContext } from '../views/context.js';
 import { HomePage } from '../views/home.js';
 

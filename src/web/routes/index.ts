@@ -1,14 +1,9 @@
-// Every area's routes, one plugin each.
+// Every area's routes, one plugin each; the admin area under its prefix.
 import type { FastifyInstance } from 'fastify';
 import { cspReportRoute } from '../../security/csp-report.js';
-import { adminAuditRoutes } from './admin-audit.js';
-import { adminChallengeRoutes } from './admin-challenges.js';
-import { adminCompetitionRoutes } from './admin-competitions.js';
-import { adminSchoolRoutes } from './admin-schools.js';
-import { adminDashboardRoutes } from './admin-dashboard.js';
-import { adminLeaderboardRoutes } from './admin-leaderboard.js';
-import { adminMathRoutes } from './admin-math.js';
-import { adminUserRoutes } from './admin-users.js';
+import { withCompression } from '../compression.js';
+import { ADMIN_PREFIX, adminRoutes } from './admin/index.js';
+import { mathApiRoutes } from './admin/math.js';
 import { authRoutes } from './auth.js';
 import { challengeRoutes } from './challenges.js';
 import { competitionRoutes } from './competitions.js';
@@ -18,7 +13,6 @@ import { homeRoutes } from './home.js';
 import { leaderboardRoutes } from './leaderboard.js';
 import { profileRoutes } from './profile.js';
 import { staticRoutes } from './static.js';
-import { withCompression } from '../compression.js';
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(healthRoutes);
@@ -28,15 +22,9 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(contentAreaRoutes);
   await app.register(challengeRoutes);
   await app.register(leaderboardRoutes);
-  await app.register(adminChallengeRoutes);
-  await app.register(adminLeaderboardRoutes);
   await app.register(competitionRoutes);
-  await app.register(adminSchoolRoutes);
-  await app.register(adminCompetitionRoutes);
   await app.register(authRoutes);
   await app.register(profileRoutes);
-  await app.register(adminDashboardRoutes);
-  await app.register(adminUserRoutes);
-  await app.register(adminAuditRoutes);
-  await app.register(adminMathRoutes);
+  await app.register(mathApiRoutes);
+  await app.register(adminRoutes, { prefix: ADMIN_PREFIX });
 }

@@ -4,8 +4,8 @@ import type { KeyStage } from '../../config/index.js';
 import { isKeyStage } from '../../domain/key-stage.js';
 import {
   boardStats, recentActivity, topOfBoard, userStandings, type ActivityItem, type BoardEntry, type BoardStats,
-} from '../../domain/leaderboards.js';
-import { TtlCache } from '../../domain/ttl-cache.js';
+} from '../../domain/challenges/leaderboards.js';
+import { TtlCache } from '../../lib/ttl-cache.js';
 import { viewContext } from '../views/context.js';
 import { LeaderboardPage } from '../views/leaderboard/board.js';
 

@@ -1,14 +1,14 @@
 // The signed-in person's own account: profile, password change (ends every
 // other session), sessions list, data download, and account deletion.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { deleteAccount } from '../../domain/account-deletion.js';
+import { deleteAccount } from '../../domain/accounts/account-deletion.js';
 import { requestActor } from '../../domain/audit.js';
 import { audit } from '../../domain/audit.js';
-import { passwordError, passwordRules } from '../../domain/password-policy.js';
-import { profileSummary } from '../../domain/profile.js';
-import { exportUserData } from '../../domain/user-data.js';
-import { field, type FieldErrors } from '../../domain/user-forms.js';
-import { changeOwnPassword, checkPassword, countAdmins, findUserById, hashNewPassword } from '../../domain/users.js';
+import { passwordError, passwordRules } from '../../domain/accounts/password-policy.js';
+import { profileSummary } from '../../domain/accounts/profile.js';
+import { exportUserData } from '../../domain/accounts/user-data.js';
+import { field, type FieldErrors } from '../../domain/accounts/user-forms.js';
+import { changeOwnPassword, checkPassword, countAdmins, findUserById, hashNewPassword } from '../../domain/accounts/users.js';
 import { HttpError, PASSWORD_CHANGE_PATH } from '../../security/access.js';
 import { logOut, rotateSession } from '../../security/session.js';
 import type { SessionUser } from '../types.js';

@@ -10,7 +10,7 @@ import { requestActor, audit } from '../../domain/audit.js';
 import {
   belongsToUnreleasedChallenge, contentDisposition, findUploadByName, recordUpload, removeUploadFile, storeUploadFile,
   uploadPath, UploadError,
-} from '../../domain/uploads.js';
+} from '../../domain/content/uploads.js';
 import { HttpError } from '../../security/access.js';
 import { formFile } from '../multipart.js';
 

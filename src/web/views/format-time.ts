@@ -1,5 +1,5 @@
 // Stored times are ISO-8601 UTC strings; pages show them in the school's zone.
-import { formatSchoolTime } from '../../domain/school-time.js';
+import { formatSchoolTime } from '../../lib/school-time.js';
 
 export function formatTime(iso: string | null | undefined, timeZone: string): string {
   if (!iso || Number.isNaN(Date.parse(iso))) return '—';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SqliteDatabase from 'better-sqlite3';
 import type { DatabaseConfig } from '../../../src/config/index.js';
 import { openDatabase } from '../../../src/db/index.js';
-import { recalculateAll } from '../../../src/domain/scoring.js';
+import { recalculateAll } from '../../../src/domain/challenges/scoring.js';
 import type { Report } from '../../../bench/lib/report.js';
 import { generateDataset } from '../../../bench/lib/dataset.js';
 import { BenchTargetError, benchDatabase, existingDataset, resetDatabase } from '../../../bench/lib/target.js';

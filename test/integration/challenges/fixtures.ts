@@ -1,6 +1,6 @@
 // Challenge fixtures for the integration suites: rows written through the
 // domain functions the admin pages use, so tests start from real data.
-import { createChallenge, type BoxInput } from '../../../src/domain/challenges.js';
+import { createChallenge, type BoxInput } from '../../../src/domain/challenges/challenges.js';
 import { answerOptionsSchema, type AnswerOptionsInput } from '../../../src/math/index.js';
 import type { TestApp } from '../../helpers/app.js';
 

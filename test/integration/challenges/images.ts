@@ -1,6 +1,6 @@
 // A real (tiny) PNG, stored through the upload module like an admin upload.
 import { deflateSync } from 'node:zlib';
-import { saveUpload } from '../../../src/domain/uploads.js';
+import { saveUpload } from '../../../src/domain/content/uploads.js';
 import type { TestApp } from '../../helpers/app.js';
 
 function crc32(buf: Buffer): number {

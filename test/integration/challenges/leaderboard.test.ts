@@ -2,7 +2,7 @@
 // admin adjustments (validation, audit, counting publicly), the CSV export
 // with formula escaping, and who may reach the admin side.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addToBoard } from '../../../src/domain/scoring.js';
+import { addToBoard } from '../../../src/domain/challenges/scoring.js';
 import { availableDialects } from '../../helpers/db.js';
 import { createTestApp, type TestApp, type TestClient } from '../../helpers/app.js';
 import { decode, flashes, seedChallenge } from './fixtures.js';

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPassword } from '../../../src/domain/passwords.js';
+import { verifyPassword } from '../../../src/domain/accounts/passwords.js';
 import { serviceAvailable, TEST_DATABASE_URL } from '../../helpers/services.js';
 
 const run = promisify(execFile);

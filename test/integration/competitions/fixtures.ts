@@ -1,7 +1,7 @@
 // Competition fixtures: schools, a competition and its challenges written
 // through the domain functions the admin pages use.
-import { createChallenge } from '../../../src/domain/challenges.js';
-import { createCompetition } from '../../../src/domain/competitions.js';
+import { createChallenge } from '../../../src/domain/challenges/challenges.js';
+import { createCompetition } from '../../../src/domain/competitions/competitions.js';
 import { createSchool } from '../../../src/domain/schools.js';
 import { answerOptionsSchema } from '../../../src/math/index.js';
 import type { TestApp } from '../../helpers/app.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestClient, type TestUser } from '../../helpers/app.js';
 import { availableDialects } from '../../helpers/db.js';
-import { PAGES } from '../../../src/domain/pages.js';
+import { PAGES } from '../../../src/domain/content/pages.js';
 
 describe.each(await availableDialects())('announcements, editable pages and the home page on %s', (dialect) => {
   let t: TestApp;

@@ -5,7 +5,7 @@
 import { brotliDecompressSync } from 'node:zlib';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addToBoard } from '../../../src/domain/scoring.js';
+import { addToBoard } from '../../../src/domain/challenges/scoring.js';
 import { assetUrl } from '../../../src/web/assets.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { availableDialects } from '../../helpers/db.js';

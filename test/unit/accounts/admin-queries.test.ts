@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAuditQuery } from '../../../src/domain/audit-log.js';
-import { clampLimit, parseUserListQuery } from '../../../src/domain/user-admin.js';
+import { clampLimit, parseUserListQuery } from '../../../src/domain/accounts/user-admin.js';
 import { describeDevice } from '../../../src/web/views/profile/device.js';
 
 describe('user table query', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
-import { emailDomain, emailError, normalizeEmail } from '../../../src/domain/emails.js';
+import { emailDomain, emailError, normalizeEmail } from '../../../src/domain/accounts/emails.js';
 import { isKeyStage, keyStageForYear, parseYear } from '../../../src/domain/key-stage.js';
-import { containsProfanity, nameError, normalizeName } from '../../../src/domain/names.js';
-import { mathsClassError, normalizeMathsClass } from '../../../src/domain/user-forms.js';
+import { containsProfanity, nameError, normalizeName } from '../../../src/domain/accounts/names.js';
+import { mathsClassError, normalizeMathsClass } from '../../../src/domain/accounts/user-forms.js';
 
 describe('names', () => {
   it.each(["O'Brien", 'D’Souza', 'Mary-Jane', 'van der Berg', 'Zoë', 'Nguyễn', 'Zhang', 'Ólafsdóttir', 'Αλέξανδρος', 'محمد', 'Dickson', 'Cumming', 'Analise'])(

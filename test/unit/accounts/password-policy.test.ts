@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import {
   commonPasswords, normalizePassword, passwordError, passwordLength, passwordRules,
-} from '../../../src/domain/password-policy.js';
+} from '../../../src/domain/accounts/password-policy.js';
 
 const rules = { minLength: 8, maxLength: 256 };
 

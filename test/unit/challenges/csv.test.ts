@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvDisposition, csvRow, toCsv } from '../../../src/domain/csv.js';
+import { csvCell, csvDisposition, csvRow, toCsv } from '../../../src/lib/csv.js';
 
 describe('CSV cells', () => {
   it('neutralises cells a spreadsheet would run as a formula', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatTolerance, parseTolerance } from '../../../src/domain/challenge-form.js';
-import { addHours, formatSchoolTime, isoToWallTime, wallTimeToIso } from '../../../src/domain/school-time.js';
+import { formatTolerance, parseTolerance } from '../../../src/domain/challenges/challenge-form.js';
+import { addHours, formatSchoolTime, isoToWallTime, wallTimeToIso } from '../../../src/lib/school-time.js';
 
 describe('school time', () => {
   it('reads release times as London wall-clock time, summer and winter', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { completionPoints, deriveCompletions, FIRST_COMPLETER_POINTS, LATER_COMPLETER_POINTS, type ScoredTry } from '../../../src/domain/scoring.js';
-import { publicName, rankRows } from '../../../src/domain/leaderboards.js';
+import { completionPoints, deriveCompletions, FIRST_COMPLETER_POINTS, LATER_COMPLETER_POINTS, type ScoredTry } from '../../../src/domain/challenges/scoring.js';
+import { publicName, rankRows } from '../../../src/domain/challenges/leaderboards.js';
 
 let nextId = 1;
 const tryOf = (userId: number, boxId: number, isCorrect: boolean, createdAt: string, id = nextId++): ScoredTry =>

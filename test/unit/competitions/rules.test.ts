@@ -1,9 +1,9 @@
 // The pure competition rules: the exact email-domain match, the one-decimal
 // average, the duration lock and the day series behind the analytics chart.
 import { describe, expect, it } from 'vitest';
-import { fillDays } from '../../../src/domain/competition-analytics.js';
-import { averageOneDecimal, closesAt, isCompetitionChallengeLocked } from '../../../src/domain/competition-scoring.js';
-import { emailMatchesSchool } from '../../../src/domain/competitions.js';
+import { fillDays } from '../../../src/domain/competitions/analytics.js';
+import { averageOneDecimal, closesAt, isCompetitionChallengeLocked } from '../../../src/domain/competitions/scoring.js';
+import { emailMatchesSchool } from '../../../src/domain/competitions/competitions.js';
 
 describe('emailMatchesSchool', () => {
   const school = { email_domain: 'school.org' };

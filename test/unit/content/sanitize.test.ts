@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBlankRichHtml, renderRichHtml, richExcerptHtml, richHtmlToText, safeHref, sanitizeRichHtml } from '../../../src/domain/sanitize.js';
+import { isBlankRichHtml, renderRichHtml, richExcerptHtml, richHtmlToText, safeHref, sanitizeRichHtml } from '../../../src/domain/content/sanitize.js';
 import { findProblems, xssVectors } from './inert-html.js';
 
 const vectors = await xssVectors();

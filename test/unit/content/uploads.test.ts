@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkOriginalName, contentDisposition, deleteUpload, inspectUpload, saveUpload, uploadPath, UploadError,
-} from '../../../src/domain/uploads.js';
+} from '../../../src/domain/content/uploads.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { gif, jpeg, pdf, png, webp } from './sample-files.js';
 

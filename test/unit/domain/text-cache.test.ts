@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TextCache } from '../../../src/domain/text-cache.js';
+import { TextCache } from '../../../src/lib/text-cache.js';
 
 describe('TextCache', () => {
   it('computes once per input and returns the remembered output after that', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TtlCache } from '../../../src/domain/ttl-cache.js';
+import { TtlCache } from '../../../src/lib/ttl-cache.js';
 
 describe('TtlCache', () => {
   it('serves one load until it expires, then loads again', async () => {

@@ -5,11 +5,11 @@
 import type { ComponentChildren } from 'preact';
 import { KEY_STAGES } from '../../../config/index.js';
 import type { Challenge } from '../../../db/schema.js';
-import { KIND_LABELS, type BoxFormValues, type ChallengeFormValues, type FieldErrors } from '../../../domain/challenge-form.js';
+import { KIND_LABELS, type BoxFormValues, type ChallengeFormValues, type FieldErrors } from '../../../domain/challenges/challenge-form.js';
 import {
   ATTEMPTS, LOCK_HOURS, MAX_ANSWER_LENGTH, MAX_BOXES, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH,
   type AdminChallengeLists, type AdminChallengeRow,
-} from '../../../domain/challenges.js';
+} from '../../../domain/challenges/challenges.js';
 import { KeyStageBadge, plural, QueryPagination, SchoolTime } from '../challenges/parts.js';
 import { RichTextField } from '../content/admin.js';
 import type { ViewContext } from '../context.js';

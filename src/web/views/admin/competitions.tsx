@@ -3,9 +3,9 @@
 // sort, paging, bulk reset/delete, adjustments), analytics and exports.
 import { KEY_STAGES } from '../../../config/index.js';
 import type { Challenge, Competition, School } from '../../../db/schema.js';
-import type { CompetitionAnalytics, CompetitionEntry, EntryFilters } from '../../../domain/competition-analytics.js';
-import { ENTRY_SORTS, PAGE_SIZES } from '../../../domain/competition-analytics.js';
-import type { CompetitionFormValues } from '../../../domain/competitions.js';
+import type { CompetitionAnalytics, CompetitionEntry, EntryFilters } from '../../../domain/competitions/analytics.js';
+import { ENTRY_SORTS, PAGE_SIZES } from '../../../domain/competitions/analytics.js';
+import type { CompetitionFormValues } from '../../../domain/competitions/competitions.js';
 import type { SchoolRow } from '../../../domain/schools.js';
 import { KeyStageBadge, SchoolTime } from '../challenges/parts.js';
 import { RichTextField } from '../content/admin.js';

@@ -4,7 +4,7 @@
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
 import {
   ADJUSTMENT_POINTS, MAX_REASON_LENGTH, type AdjustmentFormValues, type AdjustmentRow, type BoardStats,
-} from '../../../domain/leaderboards.js';
+} from '../../../domain/challenges/leaderboards.js';
 import { QueryPagination, SchoolTime } from '../challenges/parts.js';
 import type { ViewContext } from '../context.js';
 import { CsrfField } from '../layout.js';

@@ -1,6 +1,6 @@
 import { KEY_STAGES } from '../../../config/index.js';
 import { SCHOOL_YEARS } from '../../../domain/key-stage.js';
-import { BULK_ACTIONS, PER_PAGE_CHOICES, type SortKey, type UserListPage, type UserListQuery } from '../../../domain/user-admin.js';
+import { BULK_ACTIONS, PER_PAGE_CHOICES, type SortKey, type UserListPage, type UserListQuery } from '../../../domain/accounts/user-admin.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { AdminLayout } from './admin-layout.js';

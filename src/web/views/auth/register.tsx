@@ -1,4 +1,4 @@
-import type { PasswordRules } from '../../../domain/password-policy.js';
+import type { PasswordRules } from '../../../domain/accounts/password-policy.js';
 import { SCHOOL_YEARS } from '../../../domain/key-stage.js';
 import type { ViewContext } from '../context.js';
 import { ErrorSummary, PasswordField, SelectField, TextField, type Errors } from '../form.js';

@@ -2,8 +2,8 @@
 // enhances a plain text input), attempts left, the history of tries, and the
 // completed / locked banners. A locked challenge shows its correct answers.
 import type { Challenge } from '../../../db/schema.js';
-import { boxOptions, MAX_ANSWER_LENGTH, type BoxState } from '../../../domain/challenges.js';
-import { FIRST_COMPLETER_POINTS } from '../../../domain/scoring.js';
+import { boxOptions, MAX_ANSWER_LENGTH, type BoxState } from '../../../domain/challenges/challenges.js';
+import { FIRST_COMPLETER_POINTS } from '../../../domain/challenges/scoring.js';
 import { RichContent } from '../content/parts.js';
 import type { ViewContext } from '../context.js';
 import { CsrfField, Layout } from '../layout.js';

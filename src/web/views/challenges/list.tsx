@@ -1,6 +1,6 @@
 // /challenges: released weekly challenges, newest first, filterable by key stage.
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
-import type { ChallengePage } from '../../../domain/challenges.js';
+import type { ChallengePage } from '../../../domain/challenges/challenges.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
 import { KeyStageBadge, QueryPagination, SchoolTime } from './parts.js';

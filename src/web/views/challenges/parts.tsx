@@ -1,8 +1,8 @@
 // Shared pieces of the challenge and leaderboard pages: answers rendered as
 // math, times in the school's zone, key-stage badges and query-string paging.
 import katex from 'katex';
-import { formatSchoolTime } from '../../../domain/school-time.js';
-import { TextCache } from '../../../domain/text-cache.js';
+import { formatSchoolTime } from '../../../lib/school-time.js';
+import { TextCache } from '../../../lib/text-cache.js';
 
 /**
  * A student's answer (or a revealed correct answer) as KaTeX HTML. `trust`

@@ -2,10 +2,10 @@
 // boards with medals, school rankings, recent activity), its challenge list
 // for participants, and the registration form.
 import type { Competition, School, Challenge } from '../../../db/schema.js';
-import type { CompetitionBoards } from '../../../domain/competition-scoring.js';
-import type { CompetitionPhase, Participation } from '../../../domain/competitions.js';
+import type { CompetitionBoards } from '../../../domain/competitions/scoring.js';
+import type { CompetitionPhase, Participation } from '../../../domain/competitions/competitions.js';
 import { SCHOOL_YEARS } from '../../../domain/key-stage.js';
-import type { PasswordRules } from '../../../domain/password-policy.js';
+import type { PasswordRules } from '../../../domain/accounts/password-policy.js';
 import { KeyStageBadge, SchoolTime } from '../challenges/parts.js';
 import { RichContent } from '../content/parts.js';
 import type { ViewContext } from '../context.js';

@@ -3,10 +3,10 @@
 // CSRF token; the editor enhances the plain textarea, so the forms work
 // without JavaScript too.
 import type { ComponentChildren } from 'preact';
-import { ARTICLE_TYPES, type ArticlePdf, type ArticleType } from '../../../domain/articles.js';
-import type { FieldErrors, PageOf } from '../../../domain/content-forms.js';
-import type { StoredPage } from '../../../domain/pages.js';
-import { sanitizeRichHtml } from '../../../domain/sanitize.js';
+import { ARTICLE_TYPES, type ArticlePdf, type ArticleType } from '../../../domain/content/articles.js';
+import type { FieldErrors, PageOf } from '../../../domain/content/content-forms.js';
+import type { StoredPage } from '../../../domain/content/pages.js';
+import { sanitizeRichHtml } from '../../../domain/content/sanitize.js';
 import type { Announcement, Article } from '../../../db/schema.js';
 import { AdminLayout } from '../admin/admin-layout.js';
 import type { ViewContext } from '../context.js';

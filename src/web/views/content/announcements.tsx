@@ -1,5 +1,5 @@
 // Public announcements: the list (newest first) and one announcement.
-import type { PageOf } from '../../../domain/content-forms.js';
+import type { PageOf } from '../../../domain/content/content-forms.js';
 import type { Announcement } from '../../../db/schema.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';

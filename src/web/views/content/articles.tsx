@@ -1,7 +1,7 @@
 // Public pages for articles and newsletters: newest-first lists and detail pages.
-import type { ArticleType, ArticleView } from '../../../domain/articles.js';
-import type { PageOf } from '../../../domain/content-forms.js';
-import { richExcerptHtml } from '../../../domain/sanitize.js';
+import type { ArticleType, ArticleView } from '../../../domain/content/articles.js';
+import type { PageOf } from '../../../domain/content/content-forms.js';
+import { richExcerptHtml } from '../../../domain/content/sanitize.js';
 import type { Article } from '../../../db/schema.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';

@@ -1,5 +1,5 @@
 // An editable page (About, Privacy policy, Competition about).
-import type { StoredPage } from '../../../domain/pages.js';
+import type { StoredPage } from '../../../domain/content/pages.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
 import { Day, RichContent } from './parts.js';

@@ -1,7 +1,7 @@
 // Building blocks of the content pages: sanitised rich content, dates,
 // pagination and the PDF viewer.
-import { renderRichHtml } from '../../../domain/sanitize.js';
-import { formatSchoolDay } from '../../../domain/school-time.js';
+import { renderRichHtml } from '../../../domain/content/sanitize.js';
+import { formatSchoolDay } from '../../../lib/school-time.js';
 import { schoolZone } from '../school-zone.js';
 
 /**

@@ -1,7 +1,7 @@
 // /leaderboard: one tab per key stage with the top of the board (shared ranks
 // for ties), the board's totals, the visitor's own place, and recent activity.
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
-import type { ActivityItem, BoardEntry, BoardStats, Standing } from '../../../domain/leaderboards.js';
+import type { ActivityItem, BoardEntry, BoardStats, Standing } from '../../../domain/challenges/leaderboards.js';
 import { plural, SchoolTime } from '../challenges/parts.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';

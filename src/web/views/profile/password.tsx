@@ -1,4 +1,4 @@
-import type { PasswordRules } from '../../../domain/password-policy.js';
+import type { PasswordRules } from '../../../domain/accounts/password-policy.js';
 import type { ViewContext } from '../context.js';
 import { ErrorSummary, PasswordField, type Errors } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';

@@ -1,4 +1,4 @@
-import type { ProfileSummary } from '../../../domain/profile.js';
+import type { ProfileSummary } from '../../../domain/accounts/profile.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { Layout } from '../layout.js';

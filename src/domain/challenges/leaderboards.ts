@@ -1,0 +1,357 @@
+// Key-stage leaderboards (SPEC.md §4), read from the maintained `scores`
+// table: every query here is an index range over one board (key_stage,
+// points) or one user's rows — nothing counts the submissions table on a
+// page view. Also the admin side: manual adjustments, resets,
+// recalculation and the CSV export.
+import type { Kysely, Transaction } from 'kysely';
+import { KEY_STAGES, type KeyStage } from '../../config/index.js';
+import type { Database } from '../../db/schema.js';
+import { audit, type AuditActor } from '../audit.js';
+import { boardResetTimes, rebuildBoards, recalculateAll, resetBoards, type RecalculationSummary } from './scoring.js';
+
+type DbOrTrx = Kysely<Database> | Transaction<Database>;
+
+/** How a student appears on public pages: first name and last initial ("Ada L."). */
+export function publicName(firstName: string, lastName: string): string {
+  const initial = [...lastName.trim()][0];
+  return initial ? `${firstName.trim()} ${initial.toUpperCase()}.` : firstName.trim();
+}
+
+/** Competition ranking ("1, 2, 2, 4"): equal points share a rank, the next rank skips. */
+export function rankRows<T extends { points: number }>(rows: readonly T[], startRank = 1, previous?: { points: number; rank: number }): Array<T & { rank: number }> {
+  const out: Array<T & { rank: number }> = [];
+  let prev = previous ?? null;
+  rows.forEach((row, i) => {
+    const rank = prev && prev.points === row.points ? prev.rank : startRank + i;
+    out.push({ ...row, rank });
+    prev = { points: row.points, rank };
+  });
+  return out;
+}
+
+export interface BoardEntry {
+  rank: number;
+  userId: number;
+  name: string;
+  points: number;
+  completed: number;
+}
+
+/** The top of one board: students with points, best first. */
+export async function topOfBoard(db: DbOrTrx, keyStage: KeyStage, limit: number): Promise<BoardEntry[]> {
+  const rows = await db.selectFrom('scores as s').innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.user_id', 's.points', 's.challenges_completed', 'u.first_name', 'u.last_name'])
+    .where('s.key_stage', '=', keyStage).where('s.points', '>', 0)
+    .orderBy('s.points', 'desc').orderBy('s.challenges_completed', 'desc').orderBy('s.user_id')
+    .limit(limit).execute();
+  return rankRows(rows.map((r) => ({
+    userId: r.user_id, name: publicName(r.first_name, r.last_name), points: r.points, completed: r.challenges_completed,
+  })));
+}
+
+export interface BoardStats {
+  participants: number;
+  totalPoints: number;
+  challengesReleased: number;
+  submissions: number;
+}
+
+/** Totals of one board (participants: students with a try, a completion or an adjustment on it). */
+export async function boardStats(db: DbOrTrx, keyStage: KeyStage, now: string): Promise<BoardStats> {
+  const s = await db.selectFrom('scores')
+    .select([
+      (eb) => eb.fn.countAll<number>().as('participants'),
+      (eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), eb.lit(0)).as('points'),
+      (eb) => eb.fn.coalesce(eb.fn.sum<number>('submissions'), eb.lit(0)).as('submissions'),
+    ])
+    .where('key_stage', '=', keyStage).executeTakeFirstOrThrow();
+  const c = await db.selectFrom('challenges').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('key_stage', '=', keyStage).where('release_at', '<=', now).where('competition_id', 'is', null)
+    .executeTakeFirstOrThrow();
+  return {
+    participants: Number(s.participants),
+    totalPoints: Number(s.points),
+    challengesReleased: Number(c.n),
+    submissions: Number(s.submissions),
+  };
+}
+
+export interface ActivityItem {
+  name: string;
+  challengeId: number;
+  title: string;
+  points: number;
+  at: string;
+}
+
+/** Latest completions on a board since its reset, newest first. */
+export async function recentActivity(db: DbOrTrx, keyStage: KeyStage, limit = 10): Promise<ActivityItem[]> {
+  const since = (await boardResetTimes(db))[keyStage];
+  const rows = await db.selectFrom('completions as k')
+    .innerJoin('users as u', 'u.id', 'k.user_id')
+    .innerJoin('challenges as c', 'c.id', 'k.challenge_id')
+    .select(['k.points', 'k.completed_at', 'k.challenge_id', 'c.title', 'u.first_name', 'u.last_name'])
+    .where('k.key_stage', '=', keyStage).where('k.competition_id', 'is', null).where('k.completed_at', '>=', since)
+    .orderBy('k.completed_at', 'desc').orderBy('k.id', 'desc')
+    .limit(limit).execute();
+  return rows.map((r) => ({
+    name: publicName(r.first_name, r.last_name), challengeId: r.challenge_id, title: r.title, points: r.points, at: r.completed_at,
+  }));
+}
+
+export interface Standing {
+  keyStage: KeyStage;
+  points: number;
+  completed: number;
+  submissions: number;
+  /** Rank on the board, or null with no points. */
+  rank: number | null;
+}
+
+/** A user's rows on every board (profile page and "your place" on the leaderboard). */
+export async function userStandings(db: DbOrTrx, userId: number): Promise<Standing[]> {
+  const rows = await db.selectFrom('scores').select(['key_stage', 'points', 'challenges_completed', 'submissions'])
+    .where('user_id', '=', userId).execute();
+  const out: Standing[] = [];
+  for (const ks of KEY_STAGES) {
+    const r = rows.find((x) => x.key_stage === ks);
+    if (!r) continue;
+    let rank: number | null = null;
+    if (r.points > 0) {
+      const ahead = await db.selectFrom('scores').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('key_stage', '=', ks).where('points', '>', r.points).executeTakeFirstOrThrow();
+      rank = Number(ahead.n) + 1;
+    }
+    out.push({ keyStage: ks, points: r.points, completed: r.challenges_completed, submissions: r.submissions, rank });
+  }
+  return out;
+}
+
+/** Distinct weekly challenges the user has fully solved (all time, across resets). */
+export async function challengesCompleted(db: DbOrTrx, userId: number): Promise<number> {
+  const r = await db.selectFrom('completions').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId).where('competition_id', 'is', null).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+// ---------------------------------------------------------------- admin: adjustments
+
+export const ADJUSTMENT_POINTS = { min: -1000, max: 1000 } as const;
+export const MAX_REASON_LENGTH = 300;
+
+export interface AdjustmentInput {
+  userId: number;
+  keyStage: KeyStage;
+  points: number;
+  reason: string;
+}
+
+export interface AdjustmentRow {
+  id: number;
+  userId: number;
+  userName: string;
+  userEmail: string;
+  keyStage: string;
+  points: number;
+  reason: string;
+  createdBy: string | null;
+  createdAt: string;
+  /** Made before the board's last reset, so it no longer counts. */
+  beforeReset: boolean;
+}
+
+export const ADJUSTMENTS_PER_PAGE = 25;
+
+export async function listAdjustments(db: DbOrTrx, page = 1): Promise<{ rows: AdjustmentRow[]; total: number; page: number; pages: number }> {
+  const { n } = await db.selectFrom('score_adjustments').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('competition_id', 'is', null).executeTakeFirstOrThrow();
+  const total = Number(n);
+  const pages = Math.max(1, Math.ceil(total / ADJUSTMENTS_PER_PAGE));
+  const current = Math.min(Math.max(1, page), pages);
+  const resets = await boardResetTimes(db);
+  const rows = await db.selectFrom('score_adjustments as a')
+    .innerJoin('users as u', 'u.id', 'a.user_id')
+    .leftJoin('users as by', 'by.id', 'a.created_by')
+    .select(['a.id', 'a.user_id', 'a.key_stage', 'a.points', 'a.reason', 'a.created_at',
+      'u.first_name', 'u.last_name', 'u.email', 'by.email as by_email'])
+    .where('a.competition_id', 'is', null)
+    .orderBy('a.created_at', 'desc').orderBy('a.id', 'desc')
+    .limit(ADJUSTMENTS_PER_PAGE).offset((current - 1) * ADJUSTMENTS_PER_PAGE).execute();
+  return {
+    total,
+    page: current,
+    pages,
+    rows: rows.map((r) => ({
+      id: r.id, userId: r.user_id, userName: `${r.first_name} ${r.last_name}`, userEmail: r.email,
+      keyStage: r.key_stage, points: r.points, reason: r.reason, createdBy: r.by_email, createdAt: r.created_at,
+      beforeReset: r.created_at < (resets[r.key_stage as KeyStage] ?? ''),
+    })),
+  };
+}
+
+export function findAdjustment(db: DbOrTrx, id: number) {
+  return db.selectFrom('score_adjustments').selectAll().where('id', '=', id).where('competition_id', 'is', null).executeTakeFirst();
+}
+
+export async function createAdjustment(db: Kysely<Database>, input: AdjustmentInput, actor: AuditActor): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const now = new Date().toISOString();
+    const row = await trx.insertInto('score_adjustments').values({
+      user_id: input.userId, key_stage: input.keyStage, points: input.points, reason: input.reason,
+      created_by: actor.id, created_at: now,
+    }).returning('id').executeTakeFirstOrThrow();
+    await rebuildBoards(trx, { userIds: [input.userId], now });
+    await audit(trx, actor, {
+      action: 'leaderboard.adjustment.create', targetType: 'score_adjustment', targetId: row.id,
+      details: { userId: input.userId, keyStage: input.keyStage, points: input.points, reason: input.reason },
+    });
+    return row.id;
+  });
+}
+
+export async function updateAdjustment(db: Kysely<Database>, id: number, input: Omit<AdjustmentInput, 'userId'>, actor: AuditActor): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const before = await findAdjustment(trx, id);
+    if (!before) return false;
+    const now = new Date().toISOString();
+    await trx.updateTable('score_adjustments')
+      .set({ key_stage: input.keyStage, points: input.points, reason: input.reason }).where('id', '=', id).execute();
+    await rebuildBoards(trx, { userIds: [before.user_id], now });
+    await audit(trx, actor, {
+      action: 'leaderboard.adjustment.update', targetType: 'score_adjustment', targetId: id,
+      details: {
+        userId: before.user_id,
+        before: { keyStage: before.key_stage, points: before.points, reason: before.reason },
+        after: { keyStage: input.keyStage, points: input.points, reason: input.reason },
+      },
+    });
+    return true;
+  });
+}
+
+export async function deleteAdjustment(db: Kysely<Database>, id: number, actor: AuditActor): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const before = await findAdjustment(trx, id);
+    if (!before) return false;
+    await trx.deleteFrom('score_adjustments').where('id', '=', id).execute();
+    await rebuildBoards(trx, { userIds: [before.user_id], now: new Date().toISOString() });
+    await audit(trx, actor, {
+      action: 'leaderboard.adjustment.delete', targetType: 'score_adjustment', targetId: id,
+      details: { userId: before.user_id, keyStage: before.key_stage, points: before.points, reason: before.reason },
+    });
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------- admin: reset, recalculate, export
+
+export async function resetLeaderboards(db: Kysely<Database>, stages: readonly KeyStage[], actor: AuditActor): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const now = new Date().toISOString();
+    await resetBoards(trx, stages, now);
+    await audit(trx, actor, { action: 'leaderboard.reset', targetType: 'leaderboard', targetId: stages.join(','), details: { stages, at: now } });
+  });
+}
+
+export async function recalculateLeaderboards(db: Kysely<Database>, actor: AuditActor): Promise<RecalculationSummary> {
+  return db.transaction().execute(async (trx) => {
+    const summary = await recalculateAll(trx, new Date().toISOString());
+    await audit(trx, actor, { action: 'leaderboard.recalculate', targetType: 'leaderboard', details: { ...summary } });
+    return summary;
+  });
+}
+
+export interface ExportRow {
+  rank: number | null;
+  keyStage: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  yearGroup: number | null;
+  mathsClass: string | null;
+  points: number;
+  completed: number;
+  submissions: number;
+}
+
+/** Every row of the chosen boards (all when none), ranked, for the CSV export. */
+export async function exportBoards(db: DbOrTrx, stages: readonly KeyStage[] = KEY_STAGES): Promise<ExportRow[]> {
+  const out: ExportRow[] = [];
+  for (const ks of stages) {
+    const rows = await db.selectFrom('scores as s').innerJoin('users as u', 'u.id', 's.user_id')
+      .select(['s.points', 's.challenges_completed', 's.submissions', 'u.first_name', 'u.last_name', 'u.email', 'u.year_group', 'u.maths_class'])
+      .where('s.key_stage', '=', ks)
+      .orderBy('s.points', 'desc').orderBy('s.challenges_completed', 'desc').orderBy('s.user_id')
+      .execute();
+    const ranked = rankRows(rows.filter((r) => r.points > 0));
+    for (const r of ranked) out.push(exportRow(ks, r, r.rank));
+    for (const r of rows.filter((x) => x.points <= 0)) out.push(exportRow(ks, r, null));
+  }
+  return out;
+}
+
+function exportRow(ks: string, r: {
+  points: number; challenges_completed: number; submissions: number; first_name: string; last_name: string;
+  email: string; year_group: number | null; maths_class: string | null;
+}, rank: number | null): ExportRow {
+  return {
+    rank, keyStage: ks, firstName: r.first_name, lastName: r.last_name, email: r.email, yearGroup: r.year_group,
+    mathsClass: r.maths_class, points: r.points, completed: r.challenges_completed, submissions: r.submissions,
+  };
+}
+
+// ---------------------------------------------------------------- admin: the adjustment form
+
+export interface AdjustmentFormValues {
+  user: string;
+  key_stage: string;
+  points: string;
+  reason: string;
+}
+
+export type AdjustmentFormOutcome =
+  | { ok: true; data: AdjustmentInput; values: AdjustmentFormValues }
+  | { ok: false; errors: Record<string, string>; values: AdjustmentFormValues };
+
+/**
+ * Validates an adjustment. `user` is an email address or an account number;
+ * a blank key stage means the student's own. When editing, the user is fixed.
+ */
+export async function validateAdjustmentForm(db: DbOrTrx, fields: Record<string, string>, fixedUserId?: number): Promise<AdjustmentFormOutcome> {
+  const values: AdjustmentFormValues = {
+    user: (fields.user ?? '').trim(),
+    key_stage: (fields.key_stage ?? '').trim(),
+    points: (fields.points ?? '').trim().replace(/^\+/, ''),
+    reason: (fields.reason ?? '').normalize('NFC').replace(/\s+/g, ' ').trim(),
+  };
+  const errors: Record<string, string> = {};
+  let user: { id: number; key_stage: string | null } | undefined;
+  if (fixedUserId !== undefined) {
+    user = await db.selectFrom('users').select(['id', 'key_stage']).where('id', '=', fixedUserId).executeTakeFirst();
+    if (!user) errors.user = 'That student’s account no longer exists.';
+  } else if (!values.user) {
+    errors.user = 'Enter the student’s email address or account number.';
+  } else {
+    const q = db.selectFrom('users').select(['id', 'key_stage']);
+    user = /^\d{1,10}$/.test(values.user)
+      ? await q.where('id', '=', Number(values.user)).executeTakeFirst()
+      : await q.where('email', '=', values.user.toLowerCase()).executeTakeFirst();
+    if (!user) errors.user = 'No account has that email address or number.';
+  }
+  let keyStage: KeyStage | null = null;
+  if (values.key_stage) {
+    if ((KEY_STAGES as readonly string[]).includes(values.key_stage)) keyStage = values.key_stage as KeyStage;
+    else errors.key_stage = 'Choose a key stage from the list.';
+  } else if (user) {
+    if ((KEY_STAGES as readonly string[]).includes(user.key_stage ?? '')) keyStage = user.key_stage as KeyStage;
+    else errors.key_stage = 'This account has no key stage: choose the board.';
+  }
+  const points = /^-?\d{1,4}$/.test(values.points) ? Number(values.points) : NaN;
+  if (!Number.isInteger(points) || points === 0 || points < ADJUSTMENT_POINTS.min || points > ADJUSTMENT_POINTS.max) {
+    errors.points = `Points must be a whole number from ${ADJUSTMENT_POINTS.min} to ${ADJUSTMENT_POINTS.max}, not 0 (use a minus sign to take points away).`;
+  }
+  if (!values.reason) errors.reason = 'Give a reason: it is kept with the adjustment and in the audit log.';
+  else if ([...values.reason].length > MAX_REASON_LENGTH) errors.reason = `The reason must be at most ${MAX_REASON_LENGTH} characters.`;
+  if (Object.keys(errors).length || !user || !keyStage) return { ok: false, errors, values };
+  return { ok: true, values, data: { userId: user.id, keyStage, points, reason: values.reason } };
+}

@@ -1,0 +1,125 @@
+// Editable pages (About, Privacy policy, Competition about): stored in the
+// `pages` table and edited by admins. Until an admin first saves a page, it
+// shows the default text below (nothing is written on a read), so a fresh
+// installation has sensible pages and an admin can change every word.
+// The defaults contain no dates: a saved page shows when it was last updated.
+import { z } from 'zod';
+import type { Db } from '../../db/index.js';
+import { audit, type AuditActor } from '../audit.js';
+import { richContentField, titleField, validateForm, type Validated } from './content-forms.js';
+import { sanitizeRichHtml } from './sanitize.js';
+
+export interface PageDefinition {
+  slug: string;
+  /** Public address of the page. */
+  path: string;
+  title: string;
+  defaultHtml: string;
+}
+
+export const PAGES: readonly PageDefinition[] = [
+  {
+    slug: 'about',
+    path: '/about',
+    title: 'About the Maths Society',
+    defaultHtml: [
+      '<p>The Maths Society is a club for students who enjoy mathematics and want more of it than lessons can give.</p>',
+      '<h2>Weekly challenges</h2>',
+      '<p>A new challenge is set every week for each key stage. Type your answer into the answer box: the platform checks whether it is mathematically right, so <span class="math-inline" data-latex="\\frac{1}{2}">\\frac{1}{2}</span> and 0.5 both count.</p>',
+      '<p>The first person to solve a challenge gets 3 points and everyone who solves it later gets 1 point. Points go onto your key stage’s leaderboard.</p>',
+      '<h2>Articles and newsletters</h2>',
+      '<p>Members and teachers write articles about mathematics they find interesting, and the society publishes a newsletter each term.</p>',
+      '<h2>Joining</h2>',
+      '<p>Any student with a school email address can register. Ask your maths teacher if you have questions.</p>',
+    ].join(''),
+  },
+  {
+    slug: 'privacy',
+    path: '/privacy',
+    title: 'Privacy policy',
+    defaultHtml: [
+      '<p>This policy explains what the Maths Society platform stores about you, why, and what you can do about it.</p>',
+      '<h2>What we store</h2>',
+      '<ul><li>Your name, school email address, school year, key stage and maths class, which you give when you register.</li>',
+      '<li>Your password, stored only as a one-way hash that nobody can read back.</li>',
+      '<li>Your answers to challenges, the points you earn and the challenges you complete.</li>',
+      '<li>Your active sign-in sessions (device description and when they were last used), so you can sign out of other devices.</li>',
+      '<li>Security records of sign-in attempts and administrative actions, including the network address they came from.</li></ul>',
+      '<h2>Why we store it</h2>',
+      '<p>To run the challenges and leaderboards, to keep accounts secure, and to let teachers look after the society. We do not sell or share your data, show advertising, or use tracking cookies.</p>',
+      '<h2>Cookies</h2>',
+      '<p>The platform uses only the cookies it needs to work: one that keeps you signed in and one that protects forms against forgery.</p>',
+      '<h2>Who can see it</h2>',
+      '<p>Your first name, your points and your completed challenges may appear on the public leaderboards. Everything else is visible only to you and to the society’s administrators.</p>',
+      '<h2>Your choices</h2>',
+      '<p>You can correct your details on your profile page and delete your account at any time; deleting it removes your answers and leaderboard entries. For any other question about your data, contact the teacher in charge of the Maths Society or the school’s data protection officer.</p>',
+    ].join(''),
+  },
+  {
+    slug: 'competition-about',
+    path: '/competition/about',
+    title: 'About the competition',
+    defaultHtml: [
+      '<p>The inter-school competition brings students from several schools together to solve the same challenges.</p>',
+      '<h2>How it works</h2>',
+      '<ul><li>Register with your school email address; it must belong to one of the participating schools.</li>',
+      '<li>Each competition challenge is open for a limited number of hours from its release.</li>',
+      '<li>The first student to solve a challenge earns 3 points; every later solver earns 1 point.</li>',
+      '<li>Points count for you and for your school on the competition leaderboard, per key stage.</li></ul>',
+      '<p>Dates, participating schools and results are shown on the competition pages.</p>',
+    ].join(''),
+  },
+];
+
+export function pageBySlug(slug: string): PageDefinition | undefined {
+  return PAGES.find((p) => p.slug === slug);
+}
+
+export interface StoredPage {
+  slug: string;
+  path: string;
+  title: string;
+  contentHtml: string;
+  /** Null while the page still shows its default text. */
+  updatedAt: string | null;
+  updatedBy: number | null;
+}
+
+/** The stored page, or its default text when no admin has saved it yet. */
+export async function getPage(db: Db, slug: string): Promise<StoredPage | null> {
+  const def = pageBySlug(slug);
+  if (!def) return null;
+  const row = await db.selectFrom('pages').selectAll().where('slug', '=', slug).executeTakeFirst();
+  if (!row) {
+    return { slug, path: def.path, title: def.title, contentHtml: sanitizeRichHtml(def.defaultHtml), updatedAt: null, updatedBy: null };
+  }
+  return { slug, path: def.path, title: row.title, contentHtml: row.content_html, updatedAt: row.updated_at, updatedBy: row.updated_by };
+}
+
+export interface PageInput {
+  title: string;
+  contentHtml: string;
+}
+
+const schema = z.object({ title: titleField(150), content_html: richContentField({ required: true }) });
+
+export function validatePage(fields: Record<string, string>): Validated<PageInput> {
+  const r = validateForm(schema, { title: fields.title ?? '', content_html: fields.content_html ?? '' });
+  if (!r.ok) return r;
+  return { ok: true, value: { title: r.value.title, contentHtml: r.value.content_html } };
+}
+
+export async function updatePage(db: Db, actor: AuditActor, slug: string, input: PageInput): Promise<boolean> {
+  const def = pageBySlug(slug);
+  if (!def) return false;
+  await db.transaction().execute(async (trx) => {
+    const now = new Date().toISOString();
+    await trx.insertInto('pages').values({
+      slug, title: input.title, content_html: input.contentHtml, updated_by: actor.id, updated_at: now,
+    }).onConflict((oc) => oc.column('slug').doUpdateSet({
+      title: input.title, content_html: input.contentHtml, updated_by: actor.id, updated_at: now,
+    })).execute();
+    await audit(trx, actor, { action: 'page.update', targetType: 'page', targetId: slug, details: { title: input.title } });
+  });
+  return true;
+}

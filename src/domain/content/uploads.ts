@@ -1,0 +1,246 @@
+// Uploaded files (images for rich text and challenges, PDFs for articles and
+// newsletters). A file is judged by its bytes, never by its name or the
+// Content-Type the browser sent: the magic number must be PNG, JPEG, GIF, WebP
+// or PDF, the structure must end where the format says it ends, and no HTML or
+// script may hide inside (polyglots). Accepted files are stored under a random
+// server-chosen name in UPLOAD_DIR (outside the web root) and recorded in the
+// `uploads` table; a refused file leaves nothing on disk.
+import { randomBytes } from 'node:crypto';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Kysely, Transaction } from 'kysely';
+import type { Config } from '../../config/index.js';
+import type { Database, Upload } from '../../db/schema.js';
+
+export type UploadKind = 'image' | 'pdf';
+export type UploadSettings = Config['uploads'];
+type DbOrTrx = Kysely<Database> | Transaction<Database>;
+
+/** Accepted formats: detected MIME type → stored extension and kind. */
+const FORMATS: Record<string, { ext: string; kind: UploadKind; label: string }> = {
+  'image/png': { ext: 'png', kind: 'image', label: 'PNG' },
+  'image/jpeg': { ext: 'jpg', kind: 'image', label: 'JPEG' },
+  'image/gif': { ext: 'gif', kind: 'image', label: 'GIF' },
+  'image/webp': { ext: 'webp', kind: 'image', label: 'WebP' },
+  'application/pdf': { ext: 'pdf', kind: 'pdf', label: 'PDF' },
+};
+
+/** Server-chosen names: 128 random bits in hex plus the detected extension. */
+export const STORED_NAME = /^[a-f0-9]{32}\.(?:png|jpg|gif|webp|pdf)$/;
+
+/** A refused upload: the message is shown to the admin as it is. */
+export class UploadError extends Error {
+  constructor(message: string, public statusCode = 400) {
+    super(message);
+    this.name = 'UploadError';
+  }
+}
+
+export interface UploadInput {
+  buffer: Buffer;
+  originalName: string;
+  allowed: UploadKind[];
+  createdBy: number | null;
+}
+
+export interface StoredFile {
+  storedName: string;
+  originalName: string;
+  mime: string;
+  kind: UploadKind;
+  size: number;
+}
+
+export function maxUploadBytes(settings: UploadSettings): number {
+  return settings.maxMb * 1024 * 1024;
+}
+
+function describeAllowed(allowed: UploadKind[]): string {
+  const parts: string[] = [];
+  if (allowed.includes('image')) parts.push('an image (PNG, JPEG, GIF or WebP)');
+  if (allowed.includes('pdf')) parts.push('a PDF');
+  return parts.join(' or ');
+}
+
+/** The client's file name, kept only for display and download names. */
+export function checkOriginalName(raw: string): string {
+  const name = (raw ?? '').normalize('NFC').trim();
+  if (name === '') return 'upload';
+  if (/[/\\]/.test(name) || name === '.' || name === '..' || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw new UploadError(`The file name “${name.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 80)}” is not allowed: a name may not contain folders (/ or \\) or control characters. Rename the file and try again.`);
+  }
+  if (name.length > 200) throw new UploadError('The file name is too long (at most 200 characters). Rename the file and try again.');
+  return name;
+}
+
+// Markup a browser or another interpreter could act on, anywhere in the file.
+const HIDDEN_MARKUP = /<(?:script|iframe|object|embed|html|body|svg)[\s/>]|<!doctype\s+html|<\?php|javascript:|vbscript:/i;
+// PDF names for active content (scripts, launching programs, embedded files).
+const PDF_ACTIVE = new Set(['JavaScript', 'JS', 'Launch', 'EmbeddedFile', 'EmbeddedFiles', 'RichMedia', 'SubmitForm', 'ImportData']);
+
+function pdfActiveContent(text: string): string | null {
+  // PDF names may hide letters as #xx escapes (/J#61vaScript).
+  const names = /\/([^\s/<>[\]()%{}]{1,40})/g;
+  for (let m = names.exec(text); m; m = names.exec(text)) {
+    let name = m[1]!;
+    if (name.includes('#')) name = name.replace(/#([0-9a-fA-F]{2})/g, (_s, h: string) => String.fromCharCode(parseInt(h, 16)));
+    if (PDF_ACTIVE.has(name)) return name;
+  }
+  return null;
+}
+
+function structureProblem(mime: string, buf: Buffer): string | null {
+  switch (mime) {
+    case 'image/png': {
+      const iend = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+      return buf.length >= 12 && buf.subarray(buf.length - 12).equals(iend) ? null
+        : 'The PNG file is damaged or has extra data after its end.';
+    }
+    case 'image/gif':
+      return buf[buf.length - 1] === 0x3b ? null : 'The GIF file is damaged or has extra data after its end.';
+    case 'image/webp': {
+      const riff = buf.length >= 12 ? buf.readUInt32LE(4) + 8 : -1;
+      return riff === buf.length || riff + 1 === buf.length ? null
+        : 'The WebP file is damaged or has extra data after its end.';
+    }
+    case 'image/jpeg':
+      return buf.includes(Buffer.from([0xff, 0xd9])) ? null : 'The JPEG file is damaged (it has no end marker).';
+    case 'application/pdf': {
+      if (!buf.subarray(0, 5).equals(Buffer.from('%PDF-'))) return 'The PDF file does not start with a PDF header.';
+      if (!buf.subarray(Math.max(0, buf.length - 2048)).includes(Buffer.from('%%EOF'))) {
+        return 'The PDF file is damaged or has extra data after its end.';
+      }
+      return null;
+    }
+    default:
+      return 'This kind of file is not accepted.';
+  }
+}
+
+/** Decides what the bytes are and whether they are acceptable. Throws UploadError. */
+export async function inspectUpload(buffer: Buffer, allowed: UploadKind[], settings: UploadSettings): Promise<{ mime: string; ext: string; kind: UploadKind }> {
+  const what = describeAllowed(allowed);
+  if (!Buffer.isBuffer(buffer) || buffer.length === 0) throw new UploadError(`The file is empty. Choose ${what}.`);
+  const max = maxUploadBytes(settings);
+  if (buffer.length > max) {
+    throw new UploadError(`The file is too large (${(buffer.length / 1024 / 1024).toFixed(1)} MB); the limit is ${settings.maxMb} MB.`, 413);
+  }
+  const detected = await fileTypeFromBuffer(buffer);
+  const format = detected ? FORMATS[detected.mime] : undefined;
+  if (!detected || !format) {
+    const head = buffer.subarray(0, 4096).toString('latin1');
+    if (/<svg[\s>]|<\?xml/i.test(head)) {
+      throw new UploadError(`SVG and other XML files are not accepted (they can carry scripts). Choose ${what}.`);
+    }
+    throw new UploadError(`The file’s contents are not ${what}${detected ? ` (it looks like ${detected.ext.toUpperCase()})` : ''}. The file name and type do not count: only what is inside.`);
+  }
+  if (!allowed.includes(format.kind)) {
+    throw new UploadError(`A ${format.label} file is not accepted here. Choose ${what}.`);
+  }
+  const broken = structureProblem(detected.mime, buffer);
+  if (broken) throw new UploadError(broken);
+  let text = buffer.toString('latin1');
+  // A PDF's compressed streams are binary noise: judge only its object syntax.
+  if (format.kind === 'pdf') text = text.replace(/\bstream\r?\n[\s\S]*?\bendstream\b/g, ' ');
+  if (HIDDEN_MARKUP.test(text)) {
+    throw new UploadError(`The ${format.label} file also contains web page code (HTML or script), so it was refused. Export it again from a drawing or office program.`);
+  }
+  if (format.kind === 'pdf') {
+    const active = pdfActiveContent(text);
+    if (active) {
+      throw new UploadError(`The PDF contains active content (/${active}), which is not accepted. Print it to a new PDF without scripts, attachments or forms, and upload that.`);
+    }
+  }
+  return { mime: detected.mime, ext: format.ext, kind: format.kind };
+}
+
+/** Absolute path of a stored file; refuses anything that is not a server-chosen name. */
+export function uploadPath(settings: UploadSettings, storedName: string): string {
+  if (!STORED_NAME.test(storedName)) throw new UploadError('Not an upload name.', 404);
+  return join(resolve(settings.dir), storedName);
+}
+
+/** Validates the bytes and writes them under a fresh random name. No database row yet. */
+export async function storeUploadFile(settings: UploadSettings, input: Omit<UploadInput, 'createdBy'>): Promise<StoredFile> {
+  const originalName = checkOriginalName(input.originalName);
+  const { mime, ext, kind } = await inspectUpload(input.buffer, input.allowed, settings);
+  await mkdir(resolve(settings.dir), { recursive: true, mode: 0o750 });
+  const storedName = `${randomBytes(16).toString('hex')}.${ext}`;
+  // 'wx': never overwrite an existing file.
+  await writeFile(uploadPath(settings, storedName), input.buffer, { flag: 'wx', mode: 0o640 });
+  return { storedName, originalName, mime, kind, size: input.buffer.length };
+}
+
+/** Removes a stored file; a file already gone is not an error. */
+export async function removeUploadFile(settings: UploadSettings, storedName: string): Promise<void> {
+  try {
+    await unlink(uploadPath(settings, storedName));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/** Records an already-stored file. Use inside the transaction of the record that uses it. */
+export async function recordUpload(db: DbOrTrx, file: StoredFile, createdBy: number | null): Promise<Upload> {
+  return db.insertInto('uploads').values({
+    stored_name: file.storedName,
+    original_name: file.originalName,
+    mime: file.mime,
+    kind: file.kind,
+    size: file.size,
+    created_by: createdBy,
+    created_at: new Date().toISOString(),
+  }).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * Validates, stores and records one upload. On any failure nothing is left
+ * behind: no file on disk, no row. Throws UploadError with a message for the user.
+ */
+export async function saveUpload(db: DbOrTrx, input: UploadInput, settings: UploadSettings): Promise<Upload> {
+  const file = await storeUploadFile(settings, input);
+  try {
+    return await recordUpload(db, file, input.createdBy);
+  } catch (err) {
+    await removeUploadFile(settings, file.storedName);
+    throw err;
+  }
+}
+
+/** Deletes the row and then the file. Returns false when there was no such upload. */
+export async function deleteUpload(db: DbOrTrx, settings: UploadSettings, id: number): Promise<boolean> {
+  const row = await db.deleteFrom('uploads').where('id', '=', id).returning('stored_name').executeTakeFirst();
+  if (!row) return false;
+  await removeUploadFile(settings, row.stored_name);
+  return true;
+}
+
+export async function findUploadByName(db: DbOrTrx, storedName: string): Promise<Upload | undefined> {
+  if (!STORED_NAME.test(storedName)) return undefined;
+  return db.selectFrom('uploads').selectAll().where('stored_name', '=', storedName).executeTakeFirst();
+}
+
+/**
+ * True when the upload belongs to a challenge that is not released yet: as the
+ * challenge's image, or embedded in its content. Such files are for admins only.
+ */
+export async function belongsToUnreleasedChallenge(db: DbOrTrx, upload: Pick<Upload, 'id' | 'stored_name'>, now = new Date().toISOString()): Promise<boolean> {
+  const hit = await db.selectFrom('challenges').select('id')
+    .where('release_at', '>', now)
+    .where((eb) => eb.or([
+      eb('image_upload_id', '=', upload.id),
+      eb('content_html', 'like', `%/uploads/${upload.stored_name}%`),
+    ]))
+    .limit(1)
+    .executeTakeFirst();
+  return hit !== undefined;
+}
+
+/** A Content-Disposition header value that no file name can break. */
+export function contentDisposition(type: 'inline' | 'attachment', originalName: string, fallbackExt: string): string {
+  const name = basename(originalName.replace(/\\/g, '/')) || `file.${fallbackExt}`;
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\;]/g, '_').slice(0, 150) || `file.${fallbackExt}`;
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}

@@ -1,0 +1,200 @@
+// Admin challenge management: lists, create, edit (answer boxes kept
+// consistent with their tries), lock/unlock, image, delete. Every change is a
+// POST with a CSRF token and an audit entry.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  blankChallengeForm, challengeToForm, readChallengeForm, validateChallengeForm, type AnswerValidator,
+} from '../../../domain/challenges/challenge-form.js';
+import {
+  adminChallengeLists, ChallengeEditError, challengeBoxes, createChallenge, deleteChallenge, findChallenge,
+  regradeForEdit, setChallengeImage, setManualLock, triesPerBox, updateChallenge, type Grader,
+} from '../../../domain/challenges/challenges.js';
+import { requestActor } from '../../../domain/audit.js';
+import { removeUploadFile, saveUpload, UploadError } from '../../../domain/content/uploads.js';
+import type { MathPool } from '../../../math/pool.js';
+import { HttpError } from '../../../security/access.js';
+import { formFields, formFile } from '../../multipart.js';
+import { AdminChallengeDeletePage, AdminChallengeFormPage, AdminChallengeListPage, type ChallengeImage } from '../../views/admin/challenges.js';
+import { viewContext } from '../../views/context.js';
+import { parseId } from '../challenges.js';
+
+const NOT_FOUND = 'There is no challenge with that number.';
+/** Challenge images are diagrams: a smaller limit than PDFs. */
+export const CHALLENGE_IMAGE_MAX_MB = 5;
+
+/** What the admin is told when the engine cannot grade against an answer. */
+export function answerValidator(math: MathPool): AnswerValidator {
+  return async (answer, options) => {
+    const r = await math.check(answer, answer, options);
+    if (r.equivalent) return null;
+    switch (r.reason) {
+      case 'busy':
+      case 'worker-error':
+      case 'internal-error':
+        return 'The math engine is busy and could not check this answer. Save again in a moment.';
+      case 'timeout':
+        return 'The math engine took too long to read this answer. Write it more simply.';
+      case 'not-simplified':
+        return 'This answer is not in its simplest form, but the box requires simplified answers.';
+      default:
+        return `The math engine cannot grade against this answer (${r.detail || r.reason}). Check the answer and the kind of answer.`;
+    }
+  };
+}
+
+function grader(math: MathPool): Grader {
+  return async (expected, submitted, options) => (await math.check(expected, submitted, options)).equivalent;
+}
+
+function idParam(request: FastifyRequest): number {
+  const id = parseId((request.params as { id: string }).id);
+  if (!id) throw new HttpError(404, NOT_FOUND);
+  return id;
+}
+
+export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> {
+  const zone = app.config.school.timeZone;
+  const admin = { access: 'admin' } as const;
+  const imageSettings = () => ({ ...app.config.uploads, maxMb: Math.min(app.config.uploads.maxMb, CHALLENGE_IMAGE_MAX_MB) });
+
+  async function imageOf(id: number, uploadId: number | null): Promise<ChallengeImage | null> {
+    if (uploadId === null) return null;
+    const u = await app.db.selectFrom('uploads').select(['original_name', 'id']).where('id', '=', uploadId).executeTakeFirst();
+    return u ? { url: `/challenges/${id}/image?v=${u.id}`, originalName: u.original_name } : null;
+  }
+
+  app.get('/challenges', { config: admin }, async (request, reply) => {
+    const raw = (request.query as Record<string, unknown>).page;
+    const page = typeof raw === 'string' && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : 1;
+    const lists = await adminChallengeLists(app.db, new Date().toISOString(), page);
+    return reply.render(<AdminChallengeListPage ctx={viewContext(request)} lists={lists} zone={zone} />);
+  });
+
+  app.get('/challenges/new', { config: admin }, async (request, reply) =>
+    reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={null} values={blankChallengeForm()} zone={zone} maxImageMb={imageSettings().maxMb} />));
+
+  app.post('/challenges/new', { config: admin }, async (request, reply) => {
+    const values = readChallengeForm(formFields(request.body));
+    const outcome = await validateChallengeForm(values, { timeZone: zone, now: new Date().toISOString(), validateAnswer: answerValidator(app.math) });
+    if (!outcome.ok) {
+      return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={null} values={outcome.values} errors={outcome.errors} zone={zone} maxImageMb={imageSettings().maxMb} />, 400);
+    }
+    const id = await createChallenge(app.db, outcome.data, requestActor(request));
+    reply.flash('success', `Challenge «${outcome.data.title}» created. You can add an image below.`);
+    return reply.redirect(`/admin/challenges/${id}/edit`, 303);
+  });
+
+  app.get('/challenges/:id/edit', { config: admin }, async (request, reply) => {
+    const id = idParam(request);
+    const challenge = await findChallenge(app.db, id);
+    if (!challenge) throw new HttpError(404, NOT_FOUND);
+    const [boxes, tries, image] = await Promise.all([challengeBoxes(app.db, id), triesPerBox(app.db, id), imageOf(id, challenge.image_upload_id)]);
+    return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={id} values={challengeToForm(challenge, boxes, zone)}
+      tries={tries} image={image} zone={zone} maxImageMb={imageSettings().maxMb} />);
+  });
+
+  app.post('/challenges/:id/edit', { config: admin }, async (request, reply) => {
+    const id = idParam(request);
+    const challenge = await findChallenge(app.db, id);
+    if (!challenge) throw new HttpError(404, NOT_FOUND);
+    const values = readChallengeForm(formFields(request.body));
+    const outcome = await validateChallengeForm(values, { timeZone: zone, now: new Date().toISOString(), validateAnswer: answerValidator(app.math) });
+    const showErrors = async (errors: Record<string, string>) => {
+      const [tries, image] = await Promise.all([triesPerBox(app.db, id), imageOf(id, challenge.image_upload_id)]);
+      return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={id} values={values} errors={errors}
+        tries={tries} image={image} zone={zone} maxImageMb={imageSettings().maxMb} />, 400);
+    };
+    if (!outcome.ok) return showErrors(outcome.errors);
+    const regrading = await regradeForEdit(app.db, id, outcome.data.boxes, grader(app.math));
+    let summary;
+    try {
+      summary = await updateChallenge(app.db, id, outcome.data, regrading, requestActor(request));
+    } catch (err) {
+      if (err instanceof ChallengeEditError) return showErrors({ boxes: err.message });
+      throw err;
+    }
+    if (!summary) throw new HttpError(404, NOT_FOUND);
+    const notes: string[] = [];
+    if (summary.boxesAdded) notes.push(`${summary.boxesAdded} box${summary.boxesAdded === 1 ? '' : 'es'} added`);
+    if (summary.boxesRemoved) notes.push(`${summary.boxesRemoved} box${summary.boxesRemoved === 1 ? '' : 'es'} removed`);
+    if (summary.triesRemarked) notes.push(`${summary.triesRemarked} ${summary.triesRemarked === 1 ? 'try' : 'tries'} marked again`);
+    if (summary.rescored) notes.push('completions and points recalculated');
+    reply.flash('success', `Challenge «${outcome.data.title}» saved${notes.length ? `: ${notes.join(', ')}` : ''}.`);
+    return reply.redirect(`/admin/challenges/${id}/edit`, 303);
+  });
+
+  for (const action of ['lock', 'unlock'] as const) {
+    app.post(`/challenges/:id/${action}`, { config: admin }, async (request, reply) => {
+      const id = idParam(request);
+      const challenge = await findChallenge(app.db, id);
+      if (!challenge || !(await setManualLock(app.db, id, action === 'lock', requestActor(request)))) throw new HttpError(404, NOT_FOUND);
+      reply.flash('success', action === 'lock'
+        ? `«${challenge.title}» is locked: it accepts no answers and shows the correct answers.`
+        : `«${challenge.title}» is unlocked${challenge.lock_after_hours ? ' (its auto-lock time still applies)' : ''}.`);
+      return reply.redirect('/admin/challenges', 303);
+    });
+  }
+
+  app.post('/challenges/:id/image', { config: { ...admin, multipart: true } }, async (request, reply) => {
+    const id = idParam(request);
+    if (!(await findChallenge(app.db, id))) throw new HttpError(404, NOT_FOUND);
+    const back = () => reply.redirect(`/admin/challenges/${id}/edit`, 303);
+    let upload;
+    try {
+      const file = formFile(request, 'image');
+      if (!file) {
+        reply.flash('error', 'Choose an image file to upload.');
+        return back();
+      }
+      upload = await saveUpload(app.db, { buffer: file.buffer, originalName: file.filename, allowed: ['image'], createdBy: request.user!.id }, imageSettings());
+    } catch (err) {
+      if (err instanceof UploadError) {
+        reply.flash('error', err.message);
+        return back();
+      }
+      throw err;
+    }
+    const result = await setChallengeImage(app.db, id, upload.id, requestActor(request));
+    if (!result.found) {
+      await app.db.deleteFrom('uploads').where('id', '=', upload.id).execute();
+      await removeUploadFile(app.config.uploads, upload.stored_name);
+      throw new HttpError(404, NOT_FOUND);
+    }
+    if (result.replaced) await removeUploadFile(app.config.uploads, result.replaced.storedName);
+    reply.flash('success', 'Image saved.');
+    return back();
+  });
+
+  app.post('/challenges/:id/image/remove', { config: admin }, async (request, reply) => {
+    const id = idParam(request);
+    const result = await setChallengeImage(app.db, id, null, requestActor(request));
+    if (!result.found) throw new HttpError(404, NOT_FOUND);
+    if (result.replaced) await removeUploadFile(app.config.uploads, result.replaced.storedName);
+    reply.flash('success', result.replaced ? 'Image removed.' : 'The challenge had no image.');
+    return reply.redirect(`/admin/challenges/${id}/edit`, 303);
+  });
+
+  app.get('/challenges/:id/delete', { config: admin }, async (request, reply) => {
+    const id = idParam(request);
+    const challenge = await findChallenge(app.db, id);
+    if (!challenge) throw new HttpError(404, NOT_FOUND);
+    const [subs, comps] = await Promise.all([
+      app.db.selectFrom('submissions').select((eb) => eb.fn.countAll<number>().as('n')).where('challenge_id', '=', id).executeTakeFirstOrThrow(),
+      app.db.selectFrom('completions').select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('points').as('points')])
+        .where('challenge_id', '=', id).executeTakeFirstOrThrow(),
+    ]);
+    return reply.render(<AdminChallengeDeletePage ctx={viewContext(request)} challenge={challenge}
+      submissions={Number(subs.n)} completions={Number(comps.n)} points={Number(comps.points ?? 0)} />);
+  });
+
+  app.post('/challenges/:id/delete', { config: admin }, async (request, reply) => {
+    const id = idParam(request);
+    const keepPoints = ['on', '1', 'true', 'yes'].includes((formFields(request.body).keep_points ?? '').toLowerCase());
+    const summary = await deleteChallenge(app.db, id, { keepPoints }, requestActor(request));
+    if (!summary) throw new HttpError(404, NOT_FOUND);
+    if (summary.imageStoredName) await removeUploadFile(app.config.uploads, summary.imageStoredName);
+    reply.flash('success', `«${summary.title}» deleted with ${summary.submissions} ${summary.submissions === 1 ? 'try' : 'tries'}. `
+      + (keepPoints ? `Its ${summary.pointsKept} points were kept as adjustments.` : 'The leaderboards were recalculated without it.'));
+    return reply.redirect('/admin/challenges', 303);
+  });
+}

@@ -1,0 +1,94 @@
+// The admin math API (JSON) and the "Math engine tester" page. Both ask the
+// shared worker pool (app.math), so a hostile expression typed here is as
+// bounded as one typed into an answer box. Rate-limited by RATELIMIT_MATH_API
+// (every /api/math/ route), admin only, CSRF-protected like every POST.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { answerOptionsSchema, type AnswerOptionsInput, type CheckResult } from '../../../math/index.js';
+import { viewContext } from '../../views/context.js';
+import { MathTesterPage, type TesterValues } from '../../views/admin/math-tester.js';
+
+/** Long enough for any real answer; the engine itself refuses anything over its own limit. */
+const MAX_EXPRESSION = 2000;
+const expression = z.string().max(MAX_EXPRESSION, `Expressions are limited to ${MAX_EXPRESSION} characters.`);
+
+const equivalenceBody = z.object({
+  expr1: expression,
+  expr2: expression,
+  options: answerOptionsSchema.optional(),
+});
+const normalizeBody = z.object({ expression });
+
+const api = { access: 'admin', json: true } as const;
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'The request body is not valid.';
+  if (issue.code === 'invalid_type' && issue.path.length === 1) return `The field "${String(issue.path[0])}" is required and must be a string.`;
+  return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
+}
+
+function equivalenceResponse(expr1: string, expr2: string, r: CheckResult) {
+  return {
+    equivalent: r.equivalent,
+    expr1,
+    expr2,
+    expr1_normalized: r.normalizedExpected,
+    expr2_normalized: r.normalizedSubmitted,
+    kind: r.kind,
+    reason: r.reason,
+    detail: r.detail,
+  };
+}
+
+/** Options from the tester form: the kind and list order selects, the "simplified" box. */
+function formOptions(body: Record<string, unknown>): AnswerOptionsInput {
+  const parsed = answerOptionsSchema.safeParse({
+    kind: typeof body.kind === 'string' && body.kind ? body.kind : 'auto',
+    listOrder: body.listOrder === 'ordered' ? 'ordered' : 'unordered',
+    requireSimplified: body.requireSimplified === 'on',
+  });
+  return parsed.success ? parsed.data : {};
+}
+
+/** The JSON API under /api/math (registered without the /admin prefix). */
+export async function mathApiRoutes(app: FastifyInstance): Promise<void> {
+  app.post('/api/math/test-equivalence', { config: api }, async (request, reply) => {
+    const parsed = equivalenceBody.safeParse(request.body ?? {});
+    if (!parsed.success) return reply.code(400).send({ error: firstIssue(parsed.error) });
+    const { expr1, expr2, options } = parsed.data;
+    const result = await app.math.check(expr1, expr2, options);
+    return equivalenceResponse(expr1, expr2, result);
+  });
+
+  app.post('/api/math/normalize', { config: api }, async (request, reply) => {
+    const parsed = normalizeBody.safeParse(request.body ?? {});
+    if (!parsed.success) return reply.code(400).send({ error: firstIssue(parsed.error) });
+    const result = await app.math.normalize(parsed.data.expression);
+    return { original: result.original, normalized: result.normalized, kind: result.kind, error: result.error };
+  });
+
+}
+
+/** The tester page, under /admin. */
+export async function adminMathRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/math', { config: { access: 'admin' } }, async (request, reply) =>
+    reply.render(<MathTesterPage ctx={viewContext(request)} values={{ expr1: '', expr2: '', kind: 'auto', listOrder: 'unordered', requireSimplified: false }} />));
+
+  // Without JavaScript the tester form posts here and the verdict comes back in the page.
+  app.post('/math', { config: { access: 'admin', rateLimit: app.config.rateLimit.mathApi } }, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const values: TesterValues = {
+      expr1: typeof body.expr1 === 'string' ? body.expr1.slice(0, MAX_EXPRESSION) : '',
+      expr2: typeof body.expr2 === 'string' ? body.expr2.slice(0, MAX_EXPRESSION) : '',
+      kind: typeof body.kind === 'string' ? body.kind : 'auto',
+      listOrder: body.listOrder === 'ordered' ? 'ordered' : 'unordered',
+      requireSimplified: body.requireSimplified === 'on',
+    };
+    if (!values.expr1 || !values.expr2) {
+      return reply.render(<MathTesterPage ctx={viewContext(request)} values={values} error="Enter both expressions." />, 400);
+    }
+    const result = await app.math.check(values.expr1, values.expr2, formOptions(body));
+    return reply.render(<MathTesterPage ctx={viewContext(request)} values={values} result={equivalenceResponse(values.expr1, values.expr2, result)} />);
+  });
+}

@@ -1,0 +1,196 @@
+// The admin users area: table with search, filters, sort and paging; create,
+// edit, reset password, admin rights, delete, bulk actions (JSON) and the JSON
+// search. Every change is audited (in the domain, in the same transaction) and
+// an admin can never act on their own account here. When an account's rights
+// or password change, every session it has is ended.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { requestActor } from '../../../domain/audit.js';
+import { generatePassword } from '../../../domain/accounts/passwords.js';
+import {
+  BULK_ACTIONS, BULK_MAX, bulkUpdate, createUserByAdmin, deleteUserByAdmin, listUsers, NotFoundError,
+  parseUserListQuery, resetPasswordByAdmin, searchUsers, SelfActionError, setAdminByAdmin, updateUserByAdmin,
+  type BulkAction, type BulkResult,
+} from '../../../domain/accounts/user-admin.js';
+import { field, validateAdminUserForm, type FieldErrors, type FormValues } from '../../../domain/accounts/user-forms.js';
+import { EmailTakenError, findUserById, hashNewPassword } from '../../../domain/accounts/users.js';
+import type { User } from '../../../db/schema.js';
+import { HttpError } from '../../../security/access.js';
+import { viewContext } from '../../views/context.js';
+import { DeleteUserPage, EditUserPage, NewUserPage, OneTimePasswordPage } from '../../views/admin/user-form.js';
+import { UsersListPage } from '../../views/admin/users-list.js';
+
+/** Length of generated one-time passwords (~117 bits). */
+const ONE_TIME_PASSWORD_LENGTH = 20;
+
+const BulkBody = z.object({
+  action: z.enum(BULK_ACTIONS),
+  ids: z.array(z.number().int().positive().max(2_147_483_647)).min(1).max(BULK_MAX),
+}).strict();
+
+const BULK_DONE: Record<BulkAction, string> = {
+  promote: 'made administrator',
+  demote: 'no longer administrator',
+  mark_participant: 'marked as competition participant',
+  unmark_participant: 'no longer marked as competition participant',
+  delete: 'deleted',
+};
+
+function bulkMessage(r: BulkResult): string {
+  const n = r.changed.length;
+  const parts = [`${n} ${n === 1 ? 'user' : 'users'} ${BULK_DONE[r.action]}.`];
+  if (r.unchanged.length) parts.push(`${r.unchanged.length} already were.`);
+  if (r.missing.length) parts.push(`${r.missing.length} no longer exist.`);
+  return parts.join(' ');
+}
+
+function userValues(u: User): FormValues {
+  return {
+    first_name: u.first_name,
+    last_name: u.last_name,
+    email: u.email,
+    user_type: u.user_type,
+    year_group: u.year_group === null ? '' : String(u.year_group),
+    maths_class: u.maths_class ?? '',
+    is_participant: u.is_participant === 1 ? 'on' : '',
+  };
+}
+
+/** Domain refusals become the matching HTTP answers. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof SelfActionError) throw new HttpError(403, err.message);
+    if (err instanceof NotFoundError) throw new HttpError(404, err.message);
+    throw err;
+  }
+}
+
+export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
+  const tz = app.config.school.timeZone;
+  const admin = { access: 'admin' } as const;
+
+  const targetId = (request: FastifyRequest): number => {
+    const raw = (request.params as { id?: string }).id ?? '';
+    if (!/^\d{1,9}$/.test(raw)) throw new HttpError(404, 'There is no such user.');
+    return Number(raw);
+  };
+  const loadTarget = async (request: FastifyRequest): Promise<User> => {
+    const user = await findUserById(app.db, targetId(request));
+    if (!user) throw new HttpError(404, 'There is no such user.');
+    return user;
+  };
+  const history = (userId: number) => app.db.selectFrom('audit_log').selectAll()
+    .where('target_type', '=', 'user').where('target_id', '=', String(userId))
+    .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(10).execute();
+  const editPage = async (request: FastifyRequest, reply: FastifyReply, user: User, status = 200,
+    values: FormValues = userValues(user), errors?: FieldErrors) =>
+    reply.render(<EditUserPage ctx={viewContext(request)} user={user} values={values} errors={errors}
+      history={await history(user.id)} timeZone={tz} />, status);
+
+  app.get('/users', { config: admin }, async (request, reply) => {
+    const query = parseUserListQuery(request.query as Record<string, unknown>);
+    const result = await listUsers(app.db, query);
+    return reply.render(<UsersListPage ctx={viewContext(request)} query={{ ...query, page: result.page }} result={result} timeZone={tz} />);
+  });
+
+  app.get('/users/search', { config: { ...admin, json: true } }, async (request, reply) => {
+    const q = request.query as Record<string, unknown>;
+    return reply.send(await searchUsers(app.db, q.q, q.limit));
+  });
+
+  app.get('/users/new', { config: admin }, async (request, reply) =>
+    reply.render(<NewUserPage ctx={viewContext(request)} values={{ user_type: 'student' }} timeZone={tz} />));
+
+  app.post('/users', { config: admin }, async (request, reply) => {
+    const form = await validateAdminUserForm(app.db, app.config, request.body, {});
+    const again = (errors: FieldErrors) =>
+      reply.render(<NewUserPage ctx={viewContext(request)} values={form.values} errors={errors} timeZone={tz} />, 400);
+    if (!form.ok) return again(form.errors);
+    const password = generatePassword(ONE_TIME_PASSWORD_LENGTH);
+    let id: number;
+    try {
+      id = await createUserByAdmin(app.db, requestActor(request), form.data, await hashNewPassword(password));
+    } catch (err) {
+      if (err instanceof EmailTakenError) return again({ email: 'Another account already uses this email address.' });
+      throw err;
+    }
+    const d = form.data;
+    return reply.render(<OneTimePasswordPage ctx={viewContext(request)} created password={password}
+      user={{ id, first_name: d.firstName, last_name: d.lastName, email: d.email }} />, 201);
+  });
+
+  app.get('/users/:id/edit', { config: admin }, async (request, reply) => editPage(request, reply, await loadTarget(request)));
+
+  app.post('/users/:id', { config: admin }, async (request, reply) => {
+    const user = await loadTarget(request);
+    const form = await validateAdminUserForm(app.db, app.config, request.body, { userId: user.id });
+    if (!form.ok) return editPage(request, reply, user, 400, form.values, form.errors);
+    let changes: Record<string, unknown>;
+    try {
+      changes = await guarded(() => updateUserByAdmin(app.db, requestActor(request), user.id, form.data));
+    } catch (err) {
+      if (err instanceof EmailTakenError) {
+        return editPage(request, reply, user, 400, form.values, { email: 'Another account already uses this email address.' });
+      }
+      throw err;
+    }
+    reply.flash('success', Object.keys(changes).length ? 'Changes saved.' : 'Nothing was changed.');
+    return reply.redirect(`/admin/users/${user.id}/edit`, 303);
+  });
+
+  app.post('/users/:id/reset-password', { config: admin }, async (request, reply) => {
+    const user = await loadTarget(request);
+    const password = generatePassword(ONE_TIME_PASSWORD_LENGTH);
+    await guarded(async () => resetPasswordByAdmin(app.db, requestActor(request), user.id, await hashNewPassword(password)));
+    await app.sessions.destroyForUser(user.id);
+    return reply.render(<OneTimePasswordPage ctx={viewContext(request)} created={false} password={password} user={user} />);
+  });
+
+  app.post('/users/:id/admin', { config: admin }, async (request, reply) => {
+    const user = await loadTarget(request);
+    const grant = field(request.body, 'grant');
+    if (grant !== '1' && grant !== '0') throw new HttpError(400, 'Say whether to grant (1) or remove (0) admin rights.');
+    const changed = await guarded(() => setAdminByAdmin(app.db, requestActor(request), user.id, grant === '1'));
+    if (changed) {
+      // New rights, new sessions: the person logs in again under their new role.
+      await app.sessions.destroyForUser(user.id);
+      reply.flash('success', grant === '1'
+        ? `${user.first_name} ${user.last_name} is now an administrator.`
+        : `${user.first_name} ${user.last_name} is no longer an administrator.`);
+    } else {
+      reply.flash('info', 'Nothing changed.');
+    }
+    return reply.redirect(`/admin/users/${user.id}/edit`, 303);
+  });
+
+  app.get('/users/:id/delete', { config: admin }, async (request, reply) => {
+    const user = await loadTarget(request);
+    if (user.id === request.user?.id) throw new HttpError(403, 'You cannot delete your own account here. Use your profile page.');
+    return reply.render(<DeleteUserPage ctx={viewContext(request)} user={user} />);
+  });
+
+  app.post('/users/:id/delete', { config: admin }, async (request, reply) => {
+    const user = await loadTarget(request);
+    await guarded(() => deleteUserByAdmin(app.db, requestActor(request), user.id));
+    await app.sessions.destroyForUser(user.id);
+    reply.flash('success', `The account ${user.email} has been deleted.`);
+    return reply.redirect('/admin/users', 303);
+  });
+
+  app.post('/users/bulk', { config: { ...admin, json: true } }, async (request, reply) => {
+    const parsed = BulkBody.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: `Send {"action": one of ${BULK_ACTIONS.join(', ')}, "ids": [1 to ${BULK_MAX} user ids]}.` });
+    }
+    const ids = [...new Set(parsed.data.ids)];
+    const result = await guarded(() => bulkUpdate(app.db, requestActor(request), parsed.data.action, ids));
+    if (parsed.data.action === 'promote' || parsed.data.action === 'demote' || parsed.data.action === 'delete') {
+      for (const id of result.changed) await app.sessions.destroyForUser(id);
+    }
+    const message = bulkMessage(result);
+    reply.flash('success', message);
+    return reply.send({ ok: true, message, ...result });
+  });
+}
