@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     if (msg.type === 'stop') app.close().then(() => process.exit(0), () => process.exit(1));
   });
   process.on('disconnect', () => {
-    app.close().finally(() => process.exit(0));
+    void app.close().finally(() => process.exit(0)); // exits either way
   });
   process.send?.({ type: 'ready', port: address.port, pid: process.pid });
 }

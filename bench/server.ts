@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   });
   // The parent going away must not leave a server behind.
   process.on('disconnect', () => {
-    app.close().finally(() => process.exit(0));
+    void app.close().finally(() => process.exit(0)); // exits either way
   });
   send({ type: 'ready', port: address.port, pid: process.pid });
 }

@@ -42,11 +42,11 @@ const MathNode = Node.create({
     return [
       {
         tag: 'span.math-inline',
-        getAttrs: (el) => ({ latex: (el as HTMLElement).getAttribute('data-latex') ?? '', display: false }),
+        getAttrs: (el) => ({ latex: el.getAttribute('data-latex') ?? '', display: false }),
       },
       {
         tag: 'span.math-display',
-        getAttrs: (el) => ({ latex: (el as HTMLElement).getAttribute('data-latex') ?? '', display: true }),
+        getAttrs: (el) => ({ latex: el.getAttribute('data-latex') ?? '', display: true }),
       },
     ];
   },
@@ -175,7 +175,7 @@ const panels = new WeakMap<Editor, Panel>();
 const UPLOADED_IMAGE = /^\/uploads\/[a-f0-9]{32}\.(?:png|jpg|gif|webp)$/;
 const UploadedImage = Image.extend({
   parseHTML() {
-    return [{ tag: 'img[src]', getAttrs: (el) => (UPLOADED_IMAGE.test((el as HTMLElement).getAttribute('src') ?? '') ? null : false) }];
+    return [{ tag: 'img[src]', getAttrs: (el) => (UPLOADED_IMAGE.test(el.getAttribute('src') ?? '') ? null : false) }];
   },
 });
 

@@ -40,11 +40,16 @@ function row(list: HTMLDListElement, term: string, value: string, key: string): 
 form?.addEventListener('submit', async (event) => {
   event.preventDefault();
   const data = new FormData(form);
+  // Every field of this form is text (FormData's type also allows files).
+  const text = (name: string, fallback: string) => {
+    const value = data.get(name);
+    return typeof value === 'string' ? value : fallback;
+  };
   const body = {
-    expr1: String(data.get('expr1') ?? ''),
-    expr2: String(data.get('expr2') ?? ''),
+    expr1: text('expr1', ''),
+    expr2: text('expr2', ''),
     options: {
-      kind: String(data.get('kind') ?? 'auto'),
+      kind: text('kind', 'auto'),
       listOrder: data.get('listOrder') === 'ordered' ? 'ordered' : 'unordered',
       requireSimplified: data.get('requireSimplified') === 'on',
     },

@@ -1,16 +1,18 @@
 // buildApp(config): the whole platform as a Fastify instance, used by the
 // server and by tests (app.inject). Plugins are registered in the order of
-// DESIGN.md's request pipeline.
+// the request pipeline (docs/architecture.md, "The request pipeline").
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
+import { loadSessionUser } from './domain/accounts/session-user.js';
 import { AccessLogController, createLogger } from './logger.js';
 import { frameworkErrorHandler } from './security/headers.js';
 import { registerSecurity } from './security/index.js';
 import type { SessionStore } from './security/session-store.js';
-import { registerErrorHandlers } from './web/errors.js';
+import { registerErrorHandlers, sendError } from './web/errors.js';
 import { flashPlugin } from './web/flash.js';
 import { mathPoolPlugin } from './web/math-pool.js';
 import { multipartPlugin } from './web/multipart.js';
@@ -30,7 +32,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const database = opts.database ?? openDatabase(config.database);
   const ownsDatabase = !opts.database;
 
-  const app = Fastify({
+  const options: FastifyHttpOptions<Server> = {
     loggerInstance: opts.logger === false ? undefined : createLogger(config),
     logger: opts.logger === false ? false : undefined,
     genReqId: () => randomUUID(),
@@ -42,14 +44,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Malformed URLs are answered before any hook: give them the security headers too.
     frameworkErrors: frameworkErrorHandler(config),
-  } as never) as unknown as FastifyInstance;
+  };
+  const app: FastifyInstance = Fastify(options);
 
   app.decorate('config', config);
   app.decorate('database', database);
   app.decorate('db', database.db);
   if (ownsDatabase) app.addHook('onClose', async () => database.close());
 
-  await registerSecurity(app, { store: opts.sessionStore });
+  await registerSecurity(app, {
+    store: opts.sessionStore,
+    loadUser: (userId) => loadSessionUser(database.db, userId),
+    errorPage: sendError,
+  });
   await app.register(flashPlugin);
   await app.register(renderPlugin);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });

@@ -2,10 +2,11 @@
 // graceful shutdown on SIGTERM/SIGINT (stop accepting, finish in-flight
 // requests, close the database pool).
 import { buildApp } from './app.js';
-import { startupCheck } from './cli/doctor.js';
-import { prepareDatabase } from './cli/setup.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config/index.js';
 import { openDatabase } from './db/index.js';
+import { gatherFacts } from './domain/doctor-facts.js';
+import { prepareDatabase } from './domain/setup.js';
+import { startupCheck } from './security/doctor.js';
 
 async function main(): Promise<void> {
   await loadDotEnv();
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
 
   if (config.profile === 'production') {
     // The blocking items of the production checklist (`mathsoc doctor`): refuse to serve on a failure.
-    const check = await startupCheck(config, database);
+    const check = startupCheck(await gatherFacts(config, database));
     for (const line of check.lines) console.error(`mathsoc: ${line}`);
     if (!check.ok) {
       await database.close();

@@ -78,10 +78,10 @@ async function postgresState(url: string): Promise<State> {
     return await withPg(url, async (client) => {
       const tables = await client.query<{ table_name: string }>(
         "select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'");
-      if (tables.rowCount === 0) return { kind: 'empty' } as State;
-      if (!tables.rows.some((t) => t.table_name === 'settings')) return { kind: 'foreign' } as State;
+      if (tables.rowCount === 0) return { kind: 'empty' };
+      if (!tables.rows.some((t) => t.table_name === 'settings')) return { kind: 'foreign' };
       const row = await client.query<{ value: string }>('select value from settings where key = $1', [MARKER_KEY]);
-      return row.rows[0] ? { kind: 'bench', marker: JSON.parse(row.rows[0].value) as DatasetMarker } as State : { kind: 'foreign' } as State;
+      return row.rows[0] ? { kind: 'bench', marker: JSON.parse(row.rows[0].value) as DatasetMarker } : { kind: 'foreign' };
     });
   } catch (err) {
     if ((err as { code?: string }).code === '3D000') return { kind: 'missing' };

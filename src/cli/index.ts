@@ -9,12 +9,13 @@ import { audit, CLI_ACTOR } from '../domain/audit.js';
 import { passwordError, passwordRules } from '../domain/accounts/password-policy.js';
 import { generatePassword } from '../domain/accounts/passwords.js';
 import { hashNewPassword } from '../domain/accounts/users.js';
+import { gatherFacts } from '../domain/doctor-facts.js';
+import { hasAdmin, initialiseData } from '../domain/setup.js';
+import { doctorReport } from '../security/doctor.js';
 import { RedisSessionStore } from '../security/session-redis.js';
 import { DatabaseSessionStore, type SessionStore } from '../security/session-store.js';
 import { backupDatabase, restoreDatabase } from './backup.js';
-import { doctor } from './doctor.js';
 import { readSecret } from './prompt.js';
-import { hasAdmin, initialiseData } from './setup.js';
 
 export class CliError extends Error {}
 
@@ -164,7 +165,7 @@ export function buildCli(): Command {
     .description('check this deployment against the production security checklist (exit code 1 on a blocking failure)')
     .action(() =>
       withDatabase(async (config, handle) => {
-        const report = await doctor(config, handle);
+        const report = doctorReport(await gatherFacts(config, handle));
         for (const line of report.lines) say(line);
         if (!report.ok) throw new CliError('blocking checks failed (marked [blocking] above).');
       }));
@@ -187,5 +188,5 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  runCli(process.argv).then((code) => { process.exitCode = code; });
+  process.exitCode = await runCli(process.argv);
 }

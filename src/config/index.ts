@@ -1,6 +1,6 @@
 // Configuration: one typed object built from the environment. Every key, its
 // per-profile default and its meaning is listed in .env.example; the defaults
-// below are the security document's values for each profile.
+// below are the security document's values for each profile (docs/security.md).
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, resolveProfile, type Profile } from './profile.js';
@@ -147,7 +147,12 @@ export interface Config {
     absoluteTimeoutHours: number;
     rememberDays: number;
   };
-  uploads: { dir: string; maxMb: number };
+  uploads: {
+    dir: string;
+    maxMb: number;
+    /** Largest image accepted, in millions of pixels (what decoding it takes in memory, not its file size). */
+    maxImageMegapixels: number;
+  };
   accounts: {
     passwordMinLength: number;
     adminPasswordMinLength: number;
@@ -381,6 +386,7 @@ export function loadConfig(env: Env = process.env): Config {
     uploads: {
       dir: str(env, 'UPLOAD_DIR', profile === 'testing' ? './data/test-uploads' : './data/uploads'),
       maxMb: int(env, 'MAX_UPLOAD_MB', 20, 1, 500),
+      maxImageMegapixels: int(env, 'MAX_IMAGE_MEGAPIXELS', 40, 1, 1000),
     },
     accounts: {
       passwordMinLength: int(env, 'PASSWORD_MIN_LENGTH', 8, 8, 128),
@@ -418,5 +424,5 @@ export async function loadDotEnv(path = '.env'): Promise<void> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(path)) return;
   const dotenv = await import('dotenv');
-  dotenv.config({ path, override: false, quiet: true } as never);
+  dotenv.config({ path, override: false, quiet: true });
 }

@@ -63,7 +63,8 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const result = await retryOnVanishedSchema(() => migrator.migrateToLatest());
-  if (result.error) throw result.error;
+  // Kysely hands back whatever the migration threw.
+  if (result.error) throw result.error instanceof Error ? result.error : new Error('migration failed', { cause: result.error });
   return result;
 }
 

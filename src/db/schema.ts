@@ -1,4 +1,4 @@
-// Typed view of the database for Kysely. Conventions (ADR 002):
+// Typed view of the database for Kysely. Conventions (docs/decisions/001-foundation.md):
 // - times are ISO-8601 UTC strings ("2026-11-26T19:13:03.000Z"): they sort and
 //   compare the same way on SQLite and PostgreSQL;
 // - booleans are integers 0/1 on both dialects;

@@ -1,7 +1,9 @@
 // Reading the audit log for the admin page: filters, newest first, paged.
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { Db } from '../db/index.js';
 import type { AuditEntry } from '../db/schema.js';
+import { textValue } from '../lib/forms.js';
 
 export const AUDIT_PER_PAGE = 50;
 
@@ -25,21 +27,20 @@ const validDate = (s: string) => {
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
 };
 
-export function parseAuditQuery(raw: Record<string, unknown>): AuditQuery {
-  const s = (k: string, max = 200) => (typeof raw[k] === 'string' ? (raw[k] as string).trim().slice(0, max) : '');
-  const page = Number(s('page'));
-  const from = s('from', 10);
-  const to = s('to', 10);
-  return {
-    action: s('action', 100),
-    actor: s('actor'),
-    targetType: s('target_type', 50),
-    targetId: s('target_id', 50),
-    ip: s('ip', 100),
-    from: validDate(from) ? from : '',
-    to: validDate(to) ? to : '',
-    page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1,
-  };
+/** The page's query string; a value that cannot be a filter is left out. */
+export const auditQuerySchema = z.object({
+  action: textValue(100),
+  actor: textValue(200),
+  target_type: textValue(50),
+  target_id: textValue(50),
+  ip: textValue(100),
+  from: textValue(10).transform((d) => (validDate(d) ? d : '')),
+  to: textValue(10).transform((d) => (validDate(d) ? d : '')),
+  page: textValue(200).transform(Number).transform((n) => (Number.isInteger(n) && n >= 1 && n <= 1_000_000 ? n : 1)),
+}).transform(({ target_type, target_id, ...rest }): AuditQuery => ({ ...rest, targetType: target_type, targetId: target_id }));
+
+export function parseAuditQuery(raw: unknown): AuditQuery {
+  return auditQuerySchema.parse(raw ?? {});
 }
 
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -88,4 +89,11 @@ export async function auditTargetTypes(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('audit_log').select('target_type').distinct()
     .where('target_type', 'is not', null).orderBy('target_type').limit(100).execute();
   return rows.map((r) => r.target_type!).filter(Boolean);
+}
+
+/** The latest entries about one record, newest first. */
+export function auditTrail(db: Db, targetType: string, targetId: number, limit = 10): Promise<AuditEntry[]> {
+  return db.selectFrom('audit_log').selectAll()
+    .where('target_type', '=', targetType).where('target_id', '=', String(targetId))
+    .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }

@@ -1,8 +1,10 @@
-// Schools taking part in competitions (SPEC.md §7): name (unique), email
+// Schools taking part in competitions (docs/product.md, "Competitions"): name (unique), email
 // domain (decides who may register for the school), address. A school with
 // competition participants cannot be deleted: their points belong to it.
 import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
 import type { Database, School } from '../db/schema.js';
+import { validateForm, type FormOutcome } from '../lib/forms.js';
 import { audit, type AuditActor } from './audit.js';
 import { isUniqueViolation } from './accounts/users.js';
 
@@ -21,9 +23,7 @@ export interface SchoolInput {
   address: string | null;
 }
 
-export type SchoolFormOutcome =
-  | { ok: true; data: SchoolInput; values: Record<string, string> }
-  | { ok: false; errors: Record<string, string>; values: Record<string, string> };
+export type SchoolFormValues = { name: string; email_domain: string; address: string };
 
 export class SchoolNameTakenError extends Error {
   constructor(name: string) {
@@ -36,7 +36,7 @@ export function normalizeDomain(raw: string): string {
   return raw.trim().toLowerCase().replace(/^@/, '');
 }
 
-export function readSchoolForm(fields: Record<string, string | undefined>): Record<string, string> {
+export function readSchoolForm(fields: Record<string, string | undefined>): SchoolFormValues {
   return {
     name: (fields.name ?? '').normalize('NFC').replace(/\s+/g, ' ').trim(),
     email_domain: normalizeDomain(fields.email_domain ?? ''),
@@ -44,20 +44,21 @@ export function readSchoolForm(fields: Record<string, string | undefined>): Reco
   };
 }
 
-export function validateSchoolForm(values: Record<string, string>): SchoolFormOutcome {
-  const errors: Record<string, string> = {};
-  const name = values.name ?? '';
-  const domain = values.email_domain ?? '';
-  const address = values.address ?? '';
-  if (!name) errors.name = 'Enter the school’s name.';
-  else if ([...name].length > SCHOOL_NAME_MAX) errors.name = `The name must be at most ${SCHOOL_NAME_MAX} characters.`;
-  if (!domain) errors.email_domain = 'Enter the domain of the school’s email addresses, for example school.org.';
-  else if (domain.length > DOMAIN_MAX || !DOMAIN_PATTERN.test(domain)) {
-    errors.email_domain = 'Enter only the part after the @, for example school.org (letters, digits, hyphens and dots).';
-  }
-  if ([...address].length > SCHOOL_ADDRESS_MAX) errors.address = `The address must be at most ${SCHOOL_ADDRESS_MAX} characters.`;
-  if (Object.keys(errors).length) return { ok: false, errors, values };
-  return { ok: true, values, data: { name, emailDomain: domain, address: address || null } };
+const chars = (s: string) => [...s].length;
+
+const schoolSchema = z.object({
+  name: z.string()
+    .min(1, 'Enter the school’s name.')
+    .refine((v) => chars(v) <= SCHOOL_NAME_MAX, `The name must be at most ${SCHOOL_NAME_MAX} characters.`),
+  email_domain: z.string()
+    .min(1, 'Enter the domain of the school’s email addresses, for example school.org.')
+    .refine((v) => v.length <= DOMAIN_MAX && DOMAIN_PATTERN.test(v),
+      'Enter only the part after the @, for example school.org (letters, digits, hyphens and dots).'),
+  address: z.string().refine((v) => chars(v) <= SCHOOL_ADDRESS_MAX, `The address must be at most ${SCHOOL_ADDRESS_MAX} characters.`),
+}).transform((v): SchoolInput => ({ name: v.name, emailDomain: v.email_domain, address: v.address || null }));
+
+export function validateSchoolForm(values: SchoolFormValues): FormOutcome<SchoolInput, SchoolFormValues> {
+  return validateForm(schoolSchema, values);
 }
 
 export function listSchools(db: DbOrTrx): Promise<School[]> {

@@ -9,7 +9,11 @@ const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 
 const partsFormatters = new Map<string, Intl.DateTimeFormat>();
 
-function zoneParts(date: Date, timeZone: string): Record<string, number> {
+const PART_NAMES = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const;
+type ZoneParts = Record<(typeof PART_NAMES)[number], number>;
+const isPartName = (type: string): type is keyof ZoneParts => (PART_NAMES as readonly string[]).includes(type);
+
+function zoneParts(date: Date, timeZone: string): ZoneParts {
   let f = partsFormatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-GB', {
@@ -18,15 +22,16 @@ function zoneParts(date: Date, timeZone: string): Record<string, number> {
     });
     partsFormatters.set(timeZone, f);
   }
-  const out: Record<string, number> = {};
-  for (const p of f.formatToParts(date)) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  // The formatter asks for all six parts, so each is overwritten.
+  const out: ZoneParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const p of f.formatToParts(date)) if (isPartName(p.type)) out[p.type] = Number(p.value);
   return out;
 }
 
 /** Minutes the zone is ahead of UTC at that instant. */
 function offsetMinutes(date: Date, timeZone: string): number {
   const p = zoneParts(date, timeZone);
-  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return Math.round((asUtc - Math.floor(date.getTime() / 1000) * 1000) / 60000);
 }
 
@@ -38,11 +43,12 @@ function offsetMinutes(date: Date, timeZone: string): number {
 export function wallTimeToIso(value: string, timeZone: string): string | null {
   const m = WALL_TIME.exec(value.trim());
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as number[];
-  if (month! < 1 || month! > 12 || day! < 1 || day! > 31 || hour! > 23 || minute! > 59 || second! > 59) return null;
-  const wall = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
+  const group = (i: number) => Number(m[i] ?? 0); // seconds are optional
+  const year = group(1), month = group(2), day = group(3), hour = group(4), minute = group(5), second = group(6);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(wall);
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month! - 1 || year! < 1970 || year! > 9999) return null;
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1 || year < 1970 || year > 9999) return null;
   // Two passes settle the offset around clock changes.
   let guess = wall - offsetMinutes(new Date(wall), timeZone) * 60000;
   guess = wall - offsetMinutes(new Date(guess), timeZone) * 60000;
@@ -53,7 +59,7 @@ export function wallTimeToIso(value: string, timeZone: string): string | null {
 export function isoToWallTime(iso: string, timeZone: string): string {
   const p = zoneParts(new Date(iso), timeZone);
   const two = (n: number) => String(n).padStart(2, '0');
-  return `${p.year}-${two(p.month!)}-${two(p.day!)}T${two(p.hour!)}:${two(p.minute!)}`;
+  return `${p.year}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`;
 }
 
 const displayFormatters = new Map<string, Intl.DateTimeFormat>();

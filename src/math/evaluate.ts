@@ -233,7 +233,7 @@ export function numericValue(node: Node, env: Env = EMPTY_ENV): number {
 
 /** (-8)^(1/3) = -2: a negative base with an exact odd-denominator exponent. */
 function oddRootPower(expNode: Node, b: number, e: number): number {
-  let q: Rational | null = null;
+  let q: Rational | null;
   try {
     q = exactValue(expNode);
   } catch {

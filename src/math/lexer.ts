@@ -249,7 +249,7 @@ export function tokenize(src: string): Token[] {
       const two = src.slice(i, i + 2);
       const map: Record<string, string> = { '<=': '<=', '>=': '>=', '!=': '!=', '=<': '<=', '=>': '>=', '<>': '!=' };
       if (map[two]) {
-        push({ kind: 'op', text: map[two] as string });
+        push({ kind: 'op', text: map[two] });
         i += 2;
       } else {
         push({ kind: 'op', text: c });
@@ -274,14 +274,14 @@ export function tokenize(src: string): Token[] {
       if (!/^\d+$/.test(d)) fail('parse-error', 'bad superscript');
       push({ kind: 'num', text: d, value: fromDecimal(d), decimal: false });
     } else if (UNICODE_OPS[c] !== undefined) {
-      const op = UNICODE_OPS[c] as string;
+      const op = UNICODE_OPS[c];
       push(op === 'sqrt' || op === 'cbrt' ? { kind: 'fn', text: op } : { kind: 'op', text: op });
       i++;
     } else if (c === 'π') {
       push({ kind: 'const', text: 'pi' });
       i++;
     } else if (GREEK_UNICODE[c] !== undefined) {
-      push({ kind: 'id', text: GREEK_UNICODE[c] as string });
+      push({ kind: 'id', text: GREEK_UNICODE[c] });
       i++;
     } else {
       fail('parse-error', `unexpected character "${c}"`);

@@ -111,7 +111,7 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
     };
     timer = setTimeout(tick, timeoutMs);
     return piscina
-      .run({ ...task, started } as WorkerTask, { signal: controller.signal })
+      .run({ ...task, started }, { signal: controller.signal })
       .then(
         (value: T): Outcome<T> => ({ ok: true, value }),
         (err: unknown): Outcome<T> => {

@@ -45,7 +45,7 @@ export function print(node: Node): string {
     case 'const':
       return node.name === 'pi' ? 'π' : 'e';
     case 'mixed':
-      return `${node.whole} ${node.num}/${node.den}`;
+      return `${toText(node.whole)} ${toText(node.num)}/${toText(node.den)}`;
     case 'add':
       return node.terms
         .map((t, i) => {

@@ -102,7 +102,7 @@ export class Sampler {
       c = { values: new Float64Array(TOTAL_POINTS), computed: 0 };
       this.cache.set(node, c);
     }
-    for (; c.computed < count; c.computed++) c.values[c.computed] = numericValue(node, this.envs[c.computed] as Env);
+    for (; c.computed < count; c.computed++) c.values[c.computed] = numericValue(node, this.envs[c.computed]);
     return c.values;
   }
 

@@ -4,7 +4,7 @@
 // test matrices, so new routes are covered without editing the tests.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Access } from '../web/types.js';
+import type { Access } from './types.js';
 
 export interface RouteEntry {
   method: string;
@@ -28,6 +28,7 @@ export const PASSWORD_CHANGE_PATH = '/profile/password';
 export function safeNext(next: unknown, fallback = '/'): string {
   if (typeof next !== 'string' || next.length > 2000) return fallback;
   if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\\]/.test(next)) return fallback;
   try {
     const u = new URL(next, 'http://same.invalid');

@@ -56,6 +56,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 function text(v: unknown): string | null {
   if (typeof v !== 'string' || v === '') return null;
+  // eslint-disable-next-line no-control-regex -- control characters are what this strips
   return v.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, TEXT_MAX);
 }
 

@@ -1,5 +1,5 @@
 // Content Security Policy, built from one dictionary (the security document's
-// directives, tightened: every asset is self-hosted, scripts run only with this
+// directives, docs/security.md, tightened: every asset is self-hosted, scripts run only with this
 // response's nonce). The policy is compiled once at start-up into the text
 // before and after the nonce, so a request only adds 16 random bytes.
 import { randomFillSync } from 'node:crypto';

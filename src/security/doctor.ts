@@ -1,5 +1,6 @@
-// The security document's production checklist as code. Each check is a pure
-// function of facts gathered elsewhere (src/cli/doctor.ts reads the
+// The security document's production checklist as code (docs/security.md,
+// "Production security checklist"). Each check is a pure
+// function of facts gathered elsewhere (src/domain/doctor-facts.ts reads the
 // environment, the database and the backup folder) and says ✓ or ✗, what it
 // found and, on ✗, how to fix it. A blocking failure makes `mathsoc doctor`
 // exit non-zero and stops a production server from starting; an advisory one
@@ -97,7 +98,7 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
     'Set HSTS_ENABLED=true and HSTS_MAX_AGE to at least 15552000 (180 days; the default is one year).'));
 
   // The variable that decided the profile (any saying production wins).
-  const profileVar = PROFILE_VARIABLES.find((v) => f.env[v]?.trim() && profileNamed(f.env[v]!) === c.profile)
+  const profileVar = PROFILE_VARIABLES.find((v) => f.env[v]?.trim() && profileNamed(f.env[v]) === c.profile)
     ?? PROFILE_VARIABLES.find((v) => f.env[v]?.trim());
   results.push(check('profile', 'Set FLASK_ENV=production (here: APP_ENV=production)', true, c.profile === 'production',
     `profile is ${c.profile}${profileVar ? ` (from ${profileVar}=${f.env[profileVar]})` : ' (no profile variable set)'}`,
@@ -192,4 +193,25 @@ export function formatReport(results: CheckResult[]): string[] {
   lines.push(blocking === 0 && advisory === 0 ? 'All checks passed.'
     : `${blocking} blocking and ${advisory} advisory problem(s).`);
   return lines;
+}
+
+/** `mathsoc doctor`: every check, as a report; `ok` false on a blocking failure. */
+export function doctorReport(facts: DoctorFacts): { results: CheckResult[]; lines: string[]; ok: boolean } {
+  const results = runChecks(facts);
+  return { results, lines: formatReport(results), ok: blockingFailures(results).length === 0 };
+}
+
+/**
+ * The production start-up check: the blocking items of the checklist. Returns
+ * the lines to print; `ok` false means the server must not start.
+ */
+export function startupCheck(facts: DoctorFacts): { ok: boolean; lines: string[] } {
+  const results = runChecks(facts);
+  const failures = blockingFailures(results);
+  const advisory = results.filter((r) => !r.ok && !r.blocking);
+  const lines: string[] = [];
+  for (const r of failures) lines.push(`✗ ${r.item}: ${r.detail}`, `    fix: ${r.fix ?? ''}`);
+  for (const r of advisory) lines.push(`warning: ${r.item}: ${r.detail}`);
+  if (failures.length) lines.push(`Refusing to start in production: ${failures.length} blocking check(s) failed. Run \`mathsoc doctor\` for the full list.`);
+  return { ok: failures.length === 0, lines };
 }

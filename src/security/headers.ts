@@ -3,7 +3,8 @@
 // are on the response whatever later produces it. Three headers are ours:
 // - Strict-Transport-Security only on secure requests (a browser ignores it over
 //   plain HTTP, and sending it there would only mislead);
-// - X-XSS-Protection with the security document's value (helmet only sends "0");
+// - X-XSS-Protection with the security document's value (docs/security.md;
+//   helmet only sends "0");
 // - Permissions-Policy, which helmet does not know.
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

@@ -57,7 +57,7 @@ export class RedisSessionStore implements SessionStore {
       await this.redis.ping();
     } catch (err) {
       this.redis.disconnect();
-      throw new Error(`SESSION_STORE_URI: cannot reach Redis (${err instanceof Error ? err.message : String(err)})`);
+      throw new Error(`SESSION_STORE_URI: cannot reach Redis (${err instanceof Error ? err.message : String(err)})`, { cause: err });
     }
   }
 

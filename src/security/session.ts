@@ -5,14 +5,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { KeyStage } from '../config/index.js';
-import type { SessionUser } from '../web/types.js';
 import { RedisSessionStore } from './session-redis.js';
 import { DatabaseSessionStore, type Privilege, type SessionRecord, type SessionStore } from './session-store.js';
+import type { SessionUser } from './types.js';
+
+/** Reads the user a session belongs to; null when the account no longer exists. */
+export type SessionUserLoader = (userId: number) => Promise<SessionUser | null>;
 
 declare module 'fastify' {
   interface FastifyInstance {
     sessions: SessionStore;
+    loadSessionUser: SessionUserLoader;
   }
   interface FastifyRequest {
     session: SessionRecord | null;
@@ -51,24 +54,6 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
 
 export const privilegeOf = (user: Pick<SessionUser, 'isAdmin'>): Privilege => (user.isAdmin ? 'admin' : 'user');
 
-export async function loadUser(app: FastifyInstance, userId: number): Promise<SessionUser | null> {
-  const row = await app.db.selectFrom('users')
-    .select(['id', 'email', 'first_name', 'last_name', 'is_admin', 'key_stage', 'year_group', 'school_id', 'must_change_password'])
-    .where('id', '=', userId).executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    email: row.email,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    isAdmin: row.is_admin === 1,
-    keyStage: row.key_stage as KeyStage | null,
-    yearGroup: row.year_group,
-    schoolId: row.school_id,
-    mustChangePassword: row.must_change_password === 1,
-  };
-}
-
 function readToken(request: FastifyRequest): string | null {
   const raw = request.cookies[sessionCookieName(request)];
   if (!raw) return null;
@@ -97,7 +82,7 @@ export async function logIn(
 ): Promise<void> {
   const app = request.server;
   if (request.session) await app.sessions.destroy(request.session.id);
-  const user = await loadUser(app, userId);
+  const user = await app.loadSessionUser(userId);
   if (!user) throw new Error(`logIn: there is no user ${userId}`);
   const remember = opts.remember === true;
   const token = randomBytes(32).toString('base64url');
@@ -135,7 +120,7 @@ export async function rotateSession(request: FastifyRequest, reply: FastifyReply
   const old = request.session;
   if (!old) return;
   const app = request.server;
-  const user = await loadUser(app, old.userId);
+  const user = await app.loadSessionUser(old.userId);
   if (!user) return logOut(request, reply);
   const token = randomBytes(32).toString('base64url');
   const record: SessionRecord = {
@@ -169,6 +154,8 @@ export async function signOutEverywhereElse(request: FastifyRequest): Promise<nu
 
 export interface SessionPluginOptions {
   store?: SessionStore;
+  /** How a session's user is read (the domain layer's query). */
+  loadUser: SessionUserLoader;
 }
 
 /** The store SESSION_STORE_URI asks for: Redis when set, else the database. */
@@ -182,6 +169,7 @@ export async function openSessionStore(app: FastifyInstance): Promise<SessionSto
 
 export const sessionPlugin = fp(async (app: FastifyInstance, opts: SessionPluginOptions) => {
   app.decorate('sessions', opts.store ?? await openSessionStore(app));
+  app.decorate('loadSessionUser', opts.loadUser);
   app.decorateRequest('session', null);
   app.decorateRequest('user', null);
   app.decorateRequest('sessionId', null);
@@ -208,7 +196,7 @@ export const sessionPlugin = fp(async (app: FastifyInstance, opts: SessionPlugin
       clearSessionCookie(request, reply);
       return;
     }
-    const user = await loadUser(app, record.userId);
+    const user = await app.loadSessionUser(record.userId);
     if (!user) {
       await app.sessions.destroy(record.id);
       clearSessionCookie(request, reply);

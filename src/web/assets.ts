@@ -22,3 +22,13 @@ export function assetUrl(name: string): string {
   if (!hashed) throw new Error(`unknown client asset "${name}" (is it an entry in scripts/build-client.ts?)`);
   return `/assets/${hashed}`;
 }
+
+// The build's content-hashed names: esbuild's entries and chunks (8 base32
+// characters) and the copied stylesheets (10 hex digits). Fonts and the
+// manifest keep fixed names.
+const HASHED_NAME = /^assets\/(?:chunks\/)?[\w-]+-(?:[A-Z2-7]{8}|[a-f0-9]{10})\.(?:js|css)$/;
+
+/** True for a file under public/ whose name changes whenever its content does. */
+export function isHashedAsset(pathInPublic: string): boolean {
+  return HASHED_NAME.test(pathInPublic.split('\\').join('/'));
+}

@@ -7,7 +7,7 @@
 // `next=` path, a search term). Compressing both in one response is what the
 // BREACH attack measures, byte by byte. Compressing pages becomes safe once
 // the token is masked with fresh randomness in every response
-// (docs/decisions, "response compression").
+// (docs/decisions/014-performance-caches-and-compression.md).
 import { constants } from 'node:zlib';
 import compress from '@fastify/compress';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';

@@ -97,7 +97,7 @@ describe.runIf(browserAvailable())('browser harness and guard', E2E_TIMEOUTS, ()
     await reportsSettled();
     const problems = guard.take();
     expect(kinds(problems).has('xss'), 'neither the script nor the handler may run').toBe(false);
-    const directives = problems.filter((p) => p.kind === 'csp').map((p) => JSON.parse(p.text).directive).sort();
+    const directives = problems.filter((p) => p.kind === 'csp').map((p) => (JSON.parse(p.text) as { directive: string }).directive).sort();
     expect(directives).toEqual(['script-src-attr', 'script-src-elem']);
   });
 

@@ -1,7 +1,7 @@
 // The browser suite's world: the real app in the production profile, reached
 // by Chromium through a local TLS-terminating proxy (as nginx would sit in
 // front of it), so the browser sees https, the __Host- cookies and the real
-// production CSP. See docs/decisions (browser test harness) for why.
+// production CSP. See docs/decisions/003-browser-tests-behind-local-tls.md for why.
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { generate } from 'selfsigned';
-import { initialiseData } from '../../src/cli/setup.js';
+import { initialiseData } from '../../src/domain/setup.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { availableDialects } from '../helpers/db.js';
 

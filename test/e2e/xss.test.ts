@@ -133,6 +133,7 @@ function executableContent(page: Page): Promise<string[]> {
     for (const el of document.querySelectorAll('*')) {
       for (const attr of el.attributes) {
         const name = attr.name.toLowerCase();
+        // eslint-disable-next-line no-control-regex -- finding control characters is the point
         const value = attr.value.replace(/[\u0000-\u0020]/g, '').toLowerCase();
         if (name.startsWith('on')) found.push(`event handler: ${describe(el)}`);
         if (['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'srcdoc', 'background', 'poster', 'srcset'].includes(name)
@@ -263,7 +264,7 @@ describe.runIf(browserAvailable())('stored XSS in the browser', E2E_TIMEOUTS, ()
       seen = now;
     }
     const duringPaste = admin.guard.take().filter((p) => !(
-      (p.kind === 'csp' && JSON.parse(p.text).directive === 'script-src-attr')
+      (p.kind === 'csp' && (JSON.parse(p.text) as { directive: string }).directive === 'script-src-attr')
       || (p.kind === 'console' && p.text.startsWith('Executing inline event handler violates'))
       || (p.kind === 'csp-report' && p.text.includes('script-src-attr') && !/"effectiveDirective":"(?!script-src-attr)/.test(p.text))));
     expect(duringPaste, 'problems while pasting').toEqual([]);

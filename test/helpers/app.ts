@@ -101,6 +101,11 @@ export async function createTestApp(dialect: Dialect = 'sqlite', env: Record<str
 
 type Body = Record<string, unknown> | string;
 
+/** A form field's text: tests pass numbers and booleans as well as strings. */
+function fieldText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 export class TestClient {
   readonly cookies = new Map<string, string>();
   constructor(private readonly app: FastifyInstance, private readonly opts: { ip?: string; https?: boolean } = {}) {}
@@ -151,7 +156,7 @@ export class TestClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       const params = new URLSearchParams();
       if (typeof body !== 'string') {
-          for (const [k, v] of Object.entries(body)) if (v !== undefined) params.append(k, String(v));
+          for (const [k, v] of Object.entries(body)) if (v !== undefined) params.append(k, fieldText(v));
       }
       if (token) params.set('_csrf', token);
       payload = typeof body === 'string' ? body : params.toString();

@@ -44,7 +44,7 @@ describe('error pages in production', () => {
   it('a 500 in JSON says as little', async () => {
     const res = await app.inject({ url: '/test-boom', headers: { accept: 'application/json', 'x-forwarded-proto': 'https' } });
     expect(res.statusCode).toBe(500);
-    expect(res.json().error).not.toContain('internal detail');
+    expect(res.json<{ error: string }>().error).not.toContain('internal detail');
   });
 
   it('a 400 shows its clear message', async () => {

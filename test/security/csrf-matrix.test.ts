@@ -17,7 +17,7 @@ const TOKENLESS = ['POST /csp-report'];
 
 function refusedByCsrf(res: LightMyRequestResponse, reason: RegExp): boolean {
   if (res.statusCode !== 403) return false;
-  const text = res.headers['content-type']?.toString().includes('json') ? String(res.json().error) : res.body;
+  const text = res.headers['content-type']?.toString().includes('json') ? String(res.json<{ error: unknown }>().error) : res.body;
   return reason.test(text);
 }
 

@@ -1,5 +1,5 @@
 // CSRF protection through the real pipeline: the profile defaults of the
-// security document, the token (form field, header, meta tag), its binding to
+// security document (docs/security.md), the token (form field, header, meta tag), its binding to
 // the visitor, and the Origin / Sec-Fetch-Site check.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProbeApp, setCookie, STRONG_SECRET, type ProbeApp } from './helpers.js';
@@ -34,7 +34,7 @@ describe('production (CSRF always on, even with CSRF_ENABLED=false)', () => {
     const { cookie } = await visit(t, HTTPS);
     const res = await t.app.inject({ method: 'POST', url: '/__t/echo.json', headers: { ...HTTPS, cookie, 'x-csrf-token': 'forged' }, payload: {} });
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ error: expect.stringContaining('security token') });
+    expect(res.json()).toEqual({ error: expect.stringContaining('security token') as unknown });
   });
 
   it('the page\'s token is accepted as the _csrf field or the X-CSRF-Token header', async () => {
@@ -88,7 +88,7 @@ describe('production (CSRF always on, even with CSRF_ENABLED=false)', () => {
     expect((await send({ origin: 'https://maths.example.org.evil.example' })).statusCode).toBe(403);
     expect((await send({ origin: 'null' })).statusCode).toBe(403);
     expect((await send({ 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
-    expect((await send({ origin: 'https://evil.example' })).json().error).toContain('another site');
+    expect((await send({ origin: 'https://evil.example' })).json<{ error: string }>().error).toContain('another site');
     expect((await send({ origin: 'https://maths.example.org', 'sec-fetch-site': 'same-origin' })).statusCode).toBe(200);
     expect((await send({})).statusCode).toBe(200);
   });

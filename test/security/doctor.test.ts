@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatherFacts } from '../../src/cli/doctor.js';
+import { gatherFacts } from '../../src/domain/doctor-facts.js';
 import { runChecks } from '../../src/security/doctor.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { availableDialects } from '../helpers/db.js';
@@ -21,8 +21,8 @@ function run(args: string[], env: Record<string, string>): { child: ChildProcess
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += String(d); });
-  child.stderr!.on('data', (d) => { out += String(d); });
+  child.stdout.on('data', (d) => { out += String(d); });
+  child.stderr.on('data', (d) => { out += String(d); });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }

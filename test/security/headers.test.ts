@@ -76,7 +76,7 @@ describe('production profile behind a TLS-terminating proxy', () => {
     for (let i = 0; i < 5; i++) {
       const res = await t.app.inject({ url: '/__t/request', headers: HTTPS });
       const header = /'nonce-([^']+)'/.exec(String(res.headers['content-security-policy']))![1]!;
-      expect(res.json().nonce).toBe(header);
+      expect(res.json<{ nonce: string }>().nonce).toBe(header);
       nonces.add(header);
     }
     expect(nonces.size).toBe(5);

@@ -9,7 +9,7 @@ const PRODUCTION = { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET, RATELIMIT
 async function seen(t: ProbeApp, headers: Record<string, string>) {
   const res = await t.app.inject({ url: '/__t/request', headers });
   expect(res.statusCode).toBe(200);
-  return res.json() as { clientIp: string; isSecure: boolean; publicHost: string };
+  return res.json<{ clientIp: string; isSecure: boolean; publicHost: string }>();
 }
 
 describe('proxy trust with the default of one hop', () => {
@@ -96,7 +96,7 @@ describe('HTTPS enforcement in production', () => {
   it('no redirect loop behind a TLS-terminating proxy: X-Forwarded-Proto https from the trusted hop is believed', async () => {
     const res = await t.app.inject({ url: '/__t/request', headers: { 'x-forwarded-proto': 'https' } });
     expect(res.statusCode).toBe(200);
-    expect(res.json().isSecure).toBe(true);
+    expect(res.json<{ isSecure: boolean }>().isSecure).toBe(true);
   });
 
   it('health probes over plain HTTP are answered, not redirected', async () => {

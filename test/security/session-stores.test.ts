@@ -164,11 +164,11 @@ describe.runIf(await serviceAvailable('redis'))('Redis specifics', () => {
       expect(await t.database.db.selectFrom('sessions').selectAll().execute()).toEqual([]);
       const [session] = await t.app.sessions.listForUser(userId);
       expect(await redis.exists(`mathsoc:session:${session!.id}`)).toBe(1);
-      expect((await t.app.inject({ url: '/__t/request', headers: { cookie } })).json().userId).toBe(userId);
+      expect((await t.app.inject({ url: '/__t/request', headers: { cookie } })).json<{ userId: number | null }>().userId).toBe(userId);
 
       await t.app.inject({ method: 'POST', url: '/__t/logout', headers: { cookie } });
       expect(await redis.exists(`mathsoc:session:${session!.id}`)).toBe(0);
-      expect((await t.app.inject({ url: '/__t/request', headers: { cookie } })).json().userId).toBeNull();
+      expect((await t.app.inject({ url: '/__t/request', headers: { cookie } })).json<{ userId: number | null }>().userId).toBeNull();
     } finally {
       await redis.quit();
       await t.close();

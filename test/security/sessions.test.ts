@@ -35,7 +35,8 @@ async function login(t: ProbeApp, userId: number, opts: { https?: boolean; remem
 
 async function whoAmI(t: ProbeApp, cookie: string, https = false): Promise<{ res: LightMyRequestResponse; userId: number | null; isAdmin: boolean | null }> {
   const res = await t.app.inject({ url: '/__t/request', headers: { cookie, ...(https ? HTTPS : {}) } });
-  return { res, userId: res.json().userId, isAdmin: res.json().isAdmin };
+  const body = res.json<{ userId: number | null; isAdmin: boolean | null }>();
+  return { res, userId: body.userId, isAdmin: body.isAdmin };
 }
 
 const sessionRows = (t: ProbeApp, userId: number) =>
@@ -241,7 +242,7 @@ describe.each(await availableDialects())('sessions on %s', (dialect) => {
       expect(html.headers.location).toBe('/login?next=%2F__t%2Fuser%3Ftab%3D2');
       const json = await prod.app.inject({ url: '/__t/admin.json', headers: HTTPS });
       expect(json.statusCode).toBe(401);
-      expect(json.json()).toEqual({ error: expect.any(String) });
+      expect(json.json()).toEqual({ error: expect.any(String) as unknown });
     });
 
     it('a student: allowed on user pages, 403 on admin pages (HTML and JSON)', async () => {

@@ -1,4 +1,5 @@
-// The full schema of SPEC.md. Written once with Kysely's schema builder so the
+// The platform's initial schema, every table at once (conventions: ADR 001,
+// docs/decisions/001-foundation.md). Written once with Kysely's schema builder so the
 // same migration runs on SQLite and PostgreSQL; `idColumn` covers the one
 // place they differ (generated integer ids).
 import type { Kysely } from 'kysely';

@@ -3,9 +3,11 @@
 // transaction with its audit entry. An admin never changes their own rights
 // or deletes their own account here (SelfActionError).
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { z } from 'zod';
 import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import type { Database, User } from '../../db/schema.js';
+import { textValue } from '../../lib/forms.js';
 import { deleteAccountRows } from './account-deletion.js';
 import { audit, type AuditActor } from '../audit.js';
 import { parseYear } from '../key-stage.js';
@@ -31,27 +33,24 @@ export interface UserListQuery {
   perPage: (typeof PER_PAGE_CHOICES)[number];
 }
 
-const str = (raw: Record<string, unknown>, key: string): string => (typeof raw[key] === 'string' ? (raw[key] as string).trim() : '');
+const choice = <T extends string>(list: readonly T[], v: string): T | null => ((list as readonly string[]).includes(v) ? (v as T) : null);
 
-/** Reads the table's query string; anything unrecognised falls back to its default. */
-export function parseUserListQuery(raw: Record<string, unknown>): UserListQuery {
-  const ks = str(raw, 'key_stage').toUpperCase();
-  const type = str(raw, 'type');
-  const admin = str(raw, 'admin');
-  const sort = str(raw, 'sort');
-  const perPage = Number(str(raw, 'per_page'));
-  const page = Number(str(raw, 'page'));
-  return {
-    q: str(raw, 'q').slice(0, 200),
-    keyStage: (KEY_STAGES as readonly string[]).includes(ks) ? (ks as KeyStage) : null,
-    year: parseYear(str(raw, 'year')),
-    type: (USER_TYPES as readonly string[]).includes(type) ? (type as UserType) : null,
-    admin: admin === 'yes' ? true : admin === 'no' ? false : null,
-    sort: (SORT_KEYS as readonly string[]).includes(sort) ? (sort as SortKey) : 'name',
-    dir: str(raw, 'dir') === 'desc' ? 'desc' : 'asc',
-    page: Number.isInteger(page) && page >= 1 && page <= 1_000_000 ? page : 1,
-    perPage: (PER_PAGE_CHOICES as readonly number[]).includes(perPage) ? (perPage as UserListQuery['perPage']) : 25,
-  };
+/** The table's query string; anything unrecognised falls back to its default. */
+export const userListQuerySchema = z.object({
+  q: textValue(200),
+  key_stage: textValue().transform((v) => choice(KEY_STAGES, v.toUpperCase())),
+  year: textValue().transform(parseYear),
+  type: textValue().transform((v) => choice(USER_TYPES, v)),
+  admin: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
+  sort: textValue().transform((v) => choice(SORT_KEYS, v) ?? 'name'),
+  dir: textValue().transform((v) => (v === 'desc' ? 'desc' : 'asc')),
+  page: textValue().transform(Number).transform((n) => (Number.isInteger(n) && n >= 1 && n <= 1_000_000 ? n : 1)),
+  per_page: textValue().transform(Number)
+    .transform((n) => ((PER_PAGE_CHOICES as readonly number[]).includes(n) ? (n as UserListQuery['perPage']) : 25)),
+}).transform(({ key_stage, per_page, ...rest }): UserListQuery => ({ ...rest, keyStage: key_stage, perPage: per_page }));
+
+export function parseUserListQuery(raw: unknown): UserListQuery {
+  return userListQuerySchema.parse(raw ?? {});
 }
 
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -134,10 +133,11 @@ export function clampLimit(raw: unknown): number {
   return Math.min(50, Math.max(1, n));
 }
 
+export const userSearchQuerySchema = z.object({ q: textValue(200), limit: z.unknown().optional().transform(clampLimit) });
+export type UserSearchQuery = z.output<typeof userSearchQuerySchema>;
+
 /** The JSON search: a query under 2 characters that is not an id finds nothing. */
-export async function searchUsers(db: Db, rawQ: unknown, rawLimit: unknown): Promise<UserSearchResult[]> {
-  const q = typeof rawQ === 'string' ? rawQ.trim().slice(0, 200) : '';
-  const limit = clampLimit(rawLimit);
+export async function searchUsers(db: Db, { q, limit }: UserSearchQuery): Promise<UserSearchResult[]> {
   if (q.length < 2 && !isIdLike(q)) return [];
   const rows = await db.selectFrom('users')
     .select(['id', 'email', 'first_name', 'last_name', 'user_type', 'year_group', 'key_stage', 'maths_class', 'is_admin'])

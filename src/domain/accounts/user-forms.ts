@@ -1,32 +1,21 @@
-// Validation of the account forms (registration, admin create/edit), field by
-// field, so each message can be shown next to its field. Values come back
-// normalised for re-rendering; password fields are never echoed.
+// Validation of the account forms (registration, admin create/edit, login,
+// password change, account deletion): a zod schema for the field rules, so
+// each message can be shown next to its field, then the checks that need the
+// database. Values come back normalised for re-rendering; password fields are
+// never echoed.
+import { z } from 'zod';
 import type { Config, KeyStage } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
+import type { User } from '../../db/schema.js';
+import { checkbox, checkFields, field, formOutcome, ruleField, type FormOutcome, type FormValues } from '../../lib/forms.js';
 import { emailError, normalizeEmail } from './emails.js';
 import { keyStageForYear, parseYear } from '../key-stage.js';
 import { nameError, normalizeName } from './names.js';
-import { passwordError, passwordRules } from './password-policy.js';
-import { allowedDomains, emailInUse, schoolForEmail, USER_TYPES, type UserType } from './users.js';
-
-export type FieldErrors = Record<string, string>;
-export type FormValues = Record<string, string>;
-export type FormOutcome<T> = { ok: true; data: T; values: FormValues } | { ok: false; errors: FieldErrors; values: FormValues };
+import { passwordError, passwordRules, type PasswordRules } from './password-policy.js';
+import { allowedDomains, checkPassword, emailInUse, schoolForEmail, USER_TYPES, type UserType } from './users.js';
 
 export const MATHS_CLASS_MAX_LENGTH = 30;
 const MATHS_CLASS_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ./-]*$/u;
-
-/** One text field of a parsed form body; anything but a single string counts as empty. */
-export function field(body: unknown, name: string): string {
-  if (!body || typeof body !== 'object') return '';
-  const v = (body as Record<string, unknown>)[name];
-  return typeof v === 'string' ? v : '';
-}
-
-/** A checkbox: present with any of the usual "on" values. */
-export function checkbox(body: unknown, name: string): boolean {
-  return ['on', '1', 'true', 'yes'].includes(field(body, name).toLowerCase());
-}
 
 export function normalizeMathsClass(raw: string): string {
   return raw.normalize('NFC').replace(/\s+/gu, ' ').trim();
@@ -40,6 +29,24 @@ export function mathsClassError(value: string, required: boolean): string | null
   }
   return null;
 }
+
+// ---------------------------------------------------------------- field rules
+
+/** A person's name; self-registration also applies the profanity filter. */
+const nameField = (label: string, opts: { profanity: boolean }) => ruleField((v) => nameError(v, label, opts));
+
+/** A school year (7 to 13) as a number. */
+const yearField = (message: string) => z.string().transform((raw, ctx) => {
+  const year = parseYear(raw);
+  if (year === null) {
+    // continue: the form-wide rules (the password's) still run.
+    ctx.addIssue({ code: 'custom', message, continue: true });
+    return z.NEVER;
+  }
+  return year;
+});
+
+// ---------------------------------------------------------------- registration
 
 function domainHint(domains: string[]): string {
   if (domains.length === 0) return 'Registration is not open yet: no school has been set up.';
@@ -58,66 +65,60 @@ export interface Registration {
   password: string;
 }
 
+function registrationSchema(rules: PasswordRules) {
+  return z.object({
+    first_name: nameField('First name', { profanity: true }),
+    last_name: nameField('Last name', { profanity: true }),
+    email: ruleField(emailError),
+    year_group: yearField('Choose your school year (7 to 13).'),
+    maths_class: ruleField((v) => mathsClassError(v, true)),
+    password: z.string(),
+    password_confirm: z.string(),
+  }).superRefine((v, ctx) => {
+    // The confirmation is checked only once the password itself is acceptable.
+    const problem = passwordError(v.password, rules, { email: v.email, firstName: v.first_name, lastName: v.last_name });
+    if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
+    else if (!v.password_confirm) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'Type your password again to confirm it.' });
+    else if (v.password_confirm !== v.password) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'The two passwords do not match.' });
+  });
+}
+
 export async function validateRegistration(db: Db, config: Config, body: unknown): Promise<FormOutcome<Registration>> {
-  const values: FormValues = {
+  const values = {
     first_name: normalizeName(field(body, 'first_name')),
     last_name: normalizeName(field(body, 'last_name')),
     email: normalizeEmail(field(body, 'email')),
     year_group: field(body, 'year_group').trim(),
     maths_class: normalizeMathsClass(field(body, 'maths_class')),
   };
-  const password = field(body, 'password');
-  const confirm = field(body, 'password_confirm');
-  const errors: FieldErrors = {};
-
-  const first = nameError(values.first_name!, 'First name', { profanity: true });
-  if (first) errors.first_name = first;
-  const last = nameError(values.last_name!, 'Last name', { profanity: true });
-  if (last) errors.last_name = last;
+  const { data, errors } = checkFields(registrationSchema(passwordRules(config, { isAdmin: false })), {
+    ...values, password: field(body, 'password'), password_confirm: field(body, 'password_confirm'),
+  });
 
   let schoolId: number | null = null;
-  const emailProblem = emailError(values.email!);
-  if (emailProblem) {
-    errors.email = emailProblem;
-  } else {
-    const school = await schoolForEmail(db, values.email!);
+  if (!errors.email) {
+    const school = await schoolForEmail(db, values.email);
     if (!school) errors.email = domainHint(await allowedDomains(db));
-    else if (await emailInUse(db, values.email!)) errors.email = 'An account with this email address already exists. Log in instead.';
+    else if (await emailInUse(db, values.email)) errors.email = 'An account with this email address already exists. Log in instead.';
     else schoolId = school.id;
   }
 
-  const year = parseYear(values.year_group);
-  if (year === null) errors.year_group = 'Choose your school year (7 to 13).';
-  const keyStage = keyStageForYear(config.accounts.keyStageByYear, year);
-
-  const cls = mathsClassError(values.maths_class!, true);
-  if (cls) errors.maths_class = cls;
-
-  const pw = passwordError(password, passwordRules(config, { isAdmin: false }), {
-    email: values.email, firstName: values.first_name, lastName: values.last_name,
+  return formOutcome<Registration, FormValues>(values, errors, () => {
+    const d = data!;
+    return {
+      firstName: d.first_name,
+      lastName: d.last_name,
+      email: d.email,
+      yearGroup: d.year_group,
+      keyStage: keyStageForYear(config.accounts.keyStageByYear, d.year_group)!,
+      mathsClass: d.maths_class,
+      schoolId: schoolId!,
+      password: d.password,
+    };
   });
-  if (pw) errors.password = pw;
-  else if (!confirm) errors.password_confirm = 'Type your password again to confirm it.';
-  else if (confirm !== password) errors.password_confirm = 'The two passwords do not match.';
-
-  if (Object.keys(errors).length > 0 || year === null || keyStage === null || schoolId === null) {
-    return { ok: false, errors, values };
-  }
-  return {
-    ok: true,
-    values,
-    data: {
-      firstName: values.first_name!,
-      lastName: values.last_name!,
-      email: values.email!,
-      yearGroup: year,
-      keyStage,
-      mathsClass: values.maths_class!,
-      schoolId,
-      password,
-    },
-  };
 }
+
+// ---------------------------------------------------------------- the admin's create/edit form
 
 export interface AdminUserDetails {
   firstName: string;
@@ -132,6 +133,29 @@ export interface AdminUserDetails {
   isAdmin: boolean;
 }
 
+/** The rule messages address the admin about someone else: "the", not "your". */
+const aboutSomeoneElse = (message: string | null) => message?.replace('your ', 'the ') ?? null;
+
+const adminUserSchema = z.object({
+  first_name: ruleField((v) => aboutSomeoneElse(nameError(v, 'First name', { profanity: false }))),
+  last_name: ruleField((v) => aboutSomeoneElse(nameError(v, 'Last name', { profanity: false }))),
+  email: ruleField((v) => aboutSomeoneElse(emailError(v))),
+  user_type: z.enum(USER_TYPES, { error: 'Choose student or teacher.' }),
+  year_group: z.string().transform((raw, ctx) => {
+    if (!raw) return null;
+    const year = parseYear(raw);
+    if (year === null) ctx.addIssue({ code: 'custom', message: 'Choose a school year from 7 to 13.', continue: true });
+    return year;
+  }),
+  maths_class: ruleField((v) => mathsClassError(v, false)),
+  is_participant: z.string(),
+  is_admin: z.string(),
+}).superRefine((v, ctx) => {
+  if (v.user_type === 'student' && v.year_group === null) {
+    ctx.addIssue({ code: 'custom', path: ['year_group'], message: 'Students need a school year (7 to 13).' });
+  }
+});
+
 /**
  * The admin create/edit form. Admins may enter any well-formed name (no
  * profanity filter: they are accountable and it is the way round a false
@@ -144,7 +168,7 @@ export async function validateAdminUserForm(
   body: unknown,
   opts: { userId?: number },
 ): Promise<FormOutcome<AdminUserDetails>> {
-  const values: FormValues = {
+  const values = {
     first_name: normalizeName(field(body, 'first_name')),
     last_name: normalizeName(field(body, 'last_name')),
     email: normalizeEmail(field(body, 'email')),
@@ -154,47 +178,87 @@ export async function validateAdminUserForm(
     is_participant: checkbox(body, 'is_participant') ? 'on' : '',
     is_admin: checkbox(body, 'is_admin') ? 'on' : '',
   };
-  const errors: FieldErrors = {};
+  const { data, errors } = checkFields(adminUserSchema, values);
+  if (!errors.email && (await emailInUse(db, values.email, opts.userId))) errors.email = 'Another account already uses this email address.';
+  if (Object.keys(errors).length > 0 || !data) return { ok: false, errors, values };
 
-  const first = nameError(values.first_name!, 'First name', { profanity: false });
-  if (first) errors.first_name = first.replace('your ', 'the ');
-  const last = nameError(values.last_name!, 'Last name', { profanity: false });
-  if (last) errors.last_name = last.replace('your ', 'the ');
+  const school = await schoolForEmail(db, data.email);
+  return formOutcome<AdminUserDetails, FormValues>(values, errors, () => ({
+    firstName: data.first_name,
+    lastName: data.last_name,
+    email: data.email,
+    userType: data.user_type,
+    yearGroup: data.year_group,
+    keyStage: keyStageForYear(config.accounts.keyStageByYear, data.year_group),
+    mathsClass: data.maths_class || null,
+    schoolId: school?.id ?? null,
+    isParticipant: data.is_participant === 'on',
+    isAdmin: data.is_admin === 'on',
+  }));
+}
 
-  const emailProblem = emailError(values.email!);
-  if (emailProblem) errors.email = emailProblem.replace('your ', 'the ');
-  else if (await emailInUse(db, values.email!, opts.userId)) errors.email = 'Another account already uses this email address.';
+// ---------------------------------------------------------------- login
 
-  const userType = (USER_TYPES as readonly string[]).includes(values.user_type!) ? (values.user_type as UserType) : null;
-  if (!userType) errors.user_type = 'Choose student or teacher.';
+export interface LoginDetails {
+  email: string;
+  password: string;
+  remember: boolean;
+}
 
-  let year: number | null = null;
-  if (values.year_group) {
-    year = parseYear(values.year_group);
-    if (year === null) errors.year_group = 'Choose a school year from 7 to 13.';
-  } else if (userType === 'student') {
-    errors.year_group = 'Students need a school year (7 to 13).';
-  }
+const loginSchema = z.object({
+  email: z.string().min(1, 'Enter your email address.'),
+  password: z.string().min(1, 'Enter your password.'),
+});
 
-  const cls = mathsClassError(values.maths_class!, false);
-  if (cls) errors.maths_class = cls;
+/** Only that both fields are filled in: whether they match an account is the login's own answer. */
+export function validateLoginForm(body: unknown): FormOutcome<LoginDetails> {
+  const values = { email: normalizeEmail(field(body, 'email')), remember: checkbox(body, 'remember') ? 'on' : '' };
+  const password = field(body, 'password');
+  const { errors } = checkFields(loginSchema, { email: values.email, password });
+  return formOutcome<LoginDetails, FormValues>(values, errors, () => ({ email: values.email, password, remember: values.remember === 'on' }));
+}
 
-  if (Object.keys(errors).length > 0 || !userType) return { ok: false, errors, values };
-  const school = emailProblem ? undefined : await schoolForEmail(db, values.email!);
-  return {
-    ok: true,
-    values,
-    data: {
-      firstName: values.first_name!,
-      lastName: values.last_name!,
-      email: values.email!,
-      userType,
-      yearGroup: year,
-      keyStage: keyStageForYear(config.accounts.keyStageByYear, year),
-      mathsClass: values.maths_class || null,
-      schoolId: school?.id ?? null,
-      isParticipant: values.is_participant === 'on',
-      isAdmin: values.is_admin === 'on',
-    },
+// ---------------------------------------------------------------- the signed-in person's own account
+
+/** These forms hold nothing but passwords, and a password is never sent back. */
+const NO_VALUES: FormValues = {};
+
+function passwordChangeSchema(account: User, rules: PasswordRules, currentOk: boolean) {
+  return z.object({
+    current_password: z.string().min(1, 'Enter your current password.').refine(() => currentOk, 'That is not your current password.'),
+    new_password: z.string(),
+    new_password_confirm: z.string(),
+  }).superRefine((v, ctx) => {
+    const problem = passwordError(v.new_password, rules, { email: account.email, firstName: account.first_name, lastName: account.last_name });
+    if (problem) ctx.addIssue({ code: 'custom', path: ['new_password'], message: problem });
+    else if (currentOk && v.new_password === v.current_password) {
+      ctx.addIssue({ code: 'custom', path: ['new_password'], message: 'Choose a password different from your current one.' });
+    } else if (!v.new_password_confirm) {
+      ctx.addIssue({ code: 'custom', path: ['new_password_confirm'], message: 'Type the new password again to confirm it.' });
+    } else if (v.new_password_confirm !== v.new_password) {
+      ctx.addIssue({ code: 'custom', path: ['new_password_confirm'], message: 'The two passwords do not match.' });
+    }
+  });
+}
+
+/** The password change form: the current password, then a new one that meets the account's rules. */
+export async function validatePasswordChange(body: unknown, account: User, rules: PasswordRules): Promise<FormOutcome<{ password: string }>> {
+  const input = {
+    current_password: field(body, 'current_password'),
+    new_password: field(body, 'new_password'),
+    new_password_confirm: field(body, 'new_password_confirm'),
   };
+  const currentOk = input.current_password !== '' && (await checkPassword(account.password_hash, input.current_password));
+  const { errors } = checkFields(passwordChangeSchema(account, rules, currentOk), input);
+  return formOutcome(NO_VALUES, errors, () => ({ password: input.new_password }));
+}
+
+/** Deleting one's own account is confirmed with the current password. */
+export async function validateAccountDeletion(body: unknown, account: User): Promise<FormOutcome<true>> {
+  const password = field(body, 'password');
+  const ok = password !== '' && (await checkPassword(account.password_hash, password));
+  const schema = z.object({
+    password: z.string().min(1, 'Type your current password to confirm.').refine(() => ok, 'That is not your current password.'),
+  });
+  return formOutcome(NO_VALUES, checkFields(schema, { password }).errors, () => true as const);
 }

@@ -1,9 +1,10 @@
 // The admin's challenge form: reading the posted fields (including the 1–10
-// answer boxes, posted as box-<slot>-<field>) and validating them field by
-// field, so every message can be shown beside its field and nothing is saved
-// until all of it is right. Correct answers are checked with the math engine
-// (passed in), so an answer the engine cannot read is refused at save time
-// instead of marking every student wrong later.
+// answer boxes, posted as box-<slot>-<field>) and validating them with zod
+// schemas, so every message can be shown beside its field and nothing is saved
+// until all of it is right. Correct answers are then checked with the math
+// engine (passed in), so an answer the engine cannot read is refused at save
+// time instead of marking every student wrong later.
+import { z } from 'zod';
 import { KEY_STAGES } from '../../config/index.js';
 import { ANSWER_KINDS, answerOptionsSchema, toleranceSchema, type AnswerOptions, type Tolerance } from '../../math/index.js';
 import {
@@ -11,6 +12,7 @@ import {
   type ChallengeInput,
 } from './challenges.js';
 import type { AnswerBox, Challenge } from '../../db/schema.js';
+import { checkbox, checkFields, fieldErrors, formOutcome, type FieldErrors, type FormOutcome } from '../../lib/forms.js';
 import { isKeyStage } from '../key-stage.js';
 import { isBlankRichHtml, sanitizeRichHtml } from '../content/sanitize.js';
 import { isoToWallTime, wallTimeToIso } from '../../lib/school-time.js';
@@ -18,8 +20,6 @@ import { isoToWallTime, wallTimeToIso } from '../../lib/school-time.js';
 export const MAX_CONTENT_LENGTH = 100_000;
 /** Highest slot number the form may use (the editor numbers new boxes upwards). */
 const MAX_SLOT = 99;
-
-export type FieldErrors = Record<string, string>;
 
 export interface BoxFormValues {
   slot: number;
@@ -43,10 +43,6 @@ export interface ChallengeFormValues {
   boxes: BoxFormValues[];
 }
 
-export type ChallengeFormOutcome =
-  | { ok: true; data: ChallengeInput; values: ChallengeFormValues }
-  | { ok: false; errors: FieldErrors; values: ChallengeFormValues };
-
 export const KIND_LABELS: Array<[string, string]> = [
   ['auto', 'Automatic (from the answer)'],
   ...ANSWER_KINDS.map((k): [string, string] => [k, {
@@ -60,8 +56,6 @@ export const KIND_LABELS: Array<[string, string]> = [
     quantity: 'Quantity with a unit',
   }[k]]),
 ];
-
-const CHECKED = new Set(['on', '1', 'true', 'yes']);
 
 export function emptyBox(slot: number): BoxFormValues {
   return { slot, id: '', label: '', answer: '', kind: 'auto', order: 'unordered', tolerance: '', simplified: false, remove: false };
@@ -115,8 +109,8 @@ export function readChallengeForm(fields: Record<string, string>): ChallengeForm
     const box = slots.get(slot)!;
     const value = fields[key] ?? '';
     switch (m[2]) {
-      case 'simplified': box.simplified = CHECKED.has(value.toLowerCase()); break;
-      case 'remove': box.remove = CHECKED.has(value.toLowerCase()); break;
+      case 'simplified': box.simplified = checkbox(fields, key); break;
+      case 'remove': box.remove = checkbox(fields, key); break;
       case 'label': box.label = value.normalize('NFC').replace(/\s+/g, ' ').trim(); break;
       case 'answer': box.answer = value.trim(); break;
       default: box[m[2] as 'id' | 'kind' | 'order' | 'tolerance'] = value.trim();
@@ -161,50 +155,88 @@ function wholeNumber(raw: string, min: number, max: number): number | null {
   return n >= min && n <= max ? n : null;
 }
 
-export async function validateChallengeForm(values: ChallengeFormValues, ctx: {
-  timeZone: string; now: string; validateAnswer: AnswerValidator;
-}): Promise<ChallengeFormOutcome> {
-  const errors: FieldErrors = {};
-
-  if (!values.title) errors.title = 'Enter a title.';
-  else if ([...values.title].length > MAX_TITLE_LENGTH) errors.title = `The title must be at most ${MAX_TITLE_LENGTH} characters.`;
-
-  let contentHtml = '';
-  if (values.content_html.length > MAX_CONTENT_LENGTH) {
-    errors.content_html = `The text is too long (at most ${MAX_CONTENT_LENGTH.toLocaleString('en-GB')} characters of HTML).`;
-  } else {
-    contentHtml = sanitizeRichHtml(values.content_html);
-    if (isBlankRichHtml(contentHtml)) errors.content_html = 'Write the problem students should solve.';
-  }
-  values.content_html = contentHtml || values.content_html;
-
-  if (!isKeyStage(values.key_stage)) errors.key_stage = `Choose the key stage (${KEY_STAGES.join(', ')}).`;
-
-  let releaseAt = ctx.now;
-  if (values.release_at) {
-    const iso = wallTimeToIso(values.release_at, ctx.timeZone);
-    if (iso) releaseAt = iso;
-    else errors.release_at = 'Enter the release date and time as shown (e.g. 2026-03-02T08:00), or leave it blank to release now.';
-  }
-
-  let lockAfterHours: number | null = null;
-  if (values.lock_after_hours) {
-    lockAfterHours = wholeNumber(values.lock_after_hours, LOCK_HOURS.min, LOCK_HOURS.max);
-    if (lockAfterHours === null) {
-      errors.lock_after_hours = `Auto-lock must be a whole number of hours from ${LOCK_HOURS.min} to ${LOCK_HOURS.max}, or blank for no auto-lock.`;
+/** A whole number of the form; blank means `blank`. */
+const wholeNumberField = <B>(min: number, max: number, blank: B, message: string) =>
+  z.string().transform((raw, ctx): number | B => {
+    if (!raw) return blank;
+    const n = wholeNumber(raw, min, max);
+    if (n === null) {
+      ctx.addIssue({ code: 'custom', message, continue: true });
+      return z.NEVER;
     }
-  }
+    return n;
+  });
 
-  let attempts: number = ATTEMPTS.default;
-  if (values.attempts_per_box) {
-    const n = wholeNumber(values.attempts_per_box, ATTEMPTS.min, ATTEMPTS.max);
-    if (n === null) errors.attempts_per_box = `Attempts per box must be a whole number from ${ATTEMPTS.min} to ${ATTEMPTS.max}.`;
-    else attempts = n;
-  }
+const chars = (s: string) => [...s].length;
 
+/** The fields above the answer boxes; a blank release time means now. */
+function challengeFieldsSchema(timeZone: string, now: string) {
+  return z.object({
+    title: z.string()
+      .min(1, 'Enter a title.')
+      .refine((t) => chars(t) <= MAX_TITLE_LENGTH, `The title must be at most ${MAX_TITLE_LENGTH} characters.`),
+    content_html: z.string()
+      .max(MAX_CONTENT_LENGTH, `The text is too long (at most ${MAX_CONTENT_LENGTH.toLocaleString('en-GB')} characters of HTML).`)
+      .transform((html) => sanitizeRichHtml(html))
+      .refine((html) => !isBlankRichHtml(html), 'Write the problem students should solve.'),
+    key_stage: z.string().refine(isKeyStage, `Choose the key stage (${KEY_STAGES.join(', ')}).`),
+    release_at: z.string().transform((raw, ctx) => {
+      if (!raw) return now;
+      const iso = wallTimeToIso(raw, timeZone);
+      if (iso) return iso;
+      ctx.addIssue({
+        code: 'custom', continue: true,
+        message: 'Enter the release date and time as shown (e.g. 2026-03-02T08:00), or leave it blank to release now.',
+      });
+      return z.NEVER;
+    }),
+    lock_after_hours: wholeNumberField(LOCK_HOURS.min, LOCK_HOURS.max, null,
+      `Auto-lock must be a whole number of hours from ${LOCK_HOURS.min} to ${LOCK_HOURS.max}, or blank for no auto-lock.`),
+    attempts_per_box: wholeNumberField(ATTEMPTS.min, ATTEMPTS.max, ATTEMPTS.default,
+      `Attempts per box must be a whole number from ${ATTEMPTS.min} to ${ATTEMPTS.max}.`),
+  });
+}
+
+/** A box's answer options; an unreadable tolerance counts as none here (it has its own message). */
+const readBoxOptions = (box: { kind: string; order: string; tolerance: Tolerance | null; simplified: boolean }) =>
+  answerOptionsSchema.safeParse({
+    kind: box.kind || 'auto', listOrder: box.order || 'unordered', tolerance: box.tolerance ?? { type: 'none' },
+    requireSimplified: box.simplified,
+  });
+
+/** One answer box's own fields: the label, the correct answer, the tolerance and the answer options. */
+const boxSchema = z.object({
+  label: z.string().refine((l) => chars(l) <= MAX_LABEL_LENGTH, `The label must be at most ${MAX_LABEL_LENGTH} characters.`),
+  answer: z.string()
+    .min(1, 'Enter the correct answer.')
+    .max(MAX_ANSWER_LENGTH, `The answer must be at most ${MAX_ANSWER_LENGTH} characters.`),
+  tolerance: z.string().transform((raw, ctx) => {
+    const tolerance = parseTolerance(raw);
+    if (tolerance) return tolerance;
+    ctx.addIssue({
+      code: 'custom', continue: true,
+      message: 'Write the tolerance as 0.01 (plus or minus), 1% (relative), 3 sf or 2 dp, or leave it blank.',
+    });
+    return null;
+  }),
+  kind: z.string(),
+  order: z.string(),
+  simplified: z.boolean(),
+}).superRefine((box, ctx) => {
+  if (!readBoxOptions(box).success) {
+    ctx.addIssue({ code: 'custom', path: ['kind'], message: 'Choose the kind of answer and list order from the lists.' });
+  }
+}).transform((box) => readBoxOptions(box).data!);
+
+/**
+ * The boxes to save, with a message under `box-<slot>-<field>` for each
+ * problem. A removed box and an unused empty new box are left out; the engine
+ * checks a correct answer only once the box's own fields are right.
+ */
+async function validateBoxes(boxes: BoxFormValues[], errors: FieldErrors, validateAnswer: AnswerValidator): Promise<ChallengeInput['boxes']> {
   const seenIds = new Set<number>();
   const kept: ChallengeInput['boxes'] = [];
-  for (const box of values.boxes) {
+  for (const box of boxes) {
     const id = box.id ? Number(box.id) : null;
     if (box.id && (!/^\d{1,10}$/.test(box.id) || seenIds.has(id!))) {
       errors.boxes = 'The answer boxes in the form are mixed up. Reload the page and try again.';
@@ -213,59 +245,39 @@ export async function validateChallengeForm(values: ChallengeFormValues, ctx: {
     if (id !== null) seenIds.add(id);
     if (box.remove) continue;
     if (id === null && !box.answer && !box.label) continue; // an unused empty box
-    const name = (f: string) => `box-${box.slot}-${f}`;
-    let ok = true;
-    if ([...box.label].length > MAX_LABEL_LENGTH) {
-      errors[name('label')] = `The label must be at most ${MAX_LABEL_LENGTH} characters.`;
-      ok = false;
+    const checked = boxSchema.safeParse(box);
+    if (!checked.success) {
+      for (const [name, message] of Object.entries(fieldErrors(checked.error))) errors[`box-${box.slot}-${name}`] = message;
+    } else {
+      const problem = await validateAnswer(box.answer, checked.data);
+      if (problem) errors[`box-${box.slot}-answer`] = problem;
     }
-    if (!box.answer) {
-      errors[name('answer')] = 'Enter the correct answer.';
-      ok = false;
-    } else if (box.answer.length > MAX_ANSWER_LENGTH) {
-      errors[name('answer')] = `The answer must be at most ${MAX_ANSWER_LENGTH} characters.`;
-      ok = false;
-    }
-    const tolerance = parseTolerance(box.tolerance);
-    if (!tolerance) {
-      errors[name('tolerance')] = 'Write the tolerance as 0.01 (plus or minus), 1% (relative), 3 sf or 2 dp, or leave it blank.';
-      ok = false;
-    }
-    const parsed = answerOptionsSchema.safeParse({
-      kind: box.kind || 'auto', listOrder: box.order || 'unordered', tolerance: tolerance ?? { type: 'none' },
-      requireSimplified: box.simplified,
-    });
-    if (!parsed.success) {
-      errors[name('kind')] = 'Choose the kind of answer and list order from the lists.';
-      ok = false;
-    }
-    if (ok && parsed.success) {
-      const problem = await ctx.validateAnswer(box.answer, parsed.data);
-      if (problem) {
-        errors[name('answer')] = problem;
-        ok = false;
-      }
-    }
-    if (parsed.success) kept.push({ id, label: box.label, correctAnswer: box.answer, options: parsed.data });
-    else kept.push({ id, label: box.label, correctAnswer: box.answer, options: answerOptionsSchema.parse({}) });
+    kept.push({ id, label: box.label, correctAnswer: box.answer, options: checked.success ? checked.data : answerOptionsSchema.parse({}) });
   }
   if (!errors.boxes) {
     if (kept.length === 0) errors.boxes = 'A challenge needs at least one answer box with its correct answer.';
     else if (kept.length > MAX_BOXES) errors.boxes = `A challenge can have at most ${MAX_BOXES} answer boxes.`;
   }
+  return kept;
+}
 
-  if (Object.keys(errors).length > 0) return { ok: false, errors, values };
-  return {
-    ok: true,
-    values,
-    data: {
-      title: values.title,
-      contentHtml,
-      keyStage: values.key_stage as ChallengeInput['keyStage'],
-      releaseAt,
-      lockAfterHours,
-      attemptsPerBox: attempts,
-      boxes: kept,
-    },
-  };
+export async function validateChallengeForm(values: ChallengeFormValues, ctx: {
+  timeZone: string; now: string; validateAnswer: AnswerValidator;
+}): Promise<FormOutcome<ChallengeInput, ChallengeFormValues>> {
+  const { data: fields, errors } = checkFields(challengeFieldsSchema(ctx.timeZone, ctx.now), values);
+  // The form shows the text as it will be saved, unless it was refused as too long.
+  if (values.content_html.length <= MAX_CONTENT_LENGTH) values.content_html = sanitizeRichHtml(values.content_html) || values.content_html;
+  const boxes = await validateBoxes(values.boxes, errors, ctx.validateAnswer);
+  return formOutcome(values, errors, () => {
+    const f = fields!;
+    return {
+      title: f.title,
+      contentHtml: f.content_html,
+      keyStage: f.key_stage,
+      releaseAt: f.release_at,
+      lockAfterHours: f.lock_after_hours,
+      attemptsPerBox: f.attempts_per_box,
+      boxes,
+    };
+  });
 }

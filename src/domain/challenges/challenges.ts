@@ -1,4 +1,4 @@
-// Weekly challenges (SPEC.md §3): visibility and locking, the student's view
+// Weekly challenges (docs/product.md, "Challenges and answer boxes"): visibility and locking, the student's view
 // of a challenge (boxes, attempts, history), recording a try in one
 // transaction with its scoring, and the admin's create / edit / lock / delete.
 // No HTTP here; the math engine is passed in as a grading function.
@@ -23,17 +23,19 @@ export const MAX_BOXES = 10;
 export const LOCK_HOURS = { min: 1, max: 8760 } as const;
 export const ATTEMPTS = { min: 1, max: 20, default: 3 } as const;
 
-type LockFields = Pick<Challenge, 'is_locked' | 'release_at' | 'lock_after_hours'>;
-
-/** When the challenge locks by itself (release + N hours), or null. */
-export function autoLockAt(c: LockFields): string | null {
-  return c.lock_after_hours ? addHours(c.release_at, c.lock_after_hours) : null;
+/**
+ * The one lock rule of every challenge, weekly or competition: `hours` after
+ * its release it locks by itself (weekly: the auto-lock hours; competition:
+ * its duration); without hours, never.
+ */
+export function lockTime(releaseAt: string, hours: number | null): string | null {
+  return hours ? addHours(releaseAt, hours) : null;
 }
 
-/** Locked when locked by hand, or when now is past release + lock hours. */
-export function isLocked(c: LockFields, now: string): boolean {
+/** Locked by hand, or now is past its lock time (see lockTime). */
+export function isLocked(c: Pick<Challenge, 'is_locked' | 'release_at'>, hours: number | null, now: string): boolean {
   if (c.is_locked === 1) return true;
-  const at = autoLockAt(c);
+  const at = lockTime(c.release_at, hours);
   return at !== null && now > at;
 }
 
@@ -105,7 +107,7 @@ export async function listReleasedChallenges(db: DbOrTrx, opts: {
       releaseAt: r.release_at,
       excerpt: richHtmlToText(r.content_html, 180),
       hasImage: r.image_upload_id !== null,
-      locked: isLocked(r, opts.now),
+      locked: isLocked(r, r.lock_after_hours, opts.now),
       completed: done.has(r.id),
     })),
   };
@@ -143,6 +145,11 @@ export async function findVisibleChallenge(db: DbOrTrx, id: number, viewer: { is
 export function challengeBoxes(db: DbOrTrx, challengeId: number): Promise<AnswerBox[]> {
   return db.selectFrom('answer_boxes').selectAll().where('challenge_id', '=', challengeId)
     .orderBy('position').orderBy('id').execute();
+}
+
+/** One answer box of a challenge; undefined when the box belongs to another challenge. */
+export function findChallengeBox(db: DbOrTrx, challengeId: number, boxId: number): Promise<AnswerBox | undefined> {
+  return db.selectFrom('answer_boxes').selectAll().where('id', '=', boxId).where('challenge_id', '=', challengeId).executeTakeFirst();
 }
 
 export function userTries(db: DbOrTrx, userId: number, challengeId: number): Promise<Submission[]> {
@@ -221,7 +228,7 @@ export async function recordTry(db: Kysely<Database>, t: {
 
     let attemptsLeft: number | null = null;
     if (scoring) {
-      if (isLocked(challenge, now)) return { kind: 'locked' };
+      if (isLocked(challenge, challenge.lock_after_hours, now)) return { kind: 'locked' };
       const prior = await boxProgress(trx, t.userId, t.challengeId, t.boxId);
       if (prior.solved) return { kind: 'solved' };
       if (prior.tries >= challenge.attempts_per_box) return { kind: 'no-attempts' };
@@ -306,9 +313,9 @@ export async function adminChallengeLists(db: DbOrTrx, now: string, page = 1): P
     keyStage: r.key_stage,
     releaseAt: r.release_at,
     lockAfterHours: r.lock_after_hours,
-    autoLockAt: autoLockAt(r),
+    autoLockAt: lockTime(r.release_at, r.lock_after_hours),
     manualLock: r.is_locked === 1,
-    locked: isLocked(r, now),
+    locked: isLocked(r, r.lock_after_hours, now),
     hasImage: r.image_upload_id !== null,
     ...counts.get(r.id)!,
   });

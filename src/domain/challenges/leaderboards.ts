@@ -1,4 +1,4 @@
-// Key-stage leaderboards (SPEC.md §4), read from the maintained `scores`
+// Key-stage leaderboards (docs/product.md, "Scoring and leaderboards"; ADR 015), read from the maintained `scores`
 // table: every query here is an index range over one board (key_stage,
 // points) or one user's rows — nothing counts the submissions table on a
 // page view. Also the admin side: manual adjustments, resets,
@@ -298,60 +298,4 @@ function exportRow(ks: string, r: {
     rank, keyStage: ks, firstName: r.first_name, lastName: r.last_name, email: r.email, yearGroup: r.year_group,
     mathsClass: r.maths_class, points: r.points, completed: r.challenges_completed, submissions: r.submissions,
   };
-}
-
-// ---------------------------------------------------------------- admin: the adjustment form
-
-export interface AdjustmentFormValues {
-  user: string;
-  key_stage: string;
-  points: string;
-  reason: string;
-}
-
-export type AdjustmentFormOutcome =
-  | { ok: true; data: AdjustmentInput; values: AdjustmentFormValues }
-  | { ok: false; errors: Record<string, string>; values: AdjustmentFormValues };
-
-/**
- * Validates an adjustment. `user` is an email address or an account number;
- * a blank key stage means the student's own. When editing, the user is fixed.
- */
-export async function validateAdjustmentForm(db: DbOrTrx, fields: Record<string, string>, fixedUserId?: number): Promise<AdjustmentFormOutcome> {
-  const values: AdjustmentFormValues = {
-    user: (fields.user ?? '').trim(),
-    key_stage: (fields.key_stage ?? '').trim(),
-    points: (fields.points ?? '').trim().replace(/^\+/, ''),
-    reason: (fields.reason ?? '').normalize('NFC').replace(/\s+/g, ' ').trim(),
-  };
-  const errors: Record<string, string> = {};
-  let user: { id: number; key_stage: string | null } | undefined;
-  if (fixedUserId !== undefined) {
-    user = await db.selectFrom('users').select(['id', 'key_stage']).where('id', '=', fixedUserId).executeTakeFirst();
-    if (!user) errors.user = 'That student’s account no longer exists.';
-  } else if (!values.user) {
-    errors.user = 'Enter the student’s email address or account number.';
-  } else {
-    const q = db.selectFrom('users').select(['id', 'key_stage']);
-    user = /^\d{1,10}$/.test(values.user)
-      ? await q.where('id', '=', Number(values.user)).executeTakeFirst()
-      : await q.where('email', '=', values.user.toLowerCase()).executeTakeFirst();
-    if (!user) errors.user = 'No account has that email address or number.';
-  }
-  let keyStage: KeyStage | null = null;
-  if (values.key_stage) {
-    if ((KEY_STAGES as readonly string[]).includes(values.key_stage)) keyStage = values.key_stage as KeyStage;
-    else errors.key_stage = 'Choose a key stage from the list.';
-  } else if (user) {
-    if ((KEY_STAGES as readonly string[]).includes(user.key_stage ?? '')) keyStage = user.key_stage as KeyStage;
-    else errors.key_stage = 'This account has no key stage: choose the board.';
-  }
-  const points = /^-?\d{1,4}$/.test(values.points) ? Number(values.points) : NaN;
-  if (!Number.isInteger(points) || points === 0 || points < ADJUSTMENT_POINTS.min || points > ADJUSTMENT_POINTS.max) {
-    errors.points = `Points must be a whole number from ${ADJUSTMENT_POINTS.min} to ${ADJUSTMENT_POINTS.max}, not 0 (use a minus sign to take points away).`;
-  }
-  if (!values.reason) errors.reason = 'Give a reason: it is kept with the adjustment and in the audit log.';
-  else if ([...values.reason].length > MAX_REASON_LENGTH) errors.reason = `The reason must be at most ${MAX_REASON_LENGTH} characters.`;
-  if (Object.keys(errors).length || !user || !keyStage) return { ok: false, errors, values };
-  return { ok: true, values, data: { userId: user.id, keyStage, points, reason: values.reason } };
 }

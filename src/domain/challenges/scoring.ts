@@ -1,4 +1,4 @@
-// The scoring rule of SPEC.md §3, in one place, used live (every correct
+// The scoring rule (docs/product.md, "Scoring and leaderboards"; ADR 015), in one place, used live (every correct
 // answer) and by every recalculation:
 //   a user completes a challenge when every answer box has a correct try;
 //   the first user to complete it gets 3 points, every later completer 1;
@@ -16,7 +16,7 @@
 // its row lock before reading the clock and inserting, so live order and
 // (time, id) order are the same order.
 //
-// Boards are reset by time (ADR "leaderboard resets"): a board counts the
+// Boards are reset by time (docs/decisions/015-scoring-and-leaderboards.md): a board counts the
 // completions, adjustments and tries made since its reset, so a reset never
 // deletes history and a recalculation after a reset keeps the reset.
 import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
@@ -80,7 +80,7 @@ export function deriveCompletions(boxIds: readonly number[], tries: readonly Sco
   for (const t of tries) {
     if (!t.isCorrect || !boxes.has(t.boxId)) continue;
     let perBox = firstCorrect.get(t.userId);
-    if (!perBox) firstCorrect.set(t.userId, (perBox = new Map()));
+    if (!perBox) firstCorrect.set(t.userId, (perBox = new Map<number, ScoredTry>()));
     const seen = perBox.get(t.boxId);
     if (!seen || before(t, seen)) perBox.set(t.boxId, t);
   }

@@ -1,4 +1,4 @@
-// Competitions (SPEC.md §7) as records of their own: name, about text,
+// Competitions (docs/product.md, "Competitions"; ADR 013) as records of their own: name, about text,
 // start and end, participating schools, and participants registered through
 // their school. A participant's school is decided by the exact email domain:
 // the part after the last @, lower-cased, must equal the school's domain —
@@ -11,15 +11,10 @@ import { emailDomain, emailError, normalizeEmail } from '../accounts/emails.js';
 import { keyStageForYear, parseYear } from '../key-stage.js';
 import { nameError, normalizeName } from '../accounts/names.js';
 import { passwordError, passwordRules } from '../accounts/password-policy.js';
-import { isBlankRichHtml, sanitizeRichHtml } from '../content/sanitize.js';
-import { isoToWallTime, wallTimeToIso } from '../../lib/school-time.js';
 import { emailInUse, insertUser, type NewAccount } from '../accounts/users.js';
-import { field, type FieldErrors, type FormValues } from '../accounts/user-forms.js';
+import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
-
-export const COMPETITION_NAME_MAX = 120;
-export const ABOUT_MAX_LENGTH = 100_000;
 
 // ---------------------------------------------------------------- the domain rule
 
@@ -81,80 +76,15 @@ export async function findParticipation(db: DbOrTrx, competitionId: number, user
   return r && { competitionId: r.competition_id, schoolId: r.school_id, schoolName: r.name, keyStage: r.key_stage as KeyStage };
 }
 
-// ---------------------------------------------------------------- admin form
+// ---------------------------------------------------------------- admin: saving
 
+/** A validated competition (see competition-form.ts). */
 export interface CompetitionInput {
   name: string;
   aboutHtml: string;
   startsAt: string;
   endsAt: string;
   schoolIds: number[];
-}
-
-export interface CompetitionFormValues {
-  name: string;
-  about_html: string;
-  starts_at: string;
-  ends_at: string;
-  schoolIds: number[];
-}
-
-export type CompetitionFormOutcome =
-  | { ok: true; data: CompetitionInput; values: CompetitionFormValues }
-  | { ok: false; errors: FieldErrors; values: CompetitionFormValues };
-
-/** Schools are posted as one checkbox each: school-<id>=on. */
-export function readCompetitionForm(fields: Record<string, string>): CompetitionFormValues {
-  const schoolIds: number[] = [];
-  for (const [k, v] of Object.entries(fields)) {
-    const m = /^school-([1-9]\d{0,9})$/.exec(k);
-    if (m && ['on', '1', 'true', 'yes'].includes(v.toLowerCase())) schoolIds.push(Number(m[1]));
-  }
-  return {
-    name: (fields.name ?? '').normalize('NFC').replace(/\s+/g, ' ').trim(),
-    about_html: fields.about_html ?? '',
-    starts_at: (fields.starts_at ?? '').trim(),
-    ends_at: (fields.ends_at ?? '').trim(),
-    schoolIds: [...new Set(schoolIds)].sort((a, b) => a - b),
-  };
-}
-
-export async function competitionToForm(db: DbOrTrx, c: Competition, timeZone: string): Promise<CompetitionFormValues> {
-  const schools = await competitionSchools(db, c.id);
-  return {
-    name: c.name, about_html: c.about_html, starts_at: isoToWallTime(c.starts_at, timeZone),
-    ends_at: isoToWallTime(c.ends_at, timeZone), schoolIds: schools.map((s) => s.id),
-  };
-}
-
-export async function validateCompetitionForm(db: DbOrTrx, values: CompetitionFormValues, opts: { timeZone: string; exceptId?: number }): Promise<CompetitionFormOutcome> {
-  const errors: FieldErrors = {};
-  if (!values.name) errors.name = 'Enter the competition’s name.';
-  else if ([...values.name].length > COMPETITION_NAME_MAX) errors.name = `The name must be at most ${COMPETITION_NAME_MAX} characters.`;
-  else {
-    const others = await db.selectFrom('competitions').select(['id', 'name']).execute();
-    if (others.some((o) => o.id !== opts.exceptId && o.name.toLowerCase() === values.name.toLowerCase())) {
-      errors.name = `A competition called «${values.name}» already exists. Choose another name.`;
-    }
-  }
-  let aboutHtml = '';
-  if (values.about_html.length > ABOUT_MAX_LENGTH) errors.about_html = 'The about text is too long.';
-  else {
-    aboutHtml = sanitizeRichHtml(values.about_html);
-    if (isBlankRichHtml(aboutHtml)) aboutHtml = '';
-    values.about_html = aboutHtml;
-  }
-  const startsAt = values.starts_at ? wallTimeToIso(values.starts_at, opts.timeZone) : null;
-  if (!startsAt) errors.starts_at = 'Enter the start date and time (for example 2026-10-05T09:00).';
-  const endsAt = values.ends_at ? wallTimeToIso(values.ends_at, opts.timeZone) : null;
-  if (!endsAt) errors.ends_at = 'Enter the end date and time (for example 2026-10-30T17:00).';
-  else if (startsAt && endsAt <= startsAt) errors.ends_at = 'The end must be after the start.';
-  if (values.schoolIds.length) {
-    const known = await db.selectFrom('schools').select('id').where('id', 'in', values.schoolIds).execute();
-    if (known.length !== values.schoolIds.length) errors.schools = 'A chosen school no longer exists. Reload the page and choose again.';
-  }
-  if (Object.keys(errors).length || !startsAt || !endsAt) return { ok: false, errors, values };
-  return { ok: true, values, data: { name: values.name, aboutHtml, startsAt, endsAt, schoolIds: values.schoolIds } };
 }
 
 export class CompetitionSchoolInUseError extends Error {}

@@ -9,10 +9,9 @@ import type { Kysely, Transaction } from 'kysely';
 import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Challenge, Database } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
-import { boxProgress, findChallengeIn, isReleased } from '../challenges/challenges.js';
+import { boxProgress, findChallengeIn, isLocked, isReleased, lockTime } from '../challenges/challenges.js';
 import { findParticipation, type Participation } from './competitions.js';
 import { publicName, rankRows } from '../challenges/leaderboards.js';
-import { addHours } from '../../lib/school-time.js';
 import { claimCompletion, deriveCompletions, lockForScoring, type LiveCompletion } from '../challenges/scoring.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
@@ -22,16 +21,14 @@ export const BOARD_SIZE = 15;
 
 type DurationFields = Pick<Challenge, 'is_locked' | 'release_at' | 'duration_hours'>;
 
-/** When the challenge closes: release + duration. */
+/** When a competition challenge closes: its duration after release. */
 export function closesAt(c: DurationFields): string | null {
-  return c.duration_hours ? addHours(c.release_at, c.duration_hours) : null;
+  return lockTime(c.release_at, c.duration_hours);
 }
 
 /** Locked by hand, or past release + duration. */
 export function isCompetitionChallengeLocked(c: DurationFields, now: string): boolean {
-  if (c.is_locked === 1) return true;
-  const at = closesAt(c);
-  return at !== null && now > at;
+  return isLocked(c, c.duration_hours, now);
 }
 
 export function findCompetitionChallenge(db: DbOrTrx, competitionId: number, id: number): Promise<Challenge | undefined> {
@@ -43,6 +40,13 @@ export function listCompetitionChallenges(db: DbOrTrx, competitionId: number, op
   let q = db.selectFrom('challenges').selectAll().where('competition_id', '=', competitionId);
   if (!opts.includeScheduled) q = q.where('release_at', '<=', opts.now);
   return q.orderBy('release_at', 'desc').orderBy('id', 'desc').execute();
+}
+
+/** The ids of the competition's challenges this user has completed. */
+export async function completedCompetitionChallenges(db: DbOrTrx, competitionId: number, userId: number): Promise<Set<number>> {
+  const rows = await db.selectFrom('completions').select('challenge_id')
+    .where('user_id', '=', userId).where('competition_id', '=', competitionId).execute();
+  return new Set(rows.map((r) => r.challenge_id));
 }
 
 export type Eligibility =

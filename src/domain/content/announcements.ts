@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import type { Announcement } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
-import { richContentField, titleField, validateForm, type PageOf, type Validated } from './content-forms.js';
+import { validateForm, type FormOutcome } from '../../lib/forms.js';
+import { richContentField, titleField, type PageOf } from './content-forms.js';
 
 export const ANNOUNCEMENTS_PER_PAGE = 10;
 
@@ -16,12 +17,10 @@ export interface AnnouncementInput {
 const schema = z.object({
   title: titleField(200),
   content_html: richContentField({ required: true }),
-});
+}).transform((v): AnnouncementInput => ({ title: v.title, contentHtml: v.content_html }));
 
-export function validateAnnouncement(fields: Record<string, string>): Validated<AnnouncementInput> {
-  const r = validateForm(schema, { title: fields.title ?? '', content_html: fields.content_html ?? '' });
-  if (!r.ok) return r;
-  return { ok: true, value: { title: r.value.title, contentHtml: r.value.content_html } };
+export function validateAnnouncement(fields: Record<string, string>): FormOutcome<AnnouncementInput> {
+  return validateForm(schema, { title: fields.title ?? '', content_html: fields.content_html ?? '' });
 }
 
 export async function listAnnouncements(db: Db, page: number, perPage = ANNOUNCEMENTS_PER_PAGE): Promise<PageOf<Announcement>> {

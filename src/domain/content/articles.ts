@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import type { Article } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
-import { richContentField, titleField, validateForm, type PageOf, type Validated } from './content-forms.js';
+import { validateForm, type FormOutcome } from '../../lib/forms.js';
+import { richContentField, titleField, type PageOf } from './content-forms.js';
 import { recordUpload, removeUploadFile, storeUploadFile, type StoredFile, type UploadSettings } from './uploads.js';
 
 export const ARTICLE_TYPES = ['article', 'newsletter'] as const;
@@ -42,12 +43,10 @@ const schema = z.object({
   title: titleField(200),
   author_name: z.string().trim().min(1, 'Enter the author’s name as it should be shown.').max(100, 'The author name is too long (at most 100 characters).'),
   content_html: richContentField({ required: false }),
-});
+}).transform((v): ArticleInput => ({ type: v.type, title: v.title, authorName: v.author_name, contentHtml: v.content_html }));
 
-export function validateArticle(fields: Record<string, string>): Validated<ArticleInput> {
-  const r = validateForm(schema, { type: fields.type ?? '', title: fields.title ?? '', author_name: fields.author_name ?? '', content_html: fields.content_html ?? '' });
-  if (!r.ok) return r;
-  return { ok: true, value: { type: r.value.type, title: r.value.title, authorName: r.value.author_name, contentHtml: r.value.content_html } };
+export function validateArticle(fields: Record<string, string>): FormOutcome<ArticleInput> {
+  return validateForm(schema, { type: fields.type ?? '', title: fields.title ?? '', author_name: fields.author_name ?? '', content_html: fields.content_html ?? '' });
 }
 
 export async function listArticles(db: Db, type: ArticleType | null, page: number, perPage = ARTICLES_PER_PAGE): Promise<PageOf<Article>> {

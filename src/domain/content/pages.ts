@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import type { Db } from '../../db/index.js';
 import { audit, type AuditActor } from '../audit.js';
-import { richContentField, titleField, validateForm, type Validated } from './content-forms.js';
+import { validateForm, type FormOutcome } from '../../lib/forms.js';
+import { richContentField, titleField } from './content-forms.js';
 import { sanitizeRichHtml } from './sanitize.js';
 
 export interface PageDefinition {
@@ -101,12 +102,11 @@ export interface PageInput {
   contentHtml: string;
 }
 
-const schema = z.object({ title: titleField(150), content_html: richContentField({ required: true }) });
+const schema = z.object({ title: titleField(150), content_html: richContentField({ required: true }) })
+  .transform((v): PageInput => ({ title: v.title, contentHtml: v.content_html }));
 
-export function validatePage(fields: Record<string, string>): Validated<PageInput> {
-  const r = validateForm(schema, { title: fields.title ?? '', content_html: fields.content_html ?? '' });
-  if (!r.ok) return r;
-  return { ok: true, value: { title: r.value.title, contentHtml: r.value.content_html } };
+export function validatePage(fields: Record<string, string>): FormOutcome<PageInput> {
+  return validateForm(schema, { title: fields.title ?? '', content_html: fields.content_html ?? '' });
 }
 
 export async function updatePage(db: Db, actor: AuditActor, slug: string, input: PageInput): Promise<boolean> {

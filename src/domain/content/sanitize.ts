@@ -10,7 +10,7 @@
 // The text inside the span is the same LaTeX (readable without rendering);
 // `renderRichHtml` replaces each span with KaTeX's HTML on the server, with
 // KaTeX's `trust` off so \href, \url, \includegraphics and \html… do nothing.
-// See docs/decisions (editor and sanitising).
+// See docs/decisions/004-rich-text-editor-and-sanitising.md.
 import katex from 'katex';
 import sanitizeHtml from 'sanitize-html';
 import { TextCache } from '../../lib/text-cache.js';
@@ -29,6 +29,7 @@ export function safeHref(raw: string | undefined): string | null {
   // Browsers ignore ASCII whitespace and control characters inside the scheme,
   // so "java\tscript:" must be judged as "javascript:".
   const href = raw.trim();
+  // eslint-disable-next-line no-control-regex -- a control character anywhere in a link refuses it
   if (/[\u0000-\u001f\u007f]/.test(href)) return null;
   if (href.startsWith('#')) return href;
   if (href.startsWith('/')) {

@@ -2,7 +2,9 @@
 // newsletters). A file is judged by its bytes, never by its name or the
 // Content-Type the browser sent: the magic number must be PNG, JPEG, GIF, WebP
 // or PDF, the structure must end where the format says it ends, and no HTML or
-// script may hide inside (polyglots). Accepted files are stored under a random
+// script may hide inside (polyglots), nor PDF active content, also inside
+// compressed streams; an image may declare at most MAX_IMAGE_MEGAPIXELS
+// (upload-inspection.ts). Accepted files are stored under a random
 // server-chosen name in UPLOAD_DIR (outside the web root) and recorded in the
 // `uploads` table; a refused file leaves nothing on disk.
 import { randomBytes } from 'node:crypto';
@@ -12,9 +14,12 @@ import { fileTypeFromBuffer } from 'file-type';
 import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../../config/index.js';
 import type { Database, Upload } from '../../db/schema.js';
+import { DEFAULT_MAX_IMAGE_MEGAPIXELS, hiddenContentProblem, imageSizeProblem } from './upload-inspection.js';
+import { audit, type AuditActor } from '../audit.js';
 
 export type UploadKind = 'image' | 'pdf';
-export type UploadSettings = Config['uploads'];
+// The pixel limit may be left out (callers that only store files): the default applies.
+export type UploadSettings = Omit<Config['uploads'], 'maxImageMegapixels'> & Partial<Pick<Config['uploads'], 'maxImageMegapixels'>>;
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
 /** Accepted formats: detected MIME type → stored extension and kind. */
@@ -63,31 +68,18 @@ function describeAllowed(allowed: UploadKind[]): string {
   return parts.join(' or ');
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what a file name may not hold
+const CONTROL_CHAR = /[\u0000-\u001f\u007f]/;
+
 /** The client's file name, kept only for display and download names. */
 export function checkOriginalName(raw: string): string {
   const name = (raw ?? '').normalize('NFC').trim();
   if (name === '') return 'upload';
-  if (/[/\\]/.test(name) || name === '.' || name === '..' || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw new UploadError(`The file name “${name.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 80)}” is not allowed: a name may not contain folders (/ or \\) or control characters. Rename the file and try again.`);
+  if (/[/\\]/.test(name) || name === '.' || name === '..' || CONTROL_CHAR.test(name)) {
+    throw new UploadError(`The file name “${name.replace(new RegExp(CONTROL_CHAR.source, 'g'), '?').slice(0, 80)}” is not allowed: a name may not contain folders (/ or \\) or control characters. Rename the file and try again.`);
   }
   if (name.length > 200) throw new UploadError('The file name is too long (at most 200 characters). Rename the file and try again.');
   return name;
-}
-
-// Markup a browser or another interpreter could act on, anywhere in the file.
-const HIDDEN_MARKUP = /<(?:script|iframe|object|embed|html|body|svg)[\s/>]|<!doctype\s+html|<\?php|javascript:|vbscript:/i;
-// PDF names for active content (scripts, launching programs, embedded files).
-const PDF_ACTIVE = new Set(['JavaScript', 'JS', 'Launch', 'EmbeddedFile', 'EmbeddedFiles', 'RichMedia', 'SubmitForm', 'ImportData']);
-
-function pdfActiveContent(text: string): string | null {
-  // PDF names may hide letters as #xx escapes (/J#61vaScript).
-  const names = /\/([^\s/<>[\]()%{}]{1,40})/g;
-  for (let m = names.exec(text); m; m = names.exec(text)) {
-    let name = m[1]!;
-    if (name.includes('#')) name = name.replace(/#([0-9a-fA-F]{2})/g, (_s, h: string) => String.fromCharCode(parseInt(h, 16)));
-    if (PDF_ACTIVE.has(name)) return name;
-  }
-  return null;
 }
 
 function structureProblem(mime: string, buf: Buffer): string | null {
@@ -140,17 +132,11 @@ export async function inspectUpload(buffer: Buffer, allowed: UploadKind[], setti
   }
   const broken = structureProblem(detected.mime, buffer);
   if (broken) throw new UploadError(broken);
-  let text = buffer.toString('latin1');
-  // A PDF's compressed streams are binary noise: judge only its object syntax.
-  if (format.kind === 'pdf') text = text.replace(/\bstream\r?\n[\s\S]*?\bendstream\b/g, ' ');
-  if (HIDDEN_MARKUP.test(text)) {
-    throw new UploadError(`The ${format.label} file also contains web page code (HTML or script), so it was refused. Export it again from a drawing or office program.`);
-  }
-  if (format.kind === 'pdf') {
-    const active = pdfActiveContent(text);
-    if (active) {
-      throw new UploadError(`The PDF contains active content (/${active}), which is not accepted. Print it to a new PDF without scripts, attachments or forms, and upload that.`);
-    }
+  const hidden = await hiddenContentProblem(buffer, format.kind, format.label);
+  if (hidden) throw new UploadError(hidden);
+  if (format.kind === 'image') {
+    const tooLarge = imageSizeProblem(buffer, detected.mime, format.label, settings.maxImageMegapixels ?? DEFAULT_MAX_IMAGE_MEGAPIXELS);
+    if (tooLarge) throw new UploadError(tooLarge);
   }
   return { mime: detected.mime, ext: format.ext, kind: format.kind };
 }
@@ -208,12 +194,37 @@ export async function saveUpload(db: DbOrTrx, input: UploadInput, settings: Uplo
   }
 }
 
+/**
+ * Stores, records and audits one upload (`upload.create`) in one
+ * transaction. On any failure nothing is left behind: no file, no row.
+ */
+export async function createAuditedUpload(db: Kysely<Database>, settings: UploadSettings, input: Omit<UploadInput, 'createdBy'>, actor: AuditActor): Promise<Upload> {
+  const file = await storeUploadFile(settings, input);
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const row = await recordUpload(trx, file, actor.id);
+      await audit(trx, actor, {
+        action: 'upload.create', targetType: 'upload', targetId: row.id,
+        details: { name: row.original_name, mime: row.mime, size: row.size },
+      });
+      return row;
+    });
+  } catch (err) {
+    await removeUploadFile(settings, file.storedName);
+    throw err;
+  }
+}
+
 /** Deletes the row and then the file. Returns false when there was no such upload. */
 export async function deleteUpload(db: DbOrTrx, settings: UploadSettings, id: number): Promise<boolean> {
   const row = await db.deleteFrom('uploads').where('id', '=', id).returning('stored_name').executeTakeFirst();
   if (!row) return false;
   await removeUploadFile(settings, row.stored_name);
   return true;
+}
+
+export function findUploadById(db: DbOrTrx, id: number): Promise<Upload | undefined> {
+  return db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function findUploadByName(db: DbOrTrx, storedName: string): Promise<Upload | undefined> {

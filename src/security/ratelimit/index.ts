@@ -1,4 +1,4 @@
-// Rate limiting with Flask-Limiter's semantics (DESIGN.md "Rate limiting"):
+// Rate limiting with Flask-Limiter's semantics (docs/rate-limiting.md):
 // - every route without its own `config.rateLimit` gets RATELIMIT_DEFAULT, or
 //   RATELIMIT_DEFAULT_AUTHENTICATED for a signed-in user; `rateLimit: false`
 //   (static assets) and health probes are exempt;
@@ -17,6 +17,7 @@ import { retryAfterSeconds, sendTooManyRequests, setRateLimitHeaders } from './r
 import {
   checkCombination, checkKeyPrefix, COMMAND_TIMEOUT_MS, memoryStore, openStorage, parseStorageUri,
 } from './storage.js';
+import type { ErrorPageSender } from '../types.js';
 import type { WindowStore } from './types.js';
 
 export const LIMIT_NAMES = ['login-account', 'wrong-answer', 'login-ip', 'register'] as const;
@@ -85,7 +86,12 @@ function clientIdentity(request: FastifyRequest): string {
   return request.user ? `user:${request.user.id}` : `ip:${request.clientIp}`;
 }
 
-export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
+export interface RateLimitPluginOptions {
+  /** Sends the 429 page to browsers. */
+  errorPage: ErrorPageSender;
+}
+
+export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitPluginOptions) => {
   const settings = app.config.rateLimit;
 
   // Every limit string is checked at start-up, whether limiting is on or not.
@@ -109,16 +115,17 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
     // default, so no route under it can forget the limit.
     const config = (route.config ?? {}) as { rateLimit?: unknown };
     if (route.url.startsWith(MATH_API_PREFIX) && config.rateLimit === undefined) {
-      route.config = { ...config, rateLimit: settings.mathApi } as typeof route.config;
+      route.config = { ...config, rateLimit: settings.mathApi };
     }
     const limit = (route.config as { rateLimit?: unknown } | undefined)?.rateLimit;
-    if (limit === undefined || limit === false || routeLimits.has(limit as string)) return;
+    if (limit === undefined || limit === false) return;
     const where = `route ${[route.method].flat().join(',')} ${route.url}`;
     if (typeof limit !== 'string') throw new Error(`${where}: config.rateLimit must be a limit string or false`);
+    if (routeLimits.has(limit)) return;
     try {
       routeLimits.set(limit, parseLimits(limit));
     } catch (err) {
-      if (err instanceof LimitStringError) throw new Error(`${where}: ${err.message}`);
+      if (err instanceof LimitStringError) throw new Error(`${where}: ${err.message}`, { cause: err });
       throw err;
     }
   });
@@ -181,7 +188,7 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
     if (settings.headersEnabled) setRateLimitHeaders(reply, decision);
     if (!decision.allowed) {
       request.log.info({ scope, limit: decision.item.text, signedIn: request.user !== null }, 'rate limit exceeded');
-      return sendTooManyRequests(request, reply, decision);
+      return sendTooManyRequests(request, reply, decision, opts.errorPage);
     }
   });
 }, { name: 'mathsoc-ratelimit', dependencies: ['mathsoc-session'] });

@@ -2,6 +2,7 @@
 // leaves to its callers: Memcached reads a lifetime above 30 days as an
 // absolute Unix time, so longer lifetimes ("per year" windows) are sent as
 // one. rate-limiter-flexible gets the same client through `forRateLimiter()`.
+import { inspect } from 'node:util';
 import Memcached from 'memcached';
 
 const MAX_RELATIVE_LIFETIME = 30 * 24 * 60 * 60;
@@ -12,6 +13,12 @@ export function memcachedLifetime(seconds: number, nowMs = Date.now()): number {
 }
 
 type Callback<T> = (err: unknown, result: T) => void;
+
+/** The client reports some failures as strings or plain objects rather than Errors. */
+function asError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  return new Error(typeof err === 'string' ? err : inspect(err));
+}
 
 export interface MemcachedClientOptions {
   /** Milliseconds before a command or connection attempt is given up. */
@@ -46,7 +53,7 @@ export class MemcachedClient {
 
   private call<T>(run: (cb: Callback<T>) => void): Promise<T> {
     return new Promise((resolve, reject) => {
-      run((err, result) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(result)));
+      run((err, result) => (err ? reject(asError(err)) : resolve(result)));
     });
   }
 

@@ -1,8 +1,8 @@
 // The rate-limit headers and the 429 answer: the site's error page (or JSON
 // for API callers) saying in plain words when to try again.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sendError } from '../../web/errors.js';
 import { wantsJson } from '../access.js';
+import type { ErrorPageSender } from '../types.js';
 import type { Decision } from './limiter.js';
 
 export function retryAfterSeconds(resetAtMs: number, now = Date.now()): number {
@@ -24,7 +24,7 @@ export function setRateLimitHeaders(reply: FastifyReply, decision: Decision): vo
   reply.header('x-ratelimit-reset', String(Math.ceil(decision.state.resetAtMs / 1000)));
 }
 
-export function sendTooManyRequests(request: FastifyRequest, reply: FastifyReply, decision: Decision) {
+export function sendTooManyRequests(request: FastifyRequest, reply: FastifyReply, decision: Decision, errorPage: ErrorPageSender) {
   const wait = retryAfterSeconds(decision.state.resetAtMs);
   reply.header('retry-after', String(wait));
   const message = `You have sent too many requests (the limit here is ${decision.item.text}). `
@@ -32,5 +32,5 @@ export function sendTooManyRequests(request: FastifyRequest, reply: FastifyReply
   if (wantsJson(request)) {
     return reply.code(429).send({ error: message, retryAfter: wait, limit: decision.item.text });
   }
-  return sendError(request, reply, 429, message);
+  return errorPage(request, reply, 429, message);
 }

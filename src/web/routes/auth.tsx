@@ -3,14 +3,15 @@
 // amount of work; it rotates the session; every attempt is audited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit, requestActor } from '../../domain/audit.js';
-import { normalizeEmail } from '../../domain/accounts/emails.js';
 import { passwordError, passwordRules } from '../../domain/accounts/password-policy.js';
-import { checkbox, field, validateRegistration, type FieldErrors } from '../../domain/accounts/user-forms.js';
+import { validateLoginForm, validateRegistration } from '../../domain/accounts/user-forms.js';
 import {
   allowedDomains, EmailTakenError, hashNewPassword, primeDummyHash, recordLogin, registerUser, verifyCredentials,
 } from '../../domain/accounts/users.js';
+import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
 import { PASSWORD_CHANGE_PATH, safeNext } from '../../security/access.js';
 import { logIn, logOut } from '../../security/session.js';
+import { queryValue } from '../params.js';
 import { LoginPage } from '../views/auth/login.js';
 import { RegisterPage } from '../views/auth/register.js';
 import { viewContext } from '../views/context.js';
@@ -25,7 +26,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   await primeDummyHash();
 
   const renderRegister = async (request: FastifyRequest, reply: FastifyReply, status = 200,
-    values?: Record<string, string>, errors?: FieldErrors) =>
+    values?: FormValues, errors?: FieldErrors) =>
     reply.render(
       <RegisterPage ctx={viewContext(request)} values={values} errors={errors}
         rules={passwordRules(app.config, { isAdmin: false })} domains={await allowedDomains(app.db)} />,
@@ -71,25 +72,19 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/login', { config: { access: 'public' } }, async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    const next = safeNext(query.next, '');
+    const next = safeNext(queryValue(request, 'next'), '');
     if (request.user) return reply.redirect(next || '/', 303);
     return reply.render(<LoginPage ctx={viewContext(request)} next={next} />);
   });
 
   app.post('/login', { config: { access: 'public', rateLimit: app.config.rateLimit.login } }, async (request, reply) => {
-    const body = request.body;
-    const email = normalizeEmail(field(body, 'email'));
-    const password = field(body, 'password');
-    const remember = checkbox(body, 'remember');
-    const next = safeNext(field(body, 'next'), '');
+    const form = validateLoginForm(request.body);
+    const next = safeNext(field(request.body, 'next'), '');
     const page = (status: number, opts: { message?: string; errors?: FieldErrors }) =>
-      reply.render(<LoginPage ctx={viewContext(request)} email={email} remember={remember} next={next} {...opts} />, status);
-
-    const errors: FieldErrors = {};
-    if (!email) errors.email = 'Enter your email address.';
-    if (!password) errors.password = 'Enter your password.';
-    if (Object.keys(errors).length) return page(400, { errors });
+      reply.render(<LoginPage ctx={viewContext(request)} email={form.values.email} remember={form.values.remember === 'on'}
+        next={next} {...opts} />, status);
+    if (!form.ok) return page(400, { errors: form.errors });
+    const { email, password, remember } = form.data;
 
     const actor = requestActor(request);
     const anonymous = { ...actor, id: null, email: attemptedEmail(email) };

@@ -5,43 +5,42 @@
 // lock) and scored on the competition board.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestActor } from '../../domain/audit.js';
-import { boxOptions, boxProgress, boxStates, challengeBoxes, isReleased, MAX_ANSWER_LENGTH, userCompletion, userTries } from '../../domain/challenges/challenges.js';
+import { boxStates, challengeBoxes, findChallengeBox, isReleased, userCompletion, userTries } from '../../domain/challenges/challenges.js';
 import {
-  answerEligibility, closesAt, competitionBoards, findCompetitionChallenge, isCompetitionChallengeLocked, listCompetitionChallenges,
-  recordCompetitionTry,
+  answerEligibility, closesAt, competitionBoards, completedCompetitionChallenges, findCompetitionChallenge, isCompetitionChallengeLocked,
+  listCompetitionChallenges, recordCompetitionTry,
 } from '../../domain/competitions/scoring.js';
 import {
   competitionPhase, competitionSchools, currentCompetition, findCompetition, findParticipation, joinCompetition, listCompetitions,
   registerParticipant, registrationClosedReason, schoolForJoin, validateCompetitionRegistration,
 } from '../../domain/competitions/competitions.js';
 import { passwordRules } from '../../domain/accounts/password-policy.js';
-import { field } from '../../domain/accounts/user-forms.js';
 import { EmailTakenError, findUserById, hashNewPassword } from '../../domain/accounts/users.js';
+import { field } from '../../lib/forms.js';
 import { HttpError } from '../../security/access.js';
 import { logIn } from '../../security/session.js';
-import { formFields } from '../multipart.js';
+import { answerBox } from '../answer-flow.js';
+import { idParam, parseId, queryValue } from '../params.js';
 import type { Flash } from '../types.js';
 import { ChallengeDetailPage } from '../views/challenges/detail.js';
-import { plural } from '../views/challenges/parts.js';
 import { CompetitionChallengesPage, CompetitionPage, CompetitionRegisterPage, NoCompetitionPage } from '../views/competitions/public.js';
 import { viewContext } from '../views/context.js';
-import { answerMessage, parseId, uncountedMessage } from './challenges.js';
 
 const NO_COMPETITION = 'There is no competition at this address.';
 const NO_CHALLENGE = 'There is no challenge at this address.';
+const CLOSED: Flash = { type: 'warning', text: 'This challenge is closed, so answers are no longer accepted.' };
 
 export async function competitionRoutes(app: FastifyInstance): Promise<void> {
   const zone = app.config.school.timeZone;
 
   async function competitionOf(request: FastifyRequest) {
-    const id = parseId((request.params as { id: string }).id);
-    const c = id ? await findCompetition(app.db, id) : undefined;
+    const c = await findCompetition(app.db, idParam(request, NO_COMPETITION));
     if (!c) throw new HttpError(404, NO_COMPETITION);
     return c;
   }
 
   /** The competition a form or link names (?competition=), else the current one. */
-  async function chosenCompetition(raw: unknown) {
+  async function chosenCompetition(raw: string | undefined) {
     const id = parseId(raw);
     if (id) return findCompetition(app.db, id);
     return currentCompetition(app.db, new Date().toISOString());
@@ -69,11 +68,8 @@ export async function competitionRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get('/competition', { config: { access: 'public' } }, (request, reply) => renderCompetition(request, reply, null));
-  app.get('/competitions/:id', { config: { access: 'public' } }, (request, reply) => {
-    const id = parseId((request.params as { id: string }).id);
-    if (!id) throw new HttpError(404, NO_COMPETITION);
-    return renderCompetition(request, reply, id);
-  });
+  app.get('/competitions/:id', { config: { access: 'public' } }, (request, reply) =>
+    renderCompetition(request, reply, idParam(request, NO_COMPETITION)));
 
   // ---------------------------------------------------------------- registration
 
@@ -85,14 +81,14 @@ export async function competitionRoutes(app: FastifyInstance): Promise<void> {
     }} />, status);
 
   app.get('/competition/register', { config: { access: 'public' } }, async (request, reply) => {
-    const c = await chosenCompetition((request.query as Record<string, unknown>).competition);
+    const c = await chosenCompetition(queryValue(request, 'competition'));
     if (!c) throw new HttpError(404, 'There is no competition to register for at the moment.');
     if (request.user) return reply.redirect(`/competitions/${c.id}`, 303);
     return registerPage(request, reply, c);
   });
 
   app.post('/competition/register', { config: { access: 'public', rateLimit: app.config.rateLimit.register } }, async (request, reply) => {
-    const c = await chosenCompetition((request.query as Record<string, unknown>).competition ?? field(request.body, 'competition_id'));
+    const c = await chosenCompetition(queryValue(request, 'competition') ?? field(request.body, 'competition_id'));
     if (!c) throw new HttpError(404, 'There is no competition to register for at the moment.');
     if (request.user) return reply.redirect(`/competitions/${c.id}`, 303);
     if (registrationClosedReason(c, new Date().toISOString())) return registerPage(request, reply, c, 400);
@@ -144,11 +140,10 @@ export async function competitionRoutes(app: FastifyInstance): Promise<void> {
     const c = await competitionOf(request);
     const user = request.user!;
     const now = new Date().toISOString();
-    const [challenges, participation] = await Promise.all([
+    const [challenges, participation, done] = await Promise.all([
       listCompetitionChallenges(app.db, c.id, { now, includeScheduled: user.isAdmin }), findParticipation(app.db, c.id, user.id),
+      completedCompetitionChallenges(app.db, c.id, user.id),
     ]);
-    const done = new Set((await app.db.selectFrom('completions').select('challenge_id')
-      .where('user_id', '=', user.id).where('competition_id', '=', c.id).execute()).map((r) => r.challenge_id));
     return reply.render(<CompetitionChallengesPage ctx={viewContext(request)} competition={c} participation={participation ?? null}
       isAdmin={user.isAdmin} zone={zone} items={challenges.map((ch) => ({
         challenge: ch, locked: isCompetitionChallengeLocked(ch, now), closesAt: closesAt(ch), completed: done.has(ch.id),
@@ -156,11 +151,10 @@ export async function competitionRoutes(app: FastifyInstance): Promise<void> {
   });
 
   async function visibleChallenge(request: FastifyRequest) {
-    const params = request.params as { id: string; challengeId: string };
-    const competitionId = parseId(params.id);
-    const challengeId = parseId(params.challengeId);
+    const competitionId = idParam(request, NO_CHALLENGE);
+    const challengeId = idParam(request, NO_CHALLENGE, 'challengeId');
     const now = new Date().toISOString();
-    const ch = competitionId && challengeId ? await findCompetitionChallenge(app.db, competitionId, challengeId) : undefined;
+    const ch = await findCompetitionChallenge(app.db, competitionId, challengeId);
     if (!ch || (!request.user!.isAdmin && !isReleased(ch, now))) throw new HttpError(404, NO_CHALLENGE);
     return { ch, now };
   }
@@ -194,44 +188,25 @@ export async function competitionRoutes(app: FastifyInstance): Promise<void> {
   app.post('/competitions/:id/challenges/:challengeId/boxes/:boxId/answer', { config: { access: 'user' } }, async (request, reply) => {
     const user = request.user!;
     const { ch, now } = await visibleChallenge(request);
-    const boxId = parseId((request.params as { boxId: string }).boxId);
-    const box = boxId ? await app.db.selectFrom('answer_boxes').selectAll().where('id', '=', boxId).where('challenge_id', '=', ch.id).executeTakeFirst() : undefined;
+    const competitionId = ch.competition_id!;
+    const box = await findChallengeBox(app.db, ch.id, idParam(request, NO_CHALLENGE, 'boxId'));
     if (!box) throw new HttpError(404, NO_CHALLENGE);
-    const page = `/competitions/${ch.competition_id}/challenges/${ch.id}`;
-    const refuse = (type: Flash['type'], text: string) => reply.flash(type, text).redirect(`${page}#box-${box.position}`, 303);
-
-    const answer = (formFields(request.body).answer ?? '').trim();
-    if (answer === '') return refuse('error', 'Type an answer before checking it.');
-    if (answer.length > MAX_ANSWER_LENGTH) return refuse('error', `Your answer is too long: answers can be at most ${MAX_ANSWER_LENGTH} characters.`);
-    if (!user.isAdmin) {
-      // Cheap checks before the engine runs; recordCompetitionTry repeats them in its transaction.
-      const eligible = await answerEligibility(app.db, ch, user.id);
-      if (!eligible.ok) return refuse('error', eligible.message);
-      if (isCompetitionChallengeLocked(ch, now)) return refuse('warning', 'This challenge is closed, so answers are no longer accepted.');
-      const prior = await boxProgress(app.db, user.id, ch.id, box.id);
-      if (prior.solved) return refuse('info', 'You have already answered this box correctly.');
-      if (prior.tries >= ch.attempts_per_box) return refuse('warning', 'You have used all your attempts for this box.');
-    }
-    const key = String(user.id);
-    const limit = await app.rateLimits.peek('wrong-answer', key);
-    if (!limit.allowed) {
-      reply.header('retry-after', String(limit.retryAfterSeconds));
-      return refuse('error', `Too many wrong answers in a short time. Please wait ${plural(Math.max(1, limit.retryAfterSeconds), 'second')} before trying again.`);
-    }
-    const verdict = await app.math.check(box.correct_answer, answer, boxOptions(box));
-    const uncounted = uncountedMessage(verdict.reason);
-    if (uncounted) {
-      if (verdict.reason === 'timeout') await app.rateLimits.hit('wrong-answer', key);
-      return refuse(uncounted.type, uncounted.text);
-    }
-    const outcome = await recordCompetitionTry(app.db, {
-      competitionId: ch.competition_id!, challengeId: ch.id, boxId: box.id, userId: user.id, isAdmin: user.isAdmin, answer, correct: verdict.equivalent,
+    return answerBox(app, request, reply, {
+      challenge: ch, box, page: `/competitions/${competitionId}/challenges/${ch.id}`,
+      refusal: async () => {
+        const eligible = await answerEligibility(app.db, ch, user.id);
+        if (!eligible.ok) return { type: 'error', text: eligible.message };
+        return isCompetitionChallengeLocked(ch, now) ? CLOSED : null;
+      },
+      record: async (answer, correct) => {
+        const outcome = await recordCompetitionTry(app.db, {
+          competitionId, challengeId: ch.id, boxId: box.id, userId: user.id, isAdmin: user.isAdmin, answer, correct,
+        });
+        if (outcome.kind === 'gone') throw new HttpError(404, NO_CHALLENGE);
+        if (outcome.kind === 'ineligible') return { kind: 'refused', message: { type: 'error', text: outcome.message } };
+        if (outcome.kind === 'locked') return { kind: 'refused', message: CLOSED };
+        return outcome;
+      },
     });
-    if (outcome.kind === 'recorded' && !outcome.correct) await app.rateLimits.hit('wrong-answer', key);
-    if (outcome.kind === 'gone') throw new HttpError(404, NO_CHALLENGE);
-    if (outcome.kind === 'ineligible') return refuse('error', outcome.message);
-    if (outcome.kind === 'locked') return refuse('warning', 'This challenge is closed, so answers are no longer accepted.');
-    const message = answerMessage(outcome, ch.title);
-    return refuse(message.type, message.text);
   });
 }

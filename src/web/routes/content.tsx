@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ARTICLES_PER_PAGE, getArticle, listArticles, type ArticleType } from '../../domain/content/articles.js';
 import { getAnnouncement, listAnnouncements } from '../../domain/content/announcements.js';
-import { idParam, pageNumber } from '../../domain/content/content-forms.js';
 import { getPage, PAGES } from '../../domain/content/pages.js';
 import { HttpError } from '../../security/access.js';
+import { idParam, pageParam } from '../params.js';
 import { viewContext } from '../views/context.js';
 import { AnnouncementListPage, AnnouncementPage } from '../views/content/announcements.js';
 import { ArticleDetailPage, ArticleListPage, articleUrl, SECTION } from '../views/content/articles.js';
@@ -13,19 +13,18 @@ import { StoredPageView } from '../views/content/page.js';
 const PUBLIC = { access: 'public' } as const;
 
 export async function contentRoutes(app: FastifyInstance): Promise<void> {
-  for (const type of ['article', 'newsletter'] as ArticleType[]) {
+  for (const type of ['article', 'newsletter'] satisfies ArticleType[]) {
     const base = SECTION[type].path;
+    const notFound = `There is no ${SECTION[type].singular.toLowerCase()} at this address.`;
 
     app.get(base, { config: PUBLIC }, async (request, reply) => {
-      const page = pageNumber((request.query as Record<string, unknown>).page);
-      const list = await listArticles(app.db, type, page, ARTICLES_PER_PAGE);
+      const list = await listArticles(app.db, type, pageParam(request), ARTICLES_PER_PAGE);
       return reply.render(<ArticleListPage ctx={viewContext(request)} type={type} list={list} />, list.items.length === 0 && list.total > 0 ? 404 : 200);
     });
 
     app.get(`${base}/:id`, { config: PUBLIC }, async (request, reply) => {
-      const id = idParam((request.params as { id: string }).id);
-      const article = id === null ? null : await getArticle(app.db, id);
-      if (!article) throw new HttpError(404, `There is no ${SECTION[type].singular.toLowerCase()} at this address.`);
+      const article = await getArticle(app.db, idParam(request, notFound));
+      if (!article) throw new HttpError(404, notFound);
       // One model, two sections: keep each item at its own section's address.
       if (article.type !== type) return reply.redirect(articleUrl(article), 301);
       return reply.render(<ArticleDetailPage ctx={viewContext(request)} article={article} />);
@@ -33,15 +32,14 @@ export async function contentRoutes(app: FastifyInstance): Promise<void> {
   }
 
   app.get('/announcements', { config: PUBLIC }, async (request, reply) => {
-    const page = pageNumber((request.query as Record<string, unknown>).page);
-    const list = await listAnnouncements(app.db, page);
+    const list = await listAnnouncements(app.db, pageParam(request));
     return reply.render(<AnnouncementListPage ctx={viewContext(request)} list={list} />, list.items.length === 0 && list.total > 0 ? 404 : 200);
   });
 
   app.get('/announcements/:id', { config: PUBLIC }, async (request, reply) => {
-    const id = idParam((request.params as { id: string }).id);
-    const announcement = id === null ? null : await getAnnouncement(app.db, id);
-    if (!announcement) throw new HttpError(404, 'There is no announcement at this address.');
+    const notFound = 'There is no announcement at this address.';
+    const announcement = await getAnnouncement(app.db, idParam(request, notFound));
+    if (!announcement) throw new HttpError(404, notFound);
     return reply.render(<AnnouncementPage ctx={viewContext(request)} announcement={announcement} />);
   });
 

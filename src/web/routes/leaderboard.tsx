@@ -6,6 +6,7 @@ import {
   boardStats, recentActivity, topOfBoard, userStandings, type ActivityItem, type BoardEntry, type BoardStats,
 } from '../../domain/challenges/leaderboards.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
+import { queryValue } from '../params.js';
 import { viewContext } from '../views/context.js';
 import { LeaderboardPage } from '../views/leaderboard/board.js';
 
@@ -16,9 +17,9 @@ export async function leaderboardRoutes(app: FastifyInstance): Promise<void> {
   const publicBoard = new TtlCache<KeyStage, [BoardEntry[], BoardStats, ActivityItem[]]>(app.config.publicCache.seconds * 1000);
 
   app.get('/leaderboard', { config: { access: 'public', personal: true } }, async (request, reply) => {
-    const q = request.query as Record<string, unknown>;
     const user = request.user;
-    const keyStage: KeyStage = isKeyStage(q.ks) ? q.ks : (user?.keyStage ?? 'KS3');
+    const ks = queryValue(request, 'ks');
+    const keyStage: KeyStage = isKeyStage(ks) ? ks : (user?.keyStage ?? 'KS3');
     const now = new Date().toISOString();
     const topN = app.config.leaderboard.topN;
     const [[entries, stats, activity], standings] = await Promise.all([

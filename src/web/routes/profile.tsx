@@ -2,13 +2,13 @@
 // other session), sessions list, data download, and account deletion.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { deleteAccount } from '../../domain/accounts/account-deletion.js';
-import { requestActor } from '../../domain/audit.js';
-import { audit } from '../../domain/audit.js';
-import { passwordError, passwordRules } from '../../domain/accounts/password-policy.js';
+import { audit, requestActor } from '../../domain/audit.js';
+import { passwordRules } from '../../domain/accounts/password-policy.js';
 import { profileSummary } from '../../domain/accounts/profile.js';
 import { exportUserData } from '../../domain/accounts/user-data.js';
-import { field, type FieldErrors } from '../../domain/accounts/user-forms.js';
-import { changeOwnPassword, checkPassword, countAdmins, findUserById, hashNewPassword } from '../../domain/accounts/users.js';
+import { validateAccountDeletion, validatePasswordChange } from '../../domain/accounts/user-forms.js';
+import { changeOwnPassword, countAdmins, findUserById, hashNewPassword } from '../../domain/accounts/users.js';
+import type { FieldErrors } from '../../lib/forms.js';
 import { HttpError, PASSWORD_CHANGE_PATH } from '../../security/access.js';
 import { logOut, rotateSession } from '../../security/session.js';
 import type { SessionUser } from '../types.js';
@@ -50,24 +50,12 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
     config: { access: 'user', personal: true, allowDuringPasswordChange: true, rateLimit: guessLimit },
   }, async (request, reply) => {
     const u = user(request);
-    const current = field(request.body, 'current_password');
-    const next = field(request.body, 'new_password');
-    const confirm = field(request.body, 'new_password_confirm');
     const account = await findUserById(app.db, u.id);
     if (!account) throw new HttpError(404, 'This account no longer exists.');
+    const form = await validatePasswordChange(request.body, account, passwordRules(app.config, { isAdmin: account.is_admin === 1 }));
+    if (!form.ok) return passwordPage(request, reply, 400, form.errors);
 
-    const errors: FieldErrors = {};
-    if (!current) errors.current_password = 'Enter your current password.';
-    else if (!(await checkPassword(account.password_hash, current))) errors.current_password = 'That is not your current password.';
-    const problem = passwordError(next, passwordRules(app.config, { isAdmin: account.is_admin === 1 }),
-      { email: account.email, firstName: account.first_name, lastName: account.last_name });
-    if (problem) errors.new_password = problem;
-    else if (!errors.current_password && next === current) errors.new_password = 'Choose a password different from your current one.';
-    else if (!confirm) errors.new_password_confirm = 'Type the new password again to confirm it.';
-    else if (confirm !== next) errors.new_password_confirm = 'The two passwords do not match.';
-    if (Object.keys(errors).length) return passwordPage(request, reply, 400, errors);
-
-    await changeOwnPassword(app.db, u.id, await hashNewPassword(next), requestActor(request));
+    await changeOwnPassword(app.db, u.id, await hashNewPassword(form.data.password), requestActor(request));
     // Whoever else held a session (perhaps the reason for the change) is out;
     // this device continues under a fresh session id.
     await app.sessions.destroyForUser(u.id, request.session?.id ?? null);
@@ -105,13 +93,12 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/profile/delete', { config: { access: 'user', personal: true, rateLimit: guessLimit } }, async (request, reply) => {
     const u = user(request);
-    const password = field(request.body, 'password');
     const account = await findUserById(app.db, u.id);
     if (!account) throw new HttpError(404, 'This account no longer exists.');
     const page = (status: number, errors?: FieldErrors, message?: string) =>
       reply.render(<DeleteAccountPage ctx={viewContext(request)} errors={errors} message={message} />, status);
-    if (!password) return page(400, { password: 'Type your current password to confirm.' });
-    if (!(await checkPassword(account.password_hash, password))) return page(400, { password: 'That is not your current password.' });
+    const form = await validateAccountDeletion(request.body, account);
+    if (!form.ok) return page(400, form.errors);
     if (account.is_admin === 1 && (await countAdmins(app.db)) <= 1) {
       return page(409, undefined, 'You are the only administrator. Make someone else an administrator before deleting your account.');
     }

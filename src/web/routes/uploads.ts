@@ -6,13 +6,13 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { requestActor, audit } from '../../domain/audit.js';
+import { requestActor } from '../../domain/audit.js';
 import {
-  belongsToUnreleasedChallenge, contentDisposition, findUploadByName, recordUpload, removeUploadFile, storeUploadFile,
-  uploadPath, UploadError,
+  belongsToUnreleasedChallenge, contentDisposition, createAuditedUpload, findUploadByName, uploadPath, UploadError,
 } from '../../domain/content/uploads.js';
 import { HttpError } from '../../security/access.js';
 import { formFile } from '../multipart.js';
+import { paramValue, queryValue } from '../params.js';
 
 const NOT_FOUND = 'There is no file at this address.';
 
@@ -25,8 +25,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   const settings = app.config.uploads;
 
   app.get('/uploads/:name', { config: { access: 'public' } }, async (request, reply) => {
-    const name = (request.params as { name: string }).name;
-    const upload = await findUploadByName(app.db, name);
+    const upload = await findUploadByName(app.db, paramValue(request, 'name'));
     if (!upload) throw new HttpError(404, NOT_FOUND);
     if (!request.user?.isAdmin && (await belongsToUnreleasedChallenge(app.db, upload))) {
       throw new HttpError(404, NOT_FOUND);
@@ -39,7 +38,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
       request.log.warn({ upload: upload.id }, 'upload row without its file');
       throw new HttpError(404, NOT_FOUND);
     }
-    const download = (request.query as Record<string, unknown>).download === '1';
+    const download = queryValue(request, 'download') === '1';
     const ext = upload.stored_name.split('.').pop()!;
     reply.header('content-type', upload.mime);
     reply.header('content-length', String(size));
@@ -58,21 +57,8 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
     try {
       const file = formFile(request, 'file');
       if (!file) return reply.code(400).send({ error: 'Choose an image to upload.' });
-      const stored = await storeUploadFile(settings, { buffer: file.buffer, originalName: file.filename, allowed: ['image'] });
-      let upload;
-      try {
-        upload = await app.db.transaction().execute(async (trx) => {
-          const row = await recordUpload(trx, stored, request.user!.id);
-          await audit(trx, requestActor(request), {
-            action: 'upload.create', targetType: 'upload', targetId: row.id,
-            details: { name: row.original_name, mime: row.mime, size: row.size },
-          });
-          return row;
-        });
-      } catch (err) {
-        await removeUploadFile(settings, stored.storedName);
-        throw err;
-      }
+      const upload = await createAuditedUpload(app.db, settings,
+        { buffer: file.buffer, originalName: file.filename, allowed: ['image'] }, requestActor(request));
       return reply.code(201).send({ id: upload.id, url: `/uploads/${upload.stored_name}`, name: upload.original_name });
     } catch (err) {
       if (err instanceof UploadError) return reply.code(err.statusCode).send({ error: err.message });

@@ -2,13 +2,12 @@
 // message through aria-describedby and marks itself aria-invalid, so screen
 // readers announce what is wrong where. Values are escaped by Preact.
 import type { ComponentChildren } from 'preact';
-
-export type Errors = Record<string, string | undefined>;
+import type { FieldErrors } from '../../lib/forms.js';
 
 interface FieldBase {
   name: string;
   label: string;
-  errors?: Errors;
+  errors?: FieldErrors;
   hint?: ComponentChildren;
   required?: boolean;
 }
@@ -16,6 +15,17 @@ interface FieldBase {
 function describedBy(name: string, error: string | undefined, hint: unknown): string | undefined {
   const ids = [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean);
   return ids.length ? ids.join(' ') : undefined;
+}
+
+/** The attributes that tie a hand-built control to its hint and error message. */
+export function fieldAria(name: string, errors: FieldErrors, hint = false) {
+  const error = errors[name];
+  return { 'aria-invalid': error ? ('true' as const) : undefined, 'aria-describedby': describedBy(name, error, hint) };
+}
+
+/** The error message of a hand-built control, if it has one. */
+export function FieldError({ name, errors }: { name: string; errors: FieldErrors }) {
+  return errors[name] ? <p class="field-error" id={`${name}-error`}>{errors[name]}</p> : null;
 }
 
 function Messages({ name, error, hint }: { name: string; error?: string; hint?: ComponentChildren }) {
@@ -97,7 +107,7 @@ export function CheckboxField({ name, label, checked, hint }: { name: string; la
 }
 
 /** A short summary at the top of a form that has errors. */
-export function ErrorSummary({ errors, message }: { errors?: Errors; message?: string | null }) {
+export function ErrorSummary({ errors, message }: { errors?: FieldErrors; message?: string | null }) {
   const count = errors ? Object.values(errors).filter(Boolean).length : 0;
   if (!message && count === 0) return null;
   return (

@@ -70,7 +70,7 @@ describe.each(await availableDialects())('names are text on admin pages (%s)', (
     const res = await a.get('/admin/users/search?q=obrien');
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.json()[0].firstName).toBe(EVIL);
+    expect(res.json<Array<{ firstName: string }>>()[0]?.firstName).toBe(EVIL);
   });
 
   it('the student’s own profile shows it escaped', async () => {

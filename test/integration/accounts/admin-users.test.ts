@@ -194,7 +194,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       const row = await t.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ first_name: 'Renamed', year_group: 12, key_stage: 'KS5', maths_class: '12Z', is_admin: 0 });
       const entry = (await auditRows(t, 'user.update')).find((e) => e.target_id === String(user.id));
-      expect(JSON.parse(entry!.details!).changes).toMatchObject({
+      expect((JSON.parse(entry!.details!) as { changes: unknown }).changes).toMatchObject({
         first_name: ['Test', 'Renamed'], year_group: [8, 12], key_stage: ['KS3', 'KS5'], maths_class: ['8B', '12Z'],
       });
     });
@@ -333,7 +333,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       const again = await bulk({ action: 'promote', ids: [u1.id] });
       expect(again.json()).toMatchObject({ changed: [], unchanged: [u1.id] });
       const demote = await bulk({ action: 'demote', ids: [u1.id, u2.id] });
-      expect(demote.json().changed).toHaveLength(2);
+      expect(demote.json<{ changed: number[] }>().changed).toHaveLength(2);
       expect(await t.db.selectFrom('users').select('id').where('id', 'in', [u1.id, u2.id]).where('is_admin', '=', 1).execute()).toHaveLength(0);
       const entries = (await auditRows(t, 'user.bulk_promote')).filter((e) => [String(u1.id), String(u2.id)].includes(e.target_id!));
       expect(entries).toHaveLength(2);
@@ -367,7 +367,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       const audits = await count(t, 'audit_log');
       const res = await bulk({ action, ids: [other.id, admin.id] });
       expect(res.statusCode).toBe(403);
-      expect(res.json().error).toMatch(/own account/);
+      expect(res.json<{ error: string }>().error).toMatch(/own account/);
       expect(await count(t, 'users', ['id', other.id])).toBe(1);
       const me = await t.db.selectFrom('users').select(['is_admin', 'is_participant']).where('id', '=', admin.id).executeTakeFirstOrThrow();
       expect(me).toEqual({ is_admin: 1, is_participant: 0 });
@@ -382,7 +382,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     ])('answers a malformed body %j with 400 JSON', async (body) => {
       const res = await bulk(body);
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual({ error: expect.any(String) });
+      expect(res.json()).toEqual({ error: expect.any(String) as unknown });
     });
   });
 
@@ -392,7 +392,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     });
 
     it('clamps the limit to 1–50', async () => {
-      const n = async (limit: string) => ((await a.get(`/admin/users/search?q=searchable&limit=${limit}`)).json() as unknown[]).length;
+      const n = async (limit: string) => (await a.get(`/admin/users/search?q=searchable&limit=${limit}`)).json<unknown[]>().length;
       expect(await n('5')).toBe(5);
       expect(await n('50')).toBe(50);
       expect(await n('51')).toBe(50);
@@ -404,7 +404,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     });
 
     it('finds nothing for a query under 2 characters unless it is an id', async () => {
-      const get = async (q: string) => (await a.get(`/admin/users/search?q=${encodeURIComponent(q)}`)).json() as Array<{ id: number }>;
+      const get = async (q: string) => (await a.get(`/admin/users/search?q=${encodeURIComponent(q)}`)).json<Array<{ id: number }>>();
       expect(await get('')).toEqual([]);
       expect(await get('s')).toEqual([]);
       expect(await get(' s ')).toEqual([]);
@@ -416,7 +416,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     it('returns the fields a picker needs, as JSON', async () => {
       const res = await a.get('/admin/users/search?q=Person1&limit=1');
       expect(res.headers['content-type']).toContain('application/json');
-      const [first] = res.json() as Array<Record<string, unknown>>;
+      const [first] = res.json<Array<Record<string, unknown>>>();
       expect(Object.keys(first!).sort()).toEqual(['email', 'firstName', 'id', 'isAdmin', 'keyStage', 'lastName', 'mathsClass', 'name', 'userType', 'yearGroup']);
       expect(first!.name).toMatch(/^Searchable Person1/);
       expect(JSON.stringify(res.json())).not.toContain('argon2');
@@ -428,7 +428,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       await s.loginAs(student);
       const res = await s.get('/admin/users/search?q=searchable');
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toEqual({ error: expect.any(String) });
+      expect(res.json()).toEqual({ error: expect.any(String) as unknown });
     });
   });
 });
@@ -441,12 +441,12 @@ describe('admin bulk endpoint with CSRF protection on', () => {
       const user = await t.createUser();
       const a = t.client();
       await a.loginAs(admin);
-      const bare = await a.post('/admin/users/bulk', { action: 'promote', ids: [user.id] } as never, { json: true, csrf: false });
+      const bare = await a.post('/admin/users/bulk', { action: 'promote', ids: [user.id] }, { json: true, csrf: false });
       expect(bare.statusCode).toBe(403);
-      const wrong = await a.post('/admin/users/bulk', { action: 'promote', ids: [user.id] } as never, { json: true, csrf: 'forged-token' });
+      const wrong = await a.post('/admin/users/bulk', { action: 'promote', ids: [user.id] }, { json: true, csrf: 'forged-token' });
       expect(wrong.statusCode).toBe(403);
       expect((await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow()).is_admin).toBe(0);
-      const ok = await a.post('/admin/users/bulk', { action: 'promote', ids: [user.id] } as never, { json: true });
+      const ok = await a.post('/admin/users/bulk', { action: 'promote', ids: [user.id] }, { json: true });
       expect(ok.statusCode).toBe(200);
       expect((await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow()).is_admin).toBe(1);
     } finally {

@@ -35,10 +35,10 @@ export function fieldError(html: string, name: string): string | null {
 
 /** The attributes of the form control named `name` (attribute values may contain ">"). */
 export function controlAttributes(html: string, name: string): Record<string, string> | null {
-  const tags = html.matchAll(/<(?:input|select|textarea)((?:\s+[^\s=>\/]+(?:="[^"]*")?)*)\s*\/?>/g);
+  const tags = html.matchAll(/<(?:input|select|textarea)((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*\/?>/g);
   for (const tag of tags) {
     const attrs: Record<string, string> = {};
-    for (const a of tag[1]!.matchAll(/([^\s=>\/]+)(?:="([^"]*)")?/g)) attrs[a[1]!] = decode(a[2] ?? '');
+    for (const a of tag[1]!.matchAll(/([^\s=>/]+)(?:="([^"]*)")?/g)) attrs[a[1]!] = decode(a[2] ?? '');
     if (attrs.name === name) return attrs;
   }
   return null;

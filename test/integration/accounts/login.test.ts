@@ -185,7 +185,7 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     expect(locked.headers['set-cookie']?.toString() ?? '').not.toContain(COOKIE);
     const entries = await auditRows(t, 'login.failure');
-    expect(entries.some((e) => e.actor_email === user.email && JSON.parse(e.details!).reason === 'too-many-attempts')).toBe(true);
+    expect(entries.some((e) => e.actor_email === user.email && (JSON.parse(e.details!) as { reason?: string }).reason === 'too-many-attempts')).toBe(true);
     // Another account is not affected.
     const other = await t.createUser();
     expect((await fromNewAddress().post('/login', { email: other.email, password: TEST_PASSWORD })).statusCode).toBe(303);

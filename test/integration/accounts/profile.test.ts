@@ -196,7 +196,7 @@ describe.each(await availableDialects())('sessions page on %s', (dialect) => {
     const after = await here.get('/profile/sessions');
     expect(after.body).toContain('You are not logged in anywhere else.');
     const entries = await auditRows(t, 'account.sessions_revoke');
-    expect(entries.some((e) => e.actor_id === user.id && JSON.parse(e.details!).ended === 1)).toBe(true);
+    expect(entries.some((e) => e.actor_id === user.id && (JSON.parse(e.details!) as { ended?: number }).ended === 1)).toBe(true);
   });
 });
 
@@ -217,17 +217,24 @@ describe.each(await availableDialects())('download my data on %s', (dialect) => 
     expect(res.headers['content-type']).toContain('application/json');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="mathsoc-my-data-${me.id}.json"`);
     expect(res.headers['cache-control']).toBe('no-store');
-    const data = res.json();
+    const data = res.json<{
+      account: Record<string, unknown>;
+      submissions: Array<{ title: string }>;
+      completions: unknown[];
+      scores: unknown[];
+      sessions: unknown[];
+      activity: Array<{ action: string }>;
+    }>();
     expect(data.account).toMatchObject({ id: me.id, email: me.email, first_name: 'Sophie', last_name: 'Germain' });
     expect(data.account.password_hash).toBeUndefined();
     expect(res.body).not.toContain('$argon2');
     expect(data.submissions).toHaveLength(2);
-    expect(data.submissions.map((s: { title: string }) => s.title)).toEqual(['My challenge', 'My challenge']);
+    expect(data.submissions.map((s) => s.title)).toEqual(['My challenge', 'My challenge']);
     expect(data.completions).toHaveLength(1);
     expect(data.scores[0]).toMatchObject({ key_stage: 'KS4', points: 3 });
     expect(data.sessions).toHaveLength(1);
     expect(JSON.stringify(data.sessions)).not.toMatch(/csrf|"id"/i);
-    expect(data.activity.some((a: { action: string }) => a.action === 'login.success')).toBe(true);
+    expect(data.activity.some((a) => a.action === 'login.success')).toBe(true);
     expect(res.body).not.toContain('Their challenge');
   });
 });

@@ -25,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mathsoc-bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A private schema in the test database, as a DATABASE_URL the generator and the app can use. */
-async function postgresTarget(): Promise<{ config: DatabaseConfig; drop(): Promise<void> }> {
+async function postgresTarget(): Promise<{ config: DatabaseConfig; drop: () => Promise<void> }> {
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();

@@ -79,7 +79,7 @@ describe.each(await availableDialects())('scoring on %s', (dialect) => {
     expect(completions.every((c) => c.completed_at >= winner.completed_at)).toBe(true);
 
     const scores = await t.db.selectFrom('scores').selectAll().where('key_stage', '=', 'KS4').execute();
-    expect(scores.map((s) => s.points).sort((a, b) => b - a)).toEqual([3, ...Array(racers.length - 1).fill(1)]);
+    expect(scores.map((s) => s.points).sort((a, b) => b - a)).toEqual([3, ...Array<number>(racers.length - 1).fill(1)]);
     expect(scores.every((s) => s.challenges_completed === 1)).toBe(true);
     // One of each pair of final answers was refused as "already answered": one correct try per box per student.
     const finals = await t.db.selectFrom('submissions').selectAll().where('box_id', '=', boxIds[1]!).execute();
@@ -242,7 +242,7 @@ describe.each(await availableDialects())('scoring on %s', (dialect) => {
     await recalculate();
     expect(await scoringState()).toEqual(live);
     const audit = await t.db.selectFrom('audit_log').select(['action', 'details']).where('action', '=', 'challenge.delete').execute();
-    expect(audit.map((a) => JSON.parse(a.details!).keepPoints)).toEqual([true, false]);
+    expect(audit.map((a) => (JSON.parse(a.details!) as { keepPoints: boolean }).keepPoints)).toEqual([true, false]);
   });
 
   it('a reset empties a board, keeps history, and survives recalculation', async () => {

@@ -35,7 +35,7 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
     users.admin = await t.createUser({ isAdmin: true });
     for (const [k, u] of Object.entries(users)) {
       clients[k] = t.client();
-      await clients[k]!.loginAs(u);
+      await clients[k].loginAs(u);
     }
   });
   afterAll(async () => { await t.close(); });
@@ -121,8 +121,8 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^1,"'=HYPERLINK\(""http:\/\/x""\)",One,a1@alpha\.org,Alpha Academy,KS4,4,2,/);
     expect(lines[2]).toMatch(/^2,Amy,Two,a2@alpha\.org,Alpha Academy,KS4,1,1,/);
-    const json = JSON.parse((await clients.admin!.get(`/admin/competitions/${cid}/export.json?min=2&max=10`)).body);
-    expect(json.entries.map((e: { email: string; points: number }) => [e.email, e.points])).toEqual([['a1@alpha.org', 4], ['b1@beta.org', 3]]);
+    const json = JSON.parse((await clients.admin!.get(`/admin/competitions/${cid}/export.json?min=2&max=10`)).body) as { entries: Array<{ email: string; points: number }> };
+    expect(json.entries.map((e) => [e.email, e.points])).toEqual([['a1@alpha.org', 4], ['b1@beta.org', 3]]);
     expect((await clients.a1!.get(`/admin/competitions/${cid}/export.csv`)).statusCode).toBe(403);
   });
 

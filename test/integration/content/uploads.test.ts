@@ -50,7 +50,7 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
   ])('accepts a %s image and serves it with its sniffed type and safe headers', async (_label, name, data, mime) => {
     const res = await uploadImage(name, data);
     expect(res.statusCode).toBe(201);
-    const body = res.json() as { url: string; id: number; name: string };
+    const body = res.json<{ url: string; id: number; name: string }>();
     expect(body.url).toMatch(/^\/uploads\/[a-f0-9]{32}\.(png|jpg|gif|webp)$/);
     expect(body.name).toBe(name);
     // Stored under the server's name, never the client's.
@@ -70,7 +70,7 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
   it('writes an audit entry for each image upload', async () => {
     const res = await uploadImage('graph.png', png());
     const entry = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'upload.create')
-      .where('target_id', '=', String(res.json().id)).executeTakeFirst();
+      .where('target_id', '=', String(res.json<{ id: number }>().id)).executeTakeFirst();
     expect(entry?.actor_id).toBe(admin.id);
   });
 
@@ -93,7 +93,7 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
   it.each(refusals)('refuses %s with a clear message and leaves no file', async (_label, name, data, message, status) => {
     const res = await uploadImage(name, data);
     expect(res.statusCode).toBe(status);
-    expect(res.json().error).toMatch(message);
+    expect(res.json<{ error: string }>().error).toMatch(message);
     expect(await filesIn(dir)).toEqual([]);
     const rows = await t.db.selectFrom('uploads').select('id').execute();
     expect(rows).toEqual([]);
@@ -102,7 +102,7 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
   it('says which file is missing when none was chosen', async () => {
     const res = await postMultipart(t, adminClient, '/admin/uploads/image', { other: 'x' }, [], { csrf: 'header' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatch(/Choose an image/);
+    expect(res.json<{ error: string }>().error).toMatch(/Choose an image/);
   });
 
   it('refuses uploads from students and visitors before storing anything', async () => {
@@ -191,14 +191,14 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
     });
 
     it('answers 404 when the file has gone from disk', async () => {
-      const { url } = (await uploadImage('g.png', png())).json() as { url: string };
+      const { url } = (await uploadImage('g.png', png())).json<{ url: string }>();
       for (const f of await filesIn(dir)) await rm(join(dir, f));
       expect((await t.client().get(url)).statusCode).toBe(404);
     });
 
     it('never serves an unreleased challenge’s image to anyone but admins', async () => {
-      const { id, url } = (await uploadImage('answer-diagram.png', png())).json() as { id: number; url: string };
-      const embedded = (await uploadImage('in-content.png', png(3, 3))).json() as { url: string };
+      const { id, url } = (await uploadImage('answer-diagram.png', png())).json<{ id: number; url: string }>();
+      const embedded = (await uploadImage('in-content.png', png(3, 3))).json<{ url: string }>();
       const now = new Date().toISOString();
       const later = new Date(Date.now() + 86400_000).toISOString();
       const challenge = await t.db.insertInto('challenges').values({

@@ -31,7 +31,7 @@ function inspectPage(html: string): { blocks: string[]; scripts: Element[]; hand
     }
     if ('childNodes' in n) for (const c of n.childNodes as Node[]) walk(c);
   };
-  walk(doc as unknown as Node);
+  walk(doc);
   return { blocks, scripts, handlers };
 }
 

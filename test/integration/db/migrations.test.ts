@@ -28,7 +28,7 @@ describe.each(await availableDialects())('migrations on %s', (dialect) => {
     return { schoolId: school.id, userId: user.id, challengeId: challenge.id };
   }
 
-  it('creates every table of the specification', async () => {
+  it('creates every table of the schema', async () => {
     t = await createTestDatabase(dialect);
     const tables = await ownTables(t);
     for (const name of TABLES) expect(tables).toContain(name);

@@ -29,7 +29,7 @@ class Relay {
       client.pipe(upstream).pipe(client);
     });
     await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server!.address() as net.AddressInfo).port;
+    this.port = (this.server.address() as net.AddressInfo).port;
   }
 
   async stop(): Promise<void> {
@@ -66,7 +66,7 @@ describe.runIf(await serviceAvailable('postgres'))('readiness during a PostgreSQ
   const probe = async (url: string) => {
     const started = Date.now();
     const res = await app.inject({ method: 'GET', url });
-    return { status: res.statusCode, body: res.json(), ms: Date.now() - started };
+    return { status: res.statusCode, body: res.json<unknown>(), ms: Date.now() - started };
   };
 
   it('is ready while the database answers', async () => {

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableDialects } from '../../helpers/db.js';
 import { createTestApp, type TestApp, type TestClient } from '../../helpers/app.js';
 
+interface Verdict {
+  equivalent: boolean;
+}
+
 describe.each(await availableDialects())('admin math API and tester page on %s', (dialect) => {
   let t: TestApp;
   let admin: TestClient;
@@ -15,7 +19,7 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
   it('test-equivalence answers with the verdict and both normalised forms', async () => {
     const res = await admin.post('/api/math/test-equivalence', { expr1: '\\frac{1}{2}', expr2: '0.5' }, { json: true });
     expect(res.statusCode).toBe(200);
-    const body = res.json();
+    const body = res.json<Record<string, unknown>>();
     expect(body).toMatchObject({ equivalent: true, expr1: '\\frac{1}{2}', expr2: '0.5' });
     expect(typeof body.expr1_normalized).toBe('string');
     expect(typeof body.expr2_normalized).toBe('string');
@@ -23,14 +27,14 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
 
   it('test-equivalence says not equivalent for a wrong answer', async () => {
     const res = await admin.post('/api/math/test-equivalence', { expr1: 'x^2-16', expr2: '\\left(x-4\\right)^2' }, { json: true });
-    expect(res.json().equivalent).toBe(false);
+    expect(res.json<Verdict>().equivalent).toBe(false);
   });
 
   it('applies box options sent with the request', async () => {
     const unordered = await admin.post('/api/math/test-equivalence', { expr1: '1, 2', expr2: '2, 1' }, { json: true });
-    expect(unordered.json().equivalent).toBe(true);
+    expect(unordered.json<Verdict>().equivalent).toBe(true);
     const ordered = await admin.post('/api/math/test-equivalence', { expr1: '1, 2', expr2: '2, 1', options: { listOrder: 'ordered' } }, { json: true });
-    expect(ordered.json().equivalent).toBe(false);
+    expect(ordered.json<Verdict>().equivalent).toBe(false);
   });
 
   it.each([
@@ -41,26 +45,26 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
   ])('test-equivalence with %o is a 400 naming the field', async (body, fieldName) => {
     const res = await admin.post('/api/math/test-equivalence', body , { json: true });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toContain(fieldName);
+    expect(res.json<{ error: string }>().error).toContain(fieldName);
   });
 
   it('normalize answers {original, normalized}', async () => {
     const res = await admin.post('/api/math/normalize', { expression: '2\\times x+1' }, { json: true });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ original: '2\\times x+1', normalized: expect.any(String) });
+    expect(res.json()).toMatchObject({ original: '2\\times x+1', normalized: expect.any(String) as unknown });
   });
 
   it('normalize without an expression is a 400', async () => {
     const res = await admin.post('/api/math/normalize', {}, { json: true });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toContain('expression');
+    expect(res.json<{ error: string }>().error).toContain('expression');
   });
 
   it('hostile input is judged not equivalent, never a crash', async () => {
     for (const expr2 of ['9^{9^{9^{9}}}', '\\input{/etc/passwd}', '<script>alert(1)</script>', '('.repeat(3000).slice(0, 2000)]) {
       const res = await admin.post('/api/math/test-equivalence', { expr1: '9', expr2 }, { json: true });
       expect(res.statusCode).toBe(200);
-      expect(res.json().equivalent).toBe(false);
+      expect(res.json<Verdict>().equivalent).toBe(false);
     }
   });
 

@@ -3,7 +3,7 @@
 // page's data served from memory for PUBLIC_CACHE_SECONDS, and the index
 // behind a student's history on a challenge page.
 import { brotliDecompressSync } from 'node:zlib';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addToBoard } from '../../../src/domain/challenges/scoring.js';
 import { assetUrl } from '../../../src/web/assets.js';

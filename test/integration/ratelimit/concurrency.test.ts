@@ -1,5 +1,5 @@
 // Two app instances on one shared store, hammered at once: together they admit
-// exactly the limit, never more (DESIGN.md: counts are exact across processes).
+// exactly the limit, never more (docs/rate-limiting.md: counts are exact across processes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { serviceAvailable } from '../../helpers/services.js';

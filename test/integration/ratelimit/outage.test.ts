@@ -64,7 +64,7 @@ function logFile(): string {
 }
 
 function logLines(file: string): Array<{ level: number; msg: string }> {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {

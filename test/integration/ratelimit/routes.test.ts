@@ -63,7 +63,7 @@ describe('route limits', () => {
     for (let i = 0; i < 4; i++) expect((await send()).statusCode).toBeLessThan(300);
     const refused = await send();
     expect(refused.statusCode).toBe(429);
-    expect(refused.json()).toMatchObject({ error: expect.stringContaining('4 per minute'), retryAfter: expect.any(Number) });
+    expect(refused.json()).toMatchObject({ error: expect.stringContaining('4 per minute') as unknown, retryAfter: expect.any(Number) as unknown });
   });
 
   it('makes unknown addresses share one counter, so probing for pages is limited too', async () => {
@@ -93,7 +93,7 @@ describe('the math API', () => {
       expect((await call('/api/math/limit-check')).statusCode).toBe(200);
       const refused = await call('/api/math/limit-check');
       expect(refused.statusCode).toBe(429);
-      expect(refused.json()).toMatchObject({ error: expect.stringContaining('2 per minute') });
+      expect(refused.json()).toMatchObject({ error: expect.stringContaining('2 per minute') as unknown });
       expect((await call('/api/math/own-limit')).headers['x-ratelimit-limit']).toBe('1');
     } finally {
       await app.close();

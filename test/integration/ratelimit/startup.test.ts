@@ -72,7 +72,7 @@ describe('rate-limit start-up checks', () => {
     await expect(failure).rejects.toThrow('route GET /broken: rate limit "5 per fortnight": "5 per fortnight" is not a limit');
   });
 
-  it('starts with every seed value', async () => {
+  it('starts with every documented value', async () => {
     await expect(start({ RATELIMIT_ENABLED: 'true' })).resolves.toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerMessage, uncountedMessage } from '../../../src/web/routes/challenges.js';
+import { answerMessage, uncountedMessage } from '../../../src/web/answer-flow.js';
 
 describe('messages after an answer', () => {
   it('does not count tries the engine could not judge', () => {

@@ -46,7 +46,7 @@ describe('per-profile defaults stated by the security document', () => {
   it('CSRF cannot be switched off in production', () => {
     expect(loadConfig({ ...PROD, CSRF_ENABLED: 'false' }).csrf.enabled).toBe(true);
   });
-  it('rate-limit defaults are the seed values', () => {
+  it('rate-limit defaults are the documented values', () => {
     expect(prod.rateLimit.default).toBe('200 per day;50 per hour');
     expect(prod.rateLimit.storageUri).toBe('memory://');
     expect(prod.rateLimit.strategy).toBe('fixed-window');
@@ -55,7 +55,7 @@ describe('per-profile defaults stated by the security document', () => {
   it('HSTS: one year with subdomains, no preload unless asked', () => {
     expect(prod.https.hsts).toEqual({ enabled: true, maxAge: 31536000, includeSubDomains: true, preload: false });
   });
-  it('headers: the seed values', () => {
+  it('headers: the documented values', () => {
     expect(prod.headers.xssProtection).toBe('1; mode=block');
     expect(prod.headers.frameOptions).toBe('SAMEORIGIN');
     expect(prod.headers.referrerPolicy).toBe('strict-origin-when-cross-origin');
@@ -104,7 +104,7 @@ describe('malformed and unknown values stop the start', () => {
 });
 
 describe('database settings', () => {
-  it('accepts the seed\'s DATABASE_TYPE with DB_* parts', () => {
+  it('accepts the legacy DATABASE_TYPE with DB_* parts', () => {
     const c = loadConfig({ APP_ENV: 'development', DATABASE_TYPE: 'postgresql', DB_USERNAME: 'maths', DB_PASSWORD: 'p@ss word', DB_HOST: 'db.internal', DB_NAME: 'mathsoc' });
     expect(c.database.dialect).toBe('postgres');
     expect(c.database.name).toBe('mathsoc');

@@ -6,9 +6,19 @@ import { ESLint } from 'eslint';
 import { resolve } from 'node:path';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
-import { layerRules } from '../../../eslint.config.js';
 
 const root = resolve(import.meta.dirname, '../../..');
+
+/** One block of `layerRules`: the layer's files and what they must not import. */
+interface LayerRule {
+  files: string[];
+  rules: { '@typescript-eslint/no-restricted-imports': ['error', unknown] };
+}
+
+// The configuration is plain JavaScript without type declarations: load it by
+// URL (a dynamic import of a computed specifier) and state the shape used here.
+const configUrl = new URL('../../../eslint.config.js', import.meta.url).href;
+const { layerRules } = (await import(configUrl)) as { layerRules: LayerRule[] };
 
 // Only the layer rules and a TypeScript parser: no type information needed,
 // so files that do not exist can be linted from text.
@@ -77,7 +87,7 @@ describe('the layer rules in eslint.config.js', () => {
       expect(config.rules?.['@typescript-eslint/no-restricted-imports'], path).toBeDefined();
       const ownLayer = layerRules.filter((block) => block.files.some((glob) => matchesFolder(glob, path)));
       expect(ownLayer.length, path).toBeGreaterThan(0);
-      expect(config.rules?.["@typescript-eslint/no-restricted-imports"]).toEqual([2, ownLayer.at(-1)?.rules["@typescript-eslint/no-restricted-imports"][1]]);
+      expect(config.rules?.['@typescript-eslint/no-restricted-imports']).toEqual([2, ownLayer.at(-1)?.rules['@typescript-eslint/no-restricted-imports'][1]]);
     }
   });
 });

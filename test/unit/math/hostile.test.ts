@@ -96,8 +96,8 @@ describe('hostile input', () => {
 
   it('handles non-string input from a careless caller', () => {
     for (const v of [undefined, null, 42, {}, []]) {
-      expect(checkAnswer('1', v as unknown as string)).toMatchObject({ equivalent: false, reason: 'empty' });
-      expect(checkAnswer(v as unknown as string, '1')).toMatchObject({ equivalent: false, reason: 'invalid-expected' });
+      expect(checkAnswer('1', v as string)).toMatchObject({ equivalent: false, reason: 'empty' });
+      expect(checkAnswer(v as string, '1')).toMatchObject({ equivalent: false, reason: 'invalid-expected' });
     }
   });
 

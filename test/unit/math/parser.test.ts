@@ -43,6 +43,11 @@ describe('normalizeAnswer', () => {
     expect(read('3 1/2')).toBe('3.5');
   });
 
+  it('writes a mixed number inside an expression as whole, numerator and denominator', () => {
+    expect(read('x+3\\frac{1}{2}')).toBe('x + (3 1/2)');
+    expect(read('x + 3 1/2')).toBe('x + (3 1/2)');
+  });
+
   it('reports the kind and readable shapes', () => {
     expect(normalizeAnswer('y=3x+5')).toMatchObject({ kind: 'equation', normalized: 'y = 3*x + 5', error: null });
     expect(normalizeAnswer('2<x\\leq9')).toMatchObject({ kind: 'inequality', normalized: '2 < x ≤ 9' });

@@ -4,7 +4,7 @@ import { LimitStringError, parseLimits, UNIT_SECONDS } from '../../../src/securi
 const summary = (text: string) => parseLimits(text).map((i) => [i.amount, i.windowSeconds]);
 
 describe('limit-string grammar', () => {
-  it('reads the seed default with its separators and spaces', () => {
+  it('reads the documented default with its separators and spaces', () => {
     expect(summary('200 per day;50 per hour')).toEqual([[200, 86400], [50, 3600]]);
     expect(summary('200 per day; 50 per hour')).toEqual([[200, 86400], [50, 3600]]);
     expect(summary(' 200 per day , 50 per hour | 5 per second ')).toEqual([[200, 86400], [50, 3600], [5, 1]]);

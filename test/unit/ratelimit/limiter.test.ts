@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseLimits } from '../../../src/security/ratelimit/grammar.js';
-import { MultiLimiter, storageKey } from '../../../src/security/ratelimit/limiter.js';
+import { MultiLimiter, storageKey, type Decision } from '../../../src/security/ratelimit/limiter.js';
 import { retryAfterSeconds, waitInWords } from '../../../src/security/ratelimit/response.js';
 import { memoryStore } from '../../../src/security/ratelimit/storage.js';
 import type { WindowStore } from '../../../src/security/ratelimit/types.js';
@@ -41,7 +41,7 @@ describe.each(['fixed-window', 'moving-window', 'sliding-window-counter'] as con
 
   it('stops a slow attacker at the hourly limit', async () => {
     let admitted = 0;
-    let last = null;
+    let last: Decision | undefined;
     // Five attempts every two minutes for an hour: the per-minute limit never bites.
     for (let minute = 0; minute < 60; minute += 2) {
       at(minute * 60);
@@ -51,8 +51,8 @@ describe.each(['fixed-window', 'moving-window', 'sliding-window-counter'] as con
       }
     }
     expect(admitted).toBe(20);
-    expect(last!.item.text).toBe('20 per hour');
-    expect(last!.state.remaining).toBe(0);
+    expect(last?.item.text).toBe('20 per hour');
+    expect(last?.state.remaining).toBe(0);
   });
 
   it('keeps scopes and clients apart and resets one client', async () => {

@@ -1,4 +1,4 @@
-// The security settings' per-profile defaults are the security document's.
+// The security settings' per-profile defaults are the security document's (docs/security.md).
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 

@@ -7,7 +7,7 @@ const config = (env: Record<string, string> = {}) => loadConfig({ SECRET_KEY: SE
 const scriptSrc = (env: Record<string, string>) => cspDirectives(config(env)).get('script-src')!;
 
 describe('CSP dictionary', () => {
-  it('is the design default in production: nonce, strict-dynamic, no unsafe-inline or unsafe-eval for scripts', () => {
+  it('is the documented default in production: nonce, strict-dynamic, no unsafe-inline or unsafe-eval for scripts', () => {
     const text = serialise(cspDirectives(config({ APP_ENV: 'production', SERVER_NAME: 'maths.example.org' })));
     expect(text).toBe([
       "default-src 'self'", "base-uri 'self'", "object-src 'none'", "frame-ancestors 'self'",
@@ -43,7 +43,7 @@ describe('CSP dictionary', () => {
     expect(cspDirectives(config({ APP_ENV: 'production' })).has('upgrade-insecure-requests')).toBe(true);
   });
 
-  it('CSP_CDN_SOURCES adds the seed CDN allowlist per directive, without polyfill.io', () => {
+  it('CSP_CDN_SOURCES adds the documented CDN allowlist per directive, without polyfill.io', () => {
     const d = cspDirectives(config({ CSP_CDN_SOURCES: 'true' }));
     for (const [directive, sources] of Object.entries(CDN_SOURCES)) {
       for (const s of sources) expect(d.get(directive)).toContain(s);

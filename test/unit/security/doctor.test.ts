@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectContainer, newestBackup } from '../../../src/cli/doctor.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { blockingFailures, formatReport, runChecks, secretKeyWeakness, type DoctorFacts } from '../../../src/security/doctor.js';
+import { detectContainer, newestBackup } from '../../../src/domain/doctor-facts.js';
+import {
+  blockingFailures, doctorReport, formatReport, runChecks, secretKeyWeakness, startupCheck, type DoctorFacts,
+} from '../../../src/security/doctor.js';
 
 const STRONG = 'f3a9c1d27b8e4f60a5d39c2e7b1f8a4d6c0e5b9a2d7f3c1e';
 const NOW = new Date('2026-11-26T12:00:00Z');
@@ -141,6 +143,25 @@ describe('doctor checks', () => {
     expect(lines.some((l) => l.startsWith('    fix: Serve the site over HTTPS'))).toBe(true);
     expect(lines.at(-1)).toBe('1 blocking and 1 advisory problem(s).');
     expect(blockingFailures(results).map((r) => r.id)).toEqual(['https']);
+  });
+
+  it('`mathsoc doctor` reports every check and fails on a blocking one', () => {
+    const report = doctorReport(facts({ FORCE_HTTPS: 'false' }));
+    expect(report.ok).toBe(false);
+    expect(report.lines).toEqual(formatReport(report.results));
+    expect(doctorReport(facts()).ok).toBe(true);
+  });
+
+  it('the start-up check prints only failures: blocking ones with their fix, advisory ones as warnings', () => {
+    const check = startupCheck(facts({ FORCE_HTTPS: 'false', SERVER_NAME: '' }));
+    expect(check.ok).toBe(false);
+    expect(check.lines).toEqual([
+      '✗ Enable HTTPS on your hosting platform: FORCE_HTTPS is off: pages and cookies may travel unencrypted',
+      '    fix: Serve the site over HTTPS (usually TLS at the proxy) and set FORCE_HTTPS=true.',
+      expect.stringMatching(/^warning: Configure SERVER_NAME for your domain: SERVER_NAME is not set/) as unknown,
+      'Refusing to start in production: 1 blocking check(s) failed. Run `mathsoc doctor` for the full list.',
+    ]);
+    expect(startupCheck(facts())).toEqual({ ok: true, lines: [] });
   });
 });
 

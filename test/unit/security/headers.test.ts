@@ -22,7 +22,7 @@ describe('helmet options', () => {
     expect(o.referrerPolicy).toEqual({ policy: ['strict-origin-when-cross-origin'] });
     expect(o.crossOriginResourcePolicy).toEqual({ policy: 'same-origin' });
     expect(o.crossOriginOpenerPolicy).toEqual({ policy: 'same-origin' });
-    // Set by our own hooks: per-request (HSTS, CSP) or with the seed's value (X-XSS-Protection).
+    // Set by our own hooks: per-request (HSTS, CSP) or with the security document's value (X-XSS-Protection).
     expect(o.strictTransportSecurity).toBe(false);
     expect(o.contentSecurityPolicy).toBe(false);
     expect(o.xXssProtection).toBe(false);

@@ -9,14 +9,16 @@ import {
   adminChallengeLists, ChallengeEditError, challengeBoxes, createChallenge, deleteChallenge, findChallenge,
   regradeForEdit, setChallengeImage, setManualLock, triesPerBox, updateChallenge, type Grader,
 } from '../../../domain/challenges/challenges.js';
+import { challengeDeletionCounts, challengeImageFile } from '../../../domain/challenges/challenge-admin.js';
 import { requestActor } from '../../../domain/audit.js';
-import { removeUploadFile, saveUpload, UploadError } from '../../../domain/content/uploads.js';
+import { deleteUpload, removeUploadFile, saveUpload, UploadError } from '../../../domain/content/uploads.js';
+import { checkbox } from '../../../lib/forms.js';
 import type { MathPool } from '../../../math/pool.js';
 import { HttpError } from '../../../security/access.js';
 import { formFields, formFile } from '../../multipart.js';
 import { AdminChallengeDeletePage, AdminChallengeFormPage, AdminChallengeListPage, type ChallengeImage } from '../../views/admin/challenges.js';
 import { viewContext } from '../../views/context.js';
-import { parseId } from '../challenges.js';
+import { idParam, pageParam } from '../../params.js';
 
 const NOT_FOUND = 'There is no challenge with that number.';
 /** Challenge images are diagrams: a smaller limit than PDFs. */
@@ -42,15 +44,12 @@ export function answerValidator(math: MathPool): AnswerValidator {
   };
 }
 
-function grader(math: MathPool): Grader {
+/** Marks a try again against a changed answer box. */
+export function grader(math: MathPool): Grader {
   return async (expected, submitted, options) => (await math.check(expected, submitted, options)).equivalent;
 }
 
-function idParam(request: FastifyRequest): number {
-  const id = parseId((request.params as { id: string }).id);
-  if (!id) throw new HttpError(404, NOT_FOUND);
-  return id;
-}
+const challengeId = (request: FastifyRequest): number => idParam(request, NOT_FOUND);
 
 export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> {
   const zone = app.config.school.timeZone;
@@ -58,15 +57,12 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
   const imageSettings = () => ({ ...app.config.uploads, maxMb: Math.min(app.config.uploads.maxMb, CHALLENGE_IMAGE_MAX_MB) });
 
   async function imageOf(id: number, uploadId: number | null): Promise<ChallengeImage | null> {
-    if (uploadId === null) return null;
-    const u = await app.db.selectFrom('uploads').select(['original_name', 'id']).where('id', '=', uploadId).executeTakeFirst();
-    return u ? { url: `/challenges/${id}/image?v=${u.id}`, originalName: u.original_name } : null;
+    const file = await challengeImageFile(app.db, uploadId);
+    return file ? { url: `/challenges/${id}/image?v=${file.uploadId}`, originalName: file.originalName } : null;
   }
 
   app.get('/challenges', { config: admin }, async (request, reply) => {
-    const raw = (request.query as Record<string, unknown>).page;
-    const page = typeof raw === 'string' && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : 1;
-    const lists = await adminChallengeLists(app.db, new Date().toISOString(), page);
+    const lists = await adminChallengeLists(app.db, new Date().toISOString(), pageParam(request));
     return reply.render(<AdminChallengeListPage ctx={viewContext(request)} lists={lists} zone={zone} />);
   });
 
@@ -85,7 +81,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
   });
 
   app.get('/challenges/:id/edit', { config: admin }, async (request, reply) => {
-    const id = idParam(request);
+    const id = challengeId(request);
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
     const [boxes, tries, image] = await Promise.all([challengeBoxes(app.db, id), triesPerBox(app.db, id), imageOf(id, challenge.image_upload_id)]);
@@ -94,7 +90,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
   });
 
   app.post('/challenges/:id/edit', { config: admin }, async (request, reply) => {
-    const id = idParam(request);
+    const id = challengeId(request);
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
     const values = readChallengeForm(formFields(request.body));
@@ -125,7 +121,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
 
   for (const action of ['lock', 'unlock'] as const) {
     app.post(`/challenges/:id/${action}`, { config: admin }, async (request, reply) => {
-      const id = idParam(request);
+      const id = challengeId(request);
       const challenge = await findChallenge(app.db, id);
       if (!challenge || !(await setManualLock(app.db, id, action === 'lock', requestActor(request)))) throw new HttpError(404, NOT_FOUND);
       reply.flash('success', action === 'lock'
@@ -136,7 +132,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
   }
 
   app.post('/challenges/:id/image', { config: { ...admin, multipart: true } }, async (request, reply) => {
-    const id = idParam(request);
+    const id = challengeId(request);
     if (!(await findChallenge(app.db, id))) throw new HttpError(404, NOT_FOUND);
     const back = () => reply.redirect(`/admin/challenges/${id}/edit`, 303);
     let upload;
@@ -156,8 +152,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     }
     const result = await setChallengeImage(app.db, id, upload.id, requestActor(request));
     if (!result.found) {
-      await app.db.deleteFrom('uploads').where('id', '=', upload.id).execute();
-      await removeUploadFile(app.config.uploads, upload.stored_name);
+      await deleteUpload(app.db, app.config.uploads, upload.id);
       throw new HttpError(404, NOT_FOUND);
     }
     if (result.replaced) await removeUploadFile(app.config.uploads, result.replaced.storedName);
@@ -166,7 +161,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
   });
 
   app.post('/challenges/:id/image/remove', { config: admin }, async (request, reply) => {
-    const id = idParam(request);
+    const id = challengeId(request);
     const result = await setChallengeImage(app.db, id, null, requestActor(request));
     if (!result.found) throw new HttpError(404, NOT_FOUND);
     if (result.replaced) await removeUploadFile(app.config.uploads, result.replaced.storedName);
@@ -175,21 +170,17 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
   });
 
   app.get('/challenges/:id/delete', { config: admin }, async (request, reply) => {
-    const id = idParam(request);
+    const id = challengeId(request);
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
-    const [subs, comps] = await Promise.all([
-      app.db.selectFrom('submissions').select((eb) => eb.fn.countAll<number>().as('n')).where('challenge_id', '=', id).executeTakeFirstOrThrow(),
-      app.db.selectFrom('completions').select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('points').as('points')])
-        .where('challenge_id', '=', id).executeTakeFirstOrThrow(),
-    ]);
+    const counts = await challengeDeletionCounts(app.db, id);
     return reply.render(<AdminChallengeDeletePage ctx={viewContext(request)} challenge={challenge}
-      submissions={Number(subs.n)} completions={Number(comps.n)} points={Number(comps.points ?? 0)} />);
+      submissions={counts.submissions} completions={counts.completions} points={counts.points} />);
   });
 
   app.post('/challenges/:id/delete', { config: admin }, async (request, reply) => {
-    const id = idParam(request);
-    const keepPoints = ['on', '1', 'true', 'yes'].includes((formFields(request.body).keep_points ?? '').toLowerCase());
+    const id = challengeId(request);
+    const keepPoints = checkbox(formFields(request.body), 'keep_points');
     const summary = await deleteChallenge(app.db, id, { keepPoints }, requestActor(request));
     if (!summary) throw new HttpError(404, NOT_FOUND);
     if (summary.imageStoredName) await removeUploadFile(app.config.uploads, summary.imageStoredName);

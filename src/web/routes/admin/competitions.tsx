@@ -3,25 +3,31 @@
 // participants and board (filters, bulk reset/delete, adjustments),
 // analytics and exports (CSV safe against formula injection, and JSON).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { KEY_STAGES } from '../../../config/index.js';
 import { requestActor } from '../../../domain/audit.js';
-import { blankChallengeForm, challengeToForm, readChallengeForm, validateChallengeForm } from '../../../domain/challenges/challenge-form.js';
+import { blankChallengeForm, challengeToForm } from '../../../domain/challenges/challenge-form.js';
 import { ChallengeEditError, challengeBoxes, createChallenge, isReleased, regradeForEdit, triesPerBox, updateChallenge } from '../../../domain/challenges/challenges.js';
 import {
-  addCompetitionAdjustment, ADJUSTMENT_LIMIT, allEntries, BULK_BOARD_ACTIONS, bulkBoardAction, competitionAnalytics, deleteCompetitionAdjustment,
-  ENTRY_SORTS, exportCsv, exportRecords, listCompetitionAdjustments, listEntries, PAGE_SIZES, type BulkBoardAction, type EntryFilters, type EntrySort,
+  addCompetitionAdjustment, allEntries, BULK_BOARD_ACTIONS, bulkBoardAction, competitionAnalytics, deleteCompetitionAdjustment,
+  ENTRY_SORTS, exportCsv, exportRecords, listCompetitionAdjustments, listEntries, PAGE_SIZES, type EntryFilters,
 } from '../../../domain/competitions/analytics.js';
+import { competitionDeletionCounts, completionsPerChallenge } from '../../../domain/competitions/competition-admin.js';
+import {
+  competitionToForm, readCompetitionForm, validateCompetitionAdjustment, validateCompetitionChallengeForm, validateCompetitionForm,
+  type CompetitionFormValues,
+} from '../../../domain/competitions/competition-form.js';
 import {
   closesAt, deleteCompetitionChallenge, DURATION_HOURS, findCompetitionChallenge, isCompetitionChallengeLocked, listCompetitionChallenges,
   rescoreCompetitionChallenge, setCompetitionChallengeLock,
 } from '../../../domain/competitions/scoring.js';
 import {
-  CompetitionSchoolInUseError, competitionSchools, competitionToForm, createCompetition, deleteCompetition, findCompetition, listCompetitions,
-  readCompetitionForm, updateCompetition, validateCompetitionForm, type CompetitionFormValues,
+  CompetitionSchoolInUseError, competitionSchools, createCompetition, deleteCompetition, findCompetition, listCompetitions, updateCompetition,
 } from '../../../domain/competitions/competitions.js';
 import { csvDisposition } from '../../../lib/csv.js';
 import { isKeyStage } from '../../../domain/key-stage.js';
 import { listSchools } from '../../../domain/schools.js';
+import type { FieldErrors } from '../../../lib/forms.js';
 import { HttpError } from '../../../security/access.js';
 import { formFields } from '../../multipart.js';
 import { AdminChallengeFormPage } from '../../views/admin/challenges.js';
@@ -31,44 +37,48 @@ import {
 } from '../../views/admin/competitions.js';
 import { viewContext } from '../../views/context.js';
 import { TextField } from '../../views/form.js';
-import { answerValidator } from './challenges.js';
-import { parseId } from '../challenges.js';
+import { idParam, parseId, parseQuery } from '../../params.js';
+import { answerValidator, grader } from './challenges.js';
 
 const NOT_FOUND = 'There is no competition with that number.';
 const NO_CHALLENGE = 'There is no challenge with that number in this competition.';
+const NO_ADJUSTMENT = 'There is no such adjustment.';
 
-function num(raw: unknown): number | null {
-  return typeof raw === 'string' && /^-?\d{1,7}$/.test(raw.trim()) ? Number(raw.trim()) : null;
-}
+/** One query value, cut to 100 characters ('' when absent or repeated). */
+const queryText = z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, 100) : ''));
+const points = (v: string) => (/^-?\d{1,7}$/.test(v.trim()) ? Number(v.trim()) : null);
 
 /** Board filters from the query string; anything unreadable is ignored. */
-export function readFilters(q: Record<string, unknown>): { filters: EntryFilters; raw: Record<string, string>; page: number; perPage: number } {
-  const s = (k: string) => (typeof q[k] === 'string' ? (q[k] as string).slice(0, 100) : '');
-  const sort = (ENTRY_SORTS as readonly string[]).includes(s('sort')) ? (s('sort') as EntrySort) : 'points';
-  const dir = s('dir') === 'asc' ? 'asc' : 'desc';
-  const per = Number(s('per'));
-  const perPage = (PAGE_SIZES as readonly number[]).includes(per) ? per : 25;
+const boardQuerySchema = z.object({
+  q: queryText,
+  ks: queryText.transform((v) => (isKeyStage(v) ? v : null)),
+  school: queryText.transform(parseId),
+  min: queryText.transform(points),
+  max: queryText.transform(points),
+  sort: queryText.pipe(z.enum(ENTRY_SORTS).catch('points')),
+  dir: queryText.transform((v) => (v === 'asc' ? 'asc' : 'desc')),
+  per: queryText.transform(Number).transform((n) => ((PAGE_SIZES as readonly number[]).includes(n) ? n : 25)),
+  page: queryText.transform((v) => parseId(v) ?? 1),
+}).transform((f) => {
   const filters: EntryFilters = {
-    q: s('q'), keyStage: isKeyStage(s('ks')) ? (s('ks') as EntryFilters['keyStage']) : null, schoolId: parseId(s('school')),
-    minPoints: num(s('min')), maxPoints: num(s('max')), sort, dir,
+    q: f.q, keyStage: f.ks, schoolId: f.school, minPoints: f.min, maxPoints: f.max, sort: f.sort, dir: f.dir,
   };
-  const raw = { q: filters.q, ks: filters.keyStage ?? '', school: filters.schoolId ? String(filters.schoolId) : '',
-    min: filters.minPoints === null ? '' : String(filters.minPoints), max: filters.maxPoints === null ? '' : String(filters.maxPoints), sort, dir };
-  return { filters, raw, page: parseId(s('page')) ?? 1, perPage };
-}
+  const raw = { q: f.q, ks: f.ks ?? '', school: f.school ? String(f.school) : '',
+    min: f.min === null ? '' : String(f.min), max: f.max === null ? '' : String(f.max), sort: f.sort, dir: f.dir };
+  return { filters, raw, page: f.page, perPage: f.per };
+});
 
 export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void> {
   const zone = app.config.school.timeZone;
   const admin = { access: 'admin' } as const;
 
   async function competitionOf(request: FastifyRequest) {
-    const id = parseId((request.params as { id: string }).id);
-    const c = id ? await findCompetition(app.db, id) : undefined;
+    const c = await findCompetition(app.db, idParam(request, NOT_FOUND));
     if (!c) throw new HttpError(404, NOT_FOUND);
     return c;
   }
 
-  async function renderForm(request: FastifyRequest, id: number | null, values: CompetitionFormValues, errors?: Record<string, string>) {
+  async function renderForm(request: FastifyRequest, id: number | null, values: CompetitionFormValues, errors?: FieldErrors) {
     return <AdminCompetitionFormPage ctx={viewContext(request)} id={id} values={values} schools={await listSchools(app.db)} errors={errors} zone={zone} />;
   }
 
@@ -109,11 +119,8 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.get('/competitions/:id/delete', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
-    const [ch, p] = await Promise.all([
-      app.db.selectFrom('challenges').select((eb) => eb.fn.countAll<number>().as('n')).where('competition_id', '=', c.id).executeTakeFirstOrThrow(),
-      app.db.selectFrom('competition_participants').select((eb) => eb.fn.countAll<number>().as('n')).where('competition_id', '=', c.id).executeTakeFirstOrThrow(),
-    ]);
-    return reply.render(<AdminCompetitionDeletePage ctx={viewContext(request)} competition={c} challenges={Number(ch.n)} participants={Number(p.n)} />);
+    const counts = await competitionDeletionCounts(app.db, c.id);
+    return reply.render(<AdminCompetitionDeletePage ctx={viewContext(request)} competition={c} challenges={counts.challenges} participants={counts.participants} />);
   });
 
   app.post('/competitions/:id/delete', { config: admin }, async (request, reply) => {
@@ -129,21 +136,14 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     const c = await competitionOf(request);
     const now = new Date().toISOString();
     const challenges = await listCompetitionChallenges(app.db, c.id, { now, includeScheduled: true });
-    const comps = challenges.length ? await app.db.selectFrom('completions').select(['challenge_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('competition_id', '=', c.id).groupBy('challenge_id').execute() : [];
+    const comps = challenges.length ? await completionsPerChallenge(app.db, c.id) : new Map<number, number>();
     return reply.render(<AdminCompetitionPage ctx={viewContext(request)} competition={c} zone={zone} rows={challenges.map((ch) => ({
       challenge: ch, locked: isCompetitionChallengeLocked(ch, now), closesAt: closesAt(ch), released: isReleased(ch, now),
-      completions: Number(comps.find((x) => x.challenge_id === ch.id)?.n ?? 0),
+      completions: comps.get(ch.id) ?? 0,
     }))} />);
   });
 
-  const durationError = `The duration must be a whole number of hours from ${DURATION_HOURS.min} to ${DURATION_HOURS.max}.`;
-  function readDuration(raw: string | undefined): number | null {
-    const v = (raw ?? '').trim();
-    if (!/^\d{1,3}$/.test(v)) return null;
-    const n = Number(v);
-    return n >= DURATION_HOURS.min && n <= DURATION_HOURS.max ? n : null;
-  }
+  const challengeChecks = () => ({ timeZone: zone, now: new Date().toISOString(), validateAnswer: answerValidator(app.math) });
 
   function formTarget(competitionId: number, challengeId: number | null, duration: string, error?: string) {
     const base = `/admin/competitions/${competitionId}/challenges`;
@@ -165,24 +165,20 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.post('/competitions/:id/challenges/new', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
-    const fields = formFields(request.body);
-    const values = readChallengeForm({ ...fields, lock_after_hours: '' });
-    const outcome = await validateChallengeForm(values, { timeZone: zone, now: new Date().toISOString(), validateAnswer: answerValidator(app.math) });
-    const duration = readDuration(fields.duration_hours);
-    if (!outcome.ok || duration === null) {
-      const errors = { ...(outcome.ok ? {} : outcome.errors), ...(duration === null ? { duration_hours: durationError } : {}) };
-      return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={null} values={outcome.values} errors={errors} zone={zone} maxImageMb={0}
-        target={formTarget(c.id, null, fields.duration_hours ?? '', errors.duration_hours)} />, 400);
+    const outcome = await validateCompetitionChallengeForm(formFields(request.body), challengeChecks());
+    if (!outcome.ok) {
+      return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={null} values={outcome.values} errors={outcome.errors} zone={zone} maxImageMb={0}
+        target={formTarget(c.id, null, outcome.values.duration_hours, outcome.errors.duration_hours)} />, 400);
     }
-    await createChallenge(app.db, outcome.data, requestActor(request), { competitionId: c.id, durationHours: duration });
-    reply.flash('success', `Competition challenge «${outcome.data.title}» created.`);
+    const { challenge, durationHours } = outcome.data;
+    await createChallenge(app.db, challenge, requestActor(request), { competitionId: c.id, durationHours });
+    reply.flash('success', `Competition challenge «${challenge.title}» created.`);
     return reply.redirect(`/admin/competitions/${c.id}`, 303);
   });
 
   async function challengeOf(request: FastifyRequest) {
     const c = await competitionOf(request);
-    const id = parseId((request.params as { challengeId: string }).challengeId);
-    const ch = id ? await findCompetitionChallenge(app.db, c.id, id) : undefined;
+    const ch = await findCompetitionChallenge(app.db, c.id, idParam(request, NO_CHALLENGE, 'challengeId'));
     if (!ch) throw new HttpError(404, NO_CHALLENGE);
     return { c, ch };
   }
@@ -196,26 +192,23 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.post('/competitions/:id/challenges/:challengeId/edit', { config: admin }, async (request, reply) => {
     const { c, ch } = await challengeOf(request);
-    const fields = formFields(request.body);
-    const values = readChallengeForm({ ...fields, lock_after_hours: '' });
-    const outcome = await validateChallengeForm(values, { timeZone: zone, now: new Date().toISOString(), validateAnswer: answerValidator(app.math) });
-    const duration = readDuration(fields.duration_hours);
-    const showErrors = async (errors: Record<string, string>) =>
+    const outcome = await validateCompetitionChallengeForm(formFields(request.body), challengeChecks());
+    const { values } = outcome;
+    const showErrors = async (errors: FieldErrors) =>
       reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={ch.id} values={values} errors={errors} tries={await triesPerBox(app.db, ch.id)}
-        zone={zone} maxImageMb={0} target={formTarget(c.id, ch.id, fields.duration_hours ?? '', errors.duration_hours)} />, 400);
-    if (!outcome.ok || duration === null) {
-      return showErrors({ ...(outcome.ok ? {} : outcome.errors), ...(duration === null ? { duration_hours: durationError } : {}) });
-    }
-    const regrading = await regradeForEdit(app.db, ch.id, outcome.data.boxes, async (e, s, o) => (await app.math.check(e, s, o)).equivalent);
+        zone={zone} maxImageMb={0} target={formTarget(c.id, ch.id, values.duration_hours, errors.duration_hours)} />, 400);
+    if (!outcome.ok) return showErrors(outcome.errors);
+    const { challenge, durationHours } = outcome.data;
+    const regrading = await regradeForEdit(app.db, ch.id, challenge.boxes, grader(app.math));
     try {
-      await updateChallenge(app.db, ch.id, outcome.data, regrading, requestActor(request), {
-        competitionId: c.id, durationHours: duration, rescore: (trx, id, now) => rescoreCompetitionChallenge(trx, id, now),
+      await updateChallenge(app.db, ch.id, challenge, regrading, requestActor(request), {
+        competitionId: c.id, durationHours, rescore: (trx, id, now) => rescoreCompetitionChallenge(trx, id, now),
       });
     } catch (err) {
       if (err instanceof ChallengeEditError) return showErrors({ boxes: err.message });
       throw err;
     }
-    reply.flash('success', `Competition challenge «${outcome.data.title}» saved.`);
+    reply.flash('success', `Competition challenge «${challenge.title}» saved.`);
     return reply.redirect(`/admin/competitions/${c.id}`, 303);
   });
 
@@ -239,7 +232,7 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.get('/competitions/:id/board', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
-    const { filters, raw, page, perPage } = readFilters(request.query as Record<string, unknown>);
+    const { filters, raw, page, perPage } = parseQuery(request, boardQuerySchema);
     const [list, schools, adjustments] = await Promise.all([
       listEntries(app.db, c.id, filters, page, perPage), competitionSchools(app.db, c.id), listCompetitionAdjustments(app.db, c.id),
     ]);
@@ -249,12 +242,13 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
   app.post('/competitions/:id/board/bulk', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
     const fields = formFields(request.body);
-    const action = fields.action as BulkBoardAction;
     const back = () => reply.redirect(`/admin/competitions/${c.id}/board`, 303);
-    if (!(BULK_BOARD_ACTIONS as readonly string[]).includes(action)) {
+    const chosen = z.enum(BULK_BOARD_ACTIONS).safeParse(fields.action);
+    if (!chosen.success) {
       reply.flash('error', 'Choose reset or delete.');
       return back();
     }
+    const action = chosen.data;
     const ids = Object.entries(fields).filter(([k, v]) => /^user-[1-9]\d{0,9}$/.test(k) && v).map(([k]) => Number(k.slice(5)));
     if (!ids.length) {
       reply.flash('error', 'Select at least one participant.');
@@ -267,30 +261,26 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.post('/competitions/:id/adjustments', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
-    const fields = formFields(request.body);
     const back = () => reply.redirect(`/admin/competitions/${c.id}/board`, 303);
-    const userId = parseId(fields.user_id);
-    const points = num(fields.points);
-    const reason = (fields.reason ?? '').replace(/\s+/g, ' ').trim();
-    const problem = !userId ? 'Choose a participant.'
-      : points === null || points === 0 || Math.abs(points) > ADJUSTMENT_LIMIT ? `Points must be a whole number from −${ADJUSTMENT_LIMIT} to ${ADJUSTMENT_LIMIT}, not 0.`
-        : !reason ? 'Give a reason for the adjustment.' : reason.length > 300 ? 'The reason must be at most 300 characters.' : null;
-    if (problem) {
-      reply.flash('error', problem);
+    const form = validateCompetitionAdjustment(formFields(request.body));
+    if (!form.ok) {
+      // The form is one line on the board page: its first problem is shown as a message.
+      reply.flash('error', Object.values(form.errors)[0] ?? '');
       return back();
     }
-    if (!(await addCompetitionAdjustment(app.db, c.id, { userId: userId!, points: points!, reason }, requestActor(request)))) {
+    if (!(await addCompetitionAdjustment(app.db, c.id, form.data, requestActor(request)))) {
       reply.flash('error', 'That student is not a participant of this competition.');
       return back();
     }
-    reply.flash('success', `Adjustment of ${points! > 0 ? '+' : ''}${points} recorded.`);
+    const { points } = form.data;
+    reply.flash('success', `Adjustment of ${points > 0 ? '+' : ''}${points} recorded.`);
     return back();
   });
 
   app.post('/competitions/:id/adjustments/:adjustmentId/delete', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
-    const id = parseId((request.params as { adjustmentId: string }).adjustmentId);
-    if (!id || !(await deleteCompetitionAdjustment(app.db, c.id, id, requestActor(request)))) throw new HttpError(404, 'There is no such adjustment.');
+    const id = idParam(request, NO_ADJUSTMENT, 'adjustmentId');
+    if (!(await deleteCompetitionAdjustment(app.db, c.id, id, requestActor(request)))) throw new HttpError(404, NO_ADJUSTMENT);
     reply.flash('success', 'Adjustment removed.');
     return reply.redirect(`/admin/competitions/${c.id}/board`, 303);
   });
@@ -304,14 +294,14 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.get('/competitions/:id/export.csv', { config: { ...admin, personal: true } }, async (request, reply) => {
     const c = await competitionOf(request);
-    const { filters } = readFilters(request.query as Record<string, unknown>);
+    const { filters } = parseQuery(request, boardQuerySchema);
     const rows = await allEntries(app.db, c.id, { ...filters, q: '' });
     return reply.type('text/csv; charset=utf-8').header('content-disposition', csvDisposition(`competition-${c.id}-leaderboard`)).send(exportCsv(rows));
   });
 
   app.get('/competitions/:id/export.json', { config: { ...admin, personal: true, json: true } }, async (request, reply) => {
     const c = await competitionOf(request);
-    const { filters } = readFilters(request.query as Record<string, unknown>);
+    const { filters } = parseQuery(request, boardQuerySchema);
     const rows = await allEntries(app.db, c.id, { ...filters, q: '' });
     return reply.header('content-disposition', `attachment; filename="competition-${c.id}-leaderboard.json"`).send({
       competition: { id: c.id, name: c.name, startsAt: c.starts_at, endsAt: c.ends_at },

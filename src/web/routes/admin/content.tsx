@@ -9,11 +9,12 @@ import {
   createAnnouncement, deleteAnnouncement, getAnnouncement, listAnnouncements, updateAnnouncement, validateAnnouncement,
 } from '../../../domain/content/announcements.js';
 import { requestActor } from '../../../domain/audit.js';
-import { idParam, pageNumber, type FieldErrors } from '../../../domain/content/content-forms.js';
 import { getPage, PAGES, pageBySlug, updatePage, validatePage } from '../../../domain/content/pages.js';
 import { UploadError } from '../../../domain/content/uploads.js';
+import type { FieldErrors } from '../../../lib/forms.js';
 import { HttpError } from '../../../security/access.js';
 import { formFields, formFile, type FormFile } from '../../multipart.js';
+import { idParam, pageParam, paramValue } from '../../params.js';
 import { viewContext } from '../../views/context.js';
 import {
   AdminAnnouncementForm, AdminAnnouncementList, AdminArticleForm, AdminArticleList, AdminPageForm, AdminPageList,
@@ -24,11 +25,7 @@ import { articleUrl, SECTION } from '../../views/content/articles.js';
 const ADMIN = { access: 'admin' } as const;
 const ADMIN_UPLOAD = { access: 'admin', multipart: true } as const;
 
-function routeId(request: FastifyRequest): number {
-  const id = idParam((request.params as { id?: string }).id);
-  if (id === null) throw new HttpError(404, 'There is nothing at this address.');
-  return id;
-}
+const routeId = (request: FastifyRequest): number => idParam(request, 'There is nothing at this address.');
 
 function articleValues(fields: Record<string, string>): ArticleFormValues {
   return {
@@ -54,7 +51,7 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
 
   // ------------------------------------------------------------ articles and newsletters
   app.get('/articles', { config: ADMIN }, async (request, reply) => {
-    const list = await listArticles(app.db, null, pageNumber((request.query as Record<string, unknown>).page), 25);
+    const list = await listArticles(app.db, null, pageParam(request), 25);
     return reply.render(<AdminArticleList ctx={viewContext(request)} list={list} />);
   });
 
@@ -75,7 +72,7 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
     if (pdf.error) errors.pdf = pdf.error.message;
     const removePdf = fields.remove_pdf === '1' && !pdf.file;
     const hasPdf = pdf.file !== null || (existing?.pdf != null && !removePdf);
-    if (checked.ok && !hasPdf && checked.value.contentHtml === '') {
+    if (checked.ok && !hasPdf && checked.data.contentHtml === '') {
       errors.content_html = 'Write some content or attach a PDF.';
     }
     const form = (status: number, errs: FieldErrors) => reply.render(
@@ -85,14 +82,14 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
     const actor = requestActor(request);
     try {
       if (id === null) {
-        const newId = await createArticle(app.db, settings, actor, checked.value, pdf.file);
-        reply.flash('success', `${SECTION[checked.value.type].singular} “${checked.value.title}” published.`);
-        return reply.redirect(articleUrl({ id: newId, type: checked.value.type }), 303);
+        const newId = await createArticle(app.db, settings, actor, checked.data, pdf.file);
+        reply.flash('success', `${SECTION[checked.data.type].singular} “${checked.data.title}” published.`);
+        return reply.redirect(articleUrl({ id: newId, type: checked.data.type }), 303);
       }
-      const found = await updateArticle(app.db, settings, actor, id, checked.value, { replace: pdf.file, remove: removePdf });
+      const found = await updateArticle(app.db, settings, actor, id, checked.data, { replace: pdf.file, remove: removePdf });
       if (!found) throw new HttpError(404, 'There is no article at this address.');
-      reply.flash('success', `“${checked.value.title}” saved.`);
-      return reply.redirect(articleUrl({ id, type: checked.value.type }), 303);
+      reply.flash('success', `“${checked.data.title}” saved.`);
+      return reply.redirect(articleUrl({ id, type: checked.data.type }), 303);
     } catch (err) {
       if (err instanceof UploadError) return form(err.statusCode, { pdf: err.message });
       throw err;
@@ -127,7 +124,7 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
 
   // ------------------------------------------------------------ announcements
   app.get('/announcements', { config: ADMIN }, async (request, reply) => {
-    const list = await listAnnouncements(app.db, pageNumber((request.query as Record<string, unknown>).page), 25);
+    const list = await listAnnouncements(app.db, pageParam(request), 25);
     return reply.render(<AdminAnnouncementList ctx={viewContext(request)} list={list} />);
   });
 
@@ -144,12 +141,12 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
     }
     const actor = requestActor(request);
     if (id === null) {
-      const newId = await createAnnouncement(app.db, actor, checked.value);
-      reply.flash('success', `Announcement “${checked.value.title}” posted.`);
+      const newId = await createAnnouncement(app.db, actor, checked.data);
+      reply.flash('success', `Announcement “${checked.data.title}” posted.`);
       return reply.redirect(`/announcements/${newId}`, 303);
     }
-    if (!(await updateAnnouncement(app.db, actor, id, checked.value))) throw new HttpError(404, 'There is no announcement at this address.');
-    reply.flash('success', `“${checked.value.title}” saved.`);
+    if (!(await updateAnnouncement(app.db, actor, id, checked.data))) throw new HttpError(404, 'There is no announcement at this address.');
+    reply.flash('success', `“${checked.data.title}” saved.`);
     return reply.redirect(`/announcements/${id}`, 303);
   }
 
@@ -186,13 +183,13 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/pages/:slug', { config: ADMIN }, async (request, reply) => {
-    const page = await getPage(app.db, (request.params as { slug: string }).slug);
+    const page = await getPage(app.db, paramValue(request, 'slug'));
     if (!page) throw new HttpError(404, 'There is no such page.');
     return reply.render(<AdminPageForm ctx={viewContext(request)} page={page} values={{ title: page.title, content_html: page.contentHtml }} />);
   });
 
   app.post('/pages/:slug', { config: ADMIN }, async (request, reply) => {
-    const slug = (request.params as { slug: string }).slug;
+    const slug = paramValue(request, 'slug');
     const def = pageBySlug(slug);
     const page = def ? await getPage(app.db, slug) : null;
     if (!def || !page) throw new HttpError(404, 'There is no such page.');
@@ -202,8 +199,8 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
       const values = { title: fields.title ?? '', content_html: fields.content_html ?? '' };
       return reply.render(<AdminPageForm ctx={viewContext(request)} page={page} values={values} errors={checked.errors} />, 400);
     }
-    await updatePage(app.db, requestActor(request), slug, checked.value);
-    reply.flash('success', `“${checked.value.title}” saved.`);
+    await updatePage(app.db, requestActor(request), slug, checked.data);
+    reply.flash('success', `“${checked.data.title}” saved.`);
     return reply.redirect(def.path, 303);
   });
 }

@@ -6,16 +6,19 @@ import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
 import { requestActor } from '../../../domain/audit.js';
 import { csvDisposition, toCsv } from '../../../lib/csv.js';
 import { isKeyStage } from '../../../domain/key-stage.js';
+import { findUserById } from '../../../domain/accounts/users.js';
+import { validateAdjustmentForm, type AdjustmentFormValues } from '../../../domain/challenges/adjustment-form.js';
 import {
   boardStats, createAdjustment, deleteAdjustment, exportBoards, findAdjustment, listAdjustments,
-  recalculateLeaderboards, resetLeaderboards, updateAdjustment, validateAdjustmentForm, type AdjustmentFormValues,
+  recalculateLeaderboards, resetLeaderboards, updateAdjustment,
 } from '../../../domain/challenges/leaderboards.js';
 import { boardResetTimes } from '../../../domain/challenges/scoring.js';
+import type { FieldErrors } from '../../../lib/forms.js';
 import { HttpError } from '../../../security/access.js';
 import { formFields } from '../../multipart.js';
 import { viewContext } from '../../views/context.js';
 import { AdminAdjustmentEditPage, AdminLeaderboardPage } from '../../views/admin/leaderboard.js';
-import { parseId } from '../challenges.js';
+import { idParam, pageParam, queryValue } from '../../params.js';
 
 const EMPTY_FORM: AdjustmentFormValues = { user: '', key_stage: '', points: '', reason: '' };
 const NO_ADJUSTMENT = 'There is no adjustment with that number.';
@@ -24,9 +27,8 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
   const admin = { access: 'admin' } as const;
   const zone = app.config.school.timeZone;
 
-  async function page(request: FastifyRequest, form = EMPTY_FORM, errors: Record<string, string> = {}) {
-    const raw = (request.query as Record<string, unknown>).page;
-    const pageNo = typeof raw === 'string' && /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : 1;
+  async function page(request: FastifyRequest, form = EMPTY_FORM, errors: FieldErrors = {}) {
+    const pageNo = pageParam(request);
     const now = new Date().toISOString();
     const resets = await boardResetTimes(app.db);
     const boards = [];
@@ -47,10 +49,9 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
   });
 
   async function adjustmentAndStudent(request: FastifyRequest) {
-    const id = parseId((request.params as { id: string }).id);
-    const adjustment = id ? await findAdjustment(app.db, id) : undefined;
+    const adjustment = await findAdjustment(app.db, idParam(request, NO_ADJUSTMENT));
     if (!adjustment) throw new HttpError(404, NO_ADJUSTMENT);
-    const user = await app.db.selectFrom('users').select(['first_name', 'last_name', 'email']).where('id', '=', adjustment.user_id).executeTakeFirst();
+    const user = await findUserById(app.db, adjustment.user_id);
     return { adjustment, student: user ? `${user.first_name} ${user.last_name} (${user.email})` : `account ${adjustment.user_id}` };
   }
 
@@ -72,8 +73,7 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
   });
 
   app.post('/leaderboard/adjustments/:id/delete', { config: admin }, async (request, reply) => {
-    const id = parseId((request.params as { id: string }).id);
-    if (!id || !(await deleteAdjustment(app.db, id, requestActor(request)))) throw new HttpError(404, NO_ADJUSTMENT);
+    if (!(await deleteAdjustment(app.db, idParam(request, NO_ADJUSTMENT), requestActor(request)))) throw new HttpError(404, NO_ADJUSTMENT);
     reply.flash('success', 'Adjustment deleted.');
     return reply.redirect('/admin/leaderboard', 303);
   });
@@ -100,7 +100,7 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
   });
 
   app.get('/leaderboard/export.csv', { config: admin }, async (request, reply) => {
-    const ks = (request.query as Record<string, unknown>).ks;
+    const ks = queryValue(request, 'ks');
     const stages = isKeyStage(ks) ? [ks] : [...KEY_STAGES];
     const rows = await exportBoards(app.db, stages);
     const csv = toCsv(

@@ -41,12 +41,19 @@ function equivalenceResponse(expr1: string, expr2: string, r: CheckResult) {
   };
 }
 
-/** Options from the tester form: the kind and list order selects, the "simplified" box. */
-function formOptions(body: Record<string, unknown>): AnswerOptionsInput {
+/** The tester form without JavaScript: two expressions, the kind and list order selects, the "simplified" box. */
+const testerForm = z.object({
+  expr1: z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
+  expr2: z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
+  kind: z.unknown().optional().transform((v) => (typeof v === 'string' ? v : 'auto')),
+  listOrder: z.unknown().optional().transform((v): TesterValues['listOrder'] => (v === 'ordered' ? 'ordered' : 'unordered')),
+  requireSimplified: z.unknown().optional().transform((v) => v === 'on'),
+});
+
+/** The answer options the tester form asks for; options the engine does not know count as none. */
+function formOptions(values: TesterValues): AnswerOptionsInput {
   const parsed = answerOptionsSchema.safeParse({
-    kind: typeof body.kind === 'string' && body.kind ? body.kind : 'auto',
-    listOrder: body.listOrder === 'ordered' ? 'ordered' : 'unordered',
-    requireSimplified: body.requireSimplified === 'on',
+    kind: values.kind || 'auto', listOrder: values.listOrder, requireSimplified: values.requireSimplified,
   });
   return parsed.success ? parsed.data : {};
 }
@@ -77,18 +84,12 @@ export async function adminMathRoutes(app: FastifyInstance): Promise<void> {
 
   // Without JavaScript the tester form posts here and the verdict comes back in the page.
   app.post('/math', { config: { access: 'admin', rateLimit: app.config.rateLimit.mathApi } }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const values: TesterValues = {
-      expr1: typeof body.expr1 === 'string' ? body.expr1.slice(0, MAX_EXPRESSION) : '',
-      expr2: typeof body.expr2 === 'string' ? body.expr2.slice(0, MAX_EXPRESSION) : '',
-      kind: typeof body.kind === 'string' ? body.kind : 'auto',
-      listOrder: body.listOrder === 'ordered' ? 'ordered' : 'unordered',
-      requireSimplified: body.requireSimplified === 'on',
-    };
+    const form = testerForm.safeParse(request.body);
+    const values: TesterValues = form.success ? form.data : testerForm.parse({});
     if (!values.expr1 || !values.expr2) {
       return reply.render(<MathTesterPage ctx={viewContext(request)} values={values} error="Enter both expressions." />, 400);
     }
-    const result = await app.math.check(values.expr1, values.expr2, formOptions(body));
+    const result = await app.math.check(values.expr1, values.expr2, formOptions(values));
     return reply.render(<MathTesterPage ctx={viewContext(request)} values={values} result={equivalenceResponse(values.expr1, values.expr2, result)} />);
   });
 }

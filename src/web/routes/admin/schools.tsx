@@ -1,6 +1,6 @@
 // Admin: schools (create, edit, delete). Names are unique (case-insensitive,
 // with a friendly message); a school with competition participants is kept.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { requestActor } from '../../../domain/audit.js';
 import {
   createSchool, deleteSchool, findSchool, readSchoolForm, SchoolNameTakenError, schoolRows, updateSchool, validateSchoolForm,
@@ -9,15 +9,9 @@ import { HttpError } from '../../../security/access.js';
 import { formFields } from '../../multipart.js';
 import { AdminSchoolFormPage, AdminSchoolListPage } from '../../views/admin/competitions.js';
 import { viewContext } from '../../views/context.js';
-import { parseId } from '../challenges.js';
+import { idParam } from '../../params.js';
 
 const NOT_FOUND = 'There is no school with that number.';
-
-function idParam(request: FastifyRequest): number {
-  const id = parseId((request.params as { id: string }).id);
-  if (!id) throw new HttpError(404, NOT_FOUND);
-  return id;
-}
 
 export async function adminSchoolRoutes(app: FastifyInstance): Promise<void> {
   const admin = { access: 'admin' } as const;
@@ -43,13 +37,13 @@ export async function adminSchoolRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/schools/:id/edit', { config: admin }, async (request, reply) => {
-    const s = await findSchool(app.db, idParam(request));
+    const s = await findSchool(app.db, idParam(request, NOT_FOUND));
     if (!s) throw new HttpError(404, NOT_FOUND);
     return reply.render(<AdminSchoolFormPage ctx={viewContext(request)} id={s.id} values={{ name: s.name, email_domain: s.email_domain, address: s.address ?? '' }} />);
   });
 
   app.post('/schools/:id/edit', { config: admin }, async (request, reply) => {
-    const id = idParam(request);
+    const id = idParam(request, NOT_FOUND);
     const values = readSchoolForm(formFields(request.body));
     const outcome = validateSchoolForm(values);
     if (!outcome.ok) return reply.render(<AdminSchoolFormPage ctx={viewContext(request)} id={id} values={values} errors={outcome.errors} />, 400);
@@ -64,7 +58,7 @@ export async function adminSchoolRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/schools/:id/delete', { config: admin }, async (request, reply) => {
-    const result = await deleteSchool(app.db, idParam(request), requestActor(request));
+    const result = await deleteSchool(app.db, idParam(request, NOT_FOUND), requestActor(request));
     if (result.kind === 'missing') throw new HttpError(404, NOT_FOUND);
     if (result.kind === 'has-participants') {
       reply.flash('error', `«${result.name}» cannot be deleted: ${result.participants} competition participant${result.participants === 1 ? '' : 's'} belong to it. Remove them from their competitions first.`);

@@ -6,20 +6,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requestActor } from '../../../domain/audit.js';
+import { auditTrail } from '../../../domain/audit-log.js';
 import { generatePassword } from '../../../domain/accounts/passwords.js';
 import {
   BULK_ACTIONS, BULK_MAX, bulkUpdate, createUserByAdmin, deleteUserByAdmin, listUsers, NotFoundError,
-  parseUserListQuery, resetPasswordByAdmin, searchUsers, SelfActionError, setAdminByAdmin, updateUserByAdmin,
-  type BulkAction, type BulkResult,
+  resetPasswordByAdmin, searchUsers, SelfActionError, setAdminByAdmin, updateUserByAdmin, userListQuerySchema,
+  userSearchQuerySchema, type BulkAction, type BulkResult,
 } from '../../../domain/accounts/user-admin.js';
-import { field, validateAdminUserForm, type FieldErrors, type FormValues } from '../../../domain/accounts/user-forms.js';
+import { validateAdminUserForm } from '../../../domain/accounts/user-forms.js';
 import { EmailTakenError, findUserById, hashNewPassword } from '../../../domain/accounts/users.js';
 import type { User } from '../../../db/schema.js';
+import { field, type FieldErrors, type FormValues } from '../../../lib/forms.js';
 import { HttpError } from '../../../security/access.js';
+import { idParam, parseQuery } from '../../params.js';
 import { viewContext } from '../../views/context.js';
 import { DeleteUserPage, EditUserPage, NewUserPage, OneTimePasswordPage } from '../../views/admin/user-form.js';
 import { UsersListPage } from '../../views/admin/users-list.js';
 
+const NO_USER = 'There is no such user.';
 /** Length of generated one-time passwords (~117 bits). */
 const ONE_TIME_PASSWORD_LENGTH = 20;
 
@@ -71,33 +75,24 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
   const tz = app.config.school.timeZone;
   const admin = { access: 'admin' } as const;
 
-  const targetId = (request: FastifyRequest): number => {
-    const raw = (request.params as { id?: string }).id ?? '';
-    if (!/^\d{1,9}$/.test(raw)) throw new HttpError(404, 'There is no such user.');
-    return Number(raw);
-  };
   const loadTarget = async (request: FastifyRequest): Promise<User> => {
-    const user = await findUserById(app.db, targetId(request));
-    if (!user) throw new HttpError(404, 'There is no such user.');
+    const user = await findUserById(app.db, idParam(request, NO_USER));
+    if (!user) throw new HttpError(404, NO_USER);
     return user;
   };
-  const history = (userId: number) => app.db.selectFrom('audit_log').selectAll()
-    .where('target_type', '=', 'user').where('target_id', '=', String(userId))
-    .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(10).execute();
   const editPage = async (request: FastifyRequest, reply: FastifyReply, user: User, status = 200,
     values: FormValues = userValues(user), errors?: FieldErrors) =>
     reply.render(<EditUserPage ctx={viewContext(request)} user={user} values={values} errors={errors}
-      history={await history(user.id)} timeZone={tz} />, status);
+      history={await auditTrail(app.db, 'user', user.id)} timeZone={tz} />, status);
 
   app.get('/users', { config: admin }, async (request, reply) => {
-    const query = parseUserListQuery(request.query as Record<string, unknown>);
+    const query = parseQuery(request, userListQuerySchema);
     const result = await listUsers(app.db, query);
     return reply.render(<UsersListPage ctx={viewContext(request)} query={{ ...query, page: result.page }} result={result} timeZone={tz} />);
   });
 
   app.get('/users/search', { config: { ...admin, json: true } }, async (request, reply) => {
-    const q = request.query as Record<string, unknown>;
-    return reply.send(await searchUsers(app.db, q.q, q.limit));
+    return reply.send(await searchUsers(app.db, parseQuery(request, userSearchQuerySchema)));
   });
 
   app.get('/users/new', { config: admin }, async (request, reply) =>

@@ -2,7 +2,7 @@ import type { AuditPage, AuditQuery } from '../../../domain/audit-log.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { AdminLayout } from './admin-layout.js';
-import { Pagination, withQuery } from './pagination.js';
+import { Pagination, withQuery } from '../pagination.js';
 
 export function auditParams(q: AuditQuery): Record<string, string> {
   return { action: q.action, actor: q.actor, target_type: q.targetType, target_id: q.targetId, ip: q.ip, from: q.from, to: q.to };
@@ -87,7 +87,7 @@ export function AuditPageView({ ctx, query, result, actions, targetTypes, timeZo
           </tbody>
         </table>
       </div>
-      <Pagination page={result.page} pages={result.pages} href={(n) => withQuery('/admin/audit', params, { page: n === 1 ? null : n })} />
+      <Pagination kind="table" page={result.page} pages={result.pages} href={(n) => withQuery('/admin/audit', params, { page: n === 1 ? null : n })} />
     </AdminLayout>
   );
 }

@@ -5,35 +5,19 @@
 import type { ComponentChildren } from 'preact';
 import { KEY_STAGES } from '../../../config/index.js';
 import type { Challenge } from '../../../db/schema.js';
-import { KIND_LABELS, type BoxFormValues, type ChallengeFormValues, type FieldErrors } from '../../../domain/challenges/challenge-form.js';
+import { KIND_LABELS, type BoxFormValues, type ChallengeFormValues } from '../../../domain/challenges/challenge-form.js';
 import {
   ATTEMPTS, LOCK_HOURS, MAX_ANSWER_LENGTH, MAX_BOXES, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH,
   type AdminChallengeLists, type AdminChallengeRow,
 } from '../../../domain/challenges/challenges.js';
-import { KeyStageBadge, plural, QueryPagination, SchoolTime } from '../challenges/parts.js';
+import type { FieldErrors } from '../../../lib/forms.js';
+import { KeyStageBadge, plural, SchoolTime } from '../challenges/parts.js';
+import { pageHref, Pagination } from '../pagination.js';
 import { RichTextField } from '../content/admin.js';
 import type { ViewContext } from '../context.js';
+import { ErrorSummary, FieldError, fieldAria } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
-
-function FieldError({ name, errors }: { name: string; errors: FieldErrors }) {
-  return errors[name] ? <p class="field-error" id={`${name}-error`}>{errors[name]}</p> : null;
-}
-
-function described(name: string, errors: FieldErrors, hint?: boolean) {
-  const ids = [hint ? `${name}-hint` : null, errors[name] ? `${name}-error` : null].filter(Boolean).join(' ');
-  return { 'aria-invalid': errors[name] ? ('true' as const) : undefined, 'aria-describedby': ids || undefined };
-}
-
-function ErrorBox({ errors }: { errors: FieldErrors }) {
-  const n = Object.keys(errors).length;
-  if (n === 0) return null;
-  return (
-    <div class="flash flash-error" role="alert">
-      {n === 1 ? 'Please correct the field marked below.' : `Please correct the ${n} fields marked below.`}
-    </div>
-  );
-}
 
 // ---------------------------------------------------------------- lists
 
@@ -102,7 +86,7 @@ export function AdminChallengeListPage({ ctx, lists, zone }: { ctx: ViewContext;
         <h2 id="released-title">Released ({lists.releasedTotal})</h2>
         {lists.released.length === 0 ? <p class="muted">No challenge has been released yet.</p>
           : <ChallengeTable ctx={ctx} rows={lists.released} zone={zone} scheduled={false} />}
-        <QueryPagination page={lists.page} pages={lists.pages} path="/admin/challenges" params={{}} />
+        <Pagination page={lists.page} pages={lists.pages} href={pageHref('/admin/challenges')} />
       </section>
       <p class="hint">Times are in the school’s time zone ({zone}). A challenge locks when locked here or when its auto-lock time has passed; a locked challenge accepts no answers and shows its correct answers.</p>
     </AdminLayout>
@@ -125,7 +109,7 @@ export function BoxFields({ box, number, errors, tries }: { box: BoxFormValues; 
         {existing && <input type="hidden" name={n('id')} value={box.id} />}
         <div class="field">
           <label for={n('label')}>Label (optional)</label>
-          <input id={n('label')} name={n('label')} type="text" value={box.label} maxLength={MAX_LABEL_LENGTH} {...described(n('label'), errors)} />
+          <input id={n('label')} name={n('label')} type="text" value={box.label} maxLength={MAX_LABEL_LENGTH} {...fieldAria(n('label'), errors)} />
           <FieldError name={n('label')} errors={errors} />
         </div>
         <div class="field">
@@ -133,7 +117,7 @@ export function BoxFields({ box, number, errors, tries }: { box: BoxFormValues; 
           <input
             id={n('answer')} name={n('answer')} type="text" value={box.answer} maxLength={MAX_ANSWER_LENGTH}
             autocomplete="off" spellcheck={false} data-mathfield={box.kind === 'text' ? undefined : ''}
-            {...described(n('answer'), errors, true)}
+            {...fieldAria(n('answer'), errors, true)}
           />
           <p class="hint" id={`${n('answer')}-hint`}>LaTeX or plain maths (3/4, 2*sqrt(2), y=2x+1, (1, -2), x=2, x=-3). The math engine checks it when you save.</p>
           <FieldError name={n('answer')} errors={errors} />
@@ -141,7 +125,7 @@ export function BoxFields({ box, number, errors, tries }: { box: BoxFormValues; 
         <div class="box-options">
           <div class="field">
             <label for={n('kind')}>Kind of answer</label>
-            <select id={n('kind')} name={n('kind')} {...described(n('kind'), errors)}>
+            <select id={n('kind')} name={n('kind')} {...fieldAria(n('kind'), errors)}>
               {KIND_LABELS.map(([v, l]) => <option value={v} selected={v === (box.kind || 'auto')}>{l}</option>)}
             </select>
             <FieldError name={n('kind')} errors={errors} />
@@ -154,7 +138,7 @@ export function BoxFields({ box, number, errors, tries }: { box: BoxFormValues; 
           </div>
           <div class="field">
             <label for={n('tolerance')}>Tolerance</label>
-            <input id={n('tolerance')} name={n('tolerance')} type="text" value={box.tolerance} maxLength={30} {...described(n('tolerance'), errors, true)} />
+            <input id={n('tolerance')} name={n('tolerance')} type="text" value={box.tolerance} maxLength={30} {...fieldAria(n('tolerance'), errors, true)} />
             <p class="hint" id={`${n('tolerance')}-hint`}>Blank = exact; 0.01, 1%, 3 sf or 2 dp.</p>
             <FieldError name={n('tolerance')} errors={errors} />
           </div>
@@ -212,10 +196,10 @@ export function AdminChallengeFormPage({ ctx, id, values, errors = {}, tries = n
       {viewHref && <p><a href={viewHref}>View as a student sees it</a></p>}
       <form method="post" action={target?.action ?? (editing ? `/admin/challenges/${id}/edit` : '/admin/challenges/new')} class="challenge-form">
         <CsrfField ctx={ctx} />
-        <ErrorBox errors={errors} />
+        <ErrorSummary errors={errors} />
         <div class="field">
           <label for="title">Title</label>
-          <input id="title" name="title" type="text" value={values.title} required maxLength={MAX_TITLE_LENGTH} {...described('title', errors)} />
+          <input id="title" name="title" type="text" value={values.title} required maxLength={MAX_TITLE_LENGTH} {...fieldAria('title', errors)} />
           <FieldError name="title" errors={errors} />
         </div>
         <RichTextField label="The problem" value={values.content_html} errors={errors}
@@ -223,7 +207,7 @@ export function AdminChallengeFormPage({ ctx, id, values, errors = {}, tries = n
         <div class="form-row">
           <div class="field">
             <label for="key_stage">Key stage</label>
-            <select id="key_stage" name="key_stage" required {...described('key_stage', errors)}>
+            <select id="key_stage" name="key_stage" required {...fieldAria('key_stage', errors)}>
               <option value="">Choose…</option>
               {KEY_STAGES.map((ks) => <option value={ks} selected={ks === values.key_stage}>{ks}</option>)}
             </select>
@@ -231,21 +215,21 @@ export function AdminChallengeFormPage({ ctx, id, values, errors = {}, tries = n
           </div>
           <div class="field">
             <label for="release_at">Release time</label>
-            <input id="release_at" name="release_at" type="datetime-local" value={values.release_at} {...described('release_at', errors, true)} />
+            <input id="release_at" name="release_at" type="datetime-local" value={values.release_at} {...fieldAria('release_at', errors, true)} />
             <p class="hint" id="release_at-hint">School time ({zone}). Leave blank to release now.</p>
             <FieldError name="release_at" errors={errors} />
           </div>
           {target ? target.timingField : <div class="field">
             <label for="lock_after_hours">Auto-lock after (hours)</label>
             <input id="lock_after_hours" name="lock_after_hours" type="number" min={LOCK_HOURS.min} max={LOCK_HOURS.max} step={1}
-              value={values.lock_after_hours} {...described('lock_after_hours', errors, true)} />
+              value={values.lock_after_hours} {...fieldAria('lock_after_hours', errors, true)} />
             <p class="hint" id="lock_after_hours-hint">{LOCK_HOURS.min}–{LOCK_HOURS.max} hours after release; blank for no auto-lock.</p>
             <FieldError name="lock_after_hours" errors={errors} />
           </div>}
           <div class="field">
             <label for="attempts_per_box">Attempts per box</label>
             <input id="attempts_per_box" name="attempts_per_box" type="number" min={ATTEMPTS.min} max={ATTEMPTS.max} step={1}
-              value={values.attempts_per_box} required {...described('attempts_per_box', errors)} />
+              value={values.attempts_per_box} required {...fieldAria('attempts_per_box', errors)} />
             <FieldError name="attempts_per_box" errors={errors} />
           </div>
         </div>

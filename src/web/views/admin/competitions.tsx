@@ -5,15 +5,16 @@ import { KEY_STAGES } from '../../../config/index.js';
 import type { Challenge, Competition, School } from '../../../db/schema.js';
 import type { CompetitionAnalytics, CompetitionEntry, EntryFilters } from '../../../domain/competitions/analytics.js';
 import { ENTRY_SORTS, PAGE_SIZES } from '../../../domain/competitions/analytics.js';
-import type { CompetitionFormValues } from '../../../domain/competitions/competitions.js';
+import type { CompetitionFormValues } from '../../../domain/competitions/competition-form.js';
 import type { SchoolRow } from '../../../domain/schools.js';
 import { KeyStageBadge, SchoolTime } from '../challenges/parts.js';
 import { RichTextField } from '../content/admin.js';
 import type { ViewContext } from '../context.js';
-import { ErrorSummary, TextField, type Errors } from '../form.js';
+import type { FieldErrors, FormValues } from '../../../lib/forms.js';
+import { ErrorSummary, TextField } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
-import { Pagination, withQuery } from './pagination.js';
+import { Pagination, withQuery } from '../pagination.js';
 import { SubmissionsChart } from './submissions-chart.js';
 
 function PostButton({ ctx, action, label, danger }: { ctx: ViewContext; action: string; label: string; danger?: boolean }) {
@@ -55,7 +56,7 @@ export function AdminSchoolListPage({ ctx, schools }: { ctx: ViewContext; school
   );
 }
 
-export function AdminSchoolFormPage({ ctx, id, values, errors }: { ctx: ViewContext; id: number | null; values: Record<string, string>; errors?: Errors }) {
+export function AdminSchoolFormPage({ ctx, id, values, errors }: { ctx: ViewContext; id: number | null; values: FormValues; errors?: FieldErrors }) {
   return (
     <AdminLayout ctx={ctx} title={id ? 'Edit school' : 'New school'}>
       <h1>{id ? 'Edit school' : 'New school'}</h1>
@@ -107,7 +108,7 @@ export function AdminCompetitionListPage({ ctx, competitions, zone }: { ctx: Vie
 }
 
 export function AdminCompetitionFormPage({ ctx, id, values, schools, errors = {}, zone }: {
-  ctx: ViewContext; id: number | null; values: CompetitionFormValues; schools: School[]; errors?: Errors; zone: string;
+  ctx: ViewContext; id: number | null; values: CompetitionFormValues; schools: School[]; errors?: FieldErrors; zone: string;
 }) {
   return (
     <AdminLayout ctx={ctx} title={id ? 'Edit competition' : 'New competition'} scripts={['editor.js']} styles={['katex.css']}>
@@ -116,7 +117,7 @@ export function AdminCompetitionFormPage({ ctx, id, values, schools, errors = {}
       <form method="post" action={id ? `/admin/competitions/${id}/edit` : '/admin/competitions/new'}>
         <CsrfField ctx={ctx} />
         <TextField name="name" label="Name" value={values.name} errors={errors} required maxLength={120} />
-        <RichTextField name="about_html" label="About the competition" value={values.about_html} errors={errors as Record<string, string>} />
+        <RichTextField name="about_html" label="About the competition" value={values.about_html} errors={errors ?? {}} />
         <div class="form-row">
           <div class="field">
             <label for="starts_at">Starts</label>
@@ -286,7 +287,7 @@ export function AdminCompetitionBoardPage({ ctx, d }: { ctx: ViewContext; d: Boa
         </div>
         <button type="submit" class="danger small">Apply to selected</button>
       </form>
-      <Pagination page={d.list.page} pages={d.list.pages} href={(p) => withQuery(`${base}/board`, { ...f, per: String(d.perPage) }, { page: p })} />
+      <Pagination kind="table" page={d.list.page} pages={d.list.pages} href={(p) => withQuery(`${base}/board`, { ...f, per: String(d.perPage) }, { page: p })} />
 
       <section class="card" aria-labelledby="adjust-title">
         <h2 id="adjust-title">Manual adjustments</h2>

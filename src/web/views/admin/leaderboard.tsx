@@ -2,11 +2,13 @@
 // recalculation from submissions, and manual point adjustments (create, edit,
 // delete — each with a reason, each in the audit log).
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
-import {
-  ADJUSTMENT_POINTS, MAX_REASON_LENGTH, type AdjustmentFormValues, type AdjustmentRow, type BoardStats,
-} from '../../../domain/challenges/leaderboards.js';
-import { QueryPagination, SchoolTime } from '../challenges/parts.js';
+import type { AdjustmentFormValues } from '../../../domain/challenges/adjustment-form.js';
+import { ADJUSTMENT_POINTS, MAX_REASON_LENGTH, type AdjustmentRow, type BoardStats } from '../../../domain/challenges/leaderboards.js';
+import { SchoolTime } from '../challenges/parts.js';
+import { pageHref, Pagination } from '../pagination.js';
+import type { FieldErrors } from '../../../lib/forms.js';
 import type { ViewContext } from '../context.js';
+import { FieldError, fieldAria } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
 
@@ -14,16 +16,6 @@ export interface BoardSummary {
   keyStage: KeyStage;
   stats: BoardStats;
   resetAt: string;
-}
-
-type Errors = Record<string, string>;
-
-function FieldError({ name, errors }: { name: string; errors: Errors }) {
-  return errors[name] ? <p class="field-error" id={`${name}-error`}>{errors[name]}</p> : null;
-}
-
-function invalid(name: string, errors: Errors) {
-  return errors[name] ? { 'aria-invalid': 'true' as const, 'aria-describedby': `${name}-error` } : {};
 }
 
 function ResetForm({ ctx, stage, label }: { ctx: ViewContext; stage: string; label: string }) {
@@ -37,20 +29,20 @@ function ResetForm({ ctx, stage, label }: { ctx: ViewContext; stage: string; lab
   );
 }
 
-export function AdjustmentFields({ values, errors, fixedUser }: { values: AdjustmentFormValues; errors: Errors; fixedUser?: string }) {
+export function AdjustmentFields({ values, errors, fixedUser }: { values: AdjustmentFormValues; errors: FieldErrors; fixedUser?: string }) {
   return (
     <>
       {fixedUser ? <p>Student: <strong>{fixedUser}</strong></p> : (
         <div class="field">
           <label for="user">Student (email address or account number)</label>
-          <input id="user" name="user" type="text" value={values.user} required autocomplete="off" {...invalid('user', errors)} />
+          <input id="user" name="user" type="text" value={values.user} required autocomplete="off" {...fieldAria('user', errors)} />
           <FieldError name="user" errors={errors} />
         </div>
       )}
       <div class="form-row">
         <div class="field">
           <label for="key_stage">Board</label>
-          <select id="key_stage" name="key_stage" {...invalid('key_stage', errors)}>
+          <select id="key_stage" name="key_stage" {...fieldAria('key_stage', errors)}>
             <option value="">The student’s own key stage</option>
             {KEY_STAGES.map((ks) => <option value={ks} selected={values.key_stage === ks}>{ks}</option>)}
           </select>
@@ -59,13 +51,13 @@ export function AdjustmentFields({ values, errors, fixedUser }: { values: Adjust
         <div class="field">
           <label for="points">Points (+ or −)</label>
           <input id="points" name="points" type="number" min={ADJUSTMENT_POINTS.min} max={ADJUSTMENT_POINTS.max} step={1}
-            value={values.points} required {...invalid('points', errors)} />
+            value={values.points} required {...fieldAria('points', errors)} />
           <FieldError name="points" errors={errors} />
         </div>
       </div>
       <div class="field">
         <label for="reason">Reason</label>
-        <input id="reason" name="reason" type="text" value={values.reason} required maxLength={MAX_REASON_LENGTH} {...invalid('reason', errors)} />
+        <input id="reason" name="reason" type="text" value={values.reason} required maxLength={MAX_REASON_LENGTH} {...fieldAria('reason', errors)} />
         <FieldError name="reason" errors={errors} />
       </div>
     </>
@@ -77,7 +69,7 @@ export function AdminLeaderboardPage({ ctx, boards, adjustments, form, errors = 
   boards: BoardSummary[];
   adjustments: { rows: AdjustmentRow[]; total: number; page: number; pages: number };
   form: AdjustmentFormValues;
-  errors?: Errors;
+  errors?: FieldErrors;
   zone: string;
 }) {
   return (
@@ -154,14 +146,14 @@ export function AdminLeaderboardPage({ ctx, boards, adjustments, form, errors = 
             </table>
           </div>
         )}
-        <QueryPagination page={adjustments.page} pages={adjustments.pages} path="/admin/leaderboard" params={{}} />
+        <Pagination page={adjustments.page} pages={adjustments.pages} href={pageHref('/admin/leaderboard')} />
       </section>
     </AdminLayout>
   );
 }
 
 export function AdminAdjustmentEditPage({ ctx, id, student, values, errors = {} }: {
-  ctx: ViewContext; id: number; student: string; values: AdjustmentFormValues; errors?: Errors;
+  ctx: ViewContext; id: number; student: string; values: AdjustmentFormValues; errors?: FieldErrors;
 }) {
   return (
     <AdminLayout ctx={ctx} title="Edit adjustment">

@@ -1,22 +1,23 @@
 import { SCHOOL_YEARS } from '../../../domain/key-stage.js';
 import type { AuditEntry, User } from '../../../db/schema.js';
 import type { ViewContext } from '../context.js';
-import { CheckboxField, ErrorSummary, SelectField, TextField, type Errors } from '../form.js';
+import type { FieldErrors, FormValues } from '../../../lib/forms.js';
+import { CheckboxField, ErrorSummary, SelectField, TextField } from '../form.js';
 import { formatTime } from '../format-time.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
 
 export interface UserFormProps {
   ctx: ViewContext;
-  values: Record<string, string>;
-  errors?: Errors;
+  values: FormValues;
+  errors?: FieldErrors;
   /** Present when editing; absent for "new user". */
   user?: User;
   history?: AuditEntry[];
   timeZone: string;
 }
 
-function DetailsFields({ values, errors, isNew }: { values: Record<string, string>; errors?: Errors; isNew: boolean }) {
+function DetailsFields({ values, errors, isNew }: { values: FormValues; errors?: FieldErrors; isNew: boolean }) {
   return (
     <>
       <TextField name="first_name" label="First name" value={values.first_name} errors={errors} required maxLength={50} />

@@ -4,7 +4,7 @@ import { BULK_ACTIONS, PER_PAGE_CHOICES, type SortKey, type UserListPage, type U
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { AdminLayout } from './admin-layout.js';
-import { Pagination, withQuery } from './pagination.js';
+import { Pagination, withQuery } from '../pagination.js';
 
 const BULK_LABELS: Record<(typeof BULK_ACTIONS)[number], string> = {
   promote: 'Make administrator',
@@ -143,7 +143,7 @@ export function UsersListPage({ ctx, query, result, timeZone }: {
           </tbody>
         </table>
       </div>
-      <Pagination page={result.page} pages={result.pages} href={(n) => withQuery('/admin/users', params, { page: n === 1 ? null : n })} />
+      <Pagination kind="table" page={result.page} pages={result.pages} href={(n) => withQuery('/admin/users', params, { page: n === 1 ? null : n })} />
     </AdminLayout>
   );
 }

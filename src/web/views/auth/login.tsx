@@ -1,5 +1,6 @@
 import type { ViewContext } from '../context.js';
-import { CheckboxField, ErrorSummary, PasswordField, TextField, type Errors } from '../form.js';
+import type { FieldErrors } from '../../../lib/forms.js';
+import { CheckboxField, ErrorSummary, PasswordField, TextField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 
 export interface LoginPageProps {
@@ -9,7 +10,7 @@ export interface LoginPageProps {
   next?: string;
   /** The one message for a failed login (never says which part was wrong). */
   message?: string | null;
-  errors?: Errors;
+  errors?: FieldErrors;
 }
 
 export function LoginPage({ ctx, email = '', remember = false, next = '', message, errors }: LoginPageProps) {

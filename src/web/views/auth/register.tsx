@@ -1,13 +1,14 @@
 import type { PasswordRules } from '../../../domain/accounts/password-policy.js';
 import { SCHOOL_YEARS } from '../../../domain/key-stage.js';
 import type { ViewContext } from '../context.js';
-import { ErrorSummary, PasswordField, SelectField, TextField, type Errors } from '../form.js';
+import type { FieldErrors, FormValues } from '../../../lib/forms.js';
+import { ErrorSummary, PasswordField, SelectField, TextField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 
 export interface RegisterPageProps {
   ctx: ViewContext;
-  values?: Record<string, string>;
-  errors?: Errors;
+  values?: FormValues;
+  errors?: FieldErrors;
   rules: PasswordRules;
   domains: string[];
 }

@@ -3,7 +3,8 @@ import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
 import type { ChallengePage } from '../../../domain/challenges/challenges.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
-import { KeyStageBadge, QueryPagination, SchoolTime } from './parts.js';
+import { pageHref, Pagination } from '../pagination.js';
+import { KeyStageBadge, SchoolTime } from './parts.js';
 
 export function ChallengeListPage({ ctx, list, keyStage, zone }: {
   ctx: ViewContext; list: ChallengePage; keyStage: KeyStage | null; zone: string;
@@ -41,7 +42,7 @@ export function ChallengeListPage({ ctx, list, keyStage, zone }: {
           ))}
         </ul>
       )}
-      <QueryPagination page={list.page} pages={list.pages} path="/challenges" params={{ ks: keyStage ?? undefined }} />
+      <Pagination page={list.page} pages={list.pages} href={pageHref('/challenges', { ks: keyStage })} />
     </Layout>
   );
 }

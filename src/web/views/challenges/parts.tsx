@@ -1,5 +1,5 @@
 // Shared pieces of the challenge and leaderboard pages: answers rendered as
-// math, times in the school's zone, key-stage badges and query-string paging.
+// math, times in the school's zone and key-stage badges.
 import katex from 'katex';
 import { formatSchoolTime } from '../../../lib/school-time.js';
 import { TextCache } from '../../../lib/text-cache.js';
@@ -37,31 +37,6 @@ export function SchoolTime({ iso, zone }: { iso: string; zone: string }) {
 
 export function KeyStageBadge({ keyStage }: { keyStage: string }) {
   return <span class="badge badge-ks">{keyStage}</span>;
-}
-
-/** Numbered page links that keep the other query parameters. */
-export function QueryPagination({ page, pages, path, params }: { page: number; pages: number; path: string; params: Record<string, string | undefined> }) {
-  if (pages <= 1) return null;
-  const href = (p: number) => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
-    if (p > 1) q.set('page', String(p));
-    const s = q.toString();
-    return s ? `${path}?${s}` : path;
-  };
-  const numbers: number[] = [];
-  for (let p = Math.max(1, page - 3); p <= Math.min(pages, page + 3); p++) numbers.push(p);
-  return (
-    <nav aria-label="Pages">
-      <ul class="pagination">
-        {page > 1 && <li><a href={href(page - 1)} rel="prev">← Newer</a></li>}
-        {numbers.map((p) => (
-          <li>{p === page ? <span aria-current="page">{p}</span> : <a href={href(p)}>{p}</a>}</li>
-        ))}
-        {page < pages && <li><a href={href(page + 1)} rel="next">Older →</a></li>}
-      </ul>
-    </nav>
-  );
 }
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

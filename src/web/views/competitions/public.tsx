@@ -9,7 +9,8 @@ import type { PasswordRules } from '../../../domain/accounts/password-policy.js'
 import { KeyStageBadge, SchoolTime } from '../challenges/parts.js';
 import { RichContent } from '../content/parts.js';
 import type { ViewContext } from '../context.js';
-import { ErrorSummary, PasswordField, SelectField, TextField, type Errors } from '../form.js';
+import type { FieldErrors } from '../../../lib/forms.js';
+import { ErrorSummary, PasswordField, SelectField, TextField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 
 const MEDAL_LABEL = { gold: '🥇 Gold', silver: '🥈 Silver', bronze: '🥉 Bronze' } as const;
@@ -163,7 +164,7 @@ export interface RegisterData {
   competition: Competition;
   schools: School[];
   values?: Record<string, string>;
-  errors?: Errors;
+  errors?: FieldErrors;
   existingAccount?: boolean;
   rules: PasswordRules;
   closed: string | null;

@@ -4,39 +4,24 @@
 // without JavaScript too.
 import type { ComponentChildren } from 'preact';
 import { ARTICLE_TYPES, type ArticlePdf, type ArticleType } from '../../../domain/content/articles.js';
-import type { FieldErrors, PageOf } from '../../../domain/content/content-forms.js';
+import type { PageOf } from '../../../domain/content/content-forms.js';
 import type { StoredPage } from '../../../domain/content/pages.js';
 import { sanitizeRichHtml } from '../../../domain/content/sanitize.js';
 import type { Announcement, Article } from '../../../db/schema.js';
+import type { FieldErrors } from '../../../lib/forms.js';
 import { AdminLayout } from '../admin/admin-layout.js';
 import type { ViewContext } from '../context.js';
+import { ErrorSummary, FieldError, fieldAria } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { articleUrl, SECTION } from './articles.js';
-import { Day, formatSize, Pagination } from './parts.js';
-
-function FieldError({ name, errors }: { name: string; errors: FieldErrors }) {
-  return errors[name] ? <p class="field-error" id={`${name}-error`}>{errors[name]}</p> : null;
-}
-
-function invalid(name: string, errors: FieldErrors) {
-  return errors[name] ? { 'aria-invalid': 'true' as const, 'aria-describedby': `${name}-error` } : {};
-}
-
-function ErrorBox({ errors }: { errors: FieldErrors }) {
-  const n = Object.keys(errors).length;
-  if (n === 0) return null;
-  return (
-    <div class="flash flash-error" role="alert">
-      {errors._form ?? (n === 1 ? 'Please correct the field marked below.' : `Please correct the ${n} fields marked below.`)}
-    </div>
-  );
-}
+import { pageHref, Pagination } from '../pagination.js';
+import { Day, formatSize } from './parts.js';
 
 function TitleInput({ value, errors, max }: { value: string; errors: FieldErrors; max: number }) {
   return (
     <div class="field">
       <label for="title">Title</label>
-      <input id="title" name="title" type="text" value={value} required maxLength={max} {...invalid('title', errors)} />
+      <input id="title" name="title" type="text" value={value} required maxLength={max} {...fieldAria('title', errors)} />
       <FieldError name="title" errors={errors} />
     </div>
   );
@@ -52,7 +37,7 @@ export function RichTextField({ name = 'content_html', label, value, errors, hin
     <div class="field">
       <label for={name}>{label}</label>
       {hint && <p class="hint" id={`${name}-hint`}>{hint}</p>}
-      <textarea id={name} name={name} rows={16} data-rich-editor="" data-upload-url="/admin/uploads/image" {...invalid(name, errors)}>{sanitizeRichHtml(value)}</textarea>
+      <textarea id={name} name={name} rows={16} data-rich-editor="" data-upload-url="/admin/uploads/image" {...fieldAria(name, errors)}>{sanitizeRichHtml(value)}</textarea>
       <FieldError name={name} errors={errors} />
     </div>
   );
@@ -98,7 +83,7 @@ export function AdminArticleList({ ctx, list }: { ctx: ViewContext; list: PageOf
           </table>
         </div>
       )}
-      <Pagination page={list.page} pages={list.pages} base="/admin/articles" />
+      <Pagination page={list.page} pages={list.pages} href={pageHref('/admin/articles')} />
     </AdminLayout>
   );
 }
@@ -115,12 +100,12 @@ export function AdminArticleForm({ ctx, id, values, pdf, maxMb, errors = {} }: {
   return (
     <AdminLayout ctx={ctx} title={editing ? 'Edit article' : 'New article'} scripts={['editor.js']} styles={['katex.css']}>
       <h1>{editing ? `Edit “${values.title}”` : 'New article or newsletter'}</h1>
-      <ErrorBox errors={errors} />
+      <ErrorSummary errors={errors} message={errors._form} />
       <form method="post" action={editing ? `/admin/articles/${id}` : '/admin/articles'} enctype="multipart/form-data" class="card content-form">
         <CsrfField ctx={ctx} />
         <div class="field">
           <label for="type">Type</label>
-          <select id="type" name="type" required {...invalid('type', errors)}>
+          <select id="type" name="type" required {...fieldAria('type', errors)}>
             {ARTICLE_TYPES.map((t) => <option value={t} selected={values.type === t}>{SECTION[t].singular}</option>)}
           </select>
           <FieldError name="type" errors={errors} />
@@ -128,7 +113,7 @@ export function AdminArticleForm({ ctx, id, values, pdf, maxMb, errors = {} }: {
         <TitleInput value={values.title} errors={errors} max={200} />
         <div class="field">
           <label for="author_name">Author name shown</label>
-          <input id="author_name" name="author_name" type="text" value={values.author_name} required maxLength={100} {...invalid('author_name', errors)} />
+          <input id="author_name" name="author_name" type="text" value={values.author_name} required maxLength={100} {...fieldAria('author_name', errors)} />
           <FieldError name="author_name" errors={errors} />
         </div>
         <RichTextField label="Content" value={values.content_html} errors={errors} hint={EDITOR_HINT} />
@@ -139,7 +124,7 @@ export function AdminArticleForm({ ctx, id, values, pdf, maxMb, errors = {} }: {
           )}
           <div class="field">
             <label for="pdf">{pdf ? 'Replace with another PDF' : 'Attach a PDF'}</label>
-            <input id="pdf" name="pdf" type="file" accept="application/pdf,.pdf" {...invalid('pdf', errors)} />
+            <input id="pdf" name="pdf" type="file" accept="application/pdf,.pdf" {...fieldAria('pdf', errors)} />
             <p class="hint">At most {maxMb} MB. Newsletters are usually a PDF; readers see it in a viewer with download and print links.</p>
             <FieldError name="pdf" errors={errors} />
           </div>
@@ -197,7 +182,7 @@ export function AdminAnnouncementList({ ctx, list }: { ctx: ViewContext; list: P
           </table>
         </div>
       )}
-      <Pagination page={list.page} pages={list.pages} base="/admin/announcements" />
+      <Pagination page={list.page} pages={list.pages} href={pageHref('/admin/announcements')} />
     </AdminLayout>
   );
 }
@@ -207,7 +192,7 @@ export function AdminAnnouncementForm({ ctx, id, values, errors = {} }: { ctx: V
   return (
     <AdminLayout ctx={ctx} title={editing ? 'Edit announcement' : 'New announcement'} scripts={['editor.js']} styles={['katex.css']}>
       <h1>{editing ? `Edit “${values.title}”` : 'New announcement'}</h1>
-      <ErrorBox errors={errors} />
+      <ErrorSummary errors={errors} message={errors._form} />
       <form method="post" action={editing ? `/admin/announcements/${id}` : '/admin/announcements'} class="card content-form">
         <CsrfField ctx={ctx} />
         <TitleInput value={values.title} errors={errors} max={200} />
@@ -252,7 +237,7 @@ export function AdminPageForm({ ctx, page, values, errors = {} }: { ctx: ViewCon
     <AdminLayout ctx={ctx} title={`Edit ${page.title}`} scripts={['editor.js']} styles={['katex.css']}>
       <h1>Edit “{page.title}”</h1>
       <p class="muted">Shown at <a href={page.path}>{page.path}</a>.</p>
-      <ErrorBox errors={errors} />
+      <ErrorSummary errors={errors} message={errors._form} />
       <form method="post" action={`/admin/pages/${page.slug}`} class="card content-form">
         <CsrfField ctx={ctx} />
         <TitleInput value={values.title} errors={errors} max={150} />

@@ -3,7 +3,8 @@ import type { PageOf } from '../../../domain/content/content-forms.js';
 import type { Announcement } from '../../../db/schema.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
-import { Day, Pagination, RichContent } from './parts.js';
+import { pageHref, Pagination } from '../pagination.js';
+import { Day, RichContent } from './parts.js';
 
 export function AnnouncementBody({ announcement, heading = 'h2', link = true }: { announcement: Announcement; heading?: 'h1' | 'h2' | 'h3'; link?: boolean }) {
   const H = heading;
@@ -23,7 +24,7 @@ export function AnnouncementListPage({ ctx, list }: { ctx: ViewContext; list: Pa
       {list.items.length === 0
         ? <p class="muted">{list.total === 0 ? 'No announcements yet.' : <>There is nothing on this page. <a href="/announcements">Back to the first page</a>.</>}</p>
         : list.items.map((a) => <article class="card announcement"><AnnouncementBody announcement={a} /></article>)}
-      <Pagination page={list.page} pages={list.pages} base="/announcements" />
+      <Pagination page={list.page} pages={list.pages} href={pageHref('/announcements')} />
     </Layout>
   );
 }

@@ -5,7 +5,8 @@ import { richExcerptHtml } from '../../../domain/content/sanitize.js';
 import type { Article } from '../../../db/schema.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
-import { Day, Pagination, PdfViewer, RichContent } from './parts.js';
+import { pageHref, Pagination } from '../pagination.js';
+import { Day, PdfViewer, RichContent } from './parts.js';
 
 export const SECTION: Record<ArticleType, { path: string; plural: string; singular: string }> = {
   article: { path: '/articles', plural: 'Articles', singular: 'Article' },
@@ -37,7 +38,7 @@ export function ArticleListPage({ ctx, type, list }: { ctx: ViewContext; type: A
       {list.items.length === 0
         ? <p class="muted">{list.total === 0 ? `No ${s.plural.toLowerCase()} yet.` : <>There is nothing on this page. <a href={s.path}>Back to the first page</a>.</>}</p>
         : list.items.map((a) => <ArticleCard article={a} />)}
-      <Pagination page={list.page} pages={list.pages} base={s.path} />
+      <Pagination page={list.page} pages={list.pages} href={pageHref(s.path)} />
     </Layout>
   );
 }

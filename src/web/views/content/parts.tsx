@@ -1,5 +1,5 @@
-// Building blocks of the content pages: sanitised rich content, dates,
-// pagination and the PDF viewer.
+// Building blocks of the content pages: sanitised rich content, dates and
+// the PDF viewer.
 import { renderRichHtml } from '../../../domain/content/sanitize.js';
 import { formatSchoolDay } from '../../../lib/school-time.js';
 import { schoolZone } from '../school-zone.js';
@@ -17,25 +17,6 @@ export function RichContent({ html, class: cls }: { html: string; class?: string
 export function Day({ iso }: { iso: string }) {
   if (Number.isNaN(Date.parse(iso))) return null;
   return <time dateTime={iso}>{formatSchoolDay(iso, schoolZone())}</time>;
-}
-
-/** Previous / numbered / next links; nothing when everything fits on one page. */
-export function Pagination({ page, pages, base }: { page: number; pages: number; base: string }) {
-  if (pages <= 1) return null;
-  const href = (p: number) => (p === 1 ? base : `${base}?page=${p}`);
-  const numbers: number[] = [];
-  for (let p = Math.max(1, page - 3); p <= Math.min(pages, page + 3); p++) numbers.push(p);
-  return (
-    <nav aria-label="Pages">
-      <ul class="pagination">
-        {page > 1 && <li><a href={href(page - 1)} rel="prev">← Newer</a></li>}
-        {numbers.map((p) => (
-          <li>{p === page ? <span aria-current="page">{p}</span> : <a href={href(p)}>{p}</a>}</li>
-        ))}
-        {page < pages && <li><a href={href(page + 1)} rel="next">Older →</a></li>}
-      </ul>
-    </nav>
-  );
 }
 
 export function formatSize(bytes: number): string {

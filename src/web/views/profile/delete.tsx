@@ -1,9 +1,10 @@
 import type { ViewContext } from '../context.js';
-import { ErrorSummary, PasswordField, type Errors } from '../form.js';
+import type { FieldErrors } from '../../../lib/forms.js';
+import { ErrorSummary, PasswordField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 import { ProfileNav } from './profile-nav.js';
 
-export function DeleteAccountPage({ ctx, errors, message }: { ctx: ViewContext; errors?: Errors; message?: string | null }) {
+export function DeleteAccountPage({ ctx, errors, message }: { ctx: ViewContext; errors?: FieldErrors; message?: string | null }) {
   return (
     <Layout ctx={ctx} title="Delete account">
       <h1>Delete your account</h1>

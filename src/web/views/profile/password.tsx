@@ -1,11 +1,12 @@
 import type { PasswordRules } from '../../../domain/accounts/password-policy.js';
 import type { ViewContext } from '../context.js';
-import { ErrorSummary, PasswordField, type Errors } from '../form.js';
+import type { FieldErrors } from '../../../lib/forms.js';
+import { ErrorSummary, PasswordField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 import { ProfileNav } from './profile-nav.js';
 
 export function ChangePasswordPage({ ctx, errors, rules, mustChange }: {
-  ctx: ViewContext; errors?: Errors; rules: PasswordRules; mustChange: boolean;
+  ctx: ViewContext; errors?: FieldErrors; rules: PasswordRules; mustChange: boolean;
 }) {
   return (
     <Layout ctx={ctx} title="Change password">

@@ -1,9 +1,9 @@
-// Database preparation shared by `npm start` (first run) and the CLI.
+// Database preparation shared by `npm start` (first run) and the command line.
 import type { Config } from '../config/index.js';
 import { migrateToLatest, nowIso, type DatabaseHandle } from '../db/index.js';
-import { audit, CLI_ACTOR } from '../domain/audit.js';
-import { generatePassword } from '../domain/accounts/passwords.js';
-import { hashNewPassword } from '../domain/accounts/users.js';
+import { generatePassword } from './accounts/passwords.js';
+import { hashNewPassword } from './accounts/users.js';
+import { audit, CLI_ACTOR } from './audit.js';
 
 export interface AdminSpec {
   email: string;

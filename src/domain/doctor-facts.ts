@@ -1,18 +1,16 @@
 // Gathers what `mathsoc doctor` and the production start-up check look at:
 // the environment, the database (reachable? migrated? admins on a default
 // password?), the backup folder and whether we run in a container. The checks
-// themselves are pure and live in src/security/doctor.ts.
+// themselves are pure and live in src/security/doctor.ts; the facts live here
+// because the admin check needs the account passwords' hashing.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Migrator } from 'kysely';
 import type { Config } from '../config/index.js';
 import { pingDatabase, type DatabaseHandle } from '../db/index.js';
 import { migrations } from '../db/migrations/index.js';
-import { verifyPassword } from '../domain/accounts/passwords.js';
-import {
-  blockingFailures, DEFAULT_ADMIN_PASSWORDS, formatReport, runChecks,
-  type AdminFact, type CheckResult, type DoctorFacts,
-} from '../security/doctor.js';
+import { DEFAULT_ADMIN_PASSWORDS, type AdminFact, type DoctorFacts } from '../security/doctor.js';
+import { verifyPassword } from './accounts/passwords.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -87,24 +85,4 @@ export async function gatherFacts(config: Config, handle: DatabaseHandle, env: E
     newestBackup: newestBackup(config.ops.backupDir),
     now: new Date(),
   };
-}
-
-export async function doctor(config: Config, handle: DatabaseHandle, env: Env = process.env): Promise<{ results: CheckResult[]; lines: string[]; ok: boolean }> {
-  const results = runChecks(await gatherFacts(config, handle, env));
-  return { results, lines: formatReport(results), ok: blockingFailures(results).length === 0 };
-}
-
-/**
- * The production start-up check: the blocking items of the checklist. Returns
- * the lines to print; `ok` false means the server must not start.
- */
-export async function startupCheck(config: Config, handle: DatabaseHandle, env: Env = process.env): Promise<{ ok: boolean; lines: string[] }> {
-  const results = runChecks(await gatherFacts(config, handle, env));
-  const failures = blockingFailures(results);
-  const advisory = results.filter((r) => !r.ok && !r.blocking);
-  const lines: string[] = [];
-  for (const r of failures) lines.push(`✗ ${r.item}: ${r.detail}`, `    fix: ${r.fix ?? ''}`);
-  for (const r of advisory) lines.push(`warning: ${r.item}: ${r.detail}`);
-  if (failures.length) lines.push(`Refusing to start in production: ${failures.length} blocking check(s) failed. Run \`mathsoc doctor\` for the full list.`);
-  return { ok: failures.length === 0, lines };
 }

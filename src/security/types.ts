@@ -1,0 +1,63 @@
+// What every request carries once the security pipeline has run, and what every
+// route must declare. Routes without `config.access` are refused at start-up:
+// access is denied by default, never forgotten.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config, KeyStage } from '../config/index.js';
+import type { DatabaseHandle, Db } from '../db/index.js';
+
+export type Access = 'public' | 'user' | 'admin';
+
+export interface SessionUser {
+  id: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isAdmin: boolean;
+  keyStage: KeyStage | null;
+  yearGroup: number | null;
+  schoolId: number | null;
+  mustChangePassword: boolean;
+}
+
+export interface RouteSecurityConfig {
+  /** Who may call the route. Required on every route. */
+  access: Access;
+  /** Set false only for endpoints browsers call without a token (e.g. /csp-report). */
+  csrf?: boolean;
+  /** Health probes: no HTTPS redirect, no rate limit, no session. */
+  probe?: boolean;
+  /** Reachable while the user must change their password. */
+  allowDuringPasswordChange?: boolean;
+  /** Response shows personal data: sent with Cache-Control: no-store. */
+  personal?: boolean;
+  /** JSON API: errors and denials answer in JSON. */
+  json?: boolean;
+  /** Rate limit for this route (limit string), replacing the default. */
+  rateLimit?: string | false;
+}
+
+/**
+ * Sends the site's error page for `status` (HTML, or JSON for API callers).
+ * The web layer owns the pages and hands this to the security plugins that answer with one.
+ */
+export type ErrorPageSender = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) => FastifyReply;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    database: DatabaseHandle;
+    db: Db;
+  }
+  interface FastifyRequest {
+    user: SessionUser | null;
+    sessionId: string | null;
+    cspNonce: string;
+    /** Client address after proxy trust (use this, never request.ip). */
+    clientIp: string;
+    /** Scheme after proxy trust. */
+    isSecure: boolean;
+    csrfToken(): string;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merging into Fastify's route config needs an interface
+  interface FastifyContextConfig extends Partial<RouteSecurityConfig> {}
+}

@@ -1,0 +1,115 @@
+// Answering one box of a challenge, weekly or competition alike: the same
+// steps and the same messages. The route says which challenge and box, why a
+// student may not answer, and where the try is recorded and scored.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AnswerBox, Challenge } from '../db/schema.js';
+import { boxOptions, boxProgress, MAX_ANSWER_LENGTH, type TryOutcome } from '../domain/challenges/challenges.js';
+import type { Reason } from '../math/index.js';
+import { formFields } from './multipart.js';
+import type { Flash } from './types.js';
+import { plural } from './views/challenges/parts.js';
+
+/**
+ * Engine outcomes that say nothing about the answer: the try is not counted
+ * against the student's attempts. A timeout still counts towards the
+ * wrong-answer rate limit, so slow input cannot be sent without end.
+ */
+export function uncountedMessage(reason: Reason): Flash | null {
+  switch (reason) {
+    case 'busy':
+    case 'worker-error':
+    case 'internal-error':
+      return { type: 'warning', text: 'The answer checker is busy right now, so your answer was not counted. Please try again in a moment.' };
+    case 'timeout':
+      return { type: 'warning', text: 'The answer checker could not finish checking that answer in time, so it was not counted. Please try again, or write it more simply.' };
+    default:
+      return null;
+  }
+}
+
+/** The message a student sees after answering a box. */
+export function answerMessage(outcome: TryOutcome, title: string): Flash {
+  switch (outcome.kind) {
+    case 'gone':
+      return { type: 'error', text: 'That answer box no longer exists: the challenge was changed while your answer was being checked. Please look again.' };
+    case 'locked':
+      return { type: 'warning', text: 'This challenge is locked, so answers are no longer accepted.' };
+    case 'solved':
+      return { type: 'info', text: 'You have already answered this box correctly.' };
+    case 'no-attempts':
+      return { type: 'warning', text: 'You have used all your attempts for this box.' };
+    case 'recorded':
+      break;
+  }
+  if (outcome.adminTry) {
+    return outcome.correct
+      ? { type: 'success', text: 'Correct. (Admin try: not scored.)' }
+      : { type: 'error', text: 'Incorrect. (Admin try: not scored.)' };
+  }
+  if (outcome.correct) {
+    if (outcome.completion) {
+      const c = outcome.completion;
+      return {
+        type: 'success',
+        text: c.first
+          ? `Correct — you have completed «${title}»! You were the first to finish: +${plural(c.points, 'point')}.`
+          : `Correct — you have completed «${title}»! +${plural(c.points, 'point')}.`,
+      };
+    }
+    return { type: 'success', text: 'Correct! Now answer the remaining boxes to complete the challenge.' };
+  }
+  return outcome.attemptsLeft && outcome.attemptsLeft > 0
+    ? { type: 'error', text: `Not quite. You have ${plural(outcome.attemptsLeft, 'attempt')} left for this box.` }
+    : { type: 'error', text: 'Not quite, and that was your last attempt for this box.' };
+}
+
+/** What recording a try can answer: an outcome of `answerMessage`, or a refusal worded by the route. */
+export type AnswerOutcome = TryOutcome | { kind: 'refused'; message: Flash };
+
+export interface AnswerTarget {
+  challenge: Pick<Challenge, 'id' | 'title' | 'attempts_per_box'>;
+  box: AnswerBox;
+  /** The challenge's page: every answer returns to its box there. */
+  page: string;
+  /** Why a student may not answer at all now (locked, not taking part), or null. */
+  refusal: () => Promise<Flash | null>;
+  /** Stores the graded try and scores it; checks again what `refusal` checked, in its transaction. */
+  record: (answer: string, correct: boolean) => Promise<AnswerOutcome>;
+}
+
+/** Checks the submitted answer with the math engine, records the try and returns to the box with a message. */
+export async function answerBox(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, target: AnswerTarget): Promise<FastifyReply> {
+  const user = request.user!;
+  const { challenge, box } = target;
+  const back = (message: Flash) => reply.flash(message.type, message.text).redirect(`${target.page}#box-${box.position}`, 303);
+
+  const answer = (formFields(request.body).answer ?? '').trim();
+  if (answer === '') return back({ type: 'error', text: 'Type an answer before checking it.' });
+  if (answer.length > MAX_ANSWER_LENGTH) {
+    return back({ type: 'error', text: `Your answer is too long: answers can be at most ${MAX_ANSWER_LENGTH} characters.` });
+  }
+  if (!user.isAdmin) {
+    // Cheap checks before the engine runs; `record` repeats them in its transaction.
+    const refused = await target.refusal();
+    if (refused) return back(refused);
+    const prior = await boxProgress(app.db, user.id, challenge.id, box.id);
+    if (prior.solved) return back(answerMessage({ kind: 'solved' }, challenge.title));
+    if (prior.tries >= challenge.attempts_per_box) return back(answerMessage({ kind: 'no-attempts' }, challenge.title));
+  }
+  const key = String(user.id);
+  const limit = await app.rateLimits.peek('wrong-answer', key);
+  if (!limit.allowed) {
+    reply.header('retry-after', String(limit.retryAfterSeconds));
+    return back({ type: 'error', text: `Too many wrong answers in a short time. Please wait ${plural(Math.max(1, limit.retryAfterSeconds), 'second')} before trying again.` });
+  }
+
+  const verdict = await app.math.check(box.correct_answer, answer, boxOptions(box));
+  const uncounted = uncountedMessage(verdict.reason);
+  if (uncounted) {
+    if (verdict.reason === 'timeout') await app.rateLimits.hit('wrong-answer', key);
+    return back(uncounted);
+  }
+  const outcome = await target.record(answer, verdict.equivalent);
+  if (outcome.kind === 'recorded' && !outcome.correct) await app.rateLimits.hit('wrong-answer', key);
+  return back(outcome.kind === 'refused' ? outcome.message : answerMessage(outcome, challenge.title));
+}
