@@ -65,22 +65,38 @@ export interface Registration {
   password: string;
 }
 
-function registrationSchema(rules: PasswordRules) {
-  return z.object({
+/** The fields every new pupil account asks for (registration, competition sign-up). */
+export function newAccountFields() {
+  return {
     first_name: nameField('First name', { profanity: true }),
     last_name: nameField('Last name', { profanity: true }),
     email: ruleField(emailError),
     year_group: yearField('Choose your school year (7 to 13).'),
-    maths_class: ruleField((v) => mathsClassError(v, true)),
     password: z.string(),
     password_confirm: z.string(),
-  }).superRefine((v, ctx) => {
-    // The confirmation is checked only once the password itself is acceptable.
+  };
+}
+
+interface NewPassword {
+  first_name: string;
+  last_name: string;
+  email: string;
+  password: string;
+  password_confirm: string;
+}
+
+/** The password rules, then the confirmation: checked only once the password itself is acceptable. */
+export function newPasswordRule(rules: PasswordRules) {
+  return (v: NewPassword, ctx: z.RefinementCtx): void => {
     const problem = passwordError(v.password, rules, { email: v.email, firstName: v.first_name, lastName: v.last_name });
     if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
     else if (!v.password_confirm) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'Type your password again to confirm it.' });
     else if (v.password_confirm !== v.password) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'The two passwords do not match.' });
-  });
+  };
+}
+
+function registrationSchema(rules: PasswordRules) {
+  return z.object({ ...newAccountFields(), maths_class: ruleField((v) => mathsClassError(v, true)) }).superRefine(newPasswordRule(rules));
 }
 
 export async function validateRegistration(db: Db, config: Config, body: unknown): Promise<FormOutcome<Registration>> {

@@ -7,12 +7,14 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Config, KeyStage } from '../../config/index.js';
 import type { Competition, Database, School, User } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
-import { emailDomain, emailError, normalizeEmail } from '../accounts/emails.js';
-import { keyStageForYear, parseYear } from '../key-stage.js';
-import { nameError, normalizeName } from '../accounts/names.js';
-import { passwordError, passwordRules } from '../accounts/password-policy.js';
+import { z } from 'zod';
+import { emailDomain, normalizeEmail } from '../accounts/emails.js';
+import { keyStageForYear } from '../key-stage.js';
+import { normalizeName } from '../accounts/names.js';
+import { passwordRules } from '../accounts/password-policy.js';
+import { newAccountFields, newPasswordRule } from '../accounts/user-forms.js';
 import { emailInUse, insertUser, type NewAccount } from '../accounts/users.js';
-import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
+import { checkFields, field, formOutcome, type FormOutcome, type FormValues } from '../../lib/forms.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
@@ -185,15 +187,14 @@ export interface CompetitionRegistration {
   password: string;
 }
 
-export type RegistrationOutcome =
-  | { ok: true; data: CompetitionRegistration; values: FormValues }
-  | { ok: false; errors: FieldErrors; values: FormValues; existingAccount: boolean };
+export type RegistrationOutcome = FormOutcome<CompetitionRegistration> & { existingAccount: boolean };
 
 /** Why this competition takes no registrations now, or null. */
 export function registrationClosedReason(c: Competition, now: string): string | null {
   return competitionPhase(c, now) === 'ended' ? `${c.name} has ended: registration is closed.` : null;
 }
 
+/** The sign-up form of a competition: a new pupil account at one of its schools. */
 export async function validateCompetitionRegistration(db: DbOrTrx, config: Config, competitionId: number, body: unknown): Promise<RegistrationOutcome> {
   const values: FormValues = {
     first_name: normalizeName(field(body, 'first_name')),
@@ -202,45 +203,31 @@ export async function validateCompetitionRegistration(db: DbOrTrx, config: Confi
     school_id: field(body, 'school_id').trim(),
     year_group: field(body, 'year_group').trim(),
   };
-  const password = field(body, 'password');
-  const confirm = field(body, 'password_confirm');
-  const errors: FieldErrors = {};
-  let existingAccount = false;
-
-  const first = nameError(values.first_name!, 'First name', { profanity: true });
-  if (first) errors.first_name = first;
-  const last = nameError(values.last_name!, 'Last name', { profanity: true });
-  if (last) errors.last_name = last;
+  const schema = z.object({ ...newAccountFields(), school_id: z.string() }).superRefine(newPasswordRule(passwordRules(config, { isAdmin: false })));
+  const { data, errors } = checkFields(schema, { ...values, password: field(body, 'password'), password_confirm: field(body, 'password_confirm') });
 
   const schools = await competitionSchools(db, competitionId);
   const school = /^[1-9]\d{0,9}$/.test(values.school_id!) ? schools.find((s) => s.id === Number(values.school_id)) : undefined;
   if (!school) errors.school_id = 'Choose your school from the list.';
 
-  const emailProblem = emailError(values.email!);
-  if (emailProblem) errors.email = emailProblem;
-  else if (school && !emailMatchesSchool(values.email!, school)) {
-    errors.email = `Use your ${school.name} email address: it must end in @${school.email_domain}.`;
-  } else if (await emailInUse(db, values.email!)) {
-    existingAccount = true;
-    errors.email = 'An account with this email address already exists. Log in, then join the competition from this page.';
+  let existingAccount = false;
+  if (!errors.email) {
+    if (school && !emailMatchesSchool(values.email!, school)) {
+      errors.email = `Use your ${school.name} email address: it must end in @${school.email_domain}.`;
+    } else if (await emailInUse(db, values.email!)) {
+      existingAccount = true;
+      errors.email = 'An account with this email address already exists. Log in, then join the competition from this page.';
+    }
   }
 
-  const year = parseYear(values.year_group);
-  if (year === null) errors.year_group = 'Choose your school year (7 to 13).';
-  const keyStage = keyStageForYear(config.accounts.keyStageByYear, year);
-
-  const pw = passwordError(password, passwordRules(config, { isAdmin: false }), {
-    email: values.email, firstName: values.first_name, lastName: values.last_name,
+  const outcome = formOutcome<CompetitionRegistration, FormValues>(values, errors, () => {
+    const d = data!;
+    return {
+      firstName: d.first_name, lastName: d.last_name, email: d.email, yearGroup: d.year_group,
+      keyStage: keyStageForYear(config.accounts.keyStageByYear, d.year_group)!, schoolId: school!.id, password: d.password,
+    };
   });
-  if (pw) errors.password = pw;
-  else if (!confirm) errors.password_confirm = 'Type your password again to confirm it.';
-  else if (confirm !== password) errors.password_confirm = 'The two passwords do not match.';
-
-  if (Object.keys(errors).length || !school || year === null || keyStage === null) return { ok: false, errors, values, existingAccount };
-  return {
-    ok: true, values,
-    data: { firstName: values.first_name!, lastName: values.last_name!, email: values.email!, yearGroup: year, keyStage, schoolId: school.id, password },
-  };
+  return { ...outcome, existingAccount };
 }
 
 /** Creates the account and its participation in one transaction. */
