@@ -20,8 +20,19 @@ interface MathAttrs {
   display: boolean;
 }
 
+// MathML, as the server renders it for readers: what the author sees is what is published.
+// LaTeX that does not parse shows as its source, as on the server (KaTeX's own
+// error markup sets a style attribute, which the CSP refuses).
 function renderKatex(el: HTMLElement, attrs: MathAttrs): void {
-  katex.render(attrs.latex || '\\square', el, { displayMode: attrs.display, throwOnError: false, trust: false, strict: 'ignore' });
+  const latex = attrs.latex || '\\square';
+  try {
+    katex.render(latex, el, { displayMode: attrs.display, throwOnError: true, trust: false, strict: 'ignore', output: 'mathml' });
+  } catch {
+    const code = document.createElement('code');
+    code.className = 'math-error';
+    code.textContent = latex;
+    el.replaceChildren(code);
+  }
 }
 
 const MathNode = Node.create({
@@ -253,6 +264,8 @@ function enhance(textarea: HTMLTextAreaElement): void {
   const editor = new Editor({
     element: surface,
     content: textarea.value,
+    // TipTap's base styles are in site.css: an injected <style> element is refused by the CSP.
+    injectCSS: false,
     extensions: [
       StarterKit.configure({
         heading: { levels: [2, 3, 4] },

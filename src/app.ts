@@ -9,7 +9,7 @@ import type { Config } from './config/index.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
 import { loadSessionUser } from './domain/accounts/session-user.js';
 import { AccessLogController, createLogger } from './logger.js';
-import { frameworkErrorHandler } from './security/headers.js';
+import { frameworkErrorHandler, privateResponsesPlugin } from './security/headers.js';
 import { registerSecurity } from './security/index.js';
 import type { SessionStore } from './security/session-store.js';
 import { registerErrorHandlers, sendError } from './web/errors.js';
@@ -66,5 +66,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   // when it was registered, so setting it afterwards would leave Fastify's default.
   registerErrorHandlers(app);
   await registerRoutes(app);
+  // Last, so its onSend hook sees every cookie set before the response leaves.
+  await app.register(privateResponsesPlugin);
   return app;
 }

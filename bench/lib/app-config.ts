@@ -31,6 +31,9 @@ export function benchAppConfig(opts: {
     RATELIMIT_WRONG_ANSWERS: GENEROUS,
     RATELIMIT_LOGIN: GENEROUS,
     RATELIMIT_LOGIN_ACCOUNT: GENEROUS,
+    // The load generator plays one TLS-terminating proxy (X-Forwarded-For and -Proto).
+    PROXY_FIX_X_FOR: '1',
+    PROXY_FIX_X_PROTO: '1',
     ...opts.settings,
     // Always the production profile, whatever the settings say.
     APP_ENV: 'production',

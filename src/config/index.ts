@@ -77,6 +77,9 @@ export type CspDirective = (typeof CSP_DIRECTIVES)[number];
 export const RATELIMIT_STRATEGIES = ['fixed-window', 'moving-window', 'sliding-window-counter'] as const;
 export type RateLimitStrategy = (typeof RATELIMIT_STRATEGIES)[number];
 
+/** Keys the in-memory rate-limit store holds at most (about 40 MB; docs/rate-limiting.md). */
+export const DEFAULT_MEMORY_MAX_KEYS = 200_000;
+
 export type KeyStage = 'KS3' | 'KS4' | 'KS5';
 export const KEY_STAGES: readonly KeyStage[] = ['KS3', 'KS4', 'KS5'];
 
@@ -129,10 +132,19 @@ export interface Config {
     /** Prefix of every key in the shared store (several sites may share one Redis). */
     keyPrefix: string;
     strategy: RateLimitStrategy;
+    /** Upper bound of keys in memory (memory:// storage and the outage fallback). */
+    memoryMaxKeys: number;
     headersEnabled: boolean;
     inMemoryFallback: boolean;
     login: string;
+    /** Forms that check a signed-in user's current password (per account). */
+    passwordConfirm: string;
+    /** Login attempts against one account from devices it has not signed in from, any address. */
     loginAccountFailures: string;
+    /** Login attempts against one account from one address (or one known device). */
+    loginPairFailures: string;
+    /** How long a device stays known to an account after signing in to it. */
+    knownDeviceDays: number;
     register: string;
     wrongAnswers: string;
     cspReport: string;
@@ -181,7 +193,8 @@ const KNOWN_KEYS = new Set([
   'RATELIMIT_ENABLED', 'RATELIMIT_DEFAULT', 'RATELIMIT_DEFAULT_AUTHENTICATED', 'RATELIMIT_STORAGE_URI',
   'RATELIMIT_STRATEGY', 'RATELIMIT_HEADERS_ENABLED', 'RATELIMIT_IN_MEMORY_FALLBACK_ENABLED',
   'RATELIMIT_LOGIN', 'RATELIMIT_LOGIN_ACCOUNT', 'RATELIMIT_REGISTER', 'RATELIMIT_WRONG_ANSWERS',
-  'RATELIMIT_CSP_REPORT', 'RATELIMIT_MATH_API', 'RATELIMIT_KEY_PREFIX',
+  'RATELIMIT_CSP_REPORT', 'RATELIMIT_MATH_API', 'RATELIMIT_KEY_PREFIX', 'RATELIMIT_MEMORY_MAX_KEYS',
+  'RATELIMIT_PASSWORD_CONFIRM', 'RATELIMIT_LOGIN_PAIR', 'RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS',
   'CSP_ENABLED', 'CSP_ALLOW_UNSAFE_EVAL', 'CSP_CDN_SOURCES', 'CSP_REPORT_ONLY', 'CSP_REPORT_URI',
   'HSTS_ENABLED', 'HSTS_MAX_AGE', 'HSTS_INCLUDE_SUBDOMAINS', 'HSTS_PRELOAD',
   'SESSION_STORE_URI', 'SESSION_COOKIE_NAME', 'SESSION_IDLE_TIMEOUT_MINUTES',
@@ -272,6 +285,26 @@ function cspExtra(env: Env): Config['csp']['extra'] {
   return extra;
 }
 
+/** One year: the least max-age the browsers' preload list accepts (hstspreload.org). */
+export const HSTS_PRELOAD_MIN_AGE = 31536000;
+
+function hsts(env: Env): Config['https']['hsts'] {
+  const h = {
+    enabled: bool(env, 'HSTS_ENABLED', true),
+    maxAge: int(env, 'HSTS_MAX_AGE', HSTS_PRELOAD_MIN_AGE, 0, 63072000),
+    includeSubDomains: bool(env, 'HSTS_INCLUDE_SUBDOMAINS', true),
+    preload: bool(env, 'HSTS_PRELOAD', false),
+  };
+  // The preload list rejects a weaker header; sending "preload" with one would only mislead.
+  if (h.preload) {
+    const weaker = !h.enabled ? 'HSTS_ENABLED=true'
+      : !h.includeSubDomains ? 'HSTS_INCLUDE_SUBDOMAINS=true'
+        : h.maxAge < HSTS_PRELOAD_MIN_AGE ? `HSTS_MAX_AGE of at least ${HSTS_PRELOAD_MIN_AGE} (one year); it is ${h.maxAge}` : null;
+    if (weaker) throw new ConfigError(`HSTS_PRELOAD=true needs ${weaker} (the browsers' preload list accepts nothing weaker)`);
+  }
+  return h;
+}
+
 /** A path on this site or an https:// URL; nothing that could end the directive. */
 function reportUri(value: string): string {
   if (!/^(\/|https:\/\/)[^\s;,"']*$/.test(value)) {
@@ -329,12 +362,7 @@ export function loadConfig(env: Env = process.env): Config {
     https: {
       force: bool(env, 'FORCE_HTTPS', pick(profile, [false, false, true])),
       permanent: bool(env, 'FORCE_HTTPS_PERMANENT', false),
-      hsts: {
-        enabled: bool(env, 'HSTS_ENABLED', true),
-        maxAge: int(env, 'HSTS_MAX_AGE', 31536000, 0, 63072000),
-        includeSubDomains: bool(env, 'HSTS_INCLUDE_SUBDOMAINS', true),
-        preload: bool(env, 'HSTS_PRELOAD', false),
-      },
+      hsts: hsts(env),
     },
     headers: {
       enabled: true,
@@ -354,16 +382,22 @@ export function loadConfig(env: Env = process.env): Config {
     },
     rateLimit: {
       enabled: bool(env, 'RATELIMIT_ENABLED', pick(profile, [true, false, true])),
-      default: str(env, 'RATELIMIT_DEFAULT', '200 per day;50 per hour'),
+      // Anonymous limits count per address, and a whole school shares one (NAT):
+      // sized in docs/rate-limiting.md, "A school is one address".
+      default: str(env, 'RATELIMIT_DEFAULT', '3000 per minute;6000 per hour;20000 per day'),
       defaultAuthenticated: str(env, 'RATELIMIT_DEFAULT_AUTHENTICATED', '2000 per day;500 per hour'),
       storageUri: str(env, 'RATELIMIT_STORAGE_URI', 'memory://'),
       keyPrefix: str(env, 'RATELIMIT_KEY_PREFIX', 'mathsoc-rl'),
       strategy: oneOf(env, 'RATELIMIT_STRATEGY', RATELIMIT_STRATEGIES, 'fixed-window'),
+      memoryMaxKeys: int(env, 'RATELIMIT_MEMORY_MAX_KEYS', DEFAULT_MEMORY_MAX_KEYS, 10, 2_000_000),
       headersEnabled: bool(env, 'RATELIMIT_HEADERS_ENABLED', true),
       inMemoryFallback: bool(env, 'RATELIMIT_IN_MEMORY_FALLBACK_ENABLED', true),
-      login: str(env, 'RATELIMIT_LOGIN', '5 per minute;20 per hour'),
+      login: str(env, 'RATELIMIT_LOGIN', '1500 per minute;4500 per hour;15000 per day'),
+      passwordConfirm: str(env, 'RATELIMIT_PASSWORD_CONFIRM', '5 per minute;20 per hour'),
       loginAccountFailures: str(env, 'RATELIMIT_LOGIN_ACCOUNT', '10 per hour;50 per day'),
-      register: str(env, 'RATELIMIT_REGISTER', '3 per minute;10 per hour'),
+      loginPairFailures: str(env, 'RATELIMIT_LOGIN_PAIR', '5 per 15 minutes;20 per day'),
+      knownDeviceDays: int(env, 'RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS', 365, 1, 3650),
+      register: str(env, 'RATELIMIT_REGISTER', '300 per minute;1500 per hour;5000 per day'),
       wrongAnswers: str(env, 'RATELIMIT_WRONG_ANSWERS', '10 per minute'),
       cspReport: str(env, 'RATELIMIT_CSP_REPORT', '100 per minute'),
       mathApi: str(env, 'RATELIMIT_MATH_API', '60 per minute'),
@@ -371,10 +405,12 @@ export function loadConfig(env: Env = process.env): Config {
     // Production always verifies CSRF tokens; the switch only exists for the other profiles.
     csrf: { enabled: prod ? true : bool(env, 'CSRF_ENABLED', pick(profile, [true, false, true])) },
     proxy: {
-      xFor: int(env, 'PROXY_FIX_X_FOR', 1, 0, 10),
-      xProto: int(env, 'PROXY_FIX_X_PROTO', 1, 0, 10),
-      xHost: int(env, 'PROXY_FIX_X_HOST', 1, 0, 10),
-      xPort: int(env, 'PROXY_FIX_X_PORT', 1, 0, 10),
+      // Every profile believes no proxy until told how many there are: trusting a
+      // hop that is not there lets any client choose its own address and scheme.
+      xFor: int(env, 'PROXY_FIX_X_FOR', 0, 0, 10),
+      xProto: int(env, 'PROXY_FIX_X_PROTO', 0, 0, 10),
+      xHost: int(env, 'PROXY_FIX_X_HOST', 0, 0, 10),
+      xPort: int(env, 'PROXY_FIX_X_PORT', 0, 0, 10),
     },
     session: {
       storeUri: sessionStoreUri(env.SESSION_STORE_URI?.trim() || null),

@@ -2,9 +2,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely';
+import {
+  Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type MigrationResultSet,
+} from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/index.js';
+import { unavailability } from '../lib/outage.js';
 import { migrations } from './migrations/index.js';
 import { cachingStatements } from './statement-cache.js';
 import type { Database } from './schema.js';
@@ -32,7 +35,9 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     conn.pragma('foreign_keys = ON');
     conn.pragma('busy_timeout = 5000');
     conn.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(conn) }) });
+    const dialect = new SqliteDialect({ database: cachingStatements(conn) });
+    // On SQLITE_FULL, SQLITE_IOERR and the like SQLite may end the transaction itself.
+    const db = new Kysely<Database>({ dialect: keepingTheCause(dialect, async () => conn.inTransaction) });
     return { db, dialect: 'sqlite', config, sqlite: conn, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
@@ -46,8 +51,35 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   // listener is thrown); the query in flight, or the next one, reports the failure instead.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A rollback on a connection that is gone fails too; the pool discards that connection.
+  const db = new Kysely<Database>({ dialect: keepingTheCause(new PostgresDialect({ pool }), null) });
   return { db, dialect: 'postgres', config, sqlite: null, close: () => db.destroy() };
+}
+
+/**
+ * Kysely rolls a failed transaction back and rethrows what failed, but when the
+ * rollback fails too, its error replaces the one that mattered: a full disk was
+ * logged as "cannot rollback - no transaction is active", a dropped connection
+ * as "Client … is not queryable". So the rollback is skipped when `needed` says
+ * there is no transaction left, and a rollback that fails because the
+ * connection itself is gone is ignored: either way the original error is thrown.
+ */
+function keepingTheCause<T extends SqliteDialect | PostgresDialect>(dialect: T, needed: (() => Promise<boolean>) | null): T {
+  const createDriver = dialect.createDriver.bind(dialect);
+  dialect.createDriver = (): Driver => {
+    const driver = createDriver();
+    const rollback = driver.rollbackTransaction.bind(driver);
+    driver.rollbackTransaction = async (connection: DatabaseConnection) => {
+      if (needed && !(await needed())) return;
+      try {
+        await rollback(connection);
+      } catch (err) {
+        if (!unavailability(err)) throw err;
+      }
+    };
+    return driver;
+  };
+  return dialect;
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -24,19 +24,62 @@ declare module 'fastify' {
 const ACCESS = new Set<Access>(['public', 'user', 'admin']);
 export const PASSWORD_CHANGE_PATH = '/profile/password';
 
-/** `next` is honoured only for same-site relative paths: no open redirect. */
+const SAME_ORIGIN = 'https://same-origin.invalid';
+const LONGEST_TARGET = 4000;
+
+/** "%2F" → "/", repeatedly, as a proxy or a second decoding step might; malformed escapes stay. */
+function percentDecoded(text: string): string {
+  let out = text;
+  for (let i = 0; i < 5; i++) {
+    const next = out.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
+/** Starts with exactly one slash and, with its dot segments resolved, still does and stays here. */
+function sameSitePath(path: string): boolean {
+  if (!/^\/(?![/\\])/.test(path)) return false;
+  try {
+    const u = new URL(path, `${SAME_ORIGIN}/`);
+    return u.origin === SAME_ORIGIN && /^\/(?![/\\])/.test(u.pathname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The one function that chooses a redirect target from a value the client
+ * sent (`next` after login, the page behind the login-required redirect).
+ * The path is normalised as a browser would (dot segments resolved, so
+ * "/.//evil.example" becomes "//evil.example") and then must still start with
+ * exactly one slash, also after percent-decoding ("/%2F%2Fevil.example",
+ * "/%5Cevil.example"), and resolve to this site. Anything else is the fallback.
+ */
 export function safeNext(next: unknown, fallback = '/'): string {
   if (typeof next !== 'string' || next.length > 2000) return fallback;
-  if (!next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  // Browsers drop tabs and newlines inside a URL and read "\" as "/": refuse them rather than guess.
   // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  if (/[\u0000-\u001f\\]/.test(next)) return fallback;
+  if (/[\u0000-\u001f\u007f\\]/.test(next)) return fallback;
+  if (!next.startsWith('/') || next.startsWith('//')) return fallback;
+  let target: string;
   try {
-    const u = new URL(next, 'http://same.invalid');
-    if (u.origin !== 'http://same.invalid') return fallback;
-    return u.pathname + u.search;
+    const u = new URL(next, `${SAME_ORIGIN}/`);
+    if (u.origin !== SAME_ORIGIN) return fallback;
+    target = u.pathname + u.search;
   } catch {
     return fallback;
   }
+  if (target.length > LONGEST_TARGET || !sameSitePath(target)) return fallback;
+  // The same checks on the path as a server that decodes it would see it: "/%2e%2e%2f%2fx" is "/..//x".
+  const decoded = percentDecoded(target.split('?')[0]!);
+  // eslint-disable-next-line no-control-regex -- as above, once decoded
+  if (/[\u0000-\u001f\u007f\\]/.test(decoded) || !sameSitePath(decoded)) return fallback;
+  // A Location header is resolved the same way: reading the answer again must change nothing.
+  const again = new URL(target, `${SAME_ORIGIN}/`);
+  if (again.origin !== SAME_ORIGIN || again.pathname + again.search !== target) return fallback;
+  return target;
 }
 
 export function wantsJson(request: FastifyRequest): boolean {

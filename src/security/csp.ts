@@ -30,7 +30,8 @@ export const CDN_SOURCES: Partial<Record<CspDirective, string[]>> = {
 export function cspDirectives(config: Config): CspDictionary {
   const csp = config.csp;
   const d: CspDictionary = new Map([
-    ['default-src', ["'self'"]],
+    // Nothing by default: each kind of resource the pages load is allowed by its own directive.
+    ['default-src', ["'none'"]],
     ['base-uri', ["'self'"]],
     ['object-src', ["'none'"]],
     ['frame-ancestors', [config.headers.frameOptions === 'DENY' ? "'none'" : "'self'"]],
@@ -38,18 +39,25 @@ export function cspDirectives(config: Config): CspDictionary {
     // (and what those load); 'self' remains for older browsers.
     ['script-src', ["'self'", `'nonce-${NONCE}'`, "'strict-dynamic'", ...(csp.allowUnsafeEval ? ["'unsafe-eval'"] : [])]],
     ['script-src-attr', ["'none'"]],
-    // MathLive and KaTeX set inline styles; styles cannot run code.
-    ['style-src', ["'self'", "'unsafe-inline'"]],
+    // Stylesheets and <style> elements: this site's files only. Attributes:
+    // MathLive lays out every math field with style="…" in its markup, which
+    // a browser parses as an inline style (docs/decisions/019-csp-styles.md).
+    ['style-src', ["'self'"]],
+    ['style-src-attr', ["'unsafe-inline'"]],
     ['font-src', ["'self'", 'data:']],
     ['img-src', ["'self'", 'data:', 'blob:']],
     ['connect-src', ["'self'", ...(config.server.serverName ? [`https://${config.server.serverName}`] : [])]],
+    // The PDF viewer's frame.
+    ['frame-src', ["'self'"]],
     ['worker-src', ["'self'", 'blob:']],
     ['media-src', ["'self'", 'data:', 'blob:']],
+    ['manifest-src', ["'self'"]],
     ['form-action', ["'self'"]],
   ]);
   const add = (directive: string, sources: string[]) => {
-    // A directive that did not exist fell back to default-src 'self': keep that.
-    const list = d.get(directive) ?? ["'self'"];
+    // A directive that did not exist fell back to default-src 'none'; 'none'
+    // beside a source would be ignored by browsers (and misread by people).
+    const list = (d.get(directive) ?? []).filter((s) => s !== "'none'");
     for (const s of sources) if (!list.includes(s)) list.push(s);
     d.set(directive, list);
   };

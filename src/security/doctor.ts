@@ -108,8 +108,9 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
     c.csrf.enabled ? 'CSRF tokens are verified on every POST/PUT/PATCH/DELETE' : 'CSRF_ENABLED is false',
     'Remove CSRF_ENABLED=false (production always verifies tokens).'));
 
-  results.push(check('server-name', 'Configure SERVER_NAME for your domain', false, Boolean(c.server.serverName),
-    c.server.serverName ? `SERVER_NAME=${c.server.serverName}` : 'SERVER_NAME is not set: HTTPS redirects use the Host header and CSP connect-src lacks your domain',
+  // Blocking: without it the HTTPS redirect has no host of its own to send clients to (https.ts).
+  results.push(check('server-name', 'Configure SERVER_NAME for your domain', true, Boolean(c.server.serverName),
+    c.server.serverName ? `SERVER_NAME=${c.server.serverName}` : 'SERVER_NAME is not set: the HTTPS redirect has no host to send clients to and CSP connect-src lacks your domain',
     'Set SERVER_NAME to the public host name, e.g. SERVER_NAME=maths.your-school.org.'));
 
   const storage = c.rateLimit.storageUri;
@@ -165,12 +166,14 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
     pending.length ? `not yet changed: ${pending.map((a) => a.email).join(', ')}` : 'every admin has chosen their own password',
     'Log in as each account listed and set a new password (or delete unused accounts).'));
 
+  // Blocking: how many proxies are in front is a fact of the deployment, not something to guess.
+  // Too many trusted lets a client choose its own address; too few puts everyone on the proxy's.
   const proxyKeys = ['PROXY_FIX_X_FOR', 'PROXY_FIX_X_PROTO', 'PROXY_FIX_X_HOST', 'PROXY_FIX_X_PORT'] as const;
   const unset = proxyKeys.filter((k) => !f.env[k]?.trim());
   const p = c.proxy;
-  results.push(check('proxy', 'Review ProxyFix settings for your deployment', false, unset.length === 0,
-    `trusting ${p.xFor}/${p.xProto}/${p.xHost}/${p.xPort} proxy hop(s) for X-Forwarded-For/Proto/Host/Port${unset.length ? `; defaults in use for ${unset.join(', ')}` : ''}`,
-    'Set each PROXY_FIX_* to the number of proxies in front of the app that add that header (0 when the app faces the internet directly; too many lets clients forge their address).'));
+  results.push(check('proxy', 'Review ProxyFix settings for your deployment', true, unset.length === 0,
+    `${unset.length ? `not declared: ${unset.join(', ')} (believed: none); ` : ''}trusting ${p.xFor}/${p.xProto}/${p.xHost}/${p.xPort} proxy hop(s) for X-Forwarded-For/Proto/Host/Port`,
+    'Set each PROXY_FIX_* to the number of proxies in front of the app that add that header: 0 when the app faces the internet directly, 1 behind one TLS-terminating proxy.'));
 
   return results;
 }

@@ -69,6 +69,30 @@ export const headersPlugin = fp(async (app: FastifyInstance) => {
   });
 }, { name: 'mathsoc-headers', dependencies: ['mathsoc-proxy'] });
 
+/** For a response that belongs to one visitor: no cache, shared or the browser's, keeps it. */
+export const PRIVATE_NO_STORE = 'private, no-store';
+
+/**
+ * Cache-Control for responses that set a cookie or carry a form token. Every
+ * HTML page embeds the visitor's CSRF token (the layout's csrf-token meta tag
+ * and its forms), so every page counts, anonymous ones included: a shared cache
+ * must not hand one visitor's token (or cookie) to the next. A value that
+ * already says no-store is kept; anything else is replaced, a public max-age
+ * included. Health probes keep their own answer. Registered after the routes
+ * (app.ts), so its onSend hook runs last and sees every Set-Cookie, the flash
+ * cookie written in onSend included.
+ */
+export const privateResponsesPlugin = fp(async (app: FastifyInstance) => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.routeOptions.config?.probe) return payload;
+    const html = String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+    if (!html && !reply.hasHeader('set-cookie')) return payload;
+    const current = String(reply.getHeader('cache-control') ?? '');
+    if (current !== 'no-store' && current !== PRIVATE_NO_STORE) reply.header('cache-control', PRIVATE_NO_STORE);
+    return payload;
+  });
+}, { name: 'mathsoc-private-responses' });
+
 /**
  * Fastify answers a malformed URL ("/%") before any hook runs; this handler
  * (Fastify's `frameworkErrors` option) gives that answer the same headers and

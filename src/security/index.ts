@@ -9,6 +9,7 @@ import { cspPlugin } from './csp.js';
 import { csrfPlugin } from './csrf.js';
 import { headersPlugin } from './headers.js';
 import { httpsPlugin } from './https.js';
+import { inputHygienePlugin } from './input-hygiene.js';
 import { proxyPlugin } from './proxy.js';
 import { rateLimitPlugin } from './ratelimit/index.js';
 import { sessionPlugin, type SessionPluginOptions } from './session.js';
@@ -37,6 +38,8 @@ export async function registerSecurity(app: FastifyInstance, opts: SecurityOptio
   await app.register(rateLimitPlugin, { errorPage: opts.errorPage });
   await app.register(csrfPlugin);
   await app.register(accessPlugin);
+  // 9. control characters in any parameter, query value or body text: 400 before any handler
+  await app.register(inputHygienePlugin);
   // Counters for POST /csp-report; the route itself is registered with the other
   // routes (src/web/routes/index.ts), after the error pages exist.
   await app.register(cspReportState);

@@ -3,10 +3,25 @@
 // database store: records keyed by the token's SHA-256, expired by Redis
 // itself (the key's TTL is the earlier of the idle and absolute expiry), and a
 // per-user set of ids so "sign out everywhere" and the sessions page work.
+// With Redis down or hanging, every call fails within about a second with a
+// ServiceUnavailableError (503 and Retry-After, logged once as an outage)
+// instead of waiting for the client's reconnect back-off.
 import { Redis } from 'ioredis';
+import { ServiceUnavailableError } from '../lib/outage.js';
 import type { SessionRecord, SessionStore } from './session-store.js';
 
 const DEFAULT_PREFIX = 'mathsoc:';
+/** How long one command may take before the request is answered 503. */
+const COMMAND_TIMEOUT_MS = 1000;
+// Replies that mean Redis cannot serve for now (loading its data, a failed
+// background save refusing writes, out of memory, a replica), not a bug of ours.
+const UNAVAILABLE_REPLY = /^(?:LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY|MISCONF|OOM)\b/;
+
+/** Every failure but a Redis reply about the command itself is the store being unavailable. */
+function storeError(err: unknown): unknown {
+  const reply = err instanceof Error && err.name === 'ReplyError';
+  return reply && !UNAVAILABLE_REPLY.test(err.message) ? err : new ServiceUnavailableError('session store', err);
+}
 
 // Extend a key's lifetime to at least ARGV[1] ms (a set outlives its longest session).
 const EXTEND_TTL = `
@@ -43,8 +58,13 @@ export class RedisSessionStore implements SessionStore {
     this.redis = new Redis(uri, {
       lazyConnect: true,
       connectTimeout: 2000,
-      // A request fails (500 page) after two reconnect attempts instead of waiting forever.
-      maxRetriesPerRequest: 2,
+      // Fail fast while Redis is away: nothing queued while disconnected, a bound
+      // on each command (Redis hanging), at most one retry after a dropped connection.
+      enableOfflineQueue: false,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+      maxRetriesPerRequest: 1,
+      // Reconnect every 2 s at most, so the store is back soon after Redis is.
+      retryStrategy: (times: number) => Math.min(times * 200, 2000),
     });
     // Connection errors surface on the commands that fail; the client reconnects by itself.
     this.redis.on('error', () => {});
@@ -61,19 +81,28 @@ export class RedisSessionStore implements SessionStore {
     }
   }
 
+  /** Runs commands, turning connection failures into ServiceUnavailableError. */
+  private async run<T>(commands: () => Promise<T>): Promise<T> {
+    try {
+      return await commands();
+    } catch (err) {
+      throw storeError(err);
+    }
+  }
+
   async create(record: SessionRecord): Promise<void> {
     const ttl = ttlMs(record);
     const userTtl = Math.max(ttl, Date.parse(record.absoluteExpiresAt) - Date.now());
-    await this.redis.multi()
+    await this.run(() => this.redis.multi()
       .set(this.sessionKey(record.id), JSON.stringify(record), 'PX', ttl)
       .sadd(this.userKey(record.userId), record.id)
       .eval(EXTEND_TTL, 1, this.userKey(record.userId), String(userTtl))
       .exec()
-      .then(failOnError);
+      .then(failOnError));
   }
 
   async get(id: string): Promise<SessionRecord | null> {
-    return parse(await this.redis.get(this.sessionKey(id)));
+    return parse(await this.run(() => this.redis.get(this.sessionKey(id))));
   }
 
   async touch(id: string, lastSeenAt: string, idleExpiresAt: string): Promise<void> {
@@ -81,28 +110,32 @@ export class RedisSessionStore implements SessionStore {
     if (!record) return;
     const updated = { ...record, lastSeenAt, idleExpiresAt };
     // XX: a session ended meanwhile (logout) must not come back to life.
-    await this.redis.set(this.sessionKey(id), JSON.stringify(updated), 'PX', ttlMs(updated), 'XX');
+    await this.run(() => this.redis.set(this.sessionKey(id), JSON.stringify(updated), 'PX', ttlMs(updated), 'XX'));
   }
 
   async destroy(id: string): Promise<void> {
     const record = await this.get(id);
     const tx = this.redis.multi().del(this.sessionKey(id));
     if (record) tx.srem(this.userKey(record.userId), id);
-    await tx.exec().then(failOnError);
+    await this.run(() => tx.exec().then(failOnError));
   }
 
   async destroyForUser(userId: number, exceptId?: string | null): Promise<number> {
-    const ids = (await this.redis.smembers(this.userKey(userId))).filter((id) => id !== exceptId);
+    const ids = (await this.run(() => this.redis.smembers(this.userKey(userId)))).filter((id) => id !== exceptId);
     if (ids.length === 0) return 0;
-    const results = await this.redis.multi()
+    const results = await this.run(() => this.redis.multi()
       .del(...ids.map(this.sessionKey))
       .srem(this.userKey(userId), ...ids)
       .exec()
-      .then(failOnError);
+      .then(failOnError));
     return Number(results[0]);
   }
 
   async listForUser(userId: number): Promise<SessionRecord[]> {
+    return this.run(() => this.list(userId));
+  }
+
+  private async list(userId: number): Promise<SessionRecord[]> {
     const ids = await this.redis.smembers(this.userKey(userId));
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(...ids.map(this.sessionKey));
@@ -121,6 +154,19 @@ export class RedisSessionStore implements SessionStore {
   /** Redis expires records by itself. */
   async purgeExpired(): Promise<number> {
     return 0;
+  }
+
+  async ping(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const pong = this.redis.ping().then(() => true, () => false);
+    try {
+      return await Promise.race([pong, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {

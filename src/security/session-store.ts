@@ -1,7 +1,7 @@
 // Server-side session records. The cookie holds a random token; the store keys
 // records by the token's SHA-256, so a leaked database or Redis dump cannot be
 // replayed as cookies.
-import type { Db } from '../db/index.js';
+import { pingDatabase, type Db } from '../db/index.js';
 
 export interface SessionRecord {
   id: string;
@@ -30,6 +30,8 @@ export interface SessionStore {
   listForUser(userId: number): Promise<SessionRecord[]>;
   /** Removes records past either expiry; returns how many. */
   purgeExpired(nowIso: string): Promise<number>;
+  /** True when the store answers within `timeoutMs` (the readiness probe's question). */
+  ping(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,10 @@ export class DatabaseSessionStore implements SessionStore {
       .where((eb) => eb.or([eb('absolute_expires_at', '<=', nowIso), eb('idle_expires_at', '<=', nowIso)]))
       .executeTakeFirst();
     return Number(res.numDeletedRows);
+  }
+
+  ping(timeoutMs: number): Promise<boolean> {
+    return pingDatabase(this.db, timeoutMs);
   }
 
   async close(): Promise<void> {}

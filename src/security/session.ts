@@ -185,7 +185,8 @@ export const sessionPlugin = fp(async (app: FastifyInstance, opts: SessionPlugin
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.probe) return;
+    const route = request.routeOptions.config;
+    if (route?.probe || route?.session === false) return;
     const token = readToken(request);
     if (!token) return;
     const record = await app.sessions.get(hashToken(token));

@@ -26,6 +26,8 @@ export interface RouteSecurityConfig {
   csrf?: boolean;
   /** Health probes: no HTTPS redirect, no rate limit, no session. */
   probe?: boolean;
+  /** false: the same for every visitor (static files), so no session is looked up and they load while the session store is down. */
+  session?: boolean;
   /** Reachable while the user must change their password. */
   allowDuringPasswordChange?: boolean;
   /** Response shows personal data: sent with Cache-Control: no-store. */

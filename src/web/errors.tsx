@@ -1,6 +1,11 @@
-// Error pages for 400/403/404/413/429/500, as HTML or JSON by route and
+// Error pages for 400/403/404/413/429/500/503, as HTML or JSON by route and
 // `Accept`. Production never shows a stack trace or an internal message.
+// An outage (the database or session store unreachable, a full disk) is no
+// bug: 503 with Retry-After and a plain page, logged once per outage
+// (src/lib/outage.ts), not once per request.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pingDatabase } from '../db/index.js';
+import { OutageLog, unavailability } from '../lib/outage.js';
 import { wantsJson } from '../security/access.js';
 import { viewContext } from './views/context.js';
 import { MessagePage } from './views/layout.js';
@@ -18,6 +23,11 @@ const TITLES: Record<number, string> = {
   503: 'Temporarily unavailable',
 };
 
+export const UNAVAILABLE_MESSAGE = 'The site is briefly unavailable. Please try again in a minute.';
+/** Seconds a client is asked to wait before trying again during an outage. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+const PROBE_TIMEOUT_MS = 1000;
+
 export function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
   if (wantsJson(request)) return reply.code(status).send({ error: message });
   try {
@@ -30,11 +40,29 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, status: 
 
 export function registerErrorHandlers(app: FastifyInstance): void {
   const production = app.config.profile === 'production';
+  // Probes tell when an outage is over; the disk has none and ends after a quiet spell.
+  const outages = new OutageLog({
+    log: app.log,
+    probes: {
+      database: () => pingDatabase(app.db, PROBE_TIMEOUT_MS),
+      'session store': () => app.sessions.ping(PROBE_TIMEOUT_MS),
+    },
+  });
+  app.addHook('onClose', async () => outages.close());
 
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, 404, 'There is nothing at this address. Check the link, or start again from the home page.'));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // A visitor who hung up mid-request (ECONNRESET on their own socket) is no outage of ours.
+    const outage = request.raw.socket?.destroyed ? null : unavailability(error);
+    if (outage) {
+      outages.refused(outage);
+      if (reply.sent) return;
+      reply.header('retry-after', String(OUTAGE_RETRY_AFTER_SECONDS));
+      reply.header('cache-control', 'no-store');
+      return sendError(request, reply, 503, UNAVAILABLE_MESSAGE);
+    }
     let status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (error.validation) status = 400;
     if (status >= 500) {

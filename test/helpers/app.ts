@@ -36,6 +36,10 @@ export interface TestUser extends TestUserFields {
 }
 
 export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** The number of proxies declared for test apps whose requests carry X-Forwarded-* headers. */
+export const ONE_PROXY = { PROXY_FIX_X_FOR: '1', PROXY_FIX_X_PROTO: '1', PROXY_FIX_X_HOST: '1', PROXY_FIX_X_PORT: '1' } as const;
+
 let cachedHash: Promise<string> | null = null;
 
 /** Builds the app in the testing profile; `env` overrides any setting (e.g. APP_ENV: 'production'). */
@@ -44,6 +48,8 @@ export async function createTestApp(dialect: Dialect = 'sqlite', env: Record<str
     APP_ENV: 'testing',
     SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
     LOG_LEVEL: 'silent',
+    // One proxy in front: the client's `ip` and `https` options travel as X-Forwarded-For/-Proto.
+    ...ONE_PROXY,
     ...env,
   });
   const database = await createTestDatabase(dialect);

@@ -9,7 +9,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { cspReportSummary, CSP_REPORT_BODY_LIMIT } from '../../src/security/csp-report.js';
 import { availableDialects, createTestDatabase } from '../helpers/db.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, ONE_PROXY, type TestApp } from '../helpers/app.js';
 import { STRONG_SECRET } from './helpers.js';
 
 const LEGACY = {
@@ -98,7 +98,7 @@ describe('/csp-report logging', () => {
 
   it('writes each violation as one structured JSON line, without query strings', async () => {
     const file = join(dir, 'app.log');
-    const config = loadConfig({ APP_ENV: 'testing', SECRET_KEY: STRONG_SECRET, LOG_FILE: file, LOG_LEVEL: 'warn' });
+    const config = loadConfig({ APP_ENV: 'testing', SECRET_KEY: STRONG_SECRET, LOG_FILE: file, LOG_LEVEL: 'warn', ...ONE_PROXY });
     const database = await createTestDatabase('sqlite');
     const app = await buildApp(config, { database });
     await app.ready();

@@ -69,6 +69,9 @@ describe('as processes', () => {
       LOG_FILE: join(dir, 'app.log'),
       BACKUP_DIR: join(dir, 'backups'),
       UPLOAD_DIR: join(dir, 'uploads'),
+      SERVER_NAME: 'maths.example.org',
+      // One TLS-terminating proxy that adds X-Forwarded-For and X-Forwarded-Proto.
+      PROXY_FIX_X_FOR: '1', PROXY_FIX_X_PROTO: '1', PROXY_FIX_X_HOST: '0', PROXY_FIX_X_PORT: '0',
     };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,9 +105,21 @@ describe('as processes', () => {
     expect(p.output()).toContain('Refusing to start in production');
   });
 
+  it('the production server refuses to start without SERVER_NAME or without the number of proxies in front', async () => {
+    const { SERVER_NAME: _name, PROXY_FIX_X_FOR: _for, ...undeclared } = env;
+    const p = run(['src/server.ts'], { ...undeclared, PORT: '0' });
+    // A server that starts anyway is stopped here, not left behind.
+    const timer = setTimeout(() => p.child.kill('SIGTERM'), 20_000);
+    const code = await p.exited.finally(() => clearTimeout(timer));
+    expect(code).toBe(1);
+    expect(p.output()).toContain('✗ Configure SERVER_NAME for your domain: SERVER_NAME is not set');
+    expect(p.output()).toContain('✗ Review ProxyFix settings for your deployment: not declared: PROXY_FIX_X_FOR');
+    expect(p.output()).toContain('Refusing to start in production: 2 blocking check(s) failed');
+  });
+
   it('without one it starts: probes answer over HTTP, pages redirect to HTTPS, and HTTPS via the proxy is served', async () => {
     const port = String(30000 + (process.pid % 20000));
-    const p = run(['src/server.ts'], { ...env, PORT: port, SERVER_NAME: 'maths.example.org' });
+    const p = run(['src/server.ts'], { ...env, PORT: port });
     try {
       const end = Date.now() + 30_000;
       while (!/running at/.test(p.output())) {

@@ -2,7 +2,8 @@
 // table is crawled as an admin, a student and an anonymous visitor, with a
 // snapshot of every table's rows before and after. The same crawl checks what
 // the CSP needs of every page (each <script> carries this response's nonce;
-// no inline event handlers or javascript: URLs) and that every POST form
+// no inline event handlers, javascript: URLs, <style> elements or style
+// attributes) and that every POST form
 // carries the CSRF field.
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,10 @@ export function cspProblems(res: LightMyRequestResponse): string[] {
   }
   for (const m of res.body.match(/<[a-z][^>]*\son[a-z]+\s*=[^>]*>/gi) ?? []) problems.push(`inline event handler: ${m.slice(0, 100)}`);
   if (/\s(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:/i.test(res.body)) problems.push('javascript: URL');
+  // style-src has no 'unsafe-inline': a <style> element would be refused. Style
+  // attributes are allowed only for MathLive's run-time markup, never in a page.
+  for (const m of res.body.match(/<style\b[^>]*>/gi) ?? []) problems.push(`<style> element: ${m}`);
+  for (const m of res.body.match(/<[a-z][^>]*\sstyle\s*=[^>]*>/gi) ?? []) problems.push(`style attribute: ${m.slice(0, 100)}`);
   return problems;
 }
 
@@ -86,9 +91,10 @@ describe.each(await availableDialects())('GET crawl on %s', (dialect) => {
   it('the checks would notice a script without the nonce and an inline handler', () => {
     const fake = {
       headers: { 'content-type': 'text/html', 'content-security-policy': "script-src 'nonce-abc'" },
-      body: '<script nonce="abc" src="/a.js"></script><script src="/b.js"></script><button onclick="x()">',
+      body: '<script nonce="abc" src="/a.js"></script><script src="/b.js"></script><button onclick="x()">'
+        + '<style>p{}</style><span class="strut" style="height:1em">',
     } as unknown as LightMyRequestResponse;
-    expect(cspProblems(fake)).toHaveLength(2);
+    expect(cspProblems(fake)).toHaveLength(4);
     const forms = {
       headers: { 'content-type': 'text/html' },
       body: '<form method="post" action="/a"><input type="hidden" name="_csrf" value="t"></form>'

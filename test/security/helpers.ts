@@ -6,6 +6,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { logIn, logOut, rotateSession, signOutEverywhereElse } from '../../src/security/session.js';
+import { ONE_PROXY } from '../helpers/app.js';
 import { createTestDatabase, type Dialect, type TestDatabase } from '../helpers/db.js';
 
 export const STRONG_SECRET = 'f3a9c1d27b8e4f60a5d39c2e7b1f8a4d6c0e5b9a2d7f3c1e';
@@ -50,7 +51,8 @@ async function probeRoutes(app: FastifyInstance): Promise<void> {
 }
 
 export async function createProbeApp(dialect: Dialect, env: Record<string, string> = {}): Promise<ProbeApp> {
-  const config = loadConfig({ APP_ENV: 'testing', SECRET_KEY: STRONG_SECRET, LOG_LEVEL: 'silent', ...env });
+  // One proxy in front, as the suites' forwarded headers assume (the settings' default is none).
+  const config = loadConfig({ APP_ENV: 'testing', SECRET_KEY: STRONG_SECRET, LOG_LEVEL: 'silent', ...ONE_PROXY, ...env });
   const database = await createTestDatabase(dialect);
   const app = await buildApp(config, { database, logger: false });
   await app.register(probeRoutes);

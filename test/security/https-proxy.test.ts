@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProbeApp, STRONG_SECRET, type ProbeApp } from './helpers.js';
 
-const PRODUCTION = { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET, RATELIMIT_ENABLED: 'false' };
+const PRODUCTION = { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET, RATELIMIT_ENABLED: 'false', SERVER_NAME: 'maths.example.org' };
 
 async function seen(t: ProbeApp, headers: Record<string, string>) {
   const res = await t.app.inject({ url: '/__t/request', headers });
@@ -12,7 +12,7 @@ async function seen(t: ProbeApp, headers: Record<string, string>) {
   return res.json<{ clientIp: string; isSecure: boolean; publicHost: string }>();
 }
 
-describe('proxy trust with the default of one hop', () => {
+describe('proxy trust with one hop declared (the probe app\'s PROXY_FIX_* = 1)', () => {
   let t: ProbeApp;
   beforeAll(async () => { t = await createProbeApp('sqlite'); });
   afterAll(async () => { await t.close(); });
@@ -119,6 +119,19 @@ describe('HTTPS enforcement options', () => {
     }
   });
 
+  it('SERVER_NAME is the host of the redirect whatever Host or X-Forwarded-Host say', async () => {
+    const t = await createProbeApp('sqlite', PRODUCTION);
+    try {
+      for (const headers of [{ host: 'evil.example' }, { 'x-forwarded-host': 'evil.example' }, { host: 'evil.example', 'x-forwarded-host': 'evil.example:8080' }]) {
+        const res = await t.app.inject({ url: '/a/b?c=1', headers });
+        expect(res.statusCode).toBe(302);
+        expect(res.headers.location).toBe('https://maths.example.org/a/b?c=1');
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
   it('with PROXY_FIX_X_PROTO=0 the proxy\'s https is not believed (the misconfiguration behind redirect loops)', async () => {
     const t = await createProbeApp('sqlite', { ...PRODUCTION, PROXY_FIX_X_PROTO: '0' });
     try {
@@ -135,5 +148,36 @@ describe('HTTPS enforcement options', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('HTTPS redirect without SERVER_NAME (FORCE_HTTPS in development)', () => {
+  let t: ProbeApp;
+  beforeAll(async () => {
+    t = await createProbeApp('sqlite', { APP_ENV: 'development', FORCE_HTTPS: 'true', RATELIMIT_ENABLED: 'false', HOST: 'maths.lan' });
+  });
+  afterAll(async () => { await t.close(); });
+
+  it.each([
+    [{ host: 'evil.example' }],
+    [{ host: 'evil.example:3000' }],
+    [{ host: 'localhost.evil.example' }],
+    [{ host: 'localhost', 'x-forwarded-host': 'evil.example' }],
+  ])('never sends the client to a host it named itself (%o): 400, no redirect', async (headers) => {
+    const res = await t.app.inject({ url: '/x?y=1', headers: { accept: 'text/html', ...headers } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.body).not.toContain('evil.example');
+  });
+
+  it.each([
+    ['localhost:3000', 'https://localhost/x?y=1'],
+    ['127.0.0.1:3000', 'https://127.0.0.1/x?y=1'],
+    ['[::1]:3000', 'https://[::1]/x?y=1'],
+    ['maths.lan:3000', 'https://maths.lan/x?y=1'],
+  ])('redirects the machine\'s own names (Host: %s → %s)', async (host, location) => {
+    const res = await t.app.inject({ url: '/x?y=1', headers: { host } });
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe(location);
   });
 });

@@ -83,7 +83,7 @@ export async function seedData(t: TestApp): Promise<void> {
     competition_id: competition.id, user_id: student.id, school_id: school.id, key_stage: 'KS4', created_at: now,
   }).execute();
   const challenge = await db.insertInto('challenges').values({
-    title: 'Fixture challenge', content_html: '<p>Solve \\(x+1=2\\).</p>', image_upload_id: null, key_stage: 'KS4', release_at: past,
+    title: 'Fixture challenge', content_html: '<p>Solve <span class="math-inline" data-latex="x+1=2">x+1=2</span>.</p>', image_upload_id: null, key_stage: 'KS4', release_at: past,
     lock_after_hours: null, is_locked: 0, attempts_per_box: 3, competition_id: null, duration_hours: null,
     first_completed_at: past, first_completed_by: student.id, created_by: author.id, created_at: past, updated_at: past,
   }).returning('id').executeTakeFirstOrThrow();

@@ -1,6 +1,6 @@
 // Users: reading and writing accounts. Emails are stored normalised (see
 // emails.ts), so equality on the column is a case-insensitive comparison.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { KeyStage } from '../../config/index.js';
 import type { Database, School, User } from '../../db/schema.js';
@@ -128,15 +128,29 @@ export type CredentialCheck =
   | { ok: true; user: User }
   | { ok: false; reason: 'unknown-email' | 'wrong-password'; user: User | null };
 
-/** Checks an email and password. Unknown emails cost one full Argon2id verification too. */
-export async function verifyCredentials(db: DbOrTrx, email: string, password: string): Promise<CredentialCheck> {
-  const user = await findUserByEmail(db, email);
+/**
+ * Checks a login's password against its account, as looked up by email (or its
+ * absence). Unknown emails cost one full Argon2id verification too.
+ */
+export async function checkCredentials(user: User | undefined, password: string): Promise<CredentialCheck> {
   if (!user) {
     await checkPassword(await primeDummyHash(), password);
     return { ok: false, reason: 'unknown-email', user: null };
   }
   if (!(await checkPassword(user.password_hash, password))) return { ok: false, reason: 'wrong-password', user };
   return { ok: true, user };
+}
+
+/**
+ * What the login throttles count an attempt against: the account with its
+ * current password, so that a new password (chosen by its owner, or reset by
+ * an admin or from the command line) starts every count afresh, whichever
+ * store or process holds them; for an address with no account, the address.
+ */
+export function loginCounterKey(email: string, user: Pick<User, 'id' | 'password_hash'> | undefined): string {
+  if (!user) return `email:${normalizeEmail(email)}`;
+  const generation = createHash('sha256').update(user.password_hash).digest('hex').slice(0, 16);
+  return `user:${user.id}:${generation}`;
 }
 
 export async function recordLogin(db: DbOrTrx, userId: number, opts: { mustChange?: boolean } = {}): Promise<void> {

@@ -151,7 +151,24 @@ function decodeAttribute(s: string): string {
     ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
 }
 
-/** KaTeX HTML (with MathML for screen readers) for one LaTeX string. */
+/**
+ * KaTeX's MathML carries a style attribute in two rare places (\fcolorbox's
+ * border, \pmb's shadow); the CSP allows none in pages, so these become
+ * classes of site.css (the frame takes the text's colour). KaTeX escapes every
+ * quote in text, so ` style="` can only be an attribute.
+ */
+export function withoutInlineStyles(mathml: string): string {
+  if (!mathml.includes(' style="')) return mathml;
+  return mathml
+    .replace(/ style="border:[^"]*"/g, ' class="math-framed"')
+    .replace(/ style="text-shadow:[^"]*"/g, ' class="math-poor-bold"')
+    .replace(/ style="[^"]*"/g, '');
+}
+
+/**
+ * MathML for one LaTeX string, typeset by the browser itself: no inline
+ * styles (the CSP allows none) and read by screen readers as maths.
+ */
 export function renderMath(latex: string, display: boolean): string {
   const key = `${display ? 'D' : 'I'}${latex}`;
   const hit = mathCache.get(key);
@@ -161,17 +178,19 @@ export function renderMath(latex: string, display: boolean): string {
     html = `<code class="math-error">${escapeText(latex)}</code>`;
   } else {
     try {
-      html = katex.renderToString(latex, {
+      html = withoutInlineStyles(katex.renderToString(latex, {
         displayMode: display,
         // A parse error becomes our own escaped fallback below (no inline style).
         throwOnError: true,
         trust: false,
         strict: 'ignore',
-        output: 'htmlAndMathml',
+        output: 'mathml',
         maxSize: 50,
         maxExpand: 200,
         globalGroup: false,
-      });
+      }));
+      // KaTeX's MathML output has no display wrapper; the stylesheets expect one.
+      if (display) html = `<span class="katex-display">${html}</span>`;
     } catch {
       html = `<code class="math-error">${escapeText(latex)}</code>`;
     }

@@ -6,9 +6,10 @@
 // compressed streams; an image may declare at most MAX_IMAGE_MEGAPIXELS
 // (upload-inspection.ts). Accepted files are stored under a random
 // server-chosen name in UPLOAD_DIR (outside the web root) and recorded in the
-// `uploads` table; a refused file leaves nothing on disk.
+// `uploads` table; a refused file, a write cut short (full disk) or a record
+// the database refuses leaves nothing on disk.
 import { randomBytes } from 'node:crypto';
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Kysely, Transaction } from 'kysely';
@@ -153,8 +154,18 @@ export async function storeUploadFile(settings: UploadSettings, input: Omit<Uplo
   const { mime, ext, kind } = await inspectUpload(input.buffer, input.allowed, settings);
   await mkdir(resolve(settings.dir), { recursive: true, mode: 0o750 });
   const storedName = `${randomBytes(16).toString('hex')}.${ext}`;
+  const path = uploadPath(settings, storedName);
   // 'wx': never overwrite an existing file.
-  await writeFile(uploadPath(settings, storedName), input.buffer, { flag: 'wx', mode: 0o640 });
+  const file = await open(path, 'wx', 0o640);
+  try {
+    await file.writeFile(input.buffer);
+    await file.close();
+  } catch (err) {
+    // A write cut short (a full disk) must not leave a partial or empty file behind.
+    await file.close().catch(() => {});
+    await unlink(path).catch(() => {});
+    throw err;
+  }
   return { storedName, originalName, mime, kind, size: input.buffer.length };
 }
 
@@ -165,6 +176,11 @@ export async function removeUploadFile(settings: UploadSettings, storedName: str
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+}
+
+/** Removes a file whose record failed; the record's failure is the error worth reporting. */
+async function discardFile(settings: UploadSettings, storedName: string): Promise<void> {
+  await removeUploadFile(settings, storedName).catch(() => {});
 }
 
 /** Records an already-stored file. Use inside the transaction of the record that uses it. */
@@ -189,7 +205,7 @@ export async function saveUpload(db: DbOrTrx, input: UploadInput, settings: Uplo
   try {
     return await recordUpload(db, file, input.createdBy);
   } catch (err) {
-    await removeUploadFile(settings, file.storedName);
+    await discardFile(settings, file.storedName);
     throw err;
   }
 }
@@ -210,7 +226,7 @@ export async function createAuditedUpload(db: Kysely<Database>, settings: Upload
       return row;
     });
   } catch (err) {
-    await removeUploadFile(settings, file.storedName);
+    await discardFile(settings, file.storedName);
     throw err;
   }
 }

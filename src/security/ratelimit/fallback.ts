@@ -7,7 +7,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { LimitItem } from './grammar.js';
 import type { Backend } from './storage.js';
-import { StorageUnavailableError, type WindowState, type WindowStore } from './types.js';
+import { StorageUnavailableError, type MemoryStats, type WindowState, type WindowStore } from './types.js';
 
 export interface FallbackOptions {
   fallbackEnabled: boolean;
@@ -107,6 +107,10 @@ export class FallbackStore implements WindowStore {
     } catch (err) {
       this.failed(err);
     }
+  }
+
+  memoryStats(): MemoryStats | undefined {
+    return this.memory.memoryStats?.();
   }
 
   async close(): Promise<void> {

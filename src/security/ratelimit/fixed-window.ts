@@ -1,11 +1,13 @@
 // Fixed window: the window opens with a key's first hit and every hit in it
-// counts, refused ones included (as Flask-Limiter's `limits` does). Counting is
-// rate-limiter-flexible's: its memory, Redis (one Lua INCR+EXPIRE) and
-// Memcached (INCR/ADD) stores are atomic per key, so instances sharing a store
-// never admit more than the limit.
+// counts, refused ones included (as Flask-Limiter's `limits` does). In Redis
+// (one Lua INCR+EXPIRE) and Memcached (INCR/ADD) counting is
+// rate-limiter-flexible's, atomic per key, so instances sharing a store never
+// admit more than the limit. In memory it is a counter in the bounded key
+// table (the library's memory store has no bound and a timer per key).
 import { RateLimiterRes, type RateLimiterAbstract, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
 import type { LimitItem } from './grammar.js';
-import type { WindowState, WindowStore } from './types.js';
+import { KeyTable, type Expiring, type MemoryOptions } from './memory-table.js';
+import type { MemoryStats, WindowState, WindowStore } from './types.js';
 
 type Limiter = RateLimiterAbstract | RateLimiterStoreAbstract;
 
@@ -63,5 +65,50 @@ export class FixedWindowStore implements WindowStore {
 
   async close(): Promise<void> {
     this.limiters.clear();
+  }
+}
+
+interface Counter extends Expiring {
+  count: number;
+}
+
+export class MemoryFixedWindowStore implements WindowStore {
+  private readonly table: KeyTable<Counter>;
+
+  constructor(opts: MemoryOptions) {
+    this.table = new KeyTable<Counter>(opts);
+  }
+
+  private static state(item: LimitItem, counter: Counter, allowed: boolean): WindowState {
+    return { allowed, limit: item.amount, remaining: Math.max(item.amount - counter.count, 0), resetAtMs: counter.until };
+  }
+
+  async hit(key: string, item: LimitItem, cost = 1): Promise<WindowState> {
+    const id = `${item.id}:${key}`;
+    let counter = this.table.get(id);
+    if (!counter) {
+      counter = { count: 0, until: Date.now() + item.windowSeconds * 1000 };
+      this.table.set(id, counter);
+    }
+    counter.count += cost;
+    return MemoryFixedWindowStore.state(item, counter, counter.count <= item.amount);
+  }
+
+  async peek(key: string, item: LimitItem, cost = 1): Promise<WindowState> {
+    const counter = this.table.get(`${item.id}:${key}`);
+    if (!counter) return { allowed: cost <= item.amount, limit: item.amount, remaining: item.amount, resetAtMs: Date.now() };
+    return MemoryFixedWindowStore.state(item, counter, counter.count + cost <= item.amount);
+  }
+
+  async clear(key: string, item: LimitItem): Promise<void> {
+    this.table.delete(`${item.id}:${key}`);
+  }
+
+  async close(): Promise<void> {
+    this.table.close();
+  }
+
+  memoryStats(): MemoryStats {
+    return this.table.stats();
   }
 }

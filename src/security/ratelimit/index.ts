@@ -2,14 +2,17 @@
 // - every route without its own `config.rateLimit` gets RATELIMIT_DEFAULT, or
 //   RATELIMIT_DEFAULT_AUTHENTICATED for a signed-in user; `rateLimit: false`
 //   (static assets) and health probes are exempt;
-// - the key is the user id when signed in, else the client IP after proxy trust;
+// - the key is the user id when signed in, else the client IP after proxy trust
+//   (an IPv6 client by its /64);
 // - limits count per route (method and URL pattern), HEAD together with GET;
 // - named limits (`app.rateLimits`) count things a route cannot see before its
-//   handler runs: failed logins per account, wrong answers per user.
+//   handler runs: login attempts per account and per account and address (or
+//   known device), wrong answers per user.
 // Limit strings are parsed at start-up; a malformed one stops the start.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ConfigError } from '../../config/index.js';
+import { addressKey } from './address.js';
 import { FallbackStore } from './fallback.js';
 import { LimitStringError, parseLimits, type LimitItem } from './grammar.js';
 import { MultiLimiter, type Decision } from './limiter.js';
@@ -18,9 +21,10 @@ import {
   checkCombination, checkKeyPrefix, COMMAND_TIMEOUT_MS, memoryStore, openStorage, parseStorageUri,
 } from './storage.js';
 import type { ErrorPageSender } from '../types.js';
-import type { WindowStore } from './types.js';
+import type { MemoryOptions } from './memory-table.js';
+import type { MemoryStats, WindowStore } from './types.js';
 
-export const LIMIT_NAMES = ['login-account', 'wrong-answer', 'login-ip', 'register'] as const;
+export const LIMIT_NAMES = ['login-account', 'login-pair', 'login-audit', 'wrong-answer', 'login-ip', 'register'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
 export interface LimitResult {
@@ -45,6 +49,8 @@ export interface RateLimitStatus {
   storage: 'memory' | 'redis' | 'memcached';
   /** True while an outage of the shared store has counting in memory. */
   usingFallback: boolean;
+  /** How full the in-memory store (or the shared store's fallback) is; null when off. */
+  memory: MemoryStats | null;
 }
 
 declare module 'fastify' {
@@ -83,7 +89,7 @@ function toResult(decision: Decision): LimitResult {
 const normaliseKey = (key: string): string => key.trim().toLowerCase();
 
 function clientIdentity(request: FastifyRequest): string {
-  return request.user ? `user:${request.user.id}` : `ip:${request.clientIp}`;
+  return request.user ? `user:${request.user.id}` : `ip:${addressKey(request.clientIp)}`;
 }
 
 export interface RateLimitPluginOptions {
@@ -99,10 +105,14 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitPl
   const defaultsAuthenticated = parseSetting('RATELIMIT_DEFAULT_AUTHENTICATED', settings.defaultAuthenticated);
   const named: Record<LimitName, LimitItem[]> = {
     'login-account': parseSetting('RATELIMIT_LOGIN_ACCOUNT', settings.loginAccountFailures),
+    'login-pair': parseSetting('RATELIMIT_LOGIN_PAIR', settings.loginPairFailures),
+    // One audit entry per throttle and key in this window: refused attempts cost an attacker nothing.
+    'login-audit': parseLimits('1 per hour'),
     'wrong-answer': parseSetting('RATELIMIT_WRONG_ANSWERS', settings.wrongAnswers),
     'login-ip': parseSetting('RATELIMIT_LOGIN', settings.login),
     register: parseSetting('RATELIMIT_REGISTER', settings.register),
   };
+  parseSetting('RATELIMIT_PASSWORD_CONFIRM', settings.passwordConfirm);
   parseSetting('RATELIMIT_CSP_REPORT', settings.cspReport);
   parseSetting('RATELIMIT_MATH_API', settings.mathApi);
   const spec = parseStorageUri(settings.storageUri);
@@ -146,15 +156,18 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitPl
       peek: async (name: LimitName) => open(name),
       reset: async (name: LimitName) => { namedItems(name); },
     } satisfies NamedLimits);
-    app.decorate('rateLimitStatus', () => ({ enabled: false, strategy: settings.strategy, storage: spec.kind, usingFallback: false }));
+    app.decorate('rateLimitStatus', () => ({
+      enabled: false, strategy: settings.strategy, storage: spec.kind, usingFallback: false, memory: null,
+    }));
     return;
   }
 
-  const opened = await openStorage(spec, settings.strategy, settings.keyPrefix);
+  const memory: MemoryOptions = { maxKeys: settings.memoryMaxKeys, log: app.log };
+  const opened = await openStorage(spec, settings.strategy, settings.keyPrefix, memory);
   let store: WindowStore = opened.store;
   let fallback: FallbackStore | null = null;
   if (opened.backend) {
-    fallback = new FallbackStore(opened.store, opened.backend, memoryStore(settings.strategy, settings.keyPrefix), {
+    fallback = new FallbackStore(opened.store, opened.backend, memoryStore(settings.strategy, memory), {
       fallbackEnabled: settings.inMemoryFallback,
       log: app.log,
       timeoutMs: COMMAND_TIMEOUT_MS,
@@ -175,6 +188,7 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitPl
   } satisfies NamedLimits);
   app.decorate('rateLimitStatus', () => ({
     enabled: true, strategy: settings.strategy, storage: spec.kind, usingFallback: fallback?.usingFallback ?? false,
+    memory: store.memoryStats?.() ?? null,
   }));
 
   app.addHook('onRequest', async (request, reply) => {

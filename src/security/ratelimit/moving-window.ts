@@ -6,7 +6,8 @@
 // refused at start-up, as Flask-Limiter refuses it.
 import type { Redis } from 'ioredis';
 import type { LimitItem } from './grammar.js';
-import type { WindowState, WindowStore } from './types.js';
+import { KeyTable, type Expiring, type MemoryOptions } from './memory-table.js';
+import type { MemoryStats, WindowState, WindowStore } from './types.js';
 
 /** What one evaluation of the log found (after recording an admitted hit). */
 export interface MovingWindowFacts {
@@ -33,53 +34,52 @@ export function movingWindowState(item: LimitItem, facts: MovingWindowFacts, cos
   return { allowed: facts.allowed, limit: item.amount, remaining, resetAtMs };
 }
 
-interface Log {
-  windowMs: number;
+interface Log extends Expiring {
   /** Hit times, oldest first. */
   hits: number[];
 }
 
-const SWEEP_INTERVAL_MS = 60_000;
+/**
+ * Logged hits that take about as much memory as one key (a hit is an 8-byte
+ * number; a key with its entry is measured in docs/rate-limiting.md), so a
+ * long log counts towards RATELIMIT_MEMORY_MAX_KEYS by its length.
+ */
+export const HITS_PER_KEY = 16;
+
+const logSize = (log: Log): number => 1 + Math.floor(log.hits.length / HITS_PER_KEY);
 
 export class MemoryMovingWindowStore implements WindowStore {
-  private readonly logs = new Map<string, Log>();
-  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly logs: KeyTable<Log>;
 
-  constructor() {
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
-    this.sweeper.unref?.();
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const [key, log] of this.logs) {
-      const newest = log.hits[log.hits.length - 1];
-      if (newest === undefined || newest <= now - log.windowMs) this.logs.delete(key);
-    }
+  constructor(opts: MemoryOptions) {
+    this.logs = new KeyTable<Log>(opts, logSize);
   }
 
   private run(key: string, item: LimitItem, cost: number, record: boolean): WindowState {
     const now = Date.now();
     const windowMs = item.windowSeconds * 1000;
     const id = `${item.id}:${key}`;
-    const log = this.logs.get(id) ?? { windowMs, hits: [] };
+    let hits = this.logs.get(id)?.hits ?? [];
     let expired = 0;
-    while (expired < log.hits.length && log.hits[expired]! <= now - windowMs) expired++;
-    if (expired) log.hits.splice(0, expired);
-    const allowed = log.hits.length + cost <= item.amount;
+    while (expired < hits.length && hits[expired]! <= now - windowMs) expired++;
+    if (expired) hits.splice(0, expired);
+    const allowed = hits.length + cost <= item.amount;
     if (allowed && record) {
-      for (let i = 0; i < cost; i++) log.hits.push(now);
+      // Most logs hold one hit: an array of exactly that size (push would reserve 17).
+      if (hits.length === 0) hits = new Array<number>(cost).fill(now);
+      else for (let i = 0; i < cost; i++) hits.push(now);
     }
-    if (log.hits.length) this.logs.set(id, log);
+    // A fresh entry each time, so the table weighs the log at its new length.
+    if (hits.length) this.logs.set(id, { hits, until: hits[hits.length - 1]! + windowMs });
     else this.logs.delete(id);
-    const count = log.hits.length;
+    const count = hits.length;
     const mustLeave = count + cost - item.amount;
     return movingWindowState(item, {
       allowed,
       count,
       now,
-      oldest: count ? log.hits[0]! : -1,
-      blocking: !allowed && mustLeave >= 1 && mustLeave <= count ? log.hits[mustLeave - 1]! : -1,
+      oldest: count ? hits[0]! : -1,
+      blocking: !allowed && mustLeave >= 1 && mustLeave <= count ? hits[mustLeave - 1]! : -1,
     }, cost);
   }
 
@@ -96,8 +96,11 @@ export class MemoryMovingWindowStore implements WindowStore {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
-    this.logs.clear();
+    this.logs.close();
+  }
+
+  memoryStats(): MemoryStats {
+    return this.logs.stats();
   }
 }
 

@@ -8,7 +8,8 @@
 import type { Redis } from 'ioredis';
 import type { LimitItem } from './grammar.js';
 import type { MemcachedClient } from './memcached-client.js';
-import type { WindowState, WindowStore } from './types.js';
+import { KeyTable, type Expiring, type MemoryOptions } from './memory-table.js';
+import type { MemoryStats, WindowState, WindowStore } from './types.js';
 
 export interface SlidingCounts {
   previous: number;
@@ -72,27 +73,15 @@ export function rollCounts(storedWindow: number | null, stored: SlidingCounts, w
   return { previous: 0, current: 0 };
 }
 
-interface Slot extends SlidingCounts {
+interface Slot extends SlidingCounts, Expiring {
   window: number;
-  windowMs: number;
 }
 
-const SWEEP_INTERVAL_MS = 60_000;
-
 export class MemorySlidingWindowStore implements WindowStore {
-  private readonly slots = new Map<string, Slot>();
-  private readonly sweeper: ReturnType<typeof setInterval>;
+  private readonly slots: KeyTable<Slot>;
 
-  constructor() {
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
-    this.sweeper.unref?.();
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const [id, slot] of this.slots) {
-      if (Math.floor(now / slot.windowMs) > slot.window + 1) this.slots.delete(id);
-    }
+  constructor(opts: MemoryOptions) {
+    this.slots = new KeyTable<Slot>(opts);
   }
 
   private run(key: string, item: LimitItem, cost: number, record: boolean): WindowState {
@@ -105,7 +94,8 @@ export class MemorySlidingWindowStore implements WindowStore {
     const allowed = slidingAdmits(item, counts, now, cost);
     if (allowed && record) {
       counts.current += cost;
-      this.slots.set(id, { ...counts, window, windowMs });
+      // Its count still weighs in during the next window.
+      this.slots.set(id, { previous: counts.previous, current: counts.current, window, until: (window + 2) * windowMs });
     }
     return slidingWindowState(item, counts, now, cost, allowed);
   }
@@ -123,8 +113,11 @@ export class MemorySlidingWindowStore implements WindowStore {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
-    this.slots.clear();
+    this.slots.close();
+  }
+
+  memoryStats(): MemoryStats {
+    return this.slots.stats();
   }
 }
 

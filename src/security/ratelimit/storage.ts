@@ -2,10 +2,11 @@
 // Redis (ioredis) and Memcached (memcached) connections are opened here; the
 // combinations Flask-Limiter refuses are refused here, at start-up.
 import { Redis } from 'ioredis';
-import { RateLimiterMemcache, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { ConfigError, type RateLimitStrategy } from '../../config/index.js';
-import { FixedWindowStore } from './fixed-window.js';
+import { RateLimiterMemcache, RateLimiterRedis } from 'rate-limiter-flexible';
+import { ConfigError, DEFAULT_MEMORY_MAX_KEYS, type RateLimitStrategy } from '../../config/index.js';
+import { FixedWindowStore, MemoryFixedWindowStore } from './fixed-window.js';
 import { MemcachedClient } from './memcached-client.js';
+import type { MemoryOptions } from './memory-table.js';
 import { MemoryMovingWindowStore, RedisMovingWindowStore } from './moving-window.js';
 import { MemcachedSlidingWindowStore, MemorySlidingWindowStore, RedisSlidingWindowStore } from './sliding-window-counter.js';
 import type { WindowStore } from './types.js';
@@ -67,14 +68,15 @@ export function checkKeyPrefix(prefix: string): void {
   }
 }
 
-export function memoryStore(strategy: RateLimitStrategy, prefix: string): WindowStore {
+/** A store in this process's memory, holding at most `opts.maxKeys` keys. */
+export function memoryStore(strategy: RateLimitStrategy, opts: MemoryOptions = { maxKeys: DEFAULT_MEMORY_MAX_KEYS }): WindowStore {
   switch (strategy) {
     case 'fixed-window':
-      return new FixedWindowStore(prefix, (opts) => new RateLimiterMemory(opts));
+      return new MemoryFixedWindowStore(opts);
     case 'moving-window':
-      return new MemoryMovingWindowStore();
+      return new MemoryMovingWindowStore(opts);
     case 'sliding-window-counter':
-      return new MemorySlidingWindowStore();
+      return new MemorySlidingWindowStore(opts);
   }
 }
 
@@ -106,9 +108,11 @@ function openRedis(url: string): Redis {
   return client;
 }
 
-export async function openStorage(spec: StorageSpec, strategy: RateLimitStrategy, prefix: string): Promise<OpenedStorage> {
+export async function openStorage(
+  spec: StorageSpec, strategy: RateLimitStrategy, prefix: string, memory: MemoryOptions,
+): Promise<OpenedStorage> {
   checkCombination(spec, strategy);
-  if (spec.kind === 'memory') return { store: memoryStore(strategy, prefix), backend: null };
+  if (spec.kind === 'memory') return { store: memoryStore(strategy, memory), backend: null };
 
   if (spec.kind === 'redis') {
     const client = openRedis(spec.url);

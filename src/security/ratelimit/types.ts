@@ -17,6 +17,14 @@ export interface WindowState {
   resetAtMs: number;
 }
 
+/** How full an in-memory store is; `keys` counts key-sized units of memory. */
+export interface MemoryStats {
+  keys: number;
+  maxKeys: number;
+  /** Windows still open that were dropped to make room, since start. */
+  evictedKeys: number;
+}
+
 export interface WindowStore {
   /** Counts `cost` hits against `item` for `key` (when the strategy admits them). */
   hit(key: string, item: LimitItem, cost?: number): Promise<WindowState>;
@@ -25,6 +33,8 @@ export interface WindowStore {
   /** Forgets every hit of `key` against `item`. */
   clear(key: string, item: LimitItem): Promise<void>;
   close(): Promise<void>;
+  /** In-memory stores (and a shared store's in-memory fallback) only. */
+  memoryStats?(): MemoryStats | undefined;
 }
 
 export class StorageUnavailableError extends Error {

@@ -1,15 +1,18 @@
 // Registration, login and logout. Login answers an unknown email and a wrong
 // password with the same message, status and (through a dummy hash) the same
-// amount of work; it rotates the session; every attempt is audited.
+// amount of work; it rotates the session; every attempt is audited, a
+// throttled one once per throttle window (security/login-throttle.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit, requestActor } from '../../domain/audit.js';
 import { passwordError, passwordRules } from '../../domain/accounts/password-policy.js';
 import { validateLoginForm, validateRegistration } from '../../domain/accounts/user-forms.js';
 import {
-  allowedDomains, EmailTakenError, hashNewPassword, primeDummyHash, recordLogin, registerUser, verifyCredentials,
+  allowedDomains, checkCredentials, EmailTakenError, findUserByEmail, hashNewPassword, loginCounterKey, primeDummyHash,
+  recordLogin, registerUser,
 } from '../../domain/accounts/users.js';
 import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
 import { PASSWORD_CHANGE_PATH, safeNext } from '../../security/access.js';
+import { loginGate } from '../../security/login-throttle.js';
 import { logIn, logOut } from '../../security/session.js';
 import { queryValue } from '../params.js';
 import { LoginPage } from '../views/auth/login.js';
@@ -88,26 +91,34 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
 
     const actor = requestActor(request);
     const anonymous = { ...actor, id: null, email: attemptedEmail(email) };
-    // Failures against one account from any address. Counted for unknown
-    // emails too, so the lock-out itself reveals nothing about who has an account.
-    const account = await app.rateLimits.peek('login-account', email);
-    if (!account.allowed) {
-      await audit(app.db, anonymous, { action: 'login.failure', details: { reason: 'too-many-attempts' } });
-      const minutes = Math.max(1, Math.ceil(account.retryAfterSeconds / 60));
-      reply.header('retry-after', String(Math.max(1, account.retryAfterSeconds)));
+    // Throttled per account and address, and per account from devices it has
+    // not signed in from; unknown emails are counted the same way, so the
+    // throttles reveal nothing about who has an account.
+    const found = await findUserByEmail(app.db, email);
+    const gate = await loginGate(request, { counterKey: loginCounterKey(email, found), accountId: found?.id ?? null });
+    if (gate.refused) {
+      const { throttle, retryAfterSeconds } = gate.refused;
+      if (gate.refused.audit) {
+        await audit(app.db, anonymous, {
+          action: 'login.throttled', targetType: found ? 'user' : null, targetId: found?.id ?? null,
+          details: { throttle, retryAfterSeconds },
+        });
+      }
+      const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+      reply.header('retry-after', String(Math.max(1, retryAfterSeconds)));
       return page(429, { message: `Too many attempts, try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.` });
     }
 
-    const check = await verifyCredentials(app.db, email, password);
+    const check = await checkCredentials(found, password);
     if (!check.ok) {
-      await app.rateLimits.hit('login-account', email);
+      await gate.failed();
       await audit(app.db, anonymous, {
         action: 'login.failure', targetType: check.user ? 'user' : null, targetId: check.user?.id ?? null,
         details: { reason: check.reason },
       });
       return page(401, { message: LOGIN_FAILED });
     }
-    await app.rateLimits.reset('login-account', email);
+    await gate.succeeded(reply);
 
     const user = check.user;
     // A password that no longer meets the rules for this account (an admin's

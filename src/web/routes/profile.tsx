@@ -25,8 +25,9 @@ const user = (request: FastifyRequest): SessionUser => {
 
 export async function profileRoutes(app: FastifyInstance): Promise<void> {
   const tz = app.config.school.timeZone;
-  // Checking the current password is a login in disguise: same limit.
-  const guessLimit = app.config.rateLimit.login;
+  // Checking the current password is a login in disguise, counted per account
+  // (RATELIMIT_LOGIN counts per address and is sized for a whole school).
+  const guessLimit = app.config.rateLimit.passwordConfirm;
 
   app.get('/profile', { config: { access: 'user', personal: true } }, async (request, reply) => {
     const summary = await profileSummary(app.db, user(request).id);

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { isHashedAsset, PUBLIC_DIR } from '../assets.js';
 import { paramValue } from '../params.js';
 
-const asset = { access: 'public', rateLimit: false, probe: false } as const;
+const asset = { access: 'public', rateLimit: false, probe: false, session: false } as const;
 const YEAR = 'public, max-age=31536000, immutable';
 // Files whose name does not change with their content (favicon, fonts, manifest).
 const DAY = 'public, max-age=86400';

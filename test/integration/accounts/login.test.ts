@@ -174,7 +174,7 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
   let ip = 10;
   const fromNewAddress = () => t.client({ ip: `198.51.100.${ip++}` });
 
-  it('locks an account after repeated failures from any address, even for the right password', async () => {
+  it('throttles an account after repeated failures from any address, even for the right password from a new device', async () => {
     const user = await t.createUser();
     for (let i = 0; i < 3; i++) {
       expect((await fromNewAddress().post('/login', { email: user.email, password: `wrong guess ${i}` })).statusCode).toBe(401);
@@ -184,14 +184,14 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
     expect(decode(locked.body)).toMatch(/Too many attempts, try again in \d+ minutes?\./);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     expect(locked.headers['set-cookie']?.toString() ?? '').not.toContain(COOKIE);
-    const entries = await auditRows(t, 'login.failure');
-    expect(entries.some((e) => e.actor_email === user.email && (JSON.parse(e.details!) as { reason?: string }).reason === 'too-many-attempts')).toBe(true);
+    const entries = await auditRows(t, 'login.throttled');
+    expect(entries.some((e) => e.actor_email === user.email && (JSON.parse(e.details!) as { throttle?: string }).throttle === 'account')).toBe(true);
     // Another account is not affected.
     const other = await t.createUser();
     expect((await fromNewAddress().post('/login', { email: other.email, password: TEST_PASSWORD })).statusCode).toBe(303);
   });
 
-  it('locks an unknown email exactly the same way (no enumeration through the lock)', async () => {
+  it('throttles an unknown email exactly the same way (no enumeration through the throttle)', async () => {
     const user = await t.createUser();
     const known: number[] = [];
     const unknown: number[] = [];
@@ -203,13 +203,14 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
     expect(unknown).toEqual(known);
   });
 
-  it('a successful login clears the account counter', async () => {
+  it('a successful login leaves the account counter running but makes its device known', async () => {
     const user = await t.createUser();
     for (let i = 0; i < 2; i++) await fromNewAddress().post('/login', { email: user.email, password: `wrong guess ${i}` });
-    expect((await fromNewAddress().post('/login', { email: user.email, password: TEST_PASSWORD })).statusCode).toBe(303);
-    for (let i = 0; i < 2; i++) {
-      expect((await fromNewAddress().post('/login', { email: user.email, password: `wrong again ${i}` })).statusCode).toBe(401);
-    }
+    const laptop = fromNewAddress();
+    expect((await laptop.post('/login', { email: user.email, password: TEST_PASSWORD })).statusCode).toBe(303);
+    expect((await fromNewAddress().post('/login', { email: user.email, password: TEST_PASSWORD })).statusCode).toBe(429);
+    await laptop.post('/logout');
+    expect((await laptop.post('/login', { email: user.email, password: TEST_PASSWORD })).statusCode).toBe(303);
   });
 
   it('limits login attempts per address', async () => {

@@ -26,6 +26,7 @@ describe('rate-limit start-up checks', () => {
     ['RATELIMIT_DEFAULT', '200 per day;50 per hr', '"50 per hr" is not a limit'],
     ['RATELIMIT_DEFAULT_AUTHENTICATED', '2000 a day', '"2000 a day" is not a limit'],
     ['RATELIMIT_LOGIN', '5 per minute;', 'empty part'],
+    ['RATELIMIT_PASSWORD_CONFIRM', '5 per minute|', 'empty part'],
     ['RATELIMIT_LOGIN_ACCOUNT', '0 per hour', 'must allow from 1'],
     ['RATELIMIT_REGISTER', 'three per minute', '"three per minute" is not a limit'],
     ['RATELIMIT_WRONG_ANSWERS', '10 per fortnight', '"10 per fortnight" is not a limit'],

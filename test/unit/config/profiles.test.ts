@@ -47,7 +47,11 @@ describe('per-profile defaults stated by the security document', () => {
     expect(loadConfig({ ...PROD, CSRF_ENABLED: 'false' }).csrf.enabled).toBe(true);
   });
   it('rate-limit defaults are the documented values', () => {
-    expect(prod.rateLimit.default).toBe('200 per day;50 per hour');
+    expect(prod.rateLimit.default).toBe('3000 per minute;6000 per hour;20000 per day');
+    expect(prod.rateLimit.login).toBe('1500 per minute;4500 per hour;15000 per day');
+    expect(prod.rateLimit.register).toBe('300 per minute;1500 per hour;5000 per day');
+    expect(prod.rateLimit.passwordConfirm).toBe('5 per minute;20 per hour');
+    expect(prod.rateLimit.memoryMaxKeys).toBe(200_000);
     expect(prod.rateLimit.storageUri).toBe('memory://');
     expect(prod.rateLimit.strategy).toBe('fixed-window');
     expect(prod.rateLimit.headersEnabled).toBe(true);
@@ -60,8 +64,8 @@ describe('per-profile defaults stated by the security document', () => {
     expect(prod.headers.frameOptions).toBe('SAMEORIGIN');
     expect(prod.headers.referrerPolicy).toBe('strict-origin-when-cross-origin');
   });
-  it('proxy trust: one hop of each header', () => {
-    expect(prod.proxy).toEqual({ xFor: 1, xProto: 1, xHost: 1, xPort: 1 });
+  it('proxy trust: no proxy believed until the deployment declares how many there are', () => {
+    for (const c of [dev, test, prod]) expect(c.proxy).toEqual({ xFor: 0, xProto: 0, xHost: 0, xPort: 0 });
   });
   it('embedded SQLite by default, in memory for tests', () => {
     expect(dev.database).toMatchObject({ dialect: 'sqlite', url: './data/mathsoc.db' });

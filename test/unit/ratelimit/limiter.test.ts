@@ -18,7 +18,7 @@ describe.each(['fixed-window', 'moving-window', 'sliding-window-counter'] as con
   beforeEach(() => {
     vi.useFakeTimers();
     at(0);
-    store = memoryStore(strategy, 'unit');
+    store = memoryStore(strategy);
     limiter = new MultiLimiter(store);
   });
   afterEach(async () => {
@@ -72,7 +72,7 @@ describe('peek over several limits', () => {
   it('reports the limit that blocks longest', async () => {
     vi.useFakeTimers();
     at(0);
-    const store = memoryStore('fixed-window', 'unit');
+    const store = memoryStore('fixed-window');
     const limiter = new MultiLimiter(store);
     const items = parseLimits('2 per minute;2 per hour');
     await limiter.hit('s', 'k', items);

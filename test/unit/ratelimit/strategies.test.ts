@@ -1,6 +1,5 @@
 // The arithmetic of each strategy on the in-memory store, with the clock under
-// the test's control (vitest's fake Date and timers, which rate-limiter-flexible
-// and our own stores both read).
+// the test's control (vitest's fake Date and timers, which the stores read).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseLimits, type LimitItem } from '../../../src/security/ratelimit/grammar.js';
 import { memoryStore } from '../../../src/security/ratelimit/storage.js';
@@ -31,7 +30,7 @@ afterEach(async () => {
 });
 
 describe('fixed window', () => {
-  beforeEach(() => { store = memoryStore('fixed-window', 'unit'); });
+  beforeEach(() => { store = memoryStore('fixed-window'); });
   const three = item('3 per minute');
 
   it('admits the limit, then refuses until the window that opened with the first hit ends', async () => {
@@ -71,7 +70,7 @@ describe('fixed window', () => {
 });
 
 describe('moving window', () => {
-  beforeEach(() => { store = memoryStore('moving-window', 'unit'); });
+  beforeEach(() => { store = memoryStore('moving-window'); });
   const three = item('3 per minute');
 
   it('frees one slot as each hit leaves the last minute', async () => {
@@ -126,7 +125,7 @@ describe('moving window', () => {
 });
 
 describe('sliding window counter', () => {
-  beforeEach(() => { store = memoryStore('sliding-window-counter', 'unit'); });
+  beforeEach(() => { store = memoryStore('sliding-window-counter'); });
   const ten = item('10 per minute');
 
   it('weights the previous window by its remaining overlap', async () => {

@@ -13,7 +13,8 @@ describe('security defaults per profile', () => {
   ] as const)('%s', (profile, expected) => {
     const c = config({ APP_ENV: profile });
     expect({ force: c.https.force, csrf: c.csrf.enabled, unsafeEval: c.csp.allowUnsafeEval }).toEqual(expected);
-    expect(c.proxy).toEqual({ xFor: 1, xProto: 1, xHost: 1, xPort: 1 });
+    // No proxy is believed until the deployment declares one.
+    expect(c.proxy).toEqual({ xFor: 0, xProto: 0, xHost: 0, xPort: 0 });
     expect(c.session).toMatchObject({ storeUri: null, idleTimeoutMinutes: 120, absoluteTimeoutHours: 24, rememberDays: 30 });
   });
 

@@ -7,14 +7,14 @@ const config = (env: Record<string, string> = {}) => loadConfig({ SECRET_KEY: SE
 const scriptSrc = (env: Record<string, string>) => cspDirectives(config(env)).get('script-src')!;
 
 describe('CSP dictionary', () => {
-  it('is the documented default in production: nonce, strict-dynamic, no unsafe-inline or unsafe-eval for scripts', () => {
+  it('is the documented default in production: nonce, strict-dynamic, no unsafe-inline or unsafe-eval for scripts or stylesheets', () => {
     const text = serialise(cspDirectives(config({ APP_ENV: 'production', SERVER_NAME: 'maths.example.org' })));
     expect(text).toBe([
-      "default-src 'self'", "base-uri 'self'", "object-src 'none'", "frame-ancestors 'self'",
+      "default-src 'none'", "base-uri 'self'", "object-src 'none'", "frame-ancestors 'self'",
       `script-src 'self' 'nonce-${NONCE}' 'strict-dynamic'`, "script-src-attr 'none'",
-      "style-src 'self' 'unsafe-inline'", "font-src 'self' data:", "img-src 'self' data: blob:",
-      "connect-src 'self' https://maths.example.org", "worker-src 'self' blob:", "media-src 'self' data: blob:",
-      "form-action 'self'", 'upgrade-insecure-requests', 'report-uri /csp-report', 'report-to csp-endpoint',
+      "style-src 'self'", "style-src-attr 'unsafe-inline'", "font-src 'self' data:", "img-src 'self' data: blob:",
+      "connect-src 'self' https://maths.example.org", "frame-src 'self'", "worker-src 'self' blob:", "media-src 'self' data: blob:",
+      "manifest-src 'self'", "form-action 'self'", 'upgrade-insecure-requests', 'report-uri /csp-report', 'report-to csp-endpoint',
     ].join('; '));
   });
 
@@ -55,7 +55,7 @@ describe('CSP dictionary', () => {
     expect(serialise(cspDirectives(config()))).not.toContain('cdn.jsdelivr.net');
   });
 
-  it('CSP_EXTRA_<DIRECTIVE> appends to a directive, or creates one that keeps \'self\'', () => {
+  it('CSP_EXTRA_<DIRECTIVE> appends to a directive', () => {
     const d = cspDirectives(config({
       CSP_EXTRA_CONNECT_SRC: 'https://api.example.org, wss://live.example.org',
       CSP_EXTRA_IMG_SRC: 'https://images.example.org',
@@ -109,5 +109,43 @@ describe('nonces', () => {
       seen.add(nonce);
     }
     expect(seen.size).toBe(2_000);
+  });
+});
+
+describe('styles without unsafe-inline (Observatory: CSP implemented with no unsafe)', () => {
+  const stylesOf = (env: Record<string, string>) => {
+    const d = cspDirectives(config(env));
+    // style-src-elem falls back to style-src when absent, as browsers do.
+    return { src: d.get('style-src') ?? [], elem: d.get('style-src-elem') ?? d.get('style-src') ?? [] };
+  };
+
+  it.each(['development', 'testing', 'production'])("%s: neither style-src nor style-src-elem allows 'unsafe-inline' or data:", (profile) => {
+    const { src, elem } = stylesOf({ APP_ENV: profile });
+    for (const list of [src, elem]) {
+      expect(list).not.toContain("'unsafe-inline'");
+      expect(list).not.toContain('data:');
+      expect(list).toContain("'self'");
+    }
+  });
+
+  it("the CDN allowlist adds style hosts, never 'unsafe-inline'", () => {
+    const { src, elem } = stylesOf({ APP_ENV: 'production', CSP_CDN_SOURCES: 'true' });
+    expect(src).toContain('https://fonts.googleapis.com');
+    expect(elem).toContain('https://fonts.googleapis.com');
+    expect([...src, ...elem]).not.toContain("'unsafe-inline'");
+  });
+
+  it("default-src is 'none': every kind of resource the pages load has its own directive", () => {
+    const d = cspDirectives(config({ APP_ENV: 'production' }));
+    expect(d.get('default-src')).toEqual(["'none'"]);
+    for (const directive of ['script-src', 'style-src', 'font-src', 'img-src', 'connect-src', 'frame-src', 'worker-src', 'media-src', 'manifest-src']) {
+      expect(d.get(directive), directive).toContain("'self'");
+    }
+  });
+
+  it("an extra source replaces a directive's 'none' instead of sitting beside it", () => {
+    const d = cspDirectives(config({ CSP_EXTRA_OBJECT_SRC: 'https://media.example.org', CSP_EXTRA_CHILD_SRC: 'https://x.example.org' }));
+    expect(d.get('object-src')).toEqual(['https://media.example.org']);
+    expect(d.get('child-src')).toEqual(['https://x.example.org']);
   });
 });

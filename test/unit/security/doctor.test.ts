@@ -66,7 +66,12 @@ describe('doctor checks', () => {
     ['profile', { APP_ENV: 'development' }],
     ['csrf', { APP_ENV: 'development', CSRF_ENABLED: 'false' }],
     ['ratelimit-storage', { RATELIMIT_STORAGE_URI: 'memory://' }],
-  ])('%s fails as a blocking check', (id, env) => {
+    ['server-name', { SERVER_NAME: '' }],
+    ['proxy', { PROXY_FIX_X_FOR: '' }],
+    ['proxy', { PROXY_FIX_X_PROTO: '' }],
+    ['proxy', { PROXY_FIX_X_HOST: '' }],
+    ['proxy', { PROXY_FIX_X_PORT: '' }],
+  ])('%s fails as a blocking check (%o)', (id, env) => {
     const r = result(facts(env), id);
     expect(r).toMatchObject({ ok: false, blocking: true });
     expect(r.fix).toBeTruthy();
@@ -74,7 +79,6 @@ describe('doctor checks', () => {
 
   it.each([
     ['database', { DATABASE_URL: 'sqlite:./data/mathsoc.db' }],
-    ['server-name', { SERVER_NAME: '' }],
     ['csp-unsafe', { CSP_ALLOW_UNSAFE_EVAL: 'true' }],
     ['csp-unsafe', { CSP_REPORT_ONLY: 'true' }],
     ['csp-unsafe', { CSP_ENABLED: 'false' }],
@@ -82,11 +86,18 @@ describe('doctor checks', () => {
     ['log-stdout', { LOG_TO_STDOUT: 'false' }],
     ['ratelimit-enabled', { RATELIMIT_ENABLED: 'false' }],
     ['hsts', { HSTS_ENABLED: 'false' }],
-    ['proxy', { PROXY_FIX_X_PORT: '' }],
   ])('%s fails as an advisory check (%o)', (id, env) => {
     const r = result(facts(env), id);
     expect(r).toMatchObject({ ok: false, blocking: false });
     expect(r.fix).toBeTruthy();
+  });
+
+  it('proxies: 0 is an answer, as long as every PROXY_FIX_* is given', () => {
+    const none = { PROXY_FIX_X_FOR: '0', PROXY_FIX_X_PROTO: '0', PROXY_FIX_X_HOST: '0', PROXY_FIX_X_PORT: '0' };
+    expect(result(facts(none), 'proxy')).toMatchObject({ ok: true, blocking: true });
+    const missing = result(facts({ PROXY_FIX_X_FOR: '', PROXY_FIX_X_PORT: '' }), 'proxy');
+    expect(missing.detail).toContain('not declared: PROXY_FIX_X_FOR, PROXY_FIX_X_PORT');
+    expect(missing.fix).toContain('0 when');
   });
 
   it('memory:// rate-limit storage is fine for a single process', () => {
@@ -135,10 +146,10 @@ describe('doctor checks', () => {
   });
 
   it('the report marks failures and gives the fix', () => {
-    const results = runChecks(facts({ FORCE_HTTPS: 'false', SERVER_NAME: '' }));
+    const results = runChecks(facts({ FORCE_HTTPS: 'false', HSTS_ENABLED: 'false' }));
     const lines = formatReport(results);
     expect(lines).toContain('✗ Enable HTTPS on your hosting platform [blocking]');
-    expect(lines).toContain('✗ Configure SERVER_NAME for your domain [advisory]');
+    expect(lines).toContain('✗ HTTP Strict Transport Security on HTTPS responses [advisory]');
     expect(lines).toContain('✓ Set a strong SECRET_KEY');
     expect(lines.some((l) => l.startsWith('    fix: Serve the site over HTTPS'))).toBe(true);
     expect(lines.at(-1)).toBe('1 blocking and 1 advisory problem(s).');
@@ -153,12 +164,12 @@ describe('doctor checks', () => {
   });
 
   it('the start-up check prints only failures: blocking ones with their fix, advisory ones as warnings', () => {
-    const check = startupCheck(facts({ FORCE_HTTPS: 'false', SERVER_NAME: '' }));
+    const check = startupCheck(facts({ FORCE_HTTPS: 'false', HSTS_ENABLED: 'false' }));
     expect(check.ok).toBe(false);
     expect(check.lines).toEqual([
       '✗ Enable HTTPS on your hosting platform: FORCE_HTTPS is off: pages and cookies may travel unencrypted',
       '    fix: Serve the site over HTTPS (usually TLS at the proxy) and set FORCE_HTTPS=true.',
-      expect.stringMatching(/^warning: Configure SERVER_NAME for your domain: SERVER_NAME is not set/) as unknown,
+      'warning: HTTP Strict Transport Security on HTTPS responses: HSTS_ENABLED is false',
       'Refusing to start in production: 1 blocking check(s) failed. Run `mathsoc doctor` for the full list.',
     ]);
     expect(startupCheck(facts())).toEqual({ ok: true, lines: [] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/index.js';
+import { ConfigError, loadConfig } from '../../../src/config/index.js';
 import { helmetOptions, hstsValue } from '../../../src/security/headers.js';
 import { httpsUrl, redirectStatus } from '../../../src/security/https.js';
 
@@ -12,6 +12,23 @@ describe('HSTS value', () => {
     expect(hstsValue(config({ HSTS_PRELOAD: 'true' }))).toBe('max-age=31536000; includeSubDomains; preload');
     expect(hstsValue(config({ HSTS_MAX_AGE: '600', HSTS_INCLUDE_SUBDOMAINS: 'false' }))).toBe('max-age=600');
     expect(hstsValue(config({ HSTS_ENABLED: 'false' }))).toBeNull();
+  });
+
+  it('HSTS_PRELOAD=true with a year or more and includeSubDomains: the header browsers preload from', () => {
+    expect(hstsValue(config({ APP_ENV: 'production', HSTS_PRELOAD: 'true', HSTS_MAX_AGE: '63072000' })))
+      .toBe('max-age=63072000; includeSubDomains; preload');
+  });
+
+  // hstspreload.org refuses such a header, and sending "preload" with it would only mislead.
+  it.each([
+    [{ HSTS_MAX_AGE: '15768000' }, /HSTS_PRELOAD=true needs HSTS_MAX_AGE of at least 31536000 \(one year\); it is 15768000/],
+    [{ HSTS_INCLUDE_SUBDOMAINS: 'false' }, /HSTS_PRELOAD=true needs HSTS_INCLUDE_SUBDOMAINS=true/],
+    [{ HSTS_ENABLED: 'false' }, /HSTS_PRELOAD=true needs HSTS_ENABLED=true/],
+  ])('refuses to start with HSTS_PRELOAD=true and a weaker header: %o', (weaker, message) => {
+    expect(() => config({ APP_ENV: 'production', HSTS_PRELOAD: 'true', ...weaker })).toThrow(ConfigError);
+    expect(() => config({ APP_ENV: 'production', HSTS_PRELOAD: 'true', ...weaker })).toThrow(message);
+    // Without preload the same header is allowed.
+    expect(() => config({ APP_ENV: 'production', ...weaker })).not.toThrow();
   });
 });
 
@@ -42,11 +59,19 @@ describe('HTTPS redirect', () => {
     expect(redirectStatus(config({ FORCE_HTTPS_PERMANENT: 'true' }), 'POST')).toBe(308);
   });
 
-  it('targets SERVER_NAME when set, else the request host without its HTTP port', () => {
+  it('targets SERVER_NAME when set, whatever host the request names', () => {
     expect(httpsUrl(config({ SERVER_NAME: 'maths.school.org' }), { publicHost: 'evil.example:80', url: '/a?b=1' }))
       .toBe('https://maths.school.org/a?b=1');
-    expect(httpsUrl(config(), { publicHost: 'maths.school.org:8080', url: '/x' })).toBe('https://maths.school.org/x');
-    expect(httpsUrl(config(), { publicHost: 'maths.school.org', url: '//evil.example/' }))
+    expect(httpsUrl(config({ SERVER_NAME: 'maths.school.org' }), { publicHost: 'localhost', url: '//evil.example/' }))
       .toBe('https://maths.school.org//evil.example/');
+  });
+
+  it('without SERVER_NAME: only this machine\'s own names, without the HTTP port; no host for any other', () => {
+    expect(httpsUrl(config(), { publicHost: 'localhost:8080', url: '/x' })).toBe('https://localhost/x');
+    expect(httpsUrl(config(), { publicHost: '127.0.0.1:3000', url: '/x' })).toBe('https://127.0.0.1/x');
+    expect(httpsUrl(config({ HOST: 'maths.lan' }), { publicHost: 'maths.lan:3000', url: '/x' })).toBe('https://maths.lan/x');
+    expect(httpsUrl(config(), { publicHost: 'maths.school.org:8080', url: '/x' })).toBeNull();
+    expect(httpsUrl(config({ HOST: '0.0.0.0' }), { publicHost: '0.0.0.0', url: '/x' })).toBeNull();
+    expect(httpsUrl(config(), { publicHost: 'localhost.evil.example', url: '/x' })).toBeNull();
   });
 });

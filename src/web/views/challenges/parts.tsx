@@ -1,11 +1,13 @@
 // Shared pieces of the challenge and leaderboard pages: answers rendered as
 // math, times in the school's zone and key-stage badges.
 import katex from 'katex';
+import { withoutInlineStyles } from '../../../domain/content/sanitize.js';
 import { formatSchoolTime } from '../../../lib/school-time.js';
 import { TextCache } from '../../../lib/text-cache.js';
 
 /**
- * A student's answer (or a revealed correct answer) as KaTeX HTML. `trust`
+ * A student's answer (or a revealed correct answer) as MathML (KaTeX's
+ * output without inline styles, which the CSP refuses). `trust`
  * is off, so \href, \url and \html… commands render as plain text; expansion
  * and sizes are bounded. Text answers are shown as text, not typeset.
  */
@@ -13,9 +15,10 @@ export function answerHtml(latex: string): string {
   // Students' answers repeat (the same right and wrong ones): typeset each once (docs/performance.md).
   return typesetAnswers.remember(latex, () => {
     try {
-      return katex.renderToString(latex, {
-        throwOnError: false, output: 'htmlAndMathml', trust: false, maxExpand: 1000, maxSize: 10,
-      });
+      return withoutInlineStyles(katex.renderToString(latex, {
+        // A parse error becomes the escaped source below: KaTeX's own error markup carries an inline style.
+        throwOnError: true, output: 'mathml', trust: false, maxExpand: 1000, maxSize: 10,
+      }));
     } catch {
       return `<code>${latex.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</code>`;
     }
