@@ -50,7 +50,7 @@ export function benchAppConfig(opts: {
  * anonymous CSRF token that pages with forms embed, the access guard, and the
  * escaping of every view.
  */
-export function securityOff(config: Config): Config {
+function securityOff(config: Config): Config {
   return {
     ...config,
     headers: { ...config.headers, enabled: false },

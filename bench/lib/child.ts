@@ -19,7 +19,7 @@ export interface RunningServer {
 
 const START_TIMEOUT_MS = 60_000;
 
-export function benchFile(name: string): string {
+function benchFile(name: string): string {
   return fileURLToPath(new URL(`../${name}`, import.meta.url));
 }
 
@@ -27,7 +27,7 @@ export function benchFile(name: string): string {
  * The Node options `npm start` gives the server (e.g. its heap limit), read
  * from package.json, so the benchmark runs the server exactly as deployed.
  */
-export function startOptions(): string[] {
+function startOptions(): string[] {
   const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts?: Record<string, string> };
   return (pkg.scripts?.start ?? '').split(/\s+/).filter((t) => /^--[a-z][a-z0-9-]*(=\S+)?$/.test(t));
 }

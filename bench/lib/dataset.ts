@@ -23,7 +23,7 @@ import { MARKER_KEY, resetDatabase, type DatasetMarker } from './target.js';
 import { PostgresWriter, SqliteWriter, type BulkWriter, type TableSpec } from './writer.js';
 
 /** Every generated account signs in with this password (the dataset is for benchmarks only). */
-export const BENCH_PASSWORD = 'bench-dataset-password';
+const BENCH_PASSWORD = 'bench-dataset-password';
 
 export interface DatasetOptions {
   users: number;

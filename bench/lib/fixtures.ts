@@ -9,7 +9,7 @@ import { ANSWERS } from './content.js';
 import { Random } from './random.js';
 
 /** Submitter accounts live under this domain and are deleted after every run. */
-export const SUBMITTER_DOMAIN = 'submitters.bench.example.org';
+const SUBMITTER_DOMAIN = 'submitters.bench.example.org';
 /** User agent of the sessions the benchmark signs in with (removed after every run). */
 export const BENCH_USER_AGENT = 'mathsoc-bench';
 

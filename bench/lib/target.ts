@@ -8,7 +8,7 @@ import pg from 'pg';
 import { databaseFromEnv, resolveProfile, type DatabaseConfig } from '../../src/config/index.js';
 import { looksLikeTestDatabase } from '../../src/db/index.js';
 
-export const DEFAULT_BENCH_DATABASE = 'sqlite:./data/bench.db';
+const DEFAULT_BENCH_DATABASE = 'sqlite:./data/bench.db';
 /** Key of the marker row the generator writes into `settings`. */
 export const MARKER_KEY = 'bench.dataset';
 
@@ -89,7 +89,7 @@ async function postgresState(url: string): Promise<State> {
   }
 }
 
-export async function databaseState(config: DatabaseConfig): Promise<State> {
+async function databaseState(config: DatabaseConfig): Promise<State> {
   return config.dialect === 'sqlite' ? sqliteState(config.url) : postgresState(config.url);
 }
 

@@ -10,7 +10,7 @@ import type { DatabaseHandle } from '../db/index.js';
 
 const run = promisify(execFile);
 
-export class BackupError extends Error {}
+class BackupError extends Error {}
 
 function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
@@ -55,7 +55,7 @@ export async function backupDatabase(config: Config, handle: DatabaseHandle, out
 }
 
 /** Where a backup keeps its copy of UPLOAD_DIR: beside the database file. */
-export const uploadsCopy = (file: string): string => `${file}.uploads`;
+const uploadsCopy = (file: string): string => `${file}.uploads`;
 
 function restoreUploads(config: Config, file: string): void {
   const copy = uploadsCopy(file);

@@ -6,7 +6,7 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 
-export const STATEMENT_CACHE_SIZE = 500;
+const STATEMENT_CACHE_SIZE = 500;
 
 export function cachingStatements(conn: SqliteDatabase.Database, max = STATEMENT_CACHE_SIZE): KyselySqliteDatabase & { cached(): number } {
   const cache = new Map<string, SqliteDatabase.Statement>();

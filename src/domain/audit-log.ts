@@ -5,7 +5,7 @@ import type { Db } from '../db/index.js';
 import type { AuditEntry } from '../db/schema.js';
 import { textValue } from '../lib/forms.js';
 
-export const AUDIT_PER_PAGE = 50;
+const AUDIT_PER_PAGE = 50;
 
 export interface AuditQuery {
   action: string;

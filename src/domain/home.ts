@@ -26,7 +26,7 @@ export interface HomeData {
   articles: Article[];
 }
 
-export async function homeStats(db: Db, now = new Date().toISOString()): Promise<HomeStats> {
+async function homeStats(db: Db, now = new Date().toISOString()): Promise<HomeStats> {
   const [c, a, u] = await Promise.all([
     db.selectFrom('challenges').select((eb) => eb.fn.countAll<number>().as('n'))
       .where('release_at', '<=', now).where('competition_id', 'is', null).executeTakeFirstOrThrow(),
@@ -37,7 +37,7 @@ export async function homeStats(db: Db, now = new Date().toISOString()): Promise
 }
 
 /** The newest weekly challenges already released (never scheduled or competition ones). */
-export async function newestReleasedChallenges(db: Db, limit: number, now = new Date().toISOString()): Promise<HomeChallenge[]> {
+async function newestReleasedChallenges(db: Db, limit: number, now = new Date().toISOString()): Promise<HomeChallenge[]> {
   const rows = await db.selectFrom('challenges').select(['id', 'title', 'key_stage', 'release_at'])
     .where('release_at', '<=', now).where('competition_id', 'is', null)
     .orderBy('release_at', 'desc').orderBy('id', 'desc').limit(limit).execute();

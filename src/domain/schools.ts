@@ -10,9 +10,9 @@ import { isUniqueViolation } from './accounts/users.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
-export const SCHOOL_NAME_MAX = 120;
-export const SCHOOL_ADDRESS_MAX = 500;
-export const DOMAIN_MAX = 253;
+const SCHOOL_NAME_MAX = 120;
+const SCHOOL_ADDRESS_MAX = 500;
+const DOMAIN_MAX = 253;
 
 // Lower-case host name with at least one dot; no scheme, @, path or port.
 const DOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
@@ -32,7 +32,7 @@ export class SchoolNameTakenError extends Error {
 }
 
 /** "@School.ORG " → "school.org": admins may paste the domain with its @. */
-export function normalizeDomain(raw: string): string {
+function normalizeDomain(raw: string): string {
   return raw.trim().toLowerCase().replace(/^@/, '');
 }
 

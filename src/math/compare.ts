@@ -41,14 +41,14 @@ const RATIO_REL_TOL = 1e-7;
 
 const pmCache = new WeakMap<Node, boolean>();
 
-export function containsPm(node: Node): boolean {
+function containsPm(node: Node): boolean {
   let has = pmCache.get(node);
   if (has === undefined) pmCache.set(node, (has = someNode(node, (n) => n.type === 'pm')));
   return has;
 }
 
 /** `a ± b` → [a + b, a - b] (∓ takes the opposite sign); other trees → [tree]. */
-export function expandPm(node: Node): Node[] {
+function expandPm(node: Node): Node[] {
   if (!containsPm(node)) return [node];
   return [withSign(node, false), withSign(node, true)];
 }
@@ -91,7 +91,7 @@ function withSign(node: Node, minus: boolean): Node {
 
 const NON_SCALAR: ReadonlySet<Node['type']> = new Set(['rel', 'list', 'set', 'tuple', 'text']);
 
-export function isScalar(node: Node): boolean {
+function isScalar(node: Node): boolean {
   return !NON_SCALAR.has(node.type) && !containsPm(node);
 }
 

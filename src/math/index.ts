@@ -7,9 +7,8 @@ import type { CheckResult } from './types.js';
 export { normalizeAnswer };
 export { answerOptionsSchema, toleranceSchema, DEFAULT_OPTIONS } from './options.js';
 export type { AnswerOptions, AnswerOptionsInput, Tolerance } from './options.js';
-export { ANSWER_KINDS, HOSTILE_REASONS } from './types.js';
+export { ANSWER_KINDS } from './types.js';
 export type { AnswerKind, CheckResult, NormalizeResult, Reason } from './types.js';
-export { LIMITS } from './limits.js';
 
 /**
  * Is `submitted` an acceptable answer where `expected` is the correct one?

@@ -33,7 +33,7 @@ export function gcd(a: bigint, b: bigint): bigint {
 }
 
 /** Bit length, rounded up to a multiple of 4 (exact enough for size estimates). */
-export function bitLength(a: bigint): number {
+function bitLength(a: bigint): number {
   a = absBig(a);
   if (a === 0n) return 0;
   if (a < SAFE) return Math.floor(Math.log2(Number(a))) + 1;
@@ -198,7 +198,7 @@ export function roundToPlaces(a: Rational, places: number): Rational {
 }
 
 /** floor(log10(|a|)) for a non-zero rational. */
-export function floorLog10(a: Rational): number {
+function floorLog10(a: Rational): number {
   const m = abs(a);
   let k = m.n.toString().length - m.d.toString().length;
   // Adjust so that 10^k <= m < 10^(k+1).

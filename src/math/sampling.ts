@@ -53,7 +53,7 @@ const RANGES: ReadonlyArray<[count: number, lo: number, hi: number]> = [
   [8, -3.4, 3.4],
   [16, -24, 24],
 ];
-export const FIRST_ROUND = 16;
+const FIRST_ROUND = 16;
 const TOTAL_POINTS = 32;
 
 interface Cached {

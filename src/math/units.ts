@@ -130,7 +130,7 @@ function lookup(name: string): UnitDef {
   return def;
 }
 
-export function parseUnitText(raw: string): Quantity {
+function parseUnitText(raw: string): Quantity {
   const text = raw
     .replace(/\\(?:[,;: !]|quad)/g, ' ')
     .replace(/\\(?:cdot|times)/g, '*')

@@ -10,14 +10,14 @@ import fp from 'fastify-plugin';
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 
-export const CSP_REPORT_TYPES = ['application/csp-report', 'application/reports+json'] as const;
+const CSP_REPORT_TYPES = ['application/csp-report', 'application/reports+json'] as const;
 /** A browser's report is well under 4 KB; a batch of them under this. */
 export const CSP_REPORT_BODY_LIMIT = 32 * 1024;
 const MAX_REPORTS_PER_REQUEST = 20;
 const RECENT_KEPT = 20;
 const TEXT_MAX = 300;
-export const SETTING_TOTAL = 'csp_reports.total';
-export const SETTING_LAST_AT = 'csp_reports.last_at';
+const SETTING_TOTAL = 'csp_reports.total';
+const SETTING_LAST_AT = 'csp_reports.last_at';
 
 export interface CspViolation {
   documentUri: string | null;
@@ -126,7 +126,7 @@ export function parseCspReports(body: unknown): CspViolation[] {
 }
 
 /** Adds `count` to the persisted total, atomically on both dialects. */
-export async function recordCspReports(db: Db, count: number, at: string): Promise<void> {
+async function recordCspReports(db: Db, count: number, at: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('settings').values({ key: SETTING_TOTAL, value: String(count), updated_at: at })
       .onConflict((oc) => oc.column('key').doUpdateSet({

@@ -12,7 +12,7 @@ import { cookieOptions } from './session.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export class CsrfError extends Error {
+class CsrfError extends Error {
   statusCode = 403;
   code = 'CSRF';
 }
@@ -33,7 +33,7 @@ function readAnonSeed(request: FastifyRequest): string | null {
 }
 
 /** The token this request's forms must send back. */
-export function expectedToken(request: FastifyRequest, reply?: FastifyReply): string {
+function expectedToken(request: FastifyRequest, reply?: FastifyReply): string {
   if (request.session) return request.session.csrfToken;
   let seed = readAnonSeed(request);
   if (!seed) {
@@ -64,7 +64,7 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function checkOrigin(request: FastifyRequest): boolean {
+function checkOrigin(request: FastifyRequest): boolean {
   if (request.headers['sec-fetch-site'] === 'cross-site') return false;
   const origin = request.headers.origin;
   if (!origin) return true; // older browsers and non-browser clients: the token still decides
@@ -76,11 +76,11 @@ export function checkOrigin(request: FastifyRequest): boolean {
   }
 }
 
-export function verifyOrigin(request: FastifyRequest): void {
+function verifyOrigin(request: FastifyRequest): void {
   if (!checkOrigin(request)) throw new CsrfError('This form was sent from another site, so it was refused.');
 }
 
-export function verifyToken(request: FastifyRequest): void {
+function verifyToken(request: FastifyRequest): void {
   const sent = sentToken(request);
   if (!sent) throw new CsrfError('The form is missing its security token. Reload the page and try again.');
   if (!sameToken(sent, expectedToken(request))) {

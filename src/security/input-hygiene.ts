@@ -5,8 +5,10 @@
 // people who later read it.
 // - route parameters, query names and values, field names, uploaded file names:
 //   no control character at all;
-// - body text (urlencoded, JSON, multipart text fields, CSP reports): tab, CR
-//   and LF are allowed, as multi-line fields need them.
+// - body text (urlencoded, JSON, multipart text fields): tab, CR and LF are
+//   allowed, as multi-line fields need them. CSP reports are body text too: the
+//   code a browser quotes has line breaks but no other controls (its HTML parser
+//   already turned NUL into U+FFFD), so a report with them is no browser's.
 // Uploaded file bytes are not text and are not looked at. Lone surrogates and
 // noncharacters (U+FFFE…) are left alone: PostgreSQL stores them (the driver
 // turns a lone surrogate into U+FFFD) and SQLite keeps them as sent.
@@ -14,7 +16,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError } from './access.js';
 
-export const CONTROL_CHARACTERS_MESSAGE = 'The request contains characters that are not allowed (control characters).';
+const CONTROL_CHARACTERS_MESSAGE = 'The request contains characters that are not allowed (control characters).';
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const ANY_CONTROL = /[\u0000-\u001f\u007f]/;
@@ -33,7 +35,7 @@ export interface ControlCharacterFinding {
   where: string;
 }
 
-export class ControlCharacterError extends HttpError {
+class ControlCharacterError extends HttpError {
   code = 'CONTROL_CHARACTERS';
   constructor(readonly where: string) {
     super(400, CONTROL_CHARACTERS_MESSAGE);
@@ -106,7 +108,7 @@ function isPart(v: object): v is Part {
 }
 
 /** Everything of the request that is text: parameters and query first, then the body. */
-export function checkRequestText(request: FastifyRequest): ControlCharacterFinding | null {
+function checkRequestText(request: FastifyRequest): ControlCharacterFinding | null {
   const multipart = (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
   return findControlCharacters(request.params, 'params', 'line')
     ?? findControlCharacters(request.query, 'query', 'line')

@@ -30,7 +30,7 @@ const PURGE_INTERVAL_MS = 15 * MINUTE;
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-export function sessionCookieName(request: FastifyRequest): string {
+function sessionCookieName(request: FastifyRequest): string {
   const base = request.server.config.session.cookieName;
   return request.isSecure ? `__Host-${base}` : base;
 }
@@ -47,12 +47,12 @@ export function cookieOptions(request: FastifyRequest, maxAgeSeconds?: number) {
 }
 
 /** Deletes the session cookie. A __Host- cookie is only replaced by one with the same flags (Secure, Path=/). */
-export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
   const { signed: _signed, ...flags } = cookieOptions(request);
   reply.clearCookie(sessionCookieName(request), flags);
 }
 
-export const privilegeOf = (user: Pick<SessionUser, 'isAdmin'>): Privilege => (user.isAdmin ? 'admin' : 'user');
+const privilegeOf = (user: Pick<SessionUser, 'isAdmin'>): Privilege => (user.isAdmin ? 'admin' : 'user');
 
 function readToken(request: FastifyRequest): string | null {
   const raw = request.cookies[sessionCookieName(request)];
@@ -159,7 +159,7 @@ export interface SessionPluginOptions {
 }
 
 /** The store SESSION_STORE_URI asks for: Redis when set, else the database. */
-export async function openSessionStore(app: FastifyInstance): Promise<SessionStore> {
+async function openSessionStore(app: FastifyInstance): Promise<SessionStore> {
   const uri = app.config.session.storeUri;
   if (!uri) return new DatabaseSessionStore(app.db);
   const store = new RedisSessionStore(uri);

@@ -23,9 +23,9 @@ const TITLES: Record<number, string> = {
   503: 'Temporarily unavailable',
 };
 
-export const UNAVAILABLE_MESSAGE = 'The site is briefly unavailable. Please try again in a minute.';
+const UNAVAILABLE_MESSAGE = 'The site is briefly unavailable. Please try again in a minute.';
 /** Seconds a client is asked to wait before trying again during an outage. */
-export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+const OUTAGE_RETRY_AFTER_SECONDS = 5;
 const PROBE_TIMEOUT_MS = 1000;
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {

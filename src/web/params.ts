@@ -8,14 +8,14 @@ import { HttpError } from '../security/access.js';
 const MAX_ID = 2_147_483_647;
 
 /** A positive database id as it appears in a URL segment or query value. */
-export const idSchema = z
+const idSchema = z
   .string()
   .regex(/^[1-9]\d{0,9}$/)
   .transform(Number)
   .refine((n) => n <= MAX_ID);
 
 /** A page number from the query string: digits from 1; anything else is page 1. */
-export const pageSchema = z
+const pageSchema = z
   .unknown()
   .transform((raw) => (typeof raw === 'string' && /^\d{1,6}$/.test(raw) ? Math.max(1, Number(raw)) : 1));
 

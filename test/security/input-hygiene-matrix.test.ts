@@ -1,11 +1,11 @@
 // Every route × every input it reads (route parameters, query values, form and
 // JSON fields, multipart text fields and file names) with a NUL character, sent
 // as an admin (and, on public routes, a visitor) with a valid CSRF token so the
-// request would reach the handler: never
-// a server error, always the 400 that names control characters, and nothing in
-// the database changes. What each route reads is discovered from the pages and
-// from the handlers themselves (input-discovery.ts), so routes and fields added
-// later are covered without editing this.
+// request would reach the handler: never a server error, always the 400 that
+// names control characters, and nothing in the database changes. What each
+// route reads is discovered from the pages and from the handlers themselves
+// (input-discovery.ts), so routes and fields added later are covered without
+// editing this.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@ import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely } from 'kyse
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type MigrationDb = any;
 
-export function isPostgres(db: Kysely<MigrationDb>): boolean {
+function isPostgres(db: Kysely<MigrationDb>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

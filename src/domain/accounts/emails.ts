@@ -1,6 +1,6 @@
 // Email addresses are stored trimmed and lower-cased, so "Ann@School.org " and
 // "ann@school.org" are one account; the domain decides the school.
-export const EMAIL_MAX_LENGTH = 254;
+const EMAIL_MAX_LENGTH = 254;
 
 // Deliberately plain: one @, no spaces or markup, a dot in the domain.
 const EMAIL_PATTERN = /^[^\s@<>"'(),;:\\[\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;

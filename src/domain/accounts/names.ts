@@ -4,7 +4,7 @@
 // markup characters never belong in one.
 import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
 
-export const NAME_MAX_LENGTH = 50;
+const NAME_MAX_LENGTH = 50;
 
 // Letters (with their combining marks), single separators between them.
 const NAME_PATTERN = /^\p{L}\p{M}*(?:[ '’-]?\p{L}\p{M}*)*$/u;

@@ -5,7 +5,7 @@ import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import type { User } from '../../db/schema.js';
 
-export const RECENT_SUBMISSIONS = 10;
+const RECENT_SUBMISSIONS = 10;
 
 export interface RecentSubmission {
   id: number;

@@ -14,7 +14,7 @@ import { nameError, normalizeName } from './names.js';
 import { passwordError, passwordRules, type PasswordRules } from './password-policy.js';
 import { allowedDomains, checkPassword, emailInUse, schoolForEmail, USER_TYPES, type UserType } from './users.js';
 
-export const MATHS_CLASS_MAX_LENGTH = 30;
+const MATHS_CLASS_MAX_LENGTH = 30;
 const MATHS_CLASS_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ./-]*$/u;
 
 export function normalizeMathsClass(raw: string): string {

@@ -166,10 +166,6 @@ export async function countAdmins(db: DbOrTrx): Promise<number> {
   return Number(row.n);
 }
 
-export function fullName(u: { first_name: string; last_name: string }): string {
-  return `${u.first_name} ${u.last_name}`;
-}
-
 /** Self-registration: the account and its audit entry, in one transaction. */
 export async function registerUser(
   db: Kysely<Database>,

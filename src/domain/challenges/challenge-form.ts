@@ -17,7 +17,7 @@ import { isKeyStage } from '../key-stage.js';
 import { isBlankRichHtml, sanitizeRichHtml } from '../content/sanitize.js';
 import { isoToWallTime, wallTimeToIso } from '../../lib/school-time.js';
 
-export const MAX_CONTENT_LENGTH = 100_000;
+const MAX_CONTENT_LENGTH = 100_000;
 /** Highest slot number the form may use (the editor numbers new boxes upwards). */
 const MAX_SLOT = 99;
 
@@ -57,7 +57,7 @@ export const KIND_LABELS: Array<[string, string]> = [
   }[k]]),
 ];
 
-export function emptyBox(slot: number): BoxFormValues {
+function emptyBox(slot: number): BoxFormValues {
   return { slot, id: '', label: '', answer: '', kind: 'auto', order: 'unordered', tolerance: '', simplified: false, remove: false };
 }
 

@@ -15,7 +15,7 @@ import {
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
-export const CHALLENGES_PER_PAGE = 6;
+const CHALLENGES_PER_PAGE = 6;
 export const MAX_ANSWER_LENGTH = 500;
 export const MAX_TITLE_LENGTH = 100;
 export const MAX_LABEL_LENGTH = 200;
@@ -275,7 +275,7 @@ export interface AdminChallengeLists {
   pages: number;
 }
 
-export const ADMIN_RELEASED_PER_PAGE = 25;
+const ADMIN_RELEASED_PER_PAGE = 25;
 
 /** Scheduled (all, soonest first) and released (newest first, paged) weekly challenges. */
 export async function adminChallengeLists(db: DbOrTrx, now: string, page = 1): Promise<AdminChallengeLists> {

@@ -127,13 +127,6 @@ export async function userStandings(db: DbOrTrx, userId: number): Promise<Standi
   return out;
 }
 
-/** Distinct weekly challenges the user has fully solved (all time, across resets). */
-export async function challengesCompleted(db: DbOrTrx, userId: number): Promise<number> {
-  const r = await db.selectFrom('completions').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('user_id', '=', userId).where('competition_id', 'is', null).executeTakeFirstOrThrow();
-  return Number(r.n);
-}
-
 // ---------------------------------------------------------------- admin: adjustments
 
 export const ADJUSTMENT_POINTS = { min: -1000, max: 1000 } as const;
@@ -160,7 +153,7 @@ export interface AdjustmentRow {
   beforeReset: boolean;
 }
 
-export const ADJUSTMENTS_PER_PAGE = 25;
+const ADJUSTMENTS_PER_PAGE = 25;
 
 export async function listAdjustments(db: DbOrTrx, page = 1): Promise<{ rows: AdjustmentRow[]; total: number; page: number; pages: number }> {
   const { n } = await db.selectFrom('score_adjustments').select((eb) => eb.fn.countAll<number>().as('n'))

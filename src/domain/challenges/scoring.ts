@@ -34,7 +34,7 @@ export function completionPoints(isFirst: boolean): number {
 }
 
 /** True on PostgreSQL, where rows are locked explicitly (SQLite runs one transaction at a time). */
-export function usesRowLocks(db: DbOrTrx): boolean {
+function usesRowLocks(db: DbOrTrx): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

@@ -240,7 +240,7 @@ export function fillDays(counts: Array<{ day: string; count: number }>): Array<{
 
 // ---------------------------------------------------------------- export
 
-export const EXPORT_HEADER = ['rank', 'first_name', 'last_name', 'email', 'school', 'key_stage', 'points', 'challenges_completed', 'joined_at'] as const;
+const EXPORT_HEADER = ['rank', 'first_name', 'last_name', 'email', 'school', 'key_stage', 'points', 'challenges_completed', 'joined_at'] as const;
 
 export function exportRecords(entries: CompetitionEntry[]) {
   return entries.map((e, i) => ({

@@ -17,9 +17,9 @@ import { DURATION_HOURS } from './scoring.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
-export const COMPETITION_NAME_MAX = 120;
-export const ABOUT_MAX_LENGTH = 100_000;
-export const ADJUSTMENT_REASON_MAX = 300;
+const COMPETITION_NAME_MAX = 120;
+const ABOUT_MAX_LENGTH = 100_000;
+const ADJUSTMENT_REASON_MAX = 300;
 
 const chars = (s: string) => [...s].length;
 

@@ -17,7 +17,7 @@ import { claimCompletion, deriveCompletions, lockForScoring, type LiveCompletion
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
 export const DURATION_HOURS = { min: 1, max: 168 } as const;
-export const BOARD_SIZE = 15;
+const BOARD_SIZE = 15;
 
 type DurationFields = Pick<Challenge, 'is_locked' | 'release_at' | 'duration_hours'>;
 
@@ -241,7 +241,7 @@ export interface CompetitionBoardEntry {
 const MEDALS = ['gold', 'silver', 'bronze'] as const;
 
 /** The top of one key stage's board with medals for ranks 1–3 (ties share the medal). */
-export async function competitionTop(db: DbOrTrx, competitionId: number, keyStage: KeyStage, limit = BOARD_SIZE): Promise<CompetitionBoardEntry[]> {
+async function competitionTop(db: DbOrTrx, competitionId: number, keyStage: KeyStage, limit = BOARD_SIZE): Promise<CompetitionBoardEntry[]> {
   const rows = await db.selectFrom('competition_scores as cs').innerJoin('users as u', 'u.id', 'cs.user_id')
     .innerJoin('schools as s', 's.id', 'cs.school_id')
     .select(['cs.user_id', 'cs.points', 'cs.challenges_completed', 'u.first_name', 'u.last_name', 's.name as school'])
@@ -273,7 +273,7 @@ export function averageOneDecimal(points: number, participants: number): number 
  * the school registered in that key stage (also those without points yet),
  * so the average is per registered participant.
  */
-export async function schoolRankings(db: DbOrTrx, competitionId: number, keyStage: KeyStage): Promise<SchoolRanking[]> {
+async function schoolRankings(db: DbOrTrx, competitionId: number, keyStage: KeyStage): Promise<SchoolRanking[]> {
   const schools = await db.selectFrom('competition_schools as cs').innerJoin('schools as s', 's.id', 'cs.school_id')
     .select(['s.id', 's.name']).where('cs.competition_id', '=', competitionId).execute();
   const people = await db.selectFrom('competition_participants').select(['school_id', (eb) => eb.fn.countAll<number>().as('n')])
@@ -304,7 +304,7 @@ export interface CompetitionActivity {
   at: string;
 }
 
-export async function competitionActivity(db: DbOrTrx, competitionId: number, limit = 10): Promise<CompetitionActivity[]> {
+async function competitionActivity(db: DbOrTrx, competitionId: number, limit = 10): Promise<CompetitionActivity[]> {
   const rows = await db.selectFrom('completions as k').innerJoin('users as u', 'u.id', 'k.user_id')
     .innerJoin('challenges as c', 'c.id', 'k.challenge_id').leftJoin('schools as s', 's.id', 'k.school_id')
     .select(['k.points', 'k.completed_at', 'k.key_stage', 'c.title', 'u.first_name', 'u.last_name', 's.name as school'])

@@ -7,7 +7,7 @@ import { audit, type AuditActor } from '../audit.js';
 import { validateForm, type FormOutcome } from '../../lib/forms.js';
 import { richContentField, titleField, type PageOf } from './content-forms.js';
 
-export const ANNOUNCEMENTS_PER_PAGE = 10;
+const ANNOUNCEMENTS_PER_PAGE = 10;
 
 export interface AnnouncementInput {
   title: string;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { isBlankRichHtml, sanitizeRichHtml } from './sanitize.js';
 
 /** Longest rich HTML a form may send (before sanitising). */
-export const MAX_CONTENT_CHARS = 500_000;
+const MAX_CONTENT_CHARS = 500_000;
 
 /** C0 control characters other than tab, line feed and carriage return, and DEL. */
 function hasControlCharacters(s: string): boolean {

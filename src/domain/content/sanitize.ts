@@ -16,12 +16,11 @@ import sanitizeHtml from 'sanitize-html';
 import { TextCache } from '../../lib/text-cache.js';
 
 /** Where platform uploads are served; the only source allowed for images and PDF frames. */
-export const UPLOAD_URL_PREFIX = '/uploads/';
 const IMAGE_SRC = /^\/uploads\/[a-f0-9]{32}\.(?:png|jpg|gif|webp)$/;
 const PDF_SRC = /^\/uploads\/[a-f0-9]{32}\.pdf$/;
-export const MATH_CLASSES = ['math-inline', 'math-display'] as const;
+const MATH_CLASSES = ['math-inline', 'math-display'] as const;
 /** Longest LaTeX a math element may hold; longer ones are shown as source text. */
-export const MAX_LATEX_LENGTH = 2000;
+const MAX_LATEX_LENGTH = 2000;
 
 /** A link target we allow: site-relative paths, fragments, http(s) and mailto. */
 export function safeHref(raw: string | undefined): string | null {
@@ -169,7 +168,7 @@ export function withoutInlineStyles(mathml: string): string {
  * MathML for one LaTeX string, typeset by the browser itself: no inline
  * styles (the CSP allows none) and read by screen readers as maths.
  */
-export function renderMath(latex: string, display: boolean): string {
+function renderMath(latex: string, display: boolean): string {
   const key = `${display ? 'D' : 'I'}${latex}`;
   const hit = mathCache.get(key);
   if (hit !== undefined) return hit;

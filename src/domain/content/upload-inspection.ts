@@ -17,7 +17,7 @@ export const DEFAULT_MAX_IMAGE_MEGAPIXELS = 40;
  * it may have and how many filters one stream may chain: beyond any of them the
  * file is refused rather than judged on part of its content.
  */
-export const PDF_LIMITS = { inflatedBytes: 128 * 1024 * 1024, streams: 20_000, filtersPerStream: 4 } as const;
+const PDF_LIMITS = { inflatedBytes: 128 * 1024 * 1024, streams: 20_000, filtersPerStream: 4 } as const;
 
 // Markup a browser or another interpreter could act on, anywhere in the file.
 const HIDDEN_MARKUP = /<(?:script|iframe|object|embed|html|body|svg)[\s/>]|<!doctype\s+html|<\?php|javascript:|vbscript:/i;

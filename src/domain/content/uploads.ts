@@ -33,7 +33,7 @@ const FORMATS: Record<string, { ext: string; kind: UploadKind; label: string }> 
 };
 
 /** Server-chosen names: 128 random bits in hex plus the detected extension. */
-export const STORED_NAME = /^[a-f0-9]{32}\.(?:png|jpg|gif|webp|pdf)$/;
+const STORED_NAME = /^[a-f0-9]{32}\.(?:png|jpg|gif|webp|pdf)$/;
 
 /** A refused upload: the message is shown to the admin as it is. */
 export class UploadError extends Error {

@@ -38,7 +38,7 @@ const MAX_WINDOW_SECONDS = 10 * UNIT_SECONDS.year;
 
 const ITEM = /^(\d+)\s*(?:\/|per\s)\s*(?:(\d+)\s*)?(second|minute|hour|day|month|year)s?$/i;
 
-export function describeItem(amount: number, multiple: number, unit: LimitUnit): string {
+function describeItem(amount: number, multiple: number, unit: LimitUnit): string {
   return multiple === 1 ? `${amount} per ${unit}` : `${amount} per ${multiple} ${unit}s`;
 }
 

@@ -24,8 +24,7 @@ import type { ErrorPageSender } from '../types.js';
 import type { MemoryOptions } from './memory-table.js';
 import type { MemoryStats, WindowStore } from './types.js';
 
-export const LIMIT_NAMES = ['login-account', 'login-pair', 'login-audit', 'wrong-answer', 'login-ip', 'register'] as const;
-export type LimitName = (typeof LIMIT_NAMES)[number];
+export type LimitName = 'login-account' | 'login-pair' | 'login-audit' | 'wrong-answer' | 'login-ip' | 'register';
 
 export interface LimitResult {
   allowed: boolean;
@@ -61,7 +60,7 @@ declare module 'fastify' {
 }
 
 /** Routes under this path get RATELIMIT_MATH_API unless they declare a limit. */
-export const MATH_API_PREFIX = '/api/math/';
+const MATH_API_PREFIX = '/api/math/';
 
 const BACKOFF_INITIAL_MS = 500;
 const BACKOFF_MAX_MS = 30_000;

@@ -8,7 +8,7 @@ import Memcached from 'memcached';
 const MAX_RELATIVE_LIFETIME = 30 * 24 * 60 * 60;
 
 /** The lifetime argument Memcached needs for an item that should live `seconds`. */
-export function memcachedLifetime(seconds: number, nowMs = Date.now()): number {
+function memcachedLifetime(seconds: number, nowMs = Date.now()): number {
   return seconds > MAX_RELATIVE_LIFETIME ? Math.floor(nowMs / 1000) + seconds : seconds;
 }
 

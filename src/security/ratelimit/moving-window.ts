@@ -21,7 +21,7 @@ export interface MovingWindowFacts {
   blocking: number;
 }
 
-export function movingWindowState(item: LimitItem, facts: MovingWindowFacts, cost: number): WindowState {
+function movingWindowState(item: LimitItem, facts: MovingWindowFacts, cost: number): WindowState {
   const windowMs = item.windowSeconds * 1000;
   const remaining = Math.max(item.amount - facts.count, 0);
   let resetAtMs: number;
@@ -44,7 +44,7 @@ interface Log extends Expiring {
  * number; a key with its entry is measured in docs/rate-limiting.md), so a
  * long log counts towards RATELIMIT_MEMORY_MAX_KEYS by its length.
  */
-export const HITS_PER_KEY = 16;
+const HITS_PER_KEY = 16;
 
 const logSize = (log: Log): number => 1 + Math.floor(log.hits.length / HITS_PER_KEY);
 

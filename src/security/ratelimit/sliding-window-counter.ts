@@ -22,7 +22,7 @@ function scaledWeight(counts: SlidingCounts, windowMs: number, elapsed: number):
 }
 
 /** Whether `cost` more hits fit, given the counts at `now`. */
-export function slidingAdmits(item: LimitItem, counts: SlidingCounts, now: number, cost: number): boolean {
+function slidingAdmits(item: LimitItem, counts: SlidingCounts, now: number, cost: number): boolean {
   const windowMs = item.windowSeconds * 1000;
   return scaledWeight(counts, windowMs, now % windowMs) + cost * windowMs <= item.amount * windowMs;
 }
@@ -67,7 +67,7 @@ export function slidingWindowState(item: LimitItem, counts: SlidingCounts, now: 
 }
 
 /** Rolls stored counts of window `storedWindow` forward to window `window`. */
-export function rollCounts(storedWindow: number | null, stored: SlidingCounts, window: number): SlidingCounts {
+function rollCounts(storedWindow: number | null, stored: SlidingCounts, window: number): SlidingCounts {
   if (storedWindow === window) return { ...stored };
   if (storedWindow === window - 1) return { previous: stored.current, current: 0 };
   return { previous: 0, current: 0 };

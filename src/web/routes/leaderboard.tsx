@@ -10,7 +10,7 @@ import { queryValue } from '../params.js';
 import { viewContext } from '../views/context.js';
 import { LeaderboardPage } from '../views/leaderboard/board.js';
 
-export const ACTIVITY_ITEMS = 10;
+const ACTIVITY_ITEMS = 10;
 
 export async function leaderboardRoutes(app: FastifyInstance): Promise<void> {
   // What every visitor sees alike, for PUBLIC_CACHE_SECONDS (docs/performance.md).

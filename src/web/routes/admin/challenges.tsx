@@ -22,7 +22,7 @@ import { idParam, pageParam } from '../../params.js';
 
 const NOT_FOUND = 'There is no challenge with that number.';
 /** Challenge images are diagrams: a smaller limit than PDFs. */
-export const CHALLENGE_IMAGE_MAX_MB = 5;
+const CHALLENGE_IMAGE_MAX_MB = 5;
 
 /** What the admin is told when the engine cannot grade against an answer. */
 export function answerValidator(math: MathPool): AnswerValidator {
