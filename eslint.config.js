@@ -26,7 +26,10 @@ export const layerRules = [
       '@typescript-eslint/no-restricted-imports': forbid([
         { group: allBut('math', 'config'), message: 'src/math imports nothing of ours (only types from src/config).' },
         { group: ['../config/**'], allowTypeImports: true, message: 'src/math may import only types from src/config.' },
-        { group: ['fastify', '@fastify/*', 'kysely', 'pg', 'better-sqlite3'], message: 'src/math is pure: no HTTP, no database.' },
+        {
+          group: ['fastify', '@fastify/*', 'kysely', 'pg', 'better-sqlite3'],
+          message: 'src/math is pure: no HTTP, no database.',
+        },
       ]),
     },
   },
@@ -53,7 +56,10 @@ export const layerRules = [
     files: ['src/db/**/*.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-restricted-imports': forbid([
-        { group: [...ours('web'), ...ours('domain'), ...ours('security'), ...ours('cli')], message: 'src/db sits below domain, security, web and cli.' },
+        {
+          group: [...ours('web'), ...ours('domain'), ...ours('security'), ...ours('cli')],
+          message: 'src/db sits below domain, security, web and cli.',
+        },
         { group: ['fastify', '@fastify/*'], message: 'src/db knows nothing of HTTP.' },
       ]),
     },
@@ -62,7 +68,10 @@ export const layerRules = [
     files: ['src/security/**/*.{ts,tsx}'],
     rules: {
       '@typescript-eslint/no-restricted-imports': forbid([
-        { group: [...ours('web'), ...ours('domain'), ...ours('cli')], message: 'src/security never imports web, domain or cli.' },
+        {
+          group: [...ours('web'), ...ours('domain'), ...ours('cli')],
+          message: 'src/security never imports web, domain or cli.',
+        },
       ]),
     },
   },
@@ -71,7 +80,10 @@ export const layerRules = [
     rules: {
       '@typescript-eslint/no-restricted-imports': forbid([
         { group: [...ours('web'), ...ours('cli')], message: 'src/domain never imports web or cli.' },
-        { group: ['fastify', 'fastify/*', '@fastify/*', 'fastify-plugin'], message: 'src/domain has no HTTP: take plain values, not requests.' },
+        {
+          group: ['fastify', 'fastify/*', '@fastify/*', 'fastify-plugin'],
+          message: 'src/domain has no HTTP: take plain values, not requests.',
+        },
       ]),
     },
   },
@@ -87,7 +99,10 @@ export const layerRules = [
     files: ['src/server.ts', 'src/app.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': forbid([
-        { group: ours('cli'), message: 'The server does not import the command line; shared start-up code lives below it.' },
+        {
+          group: ours('cli'),
+          message: 'The server does not import the command line; shared start-up code lives below it.',
+        },
       ]),
     },
   },
@@ -102,7 +117,18 @@ export const layerRules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'public/assets/', 'data/', 'logs/', 'bench/results/', 'coverage/', 'src/math/worker.mjs', 'bin/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'public/assets/',
+      'data/',
+      'logs/',
+      'bench/results/',
+      'coverage/',
+      'src/math/worker.mjs',
+      'bin/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -114,19 +140,31 @@ export default tseslint.config(
       // Fastify plugins and hooks are async by contract, with or without an await.
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unsafe-assignment': 'error',
       '@typescript-eslint/no-unsafe-member-access': 'error',
       '@typescript-eslint/no-unsafe-call': 'error',
       '@typescript-eslint/no-unsafe-return': 'error',
       '@typescript-eslint/no-unsafe-argument': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: "CallExpression[callee.name='eval']", message: 'No eval: user input never becomes code.' },
-        { selector: "NewExpression[callee.name='Function']", message: 'No new Function: user input never becomes code.' },
+        {
+          selector: "NewExpression[callee.name='Function']",
+          message: 'No new Function: user input never becomes code.',
+        },
       ],
     },
   },

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   const config = benchDatabase();
   const users = positiveInt('users', args.users, 100_000, 10);
   const submissions = positiveInt('submissions', args.submissions, users * 20, 0);
-  console.log(`Generating ${users.toLocaleString('en-GB')} users and ${submissions.toLocaleString('en-GB')} submissions into ${describeDatabase(config)}`);
+  console.log(
+    `Generating ${users.toLocaleString('en-GB')} users and ${submissions.toLocaleString('en-GB')} submissions into ${describeDatabase(config)}`,
+  );
   await generateDataset(config, {
     users,
     submissions,

@@ -46,12 +46,16 @@ function gcFunction(): () => void {
 async function bytesPerKey(strategy: RateLimitStrategy, keys: number): Promise<number> {
   const gc = gcFunction();
   const items = parseLimits(defaults.default);
-  const clients = Array.from({ length: Math.ceil(keys / items.length) }, (_, i) => storageKey('GET /', `ip:10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`));
-  gc(); gc();
+  const clients = Array.from({ length: Math.ceil(keys / items.length) }, (_, i) =>
+    storageKey('GET /', `ip:10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`),
+  );
+  gc();
+  gc();
   const before = process.memoryUsage().heapUsed;
   const store = memoryStore(strategy, { maxKeys: clients.length * items.length });
   for (const key of clients) for (const item of items) await store.hit(key, item);
-  gc(); gc();
+  gc();
+  gc();
   const held = store.memoryStats!()!.keys;
   const bytes = (process.memoryUsage().heapUsed - before) / held;
   await store.close();
@@ -72,14 +76,21 @@ const PATHS = ['/', '/login', '/register', '/no-such-page'];
 
 function get(agent: http.Agent, port: number, path: string, forwardedFor: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port, path, agent, method: 'GET',
-      headers: { 'x-forwarded-for': forwardedFor, 'x-forwarded-proto': 'https', host: 'maths.example.org' },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        agent,
+        method: 'GET',
+        headers: { 'x-forwarded-for': forwardedFor, 'x-forwarded-proto': 'https', host: 'maths.example.org' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -103,7 +114,8 @@ async function main(): Promise<void> {
   const connections = positiveInt('connections', args.connections, 64);
   const maxRss = positiveInt('max-rss', args['max-rss'], 350);
   const strategy = (args.strategy ?? 'fixed-window') as RateLimitStrategy;
-  if (!RATELIMIT_STRATEGIES.includes(strategy)) throw new Error(`--strategy must be one of ${RATELIMIT_STRATEGIES.join(', ')}`);
+  if (!RATELIMIT_STRATEGIES.includes(strategy))
+    throw new Error(`--strategy must be one of ${RATELIMIT_STRATEGIES.join(', ')}`);
   const maxKeys = args['max-keys'] ?? String(defaults.memoryMaxKeys);
 
   if (!args['skip-measure']) {
@@ -138,9 +150,13 @@ async function main(): Promise<void> {
     }),
   });
   let died = false;
-  server.child.once('exit', () => { died = true; });
-  console.log(`server pid ${server.pid} on port ${server.port}: ${requests} requests, ${connections} connections, `
-    + `${strategy}, RATELIMIT_MEMORY_MAX_KEYS=${maxKeys}, ${production.math.workers} math worker(s) (each adds to RSS)`);
+  server.child.once('exit', () => {
+    died = true;
+  });
+  console.log(
+    `server pid ${server.pid} on port ${server.port}: ${requests} requests, ${connections} connections, ` +
+      `${strategy}, RATELIMIT_MEMORY_MAX_KEYS=${maxKeys}, ${production.math.workers} math worker(s) (each adds to RSS)`,
+  );
 
   const rss = sampleRss(server.pid, 100);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
@@ -173,17 +189,23 @@ async function main(): Promise<void> {
   agent.destroy();
   await server.stop();
 
-  const evictionLines = readFileSync(logFile, 'utf8').split('\n').filter((l) => l.includes('rate-limit store full'));
+  const evictionLines = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('rate-limit store full'));
   const evicted = evictionLines
     .map((l) => (JSON.parse(l) as { evicted?: number }).evicted ?? 0)
     .reduce((a, b) => a + b, 0);
   rmSync(dir, { recursive: true, force: true });
 
   const peak = Math.max(peakSampled ?? 0, peakKernel ?? 0);
-  console.log(`\n${requests} requests in ${seconds.toFixed(1)} s (${Math.round(requests / seconds)}/s); `
-    + `statuses ${JSON.stringify(Object.fromEntries(statuses))}; connection errors ${errors}`);
+  console.log(
+    `\n${requests} requests in ${seconds.toFixed(1)} s (${Math.round(requests / seconds)}/s); ` +
+      `statuses ${JSON.stringify(Object.fromEntries(statuses))}; connection errors ${errors}`,
+  );
   console.log(`server alive and answering afterwards: ${alive ? 'yes' : 'NO'}`);
-  console.log(`peak RSS: ${peak} MB (sampled ${peakSampled ?? '?'} MB, kernel high-water mark ${peakKernel ?? '?'} MB); limit ${maxRss} MB`);
+  console.log(
+    `peak RSS: ${peak} MB (sampled ${peakSampled ?? '?'} MB, kernel high-water mark ${peakKernel ?? '?'} MB); limit ${maxRss} MB`,
+  );
   console.log(`log: ${evictionLines.length} "rate-limit store full" lines, ${evicted} keys evicted in all`);
   for (const line of evictionLines.slice(0, 3)) console.log(`  ${(JSON.parse(line) as { msg: string }).msg}`);
   if (!alive || peak > maxRss) {

@@ -10,7 +10,11 @@ async function main(): Promise<void> {
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no TCP address');
   process.on('message', (msg: { type: string }) => {
-    if (msg.type === 'stop') app.close().then(() => process.exit(0), () => process.exit(1));
+    if (msg.type === 'stop')
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
   process.on('disconnect', () => {
     void app.close().finally(() => process.exit(0)); // exits either way

@@ -24,7 +24,12 @@ function percentile(sorted: number[], p: number): number {
 
 function stats(samples: number[]): { median: number; p99: number; max: number; n: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { median: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, n: sorted.length };
+  return {
+    median: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    n: sorted.length,
+  };
 }
 
 const fmt = (ms: number): string => `${ms.toFixed(3)} ms`.padStart(11);
@@ -78,11 +83,16 @@ await pool.close();
 const right = corpus.length - wrong.length;
 console.log(`\nMath engine — dev corpus (${corpus.length} pairs), Node ${process.version}\n`);
 console.log('category'.padEnd(22) + 'right'.padStart(8));
-for (const [cat, { right: r, total }] of [...byCategory].sort()) console.log(cat.padEnd(22) + `${r}/${total}`.padStart(8));
-console.log(`${'accuracy'.padEnd(22)}${`${right}/${corpus.length}`.padStart(8)}  (${((100 * right) / corpus.length).toFixed(1)}%)`);
+for (const [cat, { right: r, total }] of [...byCategory].sort())
+  console.log(cat.padEnd(22) + `${r}/${total}`.padStart(8));
+console.log(
+  `${'accuracy'.padEnd(22)}${`${right}/${corpus.length}`.padStart(8)}  (${((100 * right) / corpus.length).toFixed(1)}%)`,
+);
 if (wrong.length) console.log(`wrong: ${wrong.join(', ')}`);
 
-console.log(`\n${'latency'.padEnd(24)}${'median'.padStart(11)}${'p99'.padStart(11)}${'max'.padStart(11)}${'calls'.padStart(8)}`);
+console.log(
+  `\n${'latency'.padEnd(24)}${'median'.padStart(11)}${'p99'.padStart(11)}${'max'.padStart(11)}${'calls'.padStart(8)}`,
+);
 for (const [name, samples] of [
   ['checkAnswer (in process)', local],
   ['pool.check (round trip)', pooled],

@@ -17,9 +17,23 @@ import { rssMb, startServer, type RunningServer } from './lib/child.js';
 import { generateDataset } from './lib/dataset.js';
 import { cleanUpFixtures, prepareFixtures, recordedTries } from './lib/fixtures.js';
 import { measure, median, type LoadOptions, type Measurement } from './lib/load.js';
-import { budgets, formatTable, loadAverage, machine, securityCost, type Report, type ScenarioResult } from './lib/report.js';
 import {
-  buildScenarios, probe, SCENARIO_ORDER, visitorCookies, type AnswerProgress, type Scenario, type ScenarioName,
+  budgets,
+  formatTable,
+  loadAverage,
+  machine,
+  securityCost,
+  type Report,
+  type ScenarioResult,
+} from './lib/report.js';
+import {
+  buildScenarios,
+  probe,
+  SCENARIO_ORDER,
+  visitorCookies,
+  type AnswerProgress,
+  type Scenario,
+  type ScenarioName,
 } from './lib/scenarios.js';
 import { benchDatabase, describeDatabase, existingDataset } from './lib/target.js';
 
@@ -82,9 +96,15 @@ async function main(): Promise<void> {
     if (!m) throw new Error(`--config "${pair}" should look like KEY=VALUE`);
     settings[m[1]!] = m[2]!;
   }
-  const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIO_ORDER];
+  const only = args.only
+    ? args.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [...SCENARIO_ORDER];
   for (const name of only) {
-    if (!SCENARIO_ORDER.includes(name as ScenarioName)) throw new Error(`--only: unknown scenario "${name}" (known: ${SCENARIO_ORDER.join(', ')})`);
+    if (!SCENARIO_ORDER.includes(name as ScenarioName))
+      throw new Error(`--only: unknown scenario "${name}" (known: ${SCENARIO_ORDER.join(', ')})`);
   }
   const startedAt = new Date().toISOString();
   const machineInfo = machine();
@@ -92,14 +112,21 @@ async function main(): Promise<void> {
   // ------------------------------------------------------------ dataset
   const db = benchDatabase();
   let dataset = await existingDataset(db);
-  const users = args.users ? positiveInt('users', args.users, 0, 10) : dataset?.users ?? 100_000;
-  const submissions = args.submissions ? positiveInt('submissions', args.submissions, 0, 0)
-    : args.users || !dataset ? users * 20 : dataset.submissions;
+  const users = args.users ? positiveInt('users', args.users, 0, 10) : (dataset?.users ?? 100_000);
+  const submissions = args.submissions
+    ? positiveInt('submissions', args.submissions, 0, 0)
+    : args.users || !dataset
+      ? users * 20
+      : dataset.submissions;
   if (!dataset || args.regenerate || dataset.users !== users || dataset.submissions !== submissions) {
-    log(`Generating the dataset: ${users.toLocaleString('en-GB')} users, ${submissions.toLocaleString('en-GB')} submissions → ${describeDatabase(db)}`);
+    log(
+      `Generating the dataset: ${users.toLocaleString('en-GB')} users, ${submissions.toLocaleString('en-GB')} submissions → ${describeDatabase(db)}`,
+    );
     dataset = await generateDataset(db, { users, submissions, log: (l) => log(`  ${l}`) });
   } else {
-    log(`Dataset: ${dataset.users.toLocaleString('en-GB')} users, ${dataset.counts.submissions?.toLocaleString('en-GB')} submissions in ${describeDatabase(db)} (generated ${dataset.generatedAt})`);
+    log(
+      `Dataset: ${dataset.users.toLocaleString('en-GB')} users, ${dataset.counts.submissions?.toLocaleString('en-GB')} submissions in ${describeDatabase(db)} (generated ${dataset.generatedAt})`,
+    );
   }
   const databaseUrl = db.dialect === 'sqlite' ? `sqlite:${db.url}` : db.url;
 
@@ -123,14 +150,30 @@ async function main(): Promise<void> {
         log(`Ceiling: bare Fastify hello-world (${load.connections} connections, ${load.durationSeconds} s)…`);
         const rounds: Measurement[] = [];
         for (let r = 0; r < roundCount; r++) {
-          rounds.push(await measure(hello.port, hello.pid, {
-            method: 'GET', path: '/', headers: { 'x-forwarded-proto': 'https' }, expectStatus: 200,
-          }, load));
+          rounds.push(
+            await measure(
+              hello.port,
+              hello.pid,
+              {
+                method: 'GET',
+                path: '/',
+                headers: { 'x-forwarded-proto': 'https' },
+                expectStatus: 200,
+              },
+              load,
+            ),
+          );
         }
         const m = median(rounds);
         ceiling = m.requestsPerSecond;
         results.push({
-          name: 'ceiling', title: 'Fastify hello-world (ceiling)', security: 'n/a', method: 'GET', path: '/', measurement: m, ofCeiling: 1,
+          name: 'ceiling',
+          title: 'Fastify hello-world (ceiling)',
+          security: 'n/a',
+          method: 'GET',
+          path: '/',
+          measurement: m,
+          ofCeiling: 1,
           ...(roundCount > 1 ? { rounds: rounds.map((x) => x.requestsPerSecond) } : {}),
         });
         log(`  ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms`);
@@ -147,12 +190,19 @@ async function main(): Promise<void> {
     const servers = new Map<'on' | 'off', RunningServer>();
     try {
       for (const mode of modes) {
-        servers.set(mode, await startServer('server.ts', {
-          BENCH_DATABASE_URL: databaseUrl,
-          BENCH_SECURITY: mode,
-          BENCH_SERVER_LOG: args['server-log'] ?? '/dev/null',
-          BENCH_SETTINGS: JSON.stringify(settings),
-        }, args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : []));
+        servers.set(
+          mode,
+          await startServer(
+            'server.ts',
+            {
+              BENCH_DATABASE_URL: databaseUrl,
+              BENCH_SECURITY: mode,
+              BENCH_SERVER_LOG: args['server-log'] ?? '/dev/null',
+              BENCH_SETTINGS: JSON.stringify(settings),
+            },
+            args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`] : [],
+          ),
+        );
       }
       const built = new Map<'on' | 'off', ReturnType<typeof buildScenarios>>();
       for (const [mode, server] of servers) {
@@ -163,13 +213,26 @@ async function main(): Promise<void> {
       }
       for (const name of SCENARIO_ORDER.filter((n) => only.includes(n))) {
         // The modes this page is measured in, each checked with one request first.
-        const runs: Array<{ mode: 'on' | 'off'; server: RunningServer; s: Scenario; row: ScenarioResult; rounds: Measurement[]; progress: AnswerProgress }> = [];
+        const runs: Array<{
+          mode: 'on' | 'off';
+          server: RunningServer;
+          s: Scenario;
+          row: ScenarioResult;
+          rounds: Measurement[];
+          progress: AnswerProgress;
+        }> = [];
         for (const mode of modes) {
           const server = servers.get(mode)!;
           const { scenarios, answerProgress } = built.get(mode)!;
           const s = scenarios.find((x: Scenario) => x.name === name)!;
           if (mode === 'off' && !s.compareSecurity) continue;
-          const row: ScenarioResult = { name: s.name, title: s.title, security: mode, method: s.spec.method, path: s.spec.path };
+          const row: ScenarioResult = {
+            name: s.name,
+            title: s.title,
+            security: mode,
+            method: s.spec.method,
+            path: s.spec.path,
+          };
           results.push(row);
           const check = await probe(server.port, s.spec);
           if (!check.ok) {
@@ -194,10 +257,15 @@ async function main(): Promise<void> {
             const sent = progress.sent - sentBefore[i]!;
             const recorded = await recordedTries(db, fixtures.submitterIds);
             row.notes = [`${recorded} tries graded and recorded`];
-            if (progress.sent > progress.planned) row.notes.push(`plan of ${progress.planned} tries exhausted after ${sent} requests: later requests hit closed boxes (use --submitters)`);
+            if (progress.sent > progress.planned)
+              row.notes.push(
+                `plan of ${progress.planned} tries exhausted after ${sent} requests: later requests hit closed boxes (use --submitters)`,
+              );
           }
           const odd = Object.keys(m.unexpected).length ? ` (unexpected statuses: ${JSON.stringify(m.unexpected)})` : '';
-          log(`  ${s.title}, security ${mode}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, RSS ${m.peakRssMb} MB${odd}`);
+          log(
+            `  ${s.title}, security ${mode}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, RSS ${m.peakRssMb} MB${odd}`,
+          );
         }
       }
       for (const server of servers.values()) notePeak(rssMb(server.pid, 'VmHWM'));
@@ -224,14 +292,18 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   log('');
-  log(`${machineInfo.cpus} × ${machineInfo.cpuModel}, ${machineInfo.memoryGb} GB, Node ${machineInfo.node}, load average ${machineInfo.loadAverageAtStart.join(' ')} at start; ${describeDatabase(db)}: ${dataset.users.toLocaleString('en-GB')} users, ${(dataset.counts.submissions ?? 0).toLocaleString('en-GB')} submissions; ${load.connections} connections, ${load.durationSeconds} s per scenario`);
+  log(
+    `${machineInfo.cpus} × ${machineInfo.cpuModel}, ${machineInfo.memoryGb} GB, Node ${machineInfo.node}, load average ${machineInfo.loadAverageAtStart.join(' ')} at start; ${describeDatabase(db)}: ${dataset.users.toLocaleString('en-GB')} users, ${(dataset.counts.submissions ?? 0).toLocaleString('en-GB')} submissions; ${load.connections} connections, ${load.durationSeconds} s per scenario`,
+  );
   log(formatTable(report));
   log('');
   log(`Report: ${relative(process.cwd(), out) || out}`);
   // A page that did not answer as expected was not measured: that is a broken run, not a figure.
   const skipped = results.filter((r) => r.skipped);
   if (skipped.length) {
-    console.error(`bench: ${skipped.length} scenario run(s) skipped: ${skipped.map((r) => `${r.name} (security ${r.security}): ${r.skipped}`).join('; ')}`);
+    console.error(
+      `bench: ${skipped.length} scenario run(s) skipped: ${skipped.map((r) => `${r.name} (security ${r.security}): ${r.skipped}`).join('; ')}`,
+    );
     process.exitCode = 1;
   }
 }

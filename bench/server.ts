@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     security,
     logFile: process.env.BENCH_SERVER_LOG ?? '/dev/null',
     logLevel: process.env.BENCH_LOG_LEVEL,
-    settings: process.env.BENCH_SETTINGS ? JSON.parse(process.env.BENCH_SETTINGS) as Record<string, string> : {},
+    settings: process.env.BENCH_SETTINGS ? (JSON.parse(process.env.BENCH_SETTINGS) as Record<string, string>) : {},
   });
   const database = openDatabase(config.database);
   const app = await buildApp(config, { database });
@@ -59,8 +59,16 @@ async function main(): Promise<void> {
       const csrf = randomBytes(32).toString('base64url');
       // The record logIn() would write; created directly so the benchmark needs no login round trip.
       await app.sessions.create({
-        id: hashToken(token), userId, csrfToken: csrf, remember: false, ip: '127.0.0.1', userAgent: BENCH_USER_AGENT,
-        createdAt: now.toISOString(), lastSeenAt: now.toISOString(), idleExpiresAt: later(2), absoluteExpiresAt: later(24),
+        id: hashToken(token),
+        userId,
+        csrfToken: csrf,
+        remember: false,
+        ip: '127.0.0.1',
+        userAgent: BENCH_USER_AGENT,
+        createdAt: now.toISOString(),
+        lastSeenAt: now.toISOString(),
+        idleExpiresAt: later(2),
+        absoluteExpiresAt: later(24),
         privilege: 'user',
       });
       out.push({ userId, cookie: `${cookieName}=${app.signCookie(token)}`, csrf });
@@ -75,7 +83,10 @@ async function main(): Promise<void> {
         (err: unknown) => send({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
       );
     } else if (raw.type === 'stop') {
-      app.close().then(() => process.exit(0), () => process.exit(1));
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     }
   });
   // The parent going away must not leave a server behind.
@@ -86,7 +97,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  send({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) });
+  send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   console.error(err);
   process.exit(1);
 });

@@ -18,11 +18,15 @@ const fmt = (n: number | null | undefined, digits = 0) => (n === null || n === u
 
 for (const r of reports) {
   const d = r.database.dataset;
-  console.log(`### ${r.database.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${d.users.toLocaleString('en-GB')} users, ${(d.counts.submissions ?? d.submissions).toLocaleString('en-GB')} submissions`);
+  console.log(
+    `### ${r.database.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${d.users.toLocaleString('en-GB')} users, ${(d.counts.submissions ?? d.submissions).toLocaleString('en-GB')} submissions`,
+  );
   console.log('');
-  console.log(`${r.startedAt.slice(0, 16).replace('T', ' ')} UTC; ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}; `
-    + `${r.options.connections} connections, ${r.options.rounds} × ${r.options.durationSeconds} s per scenario (median round); `
-    + `load average ${r.machine.loadAverageAtStart[0]} at start, ${r.machine.loadAverageAtEnd?.[0] ?? '?'} at end.`);
+  console.log(
+    `${r.startedAt.slice(0, 16).replace('T', ' ')} UTC; ${r.machine.cpus} × ${r.machine.cpuModel}, Node ${r.machine.node}; ` +
+      `${r.options.connections} connections, ${r.options.rounds} × ${r.options.durationSeconds} s per scenario (median round); ` +
+      `load average ${r.machine.loadAverageAtStart[0]} at start, ${r.machine.loadAverageAtEnd?.[0] ?? '?'} at end.`,
+  );
   console.log('');
   console.log('| scenario | req/s | p50 ms | p99 ms | CPU ms/req | peak RSS MB | of ceiling |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
@@ -33,7 +37,9 @@ for (const r of reports) {
       continue;
     }
     const ceiling = x.ofCeiling === undefined ? '' : `${(x.ofCeiling * 100).toFixed(1)}%`;
-    console.log(`| ${label(x)} | ${m.requestsPerSecond} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${fmt(m.cpuMsPerRequest, 3)} | ${fmt(m.peakRssMb)} | ${ceiling} |`);
+    console.log(
+      `| ${label(x)} | ${m.requestsPerSecond} | ${m.latencyMs.p50} | ${m.latencyMs.p99} | ${fmt(m.cpuMsPerRequest, 3)} | ${fmt(m.peakRssMb)} | ${ceiling} |`,
+    );
   }
   console.log('');
   if (r.securityCost.length) {
@@ -41,11 +47,15 @@ for (const r of reports) {
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const c of r.securityCost) {
       const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
-      console.log(`| ${c.name} | ${c.on} | ${c.off} | ${pct(c.cost)} | ${fmt(c.cpuOn, 3)} | ${fmt(c.cpuOff, 3)} | ${pct(c.cpuCost)} |`);
+      console.log(
+        `| ${c.name} | ${c.on} | ${c.off} | ${pct(c.cost)} | ${fmt(c.cpuOn, 3)} | ${fmt(c.cpuOff, 3)} | ${pct(c.cpuCost)} |`,
+      );
     }
     console.log('');
   }
-  console.log('Budgets: ' + r.budgets.map((b) => `${b.ok ? '✓' : '✗'} ${b.name} ${b.value} (${b.limit})`).join('; ') + '.');
+  console.log(
+    'Budgets: ' + r.budgets.map((b) => `${b.ok ? '✓' : '✗'} ${b.name} ${b.value} (${b.limit})`).join('; ') + '.',
+  );
   console.log('');
 }
 
@@ -59,7 +69,9 @@ if (reports.length > 1) {
   console.log(`|---|${cols.map(() => '---:').join('|')}|`);
   for (const name of names) {
     const title = reports.flatMap((r) => r.results).find((x) => x.name === name)!.title;
-    const cells = reports.map((r) => fmt(r.results.find((x) => x.name === name && x.security === 'on')?.measurement?.cpuMsPerRequest, 3));
+    const cells = reports.map((r) =>
+      fmt(r.results.find((x) => x.name === name && x.security === 'on')?.measurement?.cpuMsPerRequest, 3),
+    );
     console.log(`| ${title} | ${cells.join(' | ')} |`);
   }
   console.log('');

@@ -4,9 +4,11 @@
 // admin's own account; deleting asks for confirmation first. After success the
 // page reloads and shows the server's message.
 const CONFIRM: Record<string, (n: number) => string> = {
-  delete: (n) => `Delete ${n} ${n === 1 ? 'account' : 'accounts'} with all their answers and points? This cannot be undone.`,
+  delete: (n) =>
+    `Delete ${n} ${n === 1 ? 'account' : 'accounts'} with all their answers and points? This cannot be undone.`,
   demote: (n) => `Remove admin rights from ${n} ${n === 1 ? 'user' : 'users'}?`,
-  promote: (n) => `Give admin rights to ${n} ${n === 1 ? 'user' : 'users'}? Administrators can change everything on the site.`,
+  promote: (n) =>
+    `Give admin rights to ${n} ${n === 1 ? 'user' : 'users'}? Administrators can change everything on the site.`,
 };
 
 function setUp(form: HTMLFormElement): void {
@@ -15,7 +17,9 @@ function setUp(form: HTMLFormElement): void {
   const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
   const selectAll = document.querySelector<HTMLInputElement>('[data-select-all]');
   const boxes = () => [...document.querySelectorAll<HTMLInputElement>('input[data-user-id]:not(:disabled)')];
-  const say = (text: string) => { if (status) status.textContent = text; };
+  const say = (text: string) => {
+    if (status) status.textContent = text;
+  };
 
   form.hidden = false;
   selectAll?.addEventListener('change', () => {
@@ -25,7 +29,9 @@ function setUp(form: HTMLFormElement): void {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const action = select?.value ?? '';
-    const ids = boxes().filter((b) => b.checked).map((b) => Number(b.value));
+    const ids = boxes()
+      .filter((b) => b.checked)
+      .map((b) => Number(b.value));
     if (!action) return say('Choose an action first.');
     if (ids.length === 0) return say('Tick at least one user.');
     const question = CONFIRM[action];

@@ -26,7 +26,13 @@ interface MathAttrs {
 function renderKatex(el: HTMLElement, attrs: MathAttrs): void {
   const latex = attrs.latex || '\\square';
   try {
-    katex.render(latex, el, { displayMode: attrs.display, throwOnError: true, trust: false, strict: 'ignore', output: 'mathml' });
+    katex.render(latex, el, {
+      displayMode: attrs.display,
+      throwOnError: true,
+      trust: false,
+      strict: 'ignore',
+      output: 'mathml',
+    });
   } catch {
     const code = document.createElement('code');
     code.className = 'math-error';
@@ -79,25 +85,41 @@ const MathNode = Node.create({
         const panel = panels.get(editor);
         if (!editor.isEditable || !panel) return;
         panel.open({
-          label: 'LaTeX (empty to remove)', value: (node.attrs as MathAttrs).latex, action: 'Update', math: true,
+          label: 'LaTeX (empty to remove)',
+          value: (node.attrs as MathAttrs).latex,
+          action: 'Update',
+          math: true,
           close: () => editor.commands.focus(),
           apply: (value) => {
             const latex = value.trim();
             const pos = typeof getPos === 'function' ? getPos() : undefined;
             if (typeof pos !== 'number') return;
             if (latex === '') {
-              editor.chain().focus().deleteRange({ from: pos, to: pos + node.nodeSize }).run();
+              editor
+                .chain()
+                .focus()
+                .deleteRange({ from: pos, to: pos + node.nodeSize })
+                .run();
             } else {
-              editor.chain().focus().command(({ tr }) => {
-                tr.setNodeMarkup(pos, undefined, { ...node.attrs, latex });
-                return true;
-              }).run();
+              editor
+                .chain()
+                .focus()
+                .command(({ tr }) => {
+                  tr.setNodeMarkup(pos, undefined, { ...node.attrs, latex });
+                  return true;
+                })
+                .run();
             }
           },
         });
       };
       dom.addEventListener('click', edit);
-      dom.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); edit(); } });
+      dom.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          edit();
+        }
+      });
       return { dom };
     };
   },
@@ -136,19 +158,35 @@ class Panel {
     this.ok.addEventListener('click', () => this.apply());
     this.cancel.addEventListener('click', () => this.close());
     this.input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') { e.preventDefault(); this.apply(); }
-      if (e.key === 'Escape') { e.preventDefault(); this.close(); }
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        this.apply();
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        this.close();
+      }
     });
   }
 
-  open(opts: { label: string; value: string; action: string; math?: boolean; apply: (value: string) => void; close: () => void }): void {
+  open(opts: {
+    label: string;
+    value: string;
+    action: string;
+    math?: boolean;
+    apply: (value: string) => void;
+    close: () => void;
+  }): void {
     this.label.textContent = opts.label;
     this.input.value = opts.value;
     this.ok.textContent = opts.action;
     this.onApply = opts.apply;
     this.onClose = opts.close;
     const showPreview = () => {
-      if (!opts.math) { this.preview.replaceChildren(); return; }
+      if (!opts.math) {
+        this.preview.replaceChildren();
+        return;
+      }
       renderKatex(this.preview, { latex: this.input.value, display: false });
     };
     this.input.oninput = showPreview;
@@ -259,7 +297,9 @@ function enhance(textarea: HTMLTextAreaElement): void {
   wrapper.append(toolbar, panel.el, surface, status, fileInput);
   textarea.hidden = true;
 
-  const label = textarea.id ? document.querySelector<HTMLLabelElement>(`label[for="${CSS.escape(textarea.id)}"]`) : null;
+  const label = textarea.id
+    ? document.querySelector<HTMLLabelElement>(`label[for="${CSS.escape(textarea.id)}"]`)
+    : null;
 
   const editor = new Editor({
     element: surface,
@@ -289,13 +329,18 @@ function enhance(textarea: HTMLTextAreaElement): void {
         ...(label ? { 'aria-label': label.textContent ?? 'Content' } : {}),
       },
     },
-    onUpdate: ({ editor: e }) => { textarea.value = e.isEmpty ? '' : e.getHTML(); },
+    onUpdate: ({ editor: e }) => {
+      textarea.value = e.isEmpty ? '' : e.getHTML();
+    },
   });
   panels.set(editor, panel);
 
   const insertMath = (display: boolean) => {
     panel.open({
-      label: display ? 'Displayed maths in LaTeX' : 'Maths in LaTeX, e.g. \\frac{1}{2}', value: '', action: 'Insert', math: true,
+      label: display ? 'Displayed maths in LaTeX' : 'Maths in LaTeX, e.g. \\frac{1}{2}',
+      value: '',
+      action: 'Insert',
+      math: true,
       close: () => editor.commands.focus(),
       apply: (value) => {
         const latex = value.trim();
@@ -306,22 +351,56 @@ function enhance(textarea: HTMLTextAreaElement): void {
   };
 
   const tools: Array<ToolButton | 'sep'> = [
-    { label: 'H2', title: 'Heading', run: (e) => e.chain().focus().toggleHeading({ level: 2 }).run(), active: (e) => e.isActive('heading', { level: 2 }) },
-    { label: 'H3', title: 'Subheading', run: (e) => e.chain().focus().toggleHeading({ level: 3 }).run(), active: (e) => e.isActive('heading', { level: 3 }) },
+    {
+      label: 'H2',
+      title: 'Heading',
+      run: (e) => e.chain().focus().toggleHeading({ level: 2 }).run(),
+      active: (e) => e.isActive('heading', { level: 2 }),
+    },
+    {
+      label: 'H3',
+      title: 'Subheading',
+      run: (e) => e.chain().focus().toggleHeading({ level: 3 }).run(),
+      active: (e) => e.isActive('heading', { level: 3 }),
+    },
     'sep',
     { label: 'B', title: 'Bold', run: (e) => e.chain().focus().toggleBold().run(), active: (e) => e.isActive('bold') },
-    { label: 'I', title: 'Italic', run: (e) => e.chain().focus().toggleItalic().run(), active: (e) => e.isActive('italic') },
-    'sep',
-    { label: '• List', title: 'Bulleted list', run: (e) => e.chain().focus().toggleBulletList().run(), active: (e) => e.isActive('bulletList') },
-    { label: '1. List', title: 'Numbered list', run: (e) => e.chain().focus().toggleOrderedList().run(), active: (e) => e.isActive('orderedList') },
-    { label: '❝', title: 'Quotation', run: (e) => e.chain().focus().toggleBlockquote().run(), active: (e) => e.isActive('blockquote') },
+    {
+      label: 'I',
+      title: 'Italic',
+      run: (e) => e.chain().focus().toggleItalic().run(),
+      active: (e) => e.isActive('italic'),
+    },
     'sep',
     {
-      label: 'Link', title: 'Link', active: (e) => e.isActive('link'),
+      label: '• List',
+      title: 'Bulleted list',
+      run: (e) => e.chain().focus().toggleBulletList().run(),
+      active: (e) => e.isActive('bulletList'),
+    },
+    {
+      label: '1. List',
+      title: 'Numbered list',
+      run: (e) => e.chain().focus().toggleOrderedList().run(),
+      active: (e) => e.isActive('orderedList'),
+    },
+    {
+      label: '❝',
+      title: 'Quotation',
+      run: (e) => e.chain().focus().toggleBlockquote().run(),
+      active: (e) => e.isActive('blockquote'),
+    },
+    'sep',
+    {
+      label: 'Link',
+      title: 'Link',
+      active: (e) => e.isActive('link'),
       run: (e) => {
         const current = (e.getAttributes('link').href as string | undefined) ?? 'https://';
         panel.open({
-          label: 'Link address (empty to remove the link)', value: current, action: 'Apply',
+          label: 'Link address (empty to remove the link)',
+          value: current,
+          action: 'Apply',
           close: () => e.commands.focus(),
           apply: (value) => {
             const href = value.trim();
@@ -368,9 +447,17 @@ function enhance(textarea: HTMLTextAreaElement): void {
       const src = await uploadImage(uploadUrl, file);
       status.textContent = `${file.name} uploaded. Describe it for people who cannot see it, then press Insert.`;
       panel.open({
-        label: 'Image description (alt text)', value: '', action: 'Insert',
-        close: () => { editor.chain().focus().setImage({ src, alt: '' }).run(); status.textContent = `${file.name} inserted.`; },
-        apply: (alt) => { editor.chain().focus().setImage({ src, alt: alt.trim() }).run(); status.textContent = `${file.name} inserted.`; },
+        label: 'Image description (alt text)',
+        value: '',
+        action: 'Insert',
+        close: () => {
+          editor.chain().focus().setImage({ src, alt: '' }).run();
+          status.textContent = `${file.name} inserted.`;
+        },
+        apply: (alt) => {
+          editor.chain().focus().setImage({ src, alt: alt.trim() }).run();
+          status.textContent = `${file.name} inserted.`;
+        },
       });
     } catch (err) {
       status.textContent = (err as Error).message;
@@ -378,7 +465,9 @@ function enhance(textarea: HTMLTextAreaElement): void {
   });
 
   // The form always posts the editor's current HTML.
-  textarea.form?.addEventListener('submit', () => { textarea.value = editor.isEmpty ? '' : editor.getHTML(); });
+  textarea.form?.addEventListener('submit', () => {
+    textarea.value = editor.isEmpty ? '' : editor.getHTML();
+  });
 }
 
 for (const el of document.querySelectorAll<HTMLTextAreaElement>('textarea[data-rich-editor]')) enhance(el);

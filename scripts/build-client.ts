@@ -23,7 +23,9 @@ function copyHashed(src: string, name: string): void {
 
 const clientDir = join(root, 'client');
 const entries = existsSync(clientDir)
-  ? readdirSync(clientDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => join(clientDir, f))
+  ? readdirSync(clientDir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+      .map((f) => join(clientDir, f))
   : [];
 
 if (entries.length) {
@@ -44,7 +46,9 @@ if (entries.length) {
   });
   for (const [file, meta] of Object.entries(result.metafile.outputs)) {
     if (!meta.entryPoint || !file.endsWith('.js')) continue;
-    manifest[`${basename(meta.entryPoint, '.ts')}.js`] = file.slice(file.indexOf('public/assets/') + 'public/assets/'.length);
+    manifest[`${basename(meta.entryPoint, '.ts')}.js`] = file.slice(
+      file.indexOf('public/assets/') + 'public/assets/'.length,
+    );
   }
 }
 

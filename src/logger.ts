@@ -45,8 +45,11 @@ export class AccessLogController extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const line = {
-      method: request.method, url: request.url, statusCode: reply.statusCode,
-      ip: request.clientIp, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      ip: request.clientIp,
+      responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
     };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');

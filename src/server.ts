@@ -46,14 +46,19 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await app.listen({ host: config.server.host, port: config.server.port });
   const shown = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
-  console.log(`Maths Society is running at http://${shown}:${config.server.port} (${config.profile}, ${config.database.dialect})`);
+  console.log(
+    `Maths Society is running at http://${shown}:${config.server.port} (${config.profile}, ${config.database.dialect})`,
+  );
   if (firstRun) console.log('Log in as the admin shown above and change the password when asked.');
 }
 

@@ -15,7 +15,10 @@ export type SecurityMode = 'on' | 'off';
 const GENEROUS = '1000000 per minute';
 
 export function benchAppConfig(opts: {
-  databaseUrl: string; security: SecurityMode; logFile: string; logLevel?: string;
+  databaseUrl: string;
+  security: SecurityMode;
+  logFile: string;
+  logLevel?: string;
   /** Settings to try (`npm run bench -- --config PUBLIC_CACHE_SECONDS=0`), as in .env. */
   settings?: Record<string, string>;
 }): Config {

@@ -10,6 +10,9 @@ export function positiveInt(name: string, raw: string | undefined, fallback: num
   return value;
 }
 
-export function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(options: T, argv = process.argv.slice(2)) {
+export function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(
+  options: T,
+  argv = process.argv.slice(2),
+) {
   return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
 }

@@ -28,7 +28,9 @@ function benchFile(name: string): string {
  * from package.json, so the benchmark runs the server exactly as deployed.
  */
 function startOptions(): string[] {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { scripts?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
   return (pkg.scripts?.start ?? '').split(/\s+/).filter((t) => /^--[a-z][a-z0-9-]*(=\S+)?$/.test(t));
 }
 
@@ -52,20 +54,24 @@ export async function startServer(
 
   const pending: Array<(m: ServerMessage) => void> = [];
   child.on('message', (m: ServerMessage) => pending.shift()?.(m));
-  const next = (what: string, timeoutMs: number) => new Promise<ServerMessage>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script}: no ${what} within ${timeoutMs / 1000} s\n${output}`)), timeoutMs);
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited (code ${code}) while waiting for ${what}\n${output}`));
-    };
-    child.once('exit', onExit);
-    pending.push((m) => {
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      if (m.type === 'error') reject(new Error(`${script}: ${m.message}\n${output}`));
-      else resolve(m);
+  const next = (what: string, timeoutMs: number) =>
+    new Promise<ServerMessage>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${script}: no ${what} within ${timeoutMs / 1000} s\n${output}`)),
+        timeoutMs,
+      );
+      const onExit = (code: number | null) => {
+        clearTimeout(timer);
+        reject(new Error(`${script} exited (code ${code}) while waiting for ${what}\n${output}`));
+      };
+      child.once('exit', onExit);
+      pending.push((m) => {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        if (m.type === 'error') reject(new Error(`${script}: ${m.message}\n${output}`));
+        else resolve(m);
+      });
     });
-  });
 
   const ready = await next('ready message', START_TIMEOUT_MS);
   if (ready.type !== 'ready') throw new Error(`${script}: unexpected message ${ready.type}`);

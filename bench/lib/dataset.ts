@@ -16,7 +16,14 @@ import { parseKeyStageMap, type DatabaseConfig, type KeyStage } from '../../src/
 import { migrateToLatest, openDatabase } from '../../src/db/index.js';
 import { hashPassword } from '../../src/domain/accounts/passwords.js';
 import {
-  ANSWERS, ARTICLE_TITLES, FIRST_NAMES, LAST_NAMES, articleHtml, challengeHtml, challengeTitle, schoolName,
+  ANSWERS,
+  ARTICLE_TITLES,
+  FIRST_NAMES,
+  LAST_NAMES,
+  articleHtml,
+  challengeHtml,
+  challengeTitle,
+  schoolName,
 } from './content.js';
 import { Random, WeightedSampler } from './random.js';
 import { MARKER_KEY, resetDatabase, type DatasetMarker } from './target.js';
@@ -48,49 +55,131 @@ const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 
 const T = {
-  schools: { name: 'schools', columns: [['id', 'int'], ['name', 'text'], ['email_domain', 'text'], ['address', 'text'], ['created_at', 'text']] },
+  schools: {
+    name: 'schools',
+    columns: [
+      ['id', 'int'],
+      ['name', 'text'],
+      ['email_domain', 'text'],
+      ['address', 'text'],
+      ['created_at', 'text'],
+    ],
+  },
   users: {
     name: 'users',
-    columns: [['id', 'int'], ['email', 'text'], ['first_name', 'text'], ['last_name', 'text'], ['password_hash', 'text'],
-      ['year_group', 'int'], ['key_stage', 'text'], ['maths_class', 'text'], ['school_id', 'int'], ['user_type', 'text'],
-      ['is_admin', 'int'], ['is_participant', 'int'], ['must_change_password', 'int'], ['created_at', 'text'],
-      ['updated_at', 'text'], ['last_login_at', 'text'], ['password_changed_at', 'text']],
+    columns: [
+      ['id', 'int'],
+      ['email', 'text'],
+      ['first_name', 'text'],
+      ['last_name', 'text'],
+      ['password_hash', 'text'],
+      ['year_group', 'int'],
+      ['key_stage', 'text'],
+      ['maths_class', 'text'],
+      ['school_id', 'int'],
+      ['user_type', 'text'],
+      ['is_admin', 'int'],
+      ['is_participant', 'int'],
+      ['must_change_password', 'int'],
+      ['created_at', 'text'],
+      ['updated_at', 'text'],
+      ['last_login_at', 'text'],
+      ['password_changed_at', 'text'],
+    ],
   },
   challenges: {
     name: 'challenges',
-    columns: [['id', 'int'], ['title', 'text'], ['content_html', 'text'], ['key_stage', 'text'], ['release_at', 'text'],
-      ['lock_after_hours', 'int'], ['is_locked', 'int'], ['attempts_per_box', 'int'], ['created_by', 'int'],
-      ['created_at', 'text'], ['updated_at', 'text']],
+    columns: [
+      ['id', 'int'],
+      ['title', 'text'],
+      ['content_html', 'text'],
+      ['key_stage', 'text'],
+      ['release_at', 'text'],
+      ['lock_after_hours', 'int'],
+      ['is_locked', 'int'],
+      ['attempts_per_box', 'int'],
+      ['created_by', 'int'],
+      ['created_at', 'text'],
+      ['updated_at', 'text'],
+    ],
   },
   boxes: {
     name: 'answer_boxes',
-    columns: [['id', 'int'], ['challenge_id', 'int'], ['position', 'int'], ['label', 'text'], ['correct_answer', 'text'],
-      ['options_json', 'text'], ['created_at', 'text']],
+    columns: [
+      ['id', 'int'],
+      ['challenge_id', 'int'],
+      ['position', 'int'],
+      ['label', 'text'],
+      ['correct_answer', 'text'],
+      ['options_json', 'text'],
+      ['created_at', 'text'],
+    ],
   },
   submissions: {
     name: 'submissions',
-    columns: [['user_id', 'int'], ['challenge_id', 'int'], ['box_id', 'int'], ['answer', 'text'], ['is_correct', 'int'],
-      ['is_admin_try', 'int'], ['created_at', 'text']],
+    columns: [
+      ['user_id', 'int'],
+      ['challenge_id', 'int'],
+      ['box_id', 'int'],
+      ['answer', 'text'],
+      ['is_correct', 'int'],
+      ['is_admin_try', 'int'],
+      ['created_at', 'text'],
+    ],
   },
   completions: {
     name: 'completions',
-    columns: [['user_id', 'int'], ['challenge_id', 'int'], ['key_stage', 'text'], ['points', 'int'], ['completed_at', 'text']],
+    columns: [
+      ['user_id', 'int'],
+      ['challenge_id', 'int'],
+      ['key_stage', 'text'],
+      ['points', 'int'],
+      ['completed_at', 'text'],
+    ],
   },
   scores: {
     name: 'scores',
-    columns: [['user_id', 'int'], ['key_stage', 'text'], ['points', 'int'], ['challenges_completed', 'int'],
-      ['submissions', 'int'], ['updated_at', 'text']],
+    columns: [
+      ['user_id', 'int'],
+      ['key_stage', 'text'],
+      ['points', 'int'],
+      ['challenges_completed', 'int'],
+      ['submissions', 'int'],
+      ['updated_at', 'text'],
+    ],
   },
   articles: {
     name: 'articles',
-    columns: [['id', 'int'], ['type', 'text'], ['title', 'text'], ['author_name', 'text'], ['author_id', 'int'],
-      ['content_html', 'text'], ['published_at', 'text'], ['created_at', 'text'], ['updated_at', 'text']],
+    columns: [
+      ['id', 'int'],
+      ['type', 'text'],
+      ['title', 'text'],
+      ['author_name', 'text'],
+      ['author_id', 'int'],
+      ['content_html', 'text'],
+      ['published_at', 'text'],
+      ['created_at', 'text'],
+      ['updated_at', 'text'],
+    ],
   },
   announcements: {
     name: 'announcements',
-    columns: [['title', 'text'], ['content_html', 'text'], ['author_id', 'int'], ['created_at', 'text'], ['updated_at', 'text']],
+    columns: [
+      ['title', 'text'],
+      ['content_html', 'text'],
+      ['author_id', 'int'],
+      ['created_at', 'text'],
+      ['updated_at', 'text'],
+    ],
   },
-  settings: { name: 'settings', columns: [['key', 'text'], ['value', 'text'], ['updated_at', 'text']] },
+  settings: {
+    name: 'settings',
+    columns: [
+      ['key', 'text'],
+      ['value', 'text'],
+      ['updated_at', 'text'],
+    ],
+  },
 } as const satisfies Record<string, TableSpec>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -167,7 +256,13 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
     const domains: string[] = [];
     for (let s = 1; s <= schoolCount; s++) {
       domains.push(`school${s}.bench.example.org`);
-      await writer.add(T.schools, [s, schoolName(s - 1), domains[s - 1]!, `${s} School Lane`, iso(now - 3 * 365 * DAY)]);
+      await writer.add(T.schools, [
+        s,
+        schoolName(s - 1),
+        domains[s - 1]!,
+        `${s} School Lane`,
+        iso(now - 3 * 365 * DAY),
+      ]);
     }
     await writer.flush();
     counts.schools = schoolCount;
@@ -193,15 +288,34 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
       const local = `${first}.${last}`.toLowerCase().replace(/[^a-z.]/g, '');
       const email = `${local}.${id}@${domains[school - 1]}`;
       // Founding members joined before the oldest challenge; the rest over time.
-      const joinedAt = random.chance(0.4) ? firstRelease - random.int(1, 60) * DAY : firstRelease + random.next() * (history - DAY);
+      const joinedAt = random.chance(0.4)
+        ? firstRelease - random.int(1, 60) * DAY
+        : firstRelease + random.next() * (history - DAY);
       joined[id] = joinedAt;
       const teacher = id % teacherEvery === 0;
       const lastLogin = random.chance(0.7) ? iso(now - random.exponential(10 * DAY)) : null;
       if (teacher) {
         const admin = admins < schoolCount && id % (teacherEvery * 2) === 0;
         if (admin) admins += 1;
-        await writer.add(T.users, [id, email, first, last, passwordHash, null, null, null, school, 'teacher',
-          admin ? 1 : 0, 0, 0, iso(joinedAt), iso(joinedAt), lastLogin, iso(joinedAt)]);
+        await writer.add(T.users, [
+          id,
+          email,
+          first,
+          last,
+          passwordHash,
+          null,
+          null,
+          null,
+          school,
+          'teacher',
+          admin ? 1 : 0,
+          0,
+          0,
+          iso(joinedAt),
+          iso(joinedAt),
+          lastLogin,
+          iso(joinedAt),
+        ]);
         continue;
       }
       const year = years[random.weighted(yearWeights)]!;
@@ -211,8 +325,25 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
       activity[id] = random.chance(0.25) ? 0 : Math.exp(random.normal() * 1.1);
       skill[id] = 0.35 + 0.6 * Math.pow(random.next(), 0.6);
       const mathsClass = `${year}${'ABCDEFG'[random.int(0, 6)]}`;
-      await writer.add(T.users, [id, email, first, last, passwordHash, year, STAGES[stage]!, mathsClass, school, 'student',
-        0, 0, 0, iso(joinedAt), iso(joinedAt), lastLogin, iso(joinedAt)]);
+      await writer.add(T.users, [
+        id,
+        email,
+        first,
+        last,
+        passwordHash,
+        year,
+        STAGES[stage]!,
+        mathsClass,
+        school,
+        'student',
+        0,
+        0,
+        0,
+        iso(joinedAt),
+        iso(joinedAt),
+        lastLogin,
+        iso(joinedAt),
+      ]);
     }
     await writer.flush();
     counts.users = users;
@@ -222,7 +353,8 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
     // Samplers: students of each key stage weighted by activity, and everyone.
     const byStage: number[][] = [[], [], []];
     for (let id = 1; id <= users; id++) if (stageOf[id]! >= 0 && activity[id]! > 0) byStage[stageOf[id]!]!.push(id);
-    const sampler = (ids: number[]) => new WeightedSampler(Int32Array.from(ids), Float64Array.from(ids.map((id) => activity[id]!)));
+    const sampler = (ids: number[]) =>
+      new WeightedSampler(Int32Array.from(ids), Float64Array.from(ids.map((id) => activity[id]!)));
     const stageSamplers = byStage.map(sampler);
     const allSampler = sampler(byStage.flat());
 
@@ -239,19 +371,43 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
       const lockHours = random.chance(0.3) ? 336 : null;
       const manual = released && random.chance(0.02) ? 1 : 0;
       const row: ChallengeRow = {
-        id: challengeId, stage, release, attempts,
+        id: challengeId,
+        stage,
+        release,
+        attempts,
         closes: Math.min(now - 1000, lockHours ? release + lockHours * HOUR : Infinity),
         difficulty: 0.55 + 0.45 * random.next(),
-        boxes: [], weight: 0, firstAt: null, firstBy: null,
+        boxes: [],
+        weight: 0,
+        firstAt: null,
+        firstBy: null,
       };
-      await writer.add(T.challenges, [challengeId, challengeTitle(challengeId - 1), challengeHtml((x) => random.pick(x)),
-        STAGES[stage]!, iso(release), lockHours, manual, attempts, adminId, iso(release - 3 * DAY), iso(release - 3 * DAY)]);
+      await writer.add(T.challenges, [
+        challengeId,
+        challengeTitle(challengeId - 1),
+        challengeHtml((x) => random.pick(x)),
+        STAGES[stage]!,
+        iso(release),
+        lockHours,
+        manual,
+        attempts,
+        adminId,
+        iso(release - 3 * DAY),
+        iso(release - 3 * DAY),
+      ]);
       for (let p = 1; p <= boxCount; p++) {
         boxId += 1;
         const answer = random.pick(ANSWERS);
         row.boxes.push({ id: boxId, answer });
-        await writer.add(T.boxes, [boxId, challengeId, p, answer.label, answer.correct,
-          JSON.stringify(answer.options ?? {}), iso(release - 3 * DAY)]);
+        await writer.add(T.boxes, [
+          boxId,
+          challengeId,
+          p,
+          answer.label,
+          answer.correct,
+          JSON.stringify(answer.options ?? {}),
+          iso(release - 3 * DAY),
+        ]);
       }
       if (released) challenges.push(row);
     };
@@ -274,7 +430,9 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
     counts.challenges = challengeId;
     counts.released = challenges.length;
     counts.answer_boxes = boxId;
-    log(`challenges: ${challenges.length} released, ${challengeId - challenges.length} scheduled, ${boxId} answer boxes`);
+    log(
+      `challenges: ${challenges.length} released, ${challengeId - challenges.length} scheduled, ${boxId} answer boxes`,
+    );
 
     // ------------------------------------------------------------ tries, completions, boards
     // Newer challenges draw more tries (the society grows); each gets its share of the total.
@@ -356,12 +514,15 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
         c.firstAt = iso(finished[0]!.at);
         c.firstBy = finished[0]!.user;
       }
-      if ((ci + 1) % progressEvery === 0) log(`tries: ${submissions.toLocaleString('en-GB')} after ${ci + 1}/${challenges.length} challenges`);
+      if ((ci + 1) % progressEvery === 0)
+        log(`tries: ${submissions.toLocaleString('en-GB')} after ${ci + 1}/${challenges.length} challenges`);
     }
     await writer.flush();
     for (const c of challenges) {
       if (c.firstBy === null) continue;
-      await writer.exec(`update challenges set first_completed_at = '${c.firstAt}', first_completed_by = ${c.firstBy} where id = ${c.id}`);
+      await writer.exec(
+        `update challenges set first_completed_at = '${c.firstAt}', first_completed_by = ${c.firstBy} where id = ${c.id}`,
+      );
     }
     let boardRows = 0;
     for (let id = 1; id <= users; id++) {
@@ -369,7 +530,14 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
         const b = id * 3 + s;
         if (boardTries[b] === 0) continue;
         boardRows += 1;
-        await writer.add(T.scores, [id, STAGES[s]!, boardPoints[b]!, boardDone[b]!, boardTries[b]!, iso(Math.floor(boardLast[b]!))]);
+        await writer.add(T.scores, [
+          id,
+          STAGES[s]!,
+          boardPoints[b]!,
+          boardDone[b]!,
+          boardTries[b]!,
+          iso(Math.floor(boardLast[b]!)),
+        ]);
       }
     }
     await writer.flush();
@@ -377,7 +545,9 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
     counts.correct_submissions = correctTries;
     counts.completions = completions;
     counts.scores = boardRows;
-    log(`submissions: ${submissions} (${Math.round((100 * correctTries) / Math.max(1, submissions))}% correct), completions: ${completions}, board rows: ${boardRows}`);
+    log(
+      `submissions: ${submissions} (${Math.round((100 * correctTries) / Math.max(1, submissions))}% correct), completions: ${completions}, board rows: ${boardRows}`,
+    );
 
     // ------------------------------------------------------------ articles, newsletters, announcements
     for (let a = 1; a <= articleCount; a++) {
@@ -386,14 +556,27 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
       const title = newsletter
         ? `Newsletter ${new Date(published).toLocaleString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' })}`
         : `${random.pick(ARTICLE_TITLES)} (${a})`;
-      await writer.add(T.articles, [a, newsletter ? 'newsletter' : 'article', title,
-        `${random.pick(FIRST_NAMES)} ${random.pick(LAST_NAMES)}`, adminId,
-        articleHtml((x) => random.pick(x), newsletter ? 6 : random.int(3, 5)), iso(published), iso(published), iso(published)]);
+      await writer.add(T.articles, [
+        a,
+        newsletter ? 'newsletter' : 'article',
+        title,
+        `${random.pick(FIRST_NAMES)} ${random.pick(LAST_NAMES)}`,
+        adminId,
+        articleHtml((x) => random.pick(x), newsletter ? 6 : random.int(3, 5)),
+        iso(published),
+        iso(published),
+        iso(published),
+      ]);
     }
     for (let n = 1; n <= announcementCount; n++) {
       const at = now - (announcementCount - n) * 9 * DAY - HOUR;
-      await writer.add(T.announcements, [`Announcement ${n}`,
-        `<p>The next meeting is on Thursday in room M${n % 9 + 1}. Bring a calculator.</p>`, adminId, iso(at), iso(at)]);
+      await writer.add(T.announcements, [
+        `Announcement ${n}`,
+        `<p>The next meeting is on Thursday in room M${(n % 9) + 1}. Bring a calculator.</p>`,
+        adminId,
+        iso(at),
+        iso(at),
+      ]);
     }
     await writer.flush();
     counts.articles = articleCount;
@@ -402,14 +585,22 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
     // ------------------------------------------------------------ finishing
     if (config.dialect === 'postgres') {
       for (const table of ['schools', 'users', 'challenges', 'answer_boxes', 'articles']) {
-        await writer.exec(`select setval(pg_get_serial_sequence('${table}', 'id'), (select coalesce(max(id), 1) from ${table}))`);
+        await writer.exec(
+          `select setval(pg_get_serial_sequence('${table}', 'id'), (select coalesce(max(id), 1) from ${table}))`,
+        );
       }
       // Autovacuum would do this within minutes; the benchmark should not depend on when.
       await writer.exec('analyze');
     }
     const marker: DatasetMarker = {
-      users, submissions: submissionsTarget, challenges: releasedCount, articles: articleCount, seed,
-      generatedAt: iso(now), counts, seconds: Math.round((Date.now() - started) / 100) / 10,
+      users,
+      submissions: submissionsTarget,
+      challenges: releasedCount,
+      articles: articleCount,
+      seed,
+      generatedAt: iso(now),
+      counts,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
     };
     await writer.add(T.settings, [MARKER_KEY, JSON.stringify(marker), iso(now)]);
     await writer.flush();

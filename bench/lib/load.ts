@@ -51,15 +51,17 @@ function autocannonOptions(port: number, spec: LoadSpec, opts: LoadOptions, seco
   const next = spec.next;
   return {
     ...base,
-    requests: [{
-      method: spec.method,
-      path: spec.path,
-      headers: spec.headers,
-      setupRequest: (req) => {
-        const v = next();
-        return { ...req, path: v.path ?? req.path, headers: { ...spec.headers, ...v.headers }, body: v.body };
+    requests: [
+      {
+        method: spec.method,
+        path: spec.path,
+        headers: spec.headers,
+        setupRequest: (req) => {
+          const v = next();
+          return { ...req, path: v.path ?? req.path, headers: { ...spec.headers, ...v.headers }, body: v.body };
+        },
       },
-    }],
+    ],
   };
 }
 
@@ -89,8 +91,10 @@ export async function measure(port: number, pid: number, spec: LoadSpec, opts: L
     timeouts: result.timeouts,
     throughputKBps: Math.round(result.throughput.average / 1024),
     peakRssMb,
-    cpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && result.requests.total > 0
-      ? Math.round(((cpuAfter - cpuBefore) / result.requests.total) * 1000) / 1000 : null,
+    cpuMsPerRequest:
+      cpuBefore !== null && cpuAfter !== null && result.requests.total > 0
+        ? Math.round(((cpuAfter - cpuBefore) / result.requests.total) * 1000) / 1000
+        : null,
   };
 }
 
@@ -101,6 +105,9 @@ export async function measure(port: number, pid: number, spec: LoadSpec, opts: L
 export function median(rounds: Measurement[]): Measurement {
   const sorted = [...rounds].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
   const mid = sorted[Math.floor((sorted.length - 1) / 2)]!;
-  const cpu = rounds.map((r) => r.cpuMsPerRequest).filter((c): c is number => c !== null).sort((a, b) => a - b);
+  const cpu = rounds
+    .map((r) => r.cpuMsPerRequest)
+    .filter((c): c is number => c !== null)
+    .sort((a, b) => a - b);
   return { ...mid, cpuMsPerRequest: cpu.length ? cpu[Math.floor((cpu.length - 1) / 2)]! : null };
 }

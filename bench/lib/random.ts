@@ -61,7 +61,10 @@ export class WeightedSampler {
   private readonly cumulative: Float64Array;
   readonly size: number;
 
-  constructor(private readonly items: Int32Array, weights: Float64Array) {
+  constructor(
+    private readonly items: Int32Array,
+    weights: Float64Array,
+  ) {
     this.size = items.length;
     this.cumulative = new Float64Array(items.length);
     let sum = 0;

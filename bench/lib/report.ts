@@ -32,12 +32,23 @@ export interface Report {
   startedAt: string;
   finishedAt: string;
   machine: {
-    cpus: number; cpuModel: string; memoryGb: number; node: string; kernel: string;
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    kernel: string;
     /** 1, 5 and 15-minute load averages: other work on the machine skews every figure. */
-    loadAverageAtStart: number[]; loadAverageAtEnd?: number[];
+    loadAverageAtStart: number[];
+    loadAverageAtEnd?: number[];
   };
   database: { dialect: 'sqlite' | 'postgres'; description: string; dataset: DatasetMarker };
-  options: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; settings: Record<string, string> };
+  options: {
+    connections: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    rounds: number;
+    settings: Record<string, string>;
+  };
   results: ScenarioResult[];
   /**
    * Per anonymous page: requests/s with the security layer on and off and the
@@ -45,7 +56,15 @@ export interface Report {
    * request (1 − cpuOff / cpuOn), which is what throughput comes to when the
    * server is CPU-bound, and which other work on the machine disturbs far less.
    */
-  securityCost: Array<{ name: ScenarioName; on: number; off: number; cost: number; cpuOn: number | null; cpuOff: number | null; cpuCost: number | null }>;
+  securityCost: Array<{
+    name: ScenarioName;
+    on: number;
+    off: number;
+    cost: number;
+    cpuOn: number | null;
+    cpuOff: number | null;
+    cpuCost: number | null;
+  }>;
   peakRssMb: number | null;
   budgets: Budget[];
 }
@@ -78,8 +97,13 @@ export function securityCost(results: ScenarioResult[]): Report['securityCost'] 
     const cpuOn = on.measurement.cpuMsPerRequest;
     const cpuOff = off.measurement.cpuMsPerRequest;
     out.push({
-      name: on.name, on: a, off: b, cost: b > 0 ? Math.round(((b - a) / b) * 1000) / 1000 : 0,
-      cpuOn, cpuOff, cpuCost: cpuOn && cpuOff !== null ? Math.round((1 - cpuOff / cpuOn) * 1000) / 1000 : null,
+      name: on.name,
+      on: a,
+      off: b,
+      cost: b > 0 ? Math.round(((b - a) / b) * 1000) / 1000 : 0,
+      cpuOn,
+      cpuOff,
+      cpuCost: cpuOn && cpuOff !== null ? Math.round((1 - cpuOff / cpuOn) * 1000) / 1000 : null,
     });
   }
   return out;
@@ -100,7 +124,12 @@ export function budgets(report: Omit<Report, 'budgets'>): Budget[] {
   }
   const board = measured.find((r) => r.name === 'leaderboard');
   if (board && report.database.dialect === 'sqlite') {
-    out.push({ name: 'leaderboard throughput (SQLite)', limit: '≥ 2000 req/s', value: `${board.measurement!.requestsPerSecond} req/s`, ok: board.measurement!.requestsPerSecond >= 2000 });
+    out.push({
+      name: 'leaderboard throughput (SQLite)',
+      limit: '≥ 2000 req/s',
+      value: `${board.measurement!.requestsPerSecond} req/s`,
+      ok: board.measurement!.requestsPerSecond >= 2000,
+    });
   }
   // Pages only: /health does no work of its own, so any fixed cost is a large share of it.
   // Judged on CPU time per request where it was measured: requests/s of two
@@ -111,12 +140,19 @@ export function budgets(report: Omit<Report, 'budgets'>): Budget[] {
     const worst = pageCosts.reduce((a, b) => (costOf(b) > costOf(a) ? b : a));
     const basis = worst.cpuCost !== null ? 'server CPU per request' : 'requests/s';
     out.push({
-      name: 'cost of the security layer (pages)', limit: '< 30% of throughput',
-      value: `${pct(costOf(worst))} (worst: ${worst.name}; from ${basis})`, ok: pageCosts.every((c) => costOf(c) < 0.3),
+      name: 'cost of the security layer (pages)',
+      limit: '< 30% of throughput',
+      value: `${pct(costOf(worst))} (worst: ${worst.name}; from ${basis})`,
+      ok: pageCosts.every((c) => costOf(c) < 0.3),
     });
   }
   if (report.peakRssMb !== null) {
-    out.push({ name: 'peak resident memory of the server', limit: '< 300 MB', value: `${report.peakRssMb} MB`, ok: report.peakRssMb < 300 });
+    out.push({
+      name: 'peak resident memory of the server',
+      limit: '< 300 MB',
+      value: `${report.peakRssMb} MB`,
+      ok: report.peakRssMb < 300,
+    });
   }
   return out;
 }
@@ -140,12 +176,15 @@ export function formatTable(report: Report): string {
     if (m.timeouts) bad.push(`${m.timeouts} timeouts`);
     const notes = [...(r.notes ?? []), ...(bad.length ? [`unexpected: ${bad.join(', ')}`] : [])].join('; ');
     const cpu = m.cpuMsPerRequest === null ? '?' : m.cpuMsPerRequest.toFixed(3);
-    lines.push(`${pad(r.title, 38)} ${pad(r.security, 8)} ${pad(String(m.requestsPerSecond), 8, true)} ${pad(String(m.latencyMs.p50), 7, true)} ${pad(String(m.latencyMs.p99), 7, true)} ${pad(cpu, 7, true)} ${pad(String(m.peakRssMb ?? '?'), 7, true)} ${pad(r.ofCeiling === undefined ? '' : pct(r.ofCeiling), 8, true)}  ${notes}`);
+    lines.push(
+      `${pad(r.title, 38)} ${pad(r.security, 8)} ${pad(String(m.requestsPerSecond), 8, true)} ${pad(String(m.latencyMs.p50), 7, true)} ${pad(String(m.latencyMs.p99), 7, true)} ${pad(cpu, 7, true)} ${pad(String(m.peakRssMb ?? '?'), 7, true)} ${pad(r.ofCeiling === undefined ? '' : pct(r.ofCeiling), 8, true)}  ${notes}`,
+    );
   }
   if (report.securityCost.length) {
     lines.push('', 'Cost of the security layer (anonymous pages, throughput on vs off):');
     for (const c of report.securityCost) {
-      const cpu = c.cpuCost === null ? '' : `; CPU per request on ${c.cpuOn} ms, off ${c.cpuOff} ms → ${pct(c.cpuCost)}`;
+      const cpu =
+        c.cpuCost === null ? '' : `; CPU per request on ${c.cpuOn} ms, off ${c.cpuOff} ms → ${pct(c.cpuCost)}`;
       lines.push(`  ${pad(c.name, 12)} on ${c.on} req/s, off ${c.off} req/s → ${pct(c.cost)}${cpu}`);
     }
   }

@@ -20,7 +20,15 @@ export interface Scenario {
   spec: LoadSpec;
 }
 
-export const SCENARIO_ORDER: readonly ScenarioName[] = ['home', 'challenges', 'challenge', 'leaderboard', 'article', 'health', 'answer'];
+export const SCENARIO_ORDER: readonly ScenarioName[] = [
+  'home',
+  'challenges',
+  'challenge',
+  'leaderboard',
+  'article',
+  'health',
+  'answer',
+];
 
 const BROWSER: Record<string, string> = {
   'x-forwarded-proto': 'https',
@@ -49,17 +57,31 @@ export interface AnswerProgress {
 export async function visitorCookies(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/`, { headers: BROWSER, redirect: 'manual' });
   await res.arrayBuffer();
-  return res.headers.getSetCookie().map((c) => c.split(';', 1)[0]!).join('; ');
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';', 1)[0]!)
+    .join('; ');
 }
 
-export function buildScenarios(f: Fixtures, students: BenchSession[], submitters: BenchSession[], visitor = ''): { scenarios: Scenario[]; answerProgress: AnswerProgress } {
+export function buildScenarios(
+  f: Fixtures,
+  students: BenchSession[],
+  submitters: BenchSession[],
+  visitor = '',
+): { scenarios: Scenario[]; answerProgress: AnswerProgress } {
   const student = rotate(students);
   const signedIn = (path: string): LoadSpec => ({
-    method: 'GET', path, headers: BROWSER, expectStatus: 200,
+    method: 'GET',
+    path,
+    headers: BROWSER,
+    expectStatus: 200,
     next: () => ({ headers: { cookie: student().cookie } }),
   });
   const anonymous = (path: string, extra: Record<string, string> = {}): LoadSpec => ({
-    method: 'GET', path, headers: { ...BROWSER, ...(visitor ? { cookie: visitor } : {}), ...extra }, expectStatus: 200,
+    method: 'GET',
+    path,
+    headers: { ...BROWSER, ...(visitor ? { cookie: visitor } : {}), ...extra },
+    expectStatus: 200,
   });
 
   const bySubmitter = new Map(submitters.map((s) => [s.userId, s]));
@@ -80,12 +102,48 @@ export function buildScenarios(f: Fixtures, students: BenchSession[], submitters
 
   const scenarios: Scenario[] = [
     { name: 'home', title: 'Home page', signedIn: false, compareSecurity: true, spec: anonymous('/') },
-    { name: 'challenges', title: 'Challenge list (signed in)', signedIn: true, compareSecurity: false, spec: signedIn('/challenges') },
-    { name: 'challenge', title: 'Challenge page (signed in)', signedIn: true, compareSecurity: false, spec: signedIn(`/challenges/${f.challengeId}`) },
-    { name: 'leaderboard', title: 'Leaderboard', signedIn: false, compareSecurity: true, spec: anonymous('/leaderboard?ks=KS4') },
-    { name: 'article', title: 'Article page', signedIn: false, compareSecurity: true, spec: anonymous(`/articles/${f.articleId}`) },
-    { name: 'health', title: '/health', signedIn: false, compareSecurity: true, spec: anonymous('/health', { accept: 'application/json' }) },
-    { name: 'answer', title: 'Answer submission (signed in, CSRF)', signedIn: true, compareSecurity: false, spec: answer },
+    {
+      name: 'challenges',
+      title: 'Challenge list (signed in)',
+      signedIn: true,
+      compareSecurity: false,
+      spec: signedIn('/challenges'),
+    },
+    {
+      name: 'challenge',
+      title: 'Challenge page (signed in)',
+      signedIn: true,
+      compareSecurity: false,
+      spec: signedIn(`/challenges/${f.challengeId}`),
+    },
+    {
+      name: 'leaderboard',
+      title: 'Leaderboard',
+      signedIn: false,
+      compareSecurity: true,
+      spec: anonymous('/leaderboard?ks=KS4'),
+    },
+    {
+      name: 'article',
+      title: 'Article page',
+      signedIn: false,
+      compareSecurity: true,
+      spec: anonymous(`/articles/${f.articleId}`),
+    },
+    {
+      name: 'health',
+      title: '/health',
+      signedIn: false,
+      compareSecurity: true,
+      spec: anonymous('/health', { accept: 'application/json' }),
+    },
+    {
+      name: 'answer',
+      title: 'Answer submission (signed in, CSRF)',
+      signedIn: true,
+      compareSecurity: false,
+      spec: answer,
+    },
   ];
   return { scenarios, answerProgress: progress };
 }

@@ -28,15 +28,21 @@ export class BenchTargetError extends Error {}
 /** The database from DATABASE_URL, or the default benchmark SQLite file. */
 export function benchDatabase(env: Record<string, string | undefined> = process.env): DatabaseConfig {
   if (resolveProfile(env) === 'production') {
-    throw new BenchTargetError('refusing to run: the environment says production. The benchmark writes to its database; point DATABASE_URL at a dedicated benchmark database and unset APP_ENV.');
+    throw new BenchTargetError(
+      'refusing to run: the environment says production. The benchmark writes to its database; point DATABASE_URL at a dedicated benchmark database and unset APP_ENV.',
+    );
   }
   const url = env.DATABASE_URL?.trim() || DEFAULT_BENCH_DATABASE;
   const config = databaseFromEnv({ DATABASE_URL: url }, 'development');
   if (config.dialect === 'sqlite' && config.url === ':memory:') {
-    throw new BenchTargetError('the benchmark needs a database file that the server process can open: use sqlite:./data/bench.db or a postgres:// URL');
+    throw new BenchTargetError(
+      'the benchmark needs a database file that the server process can open: use sqlite:./data/bench.db or a postgres:// URL',
+    );
   }
   if (config.dialect === 'postgres' && !/bench/i.test(config.name) && !looksLikeTestDatabase(config)) {
-    throw new BenchTargetError(`refusing to use PostgreSQL database "${config.name}": its name must contain "bench" or "test" (e.g. postgres://postgres@127.0.0.1:5432/mathsoc_bench)`);
+    throw new BenchTargetError(
+      `refusing to use PostgreSQL database "${config.name}": its name must contain "bench" or "test" (e.g. postgres://postgres@127.0.0.1:5432/mathsoc_bench)`,
+    );
   }
   return config;
 }
@@ -53,10 +59,13 @@ async function sqliteState(file: string): Promise<State> {
   if (!existsSync(file)) return { kind: 'missing' };
   const conn = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
   try {
-    const tables = conn.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[];
+    const tables = conn
+      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")
+      .all() as { name: string }[];
     if (tables.length === 0) return { kind: 'empty' };
     if (!tables.some((t) => t.name === 'settings')) return { kind: 'foreign' };
-    const row = conn.prepare('select value from settings where key = ?').get(MARKER_KEY) as { value: string } | undefined;
+    const row = conn.prepare('select value from settings where key = ?').get(MARKER_KEY) as
+      { value: string } | undefined;
     return row ? { kind: 'bench', marker: JSON.parse(row.value) as DatasetMarker } : { kind: 'foreign' };
   } finally {
     conn.close();
@@ -77,11 +86,14 @@ async function postgresState(url: string): Promise<State> {
   try {
     return await withPg(url, async (client) => {
       const tables = await client.query<{ table_name: string }>(
-        "select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'");
+        "select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'",
+      );
       if (tables.rowCount === 0) return { kind: 'empty' };
       if (!tables.rows.some((t) => t.table_name === 'settings')) return { kind: 'foreign' };
       const row = await client.query<{ value: string }>('select value from settings where key = $1', [MARKER_KEY]);
-      return row.rows[0] ? { kind: 'bench', marker: JSON.parse(row.rows[0].value) as DatasetMarker } : { kind: 'foreign' };
+      return row.rows[0]
+        ? { kind: 'bench', marker: JSON.parse(row.rows[0].value) as DatasetMarker }
+        : { kind: 'foreign' };
     });
   } catch (err) {
     if ((err as { code?: string }).code === '3D000') return { kind: 'missing' };
@@ -97,7 +109,9 @@ async function databaseState(config: DatabaseConfig): Promise<State> {
 export async function existingDataset(config: DatabaseConfig): Promise<DatasetMarker | null> {
   const state = await databaseState(config);
   if (state.kind === 'foreign') {
-    throw new BenchTargetError(`${describeDatabase(config)} holds data that the benchmark generator did not create; refusing to use it`);
+    throw new BenchTargetError(
+      `${describeDatabase(config)} holds data that the benchmark generator did not create; refusing to use it`,
+    );
   }
   return state.kind === 'bench' ? state.marker : null;
 }
@@ -110,7 +124,9 @@ export async function existingDataset(config: DatabaseConfig): Promise<DatasetMa
 export async function resetDatabase(config: DatabaseConfig): Promise<void> {
   const state = await databaseState(config);
   if (state.kind === 'foreign') {
-    throw new BenchTargetError(`${describeDatabase(config)} holds data that the benchmark generator did not create; refusing to overwrite it`);
+    throw new BenchTargetError(
+      `${describeDatabase(config)} holds data that the benchmark generator did not create; refusing to overwrite it`,
+    );
   }
   if (config.dialect === 'sqlite') {
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${config.url}${suffix}`, { force: true });
@@ -120,7 +136,9 @@ export async function resetDatabase(config: DatabaseConfig): Promise<void> {
     const maintenance = new URL(config.url);
     maintenance.pathname = '/postgres';
     maintenance.search = '';
-    await withPg(maintenance.toString(), (client) => client.query(`create database "${config.name.replace(/"/g, '""')}"`));
+    await withPg(maintenance.toString(), (client) =>
+      client.query(`create database "${config.name.replace(/"/g, '""')}"`),
+    );
     return;
   }
   await withPg(config.url, async (client) => {

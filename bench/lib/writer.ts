@@ -66,7 +66,9 @@ export class SqliteWriter extends BatchingWriter {
     let stmt = this.statements.get(table.name);
     if (!stmt) {
       const cols = table.columns.map(([c]) => c);
-      stmt = this.conn.prepare(`insert into ${table.name} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`);
+      stmt = this.conn.prepare(
+        `insert into ${table.name} (${cols.join(', ')}) values (${cols.map(() => '?').join(', ')})`,
+      );
       this.statements.set(table.name, stmt);
     }
     const run = stmt;
@@ -91,7 +93,10 @@ export class PostgresWriter extends BatchingWriter {
     const params = table.columns.map(([, type], i) => `$${i + 1}::${type === 'int' ? 'int4' : 'text'}[]`);
     await this.client.query('begin');
     try {
-      await this.client.query(`insert into ${table.name} (${cols.join(', ')}) select * from unnest(${params.join(', ')})`, arrays);
+      await this.client.query(
+        `insert into ${table.name} (${cols.join(', ')}) select * from unnest(${params.join(', ')})`,
+        arrays,
+      );
       await this.client.query('commit');
     } catch (err) {
       await this.client.query('rollback');

@@ -49,7 +49,9 @@ export function enhanceInput(input: HTMLInputElement): MathfieldElement | null {
   input.type = 'hidden';
   input.before(field);
 
-  const sync = () => { input.value = field.getValue('latex'); };
+  const sync = () => {
+    input.value = field.getValue('latex');
+  };
   field.addEventListener('input', sync);
   field.addEventListener('change', sync);
   // Enter submits the answer, as it does in a text field.

@@ -33,7 +33,9 @@ async function pgTool(tool: 'pg_dump' | 'pg_restore', args: string[]): Promise<v
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') {
-      throw new BackupError(`${tool} is not installed. Install the PostgreSQL client tools (Debian: apt-get install postgresql-client) or use your provider's backups.`);
+      throw new BackupError(
+        `${tool} is not installed. Install the PostgreSQL client tools (Debian: apt-get install postgresql-client) or use your provider's backups.`,
+      );
     }
     throw new BackupError(`${tool} failed: ${(e.stderr ?? e.message).trim().split('\n')[0]}`);
   }
@@ -67,7 +69,8 @@ function restoreUploads(config: Config, file: string): void {
 export async function restoreDatabase(config: Config, handle: DatabaseHandle, file: string): Promise<void> {
   if (!existsSync(file)) throw new BackupError(`${file} does not exist.`);
   if (handle.dialect === 'sqlite') {
-    if (!header(file, 16).equals(Buffer.from('SQLite format 3\0'))) throw new BackupError(`${file} is not a SQLite backup.`);
+    if (!header(file, 16).equals(Buffer.from('SQLite format 3\0')))
+      throw new BackupError(`${file} is not a SQLite backup.`);
     // Copy the backup into the live database through the backup API, page by page, under SQLite's locks.
     const source = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
     try {
@@ -78,7 +81,8 @@ export async function restoreDatabase(config: Config, handle: DatabaseHandle, fi
     restoreUploads(config, file);
     return;
   }
-  if (!header(file, 5).equals(Buffer.from('PGDMP'))) throw new BackupError(`${file} is not a pg_dump custom-format backup.`);
+  if (!header(file, 5).equals(Buffer.from('PGDMP')))
+    throw new BackupError(`${file} is not a pg_dump custom-format backup.`);
   await pgTool('pg_restore', ['--clean', '--if-exists', '--no-owner', `--dbname=${config.database.url}`, file]);
   restoreUploads(config, file);
 }

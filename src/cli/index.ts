@@ -59,16 +59,21 @@ function printOneTimePassword(email: string, password: string): void {
 export function buildCli(): Command {
   const program = new Command('mathsoc').description('Maths Society platform operations').showHelpAfterError();
 
-  program.command('db:migrate').description('apply pending database migrations').action(() =>
-    withDatabase(async (config, handle) => {
-      const result = await migrateToLatest(handle.db);
-      const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
-      say(applied.length ? `Applied: ${applied.join(', ')}` : `Database ${config.database.name} is up to date.`);
-    }));
+  program
+    .command('db:migrate')
+    .description('apply pending database migrations')
+    .action(() =>
+      withDatabase(async (config, handle) => {
+        const result = await migrateToLatest(handle.db);
+        const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+        say(applied.length ? `Applied: ${applied.join(', ')}` : `Database ${config.database.name} is up to date.`);
+      }),
+    );
 
-  program.command('db:init')
+  program
+    .command('db:init')
     .description('migrate, create the default school and the first admin')
-    .option('--email <email>', 'the first admin\'s email (required in production)')
+    .option('--email <email>', "the first admin's email (required in production)")
     .option('--first-name <name>', 'first name', 'Site')
     .option('--last-name <name>', 'last name', 'Admin')
     .action((opts: { email?: string; firstName: string; lastName: string }) =>
@@ -79,20 +84,37 @@ export function buildCli(): Command {
           return;
         }
         if (config.profile === 'production') {
-          if (!opts.email) throw new CliError('In production db:init needs --email and a strong password (MATHSOC_ADMIN_PASSWORD or stdin).');
+          if (!opts.email)
+            throw new CliError(
+              'In production db:init needs --email and a strong password (MATHSOC_ADMIN_PASSWORD or stdin).',
+            );
           const password = await suppliedPassword(config, 'Admin password', opts.email);
-          await initialiseData(config, handle, { email: opts.email, password, firstName: opts.firstName, lastName: opts.lastName, mustChangePassword: false });
+          await initialiseData(config, handle, {
+            email: opts.email,
+            password,
+            firstName: opts.firstName,
+            lastName: opts.lastName,
+            mustChangePassword: false,
+          });
           say(`Initialised. Admin ${opts.email.toLowerCase()} created.`);
           return;
         }
         const email = opts.email ?? `admin@${config.school.defaultDomain}`;
         const password = generatePassword(20);
-        await initialiseData(config, handle, { email, password, firstName: opts.firstName, lastName: opts.lastName, mustChangePassword: true });
+        await initialiseData(config, handle, {
+          email,
+          password,
+          firstName: opts.firstName,
+          lastName: opts.lastName,
+          mustChangePassword: true,
+        });
         say('Initialised.');
         printOneTimePassword(email.toLowerCase(), password);
-      }));
+      }),
+    );
 
-  program.command('create-admin')
+  program
+    .command('create-admin')
     .description('create another admin account')
     .requiredOption('--email <email>', 'email address')
     .option('--first-name <name>', 'first name', 'Site')
@@ -106,12 +128,20 @@ export function buildCli(): Command {
         if (exists) throw new CliError(`An account with ${email} already exists.`);
         const production = config.profile === 'production';
         const password = production ? await suppliedPassword(config, 'Password', email) : generatePassword(20);
-        await initialiseData(config, handle, { email, password, firstName: opts.firstName, lastName: opts.lastName, mustChangePassword: !production });
+        await initialiseData(config, handle, {
+          email,
+          password,
+          firstName: opts.firstName,
+          lastName: opts.lastName,
+          mustChangePassword: !production,
+        });
         say(`Admin ${email} created.`);
         if (!production) printOneTimePassword(email, password);
-      }));
+      }),
+    );
 
-  program.command('reset-password')
+  program
+    .command('reset-password')
     .description('give an account a one-time password that must be changed at the next login; ends its sessions')
     .requiredOption('--email <email>', 'email address')
     .action((opts: { email: string }) =>
@@ -123,8 +153,11 @@ export function buildCli(): Command {
         const hash = await hashNewPassword(password);
         await handle.db.transaction().execute(async (trx) => {
           const now = new Date().toISOString();
-          await trx.updateTable('users').set({ password_hash: hash, must_change_password: 1, updated_at: now, password_changed_at: now })
-            .where('id', '=', user.id).execute();
+          await trx
+            .updateTable('users')
+            .set({ password_hash: hash, must_change_password: 1, updated_at: now, password_changed_at: now })
+            .where('id', '=', user.id)
+            .execute();
           await audit(trx, CLI_ACTOR, { action: 'user.reset_password', targetType: 'user', targetId: user.id });
         });
         const store = await sessionStore(config, handle);
@@ -134,21 +167,28 @@ export function buildCli(): Command {
           await store.close();
         }
         printOneTimePassword(email, password);
-      }));
+      }),
+    );
 
-  program.command('db:backup')
+  program
+    .command('db:backup')
     .description('write a backup of the database (SQLite online backup; PostgreSQL pg_dump)')
     .option('--out <file>', 'backup file (default: BACKUP_DIR/mathsoc-<time>.<ext>)')
     .action((opts: { out?: string }) =>
       withDatabase(async (config, handle) => {
         const file = await backupDatabase(config, handle, opts.out);
         say(`Backup written to ${file}`);
-      }));
+      }),
+    );
 
-  program.command('db:restore')
+  program
+    .command('db:restore')
     .description('replace the database with a backup (destructive)')
     .requiredOption('--from <file>', 'backup file written by db:backup')
-    .option('--force', 'required in production, or when the database name does not look like a test or development database')
+    .option(
+      '--force',
+      'required in production, or when the database name does not look like a test or development database',
+    )
     .action((opts: { from: string; force?: boolean }) =>
       withDatabase(async (config, handle) => {
         if (config.profile === 'production' && !opts.force) {
@@ -159,16 +199,19 @@ export function buildCli(): Command {
         }
         await restoreDatabase(config, handle, opts.from);
         say(`Database restored from ${opts.from}`);
-      }));
+      }),
+    );
 
-  program.command('doctor')
+  program
+    .command('doctor')
     .description('check this deployment against the production security checklist (exit code 1 on a blocking failure)')
     .action(() =>
       withDatabase(async (config, handle) => {
         const report = doctorReport(await gatherFacts(config, handle));
         for (const line of report.lines) say(line);
         if (!report.ok) throw new CliError('blocking checks failed (marked [blocking] above).');
-      }));
+      }),
+    );
 
   return program;
 }

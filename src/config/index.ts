@@ -68,9 +68,22 @@ function domain(env: Env, key: string, fallback: string): string {
 }
 
 export const CSP_DIRECTIVES = [
-  'default-src', 'base-uri', 'object-src', 'frame-ancestors', 'frame-src', 'script-src',
-  'script-src-attr', 'style-src', 'font-src', 'img-src', 'connect-src', 'worker-src',
-  'media-src', 'form-action', 'manifest-src', 'child-src',
+  'default-src',
+  'base-uri',
+  'object-src',
+  'frame-ancestors',
+  'frame-src',
+  'script-src',
+  'script-src-attr',
+  'style-src',
+  'font-src',
+  'img-src',
+  'connect-src',
+  'worker-src',
+  'media-src',
+  'form-action',
+  'manifest-src',
+  'child-src',
 ] as const;
 export type CspDirective = (typeof CSP_DIRECTIVES)[number];
 
@@ -190,17 +203,45 @@ export interface Config {
 const KNOWN_PREFIXES = ['RATELIMIT_', 'CSP_', 'HSTS_', 'SESSION_', 'PROXY_FIX_', 'FORCE_HTTPS', 'CSRF_'];
 
 const KNOWN_KEYS = new Set([
-  'RATELIMIT_ENABLED', 'RATELIMIT_DEFAULT', 'RATELIMIT_DEFAULT_AUTHENTICATED', 'RATELIMIT_STORAGE_URI',
-  'RATELIMIT_STRATEGY', 'RATELIMIT_HEADERS_ENABLED', 'RATELIMIT_IN_MEMORY_FALLBACK_ENABLED',
-  'RATELIMIT_LOGIN', 'RATELIMIT_LOGIN_ACCOUNT', 'RATELIMIT_REGISTER', 'RATELIMIT_WRONG_ANSWERS',
-  'RATELIMIT_CSP_REPORT', 'RATELIMIT_MATH_API', 'RATELIMIT_KEY_PREFIX', 'RATELIMIT_MEMORY_MAX_KEYS',
-  'RATELIMIT_PASSWORD_CONFIRM', 'RATELIMIT_LOGIN_PAIR', 'RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS',
-  'CSP_ENABLED', 'CSP_ALLOW_UNSAFE_EVAL', 'CSP_CDN_SOURCES', 'CSP_REPORT_ONLY', 'CSP_REPORT_URI',
-  'HSTS_ENABLED', 'HSTS_MAX_AGE', 'HSTS_INCLUDE_SUBDOMAINS', 'HSTS_PRELOAD',
-  'SESSION_STORE_URI', 'SESSION_COOKIE_NAME', 'SESSION_IDLE_TIMEOUT_MINUTES',
-  'SESSION_ABSOLUTE_TIMEOUT_HOURS', 'SESSION_REMEMBER_DAYS',
-  'PROXY_FIX_X_FOR', 'PROXY_FIX_X_PROTO', 'PROXY_FIX_X_HOST', 'PROXY_FIX_X_PORT',
-  'FORCE_HTTPS', 'FORCE_HTTPS_PERMANENT', 'CSRF_ENABLED',
+  'RATELIMIT_ENABLED',
+  'RATELIMIT_DEFAULT',
+  'RATELIMIT_DEFAULT_AUTHENTICATED',
+  'RATELIMIT_STORAGE_URI',
+  'RATELIMIT_STRATEGY',
+  'RATELIMIT_HEADERS_ENABLED',
+  'RATELIMIT_IN_MEMORY_FALLBACK_ENABLED',
+  'RATELIMIT_LOGIN',
+  'RATELIMIT_LOGIN_ACCOUNT',
+  'RATELIMIT_REGISTER',
+  'RATELIMIT_WRONG_ANSWERS',
+  'RATELIMIT_CSP_REPORT',
+  'RATELIMIT_MATH_API',
+  'RATELIMIT_KEY_PREFIX',
+  'RATELIMIT_MEMORY_MAX_KEYS',
+  'RATELIMIT_PASSWORD_CONFIRM',
+  'RATELIMIT_LOGIN_PAIR',
+  'RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS',
+  'CSP_ENABLED',
+  'CSP_ALLOW_UNSAFE_EVAL',
+  'CSP_CDN_SOURCES',
+  'CSP_REPORT_ONLY',
+  'CSP_REPORT_URI',
+  'HSTS_ENABLED',
+  'HSTS_MAX_AGE',
+  'HSTS_INCLUDE_SUBDOMAINS',
+  'HSTS_PRELOAD',
+  'SESSION_STORE_URI',
+  'SESSION_COOKIE_NAME',
+  'SESSION_IDLE_TIMEOUT_MINUTES',
+  'SESSION_ABSOLUTE_TIMEOUT_HOURS',
+  'SESSION_REMEMBER_DAYS',
+  'PROXY_FIX_X_FOR',
+  'PROXY_FIX_X_PROTO',
+  'PROXY_FIX_X_HOST',
+  'PROXY_FIX_X_PORT',
+  'FORCE_HTTPS',
+  'FORCE_HTTPS_PERMANENT',
+  'CSRF_ENABLED',
 ]);
 
 function checkUnknownKeys(env: Env): void {
@@ -239,7 +280,13 @@ export function databaseFromEnv(env: Env, profile: Profile): DatabaseConfig {
   url ||= profile === 'testing' ? 'sqlite::memory:' : 'sqlite:./data/mathsoc.db';
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\//, '') || './data/mathsoc.db';
-    const name = file === ':memory:' ? ':memory:' : file.split('/').pop()!.replace(/\.(db|sqlite3?)$/, '');
+    const name =
+      file === ':memory:'
+        ? ':memory:'
+        : file
+            .split('/')
+            .pop()!
+            .replace(/\.(db|sqlite3?)$/, '');
     return { dialect: 'sqlite', url: file, name };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -257,7 +304,10 @@ export function databaseFromEnv(env: Env, profile: Profile): DatabaseConfig {
 /** "7-8:KS3,9-11:KS4,12-13:KS5" → {7:'KS3', …}. */
 export function parseKeyStageMap(raw: string): Record<number, KeyStage> {
   const map: Record<number, KeyStage> = {};
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d{1,2})(?:-(\d{1,2}))?:(KS[345])$/i.exec(part);
     if (!m) throw new ConfigError(`KEY_STAGE_YEARS: "${part}" should look like 7-8:KS3`);
     const from = Number(m[1]);
@@ -297,10 +347,15 @@ function hsts(env: Env): Config['https']['hsts'] {
   };
   // The preload list rejects a weaker header; sending "preload" with one would only mislead.
   if (h.preload) {
-    const weaker = !h.enabled ? 'HSTS_ENABLED=true'
-      : !h.includeSubDomains ? 'HSTS_INCLUDE_SUBDOMAINS=true'
-        : h.maxAge < HSTS_PRELOAD_MIN_AGE ? `HSTS_MAX_AGE of at least ${HSTS_PRELOAD_MIN_AGE} (one year); it is ${h.maxAge}` : null;
-    if (weaker) throw new ConfigError(`HSTS_PRELOAD=true needs ${weaker} (the browsers' preload list accepts nothing weaker)`);
+    const weaker = !h.enabled
+      ? 'HSTS_ENABLED=true'
+      : !h.includeSubDomains
+        ? 'HSTS_INCLUDE_SUBDOMAINS=true'
+        : h.maxAge < HSTS_PRELOAD_MIN_AGE
+          ? `HSTS_MAX_AGE of at least ${HSTS_PRELOAD_MIN_AGE} (one year); it is ${h.maxAge}`
+          : null;
+    if (weaker)
+      throw new ConfigError(`HSTS_PRELOAD=true needs ${weaker} (the browsers' preload list accepts nothing weaker)`);
   }
   return h;
 }
@@ -329,7 +384,10 @@ export function loadConfig(env: Env = process.env): Config {
   let secretKeyGenerated = false;
   if (prod) {
     if (!secretKey) throw new ConfigError('SECRET_KEY is required in production (at least 32 random characters)');
-    if (secretKey.length < 32) throw new ConfigError(`SECRET_KEY is too short for production (${secretKey.length} characters, need at least 32)`);
+    if (secretKey.length < 32)
+      throw new ConfigError(
+        `SECRET_KEY is too short for production (${secretKey.length} characters, need at least 32)`,
+      );
   } else if (!secretKey) {
     // Development and tests: a fresh random key per process is safe (sessions simply reset).
     secretKey = cryptoRandom();
@@ -341,8 +399,12 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`SERVER_NAME="${serverName}" must be a host name such as maths.example.org`);
   }
 
-  const level = oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
-    pick(profile, ['info', 'warn', 'info'] as const));
+  const level = oneOf(
+    env,
+    'LOG_LEVEL',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    pick(profile, ['info', 'warn', 'info'] as const),
+  );
 
   return {
     profile,
@@ -369,8 +431,11 @@ export function loadConfig(env: Env = process.env): Config {
       xssProtection: str(env, 'X_XSS_PROTECTION', '1; mode=block'),
       frameOptions: oneOf(env, 'X_FRAME_OPTIONS', ['SAMEORIGIN', 'DENY'] as const, 'SAMEORIGIN'),
       referrerPolicy: str(env, 'REFERRER_POLICY', 'strict-origin-when-cross-origin'),
-      permissionsPolicy: str(env, 'PERMISSIONS_POLICY',
-        'camera=(), microphone=(), geolocation=(), browsing-topics=(), payment=(), usb=()'),
+      permissionsPolicy: str(
+        env,
+        'PERMISSIONS_POLICY',
+        'camera=(), microphone=(), geolocation=(), browsing-topics=(), payment=(), usb=()',
+      ),
     },
     csp: {
       enabled: bool(env, 'CSP_ENABLED', true),
@@ -452,7 +517,9 @@ export function loadConfig(env: Env = process.env): Config {
 
 function cryptoRandom(): string {
   // Imported lazily so this module stays usable in any context.
-  return globalThis.crypto.getRandomValues(new Uint8Array(32)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '');
+  return globalThis.crypto
+    .getRandomValues(new Uint8Array(32))
+    .reduce((s, b) => s + b.toString(16).padStart(2, '0'), '');
 }
 
 /** Load `.env` (when present) into process.env without overriding real variables. */

@@ -3,7 +3,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
-  Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type MigrationResultSet,
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type DatabaseConnection,
+  type Driver,
+  type MigrationResultSet,
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/index.js';
@@ -64,7 +72,10 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
  * there is no transaction left, and a rollback that fails because the
  * connection itself is gone is ignored: either way the original error is thrown.
  */
-function keepingTheCause<T extends SqliteDialect | PostgresDialect>(dialect: T, needed: (() => Promise<boolean>) | null): T {
+function keepingTheCause<T extends SqliteDialect | PostgresDialect>(
+  dialect: T,
+  needed: (() => Promise<boolean>) | null,
+): T {
   const createDriver = dialect.createDriver.bind(dialect);
   dialect.createDriver = (): Driver => {
     const driver = createDriver();
@@ -86,9 +97,10 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   // Kysely looks for its bookkeeping tables in every schema of a PostgreSQL
   // database; pin them to ours, or another schema's tables (a second deployment,
   // a parallel test run) are mistaken for ours.
-  const schema = db.getExecutor().adapter instanceof PostgresAdapter
-    ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
-    : undefined;
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
@@ -96,7 +108,8 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   });
   const result = await retryOnVanishedSchema(() => migrator.migrateToLatest());
   // Kysely hands back whatever the migration threw.
-  if (result.error) throw result.error instanceof Error ? result.error : new Error('migration failed', { cause: result.error });
+  if (result.error)
+    throw result.error instanceof Error ? result.error : new Error('migration failed', { cause: result.error });
   return result;
 }
 
@@ -121,7 +134,10 @@ export async function pingDatabase(db: Db, timeoutMs = 1000): Promise<boolean> {
   const timeout = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
-  const ping = sql`select 1 as ok`.execute(db).then(() => true, () => false);
+  const ping = sql`select 1 as ok`.execute(db).then(
+    () => true,
+    () => false,
+  );
   try {
     return await Promise.race([ping, timeout]);
   } finally {

@@ -8,7 +8,10 @@ import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 
 const STATEMENT_CACHE_SIZE = 500;
 
-export function cachingStatements(conn: SqliteDatabase.Database, max = STATEMENT_CACHE_SIZE): KyselySqliteDatabase & { cached(): number } {
+export function cachingStatements(
+  conn: SqliteDatabase.Database,
+  max = STATEMENT_CACHE_SIZE,
+): KyselySqliteDatabase & { cached(): number } {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => conn.close(),

@@ -22,17 +22,20 @@ export async function audit(
   actor: AuditActor,
   event: AuditEvent,
 ): Promise<void> {
-  await db.insertInto('audit_log').values({
-    actor_id: actor.id,
-    actor_email: actor.email,
-    action: event.action,
-    target_type: event.targetType ?? null,
-    target_id: event.targetId === undefined || event.targetId === null ? null : String(event.targetId),
-    details: event.details ? JSON.stringify(event.details) : null,
-    ip: actor.ip ?? null,
-    user_agent: actor.userAgent ? actor.userAgent.slice(0, 300) : null,
-    created_at: new Date().toISOString(),
-  }).execute();
+  await db
+    .insertInto('audit_log')
+    .values({
+      actor_id: actor.id,
+      actor_email: actor.email,
+      action: event.action,
+      target_type: event.targetType ?? null,
+      target_id: event.targetId === undefined || event.targetId === null ? null : String(event.targetId),
+      details: event.details ? JSON.stringify(event.details) : null,
+      ip: actor.ip ?? null,
+      user_agent: actor.userAgent ? actor.userAgent.slice(0, 300) : null,
+      created_at: new Date().toISOString(),
+    })
+    .execute();
 }
 
 /** The actor of a web request. */

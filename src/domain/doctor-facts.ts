@@ -15,7 +15,11 @@ import { verifyPassword } from './accounts/passwords.js';
 type Env = Record<string, string | undefined>;
 
 /** Docker, Podman and Kubernetes each leave one of these marks. */
-export function detectContainer(env: Env, fileExists = existsSync, readFile = (p: string) => readFileSync(p, 'utf8')): boolean {
+export function detectContainer(
+  env: Env,
+  fileExists = existsSync,
+  readFile = (p: string) => readFileSync(p, 'utf8'),
+): boolean {
   if (env.KUBERNETES_SERVICE_HOST || env.container) return true;
   if (fileExists('/.dockerenv') || fileExists('/run/.containerenv')) return true;
   try {
@@ -45,28 +49,41 @@ export function newestBackup(dir: string): DoctorFacts['newestBackup'] {
 }
 
 async function adminFacts(handle: DatabaseHandle): Promise<AdminFact[]> {
-  const admins = await handle.db.selectFrom('users')
+  const admins = await handle.db
+    .selectFrom('users')
     .select(['email', 'password_hash', 'must_change_password'])
-    .where('is_admin', '=', 1).orderBy('id').limit(200).execute();
-  return Promise.all(admins.map(async (a) => {
-    let defaultPassword = false;
-    for (const candidate of DEFAULT_ADMIN_PASSWORDS) {
-      if (await verifyPassword(a.password_hash, candidate)) {
-        defaultPassword = true;
-        break;
+    .where('is_admin', '=', 1)
+    .orderBy('id')
+    .limit(200)
+    .execute();
+  return Promise.all(
+    admins.map(async (a) => {
+      let defaultPassword = false;
+      for (const candidate of DEFAULT_ADMIN_PASSWORDS) {
+        if (await verifyPassword(a.password_hash, candidate)) {
+          defaultPassword = true;
+          break;
+        }
       }
-    }
-    return { email: a.email, defaultPassword, mustChangePassword: a.must_change_password === 1 };
-  }));
+      return { email: a.email, defaultPassword, mustChangePassword: a.must_change_password === 1 };
+    }),
+  );
 }
 
-export async function gatherFacts(config: Config, handle: DatabaseHandle, env: Env = process.env): Promise<DoctorFacts> {
+export async function gatherFacts(
+  config: Config,
+  handle: DatabaseHandle,
+  env: Env = process.env,
+): Promise<DoctorFacts> {
   const database: DoctorFacts['database'] = { reachable: false, pendingMigrations: [] };
   let admins: AdminFact[] | null = null;
   if (await pingDatabase(handle.db, 3000)) {
     database.reachable = true;
     try {
-      const known = await new Migrator({ db: handle.db, provider: { getMigrations: async () => migrations } }).getMigrations();
+      const known = await new Migrator({
+        db: handle.db,
+        provider: { getMigrations: async () => migrations },
+      }).getMigrations();
       database.pendingMigrations = known.filter((m) => !m.executedAt).map((m) => m.name);
       // An empty database (nothing migrated yet) has no admin accounts to worry about.
       admins = database.pendingMigrations.includes('001_initial') ? [] : await adminFacts(handle);

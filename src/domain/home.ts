@@ -28,19 +28,39 @@ export interface HomeData {
 
 async function homeStats(db: Db, now = new Date().toISOString()): Promise<HomeStats> {
   const [c, a, u] = await Promise.all([
-    db.selectFrom('challenges').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('release_at', '<=', now).where('competition_id', 'is', null).executeTakeFirstOrThrow(),
-    db.selectFrom('articles').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('challenges')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('release_at', '<=', now)
+      .where('competition_id', 'is', null)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('articles')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
   return { releasedChallenges: Number(c.n), articles: Number(a.n), members: Number(u.n) };
 }
 
 /** The newest weekly challenges already released (never scheduled or competition ones). */
-async function newestReleasedChallenges(db: Db, limit: number, now = new Date().toISOString()): Promise<HomeChallenge[]> {
-  const rows = await db.selectFrom('challenges').select(['id', 'title', 'key_stage', 'release_at'])
-    .where('release_at', '<=', now).where('competition_id', 'is', null)
-    .orderBy('release_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+async function newestReleasedChallenges(
+  db: Db,
+  limit: number,
+  now = new Date().toISOString(),
+): Promise<HomeChallenge[]> {
+  const rows = await db
+    .selectFrom('challenges')
+    .select(['id', 'title', 'key_stage', 'release_at'])
+    .where('release_at', '<=', now)
+    .where('competition_id', 'is', null)
+    .orderBy('release_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({ id: r.id, title: r.title, keyStage: r.key_stage, releaseAt: r.release_at }));
 }
 

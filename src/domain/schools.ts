@@ -46,16 +46,24 @@ export function readSchoolForm(fields: Record<string, string | undefined>): Scho
 
 const chars = (s: string) => [...s].length;
 
-const schoolSchema = z.object({
-  name: z.string()
-    .min(1, 'Enter the school’s name.')
-    .refine((v) => chars(v) <= SCHOOL_NAME_MAX, `The name must be at most ${SCHOOL_NAME_MAX} characters.`),
-  email_domain: z.string()
-    .min(1, 'Enter the domain of the school’s email addresses, for example school.org.')
-    .refine((v) => v.length <= DOMAIN_MAX && DOMAIN_PATTERN.test(v),
-      'Enter only the part after the @, for example school.org (letters, digits, hyphens and dots).'),
-  address: z.string().refine((v) => chars(v) <= SCHOOL_ADDRESS_MAX, `The address must be at most ${SCHOOL_ADDRESS_MAX} characters.`),
-}).transform((v): SchoolInput => ({ name: v.name, emailDomain: v.email_domain, address: v.address || null }));
+const schoolSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1, 'Enter the school’s name.')
+      .refine((v) => chars(v) <= SCHOOL_NAME_MAX, `The name must be at most ${SCHOOL_NAME_MAX} characters.`),
+    email_domain: z
+      .string()
+      .min(1, 'Enter the domain of the school’s email addresses, for example school.org.')
+      .refine(
+        (v) => v.length <= DOMAIN_MAX && DOMAIN_PATTERN.test(v),
+        'Enter only the part after the @, for example school.org (letters, digits, hyphens and dots).',
+      ),
+    address: z
+      .string()
+      .refine((v) => chars(v) <= SCHOOL_ADDRESS_MAX, `The address must be at most ${SCHOOL_ADDRESS_MAX} characters.`),
+  })
+  .transform((v): SchoolInput => ({ name: v.name, emailDomain: v.email_domain, address: v.address || null }));
 
 export function validateSchoolForm(values: SchoolFormValues): FormOutcome<SchoolInput, SchoolFormValues> {
   return validateForm(schoolSchema, values);
@@ -77,10 +85,16 @@ export interface SchoolRow extends School {
 /** Every school with how many competition participants and competitions it has. */
 export async function schoolRows(db: DbOrTrx): Promise<SchoolRow[]> {
   const schools = await listSchools(db);
-  const parts = await db.selectFrom('competition_participants').select(['school_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('school_id').execute();
-  const comps = await db.selectFrom('competition_schools').select(['school_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('school_id').execute();
+  const parts = await db
+    .selectFrom('competition_participants')
+    .select(['school_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('school_id')
+    .execute();
+  const comps = await db
+    .selectFrom('competition_schools')
+    .select(['school_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('school_id')
+    .execute();
   return schools.map((s) => ({
     ...s,
     participants: Number(parts.find((p) => p.school_id === s.id)?.n ?? 0),
@@ -99,9 +113,16 @@ export async function createSchool(db: Kysely<Database>, input: SchoolInput, act
     if (await nameTaken(trx, input.name)) throw new SchoolNameTakenError(input.name);
     let id: number;
     try {
-      const row = await trx.insertInto('schools').values({
-        name: input.name, email_domain: input.emailDomain, address: input.address, created_at: new Date().toISOString(),
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await trx
+        .insertInto('schools')
+        .values({
+          name: input.name,
+          email_domain: input.emailDomain,
+          address: input.address,
+          created_at: new Date().toISOString(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       id = row.id;
     } catch (err) {
       if (isUniqueViolation(err)) throw new SchoolNameTakenError(input.name);
@@ -112,40 +133,70 @@ export async function createSchool(db: Kysely<Database>, input: SchoolInput, act
   });
 }
 
-export async function updateSchool(db: Kysely<Database>, id: number, input: SchoolInput, actor: AuditActor): Promise<boolean> {
+export async function updateSchool(
+  db: Kysely<Database>,
+  id: number,
+  input: SchoolInput,
+  actor: AuditActor,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const before = await findSchool(trx, id);
     if (!before) return false;
     if (await nameTaken(trx, input.name, id)) throw new SchoolNameTakenError(input.name);
     try {
-      await trx.updateTable('schools').set({ name: input.name, email_domain: input.emailDomain, address: input.address })
-        .where('id', '=', id).execute();
+      await trx
+        .updateTable('schools')
+        .set({ name: input.name, email_domain: input.emailDomain, address: input.address })
+        .where('id', '=', id)
+        .execute();
     } catch (err) {
       if (isUniqueViolation(err)) throw new SchoolNameTakenError(input.name);
       throw err;
     }
     await audit(trx, actor, {
-      action: 'school.update', targetType: 'school', targetId: id,
-      details: { before: { name: before.name, emailDomain: before.email_domain, address: before.address }, after: input },
+      action: 'school.update',
+      targetType: 'school',
+      targetId: id,
+      details: {
+        before: { name: before.name, emailDomain: before.email_domain, address: before.address },
+        after: input,
+      },
     });
     return true;
   });
 }
 
-export type SchoolDeletion = { kind: 'deleted'; name: string } | { kind: 'missing' } | { kind: 'has-participants'; name: string; participants: number };
+export type SchoolDeletion =
+  | { kind: 'deleted'; name: string }
+  | { kind: 'missing' }
+  | { kind: 'has-participants'; name: string; participants: number };
 
 /** Deletes a school without participants (it leaves the competitions it was in; its accounts keep working). */
 export async function deleteSchool(db: Kysely<Database>, id: number, actor: AuditActor): Promise<SchoolDeletion> {
   return db.transaction().execute(async (trx): Promise<SchoolDeletion> => {
     const school = await findSchool(trx, id);
     if (!school) return { kind: 'missing' };
-    const { n } = await trx.selectFrom('competition_participants').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('school_id', '=', id).executeTakeFirstOrThrow();
-    const scores = await trx.selectFrom('competition_scores').select('id').where('school_id', '=', id).limit(1).execute();
-    if (Number(n) > 0 || scores.length > 0) return { kind: 'has-participants', name: school.name, participants: Number(n) };
+    const { n } = await trx
+      .selectFrom('competition_participants')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('school_id', '=', id)
+      .executeTakeFirstOrThrow();
+    const scores = await trx
+      .selectFrom('competition_scores')
+      .select('id')
+      .where('school_id', '=', id)
+      .limit(1)
+      .execute();
+    if (Number(n) > 0 || scores.length > 0)
+      return { kind: 'has-participants', name: school.name, participants: Number(n) };
     await trx.deleteFrom('competition_schools').where('school_id', '=', id).execute();
     await trx.deleteFrom('schools').where('id', '=', id).execute();
-    await audit(trx, actor, { action: 'school.delete', targetType: 'school', targetId: id, details: { name: school.name } });
+    await audit(trx, actor, {
+      action: 'school.delete',
+      targetType: 'school',
+      targetId: id,
+      details: { name: school.name },
+    });
     return { kind: 'deleted', name: school.name };
   });
 }

@@ -21,31 +21,44 @@ export async function initialiseData(config: Config, handle: DatabaseHandle, adm
     const school = await trx.selectFrom('schools').select('id').orderBy('id').executeTakeFirst();
     let schoolId = school?.id;
     if (!schoolId) {
-      const row = await trx.insertInto('schools').values({
-        name: config.school.defaultName,
-        email_domain: config.school.defaultDomain,
-        address: null,
-        created_at: now,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await trx
+        .insertInto('schools')
+        .values({
+          name: config.school.defaultName,
+          email_domain: config.school.defaultDomain,
+          address: null,
+          created_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       schoolId = row.id;
     }
-    const user = await trx.insertInto('users').values({
-      email: admin.email.trim().toLowerCase(),
-      first_name: admin.firstName ?? 'Site',
-      last_name: admin.lastName ?? 'Admin',
-      password_hash: hash,
-      year_group: null,
-      key_stage: null,
-      maths_class: null,
-      school_id: schoolId,
-      user_type: 'teacher',
-      is_admin: 1,
-      must_change_password: admin.mustChangePassword ? 1 : 0,
-      created_at: now,
-      updated_at: now,
-      password_changed_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    await audit(trx, CLI_ACTOR, { action: 'admin.create', targetType: 'user', targetId: user.id, details: { email: admin.email } });
+    const user = await trx
+      .insertInto('users')
+      .values({
+        email: admin.email.trim().toLowerCase(),
+        first_name: admin.firstName ?? 'Site',
+        last_name: admin.lastName ?? 'Admin',
+        password_hash: hash,
+        year_group: null,
+        key_stage: null,
+        maths_class: null,
+        school_id: schoolId,
+        user_type: 'teacher',
+        is_admin: 1,
+        must_change_password: admin.mustChangePassword ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+        password_changed_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await audit(trx, CLI_ACTOR, {
+      action: 'admin.create',
+      targetType: 'user',
+      targetId: user.id,
+      details: { email: admin.email },
+    });
     return user.id;
   });
 }
@@ -68,7 +81,9 @@ export async function prepareDatabase(
   await migrateToLatest(handle.db);
   if (await hasAdmin(handle)) return false;
   if (config.profile === 'production') {
-    out.print('No admin account exists yet. Create one with: npx mathsoc db:init --email you@your-school.org (password from MATHSOC_ADMIN_PASSWORD or stdin)');
+    out.print(
+      'No admin account exists yet. Create one with: npx mathsoc db:init --email you@your-school.org (password from MATHSOC_ADMIN_PASSWORD or stdin)',
+    );
     return false;
   }
   const email = `admin@${config.school.defaultDomain}`;

@@ -9,8 +9,7 @@ export type FieldErrors = Record<string, string>;
 export type FormValues = Record<string, string>;
 
 export type FormOutcome<T, V = FormValues> =
-  | { ok: true; data: T; values: V }
-  | { ok: false; errors: FieldErrors; values: V };
+  { ok: true; data: T; values: V } | { ok: false; errors: FieldErrors; values: V };
 
 /** Runs a zod schema over a form's values and keeps the first message per field. */
 export function validateForm<T, V>(schema: z.ZodType<T>, values: V): FormOutcome<T, V> {
@@ -59,7 +58,11 @@ export function formOutcome<T, V>(values: V, errors: FieldErrors, data: () => T)
 }
 
 /** One submitted text value (query string or form), trimmed and cut to `max`; absent, repeated or anything but a string is ''. */
-export const textValue = (max = Infinity) => z.unknown().optional().transform((v) => (typeof v === 'string' ? v.trim().slice(0, max) : ''));
+export const textValue = (max = Infinity) =>
+  z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === 'string' ? v.trim().slice(0, max) : ''));
 
 /** One text field of a parsed form body; anything but a single string counts as empty. */
 export function field(body: unknown, name: string): string {

@@ -8,7 +8,10 @@
 /** An outage a store has recognised itself; `service` names it in the log. */
 export class ServiceUnavailableError extends Error {
   readonly statusCode = 503;
-  constructor(readonly service: string, cause: unknown) {
+  constructor(
+    readonly service: string,
+    cause: unknown,
+  ) {
     super(`${service} unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'ServiceUnavailableError';
   }
@@ -23,8 +26,17 @@ export interface Unavailable {
 
 // Socket failures: the server is down, unreachable or dropped the connection.
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'EHOSTDOWN',
-  'ENETUNREACH', 'ENETDOWN', 'ENOTFOUND', 'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
 ]);
 const DISK_CODES = new Set(['ENOSPC', 'EDQUOT']);
 // PostgreSQL SQLSTATEs: 08 connection exception, 53 insufficient resources (disk
@@ -48,9 +60,11 @@ function classify(err: object): Unavailable | null {
   const text = typeof message === 'string' ? message : '';
   if (typeof code === 'string') {
     if (DISK_CODES.has(code)) return { service: 'disk', code, reason: text };
-    if (NETWORK_CODES.has(code) || PG_STATE.test(code) || SQLITE_CODE.test(code)) return { service: 'database', code, reason: text };
+    if (NETWORK_CODES.has(code) || PG_STATE.test(code) || SQLITE_CODE.test(code))
+      return { service: 'database', code, reason: text };
   }
-  if (MESSAGES.some((m) => m.test(text))) return { service: 'database', code: typeof code === 'string' ? code : text, reason: text };
+  if (MESSAGES.some((m) => m.test(text)))
+    return { service: 'database', code: typeof code === 'string' ? code : text, reason: text };
   return null;
 }
 
@@ -65,7 +79,8 @@ export function unavailability(err: unknown, depth = 0): Unavailable | null {
     const { code } = (err.cause ?? {}) as { code?: unknown };
     return {
       service: err.service,
-      code: inner?.code ?? (typeof code === 'string' ? code : err.cause instanceof Error ? err.cause.message : 'unknown'),
+      code:
+        inner?.code ?? (typeof code === 'string' ? code : err.cause instanceof Error ? err.cause.message : 'unknown'),
       reason: err.cause instanceof Error ? err.cause.message : err.message,
     };
   }
@@ -134,9 +149,18 @@ export class OutageLog {
       outage.lastRefusedAt = now;
       return;
     }
-    this.open.set(what.service, { ...what, startedAt: now, lastRefusedAt: now, lastSummaryAt: now, refused: 1, sinceSummary: 1 });
-    this.options.log.error({ outage: 'started', service: what.service, code: what.code, reason: what.reason },
-      `${what.service} unavailable (${what.code}): requests that need it are answered 503 until it is back`);
+    this.open.set(what.service, {
+      ...what,
+      startedAt: now,
+      lastRefusedAt: now,
+      lastSummaryAt: now,
+      refused: 1,
+      sinceSummary: 1,
+    });
+    this.options.log.error(
+      { outage: 'started', service: what.service, code: what.code, reason: what.reason },
+      `${what.service} unavailable (${what.code}): requests that need it are answered 503 until it is back`,
+    );
     if (!this.timer) {
       this.timer = setInterval(() => void this.check(), this.checkEveryMs);
       this.timer.unref();
@@ -164,8 +188,16 @@ export class OutageLog {
     const { log, probes } = this.options;
     const now = this.now();
     if (now - outage.lastSummaryAt >= this.summaryEveryMs) {
-      log.warn({ outage: 'ongoing', service: outage.service, refused: outage.sinceSummary, total: outage.refused, seconds: seconds(now - outage.startedAt) },
-        `${outage.service} still unavailable: ${outage.sinceSummary} requests refused in the last ${seconds(now - outage.lastSummaryAt)} s`);
+      log.warn(
+        {
+          outage: 'ongoing',
+          service: outage.service,
+          refused: outage.sinceSummary,
+          total: outage.refused,
+          seconds: seconds(now - outage.startedAt),
+        },
+        `${outage.service} still unavailable: ${outage.sinceSummary} requests refused in the last ${seconds(now - outage.lastSummaryAt)} s`,
+      );
       outage.lastSummaryAt = now;
       outage.sinceSummary = 0;
     }
@@ -177,8 +209,10 @@ export class OutageLog {
     if (!back || outage.lastRefusedAt !== lastRefused || this.open.get(outage.service) !== outage) return;
     this.open.delete(outage.service);
     const lasted = seconds(this.now() - outage.startedAt);
-    log.warn({ outage: 'ended', service: outage.service, refused: outage.refused, seconds: lasted },
-      `${outage.service} available again after ${lasted} s; ${outage.refused} requests were refused meanwhile`);
+    log.warn(
+      { outage: 'ended', service: outage.service, refused: outage.refused, seconds: lasted },
+      `${outage.service} available again after ${lasted} s; ${outage.refused} requests were refused meanwhile`,
+    );
   }
 
   private stopTimer(): void {

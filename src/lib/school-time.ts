@@ -17,8 +17,14 @@ function zoneParts(date: Date, timeZone: string): ZoneParts {
   let f = partsFormatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-GB', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     partsFormatters.set(timeZone, f);
   }
@@ -44,7 +50,12 @@ export function wallTimeToIso(value: string, timeZone: string): string | null {
   const m = WALL_TIME.exec(value.trim());
   if (!m) return null;
   const group = (i: number) => Number(m[i] ?? 0); // seconds are optional
-  const year = group(1), month = group(2), day = group(3), hour = group(4), minute = group(5), second = group(6);
+  const year = group(1),
+    month = group(2),
+    day = group(3),
+    hour = group(4),
+    minute = group(5),
+    second = group(6);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
   const wall = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(wall);
@@ -68,9 +79,21 @@ function displayFormatter(kind: 'time' | 'day', timeZone: string): Intl.DateTime
   const key = `${kind} ${timeZone}`;
   let f = displayFormatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', kind === 'time'
-      ? { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
-      : { timeZone, day: 'numeric', month: 'long', year: 'numeric' });
+    f = new Intl.DateTimeFormat(
+      'en-GB',
+      kind === 'time'
+        ? {
+            timeZone,
+            weekday: 'short',
+            day: 'numeric',
+            month: 'short',
+            year: 'numeric',
+            hour: '2-digit',
+            minute: '2-digit',
+            hourCycle: 'h23',
+          }
+        : { timeZone, day: 'numeric', month: 'long', year: 'numeric' },
+    );
     displayFormatters.set(key, f);
   }
   return f;

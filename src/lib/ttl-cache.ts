@@ -6,7 +6,10 @@
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, { expires: number; value: Promise<V> }>();
 
-  constructor(private readonly ttlMs: number, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   get(key: K, load: () => Promise<V>): Promise<V> {
     if (this.ttlMs <= 0) return load();

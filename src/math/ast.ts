@@ -4,10 +4,22 @@ import type { Rational } from './rational.js';
 export type RelOp = '=' | '<' | '>' | '<=' | '>=' | '!=';
 
 export type FnName =
-  | 'sin' | 'cos' | 'tan' | 'sec' | 'csc' | 'cot'
-  | 'arcsin' | 'arccos' | 'arctan'
-  | 'sinh' | 'cosh' | 'tanh'
-  | 'ln' | 'log' | 'exp' | 'abs';
+  | 'sin'
+  | 'cos'
+  | 'tan'
+  | 'sec'
+  | 'csc'
+  | 'cot'
+  | 'arcsin'
+  | 'arccos'
+  | 'arctan'
+  | 'sinh'
+  | 'cosh'
+  | 'tanh'
+  | 'ln'
+  | 'log'
+  | 'exp'
+  | 'abs';
 
 export type Node =
   /** A numeric literal; `text` is the literal as written (for the "simplified" checks). */

@@ -204,7 +204,8 @@ function hasVariables(...nodes: Node[]): boolean {
 }
 
 function compareScalar(e: Node, s: Node, ctx: Context): Verdict {
-  if (!isScalar(s)) return no('kind-mismatch', s.type === 'rel' ? 'expected a value, not a relation' : 'expected a single value');
+  if (!isScalar(s))
+    return no('kind-mismatch', s.type === 'rel' ? 'expected a value, not a relation' : 'expected a single value');
   if (!hasVariables(e, s)) {
     return withinTolerance(constantValue(e), constantValue(s), ctx.opts.tolerance) ? YES : no();
   }
@@ -392,7 +393,8 @@ function compareList(e: Node, s: Node, ctx: Context): Verdict {
     const eRoots = eRootNodes.map(toRoot);
     const sRoots = sRootNodes.map(toRoot);
     const named = new Set(eRoots.map((r) => r.v).filter((v) => v !== null));
-    if (named.size > 1 && sRoots.some((r) => r.v === null)) return no('not-equivalent', 'name the variable for each value');
+    if (named.size > 1 && sRoots.some((r) => r.v === null))
+      return no('not-equivalent', 'name the variable for each value');
     const same = (a: Root, b: Root): boolean =>
       (a.v === null || b.v === null || a.v === b.v) && withinTolerance(a.value, b.value, ctx.opts.tolerance);
     // A root given twice is still one root; a plain list of numbers keeps its repeats.
@@ -471,7 +473,10 @@ function compareQuantity(e: Node, s: Node, ctx: Context): Verdict {
   const qe = quantityOf(e);
   const qs = quantityOf(s);
   if (!sameDims(qe.dims, qs.dims)) {
-    return no('unit-mismatch', Object.keys(qs.dims).length === 0 ? 'the unit is missing' : 'the unit measures something else');
+    return no(
+      'unit-mismatch',
+      Object.keys(qs.dims).length === 0 ? 'the unit is missing' : 'the unit measures something else',
+    );
   }
   if (ctx.opts.tolerance.type === 'none') {
     return withinTolerance(qe.value, qs.value, ctx.opts.tolerance) ? YES : no();

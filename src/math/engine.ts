@@ -53,12 +53,26 @@ export function checkWithOptions(expected: string, submitted: string, opts: Answ
       const sClean = hygiene(submitted);
       state.normalizedSubmitted = plainText(sClean);
       const same = normalizeText(eClean) === normalizeText(sClean);
-      return result({ equivalent: same, reason: same ? 'equivalent' : 'not-equivalent', detail: same ? 'equivalent' : 'different words' }, state);
+      return result(
+        {
+          equivalent: same,
+          reason: same ? 'equivalent' : 'not-equivalent',
+          detail: same ? 'equivalent' : 'different words',
+        },
+        state,
+      );
     }
     const eNode: Node = fromExpected(() => guarded(parseMath(eClean)));
     if (kind === 'auto') kind = classify(eNode);
     else if (!fitsKind(kind, eNode)) {
-      return result({ equivalent: false, reason: 'invalid-expected', detail: `the expected answer is not a${/^[aeiou]/.test(kind) ? 'n' : ''} ${kind}` }, state);
+      return result(
+        {
+          equivalent: false,
+          reason: 'invalid-expected',
+          detail: `the expected answer is not a${/^[aeiou]/.test(kind) ? 'n' : ''} ${kind}`,
+        },
+        state,
+      );
     }
     state.kind = kind;
     state.normalizedExpected = printNormalized(eNode);
@@ -93,8 +107,15 @@ export function normalizeAnswer(expression: string): NormalizeResult {
     const kind = classify(node);
     return { original, normalized: printNormalized(node), kind, error: null, detail: `read as ${kind}` };
   } catch (e) {
-    if (e instanceof MathInputError) return { original, normalized: null, kind: null, error: e.reason, detail: e.message };
+    if (e instanceof MathInputError)
+      return { original, normalized: null, kind: null, error: e.reason, detail: e.message };
     const reason: Reason = e instanceof RangeError ? 'too-complex' : 'internal-error';
-    return { original, normalized: null, kind: null, error: reason, detail: e instanceof Error ? e.message : 'unexpected error' };
+    return {
+      original,
+      normalized: null,
+      kind: null,
+      error: reason,
+      detail: e instanceof Error ? e.message : 'unexpected error',
+    };
   }
 }

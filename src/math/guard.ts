@@ -26,12 +26,14 @@ export function guardTree(node: Node): void {
     }
     case 'fact': {
       const n = constantNumber(node.arg);
-      if (n !== null && n > LIMITS.maxFactorial) fail('out-of-bounds', `factorials are limited to ${LIMITS.maxFactorial}!`);
+      if (n !== null && n > LIMITS.maxFactorial)
+        fail('out-of-bounds', `factorials are limited to ${LIMITS.maxFactorial}!`);
       break;
     }
     case 'binom': {
       const n = constantNumber(node.n);
-      if (n !== null && n > LIMITS.maxBinomial) fail('out-of-bounds', `binomials are limited to n ≤ ${LIMITS.maxBinomial}`);
+      if (n !== null && n > LIMITS.maxBinomial)
+        fail('out-of-bounds', `binomials are limited to n ≤ ${LIMITS.maxBinomial}`);
       break;
     }
     default:

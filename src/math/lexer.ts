@@ -23,35 +23,127 @@ export interface Token {
 // Plain-text names recognised inside runs of letters, longest first.
 const PLAIN_NAMES: ReadonlyArray<[string, Pick<Token, 'kind' | 'text'>]> = (
   [
-    ['arcsin', 'fn'], ['arccos', 'fn'], ['arctan', 'fn'], ['cosec', 'fn'], ['lambda', 'id'], ['alpha', 'id'],
-    ['theta', 'id'], ['sigma', 'id'], ['omega', 'id'], ['gamma', 'id'], ['delta', 'id'], ['sqrt', 'fn'],
-    ['sinh', 'fn'], ['cosh', 'fn'], ['tanh', 'fn'], ['asin', 'fn'], ['acos', 'fn'], ['atan', 'fn'],
-    ['beta', 'id'], ['cbrt', 'fn'], ['abs', 'fn'], ['sin', 'fn'], ['cos', 'fn'], ['tan', 'fn'], ['sec', 'fn'],
-    ['csc', 'fn'], ['cot', 'fn'], ['exp', 'fn'], ['log', 'fn'], ['phi', 'id'], ['ln', 'fn'], ['lg', 'fn'],
-    ['pi', 'const'], ['mu', 'id'],
+    ['arcsin', 'fn'],
+    ['arccos', 'fn'],
+    ['arctan', 'fn'],
+    ['cosec', 'fn'],
+    ['lambda', 'id'],
+    ['alpha', 'id'],
+    ['theta', 'id'],
+    ['sigma', 'id'],
+    ['omega', 'id'],
+    ['gamma', 'id'],
+    ['delta', 'id'],
+    ['sqrt', 'fn'],
+    ['sinh', 'fn'],
+    ['cosh', 'fn'],
+    ['tanh', 'fn'],
+    ['asin', 'fn'],
+    ['acos', 'fn'],
+    ['atan', 'fn'],
+    ['beta', 'id'],
+    ['cbrt', 'fn'],
+    ['abs', 'fn'],
+    ['sin', 'fn'],
+    ['cos', 'fn'],
+    ['tan', 'fn'],
+    ['sec', 'fn'],
+    ['csc', 'fn'],
+    ['cot', 'fn'],
+    ['exp', 'fn'],
+    ['log', 'fn'],
+    ['phi', 'id'],
+    ['ln', 'fn'],
+    ['lg', 'fn'],
+    ['pi', 'const'],
+    ['mu', 'id'],
   ] as Array<[string, TokenKind]>
 ).map(([name, kind]) => [name, { kind, text: name }]);
 
 const FN_ALIASES: Readonly<Record<string, string>> = {
-  asin: 'arcsin', acos: 'arccos', atan: 'arctan', cosec: 'csc', lg: 'log',
+  asin: 'arcsin',
+  acos: 'arccos',
+  atan: 'arctan',
+  cosec: 'csc',
+  lg: 'log',
 };
 
 const GREEK_UNICODE: Readonly<Record<string, string>> = {
-  α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'epsilon', ζ: 'zeta', η: 'eta', θ: 'theta', ι: 'iota',
-  κ: 'kappa', λ: 'lambda', μ: 'mu', ν: 'nu', ξ: 'xi', ρ: 'rho', σ: 'sigma', τ: 'tau', υ: 'upsilon', φ: 'phi',
-  ϕ: 'phi', χ: 'chi', ψ: 'psi', ω: 'omega', Δ: 'Delta', Θ: 'Theta', Σ: 'Sigma', Φ: 'Phi', Ω: 'Omega',
+  α: 'alpha',
+  β: 'beta',
+  γ: 'gamma',
+  δ: 'delta',
+  ε: 'epsilon',
+  ζ: 'zeta',
+  η: 'eta',
+  θ: 'theta',
+  ι: 'iota',
+  κ: 'kappa',
+  λ: 'lambda',
+  μ: 'mu',
+  ν: 'nu',
+  ξ: 'xi',
+  ρ: 'rho',
+  σ: 'sigma',
+  τ: 'tau',
+  υ: 'upsilon',
+  φ: 'phi',
+  ϕ: 'phi',
+  χ: 'chi',
+  ψ: 'psi',
+  ω: 'omega',
+  Δ: 'Delta',
+  Θ: 'Theta',
+  Σ: 'Sigma',
+  Φ: 'Phi',
+  Ω: 'Omega',
 };
-const GREEK_ALIASES: Readonly<Record<string, string>> = { varepsilon: 'epsilon', vartheta: 'theta', varphi: 'phi', varrho: 'rho', varsigma: 'sigma' };
+const GREEK_ALIASES: Readonly<Record<string, string>> = {
+  varepsilon: 'epsilon',
+  vartheta: 'theta',
+  varphi: 'phi',
+  varrho: 'rho',
+  varsigma: 'sigma',
+};
 
 const UNICODE_OPS: Readonly<Record<string, string>> = {
-  '×': '*', '·': '*', '⋅': '*', '∗': '*', '÷': '÷', '−': '-', '–': '-', '—': '-', '±': '±', '∓': '∓',
-  '≤': '<=', '⩽': '<=', '≥': '>=', '⩾': '>=', '≠': '!=', '°': '°', '√': 'sqrt', '∛': 'cbrt', '£': '£',
-  '$': '$', '%': '%', '∣': '|',
+  '×': '*',
+  '·': '*',
+  '⋅': '*',
+  '∗': '*',
+  '÷': '÷',
+  '−': '-',
+  '–': '-',
+  '—': '-',
+  '±': '±',
+  '∓': '∓',
+  '≤': '<=',
+  '⩽': '<=',
+  '≥': '>=',
+  '⩾': '>=',
+  '≠': '!=',
+  '°': '°',
+  '√': 'sqrt',
+  '∛': 'cbrt',
+  '£': '£',
+  $: '$',
+  '%': '%',
+  '∣': '|',
 };
 const SUPERSCRIPTS: Readonly<Record<string, string>> = {
-  '⁰': '0', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5', '⁶': '6', '⁷': '7', '⁸': '8', '⁹': '9', '⁻': '-',
+  '⁰': '0',
+  '¹': '1',
+  '²': '2',
+  '³': '3',
+  '⁴': '4',
+  '⁵': '5',
+  '⁶': '6',
+  '⁷': '7',
+  '⁸': '8',
+  '⁹': '9',
+  '⁻': '-',
 };
-const SIMPLE_OPS = '+-*/^_!=<>,;()[]{}|\'';
+const SIMPLE_OPS = "+-*/^_!=<>,;()[]{}|'";
 const WHITESPACE = /[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]/;
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
@@ -149,7 +241,11 @@ export function tokenize(src: string): Token[] {
     const value = repeating
       ? fromRecurring(intPart, decimals, repeating)
       : fromDecimal(decimal ? `${intPart}.${decimals}` : intPart);
-    const text = repeating ? `${intPart || '0'}.${decimals}(${repeating})` : decimal ? `${intPart || '0'}.${decimals}` : intPart;
+    const text = repeating
+      ? `${intPart || '0'}.${decimals}(${repeating})`
+      : decimal
+        ? `${intPart || '0'}.${decimals}`
+        : intPart;
     push({ kind: 'num', text, value, decimal });
   };
 

@@ -161,7 +161,9 @@ class Parser {
         return t.text !== 'right';
       case 'op':
         if (t.text === '|') return this.absDepth === 0;
-        return t.text === '(' || t.text === '[' || t.text === '{' || t.text === '\\{' || t.text === '£' || t.text === '$';
+        return (
+          t.text === '(' || t.text === '[' || t.text === '{' || t.text === '\\{' || t.text === '£' || t.text === '$'
+        );
       default:
         return false;
     }
@@ -181,8 +183,17 @@ class Parser {
       const n = this.peek(1);
       const d = this.peek(3);
       if (
-        n.kind === 'num' && n.space && !n.decimal && this.isOp('/', 2) && d.kind === 'num' && !d.decimal &&
-        n.value && d.value && cmp(n.value, d.value) < 0 && n.value.n > 0n && !this.isOp('^', 4)
+        n.kind === 'num' &&
+        n.space &&
+        !n.decimal &&
+        this.isOp('/', 2) &&
+        d.kind === 'num' &&
+        !d.decimal &&
+        n.value &&
+        d.value &&
+        cmp(n.value, d.value) < 0 &&
+        n.value.n > 0n &&
+        !this.isOp('^', 4)
       ) {
         this.pos += 4;
         return this.mk({ type: 'mixed', whole: t.value, num: n.value, den: d.value });
@@ -334,7 +345,10 @@ class Parser {
   }
 
   private parseRaw(t: Token): Node {
-    const content = t.text.replace(/\\[,;: !>]|~/g, ' ').replace(/\s+/g, ' ').trim();
+    const content = t.text
+      .replace(/\\[,;: !>]|~/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (content === '') fail('parse-error', 'empty text');
     if (t.style === 'operatorname') {
       const fn = FN_BY_NAME[content];
@@ -505,7 +519,9 @@ class Parser {
     for (;;) {
       const t = this.peek();
       const ok =
-        t.kind === 'num' || t.kind === 'id' || t.kind === 'const' ||
+        t.kind === 'num' ||
+        t.kind === 'id' ||
+        t.kind === 'const' ||
         (t.kind === 'cmd' && (t.text === 'frac' || t.text === 'sqrt')) ||
         (t.kind === 'op' && t.text === '{');
       if (!ok) break;
@@ -518,9 +534,25 @@ class Parser {
 }
 
 const FN_BY_NAME: Readonly<Record<string, string>> = {
-  sin: 'sin', cos: 'cos', tan: 'tan', sec: 'sec', csc: 'csc', cosec: 'csc', cot: 'cot', arcsin: 'arcsin',
-  arccos: 'arccos', arctan: 'arctan', sinh: 'sinh', cosh: 'cosh', tanh: 'tanh', ln: 'ln', log: 'log', lg: 'log',
-  exp: 'exp', abs: 'abs', sqrt: 'sqrt',
+  sin: 'sin',
+  cos: 'cos',
+  tan: 'tan',
+  sec: 'sec',
+  csc: 'csc',
+  cosec: 'csc',
+  cot: 'cot',
+  arcsin: 'arcsin',
+  arccos: 'arccos',
+  arctan: 'arctan',
+  sinh: 'sinh',
+  cosh: 'cosh',
+  tanh: 'tanh',
+  ln: 'ln',
+  log: 'log',
+  lg: 'log',
+  exp: 'exp',
+  abs: 'abs',
+  sqrt: 'sqrt',
 };
 
 function num3(): Node {

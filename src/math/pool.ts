@@ -131,8 +131,10 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
   }
 
   function report(reason: Reason, detail: string, fields: Record<string, unknown>): void {
-    if (reason === 'worker-error' || reason === 'internal-error') logger?.error({ reason, detail, ...fields }, 'math engine failure');
-    else if (HOSTILE_REASONS.has(reason) || reason === 'busy') logger?.warn({ reason, detail, ...fields }, 'math answer rejected');
+    if (reason === 'worker-error' || reason === 'internal-error')
+      logger?.error({ reason, detail, ...fields }, 'math engine failure');
+    else if (HOSTILE_REASONS.has(reason) || reason === 'busy')
+      logger?.warn({ reason, detail, ...fields }, 'math answer rejected');
   }
 
   async function check(expected: string, submitted: string, opts?: AnswerOptionsInput): Promise<CheckResult> {
@@ -141,7 +143,8 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
     if (!parsed.success) return failedCheck('invalid-options', parsed.error.issues[0]?.message ?? 'bad options');
     // Only inputs of answer size are kept (longer ones are refused by the engine anyway),
     // so the cache stays within about cacheLimit × 2 × 500 characters.
-    const cacheable = cacheLimit > 0 && expected.length <= LIMITS.maxInputLength && submitted.length <= LIMITS.maxInputLength;
+    const cacheable =
+      cacheLimit > 0 && expected.length <= LIMITS.maxInputLength && submitted.length <= LIMITS.maxInputLength;
     const key = cacheable ? JSON.stringify([expected, submitted, parsed.data]) : null;
     const known = key === null ? undefined : verdicts.get(key);
     let res: CheckResult;
@@ -170,7 +173,13 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
       return out.value;
     }
     report(out.reason, out.detail, { expression: clip(expression) });
-    return { original: typeof expression === 'string' ? expression : '', normalized: null, kind: null, error: out.reason, detail: out.detail };
+    return {
+      original: typeof expression === 'string' ? expression : '',
+      normalized: null,
+      kind: null,
+      error: out.reason,
+      detail: out.detail,
+    };
   }
 
   async function testTask(task: TaskInput): Promise<CheckResult> {

@@ -50,7 +50,8 @@ export function print(node: Node): string {
       return node.terms
         .map((t, i) => {
           if (t.type === 'neg') return `${i === 0 ? '-' : ' - '}${wrap(t.arg, PREC.mul)}`;
-          if (t.type === 'pm') return `${i === 0 ? '' : ' '}${t.minus ? '∓' : '±'}${i === 0 ? '' : ' '}${wrap(t.arg, PREC.mul)}`;
+          if (t.type === 'pm')
+            return `${i === 0 ? '' : ' '}${t.minus ? '∓' : '±'}${i === 0 ? '' : ' '}${wrap(t.arg, PREC.mul)}`;
           return i === 0 ? wrap(t, PREC.add) : ` + ${wrap(t, PREC.add + 1)}`;
         })
         .join('');

@@ -27,7 +27,8 @@ function rationalOf(node: Node): Q.Rational | null {
   }
 }
 
-const isIntLiteral = (n: Node): n is Extract<Node, { type: 'num' }> => n.type === 'num' && !n.decimal && Q.isInteger(n.value);
+const isIntLiteral = (n: Node): n is Extract<Node, { type: 'num' }> =>
+  n.type === 'num' && !n.decimal && Q.isInteger(n.value);
 const isLiteral = (n: Node, v: bigint): boolean => n.type === 'num' && n.value.d === 1n && n.value.n === v;
 
 /** A single number written as such: literal, signed literal, fraction of literals, mixed, percentage. */
@@ -70,7 +71,10 @@ function termSignature(t: Node): string {
   if (t.type === 'div' && rationalOf(t.den)) return termSignature(t.num);
   if (rationalOf(t)) return '1';
   if (t.type === 'mul') {
-    const rest = t.factors.filter((f) => !rationalOf(f)).map(print).sort();
+    const rest = t.factors
+      .filter((f) => !rationalOf(f))
+      .map(print)
+      .sort();
     return rest.length === 0 ? '1' : rest.join('*');
   }
   return print(t);
@@ -124,7 +128,8 @@ function checkNode(n: Node, inStandardForm: boolean): string | null {
       if (isLiteral(n.den, 1n)) return 'dividing by 1';
       if (n.den.type === 'neg' || (n.den.type === 'num' && n.den.value.n < 0n)) return 'negative denominator';
       if (n.num.type === 'div' || n.den.type === 'div') return 'fraction within a fraction';
-      if ((n.num.type === 'num' && n.num.decimal) || (n.den.type === 'num' && n.den.decimal)) return 'decimal inside a fraction';
+      if ((n.num.type === 'num' && n.num.decimal) || (n.den.type === 'num' && n.den.decimal))
+        return 'decimal inside a fraction';
       if (Q.gcd(content(n.num), content(n.den)) > 1n) return 'fraction not in lowest terms';
       if (isConst(n.den) && someNode(n.den, (x) => x.type === 'root') && !hasRationalValue(n.den)) {
         return 'surd in the denominator';
@@ -153,7 +158,8 @@ function checkNode(n: Node, inStandardForm: boolean): string | null {
     case 'pow': {
       if (isLiteral(n.exp, 1n) || isLiteral(n.exp, 0n)) return 'power of 0 or 1';
       if (n.base.type === 'pow') return 'power of a power';
-      if (n.base.type === 'mul' && n.base.factors.some((f) => rationalOf(f) !== null)) return 'number inside a bracketed power';
+      if (n.base.type === 'mul' && n.base.factors.some((f) => rationalOf(f) !== null))
+        return 'number inside a bracketed power';
       if (inStandardForm && isLiteral(n.base, 10n)) return null;
       if (isConst(n) && hasRationalValue(n)) return 'power not evaluated';
       return null;

@@ -1,7 +1,8 @@
 // Word answers ("hypotenuse", \text{trapezium}): compared without case or whitespace.
 import { isUnitName } from './units.js';
 
-const TEXT_WRAPPER = /\\(?:text|textrm|textnormal|textup|textit|textbf|mbox|mathrm|mathup|operatorname)\s*\{([^{}]*)\}/g;
+const TEXT_WRAPPER =
+  /\\(?:text|textrm|textnormal|textup|textit|textbf|mbox|mathrm|mathup|operatorname)\s*\{([^{}]*)\}/g;
 const LATEX_SPACE = /\\(?:[,;: !>]|quad|qquad|enspace|thinspace)|~/g;
 
 /** Strips \text{…} wrappers and spacing commands; keeps everything else as written. */

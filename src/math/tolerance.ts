@@ -26,7 +26,8 @@ export function withinTolerance(expected: Value, submitted: Value, tol: Toleranc
       const bound = tol.type === 'absolute' ? tol.value : tol.value * Math.abs(expected.approx);
       if (expected.exact && submitted.exact) {
         const diff = Q.abs(Q.sub(expected.exact, submitted.exact));
-        const limit = tol.type === 'absolute' ? decimalOf(tol.value) : Q.mul(decimalOf(tol.value), Q.abs(expected.exact));
+        const limit =
+          tol.type === 'absolute' ? decimalOf(tol.value) : Q.mul(decimalOf(tol.value), Q.abs(expected.exact));
         return Q.cmp(diff, limit) <= 0;
       }
       // Float slack so that a bound met exactly on paper is not lost to rounding.

@@ -113,7 +113,11 @@ function qmul(a: Quantity, b: Quantity): Quantity {
   return { value: vmul(a.value, b.value), unitScale: vmul(a.unitScale, b.unitScale), dims: combine(a.dims, b.dims, 1) };
 }
 function qdiv(a: Quantity, b: Quantity): Quantity {
-  return { value: vdiv(a.value, b.value), unitScale: vdiv(a.unitScale, b.unitScale), dims: combine(a.dims, b.dims, -1) };
+  return {
+    value: vdiv(a.value, b.value),
+    unitScale: vdiv(a.unitScale, b.unitScale),
+    dims: combine(a.dims, b.dims, -1),
+  };
 }
 function unitQuantity(def: UnitDef): Quantity {
   return { value: def.scale, unitScale: def.scale, dims: def.dims };

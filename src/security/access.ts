@@ -90,7 +90,10 @@ export function wantsJson(request: FastifyRequest): boolean {
 }
 
 export class HttpError extends Error {
-  constructor(public statusCode: number, message: string) {
+  constructor(
+    public statusCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -100,42 +103,47 @@ function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
   return reply.redirect(`/login?next=${encodeURIComponent(safeNext(request.url))}`, 302);
 }
 
-export const accessPlugin = fp(async (app: FastifyInstance) => {
-  app.decorate('routeTable', [] as RouteEntry[]);
+export const accessPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorate('routeTable', [] as RouteEntry[]);
 
-  app.addHook('onRoute', (route) => {
-    const config = (route.config ?? {}) as { access?: Access; csrf?: boolean; probe?: boolean; json?: boolean };
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    // Fastify adds HEAD twins of GET routes itself; they inherit the GET's declaration.
-    if (!config.access || !ACCESS.has(config.access)) {
-      throw new Error(`route ${methods.join(',')} ${route.url} does not declare config.access (public, user or admin)`);
-    }
-    for (const method of methods) {
-      app.routeTable.push({
-        method,
-        url: route.url,
-        access: config.access,
-        csrf: config.csrf !== false,
-        probe: config.probe === true,
-        json: config.json === true,
-      });
-    }
-  });
+    app.addHook('onRoute', (route) => {
+      const config = (route.config ?? {}) as { access?: Access; csrf?: boolean; probe?: boolean; json?: boolean };
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      // Fastify adds HEAD twins of GET routes itself; they inherit the GET's declaration.
+      if (!config.access || !ACCESS.has(config.access)) {
+        throw new Error(
+          `route ${methods.join(',')} ${route.url} does not declare config.access (public, user or admin)`,
+        );
+      }
+      for (const method of methods) {
+        app.routeTable.push({
+          method,
+          url: route.url,
+          access: config.access,
+          csrf: config.csrf !== false,
+          probe: config.probe === true,
+          json: config.json === true,
+        });
+      }
+    });
 
-  app.addHook('preHandler', async (request, reply) => {
-    const config = request.routeOptions.config;
-    const access = config?.access;
-    if (!access) return; // 404 handler: nothing to protect
-    const user = request.user;
-    // Any page for a signed-in user shows who they are (and their CSRF token): never
-    // store it in a shared or browser cache. Handlers serving static files override this.
-    if (user || config.personal) reply.header('cache-control', 'no-store');
-    if (access === 'public') return;
-    if (!user) return denyAnonymous(request, reply);
-    if (user.mustChangePassword && !config.allowDuringPasswordChange) {
-      if (wantsJson(request)) return reply.code(403).send({ error: 'You must change your password first.' });
-      return reply.redirect(PASSWORD_CHANGE_PATH, 302);
-    }
-    if (access === 'admin' && !user.isAdmin) throw new HttpError(403, 'This page is for administrators only.');
-  });
-}, { name: 'mathsoc-access', dependencies: ['mathsoc-session'] });
+    app.addHook('preHandler', async (request, reply) => {
+      const config = request.routeOptions.config;
+      const access = config?.access;
+      if (!access) return; // 404 handler: nothing to protect
+      const user = request.user;
+      // Any page for a signed-in user shows who they are (and their CSRF token): never
+      // store it in a shared or browser cache. Handlers serving static files override this.
+      if (user || config.personal) reply.header('cache-control', 'no-store');
+      if (access === 'public') return;
+      if (!user) return denyAnonymous(request, reply);
+      if (user.mustChangePassword && !config.allowDuringPasswordChange) {
+        if (wantsJson(request)) return reply.code(403).send({ error: 'You must change your password first.' });
+        return reply.redirect(PASSWORD_CHANGE_PATH, 302);
+      }
+      if (access === 'admin' && !user.isAdmin) throw new HttpError(403, 'This page is for administrators only.');
+    });
+  },
+  { name: 'mathsoc-access', dependencies: ['mathsoc-session'] },
+);

@@ -128,21 +128,32 @@ export function parseCspReports(body: unknown): CspViolation[] {
 /** Adds `count` to the persisted total, atomically on both dialects. */
 async function recordCspReports(db: Db, count: number, at: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('settings').values({ key: SETTING_TOTAL, value: String(count), updated_at: at })
-      .onConflict((oc) => oc.column('key').doUpdateSet({
-        // Both operands integers: SQLite would otherwise make a REAL of it ("3.0").
-        value: sql<string>`cast(cast(settings.value as integer) + cast(${count} as integer) as text)`,
-        updated_at: at,
-      })).execute();
-    await trx.insertInto('settings').values({ key: SETTING_LAST_AT, value: at, updated_at: at })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: at, updated_at: at })).execute();
+    await trx
+      .insertInto('settings')
+      .values({ key: SETTING_TOTAL, value: String(count), updated_at: at })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          // Both operands integers: SQLite would otherwise make a REAL of it ("3.0").
+          value: sql<string>`cast(cast(settings.value as integer) + cast(${count} as integer) as text)`,
+          updated_at: at,
+        }),
+      )
+      .execute();
+    await trx
+      .insertInto('settings')
+      .values({ key: SETTING_LAST_AT, value: at, updated_at: at })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: at, updated_at: at }))
+      .execute();
   });
 }
 
 /** What the admin dashboard shows about CSP violations. */
 export async function cspReportSummary(app: FastifyInstance): Promise<CspReportSummary> {
-  const rows = await app.db.selectFrom('settings').select(['key', 'value'])
-    .where('key', 'in', [SETTING_TOTAL, SETTING_LAST_AT]).execute();
+  const rows = await app.db
+    .selectFrom('settings')
+    .select(['key', 'value'])
+    .where('key', 'in', [SETTING_TOTAL, SETTING_LAST_AT])
+    .execute();
   const get = (k: string) => rows.find((r) => r.key === k)?.value ?? null;
   return {
     total: Number(get(SETTING_TOTAL) ?? 0),
@@ -174,22 +185,33 @@ async function receive(request: FastifyRequest, reply: FastifyReply) {
  * plugin: register it at the top level, so it gets the app's error pages).
  */
 export async function cspReportRoute(app: FastifyInstance): Promise<void> {
-  app.addContentTypeParser([...CSP_REPORT_TYPES], { parseAs: 'string', bodyLimit: CSP_REPORT_BODY_LIMIT }, (_req, body, done) => {
-    try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(Object.assign(new Error('The report is not valid JSON.'), { statusCode: 400 }), undefined);
-    }
-  });
+  app.addContentTypeParser(
+    [...CSP_REPORT_TYPES],
+    { parseAs: 'string', bodyLimit: CSP_REPORT_BODY_LIMIT },
+    (_req, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(Object.assign(new Error('The report is not valid JSON.'), { statusCode: 400 }), undefined);
+      }
+    },
+  );
   // CSP_REPORT_URI may point at an external collector instead; this endpoint stays.
-  app.post('/csp-report', {
-    bodyLimit: CSP_REPORT_BODY_LIMIT,
-    // Browsers send reports without cookies' CSRF token and without a session.
-    config: { access: 'public', csrf: false, rateLimit: app.config.rateLimit.cspReport, json: true },
-  }, receive);
+  app.post(
+    '/csp-report',
+    {
+      bodyLimit: CSP_REPORT_BODY_LIMIT,
+      // Browsers send reports without cookies' CSRF token and without a session.
+      config: { access: 'public', csrf: false, rateLimit: app.config.rateLimit.cspReport, json: true },
+    },
+    receive,
+  );
 }
 
 /** The counters the route updates, on the app for the admin dashboard. */
-export const cspReportState = fp(async (app: FastifyInstance) => {
-  app.decorate('cspReports', { sinceStart: 0, recent: [] } as CspReportState);
-}, { name: 'mathsoc-csp-report' });
+export const cspReportState = fp(
+  async (app: FastifyInstance) => {
+    app.decorate('cspReports', { sinceStart: 0, recent: [] } as CspReportState);
+  },
+  { name: 'mathsoc-csp-report' },
+);

@@ -19,11 +19,33 @@ export const REPORT_GROUP = 'csp-endpoint';
  * served malware to the sites that loaded it.
  */
 export const CDN_SOURCES: Partial<Record<CspDirective, string[]>> = {
-  'script-src': ['https://cdn.jsdelivr.net', 'https://cdnjs.cloudflare.com', 'https://unpkg.com', 'https://cdn.ckeditor.com'],
-  'style-src': ['https://cdn.jsdelivr.net', 'https://cdnjs.cloudflare.com', 'https://fonts.googleapis.com', 'https://unpkg.com', 'https://cdn.ckeditor.com'],
-  'font-src': ['https://fonts.gstatic.com', 'https://cdnjs.cloudflare.com', 'https://unpkg.com', 'https://cdn.ckeditor.com'],
+  'script-src': [
+    'https://cdn.jsdelivr.net',
+    'https://cdnjs.cloudflare.com',
+    'https://unpkg.com',
+    'https://cdn.ckeditor.com',
+  ],
+  'style-src': [
+    'https://cdn.jsdelivr.net',
+    'https://cdnjs.cloudflare.com',
+    'https://fonts.googleapis.com',
+    'https://unpkg.com',
+    'https://cdn.ckeditor.com',
+  ],
+  'font-src': [
+    'https://fonts.gstatic.com',
+    'https://cdnjs.cloudflare.com',
+    'https://unpkg.com',
+    'https://cdn.ckeditor.com',
+  ],
   'img-src': ['https://cdn.ckeditor.com'],
-  'connect-src': ['https://cdn.jsdelivr.net', 'https://cdnjs.cloudflare.com', 'https://unpkg.com', 'https://cdn.ckeditor.com', 'https://cke4.ckeditor.com'],
+  'connect-src': [
+    'https://cdn.jsdelivr.net',
+    'https://cdnjs.cloudflare.com',
+    'https://unpkg.com',
+    'https://cdn.ckeditor.com',
+    'https://cke4.ckeditor.com',
+  ],
 };
 
 /** The policy as a dictionary, in header order. */
@@ -37,7 +59,10 @@ export function cspDirectives(config: Config): CspDictionary {
     ['frame-ancestors', [config.headers.frameOptions === 'DENY' ? "'none'" : "'self'"]],
     // With 'strict-dynamic', CSP3 browsers run only scripts carrying the nonce
     // (and what those load); 'self' remains for older browsers.
-    ['script-src', ["'self'", `'nonce-${NONCE}'`, "'strict-dynamic'", ...(csp.allowUnsafeEval ? ["'unsafe-eval'"] : [])]],
+    [
+      'script-src',
+      ["'self'", `'nonce-${NONCE}'`, "'strict-dynamic'", ...(csp.allowUnsafeEval ? ["'unsafe-eval'"] : [])],
+    ],
     ['script-src-attr', ["'none'"]],
     // Stylesheets and <style> elements: this site's files only. Attributes:
     // MathLive lays out every math field with style="…" in its markup, which
@@ -107,19 +132,24 @@ export function newNonce(): string {
   return nonce;
 }
 
-export const cspPlugin = fp(async (app: FastifyInstance) => {
-  const config = app.config;
-  if (!config.csp.enabled) {
-    // Views still put a nonce on script tags; it is simply not enforced.
-    app.addHook('onRequest', async (request) => { request.cspNonce = newNonce(); });
-    return;
-  }
-  const csp = compileCsp(config);
-  const reporting = `${REPORT_GROUP}="${config.csp.reportUri}"`;
-  app.addHook('onRequest', async (request, reply) => {
-    const nonce = newNonce();
-    request.cspNonce = nonce;
-    reply.header(csp.headerName, csp.render(nonce));
-    reply.header('reporting-endpoints', reporting);
-  });
-}, { name: 'mathsoc-csp' });
+export const cspPlugin = fp(
+  async (app: FastifyInstance) => {
+    const config = app.config;
+    if (!config.csp.enabled) {
+      // Views still put a nonce on script tags; it is simply not enforced.
+      app.addHook('onRequest', async (request) => {
+        request.cspNonce = newNonce();
+      });
+      return;
+    }
+    const csp = compileCsp(config);
+    const reporting = `${REPORT_GROUP}="${config.csp.reportUri}"`;
+    app.addHook('onRequest', async (request, reply) => {
+      const nonce = newNonce();
+      request.cspNonce = nonce;
+      reply.header(csp.headerName, csp.render(nonce));
+      reply.header('reporting-endpoints', reporting);
+    });
+  },
+  { name: 'mathsoc-csp' },
+);

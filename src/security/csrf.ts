@@ -88,18 +88,21 @@ function verifyToken(request: FastifyRequest): void {
   }
 }
 
-export const csrfPlugin = fp(async (app: FastifyInstance) => {
-  app.decorateRequest('csrfToken', function (this: FastifyRequest) {
-    return expectedToken(this);
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    request.csrfToken = () => expectedToken(request, reply);
-  });
-  app.addHook('preHandler', async (request) => {
-    if (!UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return;
-    // The Origin check costs nothing and hinders no test, so it runs in every profile;
-    // the token check follows CSRF_ENABLED (always on in production).
-    verifyOrigin(request);
-    if (app.config.csrf.enabled) verifyToken(request);
-  });
-}, { name: 'mathsoc-csrf', dependencies: ['mathsoc-session'] });
+export const csrfPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorateRequest('csrfToken', function (this: FastifyRequest) {
+      return expectedToken(this);
+    });
+    app.addHook('onRequest', async (request, reply) => {
+      request.csrfToken = () => expectedToken(request, reply);
+    });
+    app.addHook('preHandler', async (request) => {
+      if (!UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return;
+      // The Origin check costs nothing and hinders no test, so it runs in every profile;
+      // the token check follows CSRF_ENABLED (always on in production).
+      verifyOrigin(request);
+      if (app.config.csrf.enabled) verifyToken(request);
+    });
+  },
+  { name: 'mathsoc-csrf', dependencies: ['mathsoc-session'] },
+);

@@ -43,8 +43,22 @@ export interface CheckResult {
 
 /** Passwords an old install or a hurried admin would have: checked against every admin's hash. */
 export const DEFAULT_ADMIN_PASSWORDS = [
-  'admin123', 'admin', 'administrator', 'password', 'password1', 'password123', 'Password1', 'changeme',
-  'letmein', 'welcome1', '12345678', '123456789', 'qwerty123', 'mathsoc', 'maths123', 'admin@123',
+  'admin123',
+  'admin',
+  'administrator',
+  'password',
+  'password1',
+  'password123',
+  'Password1',
+  'changeme',
+  'letmein',
+  'welcome1',
+  '12345678',
+  '123456789',
+  'qwerty123',
+  'mathsoc',
+  'maths123',
+  'admin@123',
 ] as const;
 
 const PLACEHOLDER = /change.?me|secret|example|placeholder|your|dev(elopment)?|test|default|password|xxxx/i;
@@ -75,105 +89,252 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
   const results: CheckResult[] = [];
 
   const weakness = secretKeyWeakness(c.secretKey, c.secretKeyGenerated);
-  results.push(check('secret-key', 'Set a strong SECRET_KEY', true, weakness === null,
-    weakness ? `SECRET_KEY is ${weakness}` : `SECRET_KEY has ${c.secretKey.length} random-looking characters`,
-    'Set SECRET_KEY to a long random value, e.g. the output of `openssl rand -hex 32`, in the environment or .env.'));
+  results.push(
+    check(
+      'secret-key',
+      'Set a strong SECRET_KEY',
+      true,
+      weakness === null,
+      weakness ? `SECRET_KEY is ${weakness}` : `SECRET_KEY has ${c.secretKey.length} random-looking characters`,
+      'Set SECRET_KEY to a long random value, e.g. the output of `openssl rand -hex 32`, in the environment or .env.',
+    ),
+  );
 
-  results.push(check('database', 'Use PostgreSQL instead of SQLite', false, c.database.dialect === 'postgres',
-    c.database.dialect === 'postgres' ? `PostgreSQL database "${c.database.name}"` : `SQLite file ${c.database.url}`,
-    'Set DATABASE_URL=postgres://user:password@host:5432/mathsoc (SQLite suits one process on one machine only).'));
+  results.push(
+    check(
+      'database',
+      'Use PostgreSQL instead of SQLite',
+      false,
+      c.database.dialect === 'postgres',
+      c.database.dialect === 'postgres' ? `PostgreSQL database "${c.database.name}"` : `SQLite file ${c.database.url}`,
+      'Set DATABASE_URL=postgres://user:password@host:5432/mathsoc (SQLite suits one process on one machine only).',
+    ),
+  );
 
   const db = f.database;
-  results.push(check('database-ready', 'Database reachable and migrated', !db.reachable, db.reachable && db.pendingMigrations.length === 0,
-    !db.reachable ? `cannot reach the database${db.error ? `: ${db.error}` : ''}`
-      : db.pendingMigrations.length ? `migrations not applied: ${db.pendingMigrations.join(', ')}` : 'reachable, all migrations applied',
-    !db.reachable ? 'Check DATABASE_URL, that the database server runs and accepts this host.' : 'Run `mathsoc db:migrate` (the server also migrates when it starts).'));
+  results.push(
+    check(
+      'database-ready',
+      'Database reachable and migrated',
+      !db.reachable,
+      db.reachable && db.pendingMigrations.length === 0,
+      !db.reachable
+        ? `cannot reach the database${db.error ? `: ${db.error}` : ''}`
+        : db.pendingMigrations.length
+          ? `migrations not applied: ${db.pendingMigrations.join(', ')}`
+          : 'reachable, all migrations applied',
+      !db.reachable
+        ? 'Check DATABASE_URL, that the database server runs and accepts this host.'
+        : 'Run `mathsoc db:migrate` (the server also migrates when it starts).',
+    ),
+  );
 
-  results.push(check('https', 'Enable HTTPS on your hosting platform', true, c.https.force,
-    c.https.force ? `FORCE_HTTPS is on (${c.https.permanent ? '301' : '302'} redirect to https)` : 'FORCE_HTTPS is off: pages and cookies may travel unencrypted',
-    'Serve the site over HTTPS (usually TLS at the proxy) and set FORCE_HTTPS=true.'));
+  results.push(
+    check(
+      'https',
+      'Enable HTTPS on your hosting platform',
+      true,
+      c.https.force,
+      c.https.force
+        ? `FORCE_HTTPS is on (${c.https.permanent ? '301' : '302'} redirect to https)`
+        : 'FORCE_HTTPS is off: pages and cookies may travel unencrypted',
+      'Serve the site over HTTPS (usually TLS at the proxy) and set FORCE_HTTPS=true.',
+    ),
+  );
 
-  results.push(check('hsts', 'HTTP Strict Transport Security on HTTPS responses', false, c.https.hsts.enabled && c.https.hsts.maxAge >= 15552000,
-    c.https.hsts.enabled ? `HSTS max-age=${c.https.hsts.maxAge}${c.https.hsts.includeSubDomains ? '; includeSubDomains' : ''}` : 'HSTS_ENABLED is false',
-    'Set HSTS_ENABLED=true and HSTS_MAX_AGE to at least 15552000 (180 days; the default is one year).'));
+  results.push(
+    check(
+      'hsts',
+      'HTTP Strict Transport Security on HTTPS responses',
+      false,
+      c.https.hsts.enabled && c.https.hsts.maxAge >= 15552000,
+      c.https.hsts.enabled
+        ? `HSTS max-age=${c.https.hsts.maxAge}${c.https.hsts.includeSubDomains ? '; includeSubDomains' : ''}`
+        : 'HSTS_ENABLED is false',
+      'Set HSTS_ENABLED=true and HSTS_MAX_AGE to at least 15552000 (180 days; the default is one year).',
+    ),
+  );
 
   // The variable that decided the profile (any saying production wins).
-  const profileVar = PROFILE_VARIABLES.find((v) => f.env[v]?.trim() && profileNamed(f.env[v]) === c.profile)
-    ?? PROFILE_VARIABLES.find((v) => f.env[v]?.trim());
-  results.push(check('profile', 'Set FLASK_ENV=production (here: APP_ENV=production)', true, c.profile === 'production',
-    `profile is ${c.profile}${profileVar ? ` (from ${profileVar}=${f.env[profileVar]})` : ' (no profile variable set)'}`,
-    'Set APP_ENV=production in the environment of the server.'));
+  const profileVar =
+    PROFILE_VARIABLES.find((v) => f.env[v]?.trim() && profileNamed(f.env[v]) === c.profile) ??
+    PROFILE_VARIABLES.find((v) => f.env[v]?.trim());
+  results.push(
+    check(
+      'profile',
+      'Set FLASK_ENV=production (here: APP_ENV=production)',
+      true,
+      c.profile === 'production',
+      `profile is ${c.profile}${profileVar ? ` (from ${profileVar}=${f.env[profileVar]})` : ' (no profile variable set)'}`,
+      'Set APP_ENV=production in the environment of the server.',
+    ),
+  );
 
-  results.push(check('csrf', 'CSRF protection on every form', true, c.csrf.enabled,
-    c.csrf.enabled ? 'CSRF tokens are verified on every POST/PUT/PATCH/DELETE' : 'CSRF_ENABLED is false',
-    'Remove CSRF_ENABLED=false (production always verifies tokens).'));
+  results.push(
+    check(
+      'csrf',
+      'CSRF protection on every form',
+      true,
+      c.csrf.enabled,
+      c.csrf.enabled ? 'CSRF tokens are verified on every POST/PUT/PATCH/DELETE' : 'CSRF_ENABLED is false',
+      'Remove CSRF_ENABLED=false (production always verifies tokens).',
+    ),
+  );
 
   // Blocking: without it the HTTPS redirect has no host of its own to send clients to (https.ts).
-  results.push(check('server-name', 'Configure SERVER_NAME for your domain', true, Boolean(c.server.serverName),
-    c.server.serverName ? `SERVER_NAME=${c.server.serverName}` : 'SERVER_NAME is not set: the HTTPS redirect has no host to send clients to and CSP connect-src lacks your domain',
-    'Set SERVER_NAME to the public host name, e.g. SERVER_NAME=maths.your-school.org.'));
+  results.push(
+    check(
+      'server-name',
+      'Configure SERVER_NAME for your domain',
+      true,
+      Boolean(c.server.serverName),
+      c.server.serverName
+        ? `SERVER_NAME=${c.server.serverName}`
+        : 'SERVER_NAME is not set: the HTTPS redirect has no host to send clients to and CSP connect-src lacks your domain',
+      'Set SERVER_NAME to the public host name, e.g. SERVER_NAME=maths.your-school.org.',
+    ),
+  );
 
   const storage = c.rateLimit.storageUri;
   const shared = /^(rediss?|memcached):\/\//.test(storage);
   const instances = c.ops.instances;
-  results.push(check('ratelimit-storage', 'Use Redis for rate limiting (RATELIMIT_STORAGE_URI)', instances > 1, shared || instances === 1,
-    shared ? `rate-limit counters in ${storage.split('://')[0]}`
-      : instances > 1 ? `memory:// with WEB_CONCURRENCY=${instances}: each process counts alone, so limits are ${instances} times weaker`
-        : 'memory:// with one process (counters reset at restart; fine for a single process)',
-    'Set RATELIMIT_STORAGE_URI=redis://host:6379 (or memcached://host:11211) so every process shares the counters.'));
+  results.push(
+    check(
+      'ratelimit-storage',
+      'Use Redis for rate limiting (RATELIMIT_STORAGE_URI)',
+      instances > 1,
+      shared || instances === 1,
+      shared
+        ? `rate-limit counters in ${storage.split('://')[0]}`
+        : instances > 1
+          ? `memory:// with WEB_CONCURRENCY=${instances}: each process counts alone, so limits are ${instances} times weaker`
+          : 'memory:// with one process (counters reset at restart; fine for a single process)',
+      'Set RATELIMIT_STORAGE_URI=redis://host:6379 (or memcached://host:11211) so every process shares the counters.',
+    ),
+  );
 
-  results.push(check('ratelimit-enabled', 'Test rate limiting with expected traffic', false, c.rateLimit.enabled,
-    c.rateLimit.enabled ? `enabled: default "${c.rateLimit.default}", login "${c.rateLimit.login}"; measure with \`npm run bench\`` : 'RATELIMIT_ENABLED is false',
-    'Set RATELIMIT_ENABLED=true and check the limits against expected traffic with `npm run bench`.'));
+  results.push(
+    check(
+      'ratelimit-enabled',
+      'Test rate limiting with expected traffic',
+      false,
+      c.rateLimit.enabled,
+      c.rateLimit.enabled
+        ? `enabled: default "${c.rateLimit.default}", login "${c.rateLimit.login}"; measure with \`npm run bench\``
+        : 'RATELIMIT_ENABLED is false',
+      'Set RATELIMIT_ENABLED=true and check the limits against expected traffic with `npm run bench`.',
+    ),
+  );
 
   const scriptExtras = c.csp.extra['script-src'] ?? [];
   const unsafeExtra = scriptExtras.filter((s) => /^'unsafe-(eval|inline|hashes)'$/.test(s));
   const cspOk = c.csp.enabled && !c.csp.reportOnly && !c.csp.allowUnsafeEval && unsafeExtra.length === 0;
-  results.push(check('csp-unsafe', "No 'unsafe-eval' in the Content Security Policy", false, cspOk,
-    !c.csp.enabled ? 'CSP_ENABLED is false: no policy is sent'
-      : c.csp.reportOnly ? 'CSP_REPORT_ONLY is true: violations are reported, not blocked'
-        : c.csp.allowUnsafeEval ? "CSP_ALLOW_UNSAFE_EVAL is true: script-src allows eval()"
-          : unsafeExtra.length ? `CSP_EXTRA_SCRIPT_SRC adds ${unsafeExtra.join(' ')}`
-            : "script-src runs only scripts carrying the response's nonce; no eval",
-    'Set CSP_ENABLED=true, CSP_REPORT_ONLY=false, CSP_ALLOW_UNSAFE_EVAL=false and drop unsafe keywords from CSP_EXTRA_SCRIPT_SRC.'));
+  results.push(
+    check(
+      'csp-unsafe',
+      "No 'unsafe-eval' in the Content Security Policy",
+      false,
+      cspOk,
+      !c.csp.enabled
+        ? 'CSP_ENABLED is false: no policy is sent'
+        : c.csp.reportOnly
+          ? 'CSP_REPORT_ONLY is true: violations are reported, not blocked'
+          : c.csp.allowUnsafeEval
+            ? 'CSP_ALLOW_UNSAFE_EVAL is true: script-src allows eval()'
+            : unsafeExtra.length
+              ? `CSP_EXTRA_SCRIPT_SRC adds ${unsafeExtra.join(' ')}`
+              : "script-src runs only scripts carrying the response's nonce; no eval",
+      'Set CSP_ENABLED=true, CSP_REPORT_ONLY=false, CSP_ALLOW_UNSAFE_EVAL=false and drop unsafe keywords from CSP_EXTRA_SCRIPT_SRC.',
+    ),
+  );
 
   const policy = serialise(cspDirectives(c)).replace(NONCE, '…');
-  results.push({ id: 'csp-review', item: 'Review CSP directives for your needs', ok: true, blocking: false,
-    detail: `${c.csp.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy'}: ${policy}` });
+  results.push({
+    id: 'csp-review',
+    item: 'Review CSP directives for your needs',
+    ok: true,
+    blocking: false,
+    detail: `${c.csp.reportOnly ? 'Content-Security-Policy-Report-Only' : 'Content-Security-Policy'}: ${policy}`,
+  });
 
-  results.push(check('log-stdout', 'Enable LOG_TO_STDOUT if using Docker/Kubernetes', false, !f.inContainer || c.log.toStdout,
-    f.inContainer ? (c.log.toStdout ? 'in a container, logging to stdout' : `in a container, logging to ${c.log.file} inside it`)
-      : `not in a container; logging to ${c.log.toStdout ? 'stdout' : c.log.file}`,
-    'Set LOG_TO_STDOUT=true so the container platform collects the logs.'));
+  results.push(
+    check(
+      'log-stdout',
+      'Enable LOG_TO_STDOUT if using Docker/Kubernetes',
+      false,
+      !f.inContainer || c.log.toStdout,
+      f.inContainer
+        ? c.log.toStdout
+          ? 'in a container, logging to stdout'
+          : `in a container, logging to ${c.log.file} inside it`
+        : `not in a container; logging to ${c.log.toStdout ? 'stdout' : c.log.file}`,
+      'Set LOG_TO_STDOUT=true so the container platform collects the logs.',
+    ),
+  );
 
   const backup = f.newestBackup;
   const ageHours = backup ? (f.now.getTime() - backup.modifiedAt.getTime()) / 3_600_000 : Infinity;
-  results.push(check('backups', 'Set up database backups', false, ageHours <= c.ops.backupMaxAgeHours,
-    backup ? `newest backup ${backup.file} is ${Math.max(0, Math.round(ageHours))} hours old (limit ${c.ops.backupMaxAgeHours})` : `no backup in ${c.ops.backupDir}`,
-    'Schedule `mathsoc db:backup` (e.g. nightly with cron or a Kubernetes CronJob) and keep copies off the server, or set BACKUP_DIR to where your backups land.'));
+  results.push(
+    check(
+      'backups',
+      'Set up database backups',
+      false,
+      ageHours <= c.ops.backupMaxAgeHours,
+      backup
+        ? `newest backup ${backup.file} is ${Math.max(0, Math.round(ageHours))} hours old (limit ${c.ops.backupMaxAgeHours})`
+        : `no backup in ${c.ops.backupDir}`,
+      'Schedule `mathsoc db:backup` (e.g. nightly with cron or a Kubernetes CronJob) and keep copies off the server, or set BACKUP_DIR to where your backups land.',
+    ),
+  );
 
   const admins = f.admins;
   const weak = admins?.filter((a) => a.defaultPassword) ?? [];
-  results.push(check('admin-default-password', 'Change default admin password from init_db.py', true, admins !== null && weak.length === 0,
-    admins === null ? 'could not read the admin accounts'
-      : weak.length ? `admin accounts with a default or common password: ${weak.map((a) => a.email).join(', ')}`
-        : `${admins.length} admin account(s), none with a default or common password`,
-    admins === null ? 'Make the database reachable, then run `mathsoc doctor` again.'
-      : 'Run `mathsoc reset-password --email <address>` for each account listed and choose a strong password at the next login.'));
+  results.push(
+    check(
+      'admin-default-password',
+      'Change default admin password from init_db.py',
+      true,
+      admins !== null && weak.length === 0,
+      admins === null
+        ? 'could not read the admin accounts'
+        : weak.length
+          ? `admin accounts with a default or common password: ${weak.map((a) => a.email).join(', ')}`
+          : `${admins.length} admin account(s), none with a default or common password`,
+      admins === null
+        ? 'Make the database reachable, then run `mathsoc doctor` again.'
+        : 'Run `mathsoc reset-password --email <address>` for each account listed and choose a strong password at the next login.',
+    ),
+  );
 
   const pending = admins?.filter((a) => a.mustChangePassword) ?? [];
-  results.push(check('admin-initial-password', 'No admin still on an initial one-time password', false, pending.length === 0,
-    pending.length ? `not yet changed: ${pending.map((a) => a.email).join(', ')}` : 'every admin has chosen their own password',
-    'Log in as each account listed and set a new password (or delete unused accounts).'));
+  results.push(
+    check(
+      'admin-initial-password',
+      'No admin still on an initial one-time password',
+      false,
+      pending.length === 0,
+      pending.length
+        ? `not yet changed: ${pending.map((a) => a.email).join(', ')}`
+        : 'every admin has chosen their own password',
+      'Log in as each account listed and set a new password (or delete unused accounts).',
+    ),
+  );
 
   // Blocking: how many proxies are in front is a fact of the deployment, not something to guess.
   // Too many trusted lets a client choose its own address; too few puts everyone on the proxy's.
   const proxyKeys = ['PROXY_FIX_X_FOR', 'PROXY_FIX_X_PROTO', 'PROXY_FIX_X_HOST', 'PROXY_FIX_X_PORT'] as const;
   const unset = proxyKeys.filter((k) => !f.env[k]?.trim());
   const p = c.proxy;
-  results.push(check('proxy', 'Review ProxyFix settings for your deployment', true, unset.length === 0,
-    `${unset.length ? `not declared: ${unset.join(', ')} (believed: none); ` : ''}trusting ${p.xFor}/${p.xProto}/${p.xHost}/${p.xPort} proxy hop(s) for X-Forwarded-For/Proto/Host/Port`,
-    'Set each PROXY_FIX_* to the number of proxies in front of the app that add that header: 0 when the app faces the internet directly, 1 behind one TLS-terminating proxy.'));
+  results.push(
+    check(
+      'proxy',
+      'Review ProxyFix settings for your deployment',
+      true,
+      unset.length === 0,
+      `${unset.length ? `not declared: ${unset.join(', ')} (believed: none); ` : ''}trusting ${p.xFor}/${p.xProto}/${p.xHost}/${p.xPort} proxy hop(s) for X-Forwarded-For/Proto/Host/Port`,
+      'Set each PROXY_FIX_* to the number of proxies in front of the app that add that header: 0 when the app faces the internet directly, 1 behind one TLS-terminating proxy.',
+    ),
+  );
 
   return results;
 }
@@ -193,8 +354,11 @@ export function formatReport(results: CheckResult[]): string[] {
   const blocking = blockingFailures(results).length;
   const advisory = results.filter((r) => !r.ok && !r.blocking).length;
   lines.push('');
-  lines.push(blocking === 0 && advisory === 0 ? 'All checks passed.'
-    : `${blocking} blocking and ${advisory} advisory problem(s).`);
+  lines.push(
+    blocking === 0 && advisory === 0
+      ? 'All checks passed.'
+      : `${blocking} blocking and ${advisory} advisory problem(s).`,
+  );
   return lines;
 }
 
@@ -215,6 +379,9 @@ export function startupCheck(facts: DoctorFacts): { ok: boolean; lines: string[]
   const lines: string[] = [];
   for (const r of failures) lines.push(`✗ ${r.item}: ${r.detail}`, `    fix: ${r.fix ?? ''}`);
   for (const r of advisory) lines.push(`warning: ${r.item}: ${r.detail}`);
-  if (failures.length) lines.push(`Refusing to start in production: ${failures.length} blocking check(s) failed. Run \`mathsoc doctor\` for the full list.`);
+  if (failures.length)
+    lines.push(
+      `Refusing to start in production: ${failures.length} blocking check(s) failed. Run \`mathsoc doctor\` for the full list.`,
+    );
   return { ok: failures.length === 0, lines };
 }

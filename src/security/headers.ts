@@ -11,8 +11,16 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import type { Config } from '../config/index.js';
 
-type ReferrerToken = 'no-referrer' | 'no-referrer-when-downgrade' | 'origin' | 'origin-when-cross-origin'
-  | 'same-origin' | 'strict-origin' | 'strict-origin-when-cross-origin' | 'unsafe-url' | '';
+type ReferrerToken =
+  | 'no-referrer'
+  | 'no-referrer-when-downgrade'
+  | 'origin'
+  | 'origin-when-cross-origin'
+  | 'same-origin'
+  | 'strict-origin'
+  | 'strict-origin-when-cross-origin'
+  | 'unsafe-url'
+  | '';
 
 /** Options for helmet: the fixed headers, configured to the security document. */
 export function helmetOptions(config: Config): FastifyHelmetOptions {
@@ -26,7 +34,10 @@ export function helmetOptions(config: Config): FastifyHelmetOptions {
     xFrameOptions: { action: config.headers.frameOptions === 'DENY' ? 'deny' : 'sameorigin' },
     xContentTypeOptions: true,
     referrerPolicy: {
-      policy: config.headers.referrerPolicy.split(',').map((p) => p.trim()).filter(Boolean) as ReferrerToken[],
+      policy: config.headers.referrerPolicy
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean) as ReferrerToken[],
     },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     crossOriginOpenerPolicy: { policy: 'same-origin' },
@@ -50,24 +61,28 @@ export function hstsValue(config: Config): string | null {
   return value;
 }
 
-export const headersPlugin = fp(async (app: FastifyInstance) => {
-  // Off only in the benchmark's "security off" comparison (config.headers.enabled has no setting).
-  if (!app.config.headers.enabled) return;
-  await app.register(helmet, helmetOptions(app.config));
-  const hsts = hstsValue(app.config);
-  const fixed: Record<string, string> = {
-    'x-xss-protection': app.config.headers.xssProtection,
-    'permissions-policy': app.config.headers.permissionsPolicy,
-  };
-  for (const [name, value] of Object.entries(fixed)) {
-    // Caught at start-up rather than as a failure on every response.
-    if (/[^\t\x20-\x7e]/.test(value)) throw new Error(`${name} header value contains characters a header cannot carry`);
-  }
-  app.addHook('onRequest', async (request, reply) => {
-    reply.headers(fixed);
-    if (hsts && request.isSecure) reply.header('strict-transport-security', hsts);
-  });
-}, { name: 'mathsoc-headers', dependencies: ['mathsoc-proxy'] });
+export const headersPlugin = fp(
+  async (app: FastifyInstance) => {
+    // Off only in the benchmark's "security off" comparison (config.headers.enabled has no setting).
+    if (!app.config.headers.enabled) return;
+    await app.register(helmet, helmetOptions(app.config));
+    const hsts = hstsValue(app.config);
+    const fixed: Record<string, string> = {
+      'x-xss-protection': app.config.headers.xssProtection,
+      'permissions-policy': app.config.headers.permissionsPolicy,
+    };
+    for (const [name, value] of Object.entries(fixed)) {
+      // Caught at start-up rather than as a failure on every response.
+      if (/[^\t\x20-\x7e]/.test(value))
+        throw new Error(`${name} header value contains characters a header cannot carry`);
+    }
+    app.addHook('onRequest', async (request, reply) => {
+      reply.headers(fixed);
+      if (hsts && request.isSecure) reply.header('strict-transport-security', hsts);
+    });
+  },
+  { name: 'mathsoc-headers', dependencies: ['mathsoc-proxy'] },
+);
 
 /** For a response that belongs to one visitor: no cache, shared or the browser's, keeps it. */
 export const PRIVATE_NO_STORE = 'private, no-store';
@@ -82,16 +97,19 @@ export const PRIVATE_NO_STORE = 'private, no-store';
  * (app.ts), so its onSend hook runs last and sees every Set-Cookie, the flash
  * cookie written in onSend included.
  */
-export const privateResponsesPlugin = fp(async (app: FastifyInstance) => {
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.routeOptions.config?.probe) return payload;
-    const html = String(reply.getHeader('content-type') ?? '').startsWith('text/html');
-    if (!html && !reply.hasHeader('set-cookie')) return payload;
-    const current = String(reply.getHeader('cache-control') ?? '');
-    if (current !== 'no-store' && current !== PRIVATE_NO_STORE) reply.header('cache-control', PRIVATE_NO_STORE);
-    return payload;
-  });
-}, { name: 'mathsoc-private-responses' });
+export const privateResponsesPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.routeOptions.config?.probe) return payload;
+      const html = String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+      if (!html && !reply.hasHeader('set-cookie')) return payload;
+      const current = String(reply.getHeader('cache-control') ?? '');
+      if (current !== 'no-store' && current !== PRIVATE_NO_STORE) reply.header('cache-control', PRIVATE_NO_STORE);
+      return payload;
+    });
+  },
+  { name: 'mathsoc-private-responses' },
+);
 
 /**
  * Fastify answers a malformed URL ("/%") before any hook runs; this handler
@@ -112,7 +130,10 @@ export function frameworkErrorHandler(config: Config) {
   };
   return (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 400;
-    reply.headers(headers).code(status).type('application/json; charset=utf-8')
+    reply
+      .headers(headers)
+      .code(status)
+      .type('application/json; charset=utf-8')
       .send({ error: status >= 500 ? 'The server hit a problem.' : 'That address is not valid.' });
   };
 }

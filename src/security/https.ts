@@ -47,29 +47,36 @@ export function httpsUrl(config: Config, request: Pick<FastifyRequest, 'publicHo
   return `https://${host}${path}`;
 }
 
-export const httpsPlugin = fp(async (app: FastifyInstance) => {
-  const config = app.config;
-  if (!config.https.force) return;
-  let warnedLoop = false;
-  let warnedHost = false;
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.isSecure || request.routeOptions.config?.probe) return;
-    const forwarded = request.headers['x-forwarded-proto'];
-    if (!warnedLoop && typeof forwarded === 'string' && /\bhttps\b/i.test(forwarded)) {
-      // The classic redirect loop: the proxy says https but we do not believe it.
-      warnedLoop = true;
-      request.log.warn({ xForwardedProto: forwarded, proxyFixXProto: config.proxy.xProto },
-        'redirecting to HTTPS although X-Forwarded-Proto says https: PROXY_FIX_X_PROTO does not match the proxies in front of the app (see docs/security.md, "HTTPS redirect loop")');
-    }
-    const target = httpsUrl(config, request);
-    if (!target) {
-      if (!warnedHost) {
-        warnedHost = true;
-        request.log.warn({ host: request.publicHost },
-          'refused to redirect to HTTPS: SERVER_NAME is not set and the request names a host other than this machine (see docs/security.md, "HTTPS redirect answers 400")');
+export const httpsPlugin = fp(
+  async (app: FastifyInstance) => {
+    const config = app.config;
+    if (!config.https.force) return;
+    let warnedLoop = false;
+    let warnedHost = false;
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.isSecure || request.routeOptions.config?.probe) return;
+      const forwarded = request.headers['x-forwarded-proto'];
+      if (!warnedLoop && typeof forwarded === 'string' && /\bhttps\b/i.test(forwarded)) {
+        // The classic redirect loop: the proxy says https but we do not believe it.
+        warnedLoop = true;
+        request.log.warn(
+          { xForwardedProto: forwarded, proxyFixXProto: config.proxy.xProto },
+          'redirecting to HTTPS although X-Forwarded-Proto says https: PROXY_FIX_X_PROTO does not match the proxies in front of the app (see docs/security.md, "HTTPS redirect loop")',
+        );
       }
-      throw new HttpError(400, UNKNOWN_HOST_MESSAGE);
-    }
-    return reply.redirect(target, redirectStatus(config, request.method));
-  });
-}, { name: 'mathsoc-https', dependencies: ['mathsoc-proxy'] });
+      const target = httpsUrl(config, request);
+      if (!target) {
+        if (!warnedHost) {
+          warnedHost = true;
+          request.log.warn(
+            { host: request.publicHost },
+            'refused to redirect to HTTPS: SERVER_NAME is not set and the request names a host other than this machine (see docs/security.md, "HTTPS redirect answers 400")',
+          );
+        }
+        throw new HttpError(400, UNKNOWN_HOST_MESSAGE);
+      }
+      return reply.redirect(target, redirectStatus(config, request.method));
+    });
+  },
+  { name: 'mathsoc-https', dependencies: ['mathsoc-proxy'] },
+);

@@ -62,7 +62,10 @@ interface Pending {
  * such objects read as parts, so a JSON body cannot pass itself off as a file.
  */
 export function findControlCharacters(
-  value: unknown, where: string, kind: TextKind, opts: { multipart?: boolean } = {},
+  value: unknown,
+  where: string,
+  kind: TextKind,
+  opts: { multipart?: boolean } = {},
 ): ControlCharacterFinding | null {
   const stack: Pending[] = [{ value, where, kind }];
   const seen = new Set<object>();
@@ -110,19 +113,24 @@ function isPart(v: object): v is Part {
 /** Everything of the request that is text: parameters and query first, then the body. */
 function checkRequestText(request: FastifyRequest): ControlCharacterFinding | null {
   const multipart = (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
-  return findControlCharacters(request.params, 'params', 'line')
-    ?? findControlCharacters(request.query, 'query', 'line')
-    ?? findControlCharacters(request.body, 'body', 'text', { multipart });
+  return (
+    findControlCharacters(request.params, 'params', 'line') ??
+    findControlCharacters(request.query, 'query', 'line') ??
+    findControlCharacters(request.body, 'body', 'text', { multipart })
+  );
 }
 
-export const inputHygienePlugin = fp(async (app: FastifyInstance) => {
-  // preHandler: after every body parser (multipart fills request.body in preValidation)
-  // and after the CSRF and access checks, so those answer as before.
-  app.addHook('preHandler', async (request) => {
-    if (!request.routeOptions.config?.access) return; // unknown address: the 404 handler answers
-    const finding = checkRequestText(request);
-    if (!finding) return;
-    request.log.info({ event: 'control-characters', where: finding.where }, 'request refused: control characters');
-    throw new ControlCharacterError(finding.where);
-  });
-}, { name: 'mathsoc-input-hygiene', dependencies: ['mathsoc-access'] });
+export const inputHygienePlugin = fp(
+  async (app: FastifyInstance) => {
+    // preHandler: after every body parser (multipart fills request.body in preValidation)
+    // and after the CSRF and access checks, so those answer as before.
+    app.addHook('preHandler', async (request) => {
+      if (!request.routeOptions.config?.access) return; // unknown address: the 404 handler answers
+      const finding = checkRequestText(request);
+      if (!finding) return;
+      request.log.info({ event: 'control-characters', where: finding.where }, 'request refused: control characters');
+      throw new ControlCharacterError(finding.where);
+    });
+  },
+  { name: 'mathsoc-input-hygiene', dependencies: ['mathsoc-access'] },
+);

@@ -59,5 +59,8 @@ export function readKnownDevice(request: FastifyRequest): KnownDevice | null {
 /** Marks (or re-marks, for another year) the request's device as known to the account. */
 export function rememberDevice(request: FastifyRequest, reply: FastifyReply, accountId: number, days: number): void {
   const value = deviceCookieValue(readKnownDevice(request), request.server.config.secretKey, accountId);
-  reply.setCookie(deviceCookieName(request.isSecure), value, { ...cookieOptions(request, days * 86_400), signed: false });
+  reply.setCookie(deviceCookieName(request.isSecure), value, {
+    ...cookieOptions(request, days * 86_400),
+    signed: false,
+  });
 }

@@ -57,7 +57,9 @@ export async function loginGate(
   return {
     refused: null,
     // An unknown device's attempt is already counted; a known one's wrong password counts too.
-    failed: async () => { if (known) await limits.hit('login-account', counterKey); },
+    failed: async () => {
+      if (known) await limits.hit('login-account', counterKey);
+    },
     succeeded: async (reply) => {
       await limits.reset('login-pair', pairKey);
       if (accountId !== null) rememberDevice(request, reply, accountId, config.rateLimit.knownDeviceDays);

@@ -16,7 +16,9 @@ declare module 'fastify' {
 export function trustedEntry(header: string | string[] | undefined, hops: number): string | null {
   if (hops <= 0 || header === undefined) return null;
   const values = (Array.isArray(header) ? header.join(',') : header)
-    .split(',').map((v) => v.trim()).filter(Boolean);
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (values.length < hops) return null;
   return values[values.length - hops] ?? null;
 }
@@ -43,9 +45,12 @@ export function applyProxyTrust(request: FastifyRequest): void {
   request.publicHost = host;
 }
 
-export const proxyPlugin = fp(async (app: FastifyInstance) => {
-  app.decorateRequest('clientIp', '');
-  app.decorateRequest('isSecure', false);
-  app.decorateRequest('publicHost', '');
-  app.addHook('onRequest', async (request) => applyProxyTrust(request));
-}, { name: 'mathsoc-proxy' });
+export const proxyPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorateRequest('clientIp', '');
+    app.decorateRequest('isSecure', false);
+    app.decorateRequest('publicHost', '');
+    app.addHook('onRequest', async (request) => applyProxyTrust(request));
+  },
+  { name: 'mathsoc-proxy' },
+);

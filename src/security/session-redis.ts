@@ -77,7 +77,9 @@ export class RedisSessionStore implements SessionStore {
       await this.redis.ping();
     } catch (err) {
       this.redis.disconnect();
-      throw new Error(`SESSION_STORE_URI: cannot reach Redis (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      throw new Error(`SESSION_STORE_URI: cannot reach Redis (${err instanceof Error ? err.message : String(err)})`, {
+        cause: err,
+      });
     }
   }
 
@@ -93,12 +95,15 @@ export class RedisSessionStore implements SessionStore {
   async create(record: SessionRecord): Promise<void> {
     const ttl = ttlMs(record);
     const userTtl = Math.max(ttl, Date.parse(record.absoluteExpiresAt) - Date.now());
-    await this.run(() => this.redis.multi()
-      .set(this.sessionKey(record.id), JSON.stringify(record), 'PX', ttl)
-      .sadd(this.userKey(record.userId), record.id)
-      .eval(EXTEND_TTL, 1, this.userKey(record.userId), String(userTtl))
-      .exec()
-      .then(failOnError));
+    await this.run(() =>
+      this.redis
+        .multi()
+        .set(this.sessionKey(record.id), JSON.stringify(record), 'PX', ttl)
+        .sadd(this.userKey(record.userId), record.id)
+        .eval(EXTEND_TTL, 1, this.userKey(record.userId), String(userTtl))
+        .exec()
+        .then(failOnError),
+    );
   }
 
   async get(id: string): Promise<SessionRecord | null> {
@@ -123,11 +128,14 @@ export class RedisSessionStore implements SessionStore {
   async destroyForUser(userId: number, exceptId?: string | null): Promise<number> {
     const ids = (await this.run(() => this.redis.smembers(this.userKey(userId)))).filter((id) => id !== exceptId);
     if (ids.length === 0) return 0;
-    const results = await this.run(() => this.redis.multi()
-      .del(...ids.map(this.sessionKey))
-      .srem(this.userKey(userId), ...ids)
-      .exec()
-      .then(failOnError));
+    const results = await this.run(() =>
+      this.redis
+        .multi()
+        .del(...ids.map(this.sessionKey))
+        .srem(this.userKey(userId), ...ids)
+        .exec()
+        .then(failOnError),
+    );
     return Number(results[0]);
   }
 
@@ -161,7 +169,10 @@ export class RedisSessionStore implements SessionStore {
     const timeout = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const pong = this.redis.ping().then(() => true, () => false);
+    const pong = this.redis.ping().then(
+      () => true,
+      () => false,
+    );
     try {
       return await Promise.race([pong, timeout]);
     } finally {

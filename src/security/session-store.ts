@@ -36,9 +36,17 @@ export interface SessionStore {
 }
 
 type Row = {
-  id: string; user_id: number; csrf_token: string; remember: number; ip: string | null;
-  user_agent: string | null; created_at: string; last_seen_at: string; idle_expires_at: string;
-  absolute_expires_at: string; privilege: string | null;
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  remember: number;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+  last_seen_at: string;
+  idle_expires_at: string;
+  absolute_expires_at: string;
+  privilege: string | null;
 };
 
 const fromRow = (r: Row): SessionRecord => ({
@@ -59,19 +67,22 @@ export class DatabaseSessionStore implements SessionStore {
   constructor(private readonly db: Db) {}
 
   async create(s: SessionRecord): Promise<void> {
-    await this.db.insertInto('sessions').values({
-      id: s.id,
-      user_id: s.userId,
-      csrf_token: s.csrfToken,
-      remember: s.remember ? 1 : 0,
-      ip: s.ip,
-      user_agent: s.userAgent,
-      created_at: s.createdAt,
-      last_seen_at: s.lastSeenAt,
-      idle_expires_at: s.idleExpiresAt,
-      absolute_expires_at: s.absoluteExpiresAt,
-      privilege: s.privilege ?? null,
-    }).execute();
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id: s.id,
+        user_id: s.userId,
+        csrf_token: s.csrfToken,
+        remember: s.remember ? 1 : 0,
+        ip: s.ip,
+        user_agent: s.userAgent,
+        created_at: s.createdAt,
+        last_seen_at: s.lastSeenAt,
+        idle_expires_at: s.idleExpiresAt,
+        absolute_expires_at: s.absoluteExpiresAt,
+        privilege: s.privilege ?? null,
+      })
+      .execute();
   }
 
   async get(id: string): Promise<SessionRecord | null> {
@@ -80,9 +91,11 @@ export class DatabaseSessionStore implements SessionStore {
   }
 
   async touch(id: string, lastSeenAt: string, idleExpiresAt: string): Promise<void> {
-    await this.db.updateTable('sessions')
+    await this.db
+      .updateTable('sessions')
       .set({ last_seen_at: lastSeenAt, idle_expires_at: idleExpiresAt })
-      .where('id', '=', id).execute();
+      .where('id', '=', id)
+      .execute();
   }
 
   async destroy(id: string): Promise<void> {
@@ -98,16 +111,20 @@ export class DatabaseSessionStore implements SessionStore {
 
   async listForUser(userId: number): Promise<SessionRecord[]> {
     const now = new Date().toISOString();
-    const rows = await this.db.selectFrom('sessions').selectAll()
+    const rows = await this.db
+      .selectFrom('sessions')
+      .selectAll()
       .where('user_id', '=', userId)
       .where('absolute_expires_at', '>', now)
       .where('idle_expires_at', '>', now)
-      .orderBy('last_seen_at', 'desc').execute();
+      .orderBy('last_seen_at', 'desc')
+      .execute();
     return rows.map(fromRow);
   }
 
   async purgeExpired(nowIso: string): Promise<number> {
-    const res = await this.db.deleteFrom('sessions')
+    const res = await this.db
+      .deleteFrom('sessions')
       .where((eb) => eb.or([eb('absolute_expires_at', '<=', nowIso), eb('idle_expires_at', '<=', nowIso)]))
       .executeTakeFirst();
     return Number(res.numDeletedRows);

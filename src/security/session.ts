@@ -107,8 +107,11 @@ export async function logIn(
   request.session = record;
   request.sessionId = record.id;
   request.user = user;
-  reply.setCookie(sessionCookieName(request), token,
-    cookieOptions(request, remember ? Math.floor(absoluteMs / 1000) : undefined));
+  reply.setCookie(
+    sessionCookieName(request),
+    token,
+    cookieOptions(request, remember ? Math.floor(absoluteMs / 1000) : undefined),
+  );
 }
 
 /**
@@ -135,7 +138,11 @@ export async function rotateSession(request: FastifyRequest, reply: FastifyReply
   request.sessionId = record.id;
   request.user = user;
   const left = Math.floor((Date.parse(record.absoluteExpiresAt) - Date.now()) / 1000);
-  reply.setCookie(sessionCookieName(request), token, cookieOptions(request, record.remember ? Math.max(1, left) : undefined));
+  reply.setCookie(
+    sessionCookieName(request),
+    token,
+    cookieOptions(request, record.remember ? Math.max(1, left) : undefined),
+  );
 }
 
 export async function logOut(request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -167,56 +174,60 @@ async function openSessionStore(app: FastifyInstance): Promise<SessionStore> {
   return store;
 }
 
-export const sessionPlugin = fp(async (app: FastifyInstance, opts: SessionPluginOptions) => {
-  app.decorate('sessions', opts.store ?? await openSessionStore(app));
-  app.decorate('loadSessionUser', opts.loadUser);
-  app.decorateRequest('session', null);
-  app.decorateRequest('user', null);
-  app.decorateRequest('sessionId', null);
+export const sessionPlugin = fp(
+  async (app: FastifyInstance, opts: SessionPluginOptions) => {
+    app.decorate('sessions', opts.store ?? (await openSessionStore(app)));
+    app.decorate('loadSessionUser', opts.loadUser);
+    app.decorateRequest('session', null);
+    app.decorateRequest('user', null);
+    app.decorateRequest('sessionId', null);
 
-  const purge = setInterval(() => {
-    app.sessions.purgeExpired(new Date().toISOString())
-      .catch((err: unknown) => app.log.warn({ err }, 'could not purge expired sessions'));
-  }, PURGE_INTERVAL_MS);
-  purge.unref();
-  app.addHook('onClose', async () => {
-    clearInterval(purge);
-    await app.sessions.close();
-  });
+    const purge = setInterval(() => {
+      app.sessions
+        .purgeExpired(new Date().toISOString())
+        .catch((err: unknown) => app.log.warn({ err }, 'could not purge expired sessions'));
+    }, PURGE_INTERVAL_MS);
+    purge.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(purge);
+      await app.sessions.close();
+    });
 
-  app.addHook('onRequest', async (request, reply) => {
-    const route = request.routeOptions.config;
-    if (route?.probe || route?.session === false) return;
-    const token = readToken(request);
-    if (!token) return;
-    const record = await app.sessions.get(hashToken(token));
-    const now = new Date();
-    const nowIso = now.toISOString();
-    if (!record || record.idleExpiresAt <= nowIso || record.absoluteExpiresAt <= nowIso) {
-      if (record) await app.sessions.destroy(record.id);
-      clearSessionCookie(request, reply);
-      return;
-    }
-    const user = await app.loadSessionUser(record.userId);
-    if (!user) {
-      await app.sessions.destroy(record.id);
-      clearSessionCookie(request, reply);
-      return;
-    }
-    if (record.privilege && record.privilege !== privilegeOf(user)) {
-      // Admin rights granted or revoked since this id was issued: issue a new one.
+    app.addHook('onRequest', async (request, reply) => {
+      const route = request.routeOptions.config;
+      if (route?.probe || route?.session === false) return;
+      const token = readToken(request);
+      if (!token) return;
+      const record = await app.sessions.get(hashToken(token));
+      const now = new Date();
+      const nowIso = now.toISOString();
+      if (!record || record.idleExpiresAt <= nowIso || record.absoluteExpiresAt <= nowIso) {
+        if (record) await app.sessions.destroy(record.id);
+        clearSessionCookie(request, reply);
+        return;
+      }
+      const user = await app.loadSessionUser(record.userId);
+      if (!user) {
+        await app.sessions.destroy(record.id);
+        clearSessionCookie(request, reply);
+        return;
+      }
+      if (record.privilege && record.privilege !== privilegeOf(user)) {
+        // Admin rights granted or revoked since this id was issued: issue a new one.
+        request.session = record;
+        await rotateSession(request, reply);
+        return;
+      }
+      if (now.getTime() - Date.parse(record.lastSeenAt) > TOUCH_INTERVAL_MS) {
+        const idle = expiry(now, idleMs(app, record.remember));
+        await app.sessions.touch(record.id, nowIso, idle);
+        record.lastSeenAt = nowIso;
+        record.idleExpiresAt = idle;
+      }
       request.session = record;
-      await rotateSession(request, reply);
-      return;
-    }
-    if (now.getTime() - Date.parse(record.lastSeenAt) > TOUCH_INTERVAL_MS) {
-      const idle = expiry(now, idleMs(app, record.remember));
-      await app.sessions.touch(record.id, nowIso, idle);
-      record.lastSeenAt = nowIso;
-      record.idleExpiresAt = idle;
-    }
-    request.session = record;
-    request.sessionId = record.id;
-    request.user = user;
-  });
-}, { name: 'mathsoc-session' });
+      request.sessionId = record.id;
+      request.user = user;
+    });
+  },
+  { name: 'mathsoc-session' },
+);

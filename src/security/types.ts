@@ -42,7 +42,12 @@ export interface RouteSecurityConfig {
  * Sends the site's error page for `status` (HTML, or JSON for API callers).
  * The web layer owns the pages and hands this to the security plugins that answer with one.
  */
-export type ErrorPageSender = (request: FastifyRequest, reply: FastifyReply, status: number, message: string) => FastifyReply;
+export type ErrorPageSender = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+) => FastifyReply;
 
 declare module 'fastify' {
   interface FastifyInstance {

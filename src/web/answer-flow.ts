@@ -19,9 +19,15 @@ export function uncountedMessage(reason: Reason): Flash | null {
     case 'busy':
     case 'worker-error':
     case 'internal-error':
-      return { type: 'warning', text: 'The answer checker is busy right now, so your answer was not counted. Please try again in a moment.' };
+      return {
+        type: 'warning',
+        text: 'The answer checker is busy right now, so your answer was not counted. Please try again in a moment.',
+      };
     case 'timeout':
-      return { type: 'warning', text: 'The answer checker could not finish checking that answer in time, so it was not counted. Please try again, or write it more simply.' };
+      return {
+        type: 'warning',
+        text: 'The answer checker could not finish checking that answer in time, so it was not counted. Please try again, or write it more simply.',
+      };
     default:
       return null;
   }
@@ -31,7 +37,10 @@ export function uncountedMessage(reason: Reason): Flash | null {
 export function answerMessage(outcome: TryOutcome, title: string): Flash {
   switch (outcome.kind) {
     case 'gone':
-      return { type: 'error', text: 'That answer box no longer exists: the challenge was changed while your answer was being checked. Please look again.' };
+      return {
+        type: 'error',
+        text: 'That answer box no longer exists: the challenge was changed while your answer was being checked. Please look again.',
+      };
     case 'locked':
       return { type: 'warning', text: 'This challenge is locked, so answers are no longer accepted.' };
     case 'solved':
@@ -78,15 +87,24 @@ export interface AnswerTarget {
 }
 
 /** Checks the submitted answer with the math engine, records the try and returns to the box with a message. */
-export async function answerBox(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, target: AnswerTarget): Promise<FastifyReply> {
+export async function answerBox(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  target: AnswerTarget,
+): Promise<FastifyReply> {
   const user = request.user!;
   const { challenge, box } = target;
-  const back = (message: Flash) => reply.flash(message.type, message.text).redirect(`${target.page}#box-${box.position}`, 303);
+  const back = (message: Flash) =>
+    reply.flash(message.type, message.text).redirect(`${target.page}#box-${box.position}`, 303);
 
   const answer = (formFields(request.body).answer ?? '').trim();
   if (answer === '') return back({ type: 'error', text: 'Type an answer before checking it.' });
   if (answer.length > MAX_ANSWER_LENGTH) {
-    return back({ type: 'error', text: `Your answer is too long: answers can be at most ${MAX_ANSWER_LENGTH} characters.` });
+    return back({
+      type: 'error',
+      text: `Your answer is too long: answers can be at most ${MAX_ANSWER_LENGTH} characters.`,
+    });
   }
   if (!user.isAdmin) {
     // Cheap checks before the engine runs; `record` repeats them in its transaction.
@@ -100,7 +118,10 @@ export async function answerBox(app: FastifyInstance, request: FastifyRequest, r
   const limit = await app.rateLimits.peek('wrong-answer', key);
   if (!limit.allowed) {
     reply.header('retry-after', String(limit.retryAfterSeconds));
-    return back({ type: 'error', text: `Too many wrong answers in a short time. Please wait ${plural(Math.max(1, limit.retryAfterSeconds), 'second')} before trying again.` });
+    return back({
+      type: 'error',
+      text: `Too many wrong answers in a short time. Please wait ${plural(Math.max(1, limit.retryAfterSeconds), 'second')} before trying again.`,
+    });
   }
 
   const verdict = await app.math.check(box.correct_answer, answer, boxOptions(box));

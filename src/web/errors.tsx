@@ -31,7 +31,10 @@ const PROBE_TIMEOUT_MS = 1000;
 export function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
   if (wantsJson(request)) return reply.code(status).send({ error: message });
   try {
-    return reply.render(<MessagePage ctx={viewContext(request)} title={TITLES[status] ?? 'Error'} message={message} />, status);
+    return reply.render(
+      <MessagePage ctx={viewContext(request)} title={TITLES[status] ?? 'Error'} message={message} />,
+      status,
+    );
   } catch {
     // The page itself failed (e.g. missing assets): fall back to plain text.
     return reply.code(status).type('text/plain; charset=utf-8').send(message);
@@ -51,7 +54,13 @@ export function registerErrorHandlers(app: FastifyInstance): void {
   app.addHook('onClose', async () => outages.close());
 
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, 404, 'There is nothing at this address. Check the link, or start again from the home page.'));
+    sendError(
+      request,
+      reply,
+      404,
+      'There is nothing at this address. Check the link, or start again from the home page.',
+    ),
+  );
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // A visitor who hung up mid-request (ECONNRESET on their own socket) is no outage of ours.
@@ -74,7 +83,9 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     if (status === 429 && reply.getHeader('retry-after') === undefined) reply.header('retry-after', '60');
     let message: string;
     if (status >= 500) {
-      message = production ? 'The server hit a problem. It has been logged; please try again in a moment.' : `${error.message}`;
+      message = production
+        ? 'The server hit a problem. It has been logged; please try again in a moment.'
+        : `${error.message}`;
     } else if (status === 413) {
       message = 'The file or form you sent is larger than this server accepts.';
     } else if (status === 415) {

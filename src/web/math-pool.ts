@@ -11,10 +11,17 @@ declare module 'fastify' {
   }
 }
 
-export const mathPoolPlugin = fp(async (app: FastifyInstance) => {
-  const pool = createMathPool({ timeoutMs: app.config.math.timeoutMs, maxThreads: app.config.math.workers, logger: app.log });
-  app.decorate('math', pool);
-  app.addHook('onClose', async () => {
-    await pool.close();
-  });
-}, { name: 'mathsoc-math-pool' });
+export const mathPoolPlugin = fp(
+  async (app: FastifyInstance) => {
+    const pool = createMathPool({
+      timeoutMs: app.config.math.timeoutMs,
+      maxThreads: app.config.math.workers,
+      logger: app.log,
+    });
+    app.decorate('math', pool);
+    app.addHook('onClose', async () => {
+      await pool.close();
+    });
+  },
+  { name: 'mathsoc-math-pool' },
+);

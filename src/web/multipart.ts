@@ -33,45 +33,51 @@ function isMultipart(request: FastifyRequest): boolean {
   return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
 }
 
-export const multipartPlugin = fp(async (app: FastifyInstance) => {
-  await app.register(multipart, {
-    attachFieldsToBody: true,
-    throwFileSizeLimit: false,
-    // Keep the client's file name as sent, so a name with folders in it
-    // ("../../x.pdf") is refused with a message instead of silently cut down.
-    preservePath: true,
-    limits: {
-      fileSize: maxUploadBytes(app.config.uploads),
-      files: 3,
-      fields: 60,
-      fieldSize: FIELD_BYTES,
-      parts: 70,
-      headerPairs: 100,
-    },
-    async onFile(file: MultipartFile) {
-      const part = file as BufferedFile;
-      const chunks: Buffer[] = [];
-      for await (const chunk of part.file) chunks.push(chunk as Buffer);
-      if (part.file.truncated) {
-        part.tooLarge = true;
-        part._buf = Buffer.alloc(0);
-      } else {
-        part._buf = Buffer.concat(chunks);
-      }
-    },
-  });
+export const multipartPlugin = fp(
+  async (app: FastifyInstance) => {
+    await app.register(multipart, {
+      attachFieldsToBody: true,
+      throwFileSizeLimit: false,
+      // Keep the client's file name as sent, so a name with folders in it
+      // ("../../x.pdf") is refused with a message instead of silently cut down.
+      preservePath: true,
+      limits: {
+        fileSize: maxUploadBytes(app.config.uploads),
+        files: 3,
+        fields: 60,
+        fieldSize: FIELD_BYTES,
+        parts: 70,
+        headerPairs: 100,
+      },
+      async onFile(file: MultipartFile) {
+        const part = file as BufferedFile;
+        const chunks: Buffer[] = [];
+        for await (const chunk of part.file) chunks.push(chunk as Buffer);
+        if (part.file.truncated) {
+          part.tooLarge = true;
+          part._buf = Buffer.alloc(0);
+        } else {
+          part._buf = Buffer.concat(chunks);
+        }
+      },
+    });
 
-  app.addHook('onRequest', async (request) => {
-    if (!isMultipart(request)) return;
-    const config = request.routeOptions.config;
-    if (!config?.access) return; // unknown address: the 404 handler answers
-    if (!config.multipart) throw new HttpError(415, 'This address does not accept file uploads.');
-    if (config.access === 'admin' && !request.user?.isAdmin) {
-      throw new HttpError(request.user ? 403 : 401, request.user ? 'This page is for administrators only.' : 'Please log in first.');
-    }
-    if (config.access === 'user' && !request.user) throw new HttpError(401, 'Please log in first.');
-  });
-}, { name: 'mathsoc-multipart', dependencies: ['mathsoc-session'] });
+    app.addHook('onRequest', async (request) => {
+      if (!isMultipart(request)) return;
+      const config = request.routeOptions.config;
+      if (!config?.access) return; // unknown address: the 404 handler answers
+      if (!config.multipart) throw new HttpError(415, 'This address does not accept file uploads.');
+      if (config.access === 'admin' && !request.user?.isAdmin) {
+        throw new HttpError(
+          request.user ? 403 : 401,
+          request.user ? 'This page is for administrators only.' : 'Please log in first.',
+        );
+      }
+      if (config.access === 'user' && !request.user) throw new HttpError(401, 'Please log in first.');
+    });
+  },
+  { name: 'mathsoc-multipart', dependencies: ['mathsoc-session'] },
+);
 
 type Part = { type?: string; value?: unknown } | string | undefined;
 

@@ -10,8 +10,11 @@ export function renderPage(page: VNode, timeZone?: string): string {
   return timeZone ? withSchoolZone(timeZone, html) : html();
 }
 
-export const renderPlugin = fp(async (app: FastifyInstance) => {
-  app.decorateReply('render', function (this: FastifyReply, page: VNode, status = 200) {
-    return this.code(status).type('text/html; charset=utf-8').send(renderPage(page, app.config.school.timeZone));
-  });
-}, { name: 'mathsoc-render' });
+export const renderPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorateReply('render', function (this: FastifyReply, page: VNode, status = 200) {
+      return this.code(status).type('text/html; charset=utf-8').send(renderPage(page, app.config.school.timeZone));
+    });
+  },
+  { name: 'mathsoc-render' },
+);

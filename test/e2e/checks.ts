@@ -21,7 +21,9 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
     .analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const report = bad.map((v) => {
-    const nodes = v.nodes.slice(0, 5).map((n) => `      ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ') ?? ''}`);
+    const nodes = v.nodes
+      .slice(0, 5)
+      .map((n) => `      ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ') ?? ''}`);
     return `  - ${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} element(s)\n${nodes.join('\n')}`;
   });
   expect(report, `accessibility of ${label} (${page.url()})`).toEqual([]);
@@ -42,10 +44,15 @@ export async function expectNoHorizontalScroll(page: Page, label: string): Promi
         return true;
       })
       .slice(0, 5)
-      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`),
+      .map(
+        (el) =>
+          `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`,
+      ),
   }));
-  expect(sizes.scroll, `${label} scrolls sideways at ${sizes.viewport}px; too wide: ${sizes.widest.join(', ')}`)
-    .toBeLessThanOrEqual(sizes.viewport);
+  expect(
+    sizes.scroll,
+    `${label} scrolls sideways at ${sizes.viewport}px; too wide: ${sizes.widest.join(', ')}`,
+  ).toBeLessThanOrEqual(sizes.viewport);
 }
 
 /** A full-page screenshot under test-results/screenshots/ (kept out of git). */

@@ -44,7 +44,11 @@ describe.runIf(browserAvailable())('rich-text editor', E2E_TIMEOUTS, () => {
     await expect.poll(() => editor.evaluate((el) => el.contains(document.activeElement))).toBe(true);
     await page.keyboard.type('this');
 
-    await page.setInputFiles('.editor input[type="file"]', { name: 'diagram.png', mimeType: 'image/png', buffer: png(4, 4) });
+    await page.setInputFiles('.editor input[type="file"]', {
+      name: 'diagram.png',
+      mimeType: 'image/png',
+      buffer: png(4, 4),
+    });
     await page.getByLabel('Image description (alt text)').fill('A small grey square');
     await page.keyboard.press('Enter');
     await expect.poll(() => editor.locator('img[alt="A small grey square"]').count()).toBe(1);
@@ -68,7 +72,11 @@ describe.runIf(browserAvailable())('rich-text editor', E2E_TIMEOUTS, () => {
   it('an existing article’s content, math included, loads back into the editor', async () => {
     const { page } = await e2e.open();
     await logIn(page, ADMIN.email, ADMIN.password);
-    const row = await e2e.site.test.db.selectFrom('articles').select('id').where('title', '=', 'Editor journey').executeTakeFirstOrThrow();
+    const row = await e2e.site.test.db
+      .selectFrom('articles')
+      .select('id')
+      .where('title', '=', 'Editor journey')
+      .executeTakeFirstOrThrow();
     await visit(page, `/admin/articles/${row.id}/edit`);
     const editor = page.locator('.editor .ProseMirror');
     await expect.poll(() => editor.locator('.editor-math .katex').count()).toBe(1);
@@ -78,7 +86,11 @@ describe.runIf(browserAvailable())('rich-text editor', E2E_TIMEOUTS, () => {
     await page.getByLabel(/LaTeX \(empty to remove\)/).fill('x^2');
     await page.keyboard.press('Enter');
     await submit(page, 'Save changes');
-    const stored = await e2e.site.test.db.selectFrom('articles').select('content_html').where('id', '=', row.id).executeTakeFirstOrThrow();
+    const stored = await e2e.site.test.db
+      .selectFrom('articles')
+      .select('content_html')
+      .where('id', '=', row.id)
+      .executeTakeFirstOrThrow();
     expect(stored.content_html).toContain('<span class="math-inline" data-latex="x^2">x^2</span>');
   });
 });

@@ -16,7 +16,13 @@ const TITLE = 'Halves and roots';
 
 /** The CSP header as directive → sources. */
 function directives(header: string): Map<string, string[]> {
-  return new Map(header.split(';').map((d) => d.trim().split(/\s+/)).filter((p) => p[0]).map(([name, ...sources]) => [name!, sources]));
+  return new Map(
+    header
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((p) => p[0])
+      .map(([name, ...sources]) => [name!, sources]),
+  );
 }
 
 /** Waits for the browser's reports of a violation provoked on purpose, so none lands on a later test. */
@@ -41,11 +47,19 @@ describe.runIf(browserAvailable())('styles under the production CSP', E2E_TIMEOU
   let challengePath = '';
 
   beforeAll(async () => {
-    await e2e.site.test.createUser({ email: STUDENT.email, password: STUDENT.password, firstName: 'Ada', lastName: 'Byron', yearGroup: 10, keyStage: 'KS4' });
+    await e2e.site.test.createUser({
+      email: STUDENT.email,
+      password: STUDENT.password,
+      firstName: 'Ada',
+      lastName: 'Byron',
+      yearGroup: 10,
+      keyStage: 'KS4',
+    });
     const id = await seedChallenge(e2e.site, {
       title: TITLE,
-      contentHtml: '<p>Half of <span class="math-inline" data-latex="\\frac{3}{2}">\\frac{3}{2}</span>, then</p>'
-        + '<p><span class="math-display" data-latex="\\sqrt{8} = 2\\sqrt{2}">\\sqrt{8} = 2\\sqrt{2}</span></p>',
+      contentHtml:
+        '<p>Half of <span class="math-inline" data-latex="\\frac{3}{2}">\\frac{3}{2}</span>, then</p>' +
+        '<p><span class="math-display" data-latex="\\sqrt{8} = 2\\sqrt{2}">\\sqrt{8} = 2\\sqrt{2}</span></p>',
       keyStage: 'KS4',
       boxes: [{ label: 'Half of 3/2', answer: '\\frac{3}{4}' }],
     });
@@ -69,11 +83,18 @@ describe.runIf(browserAvailable())('styles under the production CSP', E2E_TIMEOU
     const reports = () => e2e.site.cspReports.length;
     const before = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await page.evaluate(() => {
-      document.body.insertAdjacentHTML('beforeend', '<style>body { background-color: rgb(255, 0, 0) !important; }</style>');
+      document.body.insertAdjacentHTML(
+        'beforeend',
+        '<style>body { background-color: rgb(255, 0, 0) !important; }</style>',
+      );
     });
-    await expect.poll(() => guard.collect().find((p) => p.kind === 'csp')?.text ?? '', { timeout: 10_000 })
+    await expect
+      .poll(() => guard.collect().find((p) => p.kind === 'csp')?.text ?? '', { timeout: 10_000 })
       .toContain('"directive":"style-src-elem"');
-    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'the injected style did not apply').toBe(before);
+    expect(
+      await page.evaluate(() => getComputedStyle(document.body).backgroundColor),
+      'the injected style did not apply',
+    ).toBe(before);
     await expect.poll(() => guard.collect().some((p) => p.kind === 'csp-report'), { timeout: 10_000 }).toBe(true);
     await settleReports(reports);
     guard.take();
@@ -86,7 +107,9 @@ describe.runIf(browserAvailable())('styles under the production CSP', E2E_TIMEOU
     expect(await problem.locator('[style]').count(), 'style attributes in the problem').toBe(0);
     // Read as maths by assistive technology, with the LaTeX kept as its annotation.
     expect(await page.getByRole('math').count()).toBeGreaterThanOrEqual(2);
-    expect(await problem.locator('annotation[encoding="application/x-tex"]').first().textContent()).toBe('\\frac{3}{2}');
+    expect(await problem.locator('annotation[encoding="application/x-tex"]').first().textContent()).toBe(
+      '\\frac{3}{2}',
+    );
     // Typeset, not left as a line of text: the numerator sits above the denominator,
     // the root has a radical sign around its radicand, and the displayed line is centred on its own.
     const layout = await problem.evaluate((root) => {
@@ -109,7 +132,9 @@ describe.runIf(browserAvailable())('styles under the production CSP', E2E_TIMEOU
     const page = await studentPage(e2e, challengePath);
     const field = page.locator('#box-1 math-field');
     await field.click();
-    await page.evaluate(() => (window as unknown as { mathVirtualKeyboard: { show(): void } }).mathVirtualKeyboard.show());
+    await page.evaluate(() =>
+      (window as unknown as { mathVirtualKeyboard: { show(): void } }).mathVirtualKeyboard.show(),
+    );
     const keycap = page.locator('.ML__keyboard .MLK__keycap[aria-label="7"]:visible').first();
     await keycap.waitFor({ state: 'visible' });
     // Styled by MathLive's stylesheets: a sized, laid-out key, not a bare inline element.

@@ -24,16 +24,25 @@ export interface ChallengeSpec {
   boxes: Array<{ label: string; answer: string }>;
 }
 
-export function seedChallenge(site: Site, spec: ChallengeSpec, competition?: { competitionId: number; durationHours: number }): Promise<number> {
-  return createChallenge(site.test.db, {
-    title: spec.title,
-    contentHtml: spec.contentHtml ?? '<p>Work it out and type your answers below.</p>',
-    keyStage: spec.keyStage ?? 'KS4',
-    releaseAt: spec.releaseAt ?? new Date(Date.now() - 3600_000).toISOString(),
-    lockAfterHours: spec.lockAfterHours ?? null,
-    attemptsPerBox: spec.attemptsPerBox ?? 3,
-    boxes: spec.boxes.map((b) => ({ id: null, label: b.label, correctAnswer: b.answer, options: DEFAULT_OPTIONS })),
-  }, SETUP_ACTOR, competition);
+export function seedChallenge(
+  site: Site,
+  spec: ChallengeSpec,
+  competition?: { competitionId: number; durationHours: number },
+): Promise<number> {
+  return createChallenge(
+    site.test.db,
+    {
+      title: spec.title,
+      contentHtml: spec.contentHtml ?? '<p>Work it out and type your answers below.</p>',
+      keyStage: spec.keyStage ?? 'KS4',
+      releaseAt: spec.releaseAt ?? new Date(Date.now() - 3600_000).toISOString(),
+      lockAfterHours: spec.lockAfterHours ?? null,
+      attemptsPerBox: spec.attemptsPerBox ?? 3,
+      boxes: spec.boxes.map((b) => ({ id: null, label: b.label, correctAnswer: b.answer, options: DEFAULT_OPTIONS })),
+    },
+    SETUP_ACTOR,
+    competition,
+  );
 }
 
 export interface CompetitionSpec {
@@ -48,26 +57,41 @@ export interface CompetitionSpec {
 export async function seedCompetition(site: Site, spec: CompetitionSpec): Promise<{ id: number; schoolIds: number[] }> {
   const schoolIds: number[] = [];
   for (const s of spec.schools) {
-    schoolIds.push(await createSchool(site.test.db, { name: s.name, emailDomain: s.domain, address: null }, SETUP_ACTOR));
+    schoolIds.push(
+      await createSchool(site.test.db, { name: s.name, emailDomain: s.domain, address: null }, SETUP_ACTOR),
+    );
   }
   const day = (n: number) => new Date(Date.now() + n * 86400_000).toISOString();
-  const id = await createCompetition(site.test.db, {
-    name: spec.name,
-    aboutHtml: '<p>Schools compete on the same problems for a week.</p>',
-    startsAt: day(spec.startsInDays ?? -1),
-    endsAt: day(spec.endsInDays ?? 7),
-    schoolIds,
-  }, SETUP_ACTOR);
+  const id = await createCompetition(
+    site.test.db,
+    {
+      name: spec.name,
+      aboutHtml: '<p>Schools compete on the same problems for a week.</p>',
+      startsAt: day(spec.startsInDays ?? -1),
+      endsAt: day(spec.endsInDays ?? 7),
+      schoolIds,
+    },
+    SETUP_ACTOR,
+  );
   return { id, schoolIds };
 }
 
-export function seedArticle(site: Site, spec: { type?: ArticleType; title: string; authorName?: string; contentHtml?: string; pdf?: Buffer }): Promise<number> {
-  return createArticle(site.test.db, site.test.config.uploads, SETUP_ACTOR, {
-    type: spec.type ?? 'article',
-    title: spec.title,
-    authorName: spec.authorName ?? 'Maths Department',
-    contentHtml: spec.contentHtml ?? '<p>An article about primes.</p>',
-  }, spec.pdf ? { buffer: spec.pdf, filename: `${spec.title}.pdf` } : null);
+export function seedArticle(
+  site: Site,
+  spec: { type?: ArticleType; title: string; authorName?: string; contentHtml?: string; pdf?: Buffer },
+): Promise<number> {
+  return createArticle(
+    site.test.db,
+    site.test.config.uploads,
+    SETUP_ACTOR,
+    {
+      type: spec.type ?? 'article',
+      title: spec.title,
+      authorName: spec.authorName ?? 'Maths Department',
+      contentHtml: spec.contentHtml ?? '<p>An article about primes.</p>',
+    },
+    spec.pdf ? { buffer: spec.pdf, filename: `${spec.title}.pdf` } : null,
+  );
 }
 
 export function seedAnnouncement(site: Site, spec: { title: string; contentHtml?: string }): Promise<number> {
@@ -119,6 +143,8 @@ export function solidPng(width: number, height: number, rgb: [number, number, nu
   const pixels = deflateSync(Buffer.concat(Array.from({ length: height }, () => row)));
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0)),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', pixels),
+    chunk('IEND', Buffer.alloc(0)),
   ]);
 }

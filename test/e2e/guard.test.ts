@@ -63,17 +63,22 @@ describe.runIf(browserAvailable())('browser harness and guard', E2E_TIMEOUTS, ()
   it('catches eval: production sends no unsafe-eval', async () => {
     const { page, guard } = await e2e.open();
     await page.goto('/?guard=eval');
-    const ran = await page.evaluate(() => new Promise((resolve) => {
-      setTimeout(() => {
-        try {
-          resolve((0, eval)('"evaluated"'));
-        } catch {
-          resolve('blocked');
-        }
-      }, 0);
-    }));
+    const ran = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          setTimeout(() => {
+            try {
+              resolve((0, eval)('"evaluated"'));
+            } catch {
+              resolve('blocked');
+            }
+          }, 0);
+        }),
+    );
     expect(ran).toBe('blocked');
-    await expect.poll(() => guard.collect().find((p) => p.kind === 'csp')?.text ?? '', { timeout: 10_000 }).toContain('"blockedURI":"eval"');
+    await expect
+      .poll(() => guard.collect().find((p) => p.kind === 'csp')?.text ?? '', { timeout: 10_000 })
+      .toContain('"blockedURI":"eval"');
     // Wait for the report too, so that it cannot land on the next test.
     await expect.poll(() => kinds(guard.collect()), { timeout: 10_000 }).toContain('csp-report');
     await reportsSettled();
@@ -84,12 +89,17 @@ describe.runIf(browserAvailable())('browser harness and guard', E2E_TIMEOUTS, ()
     const { page, guard } = await e2e.open();
     // The server's real answer, CSP header and all, with markup an escaping
     // bug would produce spliced into its body.
-    await page.route((url) => url.pathname === '/', async (route) => {
-      const response = await route.fetch();
-      const body = (await response.text()).replace('</main>',
-        '<script>window.__xss = "inline"</script><img alt="" src="/favicon.svg" onload="window.__xss = \'attr\'"></main>');
-      await route.fulfill({ response, body });
-    });
+    await page.route(
+      (url) => url.pathname === '/',
+      async (route) => {
+        const response = await route.fetch();
+        const body = (await response.text()).replace(
+          '</main>',
+          '<script>window.__xss = "inline"</script><img alt="" src="/favicon.svg" onload="window.__xss = \'attr\'"></main>',
+        );
+        await route.fulfill({ response, body });
+      },
+    );
     await page.goto('/?guard=stored');
     await expect.poll(() => guard.collect().filter((p) => p.kind === 'csp').length, { timeout: 10_000 }).toBe(2);
     // The reports reach the server, in one delivery or several: wait until they stop coming.
@@ -97,7 +107,10 @@ describe.runIf(browserAvailable())('browser harness and guard', E2E_TIMEOUTS, ()
     await reportsSettled();
     const problems = guard.take();
     expect(kinds(problems).has('xss'), 'neither the script nor the handler may run').toBe(false);
-    const directives = problems.filter((p) => p.kind === 'csp').map((p) => (JSON.parse(p.text) as { directive: string }).directive).sort();
+    const directives = problems
+      .filter((p) => p.kind === 'csp')
+      .map((p) => (JSON.parse(p.text) as { directive: string }).directive)
+      .sort();
     expect(directives).toEqual(['script-src-attr', 'script-src-elem']);
   });
 
@@ -108,9 +121,13 @@ describe.runIf(browserAvailable())('browser harness and guard', E2E_TIMEOUTS, ()
       (window as unknown as { __xss: number }).__xss = 1;
       alert('xss');
       console.error('something broke');
-      setTimeout(() => { throw new Error('uncaught in the page'); }, 0);
+      setTimeout(() => {
+        throw new Error('uncaught in the page');
+      }, 0);
     });
-    await expect.poll(() => kinds(guard.collect()), { timeout: 10_000 }).toEqual(new Set(['xss', 'dialog', 'console', 'pageerror']));
+    await expect
+      .poll(() => kinds(guard.collect()), { timeout: 10_000 })
+      .toEqual(new Set(['xss', 'dialog', 'console', 'pageerror']));
     guard.take();
   });
 

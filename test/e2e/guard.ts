@@ -21,16 +21,20 @@ function pageProbe(binding: string): void {
     const fn = (window as unknown as Record<string, unknown>)[binding];
     if (typeof fn === 'function') (fn as (k: string, d: unknown) => void)(kind, detail);
   };
-  document.addEventListener('securitypolicyviolation', (e) => {
-    report('csp', {
-      directive: e.effectiveDirective,
-      blockedURI: e.blockedURI,
-      sourceFile: e.sourceFile,
-      line: e.lineNumber,
-      sample: e.sample,
-      page: location.href,
-    });
-  }, true);
+  document.addEventListener(
+    'securitypolicyviolation',
+    (e) => {
+      report('csp', {
+        directive: e.effectiveDirective,
+        blockedURI: e.blockedURI,
+        sourceFile: e.sourceFile,
+        line: e.lineNumber,
+        sample: e.sample,
+        page: location.href,
+      });
+    },
+    true,
+  );
   let marker: unknown;
   Object.defineProperty(window, '__xss', {
     configurable: false,
@@ -98,7 +102,10 @@ export class PageGuard {
       guard.problems.push({ kind: 'pageerror', text: `${err.error().message} (on ${err.page()?.url() ?? '?'})` });
     });
     context.on('dialog', (dialog: Dialog) => {
-      guard.problems.push({ kind: 'dialog', text: `${dialog.type()}: ${dialog.message()} (on ${dialog.page()?.url() ?? '?'})` });
+      guard.problems.push({
+        kind: 'dialog',
+        text: `${dialog.type()}: ${dialog.message()} (on ${dialog.page()?.url() ?? '?'})`,
+      });
       void dialog.dismiss().catch(() => undefined);
     });
     return guard;
@@ -121,7 +128,8 @@ export class PageGuard {
   collect(): Problem[] {
     const found = [...this.problems];
     for (const r of this.site.cspReports.slice(this.reportsAtStart)) {
-      if (this.ownsReport(r.body)) found.push({ kind: 'csp-report', text: `${r.contentType}: ${r.body.slice(0, 600)}` });
+      if (this.ownsReport(r.body))
+        found.push({ kind: 'csp-report', text: `${r.contentType}: ${r.body.slice(0, 600)}` });
     }
     // A server error cannot be traced to a page: every guard open at the time reports it.
     for (const e of this.site.serverErrors.slice(this.serverErrorsAtStart)) {

@@ -28,7 +28,9 @@ export function browserAvailable(): boolean {
   } catch {
     const msg = `Chromium is not at ${CHROMIUM_PATH} (set CHROMIUM_PATH, or apt-get install chromium)`;
     if (REQUIRE_BROWSER) throw new Error(`${msg} and REQUIRE_BROWSER=1`);
-    console.warn(`\n!!!!! SKIPPING THE BROWSER SUITE: ${msg}. Run bash .ci/run, or set REQUIRE_BROWSER=1 to make this a failure. !!!!!\n`);
+    console.warn(
+      `\n!!!!! SKIPPING THE BROWSER SUITE: ${msg}. Run bash .ci/run, or set REQUIRE_BROWSER=1 to make this a failure. !!!!!\n`,
+    );
     return false;
   }
 }
@@ -39,8 +41,14 @@ export function launchBrowser(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
       // The Reporting API batches CSP reports for up to a minute; a test must see them now.
       '--short-reporting-delay',
     ],
@@ -110,12 +118,28 @@ function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
     keyType: 'ec',
     algorithm: 'sha256',
     notAfterDate: new Date(Date.now() + 2 * 86400_000),
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
+    ],
   }).then((pems) => ({ key: pems.private, cert: pems.cert }));
   return certificate;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 /**
  * Terminates TLS and forwards to the app over plain HTTP, adding what a
@@ -150,7 +174,11 @@ async function startTlsProxy(appPort: number, reportPath: string, site: Pick<Sit
       res.end();
     });
     req.on('end', () => {
-      if (isReport) site.cspReports.push({ contentType: String(req.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') });
+      if (isReport)
+        site.cspReports.push({
+          contentType: String(req.headers['content-type'] ?? ''),
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
     });
     req.pipe(upstream);
   });
@@ -165,7 +193,10 @@ async function startTlsProxy(appPort: number, reportPath: string, site: Pick<Sit
 export async function startSite(extraEnv: Record<string, string> = {}): Promise<Site> {
   const scratch = mkdtempSync(join(tmpdir(), 'mathsoc-e2e-'));
   const [dialect] = (await availableDialects()).slice(-1);
-  const test = await createTestApp(dialect, { ...productionEnv(join(scratch, 'uploads'), join(scratch, 'backups')), ...extraEnv });
+  const test = await createTestApp(dialect, {
+    ...productionEnv(join(scratch, 'uploads'), join(scratch, 'backups')),
+    ...extraEnv,
+  });
   // The default school (its email domain is the one registration accepts) and the first admin.
   await initialiseData(test.config, test.database, { ...ADMIN, mustChangePassword: false });
   await test.app.listen({ host: '127.0.0.1', port: 0 });

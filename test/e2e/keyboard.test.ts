@@ -43,8 +43,11 @@ describe.runIf(browserAvailable())('keyboard navigation', E2E_TIMEOUTS, () => {
     await expectLoggedIn(page);
   });
 
-  it('reaches a challenge\'s MathLive answer field with Tab and sends an answer with Enter', async () => {
-    const id = await seedChallenge(e2e.site, { title: 'Keyboard only', boxes: [{ label: 'Seven eighths', answer: '\\frac{7}{8}' }] });
+  it("reaches a challenge's MathLive answer field with Tab and sends an answer with Enter", async () => {
+    const id = await seedChallenge(e2e.site, {
+      title: 'Keyboard only',
+      boxes: [{ label: 'Seven eighths', answer: '\\frac{7}{8}' }],
+    });
     const { page } = await e2e.open('desktop', student);
     await visit(page, `/challenges/${id}`);
     await page.locator('math-field').waitFor();

@@ -32,7 +32,10 @@ describe.runIf(browserAvailable())('math engine tester page', E2E_TIMEOUTS, () =
     const { page } = await e2e.open();
     await logIn(page, ADMIN.email, ADMIN.password);
     await Promise.all([page.waitForNavigation(), page.locator('header').getByRole('link', { name: 'Admin' }).click()]);
-    await Promise.all([page.waitForNavigation(), page.getByRole('navigation', { name: /admin/i }).getByRole('link', { name: 'Math tester' }).click()]);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('navigation', { name: /admin/i }).getByRole('link', { name: 'Math tester' }).click(),
+    ]);
     expect(new URL(page.url()).pathname).toBe('/admin/math');
 
     const correct = page.locator('math-field#expr1');

@@ -39,7 +39,9 @@ export const PAGE_TYPES: PageType[] = [
   { name: 'home', path: '/', as: 'visitor' },
   { name: 'login', path: '/login', as: 'visitor' },
   {
-    name: 'login-failed', as: 'visitor', status: 401,
+    name: 'login-failed',
+    as: 'visitor',
+    status: 401,
     open: async (page) => {
       await visit(page, '/login');
       await page.getByLabel('Email').fill('nobody@school.example.org');
@@ -49,7 +51,9 @@ export const PAGE_TYPES: PageType[] = [
   },
   { name: 'register', path: '/register', as: 'visitor' },
   {
-    name: 'register-errors', as: 'visitor', status: 400,
+    name: 'register-errors',
+    as: 'visitor',
+    status: 400,
     open: async (page) => {
       await visit(page, '/register');
       await submit(page, 'Create account');
@@ -79,7 +83,11 @@ export const PAGE_TYPES: PageType[] = [
   { name: 'profile-sessions', path: '/profile/sessions', as: 'student' },
   { name: 'profile-delete', path: '/profile/delete', as: 'student' },
   { name: 'competition-challenges', path: (s) => `/competitions/${s.competition}/challenges`, as: 'student' },
-  { name: 'competition-challenge', path: (s) => `/competitions/${s.competition}/challenges/${s.competitionChallenge}`, as: 'student' },
+  {
+    name: 'competition-challenge',
+    path: (s) => `/competitions/${s.competition}/challenges/${s.competitionChallenge}`,
+    as: 'student',
+  },
   { name: 'forbidden', path: '/admin/articles', as: 'student', status: 403 },
   // Admin
   { name: 'admin-dashboard', path: '/admin', as: 'admin' },
@@ -99,8 +107,16 @@ export const PAGE_TYPES: PageType[] = [
   { name: 'admin-competition-edit', path: (s) => `/admin/competitions/${s.competition}/edit`, as: 'admin' },
   { name: 'admin-competition-board', path: (s) => `/admin/competitions/${s.competition}/board`, as: 'admin' },
   { name: 'admin-competition-analytics', path: (s) => `/admin/competitions/${s.competition}/analytics`, as: 'admin' },
-  { name: 'admin-competition-challenge-new', path: (s) => `/admin/competitions/${s.competition}/challenges/new`, as: 'admin' },
-  { name: 'admin-competition-challenge-edit', path: (s) => `/admin/competitions/${s.competition}/challenges/${s.competitionChallenge}/edit`, as: 'admin' },
+  {
+    name: 'admin-competition-challenge-new',
+    path: (s) => `/admin/competitions/${s.competition}/challenges/new`,
+    as: 'admin',
+  },
+  {
+    name: 'admin-competition-challenge-edit',
+    path: (s) => `/admin/competitions/${s.competition}/challenges/${s.competitionChallenge}/edit`,
+    as: 'admin',
+  },
   { name: 'admin-schools', path: '/admin/schools', as: 'admin' },
   { name: 'admin-school-new', path: '/admin/schools/new', as: 'admin' },
   { name: 'challenge-admin', path: (s) => `/challenges/${s.challenge}`, as: 'admin' },
@@ -118,23 +134,59 @@ export const TOUR_STUDENT = { email: 'page.tour@school.example.org', password: '
 
 /** Everything the page types show, made through the domain layer. */
 async function seed(site: ReturnType<typeof useE2E>['site']): Promise<Seeded> {
-  const math = '<p>Find <span class="math-inline" data-latex="\\frac{3}{4}+\\sqrt{2}">\\frac{3}{4}+\\sqrt{2}</span> and more.</p>';
+  const math =
+    '<p>Find <span class="math-inline" data-latex="\\frac{3}{4}+\\sqrt{2}">\\frac{3}{4}+\\sqrt{2}</span> and more.</p>';
   const seeded: Seeded = {
-    challenge: await seedChallenge(site, { title: 'Fractions and roots', contentHtml: math, boxes: [{ label: 'Half of 3/2', answer: '\\frac{3}{4}' }, { label: 'Root of 8', answer: '2\\sqrt{2}' }] }),
-    lockedChallenge: await seedChallenge(site, { title: 'Last week’s puzzle', boxes: [{ label: 'Seven squared', answer: '49' }], lockAfterHours: 1, releaseAt: new Date(Date.now() - 3 * 3600_000).toISOString() }),
+    challenge: await seedChallenge(site, {
+      title: 'Fractions and roots',
+      contentHtml: math,
+      boxes: [
+        { label: 'Half of 3/2', answer: '\\frac{3}{4}' },
+        { label: 'Root of 8', answer: '2\\sqrt{2}' },
+      ],
+    }),
+    lockedChallenge: await seedChallenge(site, {
+      title: 'Last week’s puzzle',
+      boxes: [{ label: 'Seven squared', answer: '49' }],
+      lockAfterHours: 1,
+      releaseAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+    }),
     article: await seedArticle(site, { title: 'Why primes never run out', contentHtml: math }),
-    newsletter: await seedArticle(site, { type: 'newsletter', title: 'Autumn newsletter', pdf: minimalPdf('Autumn newsletter') }),
+    newsletter: await seedArticle(site, {
+      type: 'newsletter',
+      title: 'Autumn newsletter',
+      pdf: minimalPdf('Autumn newsletter'),
+    }),
     announcement: await seedAnnouncement(site, { title: 'Welcome back' }),
-    student: (await site.test.createUser({ email: TOUR_STUDENT.email, firstName: 'Page', lastName: 'Tour', yearGroup: 9, keyStage: 'KS4' })).id,
+    student: (
+      await site.test.createUser({
+        email: TOUR_STUDENT.email,
+        firstName: 'Page',
+        lastName: 'Tour',
+        yearGroup: 9,
+        keyStage: 'KS4',
+      })
+    ).id,
     competition: 0,
     competitionChallenge: 0,
   };
   // The tour student's school (the default one) takes part, so the competition pages show a participant's view.
   const school = await site.test.db.selectFrom('schools').select('id').executeTakeFirstOrThrow();
-  seeded.competition = (await seedCompetition(site, { name: 'Autumn competition', schools: [{ name: 'Hilltop School', domain: 'hilltop.example.org' }] })).id;
-  await site.test.db.insertInto('competition_schools').values({ competition_id: seeded.competition, school_id: school.id }).execute();
-  seeded.competitionChallenge = await seedChallenge(site, { title: 'Competition puzzle', boxes: [{ label: 'Answer', answer: '12' }] },
-    { competitionId: seeded.competition, durationHours: 48 });
+  seeded.competition = (
+    await seedCompetition(site, {
+      name: 'Autumn competition',
+      schools: [{ name: 'Hilltop School', domain: 'hilltop.example.org' }],
+    })
+  ).id;
+  await site.test.db
+    .insertInto('competition_schools')
+    .values({ competition_id: seeded.competition, school_id: school.id })
+    .execute();
+  seeded.competitionChallenge = await seedChallenge(
+    site,
+    { title: 'Competition puzzle', boxes: [{ label: 'Answer', answer: '12' }] },
+    { competitionId: seeded.competition, durationHours: 48 },
+  );
   return seeded;
 }
 
@@ -149,7 +201,11 @@ export function pageTour(role: Role): void {
       seeded = await seed(e2e.site);
       if (role !== 'visitor') {
         const { page, context } = await e2e.open();
-        await logIn(page, role === 'admin' ? ADMIN.email : TOUR_STUDENT.email, role === 'admin' ? ADMIN.password : TOUR_STUDENT.password);
+        await logIn(
+          page,
+          role === 'admin' ? ADMIN.email : TOUR_STUDENT.email,
+          role === 'admin' ? ADMIN.password : TOUR_STUDENT.password,
+        );
         state = await context.storageState();
       }
     }, E2E_HOOK_TIMEOUT);

@@ -8,7 +8,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable } from './harness.js';
 import { seedChallenge } from './data.js';
 import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E } from './suite.js';
-import { expectLoggedIn, flashes, logIn, logOut, mainText, sameTex, submit, typeMath, visit, visitUntilShown } from './ui.js';
+import {
+  expectLoggedIn,
+  flashes,
+  logIn,
+  logOut,
+  mainText,
+  sameTex,
+  submit,
+  typeMath,
+  visit,
+  visitUntilShown,
+} from './ui.js';
 
 const STUDENT = {
   first: 'Maryam',
@@ -36,9 +47,13 @@ describe.runIf(browserAvailable())('student journey: register, solve a challenge
   beforeAll(async () => {
     await seedChallenge(e2e.site, {
       title: TITLE,
-      contentHtml: '<p>Half of <span class="math-inline" data-latex="\\frac{3}{2}">\\frac{3}{2}</span>, and the square root of 8.</p>',
+      contentHtml:
+        '<p>Half of <span class="math-inline" data-latex="\\frac{3}{2}">\\frac{3}{2}</span>, and the square root of 8.</p>',
       keyStage: 'KS4',
-      boxes: [{ label: 'Half of 3/2', answer: '\\frac{3}{4}' }, { label: 'Root of 8', answer: '2\\sqrt{2}' }],
+      boxes: [
+        { label: 'Half of 3/2', answer: '\\frac{3}{4}' },
+        { label: 'Root of 8', answer: '2\\sqrt{2}' },
+      ],
     });
   }, E2E_HOOK_TIMEOUT);
 
@@ -47,7 +62,10 @@ describe.runIf(browserAvailable())('student journey: register, solve a challenge
 
     // Registration
     await visit(page, '/');
-    await Promise.all([page.waitForNavigation(), page.locator('main').getByRole('link', { name: /join/i }).first().click()]);
+    await Promise.all([
+      page.waitForNavigation(),
+      page.locator('main').getByRole('link', { name: /join/i }).first().click(),
+    ]);
     expect(new URL(page.url()).pathname).toBe('/register');
     await page.getByLabel('First name').fill(STUDENT.first);
     await page.getByLabel('Last name').fill(STUDENT.last);
@@ -93,7 +111,10 @@ describe.runIf(browserAvailable())('student journey: register, solve a challenge
     const row = page.locator('table.board tbody tr', { hasText: STUDENT.first });
     expect(await row.count()).toBe(1);
     expect((await row.locator('td').allInnerTexts()).map((t) => t.trim())).toEqual([
-      '1', expect.stringContaining(STUDENT.first), '3', '1',
+      '1',
+      expect.stringContaining(STUDENT.first),
+      '3',
+      '1',
     ]);
     expect(await page.locator('.board-mine').innerText()).toMatch(/#1.*3 points.*1 challenge/);
     expect(await page.locator('.activity').innerText()).toContain(`completed «${TITLE}» +3`);
@@ -102,7 +123,12 @@ describe.runIf(browserAvailable())('student journey: register, solve a challenge
     await visit(page, '/profile');
     const text = await mainText(page);
     expect(text).toContain(`${STUDENT.first} ${STUDENT.last}`);
-    expect(await page.locator('tr', { has: page.locator('th', { hasText: 'KS4' }) }).locator('td').allInnerTexts()).toEqual(['3', '1']);
+    expect(
+      await page
+        .locator('tr', { has: page.locator('th', { hasText: 'KS4' }) })
+        .locator('td')
+        .allInnerTexts(),
+    ).toEqual(['3', '1']);
     expect(await page.getByTestId('challenges-completed').innerText()).toBe('1');
   });
 });

@@ -73,12 +73,17 @@ async function focusMath(field: Locator): Promise<void> {
   await field.click();
   // Focus has really moved when this field has it, the document says so, and
   // no other math field still holds the keyboard.
-  await field.evaluate((el) => new Promise<void>((resolve) => {
-    const moved = () => (el as MathField).hasFocus() && document.activeElement === el
-      && [...document.querySelectorAll('math-field')].every((f) => f === el || !(f as MathField).hasFocus());
-    const ready = () => (moved() ? requestAnimationFrame(() => resolve()) : requestAnimationFrame(ready));
-    ready();
-  }));
+  await field.evaluate(
+    (el) =>
+      new Promise<void>((resolve) => {
+        const moved = () =>
+          (el as MathField).hasFocus() &&
+          document.activeElement === el &&
+          [...document.querySelectorAll('math-field')].every((f) => f === el || !(f as MathField).hasFocus());
+        const ready = () => (moved() ? requestAnimationFrame(() => resolve()) : requestAnimationFrame(ready));
+        ready();
+      }),
+  );
 }
 
 /** Empties a MathLive field with the keyboard: select all, delete. */
@@ -89,7 +94,7 @@ export async function clearMath(page: Page, field: Locator): Promise<void> {
     await page.keyboard.press('Backspace');
     const end = Date.now() + 1500;
     while (Date.now() < end) {
-      if (await mathValue(field) === '') return;
+      if ((await mathValue(field)) === '') return;
       await page.waitForTimeout(50);
     }
   }
@@ -124,14 +129,17 @@ async function typeInto(page: Page, field: Locator, keys: string[]): Promise<str
   const changed = async (before: string, ms: number) => {
     const end = Date.now() + ms;
     while (Date.now() < end) {
-      if (await mathValue(field) !== before) return true;
+      if ((await mathValue(field)) !== before) return true;
       await page.waitForTimeout(50);
     }
     return false;
   };
   // Character by character, so that a lost keystroke is noticed where it happened.
   const strokes = keys.flatMap((k) => (/^[A-Z][a-zA-Z]+$/.test(k) ? [k] : [...k]));
-  const allFields = () => page.locator('math-field').evaluateAll((els) => els.map((el) => (el as MathField).getValue('latex')).join('\u0000'));
+  const allFields = () =>
+    page
+      .locator('math-field')
+      .evaluateAll((els) => els.map((el) => (el as MathField).getValue('latex')).join('\u0000'));
   for (const k of strokes) {
     const before = await mathValue(field);
     const everything = await allFields();

@@ -23,7 +23,9 @@ import { logIn, submit, visit } from './ui.js';
 /** The corpus, each payload numbered (alert(1) → alert(n)) so a failure names its vector. */
 function loadVectors(): string[] {
   const text = readFileSync(new URL('../fixtures/xss-vectors.txt', import.meta.url), 'utf8');
-  return text.split('\n').filter((l) => l.trim() && !l.startsWith('#'))
+  return text
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'))
     .map((v, i) => v.replaceAll('alert(1)', `alert(${i + 1})`));
 }
 
@@ -51,33 +53,68 @@ async function plant(site: Site): Promise<Stored> {
   const math = VECTORS.filter((v) => v.includes('math-')).map((v) => v.replace(/^.*data-latex="([^"]*)".*$/, '$1'));
   // Through the domain layer first (it may sanitise), then overwritten raw.
   const article = await seedArticle(site, { title: 'Vectors article', contentHtml: '<p>x</p>' });
-  const newsletter = await seedArticle(site, { type: 'newsletter', title: 'Vectors newsletter', contentHtml: '<p>x</p>' });
+  const newsletter = await seedArticle(site, {
+    type: 'newsletter',
+    title: 'Vectors newsletter',
+    contentHtml: '<p>x</p>',
+  });
   const announcement = await seedAnnouncement(site, { title: 'Vectors announcement' });
-  await db.updateTable('articles').set({ content_html: all, title: VECTORS[0]!, author_name: VECTORS[1]! }).where('id', '=', article).execute();
-  await db.updateTable('articles').set({ content_html: all, title: VECTORS[2]!, author_name: VECTORS[3]! }).where('id', '=', newsletter).execute();
-  await db.updateTable('announcements').set({ content_html: all, title: VECTORS[4]! }).where('id', '=', announcement).execute();
+  await db
+    .updateTable('articles')
+    .set({ content_html: all, title: VECTORS[0]!, author_name: VECTORS[1]! })
+    .where('id', '=', article)
+    .execute();
+  await db
+    .updateTable('articles')
+    .set({ content_html: all, title: VECTORS[2]!, author_name: VECTORS[3]! })
+    .where('id', '=', newsletter)
+    .execute();
+  await db
+    .updateTable('announcements')
+    .set({ content_html: all, title: VECTORS[4]! })
+    .where('id', '=', announcement)
+    .execute();
   // More titles on the list pages.
   for (const [i, v] of VECTORS.slice(5, 13).entries()) {
     const id = await seedArticle(site, { title: `t${i}` });
-    await db.updateTable('articles').set({ title: v, author_name: VECTORS[VECTORS.length - 1 - i]! }).where('id', '=', id).execute();
+    await db
+      .updateTable('articles')
+      .set({ title: v, author_name: VECTORS[VECTORS.length - 1 - i]! })
+      .where('id', '=', id)
+      .execute();
   }
 
   const boxes = VECTORS.slice(0, 10).map((_, i) => ({ label: `box ${i}`, answer: '1' }));
   const challenge = await seedChallenge(site, { title: 'Vectors challenge', boxes, attemptsPerBox: 20 });
   const locked = await seedChallenge(site, {
-    title: 'Vectors locked', boxes: [...math, ...VECTORS].slice(0, 10).map((_, i) => ({ label: `l${i}`, answer: '1' })),
-    releaseAt: new Date(Date.now() - 5 * 3600_000).toISOString(), lockAfterHours: 1,
+    title: 'Vectors locked',
+    boxes: [...math, ...VECTORS].slice(0, 10).map((_, i) => ({ label: `l${i}`, answer: '1' })),
+    releaseAt: new Date(Date.now() - 5 * 3600_000).toISOString(),
+    lockAfterHours: 1,
   });
-  await db.updateTable('challenges').set({ title: VECTORS[20]!, content_html: all }).where('id', '=', challenge).execute();
+  await db
+    .updateTable('challenges')
+    .set({ title: VECTORS[20]!, content_html: all })
+    .where('id', '=', challenge)
+    .execute();
   await db.updateTable('challenges').set({ title: VECTORS[21]!, content_html: all }).where('id', '=', locked).execute();
-  const boxIds = (id: number) => db.selectFrom('answer_boxes').select('id').where('challenge_id', '=', id).orderBy('position').execute();
+  const boxIds = (id: number) =>
+    db.selectFrom('answer_boxes').select('id').where('challenge_id', '=', id).orderBy('position').execute();
   for (const [i, b] of (await boxIds(challenge)).entries()) {
-    await db.updateTable('answer_boxes').set({ label: VECTORS[30 + i]! }).where('id', '=', b.id).execute();
+    await db
+      .updateTable('answer_boxes')
+      .set({ label: VECTORS[30 + i]! })
+      .where('id', '=', b.id)
+      .execute();
   }
   // Revealed answers of the locked challenge: math-markup attacks and raw vectors.
   const revealed = [...math, ...VECTORS.slice(40)];
   for (const [i, b] of (await boxIds(locked)).entries()) {
-    await db.updateTable('answer_boxes').set({ label: VECTORS[50 + i]!, correct_answer: revealed[i]! }).where('id', '=', b.id).execute();
+    await db
+      .updateTable('answer_boxes')
+      .set({ label: VECTORS[50 + i]!, correct_answer: revealed[i]! })
+      .where('id', '=', b.id)
+      .execute();
   }
 
   // Students whose names are vectors, each completing a challenge: they show on
@@ -86,58 +123,158 @@ async function plant(site: Site): Promise<Stored> {
   const scoredBox = (await boxIds(scored))[0]!.id;
   for (let i = 0; i < 24; i++) {
     const u = await site.test.createUser({
-      email: `xss${i}@school.example.org`, firstName: VECTORS[(i * 2) % VECTORS.length]!, lastName: VECTORS[(i * 2 + 1) % VECTORS.length]!,
+      email: `xss${i}@school.example.org`,
+      firstName: VECTORS[(i * 2) % VECTORS.length]!,
+      lastName: VECTORS[(i * 2 + 1) % VECTORS.length]!,
       mathsClass: VECTORS[(i * 3) % VECTORS.length]!,
     });
-    await recordTry(db, { challengeId: scored, boxId: scoredBox, userId: u.id, isAdmin: false, answer: '1', correct: true });
+    await recordTry(db, {
+      challengeId: scored,
+      boxId: scoredBox,
+      userId: u.id,
+      isAdmin: false,
+      answer: '1',
+      correct: true,
+    });
   }
 
   // The student who looks at the challenges: their name and every try are vectors.
-  const student = await site.test.createUser({ email: STUDENT_EMAIL, firstName: VECTORS[60]!, lastName: VECTORS[61]!, password: STUDENT_PASSWORD });
+  const student = await site.test.createUser({
+    email: STUDENT_EMAIL,
+    firstName: VECTORS[60]!,
+    lastName: VECTORS[61]!,
+    password: STUDENT_PASSWORD,
+  });
   const firstBox = (await boxIds(challenge))[0]!.id;
   const now = new Date().toISOString();
-  await db.insertInto('submissions').values(VECTORS.map((v) => ({
-    user_id: student.id, challenge_id: challenge, box_id: firstBox, answer: v, is_correct: 0, is_admin_try: 0, created_at: now,
-  }))).execute();
+  await db
+    .insertInto('submissions')
+    .values(
+      VECTORS.map((v) => ({
+        user_id: student.id,
+        challenge_id: challenge,
+        box_id: firstBox,
+        answer: v,
+        is_correct: 0,
+        is_admin_try: 0,
+        created_at: now,
+      })),
+    )
+    .execute();
   // A competition whose schools, name and about text are vectors, with vector-named
   // participants on its board.
-  const comp = await seedCompetition(site, { name: 'Vectors cup', schools: [{ name: 'School A', domain: 'a.example.org' }, { name: 'School B', domain: 'b.example.org' }] });
-  await db.updateTable('competitions').set({ name: VECTORS[120]!, about_html: all }).where('id', '=', comp.id).execute();
+  const comp = await seedCompetition(site, {
+    name: 'Vectors cup',
+    schools: [
+      { name: 'School A', domain: 'a.example.org' },
+      { name: 'School B', domain: 'b.example.org' },
+    ],
+  });
+  await db
+    .updateTable('competitions')
+    .set({ name: VECTORS[120]!, about_html: all })
+    .where('id', '=', comp.id)
+    .execute();
   for (const [i, schoolId] of comp.schoolIds.entries()) {
-    await db.updateTable('schools').set({ name: VECTORS[121 + i]!, address: VECTORS[123 + i]! }).where('id', '=', schoolId).execute();
+    await db
+      .updateTable('schools')
+      .set({ name: VECTORS[121 + i]!, address: VECTORS[123 + i]! })
+      .where('id', '=', schoolId)
+      .execute();
   }
-  const compChallenge = await seedChallenge(site, { title: 'Vectors competition challenge', boxes: [{ label: 'one', answer: '1' }] }, { competitionId: comp.id, durationHours: 48 });
-  await db.updateTable('challenges').set({ title: VECTORS[125]!, content_html: all }).where('id', '=', compChallenge).execute();
+  const compChallenge = await seedChallenge(
+    site,
+    { title: 'Vectors competition challenge', boxes: [{ label: 'one', answer: '1' }] },
+    { competitionId: comp.id, durationHours: 48 },
+  );
+  await db
+    .updateTable('challenges')
+    .set({ title: VECTORS[125]!, content_html: all })
+    .where('id', '=', compChallenge)
+    .execute();
   const compBox = (await boxIds(compChallenge))[0]!.id;
   for (let i = 0; i < 6; i++) {
-    const u = await site.test.createUser({ email: `xss-comp${i}@a.example.org`, firstName: VECTORS[130 + i]!, lastName: VECTORS[140 + i]!, keyStage: 'KS4', yearGroup: 10 });
-    await db.transaction().execute((trx) => addParticipant(trx, { competitionId: comp.id, userId: u.id, schoolId: comp.schoolIds[i % 2]!, keyStage: 'KS4' }));
-    await recordCompetitionTry(db, { competitionId: comp.id, challengeId: compChallenge, boxId: compBox, userId: u.id, isAdmin: false, answer: '1', correct: true });
+    const u = await site.test.createUser({
+      email: `xss-comp${i}@a.example.org`,
+      firstName: VECTORS[130 + i]!,
+      lastName: VECTORS[140 + i]!,
+      keyStage: 'KS4',
+      yearGroup: 10,
+    });
+    await db
+      .transaction()
+      .execute((trx) =>
+        addParticipant(trx, {
+          competitionId: comp.id,
+          userId: u.id,
+          schoolId: comp.schoolIds[i % 2]!,
+          keyStage: 'KS4',
+        }),
+      );
+    await recordCompetitionTry(db, {
+      competitionId: comp.id,
+      challengeId: compChallenge,
+      boxId: compBox,
+      userId: u.id,
+      isAdmin: false,
+      answer: '1',
+      correct: true,
+    });
   }
 
   // The audit log shows attacker-supplied text too: the email typed at a failed
   // login, titles in details, a user agent.
   for (const [i, v] of VECTORS.slice(70, 90).entries()) {
-    await audit(db, { id: null, email: v, ip: '203.0.113.7', userAgent: VECTORS[90 + i]! }, {
-      action: 'login.failure', targetType: 'user', targetId: student.id, details: { reason: v, title: VECTORS[110 + i] },
-    });
+    await audit(
+      db,
+      { id: null, email: v, ip: '203.0.113.7', userAgent: VECTORS[90 + i]! },
+      {
+        action: 'login.failure',
+        targetType: 'user',
+        targetId: student.id,
+        details: { reason: v, title: VECTORS[110 + i] },
+      },
+    );
   }
-  return { article, newsletter, announcement, challenge, locked, studentId: student.id, competition: comp.id, competitionChallenge: compChallenge };
+  return {
+    article,
+    newsletter,
+    announcement,
+    challenge,
+    locked,
+    studentId: student.id,
+    competition: comp.id,
+    competitionChallenge: compChallenge,
+  };
 }
 
 /** Anything executable the page's DOM holds (our own markup has none of it). */
 function executableContent(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const found: string[] = [];
-    const describe = (el: Element) => `<${el.tagName.toLowerCase()}${[...el.attributes].map((a) => ` ${a.name}="${a.value.slice(0, 60)}"`).join('')}>`;
+    const describe = (el: Element) =>
+      `<${el.tagName.toLowerCase()}${[...el.attributes].map((a) => ` ${a.name}="${a.value.slice(0, 60)}"`).join('')}>`;
     for (const el of document.querySelectorAll('*')) {
       for (const attr of el.attributes) {
         const name = attr.name.toLowerCase();
         // eslint-disable-next-line no-control-regex -- finding control characters is the point
         const value = attr.value.replace(/[\u0000-\u0020]/g, '').toLowerCase();
         if (name.startsWith('on')) found.push(`event handler: ${describe(el)}`);
-        if (['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'srcdoc', 'background', 'poster', 'srcset'].includes(name)
-          && /^(javascript|vbscript|data:text\/html|data:image\/svg)/.test(value)) {
+        if (
+          [
+            'href',
+            'src',
+            'action',
+            'formaction',
+            'xlink:href',
+            'data',
+            'srcdoc',
+            'background',
+            'poster',
+            'srcset',
+          ].includes(name) &&
+          /^(javascript|vbscript|data:text\/html|data:image\/svg)/.test(value)
+        ) {
           found.push(`dangerous URL: ${describe(el)}`);
         }
         if (name === 'srcdoc') found.push(`srcdoc: ${describe(el)}`);
@@ -147,10 +284,12 @@ function executableContent(page: Page): Promise<string[]> {
       const src = s.getAttribute('src') ?? '';
       if (!src.startsWith('/assets/')) found.push(`script: ${describe(s)} ${s.textContent?.slice(0, 60) ?? ''}`);
     }
-    const dangerous = 'iframe, object, embed, frame, frameset, base, meta[http-equiv], link:not([rel="stylesheet"][href^="/assets/"]):not([rel="icon"]), form[action]:not([action^="/"]), form[action^="//"]';
+    const dangerous =
+      'iframe, object, embed, frame, frameset, base, meta[http-equiv], link:not([rel="stylesheet"][href^="/assets/"]):not([rel="icon"]), form[action]:not([action^="/"]), form[action^="//"]';
     // Style elements in the body could only come from content (the editor's own goes into head).
     for (const el of document.querySelectorAll(`${dangerous}, body style`)) {
-      const inViewer = el.tagName === 'IFRAME' && el.classList.contains('pdf-frame') && (el.getAttribute('src') ?? '').startsWith('/');
+      const inViewer =
+        el.tagName === 'IFRAME' && el.classList.contains('pdf-frame') && (el.getAttribute('src') ?? '').startsWith('/');
       if (!inViewer) found.push(`element: ${describe(el)}`);
     }
     return found;
@@ -165,7 +304,10 @@ describe.runIf(browserAvailable())('stored XSS in the browser', E2E_TIMEOUTS, ()
   beforeAll(async () => {
     expect(VECTORS.length, 'the XSS corpus').toBeGreaterThanOrEqual(100);
     stored = await plant(e2e.site);
-    for (const [role, email, password] of [['student', STUDENT_EMAIL, STUDENT_PASSWORD], ['admin', ADMIN.email, ADMIN.password]] as const) {
+    for (const [role, email, password] of [
+      ['student', STUDENT_EMAIL, STUDENT_PASSWORD],
+      ['admin', ADMIN.email, ADMIN.password],
+    ] as const) {
       const { page, context, guard } = await e2e.open();
       guard.allowConsoleError(MISSING_UPLOAD);
       await logIn(page, email, password);
@@ -223,7 +365,16 @@ describe.runIf(browserAvailable())('stored XSS in the browser', E2E_TIMEOUTS, ()
     // And the ones that need a person: hover and focus everything in the content.
     await page.evaluate(() => {
       for (const el of document.querySelectorAll('main *')) {
-        for (const type of ['mouseover', 'mouseenter', 'focus', 'focusin', 'click', 'pointerenter', 'animationstart', 'toggle']) {
+        for (const type of [
+          'mouseover',
+          'mouseenter',
+          'focus',
+          'focusin',
+          'click',
+          'pointerenter',
+          'animationstart',
+          'toggle',
+        ]) {
           if (type === 'click' && el.closest('a, button, form, summary, label, input, select, textarea')) continue;
           el.dispatchEvent(new Event(type, { bubbles: true }));
         }
@@ -265,11 +416,21 @@ describe.runIf(browserAvailable())('stored XSS in the browser', E2E_TIMEOUTS, ()
       seen = now;
     }
     const blockedPaste = ['script-src-attr', 'style-src-elem'];
-    const duringPaste = admin.guard.take().filter((p) => !(
-      (p.kind === 'csp' && blockedPaste.includes((JSON.parse(p.text) as { directive: string }).directive))
-      || (p.kind === 'console' && /^(Executing inline event handler violates|Applying inline style violates [^']*'style-src )/.test(p.text))
-      || (p.kind === 'csp-report' && /"effectiveDirective":"(script-src-attr|style-src-elem)"/.test(p.text)
-        && !/"effectiveDirective":"(?!script-src-attr"|style-src-elem")/.test(p.text))));
+    const duringPaste = admin.guard
+      .take()
+      .filter(
+        (p) =>
+          !(
+            (p.kind === 'csp' && blockedPaste.includes((JSON.parse(p.text) as { directive: string }).directive)) ||
+            (p.kind === 'console' &&
+              /^(Executing inline event handler violates|Applying inline style violates [^']*'style-src )/.test(
+                p.text,
+              )) ||
+            (p.kind === 'csp-report' &&
+              /"effectiveDirective":"(script-src-attr|style-src-elem)"/.test(p.text) &&
+              !/"effectiveDirective":"(?!script-src-attr"|style-src-elem")/.test(p.text))
+          ),
+      );
     expect(duringPaste, 'problems while pasting').toEqual([]);
     expect(await executableContent(page), 'the editor after the paste').toEqual([]);
     await submit(page, /^(Publish|Post|Save)/);

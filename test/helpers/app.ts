@@ -38,7 +38,12 @@ export interface TestUser extends TestUserFields {
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 /** The number of proxies declared for test apps whose requests carry X-Forwarded-* headers. */
-export const ONE_PROXY = { PROXY_FIX_X_FOR: '1', PROXY_FIX_X_PROTO: '1', PROXY_FIX_X_HOST: '1', PROXY_FIX_X_PORT: '1' } as const;
+export const ONE_PROXY = {
+  PROXY_FIX_X_FOR: '1',
+  PROXY_FIX_X_PROTO: '1',
+  PROXY_FIX_X_HOST: '1',
+  PROXY_FIX_X_PORT: '1',
+} as const;
 
 let cachedHash: Promise<string> | null = null;
 
@@ -65,7 +70,8 @@ export async function createTestApp(dialect: Dialect = 'sqlite', env: Record<str
     async createUser(fields = {}) {
       counter += 1;
       const password = fields.password ?? TEST_PASSWORD;
-      const hash = password === TEST_PASSWORD ? await (cachedHash ??= hashPassword(TEST_PASSWORD)) : await hashPassword(password);
+      const hash =
+        password === TEST_PASSWORD ? await (cachedHash ??= hashPassword(TEST_PASSWORD)) : await hashPassword(password);
       const now = new Date().toISOString();
       const f: TestUserFields = {
         email: fields.email ?? `user${counter}-${randomBytes(3).toString('hex')}@school.example.org`,
@@ -79,22 +85,26 @@ export async function createTestApp(dialect: Dialect = 'sqlite', env: Record<str
         mustChangePassword: fields.mustChangePassword ?? false,
         schoolId: fields.schoolId ?? null,
       };
-      const row = await database.db.insertInto('users').values({
-        email: f.email.toLowerCase(),
-        first_name: f.firstName,
-        last_name: f.lastName,
-        password_hash: hash,
-        year_group: f.yearGroup,
-        key_stage: f.keyStage,
-        maths_class: f.mathsClass,
-        school_id: f.schoolId,
-        user_type: f.isAdmin ? 'teacher' : 'student',
-        is_admin: f.isAdmin ? 1 : 0,
-        must_change_password: f.mustChangePassword ? 1 : 0,
-        created_at: now,
-        updated_at: now,
-        password_changed_at: now,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await database.db
+        .insertInto('users')
+        .values({
+          email: f.email.toLowerCase(),
+          first_name: f.firstName,
+          last_name: f.lastName,
+          password_hash: hash,
+          year_group: f.yearGroup,
+          key_stage: f.keyStage,
+          maths_class: f.mathsClass,
+          school_id: f.schoolId,
+          user_type: f.isAdmin ? 'teacher' : 'student',
+          is_admin: f.isAdmin ? 1 : 0,
+          must_change_password: f.mustChangePassword ? 1 : 0,
+          created_at: now,
+          updated_at: now,
+          password_changed_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       return { ...f, id: row.id };
     },
     async close() {
@@ -114,7 +124,10 @@ function fieldText(value: unknown): string {
 
 export class TestClient {
   readonly cookies = new Map<string, string>();
-  constructor(private readonly app: FastifyInstance, private readonly opts: { ip?: string; https?: boolean } = {}) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly opts: { ip?: string; https?: boolean } = {},
+  ) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     const h: Record<string, string> = { ...extra };
@@ -146,11 +159,20 @@ export class TestClient {
   }
 
   /** POSTs a form (urlencoded) or JSON; adds the CSRF token unless `csrf: false`. */
-  async post(url: string, body: Body = {}, opts: { csrf?: boolean | string; json?: boolean; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    body: Body = {},
+    opts: { csrf?: boolean | string; json?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
     return this.send('POST', url, body, opts);
   }
 
-  async send(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body: Body = {}, opts: { csrf?: boolean | string; json?: boolean; headers?: Record<string, string> } = {}): Promise<LightMyRequestResponse> {
+  async send(
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    body: Body = {},
+    opts: { csrf?: boolean | string; json?: boolean; headers?: Record<string, string> } = {},
+  ): Promise<LightMyRequestResponse> {
     const token = opts.csrf === false ? null : typeof opts.csrf === 'string' ? opts.csrf : await this.csrfToken();
     const headers = this.headers(opts.headers);
     let payload: string;
@@ -162,7 +184,7 @@ export class TestClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       const params = new URLSearchParams();
       if (typeof body !== 'string') {
-          for (const [k, v] of Object.entries(body)) if (v !== undefined) params.append(k, fieldText(v));
+        for (const [k, v] of Object.entries(body)) if (v !== undefined) params.append(k, fieldText(v));
       }
       if (token) params.set('_csrf', token);
       payload = typeof body === 'string' ? body : params.toString();

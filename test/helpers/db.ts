@@ -55,10 +55,15 @@ export async function availableDialects(): Promise<Dialect[]> {
  * of the database, and fails when a parallel test drops one of them at that moment.)
  */
 export async function ownTables(handle: Pick<DatabaseHandle, 'db' | 'dialect'>): Promise<string[]> {
-  const rows = handle.dialect === 'postgres'
-    ? (await sql<{ name: string }>`select table_name as name from information_schema.tables
-        where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(handle.db)).rows
-    : (await sql<{ name: string }>`select name from sqlite_master
-        where type = 'table' and name not like 'sqlite_%'`.execute(handle.db)).rows;
+  const rows =
+    handle.dialect === 'postgres'
+      ? (
+          await sql<{ name: string }>`select table_name as name from information_schema.tables
+        where table_schema = current_schema() and table_type = 'BASE TABLE'`.execute(handle.db)
+        ).rows
+      : (
+          await sql<{ name: string }>`select name from sqlite_master
+        where type = 'table' and name not like 'sqlite_%'`.execute(handle.db)
+        ).rows;
   return rows.map((r) => r.name).sort();
 }

@@ -11,7 +11,10 @@ export const REQUIRE_SERVICES = process.env.REQUIRE_SERVICES === '1';
 function reachable(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -28,17 +31,23 @@ const cache = new Map<string, Promise<boolean>>();
 /** True when the service answers; false (with a loud notice) when absent and not required; throws when required. */
 export async function serviceAvailable(name: 'postgres' | 'redis' | 'memcached'): Promise<boolean> {
   if (!cache.has(name)) {
-    const [host, port] = name === 'postgres' ? hostPort(TEST_DATABASE_URL, 5432)
-      : name === 'redis' ? hostPort(TEST_REDIS_URL, 6379)
-        : hostPort(TEST_MEMCACHED, 11211);
+    const [host, port] =
+      name === 'postgres'
+        ? hostPort(TEST_DATABASE_URL, 5432)
+        : name === 'redis'
+          ? hostPort(TEST_REDIS_URL, 6379)
+          : hostPort(TEST_MEMCACHED, 11211);
     // A loaded machine may be slow to accept: try a few times before calling it absent.
-    cache.set(name, (async () => {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        if (await reachable(host, port, 3000)) return true;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      return false;
-    })());
+    cache.set(
+      name,
+      (async () => {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          if (await reachable(host, port, 3000)) return true;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        return false;
+      })(),
+    );
   }
   const ok = await cache.get(name)!;
   if (!ok) {

@@ -3,8 +3,12 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 
 describe('the admin dashboard counts CSP violation reports', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp('sqlite'); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp('sqlite');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('shows a report received at /csp-report', async () => {
     const admin = t.client();
@@ -16,7 +20,11 @@ describe('the admin dashboard counts CSP violation reports', () => {
       url: '/csp-report',
       headers: { 'content-type': 'application/csp-report' },
       payload: JSON.stringify({
-        'csp-report': { 'document-uri': 'https://maths.example/challenges/1', 'effective-directive': 'script-src-elem', 'blocked-uri': 'https://evil.example/x.js' },
+        'csp-report': {
+          'document-uri': 'https://maths.example/challenges/1',
+          'effective-directive': 'script-src-elem',
+          'blocked-uri': 'https://evil.example/x.js',
+        },
       }),
     });
     expect(report.statusCode).toBe(204);

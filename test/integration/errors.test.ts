@@ -8,7 +8,12 @@ import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
 async function appWithFailingRoutes(profile: 'production' | 'development') {
   const database = await createTestDatabase('sqlite');
-  const config = loadConfig({ APP_ENV: profile, SECRET_KEY: 's'.repeat(40), LOG_LEVEL: 'silent', FORCE_HTTPS: 'false' });
+  const config = loadConfig({
+    APP_ENV: profile,
+    SECRET_KEY: 's'.repeat(40),
+    LOG_LEVEL: 'silent',
+    FORCE_HTTPS: 'false',
+  });
   const app = await buildApp(config, { database, logger: false });
   app.get('/test-boom', { config: { access: 'public' } }, async () => {
     throw new Error('internal detail: connection string postgres://user:pw@db');
@@ -18,7 +23,10 @@ async function appWithFailingRoutes(profile: 'production' | 'development') {
   });
   app.get('/test-half-write', { config: { access: 'public' } }, async () => {
     await app.db.transaction().execute(async (trx) => {
-      await trx.insertInto('settings').values({ key: 'half', value: 'written', updated_at: new Date().toISOString() }).execute();
+      await trx
+        .insertInto('settings')
+        .values({ key: 'half', value: 'written', updated_at: new Date().toISOString() })
+        .execute();
       throw new Error('failure after the first write');
     });
   });
@@ -30,7 +38,10 @@ describe('error pages in production', () => {
   let app: Awaited<ReturnType<typeof buildApp>>;
   let database: TestDatabase;
   beforeAll(async () => ({ app, database } = await appWithFailingRoutes('production')));
-  afterAll(async () => { await app.close(); await database.dispose(); });
+  afterAll(async () => {
+    await app.close();
+    await database.dispose();
+  });
 
   it('a 500 page shows neither the message nor a stack trace', async () => {
     const res = await app.inject({ url: '/test-boom', headers: { 'x-forwarded-proto': 'https' } });
@@ -42,7 +53,10 @@ describe('error pages in production', () => {
   });
 
   it('a 500 in JSON says as little', async () => {
-    const res = await app.inject({ url: '/test-boom', headers: { accept: 'application/json', 'x-forwarded-proto': 'https' } });
+    const res = await app.inject({
+      url: '/test-boom',
+      headers: { accept: 'application/json', 'x-forwarded-proto': 'https' },
+    });
     expect(res.statusCode).toBe(500);
     expect(res.json<{ error: string }>().error).not.toContain('internal detail');
   });
@@ -54,7 +68,12 @@ describe('error pages in production', () => {
   });
 
   it('a malformed body is a 400, not a 500', async () => {
-    const res = await app.inject({ method: 'POST', url: '/csp-report-does-not-matter', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' }, payload: '{"a":' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/csp-report-does-not-matter',
+      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
+      payload: '{"a":',
+    });
     expect([400, 403, 404]).toContain(res.statusCode);
   });
 

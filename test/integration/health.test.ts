@@ -4,8 +4,12 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 
 describe.each(await availableDialects())('health probes and home page on %s', (dialect) => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(dialect); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it.each(['/health', '/healthz'])('%s answers 200 {"status":"ok"}', async (url) => {
     const res = await t.client().get(url);

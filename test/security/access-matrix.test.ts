@@ -36,7 +36,9 @@ describe.each(await availableDialects())('access matrix on %s', (dialect) => {
     t = await createTestApp(dialect);
     await seedData(t);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   async function clientFor(role: Role): Promise<TestClient | null> {
     if (role === 'anonymous') return null;
@@ -59,8 +61,10 @@ describe.each(await availableDialects())('access matrix on %s', (dialect) => {
       const res = await hit(t, await clientFor(role), r);
       const expectAllowed = allowed(r, role);
       if (res.statusCode >= 500) problems.push(`${label(r)}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-      else if (expectAllowed && deniedByGuard(res, role)) problems.push(`${label(r)}: denied (${res.statusCode}) but declared ${r.access}`);
-      else if (!expectAllowed && !deniedByGuard(res, role)) problems.push(`${label(r)}: allowed (${res.statusCode}) but declared ${r.access}`);
+      else if (expectAllowed && deniedByGuard(res, role))
+        problems.push(`${label(r)}: denied (${res.statusCode}) but declared ${r.access}`);
+      else if (!expectAllowed && !deniedByGuard(res, role))
+        problems.push(`${label(r)}: allowed (${res.statusCode}) but declared ${r.access}`);
     }
     expect(problems).toEqual([]);
   });
@@ -81,7 +85,9 @@ describe('deny by default', () => {
     const app = await buildApp(config, { database, logger: false });
     try {
       expect(() => app.get('/forgotten', async () => 'secret')).toThrow(/does not declare config.access/);
-      expect(() => app.post('/forgotten', { config: { access: 'everyone' as never } }, async () => 'x')).toThrow(/config.access/);
+      expect(() => app.post('/forgotten', { config: { access: 'everyone' as never } }, async () => 'x')).toThrow(
+        /config.access/,
+      );
     } finally {
       await app.close();
       await database.dispose();

@@ -32,15 +32,20 @@ describe.each(await availableDialects())('Cache-Control of responses for one vis
     await clients.student.loginAs(await t.createUser());
     clients.anonymous = null;
   });
-  afterAll(async () => { await t.close(); });
-
-  it.each(['/login', '/register', '/'])('a first anonymous visit to %s gets the token cookie and private, no-store', async (url) => {
-    const res = await t.client().get(url);
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toMatch(/<meta name="csrf-token" content="[^"]+"/);
-    expect(setsCookie(res)).toBe(true);
-    expect(res.headers['cache-control']).toBe(PRIVATE);
+  afterAll(async () => {
+    await t.close();
   });
+
+  it.each(['/login', '/register', '/'])(
+    'a first anonymous visit to %s gets the token cookie and private, no-store',
+    async (url) => {
+      const res = await t.client().get(url);
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toMatch(/<meta name="csrf-token" content="[^"]+"/);
+      expect(setsCookie(res)).toBe(true);
+      expect(res.headers['cache-control']).toBe(PRIVATE);
+    },
+  );
 
   it('a returning anonymous visitor (cookie already set) still gets private, no-store: the page embeds their token', async () => {
     const c = t.client();
@@ -57,25 +62,32 @@ describe.each(await availableDialects())('Cache-Control of responses for one vis
     expect(res.headers['cache-control']).toBe(PRIVATE);
   });
 
-  it.each(['admin', 'student', 'anonymous'])('every route, as %s: each response with Set-Cookie or an HTML body is kept in no cache', async (role) => {
-    const problems: string[] = [];
-    let checked = 0;
-    for (const r of routes(t.app)) {
-      // Signed-in clients only read: their POSTs (logout, deleting the account) would end the crawl.
-      if (role !== 'anonymous' && r.method !== 'GET' && r.method !== 'HEAD') continue;
-      const res = await hit(t, clients[role]!, r);
-      if (!setsCookie(res) && !isHtml(res)) continue;
-      checked += 1;
-      const value = cacheControl(res);
-      // `private, no-store`, or the plain `no-store` that signed-in pages already had.
-      if (value !== PRIVATE && value !== 'no-store') problems.push(`${label(r)} → ${res.statusCode}: Cache-Control "${value}"`);
-    }
-    expect(problems).toEqual([]);
-    expect(checked).toBeGreaterThan(10);
-  });
+  it.each(['admin', 'student', 'anonymous'])(
+    'every route, as %s: each response with Set-Cookie or an HTML body is kept in no cache',
+    async (role) => {
+      const problems: string[] = [];
+      let checked = 0;
+      for (const r of routes(t.app)) {
+        // Signed-in clients only read: their POSTs (logout, deleting the account) would end the crawl.
+        if (role !== 'anonymous' && r.method !== 'GET' && r.method !== 'HEAD') continue;
+        const res = await hit(t, clients[role]!, r);
+        if (!setsCookie(res) && !isHtml(res)) continue;
+        checked += 1;
+        const value = cacheControl(res);
+        // `private, no-store`, or the plain `no-store` that signed-in pages already had.
+        if (value !== PRIVATE && value !== 'no-store')
+          problems.push(`${label(r)} → ${res.statusCode}: Cache-Control "${value}"`);
+      }
+      expect(problems).toEqual([]);
+      expect(checked).toBeGreaterThan(10);
+    },
+  );
 
   it('hashed bundles keep their year-long cache and set no cookie', async () => {
-    const manifest = JSON.parse(readFileSync(join(PUBLIC_DIR, 'assets', 'manifest.json'), 'utf8')) as Record<string, string>;
+    const manifest = JSON.parse(readFileSync(join(PUBLIC_DIR, 'assets', 'manifest.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
     for (const client of [t.client(), clients.student!]) {
       const res = await client.get(`/assets/${manifest['site.css']}`);
       expect(res.statusCode).toBe(200);

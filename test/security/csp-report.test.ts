@@ -18,24 +18,51 @@ const LEGACY = {
     'violated-directive': 'script-src-elem',
     'effective-directive': 'script-src-elem',
     'blocked-uri': 'https://evil.example/steal.js',
-    'disposition': 'enforce',
+    disposition: 'enforce',
     'line-number': 3,
   },
 };
 const BATCH = [
-  { type: 'csp-violation', age: 1, url: 'https://maths.example.org/', body: { documentURL: 'https://maths.example.org/', blockedURL: 'inline', effectiveDirective: 'script-src-elem', disposition: 'enforce' } },
-  { type: 'csp-violation', age: 1, url: 'https://maths.example.org/a', body: { documentURL: 'https://maths.example.org/a', blockedURL: 'eval', effectiveDirective: 'script-src', disposition: 'enforce' } },
+  {
+    type: 'csp-violation',
+    age: 1,
+    url: 'https://maths.example.org/',
+    body: {
+      documentURL: 'https://maths.example.org/',
+      blockedURL: 'inline',
+      effectiveDirective: 'script-src-elem',
+      disposition: 'enforce',
+    },
+  },
+  {
+    type: 'csp-violation',
+    age: 1,
+    url: 'https://maths.example.org/a',
+    body: {
+      documentURL: 'https://maths.example.org/a',
+      blockedURL: 'eval',
+      effectiveDirective: 'script-src',
+      disposition: 'enforce',
+    },
+  },
 ];
 
 const post = (t: TestApp, type: string, payload: string, headers: Record<string, string> = {}) =>
-  t.app.inject({ method: 'POST', url: '/csp-report', headers: { 'content-type': type, 'x-forwarded-proto': 'https', ...headers }, payload });
+  t.app.inject({
+    method: 'POST',
+    url: '/csp-report',
+    headers: { 'content-type': type, 'x-forwarded-proto': 'https', ...headers },
+    payload,
+  });
 
 describe.each(await availableDialects())('/csp-report in production on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(dialect, { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET, RATELIMIT_ENABLED: 'false' });
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('accepts application/csp-report without a CSRF token or session, and counts it', async () => {
     const res = await post(t, 'application/csp-report', JSON.stringify(LEGACY));
@@ -56,7 +83,11 @@ describe.each(await availableDialects())('/csp-report in production on %s', (dia
     const summary = await cspReportSummary(t.app);
     expect(summary.total).toBe(3);
     expect(summary.recent.map((r) => r.blockedUri).slice(0, 2)).toEqual(['eval', 'inline']);
-    const row = await t.db.selectFrom('settings').select('value').where('key', '=', 'csp_reports.total').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', 'csp_reports.total')
+      .executeTakeFirstOrThrow();
     expect(row.value).toBe('3');
   });
 
@@ -98,12 +129,20 @@ describe('/csp-report logging', () => {
 
   it('writes each violation as one structured JSON line, without query strings', async () => {
     const file = join(dir, 'app.log');
-    const config = loadConfig({ APP_ENV: 'testing', SECRET_KEY: STRONG_SECRET, LOG_FILE: file, LOG_LEVEL: 'warn', ...ONE_PROXY });
+    const config = loadConfig({
+      APP_ENV: 'testing',
+      SECRET_KEY: STRONG_SECRET,
+      LOG_FILE: file,
+      LOG_LEVEL: 'warn',
+      ...ONE_PROXY,
+    });
     const database = await createTestDatabase('sqlite');
     const app = await buildApp(config, { database });
     await app.ready();
     const res = await app.inject({
-      method: 'POST', url: '/csp-report', headers: { 'content-type': 'application/csp-report', 'x-forwarded-for': '203.0.113.9' },
+      method: 'POST',
+      url: '/csp-report',
+      headers: { 'content-type': 'application/csp-report', 'x-forwarded-for': '203.0.113.9' },
       payload: JSON.stringify(LEGACY),
     });
     expect(res.statusCode).toBe(204);
@@ -112,12 +151,20 @@ describe('/csp-report logging', () => {
     for (let i = 0; i < 200 && !read().includes('csp-violation'); i++) await new Promise((r) => setTimeout(r, 50));
     await app.close();
     await database.dispose();
-    const lines = read().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = read()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const entry = lines.find((l) => l.event === 'csp-violation');
     expect(entry).toMatchObject({
       msg: 'CSP violation',
       ip: '203.0.113.9',
-      csp: { documentUri: 'https://maths.example.org/challenges/4', blockedUri: 'https://evil.example/steal.js', effectiveDirective: 'script-src-elem', line: 3 },
+      csp: {
+        documentUri: 'https://maths.example.org/challenges/4',
+        blockedUri: 'https://evil.example/steal.js',
+        effectiveDirective: 'script-src-elem',
+        line: 3,
+      },
     });
     expect(JSON.stringify(lines)).not.toContain('session=abc');
   });

@@ -17,7 +17,9 @@ const TOKENLESS = ['POST /csp-report'];
 
 function refusedByCsrf(res: LightMyRequestResponse, reason: RegExp): boolean {
   if (res.statusCode !== 403) return false;
-  const text = res.headers['content-type']?.toString().includes('json') ? String(res.json<{ error: unknown }>().error) : res.body;
+  const text = res.headers['content-type']?.toString().includes('json')
+    ? String(res.json<{ error: unknown }>().error)
+    : res.body;
   return reason.test(text);
 }
 
@@ -27,7 +29,12 @@ describe.each(await availableDialects())('CSRF matrix (production profile) on %s
   let student: TestClient;
   let studentToken: string;
   beforeAll(async () => {
-    t = await createTestApp(dialect, { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET, RATELIMIT_ENABLED: 'false', SERVER_NAME: 'localhost' });
+    t = await createTestApp(dialect, {
+      APP_ENV: 'production',
+      SECRET_KEY: STRONG_SECRET,
+      RATELIMIT_ENABLED: 'false',
+      SERVER_NAME: 'localhost',
+    });
     await seedData(t);
     admin = t.client({ https: true });
     await admin.loginAs(await t.createUser({ isAdmin: true }));
@@ -35,12 +42,16 @@ describe.each(await availableDialects())('CSRF matrix (production profile) on %s
     await student.loginAs(await t.createUser());
     studentToken = await student.csrfToken();
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const protectedRoutes = () => routes(t.app).filter((r) => UNSAFE.has(r.method) && r.csrf);
 
   it('only the reviewed endpoints skip the token', () => {
-    const skipped = routes(t.app).filter((r) => UNSAFE.has(r.method) && !r.csrf).map(label);
+    const skipped = routes(t.app)
+      .filter((r) => UNSAFE.has(r.method) && !r.csrf)
+      .map(label);
     expect(skipped.sort()).toEqual([...TOKENLESS].sort());
     expect(protectedRoutes().length).toBeGreaterThan(5);
   });
@@ -54,14 +65,31 @@ describe.each(await availableDialects())('CSRF matrix (production profile) on %s
         ['anonymous, no token', () => hit(t, null, r, { https: true }), /security token/],
         ['student, no token', () => hit(t, student, r, { https: true }), /security token/],
         ['admin, no token', () => hit(t, admin, r, { https: true }), /security token/],
-        ['admin, wrong token', () => hit(t, admin, r, { https: true, csrf: `${adminToken.slice(0, -2)}xx` }), /security token/],
-        ['admin, another visitor\'s token', () => hit(t, admin, r, { https: true, csrf: studentToken }), /security token/],
-        ['admin, valid token from another site', () => hit(t, admin, r, { https: true, csrf: adminToken, headers: { origin: 'https://evil.example' } }), /another site/],
-        ['admin, valid token, Sec-Fetch-Site: cross-site', () => hit(t, admin, r, { https: true, csrf: adminToken, headers: { 'sec-fetch-site': 'cross-site' } }), /another site/],
+        [
+          'admin, wrong token',
+          () => hit(t, admin, r, { https: true, csrf: `${adminToken.slice(0, -2)}xx` }),
+          /security token/,
+        ],
+        [
+          "admin, another visitor's token",
+          () => hit(t, admin, r, { https: true, csrf: studentToken }),
+          /security token/,
+        ],
+        [
+          'admin, valid token from another site',
+          () => hit(t, admin, r, { https: true, csrf: adminToken, headers: { origin: 'https://evil.example' } }),
+          /another site/,
+        ],
+        [
+          'admin, valid token, Sec-Fetch-Site: cross-site',
+          () => hit(t, admin, r, { https: true, csrf: adminToken, headers: { 'sec-fetch-site': 'cross-site' } }),
+          /another site/,
+        ],
       ];
       for (const [name, send, reason] of cases) {
         const res = await send();
-        if (!refusedByCsrf(res, reason)) problems.push(`${label(r)} (${name}): ${res.statusCode} ${res.body.slice(0, 120)}`);
+        if (!refusedByCsrf(res, reason))
+          problems.push(`${label(r)} (${name}): ${res.statusCode} ${res.body.slice(0, 120)}`);
       }
     }
     expect(problems).toEqual([]);
@@ -73,7 +101,11 @@ describe.each(await availableDialects())('CSRF matrix (production profile) on %s
     const r = protectedRoutes().find((x) => x.url === '/logout') ?? protectedRoutes()[0]!;
     const client = t.client({ https: true });
     await client.loginAs(await t.createUser({ isAdmin: true }));
-    const res = await hit(t, client, r, { https: true, csrf: await client.csrfToken(), headers: { host: 'localhost', origin: 'https://localhost' } });
+    const res = await hit(t, client, r, {
+      https: true,
+      csrf: await client.csrfToken(),
+      headers: { host: 'localhost', origin: 'https://localhost' },
+    });
     expect(refusedByCsrf(res, /security token|another site/)).toBe(false);
     expect(res.statusCode).toBeLessThan(500);
   });

@@ -14,27 +14,43 @@ import { STRONG_SECRET } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-function run(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout.on('data', (d) => { out += String(d); });
-  child.stderr.on('data', (d) => { out += String(d); });
+  child.stdout.on('data', (d) => {
+    out += String(d);
+  });
+  child.stderr.on('data', (d) => {
+    out += String(d);
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
 
 describe.each(await availableDialects())('doctor facts from a real %s database', (dialect) => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(dialect, { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET }); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('finds an admin whose password is a well-known default, and one still on a one-time password', async () => {
     await t.createUser({ isAdmin: true, email: 'old@school.example.org', password: 'admin123' });
-    await t.createUser({ isAdmin: true, email: 'new@school.example.org', mustChangePassword: true, password: 'a long and unguessable passphrase' });
+    await t.createUser({
+      isAdmin: true,
+      email: 'new@school.example.org',
+      mustChangePassword: true,
+      password: 'a long and unguessable passphrase',
+    });
     await t.createUser({ isAdmin: false, email: 'student@school.example.org', password: 'password' });
     const facts = await gatherFacts(t.config, t.database, { APP_ENV: 'production' });
     expect(facts.database).toEqual({ reachable: true, pendingMigrations: [] });
@@ -71,7 +87,10 @@ describe('as processes', () => {
       UPLOAD_DIR: join(dir, 'uploads'),
       SERVER_NAME: 'maths.example.org',
       // One TLS-terminating proxy that adds X-Forwarded-For and X-Forwarded-Proto.
-      PROXY_FIX_X_FOR: '1', PROXY_FIX_X_PROTO: '1', PROXY_FIX_X_HOST: '0', PROXY_FIX_X_PORT: '0',
+      PROXY_FIX_X_FOR: '1',
+      PROXY_FIX_X_PROTO: '1',
+      PROXY_FIX_X_HOST: '0',
+      PROXY_FIX_X_PORT: '0',
     };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -88,7 +107,11 @@ describe('as processes', () => {
   });
 
   it('`mathsoc doctor` exits 1 on a blocking failure and says how to fix it', async () => {
-    const p = run(['src/cli/index.ts', 'doctor'], { ...env, FORCE_HTTPS: 'false', SECRET_KEY: 'a'.repeat(20) + 'b'.repeat(20) });
+    const p = run(['src/cli/index.ts', 'doctor'], {
+      ...env,
+      FORCE_HTTPS: 'false',
+      SECRET_KEY: 'a'.repeat(20) + 'b'.repeat(20),
+    });
     expect(await p.exited).toBe(1);
     const out = p.output();
     expect(out).toContain('✗ Enable HTTPS on your hosting platform [blocking]');
@@ -137,7 +160,9 @@ describe('as processes', () => {
       expect(secure.status).toBe(200);
       expect(secure.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
       expect(secure.headers.get('content-security-policy')).not.toMatch(/script-src[^;]*unsafe-(eval|inline)/);
-      expect(secure.headers.get('set-cookie')).toMatch(/^__Host-mathsoc_csrf=.*; Path=\/; HttpOnly; Secure; SameSite=Lax/);
+      expect(secure.headers.get('set-cookie')).toMatch(
+        /^__Host-mathsoc_csrf=.*; Path=\/; HttpOnly; Secure; SameSite=Lax/,
+      );
     } finally {
       p.child.kill('SIGTERM');
       await p.exited;

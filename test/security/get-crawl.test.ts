@@ -20,12 +20,14 @@ export function cspProblems(res: LightMyRequestResponse): string[] {
     const attr = /\snonce="([^"]*)"/.exec(tag)?.[1];
     if (!nonce || attr !== nonce) problems.push(`script without this response's nonce: ${tag}`);
   }
-  for (const m of res.body.match(/<[a-z][^>]*\son[a-z]+\s*=[^>]*>/gi) ?? []) problems.push(`inline event handler: ${m.slice(0, 100)}`);
+  for (const m of res.body.match(/<[a-z][^>]*\son[a-z]+\s*=[^>]*>/gi) ?? [])
+    problems.push(`inline event handler: ${m.slice(0, 100)}`);
   if (/\s(?:href|src|action|formaction)\s*=\s*["']?\s*javascript:/i.test(res.body)) problems.push('javascript: URL');
   // style-src has no 'unsafe-inline': a <style> element would be refused. Style
   // attributes are allowed only for MathLive's run-time markup, never in a page.
   for (const m of res.body.match(/<style\b[^>]*>/gi) ?? []) problems.push(`<style> element: ${m}`);
-  for (const m of res.body.match(/<[a-z][^>]*\sstyle\s*=[^>]*>/gi) ?? []) problems.push(`style attribute: ${m.slice(0, 100)}`);
+  for (const m of res.body.match(/<[a-z][^>]*\sstyle\s*=[^>]*>/gi) ?? [])
+    problems.push(`style attribute: ${m.slice(0, 100)}`);
   return problems;
 }
 
@@ -36,7 +38,10 @@ export function formProblems(res: LightMyRequestResponse): string[] {
   for (const form of res.body.match(/<form\b[^>]*>[\s\S]*?<\/form>/gi) ?? []) {
     const open = /<form\b[^>]*>/i.exec(form)![0];
     if (!/\smethod\s*=\s*["']?post/i.test(open)) continue;
-    if (!/<input\b[^>]*\sname="_csrf"[^>]*\svalue="[^"]+"/i.test(form) && !/<input\b[^>]*\svalue="[^"]+"[^>]*\sname="_csrf"/i.test(form)) {
+    if (
+      !/<input\b[^>]*\sname="_csrf"[^>]*\svalue="[^"]+"/i.test(form) &&
+      !/<input\b[^>]*\svalue="[^"]+"[^>]*\sname="_csrf"/i.test(form)
+    ) {
       problems.push(`POST form without a CSRF field: ${open}`);
     }
   }
@@ -55,34 +60,45 @@ describe.each(await availableDialects())('GET crawl on %s', (dialect) => {
     await clients.student.loginAs(await t.createUser());
     clients.anonymous = null;
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const safeRoutes = () => routes(t.app).filter((r) => r.method === 'GET' || r.method === 'HEAD');
 
-  it.each(['admin', 'student', 'anonymous'])('crawling every GET and HEAD route as %s changes no row of any table', async (role) => {
-    const before = await snapshot(t);
-    expect(Object.keys(before)).toEqual(expect.arrayContaining(['users', 'sessions', 'challenges', 'submissions', 'settings', 'audit_log']));
-    const problems: string[] = [];
-    let pages = 0;
-    for (const r of safeRoutes()) {
-      const res = await hit(t, clients[role]!, r);
-      if (res.statusCode >= 500) problems.push(`${label(r)}: ${res.statusCode} ${res.body.slice(0, 200)}`);
-      for (const p of [...cspProblems(res), ...formProblems(res)]) problems.push(`${label(r)}: ${p}`);
-      if (res.statusCode === 200 && String(res.headers['content-type']).includes('text/html')) {
-        pages += 1;
-        // A page for a signed-in user names them: no cache may keep it.
-        if (role !== 'anonymous' && res.headers['cache-control'] !== 'no-store') problems.push(`${label(r)}: cached (${res.headers['cache-control']})`);
+  it.each(['admin', 'student', 'anonymous'])(
+    'crawling every GET and HEAD route as %s changes no row of any table',
+    async (role) => {
+      const before = await snapshot(t);
+      expect(Object.keys(before)).toEqual(
+        expect.arrayContaining(['users', 'sessions', 'challenges', 'submissions', 'settings', 'audit_log']),
+      );
+      const problems: string[] = [];
+      let pages = 0;
+      for (const r of safeRoutes()) {
+        const res = await hit(t, clients[role]!, r);
+        if (res.statusCode >= 500) problems.push(`${label(r)}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        for (const p of [...cspProblems(res), ...formProblems(res)]) problems.push(`${label(r)}: ${p}`);
+        if (res.statusCode === 200 && String(res.headers['content-type']).includes('text/html')) {
+          pages += 1;
+          // A page for a signed-in user names them: no cache may keep it.
+          if (role !== 'anonymous' && res.headers['cache-control'] !== 'no-store')
+            problems.push(`${label(r)}: cached (${res.headers['cache-control']})`);
+        }
       }
-    }
-    expect(problems).toEqual([]);
-    expect(await snapshot(t)).toEqual(before);
-    // The crawl reached real pages, not only redirects and 404s.
-    expect(pages).toBeGreaterThan(role === 'anonymous' ? 3 : 5);
-  });
+      expect(problems).toEqual([]);
+      expect(await snapshot(t)).toEqual(before);
+      // The crawl reached real pages, not only redirects and 404s.
+      expect(pages).toBeGreaterThan(role === 'anonymous' ? 3 : 5);
+    },
+  );
 
   it('the snapshot notices a changed row', async () => {
     const before = await snapshot(t);
-    await t.db.insertInto('settings').values({ key: 'crawl.probe', value: '1', updated_at: new Date().toISOString() }).execute();
+    await t.db
+      .insertInto('settings')
+      .values({ key: 'crawl.probe', value: '1', updated_at: new Date().toISOString() })
+      .execute();
     expect(await snapshot(t)).not.toEqual(before);
     await t.db.deleteFrom('settings').where('key', '=', 'crawl.probe').execute();
     expect(await snapshot(t)).toEqual(before);
@@ -91,14 +107,16 @@ describe.each(await availableDialects())('GET crawl on %s', (dialect) => {
   it('the checks would notice a script without the nonce and an inline handler', () => {
     const fake = {
       headers: { 'content-type': 'text/html', 'content-security-policy': "script-src 'nonce-abc'" },
-      body: '<script nonce="abc" src="/a.js"></script><script src="/b.js"></script><button onclick="x()">'
-        + '<style>p{}</style><span class="strut" style="height:1em">',
+      body:
+        '<script nonce="abc" src="/a.js"></script><script src="/b.js"></script><button onclick="x()">' +
+        '<style>p{}</style><span class="strut" style="height:1em">',
     } as unknown as LightMyRequestResponse;
     expect(cspProblems(fake)).toHaveLength(4);
     const forms = {
       headers: { 'content-type': 'text/html' },
-      body: '<form method="post" action="/a"><input type="hidden" name="_csrf" value="t"></form>'
-        + '<form method="POST" action="/b"><input name="x"></form><form method="get" action="/c"></form>',
+      body:
+        '<form method="post" action="/a"><input type="hidden" name="_csrf" value="t"></form>' +
+        '<form method="POST" action="/b"><input name="x"></form><form method="get" action="/c"></form>',
     } as unknown as LightMyRequestResponse;
     expect(formProblems(forms)).toEqual(['POST form without a CSRF field: <form method="POST" action="/b">']);
   });

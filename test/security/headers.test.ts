@@ -6,7 +6,12 @@ import { createTestApp } from '../helpers/app.js';
 import { createProbeApp, STRONG_SECRET, type ProbeApp } from './helpers.js';
 
 const HTTPS = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.5' };
-const PRODUCTION = { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET, SERVER_NAME: 'maths.example.org', RATELIMIT_ENABLED: 'false' };
+const PRODUCTION = {
+  APP_ENV: 'production',
+  SECRET_KEY: STRONG_SECRET,
+  SERVER_NAME: 'maths.example.org',
+  RATELIMIT_ENABLED: 'false',
+};
 
 const FIXED = {
   'x-frame-options': 'SAMEORIGIN',
@@ -30,8 +35,12 @@ const scriptSrc = (csp: unknown) => /script-src ([^;]*)/.exec(String(csp))![1]!;
 
 describe('production profile behind a TLS-terminating proxy', () => {
   let t: ProbeApp;
-  beforeAll(async () => { t = await createProbeApp('sqlite', PRODUCTION); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createProbeApp('sqlite', PRODUCTION);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('a page carries every security header, HSTS and a CSP without unsafe-inline or unsafe-eval for scripts', async () => {
     const res = await t.app.inject({ url: '/', headers: HTTPS });
@@ -56,7 +65,12 @@ describe('production profile behind a TLS-terminating proxy', () => {
     const refused = await t.app.inject({ method: 'POST', url: '/__t/echo', headers: HTTPS, payload: {} });
     expect(refused.statusCode).toBe(403);
     expectSecurityHeaders(refused.headers, true);
-    const bad = await t.app.inject({ method: 'POST', url: '/__t/echo', headers: { ...HTTPS, 'content-type': 'application/json' }, payload: '{"x":' });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/__t/echo',
+      headers: { ...HTTPS, 'content-type': 'application/json' },
+      payload: '{"x":',
+    });
     expect(bad.statusCode).toBe(400);
     expectSecurityHeaders(bad.headers, true);
   });

@@ -52,7 +52,13 @@ async function probeRoutes(app: FastifyInstance): Promise<void> {
 
 export async function createProbeApp(dialect: Dialect, env: Record<string, string> = {}): Promise<ProbeApp> {
   // One proxy in front, as the suites' forwarded headers assume (the settings' default is none).
-  const config = loadConfig({ APP_ENV: 'testing', SECRET_KEY: STRONG_SECRET, LOG_LEVEL: 'silent', ...ONE_PROXY, ...env });
+  const config = loadConfig({
+    APP_ENV: 'testing',
+    SECRET_KEY: STRONG_SECRET,
+    LOG_LEVEL: 'silent',
+    ...ONE_PROXY,
+    ...env,
+  });
   const database = await createTestDatabase(dialect);
   const app = await buildApp(config, { database, logger: false });
   await app.register(probeRoutes);

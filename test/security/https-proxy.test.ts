@@ -4,7 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProbeApp, STRONG_SECRET, type ProbeApp } from './helpers.js';
 
-const PRODUCTION = { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET, RATELIMIT_ENABLED: 'false', SERVER_NAME: 'maths.example.org' };
+const PRODUCTION = {
+  APP_ENV: 'production',
+  SECRET_KEY: STRONG_SECRET,
+  RATELIMIT_ENABLED: 'false',
+  SERVER_NAME: 'maths.example.org',
+};
 
 async function seen(t: ProbeApp, headers: Record<string, string>) {
   const res = await t.app.inject({ url: '/__t/request', headers });
@@ -12,18 +17,26 @@ async function seen(t: ProbeApp, headers: Record<string, string>) {
   return res.json<{ clientIp: string; isSecure: boolean; publicHost: string }>();
 }
 
-describe('proxy trust with one hop declared (the probe app\'s PROXY_FIX_* = 1)', () => {
+describe("proxy trust with one hop declared (the probe app's PROXY_FIX_* = 1)", () => {
   let t: ProbeApp;
-  beforeAll(async () => { t = await createProbeApp('sqlite'); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createProbeApp('sqlite');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('takes the client address, scheme, host and port from the proxy', async () => {
-    expect(await seen(t, {
-      'x-forwarded-for': '203.0.113.5',
-      'x-forwarded-proto': 'https',
-      'x-forwarded-host': 'maths.example.org',
-      'x-forwarded-port': '8443',
-    })).toEqual(expect.objectContaining({ clientIp: '203.0.113.5', isSecure: true, publicHost: 'maths.example.org:8443' }));
+    expect(
+      await seen(t, {
+        'x-forwarded-for': '203.0.113.5',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'maths.example.org',
+        'x-forwarded-port': '8443',
+      }),
+    ).toEqual(
+      expect.objectContaining({ clientIp: '203.0.113.5', isSecure: true, publicHost: 'maths.example.org:8443' }),
+    );
   });
 
   it('a spoofed extra X-Forwarded-For entry from the client never becomes the client address', async () => {
@@ -37,12 +50,21 @@ describe('proxy trust with one hop declared (the probe app\'s PROXY_FIX_* = 1)',
   });
 
   it('without forwarded headers: the socket address and plain HTTP', async () => {
-    expect(await seen(t, {})).toEqual(expect.objectContaining({ clientIp: '127.0.0.1', isSecure: false, publicHost: 'localhost' }));
+    expect(await seen(t, {})).toEqual(
+      expect.objectContaining({ clientIp: '127.0.0.1', isSecure: false, publicHost: 'localhost' }),
+    );
   });
 
   it('the default port is dropped from the host, as browsers do in Origin', async () => {
-    expect((await seen(t, { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'maths.example.org', 'x-forwarded-port': '443' })).publicHost)
-      .toBe('maths.example.org');
+    expect(
+      (
+        await seen(t, {
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'maths.example.org',
+          'x-forwarded-port': '443',
+        })
+      ).publicHost,
+    ).toBe('maths.example.org');
     expect((await seen(t, { host: 'maths.example.org:80' })).publicHost).toBe('maths.example.org');
   });
 
@@ -53,8 +75,12 @@ describe('proxy trust with one hop declared (the probe app\'s PROXY_FIX_* = 1)',
 
 describe('proxy trust with two hops (CDN in front of a load balancer)', () => {
   let t: ProbeApp;
-  beforeAll(async () => { t = await createProbeApp('sqlite', { PROXY_FIX_X_FOR: '2', PROXY_FIX_X_PROTO: '2' }); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createProbeApp('sqlite', { PROXY_FIX_X_FOR: '2', PROXY_FIX_X_PROTO: '2' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('takes the entry the outer proxy wrote, and ignores the header when it is too short', async () => {
     expect((await seen(t, { 'x-forwarded-for': '1.1.1.1, 203.0.113.5, 10.0.0.7' })).clientIp).toBe('203.0.113.5');
@@ -66,21 +92,37 @@ describe('proxy trust with two hops (CDN in front of a load balancer)', () => {
 describe('no proxy (all PROXY_FIX_* = 0)', () => {
   let t: ProbeApp;
   beforeAll(async () => {
-    t = await createProbeApp('sqlite', { PROXY_FIX_X_FOR: '0', PROXY_FIX_X_PROTO: '0', PROXY_FIX_X_HOST: '0', PROXY_FIX_X_PORT: '0' });
+    t = await createProbeApp('sqlite', {
+      PROXY_FIX_X_FOR: '0',
+      PROXY_FIX_X_PROTO: '0',
+      PROXY_FIX_X_HOST: '0',
+      PROXY_FIX_X_PORT: '0',
+    });
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('believes no forwarded header at all', async () => {
-    expect(await seen(t, {
-      'x-forwarded-for': '203.0.113.5', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', 'x-forwarded-port': '1',
-    })).toEqual(expect.objectContaining({ clientIp: '127.0.0.1', isSecure: false, publicHost: 'localhost' }));
+    expect(
+      await seen(t, {
+        'x-forwarded-for': '203.0.113.5',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-port': '1',
+      }),
+    ).toEqual(expect.objectContaining({ clientIp: '127.0.0.1', isSecure: false, publicHost: 'localhost' }));
   });
 });
 
 describe('HTTPS enforcement in production', () => {
   let t: ProbeApp;
-  beforeAll(async () => { t = await createProbeApp('sqlite', PRODUCTION); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createProbeApp('sqlite', PRODUCTION);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('redirects plain HTTP with 302 to the same address over HTTPS', async () => {
     const res = await t.app.inject({ url: '/__t/request?a=1&b=2', headers: { host: 'maths.example.org' } });
@@ -89,7 +131,12 @@ describe('HTTPS enforcement in production', () => {
   });
 
   it('a form sent over plain HTTP is redirected with 307, keeping its method', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/__t/echo', headers: { host: 'maths.example.org' }, payload: {} });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/__t/echo',
+      headers: { host: 'maths.example.org' },
+      payload: {},
+    });
     expect(res.statusCode).toBe(307);
   });
 
@@ -108,7 +155,11 @@ describe('HTTPS enforcement in production', () => {
 
 describe('HTTPS enforcement options', () => {
   it('FORCE_HTTPS_PERMANENT answers 301 (308 for forms); SERVER_NAME is the only redirect target', async () => {
-    const t = await createProbeApp('sqlite', { ...PRODUCTION, FORCE_HTTPS_PERMANENT: 'true', SERVER_NAME: 'maths.example.org' });
+    const t = await createProbeApp('sqlite', {
+      ...PRODUCTION,
+      FORCE_HTTPS_PERMANENT: 'true',
+      SERVER_NAME: 'maths.example.org',
+    });
     try {
       const get = await t.app.inject({ url: '/x', headers: { host: 'evil.example' } });
       expect(get.statusCode).toBe(301);
@@ -122,7 +173,11 @@ describe('HTTPS enforcement options', () => {
   it('SERVER_NAME is the host of the redirect whatever Host or X-Forwarded-Host say', async () => {
     const t = await createProbeApp('sqlite', PRODUCTION);
     try {
-      for (const headers of [{ host: 'evil.example' }, { 'x-forwarded-host': 'evil.example' }, { host: 'evil.example', 'x-forwarded-host': 'evil.example:8080' }]) {
+      for (const headers of [
+        { host: 'evil.example' },
+        { 'x-forwarded-host': 'evil.example' },
+        { host: 'evil.example', 'x-forwarded-host': 'evil.example:8080' },
+      ]) {
         const res = await t.app.inject({ url: '/a/b?c=1', headers });
         expect(res.statusCode).toBe(302);
         expect(res.headers.location).toBe('https://maths.example.org/a/b?c=1');
@@ -132,7 +187,7 @@ describe('HTTPS enforcement options', () => {
     }
   });
 
-  it('with PROXY_FIX_X_PROTO=0 the proxy\'s https is not believed (the misconfiguration behind redirect loops)', async () => {
+  it("with PROXY_FIX_X_PROTO=0 the proxy's https is not believed (the misconfiguration behind redirect loops)", async () => {
     const t = await createProbeApp('sqlite', { ...PRODUCTION, PROXY_FIX_X_PROTO: '0' });
     try {
       expect((await t.app.inject({ url: '/', headers: { 'x-forwarded-proto': 'https' } })).statusCode).toBe(302);
@@ -154,9 +209,16 @@ describe('HTTPS enforcement options', () => {
 describe('HTTPS redirect without SERVER_NAME (FORCE_HTTPS in development)', () => {
   let t: ProbeApp;
   beforeAll(async () => {
-    t = await createProbeApp('sqlite', { APP_ENV: 'development', FORCE_HTTPS: 'true', RATELIMIT_ENABLED: 'false', HOST: 'maths.lan' });
+    t = await createProbeApp('sqlite', {
+      APP_ENV: 'development',
+      FORCE_HTTPS: 'true',
+      RATELIMIT_ENABLED: 'false',
+      HOST: 'maths.lan',
+    });
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it.each([
     [{ host: 'evil.example' }],
@@ -175,7 +237,7 @@ describe('HTTPS redirect without SERVER_NAME (FORCE_HTTPS in development)', () =
     ['127.0.0.1:3000', 'https://127.0.0.1/x?y=1'],
     ['[::1]:3000', 'https://[::1]/x?y=1'],
     ['maths.lan:3000', 'https://maths.lan/x?y=1'],
-  ])('redirects the machine\'s own names (Host: %s → %s)', async (host, location) => {
+  ])("redirects the machine's own names (Host: %s → %s)", async (host, location) => {
     const res = await t.app.inject({ url: '/x?y=1', headers: { host } });
     expect(res.statusCode).toBe(302);
     expect(res.headers.location).toBe(location);

@@ -33,9 +33,14 @@ function entry(map: InputMap, key: string): RouteInputs {
   return e;
 }
 
-const decode = (s: string) => s
-  .replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')
-  .replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n))).replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&amp;/g, '&');
 
 function attr(tag: string, name: string): string | null {
   const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
@@ -48,7 +53,9 @@ function matcher(table: RouteEntry[]) {
   const compiled = table.map((r) => {
     const source = r.url
       .split(/(:[A-Za-z0-9_]+(?:\([^)]*\))?|\*)/)
-      .map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+      .map((part) =>
+        part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+      )
       .join('');
     const params = (r.url.match(/:[A-Za-z0-9_]+|\*/g) ?? []).length;
     return { r, re: new RegExp(`^${source}/?$`), params };
@@ -60,7 +67,12 @@ function matcher(table: RouteEntry[]) {
 }
 
 /** Forms, GET-form and link query names, and redirect targets of one response. */
-export function collectFromPage(map: InputMap, table: RouteEntry[], pageUrl: string, res: LightMyRequestResponse): void {
+export function collectFromPage(
+  map: InputMap,
+  table: RouteEntry[],
+  pageUrl: string,
+  res: LightMyRequestResponse,
+): void {
   const find = matcher(table);
   const base = new URL(pageUrl, 'http://matrix.invalid');
   const noteQuery = (href: string) => {
@@ -93,7 +105,13 @@ export function collectFromPage(map: InputMap, table: RouteEntry[], pageUrl: str
     for (const tag of form.match(/<(?:input|button)\b[^>]*>/gi) ?? []) {
       const name = attr(tag, 'name');
       if (!name) continue;
-      fields.push([name, { value: attr(tag, 'value') ?? '', type: (attr(tag, 'type') ?? (tag.startsWith('<b') ? 'submit' : 'text')).toLowerCase() }]);
+      fields.push([
+        name,
+        {
+          value: attr(tag, 'value') ?? '',
+          type: (attr(tag, 'type') ?? (tag.startsWith('<b') ? 'submit' : 'text')).toLowerCase(),
+        },
+      ]);
     }
     for (const m of form.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/gi)) {
       const name = attr(m[1]!, 'name');
@@ -104,7 +122,7 @@ export function collectFromPage(map: InputMap, table: RouteEntry[], pageUrl: str
       if (!name) continue;
       const options = [...m[2]!.matchAll(/<option\b[^>]*>/gi)].map((o) => o[0]);
       const chosen = options.find((o) => /\sselected\b/i.test(o)) ?? options[0];
-      fields.push([name, { value: chosen ? attr(chosen, 'value') ?? '' : '', type: 'select' }]);
+      fields.push([name, { value: chosen ? (attr(chosen, 'value') ?? '') : '', type: 'select' }]);
     }
     for (const [name, info] of fields) {
       if (method === 'GET') e.query.add(name);
@@ -113,16 +131,38 @@ export function collectFromPage(map: InputMap, table: RouteEntry[], pageUrl: str
   }
 }
 
-const IGNORED_READS = new Set(['then', 'toJSON', 'constructor', 'length', 'prototype', '__proto__', 'valueOf', 'toString',
-  'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'inspect', 'asymmetricMatch', 'nodeType', '$$typeof']);
+const IGNORED_READS = new Set([
+  'then',
+  'toJSON',
+  'constructor',
+  'length',
+  'prototype',
+  '__proto__',
+  'valueOf',
+  'toString',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+  'inspect',
+  'asymmetricMatch',
+  'nodeType',
+  '$$typeof',
+]);
 
 function recording<T extends object>(target: T, names: Set<string>): T {
   const note = (p: string | symbol) => {
     if (typeof p === 'string' && !IGNORED_READS.has(p) && /^[\w.[\]-]{1,60}$/.test(p)) names.add(p);
   };
   return new Proxy(target, {
-    get(t, p, receiver) { note(p); return Reflect.get(t, p, receiver) as unknown; },
-    has(t, p) { note(p); return Reflect.has(t, p); },
+    get(t, p, receiver) {
+      note(p);
+      return Reflect.get(t, p, receiver) as unknown;
+    },
+    has(t, p) {
+      note(p);
+      return Reflect.has(t, p);
+    },
   });
 }
 
@@ -151,7 +191,8 @@ export function recordReads(app: FastifyInstance, map: InputMap): void {
 const bodyReads = new WeakMap<object, { e: RouteInputs; names: Set<string> }>();
 
 /** URLs with a destructive last segment go last, so discovery keeps its fixtures for the others. */
-const destructive = (r: RouteEntry) => /\/(delete|remove|reset|logout|revoke-others|recalculate|admin)(\/|$)/.test(r.url) ? 1 : 0;
+const destructive = (r: RouteEntry) =>
+  /\/(delete|remove|reset|logout|revoke-others|recalculate|admin)(\/|$)/.test(r.url) ? 1 : 0;
 
 /**
  * Crawls every GET route as a visitor, a student and an admin (pages and links), then sends
@@ -183,10 +224,16 @@ export async function discoverInputs(t: TestApp, map: InputMap): Promise<void> {
 }
 
 /** A 1×1 PNG: a real image for upload fields (its bytes hold NULs, as images do). */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /** A multipart/form-data body: text fields, then files (name, file name) carrying PNG. */
-export function multipartBody(fields: Array<[string, string]>, files: Array<[string, string]>): { payload: Buffer; type: string } {
+export function multipartBody(
+  fields: Array<[string, string]>,
+  files: Array<[string, string]>,
+): { payload: Buffer; type: string } {
   const boundary = `----matrix${Math.random().toString(16).slice(2)}`;
   const parts: Buffer[] = [];
   for (const [name, value] of fields) {
@@ -195,7 +242,11 @@ export function multipartBody(fields: Array<[string, string]>, files: Array<[str
   for (const [name, filename] of files) {
     // No file chosen: browsers send an empty part with an empty file name.
     const type = filename ? 'image/png' : 'application/octet-stream';
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`));
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`,
+      ),
+    );
     parts.push(filename ? PNG : Buffer.alloc(0), Buffer.from('\r\n'));
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));

@@ -15,7 +15,15 @@ import { buildApp } from '../../src/app.js';
 import type { RouteEntry } from '../../src/security/access.js';
 import { createTestApp, TestClient, type TestApp } from '../helpers/app.js';
 import { availableDialects } from '../helpers/db.js';
-import { discoverInputs, multipartBody, recordReads, routeKey, type FieldInfo, type InputMap, type RouteInputs } from './input-discovery.js';
+import {
+  discoverInputs,
+  multipartBody,
+  recordReads,
+  routeKey,
+  type FieldInfo,
+  type InputMap,
+  type RouteInputs,
+} from './input-discovery.js';
 import { concreteUrl, label, routes, seedData, snapshot, UNSAFE } from './routes.js';
 
 const MESSAGE = 'The request contains characters that are not allowed (control characters).';
@@ -24,20 +32,31 @@ const NUL = '\u0000';
 interface Sent {
   name: string;
   url: string;
-  body?: { kind: 'form' | 'raw-form' | 'json' | 'multipart' | 'csp'; fields: Array<[string, string]>; files?: Array<[string, string]> };
+  body?: {
+    kind: 'form' | 'raw-form' | 'json' | 'multipart' | 'csp';
+    fields: Array<[string, string]>;
+    files?: Array<[string, string]>;
+  };
 }
 
 /** A plausible value for an empty field, so the tainted request gets as far as it can. */
 function sample(info: FieldInfo | undefined, n: number): string {
   if (info?.value) return info.value;
   switch (info?.type) {
-    case 'email': return `matrix${n}@school.example.org`;
-    case 'number': return '1';
-    case 'password': return 'purple giraffe tea kettle';
-    case 'date': return '2031-01-15';
-    case 'datetime-local': return '2031-01-15T09:00';
-    case 'checkbox': return 'on';
-    default: return `Matrix ${n}`;
+    case 'email':
+      return `matrix${n}@school.example.org`;
+    case 'number':
+      return '1';
+    case 'password':
+      return 'purple giraffe tea kettle';
+    case 'date':
+      return '2031-01-15';
+    case 'datetime-local':
+      return '2031-01-15T09:00';
+    case 'checkbox':
+      return 'on';
+    default:
+      return `Matrix ${n}`;
   }
 }
 
@@ -51,9 +70,18 @@ function casesFor(r: RouteEntry, inputs: RouteInputs | undefined, token: string)
   const fileFields = bodyFields.filter(([, info]) => info.type === 'file').map(([name]) => name);
   const multipart = inputs?.multipart === true;
   const kind = multipart ? 'multipart' : r.json ? 'json' : 'form';
-  const base = (): Array<[string, string]> => [...textFields.map(([name, info], i): [string, string] => [name, sample(info, i)]), ['_csrf', token]];
+  const base = (): Array<[string, string]> => [
+    ...textFields.map(([name, info], i): [string, string] => [name, sample(info, i)]),
+    ['_csrf', token],
+  ];
   const body = (fields: Array<[string, string]>, files: Array<[string, string]> = []) =>
-    (unsafe ? { kind, fields, files: multipart ? (files.length ? files : fileFields.map((f): [string, string] => [f, ''])) : [] } as const : undefined);
+    unsafe
+      ? ({
+          kind,
+          fields,
+          files: multipart ? (files.length ? files : fileFields.map((f): [string, string] => [f, ''])) : [],
+        } as const)
+      : undefined;
 
   // Route parameters, one at a time.
   const params = r.url.match(/:[A-Za-z0-9_]+(?:\([^)]*\))?|\*/g) ?? [];
@@ -70,23 +98,45 @@ function casesFor(r: RouteEntry, inputs: RouteInputs | undefined, token: string)
   if (!unsafe) return out;
   // Body fields: the field alone as NUL, and NUL before and after a plausible value.
   for (const [name] of textFields) {
-    for (const [variant, taint] of [['alone', (_v: string) => NUL], ['prefixed', (v: string) => `${NUL}${v}`], ['appended', (v: string) => `${v}${NUL}`]] as const) {
-      out.push({ name: `field ${name} (${variant})`, url, body: body(base().map(([k, v]): [string, string] => [k, k === name ? taint(v) : v])) });
+    for (const [variant, taint] of [
+      ['alone', (_v: string) => NUL],
+      ['prefixed', (v: string) => `${NUL}${v}`],
+      ['appended', (v: string) => `${v}${NUL}`],
+    ] as const) {
+      out.push({
+        name: `field ${name} (${variant})`,
+        url,
+        body: body(base().map(([k, v]): [string, string] => [k, k === name ? taint(v) : v])),
+      });
     }
   }
   // A field name with NUL in it.
   out.push({ name: 'field name with NUL', url, body: body([...base(), [`x${NUL}y`, 'value']]) });
   // A raw NUL byte, not percent-encoded, in every text field of a urlencoded form.
   if (kind === 'form' && textFields.length) {
-    out.push({ name: 'raw NUL bytes in every field', url, body: { kind: 'raw-form', fields: base().map(([k, v]) => [k, k === '_csrf' ? v : `${v}${NUL}`]) } });
+    out.push({
+      name: 'raw NUL bytes in every field',
+      url,
+      body: { kind: 'raw-form', fields: base().map(([k, v]) => [k, k === '_csrf' ? v : `${v}${NUL}`]) },
+    });
   }
   // Upload fields: a real image whose file name carries NUL.
-  for (const f of fileFields) out.push({ name: `file name of ${f}`, url, body: body(base(), [[f, `matrix${NUL}.png`]]) });
+  for (const f of fileFields)
+    out.push({ name: `file name of ${f}`, url, body: body(base(), [[f, `matrix${NUL}.png`]]) });
   return out;
 }
 
-async function send(app: FastifyInstance, client: TestClient, method: string, s: Sent, token: string): Promise<LightMyRequestResponse> {
-  const headers: Record<string, string> = { cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': token };
+async function send(
+  app: FastifyInstance,
+  client: TestClient,
+  method: string,
+  s: Sent,
+  token: string,
+): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = {
+    cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    'x-csrf-token': token,
+  };
   if (!s.body) return app.inject({ method: method as 'GET', url: s.url, headers });
   let payload: string | Buffer;
   const { kind, fields } = s.body;
@@ -102,9 +152,10 @@ async function send(app: FastifyInstance, client: TestClient, method: string, s:
     payload = m.payload;
   } else {
     headers['content-type'] = 'application/x-www-form-urlencoded';
-    payload = kind === 'raw-form'
-      ? fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%00/g, NUL)}`).join('&')
-      : new URLSearchParams(fields).toString();
+    payload =
+      kind === 'raw-form'
+        ? fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v).replace(/%00/g, NUL)}`).join('&')
+        : new URLSearchParams(fields).toString();
   }
   return app.inject({ method: method as 'POST', url: s.url, headers, payload });
 }
@@ -149,7 +200,9 @@ describe.each(await availableDialects())('input hygiene matrix on %s', (dialect)
     expect(body('POST', '/login')).toEqual(expect.arrayContaining(['email', 'password']));
     expect(body('POST', '/register')).toEqual(expect.arrayContaining(['email']));
     expect(query('/admin/users')).toEqual(expect.arrayContaining(['q']));
-    expect(query('/admin/audit')).toEqual(expect.arrayContaining(['action', 'actor', 'target_type', 'target_id', 'ip']));
+    expect(query('/admin/audit')).toEqual(
+      expect.arrayContaining(['action', 'actor', 'target_type', 'target_id', 'ip']),
+    );
     expect([...inputs.values()].some((e) => e.multipart)).toBe(true);
   });
 
@@ -178,9 +231,17 @@ describe.each(await availableDialects())('input hygiene matrix on %s', (dialect)
         if (r.url === '/csp-report') {
           // Browsers' reports, with NUL where a page's text is quoted.
           for (const field of ['document-uri', 'blocked-uri', 'script-sample']) {
-            const fields: Array<[string, string]> = [['document-uri', 'https://localhost/'], ['blocked-uri', 'inline'],
-              ['effective-directive', 'script-src-elem'], ['script-sample', 'alert(1)']];
-            cases.push({ name: `report ${field}`, url: '/csp-report', body: { kind: 'csp', fields: fields.map(([k, v]) => [k, k === field ? `${v}${NUL}` : v]) } });
+            const fields: Array<[string, string]> = [
+              ['document-uri', 'https://localhost/'],
+              ['blocked-uri', 'inline'],
+              ['effective-directive', 'script-src-elem'],
+              ['script-sample', 'alert(1)'],
+            ];
+            cases.push({
+              name: `report ${field}`,
+              url: '/csp-report',
+              body: { kind: 'csp', fields: fields.map(([k, v]) => [k, k === field ? `${v}${NUL}` : v]) },
+            });
           }
         }
         for (const s of cases) {

@@ -20,7 +20,13 @@ import { seedData, snapshot } from './routes.js';
 const MESSAGE = 'The request contains characters that are not allowed (control characters).';
 const AUDIT_FILTERS = ['action', 'actor', 'target_type', 'target_id', 'ip', 'from', 'to', 'page'];
 
-interface LogLine { level: number; msg: string; err?: { stack?: string }; statusCode?: number; where?: string }
+interface LogLine {
+  level: number;
+  msg: string;
+  err?: { stack?: string };
+  statusCode?: number;
+  where?: string;
+}
 
 function refusedPage(res: LightMyRequestResponse): void {
   expect(res.statusCode).toBe(400);
@@ -50,8 +56,13 @@ describe.each(await availableDialects())('control characters on %s', (dialect) =
     await seedData(t);
     // The same database, served by an app with its real logger writing to a file.
     const config = loadConfig({
-      APP_ENV: 'testing', SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
-      LOG_LEVEL: 'info', LOG_TO_STDOUT: 'false', LOG_FILE: logFile, CSRF_ENABLED: 'true', ...env,
+      APP_ENV: 'testing',
+      SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+      LOG_LEVEL: 'info',
+      LOG_TO_STDOUT: 'false',
+      LOG_FILE: logFile,
+      CSRF_ENABLED: 'true',
+      ...env,
     });
     app = await buildApp(config, { database: t.database });
     await app.ready();
@@ -68,7 +79,10 @@ describe.each(await availableDialects())('control characters on %s', (dialect) =
     // The file is written asynchronously: wait until every request's access line is there.
     let lines: LogLine[] = [];
     for (let i = 0; i < 50; i += 1) {
-      lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
+      lines = readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as LogLine);
       if (lines.filter((l) => l.msg === 'request completed' || l.msg === 'request errored').length >= completed) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -82,7 +96,13 @@ describe.each(await availableDialects())('control characters on %s', (dialect) =
 
     refusedPage(await client().post('/login', { email: `${student.email}\u0000`, password: TEST_PASSWORD }));
     refusedPage(await client().post('/login', { email: '\u0000', password: TEST_PASSWORD }));
-    refusedJson(await client().post('/login', { email: `${student.email}\u0000`, password: TEST_PASSWORD }, { headers: { accept: 'application/json' } }));
+    refusedJson(
+      await client().post(
+        '/login',
+        { email: `${student.email}\u0000`, password: TEST_PASSWORD },
+        { headers: { accept: 'application/json' } },
+      ),
+    );
     const form = registration({ email: 'ada\u0000@school.example.org' });
     refusedPage(await client().post('/register', form));
     refusedPage(await client().post('/register', registration({ first_name: 'A\u0000da' })));
@@ -106,7 +126,9 @@ describe.each(await availableDialects())('control characters on %s', (dialect) =
     const refusals = lines.filter((l) => l.msg === 'request refused: control characters');
     expect(refusals).toHaveLength(sent);
     expect(refusals.every((l) => l.level === 30)).toBe(true);
-    expect(refusals.map((l) => l.where)).toEqual(expect.arrayContaining(['body.email', 'body.first_name', 'query.q', 'query.target_type']));
+    expect(refusals.map((l) => l.where)).toEqual(
+      expect.arrayContaining(['body.email', 'body.first_name', 'query.q', 'query.target_type']),
+    );
   });
 
   it('other C0 controls and DEL are refused too; a single value may not hold tab or newline', async () => {
@@ -122,7 +144,11 @@ describe.each(await availableDialects())('control characters on %s', (dialect) =
     const content = '<p>one</p>\r\n\t<p>two</p>\n';
     const res = await admin.post('/admin/announcements', { title: 'Line breaks', content_html: content });
     expect(res.statusCode).toBe(303);
-    const row = await t.db.selectFrom('announcements').select('content_html').where('title', '=', 'Line breaks').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('announcements')
+      .select('content_html')
+      .where('title', '=', 'Line breaks')
+      .executeTakeFirstOrThrow();
     expect(row.content_html).toContain('<p>one</p>');
     expect(row.content_html).toContain('<p>two</p>');
   });
@@ -134,22 +160,49 @@ describe.each(await availableDialects())('control characters on %s', (dialect) =
       const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
       return app.inject({ method: 'POST', url, headers: { cookie, 'content-type': m.type }, payload: m.payload });
     };
-    const article: Array<[string, string]> = [['title', 'Multipart'], ['author_name', 'A. Author'], ['content_html', '<p>x</p>'], ['type', 'article']];
-    refusedPage(await send('/admin/articles', article.map(([k, v]) => [k, k === 'title' ? `Multi\u0000part` : v]), [['pdf', '']]));
+    const article: Array<[string, string]> = [
+      ['title', 'Multipart'],
+      ['author_name', 'A. Author'],
+      ['content_html', '<p>x</p>'],
+      ['type', 'article'],
+    ];
+    refusedPage(
+      await send(
+        '/admin/articles',
+        article.map(([k, v]) => [k, k === 'title' ? `Multi\u0000part` : v]),
+        [['pdf', '']],
+      ),
+    );
     refusedPage(await send('/admin/challenges/1/image', [], [['image', 'diagram\u0000.png']]));
     // A real PNG (its bytes hold NULs) with an ordinary name goes through.
     const ok = await send('/admin/challenges/1/image', [], [['image', 'diagram.png']]);
     expect(ok.statusCode).toBe(303);
     expect(ok.body).not.toContain(MESSAGE);
-    const challenge = await t.db.selectFrom('challenges').select('image_upload_id').where('id', '=', 1).executeTakeFirstOrThrow();
+    const challenge = await t.db
+      .selectFrom('challenges')
+      .select('image_upload_id')
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
     expect(challenge.image_upload_id).not.toBeNull();
   });
 
   it('CSP reports: a report with NUL is refused in JSON, one quoting code with line breaks is kept', async () => {
-    const report = (sample: string) => JSON.stringify({
-      'csp-report': { 'document-uri': 'http://localhost/', 'blocked-uri': 'inline', 'effective-directive': 'script-src-elem', 'script-sample': sample },
-    });
-    const post = (payload: string) => app.inject({ method: 'POST', url: '/csp-report', headers: { 'content-type': 'application/csp-report' }, payload });
+    const report = (sample: string) =>
+      JSON.stringify({
+        'csp-report': {
+          'document-uri': 'http://localhost/',
+          'blocked-uri': 'inline',
+          'effective-directive': 'script-src-elem',
+          'script-sample': sample,
+        },
+      });
+    const post = (payload: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/csp-report',
+        headers: { 'content-type': 'application/csp-report' },
+        payload,
+      });
     refusedJson(await post(report('alert(1)\u0000')));
     expect((await post(report('if (a) {\n\talert(1)\r\n}'))).statusCode).toBe(204);
   });
@@ -158,7 +211,9 @@ describe.each(await availableDialects())('control characters on %s', (dialect) =
     const token = await admin.csrfToken();
     const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await app.inject({
-      method: 'POST', url: '/api/math/normalize', payload: '{"expression":"x\\ud800"}',
+      method: 'POST',
+      url: '/api/math/normalize',
+      payload: '{"expression":"x\\ud800"}',
       headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': token },
     });
     expect(res.statusCode).toBeLessThan(500);
@@ -166,7 +221,11 @@ describe.each(await availableDialects())('control characters on %s', (dialect) =
   });
 
   it('the CSRF and access checks still answer first', async () => {
-    const cross = await client().post('/login', { email: '\u0000', password: 'x' }, { headers: { origin: 'https://evil.example' } });
+    const cross = await client().post(
+      '/login',
+      { email: '\u0000', password: 'x' },
+      { headers: { origin: 'https://evil.example' } },
+    );
     expect(cross.statusCode).toBe(403);
     expect(cross.body).toContain('another site');
     const anonymous = await client().get('/admin/users?q=%00');

@@ -28,10 +28,14 @@ function staysOnSite(res: LightMyRequestResponse, next: string): void {
   expect(res.headers.location).toBe('/');
 }
 
-describe.each(await availableDialects())('the login route\'s next on %s', (dialect) => {
+describe.each(await availableDialects())("the login route's next on %s", (dialect) => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(dialect); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it.each(OPEN_REDIRECTS)('a signed-in user opening /login?next=%j stays on the site', async (next) => {
     const c = t.client();

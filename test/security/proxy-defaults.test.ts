@@ -7,7 +7,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { availableDialects, createTestDatabase, type TestDatabase } from '../helpers/db.js';
 
-describe.each(await availableDialects())('the quick start\'s settings on %s', (dialect) => {
+describe.each(await availableDialects())("the quick start's settings on %s", (dialect) => {
   let app: FastifyInstance;
   let database: TestDatabase;
   beforeAll(async () => {
@@ -16,7 +16,9 @@ describe.each(await availableDialects())('the quick start\'s settings on %s', (d
     database = await createTestDatabase(dialect);
     app = await buildApp(config, { database, logger: false });
     app.get('/__t/request', { config: { access: 'public' } }, async (request) => ({
-      clientIp: request.clientIp, isSecure: request.isSecure, publicHost: request.publicHost,
+      clientIp: request.clientIp,
+      isSecure: request.isSecure,
+      publicHost: request.publicHost,
     }));
     await app.ready();
   });
@@ -28,7 +30,12 @@ describe.each(await availableDialects())('the quick start\'s settings on %s', (d
   it('believes no forwarded header', async () => {
     const res = await app.inject({
       url: '/__t/request',
-      headers: { 'x-forwarded-for': '203.0.113.5', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', 'x-forwarded-port': '8443' },
+      headers: {
+        'x-forwarded-for': '203.0.113.5',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-port': '8443',
+      },
     });
     expect(res.json()).toEqual({ clientIp: '127.0.0.1', isSecure: false, publicHost: 'localhost' });
   });
@@ -41,9 +48,18 @@ describe.each(await availableDialects())('the quick start\'s settings on %s', (d
     const remaining: number[] = [];
     for (let i = 0; i < 6; i++) {
       const res = await app.inject({
-        method: 'POST', url: '/login',
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.${i + 1}` },
-        payload: new URLSearchParams({ _csrf: token, email: `nobody${i}@school.example.org`, password: 'not the password' }).toString(),
+        method: 'POST',
+        url: '/login',
+        headers: {
+          cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-forwarded-for': `198.51.100.${i + 1}`,
+        },
+        payload: new URLSearchParams({
+          _csrf: token,
+          email: `nobody${i}@school.example.org`,
+          password: 'not the password',
+        }).toString(),
       });
       statuses.push(res.statusCode);
       remaining.push(Number(res.headers['x-ratelimit-remaining']));

@@ -42,10 +42,22 @@ async function databaseHarness(dialect: 'sqlite' | 'postgres'): Promise<Harness>
   const ids: number[] = [];
   for (const email of ['a@school.example.org', 'b@school.example.org']) {
     const now = iso(0);
-    const row = await db.db.insertInto('users').values({
-      email, first_name: 'A', last_name: 'B', password_hash: 'x', year_group: 9, key_stage: 'KS4', maths_class: null,
-      school_id: null, created_at: now, updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
+    const row = await db.db
+      .insertInto('users')
+      .values({
+        email,
+        first_name: 'A',
+        last_name: 'B',
+        password_hash: 'x',
+        year_group: 9,
+        key_stage: 'KS4',
+        maths_class: null,
+        school_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     ids.push(row.id);
   }
   return { store: new DatabaseSessionStore(db.db), userA: ids[0]!, userB: ids[1]!, close: () => db.dispose() };
@@ -56,7 +68,9 @@ async function redisHarness(): Promise<Harness> {
   const store = new RedisSessionStore(TEST_REDIS_URL, { prefix });
   await store.connect();
   return {
-    store, userA: 1, userB: 2,
+    store,
+    userA: 1,
+    userB: 2,
     async close() {
       const redis = new Redis(TEST_REDIS_URL);
       const keys = await redis.keys(`${prefix}*`);
@@ -73,8 +87,12 @@ if (await serviceAvailable('redis')) stores.push(['redis', redisHarness]);
 
 describe.each(stores)('session store: %s', (_name, make) => {
   let h: Harness;
-  beforeAll(async () => { h = await make(); });
-  afterAll(async () => { await h.close(); });
+  beforeAll(async () => {
+    h = await make();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
 
   it('creates and reads back a record unchanged', async () => {
     const r = record(h.userA, { remember: true, privilege: 'admin' });
@@ -100,7 +118,7 @@ describe.each(stores)('session store: %s', (_name, make) => {
     expect(await h.store.get(r.id)).toBeNull();
   });
 
-  it('lists a user\'s live sessions, newest activity first, and ends all but one', async () => {
+  it("lists a user's live sessions, newest activity first, and ends all but one", async () => {
     const older = record(h.userB, { lastSeenAt: iso(-2 * HOUR) });
     const newer = record(h.userB, { lastSeenAt: iso(-HOUR) });
     const other = record(h.userA);
@@ -144,8 +162,9 @@ describe.runIf(await serviceAvailable('redis'))('Redis specifics', () => {
   });
 
   it('an unreachable SESSION_STORE_URI stops the start with a clear message', async () => {
-    await expect(createTestApp('sqlite', { SESSION_STORE_URI: 'redis://127.0.0.1:1' }))
-      .rejects.toThrow(/SESSION_STORE_URI: cannot reach Redis/);
+    await expect(createTestApp('sqlite', { SESSION_STORE_URI: 'redis://127.0.0.1:1' })).rejects.toThrow(
+      /SESSION_STORE_URI: cannot reach Redis/,
+    );
   });
 
   it('with SESSION_STORE_URI the app keeps sessions in Redis, not in the database', async () => {
@@ -155,20 +174,36 @@ describe.runIf(await serviceAvailable('redis'))('Redis specifics', () => {
     const redis = new Redis(uri);
     try {
       const now = iso(0);
-      const { id: userId } = await t.database.db.insertInto('users').values({
-        email: 'r@school.example.org', first_name: 'Rosalind', last_name: 'F', password_hash: 'x', year_group: 12, key_stage: 'KS5',
-        maths_class: null, school_id: null, created_at: now, updated_at: now,
-      }).returning('id').executeTakeFirstOrThrow();
+      const { id: userId } = await t.database.db
+        .insertInto('users')
+        .values({
+          email: 'r@school.example.org',
+          first_name: 'Rosalind',
+          last_name: 'F',
+          password_hash: 'x',
+          year_group: 12,
+          key_stage: 'KS5',
+          maths_class: null,
+          school_id: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const login = await t.app.inject({ method: 'POST', url: '/__t/login', payload: { userId: String(userId) } });
       const cookie = cookiePair(setCookie(login, 'mathsoc_session'));
       expect(await t.database.db.selectFrom('sessions').selectAll().execute()).toEqual([]);
       const [session] = await t.app.sessions.listForUser(userId);
       expect(await redis.exists(`mathsoc:session:${session!.id}`)).toBe(1);
-      expect((await t.app.inject({ url: '/__t/request', headers: { cookie } })).json<{ userId: number | null }>().userId).toBe(userId);
+      expect(
+        (await t.app.inject({ url: '/__t/request', headers: { cookie } })).json<{ userId: number | null }>().userId,
+      ).toBe(userId);
 
       await t.app.inject({ method: 'POST', url: '/__t/logout', headers: { cookie } });
       expect(await redis.exists(`mathsoc:session:${session!.id}`)).toBe(0);
-      expect((await t.app.inject({ url: '/__t/request', headers: { cookie } })).json<{ userId: number | null }>().userId).toBeNull();
+      expect(
+        (await t.app.inject({ url: '/__t/request', headers: { cookie } })).json<{ userId: number | null }>().userId,
+      ).toBeNull();
     } finally {
       await redis.quit();
       await t.close();

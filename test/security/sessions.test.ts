@@ -13,18 +13,32 @@ const MIN = 60_000;
 
 async function makeUser(t: ProbeApp, isAdmin = false): Promise<number> {
   const now = new Date().toISOString();
-  const row = await t.database.db.insertInto('users').values({
-    email: `u${Math.random().toString(36).slice(2)}@school.example.org`, first_name: 'Ada', last_name: 'Lovelace',
-    password_hash: 'x', year_group: isAdmin ? null : 10, key_stage: isAdmin ? null : 'KS4', maths_class: null, school_id: null,
-    user_type: isAdmin ? 'teacher' : 'student', is_admin: isAdmin ? 1 : 0, created_at: now, updated_at: now,
-  }).returning('id').executeTakeFirstOrThrow();
+  const row = await t.database.db
+    .insertInto('users')
+    .values({
+      email: `u${Math.random().toString(36).slice(2)}@school.example.org`,
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      password_hash: 'x',
+      year_group: isAdmin ? null : 10,
+      key_stage: isAdmin ? null : 'KS4',
+      maths_class: null,
+      school_id: null,
+      user_type: isAdmin ? 'teacher' : 'student',
+      is_admin: isAdmin ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
 /** Logs in through logIn() and returns the cookie to send back ("name=value"). */
 async function login(t: ProbeApp, userId: number, opts: { https?: boolean; remember?: boolean; cookie?: string } = {}) {
   const res = await t.app.inject({
-    method: 'POST', url: '/__t/login',
+    method: 'POST',
+    url: '/__t/login',
     headers: { ...(opts.https ? HTTPS : {}), ...(opts.cookie ? { cookie: opts.cookie } : {}) },
     payload: { userId: String(userId), remember: String(opts.remember === true) },
   });
@@ -33,7 +47,11 @@ async function login(t: ProbeApp, userId: number, opts: { https?: boolean; remem
   return { res, header: setCookie(res, name)!, cookie: cookiePair(setCookie(res, name)) };
 }
 
-async function whoAmI(t: ProbeApp, cookie: string, https = false): Promise<{ res: LightMyRequestResponse; userId: number | null; isAdmin: boolean | null }> {
+async function whoAmI(
+  t: ProbeApp,
+  cookie: string,
+  https = false,
+): Promise<{ res: LightMyRequestResponse; userId: number | null; isAdmin: boolean | null }> {
   const res = await t.app.inject({ url: '/__t/request', headers: { cookie, ...(https ? HTTPS : {}) } });
   const body = res.json<{ userId: number | null; isAdmin: boolean | null }>();
   return { res, userId: body.userId, isAdmin: body.isAdmin };
@@ -46,9 +64,16 @@ describe.each(await availableDialects())('sessions on %s', (dialect) => {
   let prod: ProbeApp;
   let dev: ProbeApp;
   beforeAll(async () => {
-    prod = await createProbeApp(dialect, { APP_ENV: 'production', SECRET_KEY: STRONG_SECRET, RATELIMIT_ENABLED: 'false' });
+    prod = await createProbeApp(dialect, {
+      APP_ENV: 'production',
+      SECRET_KEY: STRONG_SECRET,
+      RATELIMIT_ENABLED: 'false',
+    });
     dev = await createProbeApp(dialect, {
-      APP_ENV: 'development', RATELIMIT_ENABLED: 'false', SESSION_IDLE_TIMEOUT_MINUTES: '5', SESSION_ABSOLUTE_TIMEOUT_HOURS: '1',
+      APP_ENV: 'development',
+      RATELIMIT_ENABLED: 'false',
+      SESSION_IDLE_TIMEOUT_MINUTES: '5',
+      SESSION_ABSOLUTE_TIMEOUT_HOURS: '1',
       SESSION_REMEMBER_DAYS: '7',
     });
   });
@@ -56,7 +81,9 @@ describe.each(await availableDialects())('sessions on %s', (dialect) => {
     await prod.close();
     await dev.close();
   });
-  afterEach(() => { vi.useRealTimers(); });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   describe('cookie', () => {
     it('over HTTPS: __Host- prefix, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain, ends with the browser session', async () => {
@@ -119,7 +146,8 @@ describe.each(await availableDialects())('sessions on %s', (dialect) => {
       const cleared = setCookie(out, `__Host-${NAME}`)!;
       expect(cleared).toMatch(/^__Host-mathsoc_session=;/);
       // A browser only accepts a __Host- cookie (even an expired one) with Secure and Path=/.
-      for (const part of ['Max-Age=0', 'Path=/', 'Secure', 'HttpOnly', 'SameSite=Lax']) expect(cleared).toContain(`; ${part}`);
+      for (const part of ['Max-Age=0', 'Path=/', 'Secure', 'HttpOnly', 'SameSite=Lax'])
+        expect(cleared).toContain(`; ${part}`);
       expect(await sessionRows(prod, user)).toHaveLength(0);
       expect((await whoAmI(prod, cookie, true)).userId).toBeNull();
     });
@@ -129,7 +157,11 @@ describe.each(await availableDialects())('sessions on %s', (dialect) => {
       const here = await login(prod, user, { https: true });
       const phone = await login(prod, user, { https: true });
       const laptop = await login(prod, user, { https: true });
-      const res = await prod.app.inject({ method: 'POST', url: '/__t/others-out', headers: { ...HTTPS, cookie: here.cookie } });
+      const res = await prod.app.inject({
+        method: 'POST',
+        url: '/__t/others-out',
+        headers: { ...HTTPS, cookie: here.cookie },
+      });
       expect(res.json()).toEqual({ ended: 2 });
       expect((await whoAmI(prod, here.cookie, true)).userId).toBe(user);
       expect((await whoAmI(prod, phone.cookie, true)).userId).toBeNull();
@@ -170,7 +202,7 @@ describe.each(await availableDialects())('sessions on %s', (dialect) => {
       expect((await whoAmI(prod, adminCookie, true)).userId).toBeNull();
     });
 
-    it('a deleted user\'s session ends', async () => {
+    it("a deleted user's session ends", async () => {
       const user = await makeUser(prod);
       const { cookie } = await login(prod, user, { https: true });
       await prod.database.db.deleteFrom('users').where('id', '=', user).execute();

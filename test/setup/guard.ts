@@ -12,7 +12,9 @@ export function assertSafeToTest(env: Record<string, string | undefined>): void 
     if (!url) continue;
     const db = databaseFromEnv({ DATABASE_URL: url }, 'testing');
     if (!looksLikeTestDatabase(db)) {
-      throw new Error(`Refusing to run tests: ${key} points at database "${db.name}", whose name does not look like a test database.`);
+      throw new Error(
+        `Refusing to run tests: ${key} points at database "${db.name}", whose name does not look like a test database.`,
+      );
     }
   }
 }

@@ -8,7 +8,8 @@ import { idColumn, type MigrationDb } from './helpers.js';
 export async function up(db: Kysely<MigrationDb>): Promise<void> {
   const id = idColumn(db);
 
-  await db.schema.createTable('schools')
+  await db.schema
+    .createTable('schools')
     .addColumn('id', id.type, id.build)
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('email_domain', 'text', (c) => c.notNull())
@@ -16,7 +17,8 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('users')
+  await db.schema
+    .createTable('users')
     .addColumn('id', id.type, id.build)
     .addColumn('email', 'text', (c) => c.notNull().unique())
     .addColumn('first_name', 'text', (c) => c.notNull())
@@ -39,7 +41,8 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
   await db.schema.createIndex('users_school_idx').on('users').column('school_id').execute();
   await db.schema.createIndex('users_name_idx').on('users').columns(['last_name', 'first_name']).execute();
 
-  await db.schema.createTable('sessions')
+  await db.schema
+    .createTable('sessions')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('csrf_token', 'text', (c) => c.notNull())
@@ -54,7 +57,8 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
   await db.schema.createIndex('sessions_user_idx').on('sessions').column('user_id').execute();
   await db.schema.createIndex('sessions_expiry_idx').on('sessions').column('absolute_expires_at').execute();
 
-  await db.schema.createTable('uploads')
+  await db.schema
+    .createTable('uploads')
     .addColumn('id', id.type, id.build)
     .addColumn('stored_name', 'text', (c) => c.notNull().unique())
     .addColumn('original_name', 'text', (c) => c.notNull())
@@ -65,7 +69,8 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('competitions')
+  await db.schema
+    .createTable('competitions')
     .addColumn('id', id.type, id.build)
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('about_html', 'text', (c) => c.notNull().defaultTo(''))
@@ -75,13 +80,15 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('competition_schools')
+  await db.schema
+    .createTable('competition_schools')
     .addColumn('competition_id', 'integer', (c) => c.notNull().references('competitions.id').onDelete('cascade'))
     .addColumn('school_id', 'integer', (c) => c.notNull().references('schools.id').onDelete('restrict'))
     .addPrimaryKeyConstraint('competition_schools_pk', ['competition_id', 'school_id'])
     .execute();
 
-  await db.schema.createTable('competition_participants')
+  await db.schema
+    .createTable('competition_participants')
     .addColumn('id', id.type, id.build)
     .addColumn('competition_id', 'integer', (c) => c.notNull().references('competitions.id').onDelete('cascade'))
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
@@ -90,10 +97,14 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('competition_participants_once', ['competition_id', 'user_id'])
     .execute();
-  await db.schema.createIndex('competition_participants_school_idx').on('competition_participants')
-    .columns(['competition_id', 'school_id', 'key_stage']).execute();
+  await db.schema
+    .createIndex('competition_participants_school_idx')
+    .on('competition_participants')
+    .columns(['competition_id', 'school_id', 'key_stage'])
+    .execute();
 
-  await db.schema.createTable('challenges')
+  await db.schema
+    .createTable('challenges')
     .addColumn('id', id.type, id.build)
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('content_html', 'text', (c) => c.notNull().defaultTo(''))
@@ -111,10 +122,19 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('challenges_release_idx').on('challenges').columns(['competition_id', 'release_at']).execute();
-  await db.schema.createIndex('challenges_stage_release_idx').on('challenges').columns(['key_stage', 'release_at']).execute();
+  await db.schema
+    .createIndex('challenges_release_idx')
+    .on('challenges')
+    .columns(['competition_id', 'release_at'])
+    .execute();
+  await db.schema
+    .createIndex('challenges_stage_release_idx')
+    .on('challenges')
+    .columns(['key_stage', 'release_at'])
+    .execute();
 
-  await db.schema.createTable('answer_boxes')
+  await db.schema
+    .createTable('answer_boxes')
     .addColumn('id', id.type, id.build)
     .addColumn('challenge_id', 'integer', (c) => c.notNull().references('challenges.id').onDelete('cascade'))
     .addColumn('position', 'integer', (c) => c.notNull())
@@ -123,9 +143,14 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('options_json', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('answer_boxes_challenge_idx').on('answer_boxes').columns(['challenge_id', 'position']).execute();
+  await db.schema
+    .createIndex('answer_boxes_challenge_idx')
+    .on('answer_boxes')
+    .columns(['challenge_id', 'position'])
+    .execute();
 
-  await db.schema.createTable('submissions')
+  await db.schema
+    .createTable('submissions')
     .addColumn('id', id.type, id.build)
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('challenge_id', 'integer', (c) => c.notNull().references('challenges.id').onDelete('cascade'))
@@ -135,11 +160,20 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('is_admin_try', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('submissions_user_challenge_idx').on('submissions').columns(['user_id', 'challenge_id', 'box_id']).execute();
-  await db.schema.createIndex('submissions_challenge_idx').on('submissions').columns(['challenge_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('submissions_user_challenge_idx')
+    .on('submissions')
+    .columns(['user_id', 'challenge_id', 'box_id'])
+    .execute();
+  await db.schema
+    .createIndex('submissions_challenge_idx')
+    .on('submissions')
+    .columns(['challenge_id', 'created_at'])
+    .execute();
   await db.schema.createIndex('submissions_created_idx').on('submissions').column('created_at').execute();
 
-  await db.schema.createTable('completions')
+  await db.schema
+    .createTable('completions')
     .addColumn('id', id.type, id.build)
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('challenge_id', 'integer', (c) => c.notNull().references('challenges.id').onDelete('cascade'))
@@ -151,10 +185,19 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     // One completion per user per challenge: the database, not the code, forbids double points.
     .addUniqueConstraint('completions_once', ['user_id', 'challenge_id'])
     .execute();
-  await db.schema.createIndex('completions_challenge_idx').on('completions').columns(['challenge_id', 'completed_at']).execute();
-  await db.schema.createIndex('completions_recent_idx').on('completions').columns(['competition_id', 'completed_at']).execute();
+  await db.schema
+    .createIndex('completions_challenge_idx')
+    .on('completions')
+    .columns(['challenge_id', 'completed_at'])
+    .execute();
+  await db.schema
+    .createIndex('completions_recent_idx')
+    .on('completions')
+    .columns(['competition_id', 'completed_at'])
+    .execute();
 
-  await db.schema.createTable('scores')
+  await db.schema
+    .createTable('scores')
     .addColumn('id', id.type, id.build)
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('key_stage', 'text', (c) => c.notNull())
@@ -165,7 +208,8 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .execute();
   await db.schema.createIndex('scores_board_idx').on('scores').columns(['key_stage', 'points']).execute();
 
-  await db.schema.createTable('competition_scores')
+  await db.schema
+    .createTable('competition_scores')
     .addColumn('id', id.type, id.build)
     .addColumn('competition_id', 'integer', (c) => c.notNull().references('competitions.id').onDelete('cascade'))
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
@@ -176,10 +220,14 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('competition_scores_once', ['competition_id', 'user_id'])
     .execute();
-  await db.schema.createIndex('competition_scores_board_idx').on('competition_scores')
-    .columns(['competition_id', 'key_stage', 'points']).execute();
+  await db.schema
+    .createIndex('competition_scores_board_idx')
+    .on('competition_scores')
+    .columns(['competition_id', 'key_stage', 'points'])
+    .execute();
 
-  await db.schema.createTable('score_adjustments')
+  await db.schema
+    .createTable('score_adjustments')
     .addColumn('id', id.type, id.build)
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
     .addColumn('key_stage', 'text', (c) => c.notNull())
@@ -189,9 +237,14 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('created_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('score_adjustments_user_idx').on('score_adjustments').columns(['user_id', 'key_stage']).execute();
+  await db.schema
+    .createIndex('score_adjustments_user_idx')
+    .on('score_adjustments')
+    .columns(['user_id', 'key_stage'])
+    .execute();
 
-  await db.schema.createTable('articles')
+  await db.schema
+    .createTable('articles')
     .addColumn('id', id.type, id.build)
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('title', 'text', (c) => c.notNull())
@@ -205,7 +258,8 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .execute();
   await db.schema.createIndex('articles_type_published_idx').on('articles').columns(['type', 'published_at']).execute();
 
-  await db.schema.createTable('announcements')
+  await db.schema
+    .createTable('announcements')
     .addColumn('id', id.type, id.build)
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('content_html', 'text', (c) => c.notNull().defaultTo(''))
@@ -215,7 +269,8 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .execute();
   await db.schema.createIndex('announcements_created_idx').on('announcements').column('created_at').execute();
 
-  await db.schema.createTable('audit_log')
+  await db.schema
+    .createTable('audit_log')
     .addColumn('id', id.type, id.build)
     .addColumn('actor_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('actor_email', 'text')
@@ -231,7 +286,8 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
   await db.schema.createIndex('audit_log_action_idx').on('audit_log').columns(['action', 'created_at']).execute();
   await db.schema.createIndex('audit_log_actor_idx').on('audit_log').columns(['actor_id', 'created_at']).execute();
 
-  await db.schema.createTable('pages')
+  await db.schema
+    .createTable('pages')
     .addColumn('slug', 'text', (c) => c.primaryKey())
     .addColumn('title', 'text', (c) => c.notNull())
     .addColumn('content_html', 'text', (c) => c.notNull().defaultTo(''))
@@ -239,20 +295,35 @@ export async function up(db: Kysely<MigrationDb>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('settings')
+  await db.schema
+    .createTable('settings')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-
 }
 
 export async function down(db: Kysely<MigrationDb>): Promise<void> {
   for (const table of [
-    'settings', 'pages', 'audit_log', 'announcements', 'articles', 'score_adjustments',
-    'competition_scores', 'scores', 'completions', 'submissions', 'answer_boxes', 'challenges',
-    'competition_participants', 'competition_schools', 'competitions', 'uploads', 'sessions',
-    'users', 'schools',
+    'settings',
+    'pages',
+    'audit_log',
+    'announcements',
+    'articles',
+    'score_adjustments',
+    'competition_scores',
+    'scores',
+    'completions',
+    'submissions',
+    'answer_boxes',
+    'challenges',
+    'competition_participants',
+    'competition_schools',
+    'competitions',
+    'uploads',
+    'sessions',
+    'users',
+    'schools',
   ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }

@@ -14,14 +14,22 @@ import { sql, type Kysely } from 'kysely';
 import type { MigrationDb } from './helpers.js';
 
 export async function up(db: Kysely<MigrationDb>): Promise<void> {
-  await db.schema.alterTable('scores')
+  await db.schema
+    .alterTable('scores')
     .addColumn('submissions', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema.dropIndex('scores_board_idx').execute();
-  await db.schema.createIndex('scores_rank_idx').on('scores')
-    .columns(['key_stage', 'points desc', 'challenges_completed desc', 'user_id']).execute();
-  await db.schema.createIndex('completions_board_recent_idx').on('completions')
-    .columns(['key_stage', 'completed_at', 'id']).where(sql<boolean>`competition_id is null`).execute();
+  await db.schema
+    .createIndex('scores_rank_idx')
+    .on('scores')
+    .columns(['key_stage', 'points desc', 'challenges_completed desc', 'user_id'])
+    .execute();
+  await db.schema
+    .createIndex('completions_board_recent_idx')
+    .on('completions')
+    .columns(['key_stage', 'completed_at', 'id'])
+    .where(sql<boolean>`competition_id is null`)
+    .execute();
 }
 
 export async function down(db: Kysely<MigrationDb>): Promise<void> {

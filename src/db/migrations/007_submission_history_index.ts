@@ -11,13 +11,19 @@ import type { Kysely } from 'kysely';
 import type { MigrationDb } from './helpers.js';
 
 export async function up(db: Kysely<MigrationDb>): Promise<void> {
-  await db.schema.createIndex('submissions_user_challenge_time_idx').on('submissions')
-    .columns(['user_id', 'challenge_id', 'created_at', 'id']).execute();
+  await db.schema
+    .createIndex('submissions_user_challenge_time_idx')
+    .on('submissions')
+    .columns(['user_id', 'challenge_id', 'created_at', 'id'])
+    .execute();
   await db.schema.dropIndex('submissions_user_challenge_idx').execute();
 }
 
 export async function down(db: Kysely<MigrationDb>): Promise<void> {
-  await db.schema.createIndex('submissions_user_challenge_idx').on('submissions')
-    .columns(['user_id', 'challenge_id', 'box_id']).execute();
+  await db.schema
+    .createIndex('submissions_user_challenge_idx')
+    .on('submissions')
+    .columns(['user_id', 'challenge_id', 'box_id'])
+    .execute();
   await db.schema.dropIndex('submissions_user_challenge_time_idx').execute();
 }

@@ -15,10 +15,14 @@ export interface DeletionSummary {
   articlesKept: number;
 }
 
-const n = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0);
+const n = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) =>
+  Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0);
 
 /** The deletion steps inside an existing transaction (also used by bulk delete). */
-export async function deleteAccountRows(trx: Transaction<Database>, userId: number): Promise<Omit<DeletionSummary, 'email'>> {
+export async function deleteAccountRows(
+  trx: Transaction<Database>,
+  userId: number,
+): Promise<Omit<DeletionSummary, 'email'>> {
   const submissions = n(await trx.deleteFrom('submissions').where('user_id', '=', userId).executeTakeFirst());
   const completions = n(await trx.deleteFrom('completions').where('user_id', '=', userId).executeTakeFirst());
   await trx.deleteFrom('scores').where('user_id', '=', userId).execute();
@@ -26,8 +30,9 @@ export async function deleteAccountRows(trx: Transaction<Database>, userId: numb
   await trx.deleteFrom('competition_scores').where('user_id', '=', userId).execute();
   await trx.deleteFrom('competition_participants').where('user_id', '=', userId).execute();
   await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
-  const articlesKept = n(await trx.updateTable('articles').set({ author_id: null })
-    .where('author_id', '=', userId).executeTakeFirst());
+  const articlesKept = n(
+    await trx.updateTable('articles').set({ author_id: null }).where('author_id', '=', userId).executeTakeFirst(),
+  );
   await trx.deleteFrom('users').where('id', '=', userId).execute();
   return { submissions, completions, articlesKept };
 }

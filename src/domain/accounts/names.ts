@@ -12,9 +12,24 @@ const NAME_PATTERN = /^\p{L}\p{M}*(?:[ '’-]?\p{L}\p{M}*)*$/u;
 // Real names that contain a listed word (the "Scunthorpe problem"). A name
 // that is still refused can be entered by an admin, who is not filtered.
 const REAL_NAMES = [
-  'analise', 'annalise', 'dickens', 'dickenson', 'dickerson', 'dickinson', 'dickson', 'hardick',
-  'cumming', 'cummings', 'cumberbatch', 'dikshit', 'shitole', 'wankhede', 'wankel', 'penistone',
-  'slutsky', 'twatt',
+  'analise',
+  'annalise',
+  'dickens',
+  'dickenson',
+  'dickerson',
+  'dickinson',
+  'dickson',
+  'hardick',
+  'cumming',
+  'cummings',
+  'cumberbatch',
+  'dikshit',
+  'shitole',
+  'wankhede',
+  'wankel',
+  'penistone',
+  'slutsky',
+  'twatt',
 ];
 
 let matcher: RegExpMatcher | null = null;

@@ -55,7 +55,10 @@ export function passwordLength(password: string): number {
 }
 
 function lettersAndDigits(text: string): string {
-  return text.toLowerCase().normalize('NFKD').replace(/[^\p{L}\p{N}]/gu, '');
+  return text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 function contextWords(context: PasswordContext): string[] {

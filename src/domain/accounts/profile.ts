@@ -31,21 +31,39 @@ export async function profileSummary(db: Db, userId: number): Promise<ProfileSum
   const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!user) return null;
   const [school, scores, completed, recent] = await Promise.all([
-    user.school_id === null ? Promise.resolve(undefined)
+    user.school_id === null
+      ? Promise.resolve(undefined)
       : db.selectFrom('schools').select('name').where('id', '=', user.school_id).executeTakeFirst(),
-    db.selectFrom('scores').select(['key_stage', 'points', 'challenges_completed']).where('user_id', '=', userId).execute(),
+    db
+      .selectFrom('scores')
+      .select(['key_stage', 'points', 'challenges_completed'])
+      .where('user_id', '=', userId)
+      .execute(),
     // Completions are unique per user and challenge: counting rows counts distinct challenges solved.
-    db.selectFrom('completions').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow(),
-    db.selectFrom('submissions')
+    db
+      .selectFrom('completions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('submissions')
       .innerJoin('challenges', 'challenges.id', 'submissions.challenge_id')
       .innerJoin('answer_boxes', 'answer_boxes.id', 'submissions.box_id')
       .select([
-        'submissions.id', 'submissions.challenge_id', 'challenges.title', 'answer_boxes.label',
-        'answer_boxes.position', 'submissions.answer', 'submissions.is_correct', 'submissions.created_at',
+        'submissions.id',
+        'submissions.challenge_id',
+        'challenges.title',
+        'answer_boxes.label',
+        'answer_boxes.position',
+        'submissions.answer',
+        'submissions.is_correct',
+        'submissions.created_at',
       ])
       .where('submissions.user_id', '=', userId)
-      .orderBy('submissions.created_at', 'desc').orderBy('submissions.id', 'desc')
-      .limit(RECENT_SUBMISSIONS).execute(),
+      .orderBy('submissions.created_at', 'desc')
+      .orderBy('submissions.id', 'desc')
+      .limit(RECENT_SUBMISSIONS)
+      .execute(),
   ]);
   const byStage = new Map(scores.map((s) => [s.key_stage, s]));
   const points = KEY_STAGES.map((ks) => ({

@@ -6,9 +6,21 @@ import type { Db } from '../../db/index.js';
 import type { SessionUser } from '../../security/types.js';
 
 export async function loadSessionUser(db: Db, userId: number): Promise<SessionUser | null> {
-  const row = await db.selectFrom('users')
-    .select(['id', 'email', 'first_name', 'last_name', 'is_admin', 'key_stage', 'year_group', 'school_id', 'must_change_password'])
-    .where('id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select([
+      'id',
+      'email',
+      'first_name',
+      'last_name',
+      'is_admin',
+      'key_stage',
+      'year_group',
+      'school_id',
+      'must_change_password',
+    ])
+    .where('id', '=', userId)
+    .executeTakeFirst();
   if (!row) return null;
   return {
     id: row.id,

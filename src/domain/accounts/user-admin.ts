@@ -33,21 +33,31 @@ export interface UserListQuery {
   perPage: (typeof PER_PAGE_CHOICES)[number];
 }
 
-const choice = <T extends string>(list: readonly T[], v: string): T | null => ((list as readonly string[]).includes(v) ? (v as T) : null);
+const choice = <T extends string>(list: readonly T[], v: string): T | null =>
+  (list as readonly string[]).includes(v) ? (v as T) : null;
 
 /** The table's query string; anything unrecognised falls back to its default. */
-export const userListQuerySchema = z.object({
-  q: textValue(200),
-  key_stage: textValue().transform((v) => choice(KEY_STAGES, v.toUpperCase())),
-  year: textValue().transform(parseYear),
-  type: textValue().transform((v) => choice(USER_TYPES, v)),
-  admin: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
-  sort: textValue().transform((v) => choice(SORT_KEYS, v) ?? 'name'),
-  dir: textValue().transform((v) => (v === 'desc' ? 'desc' : 'asc')),
-  page: textValue().transform(Number).transform((n) => (Number.isInteger(n) && n >= 1 && n <= 1_000_000 ? n : 1)),
-  per_page: textValue().transform(Number)
-    .transform((n) => ((PER_PAGE_CHOICES as readonly number[]).includes(n) ? (n as UserListQuery['perPage']) : 25)),
-}).transform(({ key_stage, per_page, ...rest }): UserListQuery => ({ ...rest, keyStage: key_stage, perPage: per_page }));
+export const userListQuerySchema = z
+  .object({
+    q: textValue(200),
+    key_stage: textValue().transform((v) => choice(KEY_STAGES, v.toUpperCase())),
+    year: textValue().transform(parseYear),
+    type: textValue().transform((v) => choice(USER_TYPES, v)),
+    admin: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
+    sort: textValue().transform((v) => choice(SORT_KEYS, v) ?? 'name'),
+    dir: textValue().transform((v) => (v === 'desc' ? 'desc' : 'asc')),
+    page: textValue()
+      .transform(Number)
+      .transform((n) => (Number.isInteger(n) && n >= 1 && n <= 1_000_000 ? n : 1)),
+    per_page: textValue()
+      .transform(Number)
+      .transform((n) => ((PER_PAGE_CHOICES as readonly number[]).includes(n) ? (n as UserListQuery['perPage']) : 25)),
+  })
+  .transform(({ key_stage, per_page, ...rest }): UserListQuery => ({
+    ...rest,
+    keyStage: key_stage,
+    perPage: per_page,
+  }));
 
 export function parseUserListQuery(raw: unknown): UserListQuery {
   return userListQuerySchema.parse(raw ?? {});
@@ -80,8 +90,22 @@ function filtered(db: Db, query: UserListQuery) {
   return qb;
 }
 
-export type UserListRow = Pick<User, 'id' | 'email' | 'first_name' | 'last_name' | 'year_group' | 'key_stage'
-  | 'maths_class' | 'user_type' | 'is_admin' | 'is_participant' | 'must_change_password' | 'created_at' | 'last_login_at'>;
+export type UserListRow = Pick<
+  User,
+  | 'id'
+  | 'email'
+  | 'first_name'
+  | 'last_name'
+  | 'year_group'
+  | 'key_stage'
+  | 'maths_class'
+  | 'user_type'
+  | 'is_admin'
+  | 'is_participant'
+  | 'must_change_password'
+  | 'created_at'
+  | 'last_login_at'
+>;
 
 export interface UserListPage {
   rows: UserListRow[];
@@ -91,26 +115,58 @@ export interface UserListPage {
 }
 
 export async function listUsers(db: Db, query: UserListQuery): Promise<UserListPage> {
-  const countRow = await filtered(db, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const countRow = await filtered(db, query)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const total = Number(countRow.n);
   const pages = Math.max(1, Math.ceil(total / query.perPage));
   const page = Math.min(query.page, pages);
   let qb = filtered(db, query).select([
-    'id', 'email', 'first_name', 'last_name', 'year_group', 'key_stage', 'maths_class', 'user_type',
-    'is_admin', 'is_participant', 'must_change_password', 'created_at', 'last_login_at',
+    'id',
+    'email',
+    'first_name',
+    'last_name',
+    'year_group',
+    'key_stage',
+    'maths_class',
+    'user_type',
+    'is_admin',
+    'is_participant',
+    'must_change_password',
+    'created_at',
+    'last_login_at',
   ]);
   const d = query.dir;
   switch (query.sort) {
-    case 'name': qb = qb.orderBy('last_name', d).orderBy('first_name', d); break;
-    case 'email': qb = qb.orderBy('email', d); break;
-    case 'year': qb = qb.orderBy(sql`coalesce(${sql.ref('year_group')}, 0)`, d); break;
-    case 'key_stage': qb = qb.orderBy(sql`coalesce(${sql.ref('key_stage')}, '')`, d); break;
-    case 'class': qb = qb.orderBy(sql`coalesce(${sql.ref('maths_class')}, '')`, d); break;
-    case 'created': qb = qb.orderBy('created_at', d); break;
-    case 'last_login': qb = qb.orderBy(sql`coalesce(${sql.ref('last_login_at')}, '')`, d); break;
-    case 'id': break;
+    case 'name':
+      qb = qb.orderBy('last_name', d).orderBy('first_name', d);
+      break;
+    case 'email':
+      qb = qb.orderBy('email', d);
+      break;
+    case 'year':
+      qb = qb.orderBy(sql`coalesce(${sql.ref('year_group')}, 0)`, d);
+      break;
+    case 'key_stage':
+      qb = qb.orderBy(sql`coalesce(${sql.ref('key_stage')}, '')`, d);
+      break;
+    case 'class':
+      qb = qb.orderBy(sql`coalesce(${sql.ref('maths_class')}, '')`, d);
+      break;
+    case 'created':
+      qb = qb.orderBy('created_at', d);
+      break;
+    case 'last_login':
+      qb = qb.orderBy(sql`coalesce(${sql.ref('last_login_at')}, '')`, d);
+      break;
+    case 'id':
+      break;
   }
-  const rows = await qb.orderBy('id', d).limit(query.perPage).offset((page - 1) * query.perPage).execute();
+  const rows = await qb
+    .orderBy('id', d)
+    .limit(query.perPage)
+    .offset((page - 1) * query.perPage)
+    .execute();
   return { rows, total, page, pages };
 }
 
@@ -133,19 +189,36 @@ export function clampLimit(raw: unknown): number {
   return Math.min(50, Math.max(1, n));
 }
 
-export const userSearchQuerySchema = z.object({ q: textValue(200), limit: z.unknown().optional().transform(clampLimit) });
+export const userSearchQuerySchema = z.object({
+  q: textValue(200),
+  limit: z.unknown().optional().transform(clampLimit),
+});
 export type UserSearchQuery = z.output<typeof userSearchQuerySchema>;
 
 /** The JSON search: a query under 2 characters that is not an id finds nothing. */
 export async function searchUsers(db: Db, { q, limit }: UserSearchQuery): Promise<UserSearchResult[]> {
   if (q.length < 2 && !isIdLike(q)) return [];
-  const rows = await db.selectFrom('users')
-    .select(['id', 'email', 'first_name', 'last_name', 'user_type', 'year_group', 'key_stage', 'maths_class', 'is_admin'])
+  const rows = await db
+    .selectFrom('users')
+    .select([
+      'id',
+      'email',
+      'first_name',
+      'last_name',
+      'user_type',
+      'year_group',
+      'key_stage',
+      'maths_class',
+      'is_admin',
+    ])
     .where((eb) => matches(eb, q))
     // An exact id first, then by name.
     .orderBy(sql`case when ${sql.ref('id')} = ${isIdLike(q) ? Number(q) : -1} then 0 else 1 end`)
-    .orderBy('last_name').orderBy('first_name').orderBy('id')
-    .limit(limit).execute();
+    .orderBy('last_name')
+    .orderBy('first_name')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     name: `${r.first_name} ${r.last_name}`,
@@ -160,7 +233,12 @@ export async function searchUsers(db: Db, { q, limit }: UserSearchQuery): Promis
   }));
 }
 
-export async function createUserByAdmin(db: Db, actor: AuditActor, d: AdminUserDetails, passwordHash: string): Promise<number> {
+export async function createUserByAdmin(
+  db: Db,
+  actor: AuditActor,
+  d: AdminUserDetails,
+  passwordHash: string,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const id = await insertUser(trx, {
       email: d.email,
@@ -177,7 +255,9 @@ export async function createUserByAdmin(db: Db, actor: AuditActor, d: AdminUserD
     });
     if (d.isParticipant) await trx.updateTable('users').set({ is_participant: 1 }).where('id', '=', id).execute();
     await audit(trx, actor, {
-      action: 'user.create', targetType: 'user', targetId: id,
+      action: 'user.create',
+      targetType: 'user',
+      targetId: id,
       details: { email: d.email, userType: d.userType, yearGroup: d.yearGroup, isAdmin: d.isAdmin },
     });
     return id;
@@ -186,15 +266,24 @@ export async function createUserByAdmin(db: Db, actor: AuditActor, d: AdminUserD
 
 /** Saves the edit form; returns the fields that changed (old → new) as written to the audit log. */
 export async function updateUserByAdmin(
-  db: Db, actor: AuditActor, userId: number, d: AdminUserDetails,
+  db: Db,
+  actor: AuditActor,
+  userId: number,
+  d: AdminUserDetails,
 ): Promise<Record<string, [unknown, unknown]>> {
   try {
     return await db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
       if (!before) throw new NotFoundError('There is no such user.');
       const after = {
-        email: d.email, first_name: d.firstName, last_name: d.lastName, user_type: d.userType,
-        year_group: d.yearGroup, key_stage: d.keyStage, maths_class: d.mathsClass, school_id: d.schoolId,
+        email: d.email,
+        first_name: d.firstName,
+        last_name: d.lastName,
+        user_type: d.userType,
+        year_group: d.yearGroup,
+        key_stage: d.keyStage,
+        maths_class: d.mathsClass,
+        school_id: d.schoolId,
         is_participant: d.isParticipant ? 1 : 0,
       };
       const changes: Record<string, [unknown, unknown]> = {};
@@ -203,7 +292,11 @@ export async function updateUserByAdmin(
         if (old !== v) changes[k] = [old, v];
       }
       if (Object.keys(changes).length === 0) return changes;
-      await trx.updateTable('users').set({ ...after, updated_at: new Date().toISOString() }).where('id', '=', userId).execute();
+      await trx
+        .updateTable('users')
+        .set({ ...after, updated_at: new Date().toISOString() })
+        .where('id', '=', userId)
+        .execute();
       await audit(trx, actor, { action: 'user.update', targetType: 'user', targetId: userId, details: { changes } });
       return changes;
     });
@@ -224,19 +317,35 @@ export async function resetPasswordByAdmin(db: Db, actor: AuditActor, userId: nu
     const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
     if (!user) throw new NotFoundError('There is no such user.');
     await setPassword(trx, userId, hash, { mustChange: true });
-    await audit(trx, actor, { action: 'user.password_reset', targetType: 'user', targetId: userId, details: { mustChange: true } });
+    await audit(trx, actor, {
+      action: 'user.password_reset',
+      targetType: 'user',
+      targetId: userId,
+      details: { mustChange: true },
+    });
   });
 }
 
 export async function setAdminByAdmin(db: Db, actor: AuditActor, userId: number, grant: boolean): Promise<boolean> {
-  refuseSelf(actor, userId, grant ? 'You are already an administrator.' : 'You cannot remove your own admin rights. Ask another administrator.');
+  refuseSelf(
+    actor,
+    userId,
+    grant ? 'You are already an administrator.' : 'You cannot remove your own admin rights. Ask another administrator.',
+  );
   return db.transaction().execute(async (trx) => {
     const user = await trx.selectFrom('users').select(['id', 'is_admin']).where('id', '=', userId).executeTakeFirst();
     if (!user) throw new NotFoundError('There is no such user.');
     if ((user.is_admin === 1) === grant) return false;
-    await trx.updateTable('users').set({ is_admin: grant ? 1 : 0, updated_at: new Date().toISOString() })
-      .where('id', '=', userId).execute();
-    await audit(trx, actor, { action: grant ? 'user.admin_grant' : 'user.admin_revoke', targetType: 'user', targetId: userId });
+    await trx
+      .updateTable('users')
+      .set({ is_admin: grant ? 1 : 0, updated_at: new Date().toISOString() })
+      .where('id', '=', userId)
+      .execute();
+    await audit(trx, actor, {
+      action: grant ? 'user.admin_grant' : 'user.admin_revoke',
+      targetType: 'user',
+      targetId: userId,
+    });
     return true;
   });
 }
@@ -247,7 +356,12 @@ export async function deleteUserByAdmin(db: Db, actor: AuditActor, userId: numbe
     const user = await trx.selectFrom('users').select(['id', 'email']).where('id', '=', userId).executeTakeFirst();
     if (!user) throw new NotFoundError('There is no such user.');
     const counts = await deleteAccountRows(trx, userId);
-    await audit(trx, actor, { action: 'user.delete', targetType: 'user', targetId: userId, details: { email: user.email, ...counts } });
+    await audit(trx, actor, {
+      action: 'user.delete',
+      targetType: 'user',
+      targetId: userId,
+      details: { email: user.email, ...counts },
+    });
     return { email: user.email };
   });
 }
@@ -269,11 +383,16 @@ export interface BulkResult {
 /** One transaction for the whole batch; refuses a batch that includes the actor. */
 export async function bulkUpdate(db: Db, actor: AuditActor, action: BulkAction, ids: number[]): Promise<BulkResult> {
   if (actor.id !== null && ids.includes(actor.id)) {
-    throw new SelfActionError('Your own account is in the selection. Bulk actions never apply to yourself: untick it and try again.');
+    throw new SelfActionError(
+      'Your own account is in the selection. Bulk actions never apply to yourself: untick it and try again.',
+    );
   }
   return db.transaction().execute(async (trx) => {
-    const users = await trx.selectFrom('users').select(['id', 'email', 'is_admin', 'is_participant'])
-      .where('id', 'in', ids.length ? ids : [-1]).execute();
+    const users = await trx
+      .selectFrom('users')
+      .select(['id', 'email', 'is_admin', 'is_participant'])
+      .where('id', 'in', ids.length ? ids : [-1])
+      .execute();
     const found = new Map(users.map((u) => [u.id, u]));
     const result: BulkResult = { action, changed: [], unchanged: [], missing: ids.filter((id) => !found.has(id)) };
     const now = new Date().toISOString();
@@ -282,11 +401,17 @@ export async function bulkUpdate(db: Db, actor: AuditActor, action: BulkAction, 
       if (action === 'promote' || action === 'demote') {
         const want = action === 'promote' ? 1 : 0;
         changed = user.is_admin !== want;
-        if (changed) await trx.updateTable('users').set({ is_admin: want, updated_at: now }).where('id', '=', user.id).execute();
+        if (changed)
+          await trx.updateTable('users').set({ is_admin: want, updated_at: now }).where('id', '=', user.id).execute();
       } else if (action === 'mark_participant' || action === 'unmark_participant') {
         const want = action === 'mark_participant' ? 1 : 0;
         changed = user.is_participant !== want;
-        if (changed) await trx.updateTable('users').set({ is_participant: want, updated_at: now }).where('id', '=', user.id).execute();
+        if (changed)
+          await trx
+            .updateTable('users')
+            .set({ is_participant: want, updated_at: now })
+            .where('id', '=', user.id)
+            .execute();
       } else {
         await deleteAccountRows(trx, user.id);
       }
@@ -296,7 +421,9 @@ export async function bulkUpdate(db: Db, actor: AuditActor, action: BulkAction, 
       }
       result.changed.push(user.id);
       await audit(trx, actor, {
-        action: `user.bulk_${action}`, targetType: 'user', targetId: user.id,
+        action: `user.bulk_${action}`,
+        targetType: 'user',
+        targetId: user.id,
         details: action === 'delete' ? { email: user.email, batch: ids.length } : { batch: ids.length },
       });
     }

@@ -7,7 +7,15 @@ import { z } from 'zod';
 import type { Config, KeyStage } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import type { User } from '../../db/schema.js';
-import { checkbox, checkFields, field, formOutcome, ruleField, type FormOutcome, type FormValues } from '../../lib/forms.js';
+import {
+  checkbox,
+  checkFields,
+  field,
+  formOutcome,
+  ruleField,
+  type FormOutcome,
+  type FormValues,
+} from '../../lib/forms.js';
 import { emailError, normalizeEmail } from './emails.js';
 import { keyStageForYear, parseYear } from '../key-stage.js';
 import { nameError, normalizeName } from './names.js';
@@ -23,7 +31,8 @@ export function normalizeMathsClass(raw: string): string {
 
 export function mathsClassError(value: string, required: boolean): string | null {
   if (!value) return required ? 'Enter your maths class (for example 9X1).' : null;
-  if ([...value].length > MATHS_CLASS_MAX_LENGTH) return `The class must be at most ${MATHS_CLASS_MAX_LENGTH} characters.`;
+  if ([...value].length > MATHS_CLASS_MAX_LENGTH)
+    return `The class must be at most ${MATHS_CLASS_MAX_LENGTH} characters.`;
   if (!MATHS_CLASS_PATTERN.test(value)) {
     return 'The class may contain letters, digits, spaces, dots, slashes and hyphens (for example 9X1 or 10/Ma2).';
   }
@@ -36,21 +45,23 @@ export function mathsClassError(value: string, required: boolean): string | null
 const nameField = (label: string, opts: { profanity: boolean }) => ruleField((v) => nameError(v, label, opts));
 
 /** A school year (7 to 13) as a number. */
-const yearField = (message: string) => z.string().transform((raw, ctx) => {
-  const year = parseYear(raw);
-  if (year === null) {
-    // continue: the form-wide rules (the password's) still run.
-    ctx.addIssue({ code: 'custom', message, continue: true });
-    return z.NEVER;
-  }
-  return year;
-});
+const yearField = (message: string) =>
+  z.string().transform((raw, ctx) => {
+    const year = parseYear(raw);
+    if (year === null) {
+      // continue: the form-wide rules (the password's) still run.
+      ctx.addIssue({ code: 'custom', message, continue: true });
+      return z.NEVER;
+    }
+    return year;
+  });
 
 // ---------------------------------------------------------------- registration
 
 function domainHint(domains: string[]): string {
   if (domains.length === 0) return 'Registration is not open yet: no school has been set up.';
-  if (domains.length <= 3) return `Use your school email address (ending in ${domains.map((d) => `@${d}`).join(' or ')}).`;
+  if (domains.length <= 3)
+    return `Use your school email address (ending in ${domains.map((d) => `@${d}`).join(' or ')}).`;
   return 'Use the email address your school gave you.';
 }
 
@@ -88,15 +99,23 @@ interface NewPassword {
 /** The password rules, then the confirmation: checked only once the password itself is acceptable. */
 export function newPasswordRule(rules: PasswordRules) {
   return (v: NewPassword, ctx: z.RefinementCtx): void => {
-    const problem = passwordError(v.password, rules, { email: v.email, firstName: v.first_name, lastName: v.last_name });
+    const problem = passwordError(v.password, rules, {
+      email: v.email,
+      firstName: v.first_name,
+      lastName: v.last_name,
+    });
     if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
-    else if (!v.password_confirm) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'Type your password again to confirm it.' });
-    else if (v.password_confirm !== v.password) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'The two passwords do not match.' });
+    else if (!v.password_confirm)
+      ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'Type your password again to confirm it.' });
+    else if (v.password_confirm !== v.password)
+      ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: 'The two passwords do not match.' });
   };
 }
 
 function registrationSchema(rules: PasswordRules) {
-  return z.object({ ...newAccountFields(), maths_class: ruleField((v) => mathsClassError(v, true)) }).superRefine(newPasswordRule(rules));
+  return z
+    .object({ ...newAccountFields(), maths_class: ruleField((v) => mathsClassError(v, true)) })
+    .superRefine(newPasswordRule(rules));
 }
 
 export async function validateRegistration(db: Db, config: Config, body: unknown): Promise<FormOutcome<Registration>> {
@@ -108,14 +127,17 @@ export async function validateRegistration(db: Db, config: Config, body: unknown
     maths_class: normalizeMathsClass(field(body, 'maths_class')),
   };
   const { data, errors } = checkFields(registrationSchema(passwordRules(config, { isAdmin: false })), {
-    ...values, password: field(body, 'password'), password_confirm: field(body, 'password_confirm'),
+    ...values,
+    password: field(body, 'password'),
+    password_confirm: field(body, 'password_confirm'),
   });
 
   let schoolId: number | null = null;
   if (!errors.email) {
     const school = await schoolForEmail(db, values.email);
     if (!school) errors.email = domainHint(await allowedDomains(db));
-    else if (await emailInUse(db, values.email)) errors.email = 'An account with this email address already exists. Log in instead.';
+    else if (await emailInUse(db, values.email))
+      errors.email = 'An account with this email address already exists. Log in instead.';
     else schoolId = school.id;
   }
 
@@ -152,25 +174,28 @@ export interface AdminUserDetails {
 /** The rule messages address the admin about someone else: "the", not "your". */
 const aboutSomeoneElse = (message: string | null) => message?.replace('your ', 'the ') ?? null;
 
-const adminUserSchema = z.object({
-  first_name: ruleField((v) => aboutSomeoneElse(nameError(v, 'First name', { profanity: false }))),
-  last_name: ruleField((v) => aboutSomeoneElse(nameError(v, 'Last name', { profanity: false }))),
-  email: ruleField((v) => aboutSomeoneElse(emailError(v))),
-  user_type: z.enum(USER_TYPES, { error: 'Choose student or teacher.' }),
-  year_group: z.string().transform((raw, ctx) => {
-    if (!raw) return null;
-    const year = parseYear(raw);
-    if (year === null) ctx.addIssue({ code: 'custom', message: 'Choose a school year from 7 to 13.', continue: true });
-    return year;
-  }),
-  maths_class: ruleField((v) => mathsClassError(v, false)),
-  is_participant: z.string(),
-  is_admin: z.string(),
-}).superRefine((v, ctx) => {
-  if (v.user_type === 'student' && v.year_group === null) {
-    ctx.addIssue({ code: 'custom', path: ['year_group'], message: 'Students need a school year (7 to 13).' });
-  }
-});
+const adminUserSchema = z
+  .object({
+    first_name: ruleField((v) => aboutSomeoneElse(nameError(v, 'First name', { profanity: false }))),
+    last_name: ruleField((v) => aboutSomeoneElse(nameError(v, 'Last name', { profanity: false }))),
+    email: ruleField((v) => aboutSomeoneElse(emailError(v))),
+    user_type: z.enum(USER_TYPES, { error: 'Choose student or teacher.' }),
+    year_group: z.string().transform((raw, ctx) => {
+      if (!raw) return null;
+      const year = parseYear(raw);
+      if (year === null)
+        ctx.addIssue({ code: 'custom', message: 'Choose a school year from 7 to 13.', continue: true });
+      return year;
+    }),
+    maths_class: ruleField((v) => mathsClassError(v, false)),
+    is_participant: z.string(),
+    is_admin: z.string(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.user_type === 'student' && v.year_group === null) {
+      ctx.addIssue({ code: 'custom', path: ['year_group'], message: 'Students need a school year (7 to 13).' });
+    }
+  });
 
 /**
  * The admin create/edit form. Admins may enter any well-formed name (no
@@ -195,7 +220,8 @@ export async function validateAdminUserForm(
     is_admin: checkbox(body, 'is_admin') ? 'on' : '',
   };
   const { data, errors } = checkFields(adminUserSchema, values);
-  if (!errors.email && (await emailInUse(db, values.email, opts.userId))) errors.email = 'Another account already uses this email address.';
+  if (!errors.email && (await emailInUse(db, values.email, opts.userId)))
+    errors.email = 'Another account already uses this email address.';
   if (Object.keys(errors).length > 0 || !data) return { ok: false, errors, values };
 
   const school = await schoolForEmail(db, data.email);
@@ -231,7 +257,11 @@ export function validateLoginForm(body: unknown): FormOutcome<LoginDetails> {
   const values = { email: normalizeEmail(field(body, 'email')), remember: checkbox(body, 'remember') ? 'on' : '' };
   const password = field(body, 'password');
   const { errors } = checkFields(loginSchema, { email: values.email, password });
-  return formOutcome<LoginDetails, FormValues>(values, errors, () => ({ email: values.email, password, remember: values.remember === 'on' }));
+  return formOutcome<LoginDetails, FormValues>(values, errors, () => ({
+    email: values.email,
+    password,
+    remember: values.remember === 'on',
+  }));
 }
 
 // ---------------------------------------------------------------- the signed-in person's own account
@@ -240,31 +270,53 @@ export function validateLoginForm(body: unknown): FormOutcome<LoginDetails> {
 const NO_VALUES: FormValues = {};
 
 function passwordChangeSchema(account: User, rules: PasswordRules, currentOk: boolean) {
-  return z.object({
-    current_password: z.string().min(1, 'Enter your current password.').refine(() => currentOk, 'That is not your current password.'),
-    new_password: z.string(),
-    new_password_confirm: z.string(),
-  }).superRefine((v, ctx) => {
-    const problem = passwordError(v.new_password, rules, { email: account.email, firstName: account.first_name, lastName: account.last_name });
-    if (problem) ctx.addIssue({ code: 'custom', path: ['new_password'], message: problem });
-    else if (currentOk && v.new_password === v.current_password) {
-      ctx.addIssue({ code: 'custom', path: ['new_password'], message: 'Choose a password different from your current one.' });
-    } else if (!v.new_password_confirm) {
-      ctx.addIssue({ code: 'custom', path: ['new_password_confirm'], message: 'Type the new password again to confirm it.' });
-    } else if (v.new_password_confirm !== v.new_password) {
-      ctx.addIssue({ code: 'custom', path: ['new_password_confirm'], message: 'The two passwords do not match.' });
-    }
-  });
+  return z
+    .object({
+      current_password: z
+        .string()
+        .min(1, 'Enter your current password.')
+        .refine(() => currentOk, 'That is not your current password.'),
+      new_password: z.string(),
+      new_password_confirm: z.string(),
+    })
+    .superRefine((v, ctx) => {
+      const problem = passwordError(v.new_password, rules, {
+        email: account.email,
+        firstName: account.first_name,
+        lastName: account.last_name,
+      });
+      if (problem) ctx.addIssue({ code: 'custom', path: ['new_password'], message: problem });
+      else if (currentOk && v.new_password === v.current_password) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['new_password'],
+          message: 'Choose a password different from your current one.',
+        });
+      } else if (!v.new_password_confirm) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['new_password_confirm'],
+          message: 'Type the new password again to confirm it.',
+        });
+      } else if (v.new_password_confirm !== v.new_password) {
+        ctx.addIssue({ code: 'custom', path: ['new_password_confirm'], message: 'The two passwords do not match.' });
+      }
+    });
 }
 
 /** The password change form: the current password, then a new one that meets the account's rules. */
-export async function validatePasswordChange(body: unknown, account: User, rules: PasswordRules): Promise<FormOutcome<{ password: string }>> {
+export async function validatePasswordChange(
+  body: unknown,
+  account: User,
+  rules: PasswordRules,
+): Promise<FormOutcome<{ password: string }>> {
   const input = {
     current_password: field(body, 'current_password'),
     new_password: field(body, 'new_password'),
     new_password_confirm: field(body, 'new_password_confirm'),
   };
-  const currentOk = input.current_password !== '' && (await checkPassword(account.password_hash, input.current_password));
+  const currentOk =
+    input.current_password !== '' && (await checkPassword(account.password_hash, input.current_password));
   const { errors } = checkFields(passwordChangeSchema(account, rules, currentOk), input);
   return formOutcome(NO_VALUES, errors, () => ({ password: input.new_password }));
 }
@@ -274,7 +326,10 @@ export async function validateAccountDeletion(body: unknown, account: User): Pro
   const password = field(body, 'password');
   const ok = password !== '' && (await checkPassword(account.password_hash, password));
   const schema = z.object({
-    password: z.string().min(1, 'Type your current password to confirm.').refine(() => ok, 'That is not your current password.'),
+    password: z
+      .string()
+      .min(1, 'Type your current password to confirm.')
+      .refine(() => ok, 'That is not your current password.'),
   });
   return formOutcome(NO_VALUES, checkFields(schema, { password }).errors, () => true as const);
 }

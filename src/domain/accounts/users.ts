@@ -42,13 +42,21 @@ export async function emailInUse(db: DbOrTrx, email: string, exceptUserId?: numb
 
 /** The school whose email domain is exactly the address's domain ("evil-school.org" is not "school.org"). */
 export function schoolForEmail(db: DbOrTrx, email: string): Promise<School | undefined> {
-  return db.selectFrom('schools').selectAll()
+  return db
+    .selectFrom('schools')
+    .selectAll()
     .where('email_domain', '=', emailDomain(normalizeEmail(email)))
-    .orderBy('id').executeTakeFirst();
+    .orderBy('id')
+    .executeTakeFirst();
 }
 
 export function allowedDomains(db: DbOrTrx): Promise<string[]> {
-  return db.selectFrom('schools').select('email_domain').orderBy('email_domain').distinct().execute()
+  return db
+    .selectFrom('schools')
+    .select('email_domain')
+    .orderBy('email_domain')
+    .distinct()
+    .execute()
     .then((rows) => rows.map((r) => r.email_domain));
 }
 
@@ -70,24 +78,28 @@ export interface NewAccount {
 export async function insertUser(db: DbOrTrx, a: NewAccount): Promise<number> {
   const now = new Date().toISOString();
   try {
-    const row = await db.insertInto('users').values({
-      email: normalizeEmail(a.email),
-      first_name: a.firstName,
-      last_name: a.lastName,
-      password_hash: a.passwordHash,
-      year_group: a.yearGroup,
-      key_stage: a.keyStage,
-      maths_class: a.mathsClass,
-      school_id: a.schoolId,
-      user_type: a.userType,
-      is_admin: a.isAdmin ? 1 : 0,
-      is_participant: 0,
-      must_change_password: a.mustChangePassword ? 1 : 0,
-      created_at: now,
-      updated_at: now,
-      last_login_at: null,
-      password_changed_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
+    const row = await db
+      .insertInto('users')
+      .values({
+        email: normalizeEmail(a.email),
+        first_name: a.firstName,
+        last_name: a.lastName,
+        password_hash: a.passwordHash,
+        year_group: a.yearGroup,
+        key_stage: a.keyStage,
+        maths_class: a.mathsClass,
+        school_id: a.schoolId,
+        user_type: a.userType,
+        is_admin: a.isAdmin ? 1 : 0,
+        is_participant: 0,
+        must_change_password: a.mustChangePassword ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+        last_login_at: null,
+        password_changed_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return row.id;
   } catch (err) {
     if (isUniqueViolation(err)) throw new EmailTakenError();
@@ -104,14 +116,23 @@ export function checkPassword(hash: string, password: string): Promise<boolean> 
   return verifyPassword(hash, normalizePassword(password));
 }
 
-export async function setPassword(db: DbOrTrx, userId: number, hash: string, opts: { mustChange: boolean }): Promise<void> {
+export async function setPassword(
+  db: DbOrTrx,
+  userId: number,
+  hash: string,
+  opts: { mustChange: boolean },
+): Promise<void> {
   const now = new Date().toISOString();
-  await db.updateTable('users').set({
-    password_hash: hash,
-    must_change_password: opts.mustChange ? 1 : 0,
-    password_changed_at: now,
-    updated_at: now,
-  }).where('id', '=', userId).execute();
+  await db
+    .updateTable('users')
+    .set({
+      password_hash: hash,
+      must_change_password: opts.mustChange ? 1 : 0,
+      password_changed_at: now,
+      updated_at: now,
+    })
+    .where('id', '=', userId)
+    .execute();
 }
 
 // A hash of a random password nobody knows: verifying against it costs what a
@@ -125,8 +146,7 @@ export function primeDummyHash(): Promise<string> {
 }
 
 export type CredentialCheck =
-  | { ok: true; user: User }
-  | { ok: false; reason: 'unknown-email' | 'wrong-password'; user: User | null };
+  { ok: true; user: User } | { ok: false; reason: 'unknown-email' | 'wrong-password'; user: User | null };
 
 /**
  * Checks a login's password against its account, as looked up by email (or its
@@ -155,35 +175,47 @@ export function loginCounterKey(email: string, user: Pick<User, 'id' | 'password
 
 export async function recordLogin(db: DbOrTrx, userId: number, opts: { mustChange?: boolean } = {}): Promise<void> {
   const now = new Date().toISOString();
-  await db.updateTable('users')
+  await db
+    .updateTable('users')
     .set(opts.mustChange ? { last_login_at: now, must_change_password: 1 } : { last_login_at: now })
-    .where('id', '=', userId).execute();
+    .where('id', '=', userId)
+    .execute();
 }
 
 export async function countAdmins(db: DbOrTrx): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('is_admin', '=', 1).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('is_admin', '=', 1)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 /** Self-registration: the account and its audit entry, in one transaction. */
-export async function registerUser(
-  db: Kysely<Database>,
-  account: NewAccount,
-  actor: AuditActor,
-): Promise<number> {
+export async function registerUser(db: Kysely<Database>, account: NewAccount, actor: AuditActor): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const id = await insertUser(trx, account);
-    await audit(trx, { ...actor, id, email: normalizeEmail(account.email) }, {
-      action: 'account.register', targetType: 'user', targetId: id,
-      details: { yearGroup: account.yearGroup, keyStage: account.keyStage, schoolId: account.schoolId },
-    });
+    await audit(
+      trx,
+      { ...actor, id, email: normalizeEmail(account.email) },
+      {
+        action: 'account.register',
+        targetType: 'user',
+        targetId: id,
+        details: { yearGroup: account.yearGroup, keyStage: account.keyStage, schoolId: account.schoolId },
+      },
+    );
     return id;
   });
 }
 
 /** A new password chosen by the account holder: clears "must change", audited, one transaction. */
-export async function changeOwnPassword(db: Kysely<Database>, userId: number, hash: string, actor: AuditActor): Promise<void> {
+export async function changeOwnPassword(
+  db: Kysely<Database>,
+  userId: number,
+  hash: string,
+  actor: AuditActor,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await setPassword(trx, userId, hash, { mustChange: false });
     await audit(trx, actor, { action: 'account.password_change', targetType: 'user', targetId: userId });

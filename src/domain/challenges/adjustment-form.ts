@@ -18,17 +18,26 @@ export type AdjustmentFormValues = {
   reason: string;
 };
 
-const adjustmentSchema = (fixedUser: boolean) => z.object({
-  user: fixedUser ? z.string() : z.string().min(1, 'Enter the student’s email address or account number.'),
-  key_stage: z.string().refine((v) => !v || isKeyStage(v), 'Choose a key stage from the list.'),
-  points: z.string()
-    .refine((v) => /^-?\d{1,4}$/.test(v) && Number(v) !== 0 && Number(v) >= ADJUSTMENT_POINTS.min && Number(v) <= ADJUSTMENT_POINTS.max,
-      `Points must be a whole number from ${ADJUSTMENT_POINTS.min} to ${ADJUSTMENT_POINTS.max}, not 0 (use a minus sign to take points away).`)
-    .transform(Number),
-  reason: z.string()
-    .min(1, 'Give a reason: it is kept with the adjustment and in the audit log.')
-    .refine((v) => [...v].length <= MAX_REASON_LENGTH, `The reason must be at most ${MAX_REASON_LENGTH} characters.`),
-});
+const adjustmentSchema = (fixedUser: boolean) =>
+  z.object({
+    user: fixedUser ? z.string() : z.string().min(1, 'Enter the student’s email address or account number.'),
+    key_stage: z.string().refine((v) => !v || isKeyStage(v), 'Choose a key stage from the list.'),
+    points: z
+      .string()
+      .refine(
+        (v) =>
+          /^-?\d{1,4}$/.test(v) &&
+          Number(v) !== 0 &&
+          Number(v) >= ADJUSTMENT_POINTS.min &&
+          Number(v) <= ADJUSTMENT_POINTS.max,
+        `Points must be a whole number from ${ADJUSTMENT_POINTS.min} to ${ADJUSTMENT_POINTS.max}, not 0 (use a minus sign to take points away).`,
+      )
+      .transform(Number),
+    reason: z
+      .string()
+      .min(1, 'Give a reason: it is kept with the adjustment and in the audit log.')
+      .refine((v) => [...v].length <= MAX_REASON_LENGTH, `The reason must be at most ${MAX_REASON_LENGTH} characters.`),
+  });
 
 /** The student the form names: by account number or email address, or the fixed one when editing. */
 function findStudent(db: Db, user: string, fixedUserId?: number): Promise<User | undefined> {
@@ -40,7 +49,11 @@ function findStudent(db: Db, user: string, fixedUserId?: number): Promise<User |
  * Validates an adjustment. `user` is an email address or an account number;
  * a blank key stage means the student's own. When editing, the user is fixed.
  */
-export async function validateAdjustmentForm(db: Db, fields: Record<string, string>, fixedUserId?: number): Promise<FormOutcome<AdjustmentInput, AdjustmentFormValues>> {
+export async function validateAdjustmentForm(
+  db: Db,
+  fields: Record<string, string>,
+  fixedUserId?: number,
+): Promise<FormOutcome<AdjustmentInput, AdjustmentFormValues>> {
   const values: AdjustmentFormValues = {
     user: (fields.user ?? '').trim(),
     key_stage: (fields.key_stage ?? '').trim(),
@@ -49,7 +62,8 @@ export async function validateAdjustmentForm(db: Db, fields: Record<string, stri
   };
   const { data, errors } = checkFields(adjustmentSchema(fixedUserId !== undefined), values);
 
-  const student = fixedUserId !== undefined || values.user ? await findStudent(db, values.user, fixedUserId) : undefined;
+  const student =
+    fixedUserId !== undefined || values.user ? await findStudent(db, values.user, fixedUserId) : undefined;
   if (!student && fixedUserId !== undefined) errors.user = 'That student’s account no longer exists.';
   else if (!student && values.user) errors.user = 'No account has that email address or number.';
 
@@ -58,5 +72,10 @@ export async function validateAdjustmentForm(db: Db, fields: Record<string, stri
     if (isKeyStage(student.key_stage)) keyStage = student.key_stage;
     else errors.key_stage = 'This account has no key stage: choose the board.';
   }
-  return formOutcome(values, errors, () => ({ userId: student!.id, keyStage: keyStage!, points: data!.points, reason: values.reason }));
+  return formOutcome(values, errors, () => ({
+    userId: student!.id,
+    keyStage: keyStage!,
+    points: data!.points,
+    reason: values.reason,
+  }));
 }

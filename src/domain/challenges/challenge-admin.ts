@@ -24,9 +24,16 @@ export interface ChallengeDeletionCounts {
 /** The tries, completions and points that deleting a challenge removes. */
 export async function challengeDeletionCounts(db: Db, challengeId: number): Promise<ChallengeDeletionCounts> {
   const [subs, comps] = await Promise.all([
-    db.selectFrom('submissions').select((eb) => eb.fn.countAll<number>().as('n')).where('challenge_id', '=', challengeId).executeTakeFirstOrThrow(),
-    db.selectFrom('completions').select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('points').as('points')])
-      .where('challenge_id', '=', challengeId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('submissions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('challenge_id', '=', challengeId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('completions')
+      .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.sum<number>('points').as('points')])
+      .where('challenge_id', '=', challengeId)
+      .executeTakeFirstOrThrow(),
   ]);
   return { submissions: Number(subs.n), completions: Number(comps.n), points: Number(comps.points ?? 0) };
 }

@@ -6,13 +6,32 @@
 // time instead of marking every student wrong later.
 import { z } from 'zod';
 import { KEY_STAGES } from '../../config/index.js';
-import { ANSWER_KINDS, answerOptionsSchema, toleranceSchema, type AnswerOptions, type Tolerance } from '../../math/index.js';
 import {
-  ATTEMPTS, LOCK_HOURS, MAX_ANSWER_LENGTH, MAX_BOXES, MAX_LABEL_LENGTH, MAX_TITLE_LENGTH, boxOptions,
+  ANSWER_KINDS,
+  answerOptionsSchema,
+  toleranceSchema,
+  type AnswerOptions,
+  type Tolerance,
+} from '../../math/index.js';
+import {
+  ATTEMPTS,
+  LOCK_HOURS,
+  MAX_ANSWER_LENGTH,
+  MAX_BOXES,
+  MAX_LABEL_LENGTH,
+  MAX_TITLE_LENGTH,
+  boxOptions,
   type ChallengeInput,
 } from './challenges.js';
 import type { AnswerBox, Challenge } from '../../db/schema.js';
-import { checkbox, checkFields, fieldErrors, formOutcome, type FieldErrors, type FormOutcome } from '../../lib/forms.js';
+import {
+  checkbox,
+  checkFields,
+  fieldErrors,
+  formOutcome,
+  type FieldErrors,
+  type FormOutcome,
+} from '../../lib/forms.js';
 import { isKeyStage } from '../key-stage.js';
 import { isBlankRichHtml, sanitizeRichHtml } from '../content/sanitize.js';
 import { isoToWallTime, wallTimeToIso } from '../../lib/school-time.js';
@@ -45,33 +64,56 @@ export interface ChallengeFormValues {
 
 export const KIND_LABELS: Array<[string, string]> = [
   ['auto', 'Automatic (from the answer)'],
-  ...ANSWER_KINDS.map((k): [string, string] => [k, {
-    text: 'Text (words, case and spaces ignored)',
-    number: 'Number',
-    expression: 'Expression',
-    equation: 'Equation',
-    inequality: 'Inequality',
-    point: 'Coordinate pair',
-    list: 'List or set of answers',
-    quantity: 'Quantity with a unit',
-  }[k]]),
+  ...ANSWER_KINDS.map((k): [string, string] => [
+    k,
+    {
+      text: 'Text (words, case and spaces ignored)',
+      number: 'Number',
+      expression: 'Expression',
+      equation: 'Equation',
+      inequality: 'Inequality',
+      point: 'Coordinate pair',
+      list: 'List or set of answers',
+      quantity: 'Quantity with a unit',
+    }[k],
+  ]),
 ];
 
 function emptyBox(slot: number): BoxFormValues {
-  return { slot, id: '', label: '', answer: '', kind: 'auto', order: 'unordered', tolerance: '', simplified: false, remove: false };
+  return {
+    slot,
+    id: '',
+    label: '',
+    answer: '',
+    kind: 'auto',
+    order: 'unordered',
+    tolerance: '',
+    simplified: false,
+    remove: false,
+  };
 }
 
 /** Form values for a new challenge. */
 export function blankChallengeForm(): ChallengeFormValues {
   return {
-    title: '', content_html: '', key_stage: '', release_at: '', lock_after_hours: '',
-    attempts_per_box: String(ATTEMPTS.default), boxes: [emptyBox(0)],
+    title: '',
+    content_html: '',
+    key_stage: '',
+    release_at: '',
+    lock_after_hours: '',
+    attempts_per_box: String(ATTEMPTS.default),
+    boxes: [emptyBox(0)],
   };
 }
 
 /** "0.01" · "1%" · "3 sf" · "2 dp" → tolerance; '' → none; null when unreadable. */
 export function parseTolerance(raw: string): Tolerance | null {
-  const text = raw.trim().toLowerCase().replace(/\s+/g, '').replace(/s\.f\.?$/, 'sf').replace(/d\.p\.?$/, 'dp');
+  const text = raw
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, '')
+    .replace(/s\.f\.?$/, 'sf')
+    .replace(/d\.p\.?$/, 'dp');
   if (text === '') return { type: 'none' };
   let m = /^(\d+)(?:sf|sigfigs?|significantfigures?)$/.exec(text);
   if (m) return check({ type: 'sigfigs', value: Number(m[1]) });
@@ -90,11 +132,16 @@ export function parseTolerance(raw: string): Tolerance | null {
 /** The tolerance as the admin types it. */
 export function formatTolerance(t: Tolerance): string {
   switch (t.type) {
-    case 'none': return '';
-    case 'absolute': return String(t.value);
-    case 'relative': return `${Number((t.value * 100).toPrecision(12))}%`;
-    case 'sigfigs': return `${t.value} sf`;
-    case 'decimalPlaces': return `${t.value} dp`;
+    case 'none':
+      return '';
+    case 'absolute':
+      return String(t.value);
+    case 'relative':
+      return `${Number((t.value * 100).toPrecision(12))}%`;
+    case 'sigfigs':
+      return `${t.value} sf`;
+    case 'decimalPlaces':
+      return `${t.value} dp`;
   }
 }
 
@@ -109,11 +156,20 @@ export function readChallengeForm(fields: Record<string, string>): ChallengeForm
     const box = slots.get(slot)!;
     const value = fields[key] ?? '';
     switch (m[2]) {
-      case 'simplified': box.simplified = checkbox(fields, key); break;
-      case 'remove': box.remove = checkbox(fields, key); break;
-      case 'label': box.label = value.normalize('NFC').replace(/\s+/g, ' ').trim(); break;
-      case 'answer': box.answer = value.trim(); break;
-      default: box[m[2] as 'id' | 'kind' | 'order' | 'tolerance'] = value.trim();
+      case 'simplified':
+        box.simplified = checkbox(fields, key);
+        break;
+      case 'remove':
+        box.remove = checkbox(fields, key);
+        break;
+      case 'label':
+        box.label = value.normalize('NFC').replace(/\s+/g, ' ').trim();
+        break;
+      case 'answer':
+        box.answer = value.trim();
+        break;
+      default:
+        box[m[2] as 'id' | 'kind' | 'order' | 'tolerance'] = value.trim();
     }
   }
   return {
@@ -139,8 +195,15 @@ export function challengeToForm(c: Challenge, boxes: AnswerBox[], timeZone: stri
     boxes: boxes.map((b, i) => {
       const o = boxOptions(b);
       return {
-        slot: i, id: String(b.id), label: b.label, answer: b.correct_answer, kind: o.kind, order: o.listOrder,
-        tolerance: formatTolerance(o.tolerance), simplified: o.requireSimplified, remove: false,
+        slot: i,
+        id: String(b.id),
+        label: b.label,
+        answer: b.correct_answer,
+        kind: o.kind,
+        order: o.listOrder,
+        tolerance: formatTolerance(o.tolerance),
+        simplified: o.requireSimplified,
+        remove: false,
       };
     }),
   };
@@ -172,11 +235,16 @@ const chars = (s: string) => [...s].length;
 /** The fields above the answer boxes; a blank release time means now. */
 function challengeFieldsSchema(timeZone: string, now: string) {
   return z.object({
-    title: z.string()
+    title: z
+      .string()
       .min(1, 'Enter a title.')
       .refine((t) => chars(t) <= MAX_TITLE_LENGTH, `The title must be at most ${MAX_TITLE_LENGTH} characters.`),
-    content_html: z.string()
-      .max(MAX_CONTENT_LENGTH, `The text is too long (at most ${MAX_CONTENT_LENGTH.toLocaleString('en-GB')} characters of HTML).`)
+    content_html: z
+      .string()
+      .max(
+        MAX_CONTENT_LENGTH,
+        `The text is too long (at most ${MAX_CONTENT_LENGTH.toLocaleString('en-GB')} characters of HTML).`,
+      )
       .transform((html) => sanitizeRichHtml(html))
       .refine((html) => !isBlankRichHtml(html), 'Write the problem students should solve.'),
     key_stage: z.string().refine(isKeyStage, `Choose the key stage (${KEY_STAGES.join(', ')}).`),
@@ -185,55 +253,81 @@ function challengeFieldsSchema(timeZone: string, now: string) {
       const iso = wallTimeToIso(raw, timeZone);
       if (iso) return iso;
       ctx.addIssue({
-        code: 'custom', continue: true,
+        code: 'custom',
+        continue: true,
         message: 'Enter the release date and time as shown (e.g. 2026-03-02T08:00), or leave it blank to release now.',
       });
       return z.NEVER;
     }),
-    lock_after_hours: wholeNumberField(LOCK_HOURS.min, LOCK_HOURS.max, null,
-      `Auto-lock must be a whole number of hours from ${LOCK_HOURS.min} to ${LOCK_HOURS.max}, or blank for no auto-lock.`),
-    attempts_per_box: wholeNumberField(ATTEMPTS.min, ATTEMPTS.max, ATTEMPTS.default,
-      `Attempts per box must be a whole number from ${ATTEMPTS.min} to ${ATTEMPTS.max}.`),
+    lock_after_hours: wholeNumberField(
+      LOCK_HOURS.min,
+      LOCK_HOURS.max,
+      null,
+      `Auto-lock must be a whole number of hours from ${LOCK_HOURS.min} to ${LOCK_HOURS.max}, or blank for no auto-lock.`,
+    ),
+    attempts_per_box: wholeNumberField(
+      ATTEMPTS.min,
+      ATTEMPTS.max,
+      ATTEMPTS.default,
+      `Attempts per box must be a whole number from ${ATTEMPTS.min} to ${ATTEMPTS.max}.`,
+    ),
   });
 }
 
 /** A box's answer options; an unreadable tolerance counts as none here (it has its own message). */
 const readBoxOptions = (box: { kind: string; order: string; tolerance: Tolerance | null; simplified: boolean }) =>
   answerOptionsSchema.safeParse({
-    kind: box.kind || 'auto', listOrder: box.order || 'unordered', tolerance: box.tolerance ?? { type: 'none' },
+    kind: box.kind || 'auto',
+    listOrder: box.order || 'unordered',
+    tolerance: box.tolerance ?? { type: 'none' },
     requireSimplified: box.simplified,
   });
 
 /** One answer box's own fields: the label, the correct answer, the tolerance and the answer options. */
-const boxSchema = z.object({
-  label: z.string().refine((l) => chars(l) <= MAX_LABEL_LENGTH, `The label must be at most ${MAX_LABEL_LENGTH} characters.`),
-  answer: z.string()
-    .min(1, 'Enter the correct answer.')
-    .max(MAX_ANSWER_LENGTH, `The answer must be at most ${MAX_ANSWER_LENGTH} characters.`),
-  tolerance: z.string().transform((raw, ctx) => {
-    const tolerance = parseTolerance(raw);
-    if (tolerance) return tolerance;
-    ctx.addIssue({
-      code: 'custom', continue: true,
-      message: 'Write the tolerance as 0.01 (plus or minus), 1% (relative), 3 sf or 2 dp, or leave it blank.',
-    });
-    return null;
-  }),
-  kind: z.string(),
-  order: z.string(),
-  simplified: z.boolean(),
-}).superRefine((box, ctx) => {
-  if (!readBoxOptions(box).success) {
-    ctx.addIssue({ code: 'custom', path: ['kind'], message: 'Choose the kind of answer and list order from the lists.' });
-  }
-}).transform((box) => readBoxOptions(box).data!);
+const boxSchema = z
+  .object({
+    label: z
+      .string()
+      .refine((l) => chars(l) <= MAX_LABEL_LENGTH, `The label must be at most ${MAX_LABEL_LENGTH} characters.`),
+    answer: z
+      .string()
+      .min(1, 'Enter the correct answer.')
+      .max(MAX_ANSWER_LENGTH, `The answer must be at most ${MAX_ANSWER_LENGTH} characters.`),
+    tolerance: z.string().transform((raw, ctx) => {
+      const tolerance = parseTolerance(raw);
+      if (tolerance) return tolerance;
+      ctx.addIssue({
+        code: 'custom',
+        continue: true,
+        message: 'Write the tolerance as 0.01 (plus or minus), 1% (relative), 3 sf or 2 dp, or leave it blank.',
+      });
+      return null;
+    }),
+    kind: z.string(),
+    order: z.string(),
+    simplified: z.boolean(),
+  })
+  .superRefine((box, ctx) => {
+    if (!readBoxOptions(box).success) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: 'Choose the kind of answer and list order from the lists.',
+      });
+    }
+  })
+  .transform((box) => readBoxOptions(box).data!);
 
 /**
  * The boxes to save, with a message under `box-<slot>-<field>` for each
  * problem. A removed box and an unused empty new box are left out; the engine
  * checks a correct answer only once the box's own fields are right.
  */
-async function validateBoxes(boxes: BoxFormValues[], errors: FieldErrors, validateAnswer: AnswerValidator): Promise<ChallengeInput['boxes']> {
+async function validateBoxes(
+  boxes: BoxFormValues[],
+  errors: FieldErrors,
+  validateAnswer: AnswerValidator,
+): Promise<ChallengeInput['boxes']> {
   const seenIds = new Set<number>();
   const kept: ChallengeInput['boxes'] = [];
   for (const box of boxes) {
@@ -247,12 +341,18 @@ async function validateBoxes(boxes: BoxFormValues[], errors: FieldErrors, valida
     if (id === null && !box.answer && !box.label) continue; // an unused empty box
     const checked = boxSchema.safeParse(box);
     if (!checked.success) {
-      for (const [name, message] of Object.entries(fieldErrors(checked.error))) errors[`box-${box.slot}-${name}`] = message;
+      for (const [name, message] of Object.entries(fieldErrors(checked.error)))
+        errors[`box-${box.slot}-${name}`] = message;
     } else {
       const problem = await validateAnswer(box.answer, checked.data);
       if (problem) errors[`box-${box.slot}-answer`] = problem;
     }
-    kept.push({ id, label: box.label, correctAnswer: box.answer, options: checked.success ? checked.data : answerOptionsSchema.parse({}) });
+    kept.push({
+      id,
+      label: box.label,
+      correctAnswer: box.answer,
+      options: checked.success ? checked.data : answerOptionsSchema.parse({}),
+    });
   }
   if (!errors.boxes) {
     if (kept.length === 0) errors.boxes = 'A challenge needs at least one answer box with its correct answer.';
@@ -261,12 +361,18 @@ async function validateBoxes(boxes: BoxFormValues[], errors: FieldErrors, valida
   return kept;
 }
 
-export async function validateChallengeForm(values: ChallengeFormValues, ctx: {
-  timeZone: string; now: string; validateAnswer: AnswerValidator;
-}): Promise<FormOutcome<ChallengeInput, ChallengeFormValues>> {
+export async function validateChallengeForm(
+  values: ChallengeFormValues,
+  ctx: {
+    timeZone: string;
+    now: string;
+    validateAnswer: AnswerValidator;
+  },
+): Promise<FormOutcome<ChallengeInput, ChallengeFormValues>> {
   const { data: fields, errors } = checkFields(challengeFieldsSchema(ctx.timeZone, ctx.now), values);
   // The form shows the text as it will be saved, unless it was refused as too long.
-  if (values.content_html.length <= MAX_CONTENT_LENGTH) values.content_html = sanitizeRichHtml(values.content_html) || values.content_html;
+  if (values.content_html.length <= MAX_CONTENT_LENGTH)
+    values.content_html = sanitizeRichHtml(values.content_html) || values.content_html;
   const boxes = await validateBoxes(values.boxes, errors, ctx.validateAnswer);
   return formOutcome(values, errors, () => {
     const f = fields!;

@@ -10,7 +10,12 @@ import { audit, type AuditActor } from '../audit.js';
 import { addHours } from '../../lib/school-time.js';
 import { richHtmlToText } from '../content/sanitize.js';
 import {
-  addToBoard, completeIfDone, lockForScoring, rebuildBoards, recalculateChallenge, type LiveCompletion,
+  addToBoard,
+  completeIfDone,
+  lockForScoring,
+  rebuildBoards,
+  recalculateChallenge,
+  type LiveCompletion,
 } from './scoring.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
@@ -75,9 +80,16 @@ export interface ChallengePage {
 }
 
 /** Released weekly challenges, newest first, optionally one key stage. */
-export async function listReleasedChallenges(db: DbOrTrx, opts: {
-  now: string; page: number; perPage?: number; keyStage?: KeyStage | null; userId?: number | null;
-}): Promise<ChallengePage> {
+export async function listReleasedChallenges(
+  db: DbOrTrx,
+  opts: {
+    now: string;
+    page: number;
+    perPage?: number;
+    keyStage?: KeyStage | null;
+    userId?: number | null;
+  },
+): Promise<ChallengePage> {
   const perPage = opts.perPage ?? CHALLENGES_PER_PAGE;
   let base = db.selectFrom('challenges').where('competition_id', 'is', null).where('release_at', '<=', opts.now);
   if (opts.keyStage) base = base.where('key_stage', '=', opts.keyStage);
@@ -86,14 +98,33 @@ export async function listReleasedChallenges(db: DbOrTrx, opts: {
   const pages = Math.max(1, Math.ceil(total / perPage));
   const page = Math.min(Math.max(1, opts.page), pages);
   const rows = await base
-    .select(['id', 'title', 'key_stage', 'release_at', 'content_html', 'image_upload_id', 'is_locked', 'lock_after_hours'])
-    .orderBy('release_at', 'desc').orderBy('id', 'desc')
-    .limit(perPage).offset((page - 1) * perPage)
+    .select([
+      'id',
+      'title',
+      'key_stage',
+      'release_at',
+      'content_html',
+      'image_upload_id',
+      'is_locked',
+      'lock_after_hours',
+    ])
+    .orderBy('release_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(perPage)
+    .offset((page - 1) * perPage)
     .execute();
   const done = new Set<number>();
   if (opts.userId && rows.length) {
-    const completions = await db.selectFrom('completions').select('challenge_id')
-      .where('user_id', '=', opts.userId).where('challenge_id', 'in', rows.map((r) => r.id)).execute();
+    const completions = await db
+      .selectFrom('completions')
+      .select('challenge_id')
+      .where('user_id', '=', opts.userId)
+      .where(
+        'challenge_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
     for (const c of completions) done.add(c.challenge_id);
   }
   return {
@@ -121,7 +152,9 @@ export function findChallenge(db: DbOrTrx, id: number): Promise<Challenge | unde
 /** A challenge of one competition, or (competitionId null) a weekly challenge. */
 export function findChallengeIn(db: DbOrTrx, id: number, competitionId: number | null): Promise<Challenge | undefined> {
   const q = db.selectFrom('challenges').selectAll().where('id', '=', id);
-  return (competitionId === null ? q.where('competition_id', 'is', null) : q.where('competition_id', '=', competitionId)).executeTakeFirst();
+  return (
+    competitionId === null ? q.where('competition_id', 'is', null) : q.where('competition_id', '=', competitionId)
+  ).executeTakeFirst();
 }
 
 /**
@@ -136,25 +169,46 @@ export interface CompetitionTarget {
 }
 
 /** The challenge when this viewer may see it: released, or the viewer is an admin. */
-export async function findVisibleChallenge(db: DbOrTrx, id: number, viewer: { isAdmin: boolean } | null, now: string): Promise<Challenge | undefined> {
+export async function findVisibleChallenge(
+  db: DbOrTrx,
+  id: number,
+  viewer: { isAdmin: boolean } | null,
+  now: string,
+): Promise<Challenge | undefined> {
   const c = await findChallenge(db, id);
   if (!c) return undefined;
   return viewer?.isAdmin || isReleased(c, now) ? c : undefined;
 }
 
 export function challengeBoxes(db: DbOrTrx, challengeId: number): Promise<AnswerBox[]> {
-  return db.selectFrom('answer_boxes').selectAll().where('challenge_id', '=', challengeId)
-    .orderBy('position').orderBy('id').execute();
+  return db
+    .selectFrom('answer_boxes')
+    .selectAll()
+    .where('challenge_id', '=', challengeId)
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
 }
 
 /** One answer box of a challenge; undefined when the box belongs to another challenge. */
 export function findChallengeBox(db: DbOrTrx, challengeId: number, boxId: number): Promise<AnswerBox | undefined> {
-  return db.selectFrom('answer_boxes').selectAll().where('id', '=', boxId).where('challenge_id', '=', challengeId).executeTakeFirst();
+  return db
+    .selectFrom('answer_boxes')
+    .selectAll()
+    .where('id', '=', boxId)
+    .where('challenge_id', '=', challengeId)
+    .executeTakeFirst();
 }
 
 export function userTries(db: DbOrTrx, userId: number, challengeId: number): Promise<Submission[]> {
-  return db.selectFrom('submissions').selectAll().where('user_id', '=', userId).where('challenge_id', '=', challengeId)
-    .orderBy('created_at').orderBy('id').execute();
+  return db
+    .selectFrom('submissions')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('challenge_id', '=', challengeId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
 }
 
 export interface BoxState {
@@ -173,35 +227,75 @@ export interface BoxState {
  * the attempts and a box closes when solved or out of attempts. Admins: their
  * tries are shown, never limited.
  */
-export function boxStates(boxes: AnswerBox[], tries: Submission[], attemptsPerBox: number, isAdmin: boolean): BoxState[] {
+export function boxStates(
+  boxes: AnswerBox[],
+  tries: Submission[],
+  attemptsPerBox: number,
+  isAdmin: boolean,
+): BoxState[] {
   return boxes.map((box, i) => {
     const mine = tries.filter((t) => t.box_id === box.id && (isAdmin || t.is_admin_try === 0));
     const solved = mine.some((t) => t.is_correct === 1);
-    if (isAdmin) return { box, position: i + 1, tries: mine, attemptsUsed: mine.length, attemptsLeft: null, solved, closed: false };
+    if (isAdmin)
+      return {
+        box,
+        position: i + 1,
+        tries: mine,
+        attemptsUsed: mine.length,
+        attemptsLeft: null,
+        solved,
+        closed: false,
+      };
     const attemptsLeft = Math.max(0, attemptsPerBox - mine.length);
-    return { box, position: i + 1, tries: mine, attemptsUsed: mine.length, attemptsLeft, solved, closed: solved || attemptsLeft === 0 };
+    return {
+      box,
+      position: i + 1,
+      tries: mine,
+      attemptsUsed: mine.length,
+      attemptsLeft,
+      solved,
+      closed: solved || attemptsLeft === 0,
+    };
   });
 }
 
 export async function userCompletion(db: DbOrTrx, userId: number, challengeId: number) {
-  return db.selectFrom('completions').select(['points', 'completed_at'])
-    .where('user_id', '=', userId).where('challenge_id', '=', challengeId).executeTakeFirst();
+  return db
+    .selectFrom('completions')
+    .select(['points', 'completed_at'])
+    .where('user_id', '=', userId)
+    .where('challenge_id', '=', challengeId)
+    .executeTakeFirst();
 }
 
 // ---------------------------------------------------------------- recording a try
 
 /** A student's scoring tries on one box so far (one range of the user/challenge index). */
-export async function boxProgress(db: DbOrTrx, userId: number, challengeId: number, boxId: number): Promise<{ tries: number; solved: boolean }> {
-  const r = await db.selectFrom('submissions')
+export async function boxProgress(
+  db: DbOrTrx,
+  userId: number,
+  challengeId: number,
+  boxId: number,
+): Promise<{ tries: number; solved: boolean }> {
+  const r = await db
+    .selectFrom('submissions')
     .select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.max('is_correct').as('solved')])
-    .where('user_id', '=', userId).where('challenge_id', '=', challengeId).where('box_id', '=', boxId)
+    .where('user_id', '=', userId)
+    .where('challenge_id', '=', challengeId)
+    .where('box_id', '=', boxId)
     .where('is_admin_try', '=', 0)
     .executeTakeFirstOrThrow();
   return { tries: Number(r.n), solved: Number(r.solved ?? 0) === 1 };
 }
 
 export type TryOutcome =
-  | { kind: 'recorded'; correct: boolean; attemptsLeft: number | null; completion: LiveCompletion | null; adminTry: boolean }
+  | {
+      kind: 'recorded';
+      correct: boolean;
+      attemptsLeft: number | null;
+      completion: LiveCompletion | null;
+      adminTry: boolean;
+    }
   | { kind: 'gone' }
   | { kind: 'locked' }
   | { kind: 'solved' }
@@ -213,17 +307,31 @@ export type TryOutcome =
  * transaction (under the user's row lock on PostgreSQL), so simultaneous
  * requests cannot exceed the attempts or answer a closed box.
  */
-export async function recordTry(db: Kysely<Database>, t: {
-  challengeId: number; boxId: number; userId: number; isAdmin: boolean; answer: string; correct: boolean;
-}): Promise<TryOutcome> {
+export async function recordTry(
+  db: Kysely<Database>,
+  t: {
+    challengeId: number;
+    boxId: number;
+    userId: number;
+    isAdmin: boolean;
+    answer: string;
+    correct: boolean;
+  },
+): Promise<TryOutcome> {
   return db.transaction().execute(async (trx): Promise<TryOutcome> => {
     const scoring = !t.isAdmin;
     await lockForScoring(trx, t.userId, scoring && t.correct ? t.challengeId : undefined);
     // Read the clock only after the locks: completion order = (time, id) order.
     const now = new Date().toISOString();
     const challenge = await findChallenge(trx, t.challengeId);
-    const box = challenge && await trx.selectFrom('answer_boxes').select(['id'])
-      .where('id', '=', t.boxId).where('challenge_id', '=', t.challengeId).executeTakeFirst();
+    const box =
+      challenge &&
+      (await trx
+        .selectFrom('answer_boxes')
+        .select(['id'])
+        .where('id', '=', t.boxId)
+        .where('challenge_id', '=', t.challengeId)
+        .executeTakeFirst());
     if (!challenge || !box || (!t.isAdmin && !isReleased(challenge, now))) return { kind: 'gone' };
 
     let attemptsLeft: number | null = null;
@@ -235,15 +343,28 @@ export async function recordTry(db: Kysely<Database>, t: {
       attemptsLeft = challenge.attempts_per_box - prior.tries - 1;
     }
 
-    await trx.insertInto('submissions').values({
-      user_id: t.userId, challenge_id: t.challengeId, box_id: t.boxId, answer: t.answer,
-      is_correct: t.correct ? 1 : 0, is_admin_try: t.isAdmin ? 1 : 0, created_at: now,
-    }).execute();
+    await trx
+      .insertInto('submissions')
+      .values({
+        user_id: t.userId,
+        challenge_id: t.challengeId,
+        box_id: t.boxId,
+        answer: t.answer,
+        is_correct: t.correct ? 1 : 0,
+        is_admin_try: t.isAdmin ? 1 : 0,
+        created_at: now,
+      })
+      .execute();
     let completion: LiveCompletion | null = null;
     if (scoring) {
       await addToBoard(trx, { userId: t.userId, keyStage: challenge.key_stage, submissions: 1, now });
       if (t.correct) {
-        completion = await completeIfDone(trx, { challengeId: t.challengeId, keyStage: challenge.key_stage, userId: t.userId, now });
+        completion = await completeIfDone(trx, {
+          challengeId: t.challengeId,
+          keyStage: challenge.key_stage,
+          userId: t.userId,
+          now,
+        });
       }
     }
     return { kind: 'recorded', correct: t.correct, attemptsLeft, completion, adminTry: t.isAdmin };
@@ -280,29 +401,57 @@ const ADMIN_RELEASED_PER_PAGE = 25;
 /** Scheduled (all, soonest first) and released (newest first, paged) weekly challenges. */
 export async function adminChallengeLists(db: DbOrTrx, now: string, page = 1): Promise<AdminChallengeLists> {
   const cols = ['id', 'title', 'key_stage', 'release_at', 'lock_after_hours', 'is_locked', 'image_upload_id'] as const;
-  const scheduled = await db.selectFrom('challenges').select(cols)
-    .where('competition_id', 'is', null).where('release_at', '>', now)
-    .orderBy('release_at').orderBy('id').execute();
-  const { n } = await db.selectFrom('challenges').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('competition_id', 'is', null).where('release_at', '<=', now).executeTakeFirstOrThrow();
+  const scheduled = await db
+    .selectFrom('challenges')
+    .select(cols)
+    .where('competition_id', 'is', null)
+    .where('release_at', '>', now)
+    .orderBy('release_at')
+    .orderBy('id')
+    .execute();
+  const { n } = await db
+    .selectFrom('challenges')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('competition_id', 'is', null)
+    .where('release_at', '<=', now)
+    .executeTakeFirstOrThrow();
   const releasedTotal = Number(n);
   const pages = Math.max(1, Math.ceil(releasedTotal / ADMIN_RELEASED_PER_PAGE));
   const current = Math.min(Math.max(1, page), pages);
-  const released = await db.selectFrom('challenges').select(cols)
-    .where('competition_id', 'is', null).where('release_at', '<=', now)
-    .orderBy('release_at', 'desc').orderBy('id', 'desc')
-    .limit(ADMIN_RELEASED_PER_PAGE).offset((current - 1) * ADMIN_RELEASED_PER_PAGE).execute();
+  const released = await db
+    .selectFrom('challenges')
+    .select(cols)
+    .where('competition_id', 'is', null)
+    .where('release_at', '<=', now)
+    .orderBy('release_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(ADMIN_RELEASED_PER_PAGE)
+    .offset((current - 1) * ADMIN_RELEASED_PER_PAGE)
+    .execute();
 
   const ids = [...scheduled, ...released].map((r) => r.id);
   const counts = new Map<number, { boxes: number; completions: number; submissions: number }>();
   for (const id of ids) counts.set(id, { boxes: 0, completions: 0, submissions: 0 });
   if (ids.length) {
-    const boxes = await db.selectFrom('answer_boxes').select(['challenge_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('challenge_id', 'in', ids).groupBy('challenge_id').execute();
-    const comps = await db.selectFrom('completions').select(['challenge_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('challenge_id', 'in', ids).groupBy('challenge_id').execute();
-    const subs = await db.selectFrom('submissions').select(['challenge_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('challenge_id', 'in', ids).where('is_admin_try', '=', 0).groupBy('challenge_id').execute();
+    const boxes = await db
+      .selectFrom('answer_boxes')
+      .select(['challenge_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('challenge_id', 'in', ids)
+      .groupBy('challenge_id')
+      .execute();
+    const comps = await db
+      .selectFrom('completions')
+      .select(['challenge_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('challenge_id', 'in', ids)
+      .groupBy('challenge_id')
+      .execute();
+    const subs = await db
+      .selectFrom('submissions')
+      .select(['challenge_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('challenge_id', 'in', ids)
+      .where('is_admin_try', '=', 0)
+      .groupBy('challenge_id')
+      .execute();
     for (const r of boxes) counts.get(r.challenge_id)!.boxes = Number(r.n);
     for (const r of comps) counts.get(r.challenge_id)!.completions = Number(r.n);
     for (const r of subs) counts.get(r.challenge_id)!.submissions = Number(r.n);
@@ -342,32 +491,53 @@ export interface ChallengeInput {
   boxes: BoxInput[];
 }
 
-export async function createChallenge(db: Kysely<Database>, input: ChallengeInput, actor: AuditActor, target?: Omit<CompetitionTarget, 'rescore'>): Promise<number> {
+export async function createChallenge(
+  db: Kysely<Database>,
+  input: ChallengeInput,
+  actor: AuditActor,
+  target?: Omit<CompetitionTarget, 'rescore'>,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
-    const row = await trx.insertInto('challenges').values({
-      title: input.title,
-      content_html: input.contentHtml,
-      key_stage: input.keyStage,
-      release_at: input.releaseAt,
-      lock_after_hours: input.lockAfterHours,
-      attempts_per_box: input.attemptsPerBox,
-      competition_id: target?.competitionId ?? null,
-      duration_hours: target?.durationHours ?? null,
-      created_by: actor.id,
-      created_at: now,
-      updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto('challenges')
+      .values({
+        title: input.title,
+        content_html: input.contentHtml,
+        key_stage: input.keyStage,
+        release_at: input.releaseAt,
+        lock_after_hours: input.lockAfterHours,
+        attempts_per_box: input.attemptsPerBox,
+        competition_id: target?.competitionId ?? null,
+        duration_hours: target?.durationHours ?? null,
+        created_by: actor.id,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     for (const [i, b] of input.boxes.entries()) {
-      await trx.insertInto('answer_boxes').values({
-        challenge_id: row.id, position: i + 1, label: b.label, correct_answer: b.correctAnswer,
-        options_json: JSON.stringify(b.options), created_at: now,
-      }).execute();
+      await trx
+        .insertInto('answer_boxes')
+        .values({
+          challenge_id: row.id,
+          position: i + 1,
+          label: b.label,
+          correct_answer: b.correctAnswer,
+          options_json: JSON.stringify(b.options),
+          created_at: now,
+        })
+        .execute();
     }
     await audit(trx, actor, {
-      action: 'challenge.create', targetType: 'challenge', targetId: row.id,
+      action: 'challenge.create',
+      targetType: 'challenge',
+      targetId: row.id,
       details: {
-        title: input.title, keyStage: input.keyStage, releaseAt: input.releaseAt, boxes: input.boxes.length,
+        title: input.title,
+        keyStage: input.keyStage,
+        releaseAt: input.releaseAt,
+        boxes: input.boxes.length,
         ...(target ? { competitionId: target.competitionId, durationHours: target.durationHours } : {}),
       },
     });
@@ -393,7 +563,12 @@ export interface Regrading {
  * answer or options an edit changes. Runs before the edit's transaction
  * (grading is slow and must not hold a transaction open).
  */
-export async function regradeForEdit(db: DbOrTrx, challengeId: number, boxes: BoxInput[], grade: Grader): Promise<Regrading> {
+export async function regradeForEdit(
+  db: DbOrTrx,
+  challengeId: number,
+  boxes: BoxInput[],
+  grade: Grader,
+): Promise<Regrading> {
   const current = await challengeBoxes(db, challengeId);
   const verdicts = new Map<number, boolean>();
   let changed = 0;
@@ -434,7 +609,14 @@ export interface EditSummary {
  * derived again with the scoring rule — so no completion or point is left
  * that the tries no longer support.
  */
-export async function updateChallenge(db: Kysely<Database>, id: number, input: ChallengeInput, regrading: Regrading, actor: AuditActor, target?: CompetitionTarget): Promise<EditSummary | null> {
+export async function updateChallenge(
+  db: Kysely<Database>,
+  id: number,
+  input: ChallengeInput,
+  regrading: Regrading,
+  actor: AuditActor,
+  target?: CompetitionTarget,
+): Promise<EditSummary | null> {
   return db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
     const before = await findChallengeIn(trx, id, target?.competitionId ?? null);
@@ -442,46 +624,80 @@ export async function updateChallenge(db: Kysely<Database>, id: number, input: C
     const current = await challengeBoxes(trx, id);
     const keep = new Set(input.boxes.filter((b) => b.id !== null).map((b) => b.id!));
     for (const b of input.boxes) {
-      if (b.id !== null && !current.some((c) => c.id === b.id)) throw new ChallengeEditError('An answer box in the form does not belong to this challenge. Reload the page and try again.');
+      if (b.id !== null && !current.some((c) => c.id === b.id))
+        throw new ChallengeEditError(
+          'An answer box in the form does not belong to this challenge. Reload the page and try again.',
+        );
     }
     const removed = current.filter((b) => !keep.has(b.id));
-    if (removed.length) await trx.deleteFrom('answer_boxes').where('id', 'in', removed.map((b) => b.id)).execute();
+    if (removed.length)
+      await trx
+        .deleteFrom('answer_boxes')
+        .where(
+          'id',
+          'in',
+          removed.map((b) => b.id),
+        )
+        .execute();
 
     let added = 0;
     for (const [i, b] of input.boxes.entries()) {
-      const values = { position: i + 1, label: b.label, correct_answer: b.correctAnswer, options_json: JSON.stringify(b.options) };
+      const values = {
+        position: i + 1,
+        label: b.label,
+        correct_answer: b.correctAnswer,
+        options_json: JSON.stringify(b.options),
+      };
       if (b.id === null) {
         added += 1;
-        await trx.insertInto('answer_boxes').values({ ...values, challenge_id: id, created_at: now }).execute();
+        await trx
+          .insertInto('answer_boxes')
+          .values({ ...values, challenge_id: id, created_at: now })
+          .execute();
       } else {
         await trx.updateTable('answer_boxes').set(values).where('id', '=', b.id).execute();
       }
     }
     let remarked = 0;
     for (const [submissionId, correct] of regrading.verdicts) {
-      const r = await trx.updateTable('submissions').set({ is_correct: correct ? 1 : 0 })
-        .where('id', '=', submissionId).where('challenge_id', '=', id)
-        .where('is_correct', '!=', correct ? 1 : 0).executeTakeFirst();
+      const r = await trx
+        .updateTable('submissions')
+        .set({ is_correct: correct ? 1 : 0 })
+        .where('id', '=', submissionId)
+        .where('challenge_id', '=', id)
+        .where('is_correct', '!=', correct ? 1 : 0)
+        .executeTakeFirst();
       remarked += Number(r.numUpdatedRows);
     }
-    await trx.updateTable('challenges').set({
-      title: input.title,
-      content_html: input.contentHtml,
-      key_stage: input.keyStage,
-      release_at: input.releaseAt,
-      lock_after_hours: input.lockAfterHours,
-      attempts_per_box: input.attemptsPerBox,
-      ...(target ? { duration_hours: target.durationHours } : {}),
-      updated_at: now,
-    }).where('id', '=', id).execute();
+    await trx
+      .updateTable('challenges')
+      .set({
+        title: input.title,
+        content_html: input.contentHtml,
+        key_stage: input.keyStage,
+        release_at: input.releaseAt,
+        lock_after_hours: input.lockAfterHours,
+        attempts_per_box: input.attemptsPerBox,
+        ...(target ? { duration_hours: target.durationHours } : {}),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
 
     const rescored = added > 0 || removed.length > 0 || remarked > 0 || before.key_stage !== input.keyStage;
     if (rescored) await (target ? target.rescore(trx, id, now) : recalculateChallenge(trx, id, now));
     await audit(trx, actor, {
-      action: 'challenge.update', targetType: 'challenge', targetId: id,
+      action: 'challenge.update',
+      targetType: 'challenge',
+      targetId: id,
       details: {
-        title: input.title, keyStage: input.keyStage, releaseAt: input.releaseAt,
-        boxesAdded: added, boxesRemoved: removed.length, triesRemarked: remarked, rescored,
+        title: input.title,
+        keyStage: input.keyStage,
+        releaseAt: input.releaseAt,
+        boxesAdded: added,
+        boxesRemoved: removed.length,
+        triesRemarked: remarked,
+        rescored,
         ...(target ? { competitionId: target.competitionId, durationHours: target.durationHours } : {}),
       },
     });
@@ -491,19 +707,36 @@ export async function updateChallenge(db: Kysely<Database>, id: number, input: C
 
 /** How many tries an edit would remove with the boxes it drops (for the warning on the form). */
 export async function triesPerBox(db: DbOrTrx, challengeId: number): Promise<Map<number, number>> {
-  const rows = await db.selectFrom('submissions').select(['box_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('challenge_id', '=', challengeId).groupBy('box_id').execute();
+  const rows = await db
+    .selectFrom('submissions')
+    .select(['box_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('challenge_id', '=', challengeId)
+    .groupBy('box_id')
+    .execute();
   return new Map(rows.map((r) => [r.box_id, Number(r.n)]));
 }
 
 // ---------------------------------------------------------------- admin: lock, image, delete
 
-export async function setManualLock(db: Kysely<Database>, id: number, locked: boolean, actor: AuditActor): Promise<boolean> {
+export async function setManualLock(
+  db: Kysely<Database>,
+  id: number,
+  locked: boolean,
+  actor: AuditActor,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const r = await trx.updateTable('challenges').set({ is_locked: locked ? 1 : 0, updated_at: new Date().toISOString() })
-      .where('id', '=', id).where('competition_id', 'is', null).executeTakeFirst();
+    const r = await trx
+      .updateTable('challenges')
+      .set({ is_locked: locked ? 1 : 0, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('competition_id', 'is', null)
+      .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;
-    await audit(trx, actor, { action: locked ? 'challenge.lock' : 'challenge.unlock', targetType: 'challenge', targetId: id });
+    await audit(trx, actor, {
+      action: locked ? 'challenge.lock' : 'challenge.unlock',
+      targetType: 'challenge',
+      targetId: id,
+    });
     return true;
   });
 }
@@ -513,17 +746,35 @@ export async function setManualLock(db: Kysely<Database>, id: number, locked: bo
  * the stored name of the image it replaced, so the caller can remove the file
  * after the commit.
  */
-export async function setChallengeImage(db: Kysely<Database>, id: number, uploadId: number | null, actor: AuditActor): Promise<{ found: boolean; replaced: { id: number; storedName: string } | null }> {
+export async function setChallengeImage(
+  db: Kysely<Database>,
+  id: number,
+  uploadId: number | null,
+  actor: AuditActor,
+): Promise<{ found: boolean; replaced: { id: number; storedName: string } | null }> {
   return db.transaction().execute(async (trx) => {
     const c = await findChallenge(trx, id);
     if (!c) return { found: false, replaced: null };
     let replaced: { id: number; storedName: string } | null = null;
     if (c.image_upload_id !== null && c.image_upload_id !== uploadId) {
-      const old = await trx.deleteFrom('uploads').where('id', '=', c.image_upload_id).returning(['id', 'stored_name']).executeTakeFirst();
+      const old = await trx
+        .deleteFrom('uploads')
+        .where('id', '=', c.image_upload_id)
+        .returning(['id', 'stored_name'])
+        .executeTakeFirst();
       if (old) replaced = { id: old.id, storedName: old.stored_name };
     }
-    await trx.updateTable('challenges').set({ image_upload_id: uploadId, updated_at: new Date().toISOString() }).where('id', '=', id).execute();
-    await audit(trx, actor, { action: uploadId === null ? 'challenge.image.remove' : 'challenge.image.set', targetType: 'challenge', targetId: id, details: { uploadId } });
+    await trx
+      .updateTable('challenges')
+      .set({ image_upload_id: uploadId, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
+    await audit(trx, actor, {
+      action: uploadId === null ? 'challenge.image.remove' : 'challenge.image.set',
+      targetType: 'challenge',
+      targetId: id,
+      details: { uploadId },
+    });
     return { found: true, replaced };
   });
 }
@@ -542,26 +793,48 @@ export interface DeleteSummary {
  * challenge …"), so the boards — and any later recalculation — keep them;
  * without it the affected boards are recalculated without the challenge.
  */
-export async function deleteChallenge(db: Kysely<Database>, id: number, opts: { keepPoints: boolean }, actor: AuditActor): Promise<DeleteSummary | null> {
+export async function deleteChallenge(
+  db: Kysely<Database>,
+  id: number,
+  opts: { keepPoints: boolean },
+  actor: AuditActor,
+): Promise<DeleteSummary | null> {
   return db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
     const c = await findChallenge(trx, id);
     if (!c) return null;
-    const completions = await trx.selectFrom('completions').select(['user_id', 'key_stage', 'points', 'completed_at'])
-      .where('challenge_id', '=', id).execute();
-    const triers = await trx.selectFrom('submissions').select('user_id').distinct()
-      .where('challenge_id', '=', id).where('is_admin_try', '=', 0).execute();
-    const { n: submissions } = await trx.selectFrom('submissions').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('challenge_id', '=', id).executeTakeFirstOrThrow();
+    const completions = await trx
+      .selectFrom('completions')
+      .select(['user_id', 'key_stage', 'points', 'completed_at'])
+      .where('challenge_id', '=', id)
+      .execute();
+    const triers = await trx
+      .selectFrom('submissions')
+      .select('user_id')
+      .distinct()
+      .where('challenge_id', '=', id)
+      .where('is_admin_try', '=', 0)
+      .execute();
+    const { n: submissions } = await trx
+      .selectFrom('submissions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('challenge_id', '=', id)
+      .executeTakeFirstOrThrow();
 
     let pointsKept = 0;
     if (opts.keepPoints) {
       for (const comp of completions) {
-        await trx.insertInto('score_adjustments').values({
-          user_id: comp.user_id, key_stage: comp.key_stage, points: comp.points,
-          reason: `Points kept from deleted challenge «${c.title}»`.slice(0, 300),
-          created_by: actor.id, created_at: comp.completed_at,
-        }).execute();
+        await trx
+          .insertInto('score_adjustments')
+          .values({
+            user_id: comp.user_id,
+            key_stage: comp.key_stage,
+            points: comp.points,
+            reason: `Points kept from deleted challenge «${c.title}»`.slice(0, 300),
+            created_by: actor.id,
+            created_at: comp.completed_at,
+          })
+          .execute();
         pointsKept += comp.points;
       }
     }
@@ -571,15 +844,33 @@ export async function deleteChallenge(db: Kysely<Database>, id: number, opts: { 
     await trx.deleteFrom('challenges').where('id', '=', id).execute();
     let imageStoredName: string | null = null;
     if (c.image_upload_id !== null) {
-      const img = await trx.deleteFrom('uploads').where('id', '=', c.image_upload_id).returning('stored_name').executeTakeFirst();
+      const img = await trx
+        .deleteFrom('uploads')
+        .where('id', '=', c.image_upload_id)
+        .returning('stored_name')
+        .executeTakeFirst();
       imageStoredName = img?.stored_name ?? null;
     }
     const users = [...new Set([...completions.map((x) => x.user_id), ...triers.map((x) => x.user_id)])];
     await rebuildBoards(trx, { userIds: users, now });
     await audit(trx, actor, {
-      action: 'challenge.delete', targetType: 'challenge', targetId: id,
-      details: { title: c.title, keepPoints: opts.keepPoints, submissions: Number(submissions), completions: completions.length, pointsKept },
+      action: 'challenge.delete',
+      targetType: 'challenge',
+      targetId: id,
+      details: {
+        title: c.title,
+        keepPoints: opts.keepPoints,
+        submissions: Number(submissions),
+        completions: completions.length,
+        pointsKept,
+      },
     });
-    return { title: c.title, submissions: Number(submissions), completions: completions.length, pointsKept, imageStoredName };
+    return {
+      title: c.title,
+      submissions: Number(submissions),
+      completions: completions.length,
+      pointsKept,
+      imageStoredName,
+    };
   });
 }

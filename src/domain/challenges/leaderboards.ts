@@ -18,7 +18,11 @@ export function publicName(firstName: string, lastName: string): string {
 }
 
 /** Competition ranking ("1, 2, 2, 4"): equal points share a rank, the next rank skips. */
-export function rankRows<T extends { points: number }>(rows: readonly T[], startRank = 1, previous?: { points: number; rank: number }): Array<T & { rank: number }> {
+export function rankRows<T extends { points: number }>(
+  rows: readonly T[],
+  startRank = 1,
+  previous?: { points: number; rank: number },
+): Array<T & { rank: number }> {
   const out: Array<T & { rank: number }> = [];
   let prev = previous ?? null;
   rows.forEach((row, i) => {
@@ -39,14 +43,25 @@ export interface BoardEntry {
 
 /** The top of one board: students with points, best first. */
 export async function topOfBoard(db: DbOrTrx, keyStage: KeyStage, limit: number): Promise<BoardEntry[]> {
-  const rows = await db.selectFrom('scores as s').innerJoin('users as u', 'u.id', 's.user_id')
+  const rows = await db
+    .selectFrom('scores as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.user_id', 's.points', 's.challenges_completed', 'u.first_name', 'u.last_name'])
-    .where('s.key_stage', '=', keyStage).where('s.points', '>', 0)
-    .orderBy('s.points', 'desc').orderBy('s.challenges_completed', 'desc').orderBy('s.user_id')
-    .limit(limit).execute();
-  return rankRows(rows.map((r) => ({
-    userId: r.user_id, name: publicName(r.first_name, r.last_name), points: r.points, completed: r.challenges_completed,
-  })));
+    .where('s.key_stage', '=', keyStage)
+    .where('s.points', '>', 0)
+    .orderBy('s.points', 'desc')
+    .orderBy('s.challenges_completed', 'desc')
+    .orderBy('s.user_id')
+    .limit(limit)
+    .execute();
+  return rankRows(
+    rows.map((r) => ({
+      userId: r.user_id,
+      name: publicName(r.first_name, r.last_name),
+      points: r.points,
+      completed: r.challenges_completed,
+    })),
+  );
 }
 
 export interface BoardStats {
@@ -58,15 +73,21 @@ export interface BoardStats {
 
 /** Totals of one board (participants: students with a try, a completion or an adjustment on it). */
 export async function boardStats(db: DbOrTrx, keyStage: KeyStage, now: string): Promise<BoardStats> {
-  const s = await db.selectFrom('scores')
+  const s = await db
+    .selectFrom('scores')
     .select([
       (eb) => eb.fn.countAll<number>().as('participants'),
       (eb) => eb.fn.coalesce(eb.fn.sum<number>('points'), eb.lit(0)).as('points'),
       (eb) => eb.fn.coalesce(eb.fn.sum<number>('submissions'), eb.lit(0)).as('submissions'),
     ])
-    .where('key_stage', '=', keyStage).executeTakeFirstOrThrow();
-  const c = await db.selectFrom('challenges').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('key_stage', '=', keyStage).where('release_at', '<=', now).where('competition_id', 'is', null)
+    .where('key_stage', '=', keyStage)
+    .executeTakeFirstOrThrow();
+  const c = await db
+    .selectFrom('challenges')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('key_stage', '=', keyStage)
+    .where('release_at', '<=', now)
+    .where('competition_id', 'is', null)
     .executeTakeFirstOrThrow();
   return {
     participants: Number(s.participants),
@@ -87,15 +108,24 @@ export interface ActivityItem {
 /** Latest completions on a board since its reset, newest first. */
 export async function recentActivity(db: DbOrTrx, keyStage: KeyStage, limit = 10): Promise<ActivityItem[]> {
   const since = (await boardResetTimes(db))[keyStage];
-  const rows = await db.selectFrom('completions as k')
+  const rows = await db
+    .selectFrom('completions as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
     .innerJoin('challenges as c', 'c.id', 'k.challenge_id')
     .select(['k.points', 'k.completed_at', 'k.challenge_id', 'c.title', 'u.first_name', 'u.last_name'])
-    .where('k.key_stage', '=', keyStage).where('k.competition_id', 'is', null).where('k.completed_at', '>=', since)
-    .orderBy('k.completed_at', 'desc').orderBy('k.id', 'desc')
-    .limit(limit).execute();
+    .where('k.key_stage', '=', keyStage)
+    .where('k.competition_id', 'is', null)
+    .where('k.completed_at', '>=', since)
+    .orderBy('k.completed_at', 'desc')
+    .orderBy('k.id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({
-    name: publicName(r.first_name, r.last_name), challengeId: r.challenge_id, title: r.title, points: r.points, at: r.completed_at,
+    name: publicName(r.first_name, r.last_name),
+    challengeId: r.challenge_id,
+    title: r.title,
+    points: r.points,
+    at: r.completed_at,
   }));
 }
 
@@ -110,16 +140,23 @@ export interface Standing {
 
 /** A user's rows on every board (profile page and "your place" on the leaderboard). */
 export async function userStandings(db: DbOrTrx, userId: number): Promise<Standing[]> {
-  const rows = await db.selectFrom('scores').select(['key_stage', 'points', 'challenges_completed', 'submissions'])
-    .where('user_id', '=', userId).execute();
+  const rows = await db
+    .selectFrom('scores')
+    .select(['key_stage', 'points', 'challenges_completed', 'submissions'])
+    .where('user_id', '=', userId)
+    .execute();
   const out: Standing[] = [];
   for (const ks of KEY_STAGES) {
     const r = rows.find((x) => x.key_stage === ks);
     if (!r) continue;
     let rank: number | null = null;
     if (r.points > 0) {
-      const ahead = await db.selectFrom('scores').select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('key_stage', '=', ks).where('points', '>', r.points).executeTakeFirstOrThrow();
+      const ahead = await db
+        .selectFrom('scores')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('key_stage', '=', ks)
+        .where('points', '>', r.points)
+        .executeTakeFirstOrThrow();
       rank = Number(ahead.n) + 1;
     }
     out.push({ keyStage: ks, points: r.points, completed: r.challenges_completed, submissions: r.submissions, rank });
@@ -155,63 +192,119 @@ export interface AdjustmentRow {
 
 const ADJUSTMENTS_PER_PAGE = 25;
 
-export async function listAdjustments(db: DbOrTrx, page = 1): Promise<{ rows: AdjustmentRow[]; total: number; page: number; pages: number }> {
-  const { n } = await db.selectFrom('score_adjustments').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('competition_id', 'is', null).executeTakeFirstOrThrow();
+export async function listAdjustments(
+  db: DbOrTrx,
+  page = 1,
+): Promise<{ rows: AdjustmentRow[]; total: number; page: number; pages: number }> {
+  const { n } = await db
+    .selectFrom('score_adjustments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('competition_id', 'is', null)
+    .executeTakeFirstOrThrow();
   const total = Number(n);
   const pages = Math.max(1, Math.ceil(total / ADJUSTMENTS_PER_PAGE));
   const current = Math.min(Math.max(1, page), pages);
   const resets = await boardResetTimes(db);
-  const rows = await db.selectFrom('score_adjustments as a')
+  const rows = await db
+    .selectFrom('score_adjustments as a')
     .innerJoin('users as u', 'u.id', 'a.user_id')
     .leftJoin('users as by', 'by.id', 'a.created_by')
-    .select(['a.id', 'a.user_id', 'a.key_stage', 'a.points', 'a.reason', 'a.created_at',
-      'u.first_name', 'u.last_name', 'u.email', 'by.email as by_email'])
+    .select([
+      'a.id',
+      'a.user_id',
+      'a.key_stage',
+      'a.points',
+      'a.reason',
+      'a.created_at',
+      'u.first_name',
+      'u.last_name',
+      'u.email',
+      'by.email as by_email',
+    ])
     .where('a.competition_id', 'is', null)
-    .orderBy('a.created_at', 'desc').orderBy('a.id', 'desc')
-    .limit(ADJUSTMENTS_PER_PAGE).offset((current - 1) * ADJUSTMENTS_PER_PAGE).execute();
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(ADJUSTMENTS_PER_PAGE)
+    .offset((current - 1) * ADJUSTMENTS_PER_PAGE)
+    .execute();
   return {
     total,
     page: current,
     pages,
     rows: rows.map((r) => ({
-      id: r.id, userId: r.user_id, userName: `${r.first_name} ${r.last_name}`, userEmail: r.email,
-      keyStage: r.key_stage, points: r.points, reason: r.reason, createdBy: r.by_email, createdAt: r.created_at,
+      id: r.id,
+      userId: r.user_id,
+      userName: `${r.first_name} ${r.last_name}`,
+      userEmail: r.email,
+      keyStage: r.key_stage,
+      points: r.points,
+      reason: r.reason,
+      createdBy: r.by_email,
+      createdAt: r.created_at,
       beforeReset: r.created_at < (resets[r.key_stage as KeyStage] ?? ''),
     })),
   };
 }
 
 export function findAdjustment(db: DbOrTrx, id: number) {
-  return db.selectFrom('score_adjustments').selectAll().where('id', '=', id).where('competition_id', 'is', null).executeTakeFirst();
+  return db
+    .selectFrom('score_adjustments')
+    .selectAll()
+    .where('id', '=', id)
+    .where('competition_id', 'is', null)
+    .executeTakeFirst();
 }
 
-export async function createAdjustment(db: Kysely<Database>, input: AdjustmentInput, actor: AuditActor): Promise<number> {
+export async function createAdjustment(
+  db: Kysely<Database>,
+  input: AdjustmentInput,
+  actor: AuditActor,
+): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
-    const row = await trx.insertInto('score_adjustments').values({
-      user_id: input.userId, key_stage: input.keyStage, points: input.points, reason: input.reason,
-      created_by: actor.id, created_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto('score_adjustments')
+      .values({
+        user_id: input.userId,
+        key_stage: input.keyStage,
+        points: input.points,
+        reason: input.reason,
+        created_by: actor.id,
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await rebuildBoards(trx, { userIds: [input.userId], now });
     await audit(trx, actor, {
-      action: 'leaderboard.adjustment.create', targetType: 'score_adjustment', targetId: row.id,
+      action: 'leaderboard.adjustment.create',
+      targetType: 'score_adjustment',
+      targetId: row.id,
       details: { userId: input.userId, keyStage: input.keyStage, points: input.points, reason: input.reason },
     });
     return row.id;
   });
 }
 
-export async function updateAdjustment(db: Kysely<Database>, id: number, input: Omit<AdjustmentInput, 'userId'>, actor: AuditActor): Promise<boolean> {
+export async function updateAdjustment(
+  db: Kysely<Database>,
+  id: number,
+  input: Omit<AdjustmentInput, 'userId'>,
+  actor: AuditActor,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const before = await findAdjustment(trx, id);
     if (!before) return false;
     const now = new Date().toISOString();
-    await trx.updateTable('score_adjustments')
-      .set({ key_stage: input.keyStage, points: input.points, reason: input.reason }).where('id', '=', id).execute();
+    await trx
+      .updateTable('score_adjustments')
+      .set({ key_stage: input.keyStage, points: input.points, reason: input.reason })
+      .where('id', '=', id)
+      .execute();
     await rebuildBoards(trx, { userIds: [before.user_id], now });
     await audit(trx, actor, {
-      action: 'leaderboard.adjustment.update', targetType: 'score_adjustment', targetId: id,
+      action: 'leaderboard.adjustment.update',
+      targetType: 'score_adjustment',
+      targetId: id,
       details: {
         userId: before.user_id,
         before: { keyStage: before.key_stage, points: before.points, reason: before.reason },
@@ -229,7 +322,9 @@ export async function deleteAdjustment(db: Kysely<Database>, id: number, actor: 
     await trx.deleteFrom('score_adjustments').where('id', '=', id).execute();
     await rebuildBoards(trx, { userIds: [before.user_id], now: new Date().toISOString() });
     await audit(trx, actor, {
-      action: 'leaderboard.adjustment.delete', targetType: 'score_adjustment', targetId: id,
+      action: 'leaderboard.adjustment.delete',
+      targetType: 'score_adjustment',
+      targetId: id,
       details: { userId: before.user_id, keyStage: before.key_stage, points: before.points, reason: before.reason },
     });
     return true;
@@ -238,11 +333,20 @@ export async function deleteAdjustment(db: Kysely<Database>, id: number, actor: 
 
 // ---------------------------------------------------------------- admin: reset, recalculate, export
 
-export async function resetLeaderboards(db: Kysely<Database>, stages: readonly KeyStage[], actor: AuditActor): Promise<void> {
+export async function resetLeaderboards(
+  db: Kysely<Database>,
+  stages: readonly KeyStage[],
+  actor: AuditActor,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
     await resetBoards(trx, stages, now);
-    await audit(trx, actor, { action: 'leaderboard.reset', targetType: 'leaderboard', targetId: stages.join(','), details: { stages, at: now } });
+    await audit(trx, actor, {
+      action: 'leaderboard.reset',
+      targetType: 'leaderboard',
+      targetId: stages.join(','),
+      details: { stages, at: now },
+    });
   });
 }
 
@@ -271,10 +375,23 @@ export interface ExportRow {
 export async function exportBoards(db: DbOrTrx, stages: readonly KeyStage[] = KEY_STAGES): Promise<ExportRow[]> {
   const out: ExportRow[] = [];
   for (const ks of stages) {
-    const rows = await db.selectFrom('scores as s').innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['s.points', 's.challenges_completed', 's.submissions', 'u.first_name', 'u.last_name', 'u.email', 'u.year_group', 'u.maths_class'])
+    const rows = await db
+      .selectFrom('scores as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select([
+        's.points',
+        's.challenges_completed',
+        's.submissions',
+        'u.first_name',
+        'u.last_name',
+        'u.email',
+        'u.year_group',
+        'u.maths_class',
+      ])
       .where('s.key_stage', '=', ks)
-      .orderBy('s.points', 'desc').orderBy('s.challenges_completed', 'desc').orderBy('s.user_id')
+      .orderBy('s.points', 'desc')
+      .orderBy('s.challenges_completed', 'desc')
+      .orderBy('s.user_id')
       .execute();
     const ranked = rankRows(rows.filter((r) => r.points > 0));
     for (const r of ranked) out.push(exportRow(ks, r, r.rank));
@@ -283,12 +400,30 @@ export async function exportBoards(db: DbOrTrx, stages: readonly KeyStage[] = KE
   return out;
 }
 
-function exportRow(ks: string, r: {
-  points: number; challenges_completed: number; submissions: number; first_name: string; last_name: string;
-  email: string; year_group: number | null; maths_class: string | null;
-}, rank: number | null): ExportRow {
+function exportRow(
+  ks: string,
+  r: {
+    points: number;
+    challenges_completed: number;
+    submissions: number;
+    first_name: string;
+    last_name: string;
+    email: string;
+    year_group: number | null;
+    maths_class: string | null;
+  },
+  rank: number | null,
+): ExportRow {
   return {
-    rank, keyStage: ks, firstName: r.first_name, lastName: r.last_name, email: r.email, yearGroup: r.year_group,
-    mathsClass: r.maths_class, points: r.points, completed: r.challenges_completed, submissions: r.submissions,
+    rank,
+    keyStage: ks,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email,
+    yearGroup: r.year_group,
+    mathsClass: r.maths_class,
+    points: r.points,
+    completed: r.challenges_completed,
+    submissions: r.submissions,
   };
 }

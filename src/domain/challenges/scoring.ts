@@ -106,8 +106,11 @@ const RESET_KEY = (ks: KeyStage) => `leaderboard.reset_at.${ks}`;
 
 /** When each board was last reset ('' = never; '' sorts before every ISO time). */
 export async function boardResetTimes(db: DbOrTrx): Promise<Record<KeyStage, string>> {
-  const rows = await db.selectFrom('settings').select(['key', 'value'])
-    .where('key', 'in', KEY_STAGES.map(RESET_KEY)).execute();
+  const rows = await db
+    .selectFrom('settings')
+    .select(['key', 'value'])
+    .where('key', 'in', KEY_STAGES.map(RESET_KEY))
+    .execute();
   const out = { KS3: '', KS4: '', KS5: '' } as Record<KeyStage, string>;
   for (const ks of KEY_STAGES) out[ks] = rows.find((r) => r.key === RESET_KEY(ks))?.value ?? '';
   return out;
@@ -116,8 +119,11 @@ export async function boardResetTimes(db: DbOrTrx): Promise<Record<KeyStage, str
 /** Empties the boards: they count only what happens from `now` on. History is kept. */
 export async function resetBoards(trx: Transaction<Database>, stages: readonly KeyStage[], now: string): Promise<void> {
   for (const ks of stages) {
-    await trx.insertInto('settings').values({ key: RESET_KEY(ks), value: now, updated_at: now })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: now, updated_at: now })).execute();
+    await trx
+      .insertInto('settings')
+      .values({ key: RESET_KEY(ks), value: now, updated_at: now })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: now, updated_at: now }))
+      .execute();
     await trx.deleteFrom('scores').where('key_stage', '=', ks).execute();
   }
 }
@@ -125,21 +131,39 @@ export async function resetBoards(trx: Transaction<Database>, stages: readonly K
 // ---------------------------------------------------------------- live scoring
 
 /** Adds to a user's row on a board, creating it on first use. */
-export async function addToBoard(trx: DbOrTrx, row: {
-  userId: number; keyStage: string; points?: number; completed?: number; submissions?: number; now: string;
-}): Promise<void> {
+export async function addToBoard(
+  trx: DbOrTrx,
+  row: {
+    userId: number;
+    keyStage: string;
+    points?: number;
+    completed?: number;
+    submissions?: number;
+    now: string;
+  },
+): Promise<void> {
   const points = row.points ?? 0;
   const completed = row.completed ?? 0;
   const submissions = row.submissions ?? 0;
-  await trx.insertInto('scores').values({
-    user_id: row.userId, key_stage: row.keyStage, points, challenges_completed: completed,
-    submissions, updated_at: row.now,
-  }).onConflict((oc) => oc.columns(['user_id', 'key_stage']).doUpdateSet({
-    points: sql`scores.points + ${points}`,
-    challenges_completed: sql`scores.challenges_completed + ${completed}`,
-    submissions: sql`scores.submissions + ${submissions}`,
-    updated_at: row.now,
-  })).execute();
+  await trx
+    .insertInto('scores')
+    .values({
+      user_id: row.userId,
+      key_stage: row.keyStage,
+      points,
+      challenges_completed: completed,
+      submissions,
+      updated_at: row.now,
+    })
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'key_stage']).doUpdateSet({
+        points: sql`scores.points + ${points}`,
+        challenges_completed: sql`scores.challenges_completed + ${completed}`,
+        submissions: sql`scores.submissions + ${submissions}`,
+        updated_at: row.now,
+      }),
+    )
+    .execute();
 }
 
 export interface LiveCompletion {
@@ -153,11 +177,18 @@ export interface LiveCompletion {
  * correct try. Returns null when the challenge is not complete for the user
  * or was completed before.
  */
-export async function completeIfDone(trx: Transaction<Database>, c: {
-  challengeId: number; keyStage: string; userId: number; now: string;
-}): Promise<LiveCompletion | null> {
+export async function completeIfDone(
+  trx: Transaction<Database>,
+  c: {
+    challengeId: number;
+    keyStage: string;
+    userId: number;
+    now: string;
+  },
+): Promise<LiveCompletion | null> {
   const done = await claimCompletion(trx, c);
-  if (done) await addToBoard(trx, { userId: c.userId, keyStage: c.keyStage, points: done.points, completed: 1, now: c.now });
+  if (done)
+    await addToBoard(trx, { userId: c.userId, keyStage: c.keyStage, points: done.points, completed: 1, now: c.now });
   return done;
 }
 
@@ -167,30 +198,53 @@ export async function completeIfDone(trx: Transaction<Database>, c: {
  * challenges pass their competition and the participant's school and keep
  * their own board (competition-scoring.ts).
  */
-export async function claimCompletion(trx: Transaction<Database>, c: {
-  challengeId: number; keyStage: string; userId: number; now: string;
-  competitionId?: number | null; schoolId?: number | null;
-}): Promise<LiveCompletion | null> {
-  const boxes = await trx.selectFrom('answer_boxes').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('challenge_id', '=', c.challengeId).executeTakeFirstOrThrow();
-  const solved = await trx.selectFrom('submissions')
+export async function claimCompletion(
+  trx: Transaction<Database>,
+  c: {
+    challengeId: number;
+    keyStage: string;
+    userId: number;
+    now: string;
+    competitionId?: number | null;
+    schoolId?: number | null;
+  },
+): Promise<LiveCompletion | null> {
+  const boxes = await trx
+    .selectFrom('answer_boxes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('challenge_id', '=', c.challengeId)
+    .executeTakeFirstOrThrow();
+  const solved = await trx
+    .selectFrom('submissions')
     .select((eb) => eb.fn.count<number>('box_id').distinct().as('n'))
-    .where('user_id', '=', c.userId).where('challenge_id', '=', c.challengeId)
-    .where('is_correct', '=', 1).where('is_admin_try', '=', 0)
+    .where('user_id', '=', c.userId)
+    .where('challenge_id', '=', c.challengeId)
+    .where('is_correct', '=', 1)
+    .where('is_admin_try', '=', 0)
     .executeTakeFirstOrThrow();
   if (Number(boxes.n) === 0 || Number(solved.n) < Number(boxes.n)) return null;
 
-  const inserted = await trx.insertInto('completions').values({
-    user_id: c.userId, challenge_id: c.challengeId, key_stage: c.keyStage,
-    points: LATER_COMPLETER_POINTS, completed_at: c.now,
-    competition_id: c.competitionId ?? null, school_id: c.schoolId ?? null,
-  }).onConflict((oc) => oc.columns(['user_id', 'challenge_id']).doNothing())
-    .returning('id').executeTakeFirst();
+  const inserted = await trx
+    .insertInto('completions')
+    .values({
+      user_id: c.userId,
+      challenge_id: c.challengeId,
+      key_stage: c.keyStage,
+      points: LATER_COMPLETER_POINTS,
+      completed_at: c.now,
+      competition_id: c.competitionId ?? null,
+      school_id: c.schoolId ?? null,
+    })
+    .onConflict((oc) => oc.columns(['user_id', 'challenge_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
   if (!inserted) return null; // completed before: the constraint keeps it to once
 
-  const claimed = await trx.updateTable('challenges')
+  const claimed = await trx
+    .updateTable('challenges')
     .set({ first_completed_at: c.now, first_completed_by: c.userId })
-    .where('id', '=', c.challengeId).where('first_completed_at', 'is', null)
+    .where('id', '=', c.challengeId)
+    .where('first_completed_at', 'is', null)
     .executeTakeFirst();
   const first = Number(claimed.numUpdatedRows) === 1;
   const points = completionPoints(first);
@@ -213,13 +267,29 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
  * everyone affected. Used after an admin edits answers, boxes or the key
  * stage. Returns the users whose boards were rebuilt.
  */
-export async function recalculateChallenge(trx: Transaction<Database>, challengeId: number, now: string): Promise<number[]> {
-  const challenge = await trx.selectFrom('challenges').select(['id', 'key_stage', 'competition_id'])
-    .where('id', '=', challengeId).executeTakeFirst();
+export async function recalculateChallenge(
+  trx: Transaction<Database>,
+  challengeId: number,
+  now: string,
+): Promise<number[]> {
+  const challenge = await trx
+    .selectFrom('challenges')
+    .select(['id', 'key_stage', 'competition_id'])
+    .where('id', '=', challengeId)
+    .executeTakeFirst();
   if (!challenge || challenge.competition_id !== null) return [];
-  const before = await trx.selectFrom('completions').select('user_id').where('challenge_id', '=', challengeId).execute();
-  const triers = await trx.selectFrom('submissions').select('user_id').distinct()
-    .where('challenge_id', '=', challengeId).where('is_admin_try', '=', 0).execute();
+  const before = await trx
+    .selectFrom('completions')
+    .select('user_id')
+    .where('challenge_id', '=', challengeId)
+    .execute();
+  const triers = await trx
+    .selectFrom('submissions')
+    .select('user_id')
+    .distinct()
+    .where('challenge_id', '=', challengeId)
+    .where('is_admin_try', '=', 0)
+    .execute();
   await rederiveChallenge(trx, challengeId, challenge.key_stage);
   const users = [...new Set([...before.map((r) => r.user_id), ...triers.map((r) => r.user_id)])];
   await rebuildBoards(trx, { userIds: users, now });
@@ -229,23 +299,44 @@ export async function recalculateChallenge(trx: Transaction<Database>, challenge
 /** Replaces a challenge's completions and first-completer fields with those its tries give. */
 async function rederiveChallenge(trx: Transaction<Database>, challengeId: number, keyStage: string): Promise<number> {
   const boxes = await trx.selectFrom('answer_boxes').select('id').where('challenge_id', '=', challengeId).execute();
-  const tries = await trx.selectFrom('submissions')
+  const tries = await trx
+    .selectFrom('submissions')
     .select(['id', 'user_id', 'box_id', 'created_at'])
-    .where('challenge_id', '=', challengeId).where('is_correct', '=', 1).where('is_admin_try', '=', 0)
+    .where('challenge_id', '=', challengeId)
+    .where('is_correct', '=', 1)
+    .where('is_admin_try', '=', 0)
     .execute();
-  const derived = deriveCompletions(boxes.map((b) => b.id), tries.map((t) => ({
-    id: t.id, userId: t.user_id, boxId: t.box_id, isCorrect: true, createdAt: t.created_at,
-  })));
+  const derived = deriveCompletions(
+    boxes.map((b) => b.id),
+    tries.map((t) => ({
+      id: t.id,
+      userId: t.user_id,
+      boxId: t.box_id,
+      isCorrect: true,
+      createdAt: t.created_at,
+    })),
+  );
   await trx.deleteFrom('completions').where('challenge_id', '=', challengeId).execute();
   for (const part of chunks(derived, 2000)) {
-    await trx.insertInto('completions').values(part.map((d) => ({
-      user_id: d.userId, challenge_id: challengeId, key_stage: keyStage, points: d.points, completed_at: d.completedAt,
-    }))).execute();
+    await trx
+      .insertInto('completions')
+      .values(
+        part.map((d) => ({
+          user_id: d.userId,
+          challenge_id: challengeId,
+          key_stage: keyStage,
+          points: d.points,
+          completed_at: d.completedAt,
+        })),
+      )
+      .execute();
   }
   const first = derived[0];
-  await trx.updateTable('challenges')
+  await trx
+    .updateTable('challenges')
     .set({ first_completed_at: first?.completedAt ?? null, first_completed_by: first?.userId ?? null })
-    .where('id', '=', challengeId).execute();
+    .where('id', '=', challengeId)
+    .execute();
   return derived.length;
 }
 
@@ -255,7 +346,10 @@ async function rederiveChallenge(trx: Transaction<Database>, challengeId: number
  * One INSERT … SELECT per group of users: the database adds it all up (the
  * reset time is picked per key stage), nothing travels through the app.
  */
-export async function rebuildBoards(trx: Transaction<Database>, opts: { userIds?: readonly number[]; now: string }): Promise<void> {
+export async function rebuildBoards(
+  trx: Transaction<Database>,
+  opts: { userIds?: readonly number[]; now: string },
+): Promise<void> {
   const resets = await boardResetTimes(trx);
   const since = (column: string) =>
     sql<string>`case ${sql.ref(column)} when 'KS3' then ${resets.KS3} when 'KS4' then ${resets.KS4} when 'KS5' then ${resets.KS5} else '' end`;
@@ -290,11 +384,18 @@ export interface RecalculationSummary {
 
 /** "Recalculate from submissions": every challenge's completions, then every board. */
 export async function recalculateAll(trx: Transaction<Database>, now: string): Promise<RecalculationSummary> {
-  const challenges = await trx.selectFrom('challenges').select(['id', 'key_stage'])
-    .where('competition_id', 'is', null).orderBy('id').execute();
+  const challenges = await trx
+    .selectFrom('challenges')
+    .select(['id', 'key_stage'])
+    .where('competition_id', 'is', null)
+    .orderBy('id')
+    .execute();
   let completions = 0;
   for (const c of challenges) completions += await rederiveChallenge(trx, c.id, c.key_stage);
   await rebuildBoards(trx, { now });
-  const rows = await trx.selectFrom('scores').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await trx
+    .selectFrom('scores')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return { challenges: challenges.length, completions, boardRows: Number(rows.n) };
 }

@@ -38,18 +38,39 @@ export interface NewPdf {
   filename: string;
 }
 
-const schema = z.object({
-  type: z.enum(ARTICLE_TYPES, { error: 'Choose article or newsletter.' }),
-  title: titleField(200),
-  author_name: z.string().trim().min(1, 'Enter the author’s name as it should be shown.').max(100, 'The author name is too long (at most 100 characters).'),
-  content_html: richContentField({ required: false }),
-}).transform((v): ArticleInput => ({ type: v.type, title: v.title, authorName: v.author_name, contentHtml: v.content_html }));
+const schema = z
+  .object({
+    type: z.enum(ARTICLE_TYPES, { error: 'Choose article or newsletter.' }),
+    title: titleField(200),
+    author_name: z
+      .string()
+      .trim()
+      .min(1, 'Enter the author’s name as it should be shown.')
+      .max(100, 'The author name is too long (at most 100 characters).'),
+    content_html: richContentField({ required: false }),
+  })
+  .transform((v): ArticleInput => ({
+    type: v.type,
+    title: v.title,
+    authorName: v.author_name,
+    contentHtml: v.content_html,
+  }));
 
 export function validateArticle(fields: Record<string, string>): FormOutcome<ArticleInput> {
-  return validateForm(schema, { type: fields.type ?? '', title: fields.title ?? '', author_name: fields.author_name ?? '', content_html: fields.content_html ?? '' });
+  return validateForm(schema, {
+    type: fields.type ?? '',
+    title: fields.title ?? '',
+    author_name: fields.author_name ?? '',
+    content_html: fields.content_html ?? '',
+  });
 }
 
-export async function listArticles(db: Db, type: ArticleType | null, page: number, perPage = ARTICLES_PER_PAGE): Promise<PageOf<Article>> {
+export async function listArticles(
+  db: Db,
+  type: ArticleType | null,
+  page: number,
+  perPage = ARTICLES_PER_PAGE,
+): Promise<PageOf<Article>> {
   let count = db.selectFrom('articles').select((eb) => eb.fn.countAll<number>().as('n'));
   let rows = db.selectFrom('articles').selectAll();
   if (type) {
@@ -58,14 +79,24 @@ export async function listArticles(db: Db, type: ArticleType | null, page: numbe
   }
   const total = Number((await count.executeTakeFirstOrThrow()).n);
   const pages = Math.max(1, Math.ceil(total / perPage));
-  const items = await rows.orderBy('published_at', 'desc').orderBy('id', 'desc')
-    .limit(perPage).offset((page - 1) * perPage).execute();
+  const items = await rows
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .execute();
   return { items, total, page, pages, perPage };
 }
 
 export async function latestArticles(db: Db, type: ArticleType, limit: number): Promise<Article[]> {
-  return db.selectFrom('articles').selectAll().where('type', '=', type)
-    .orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return db
+    .selectFrom('articles')
+    .selectAll()
+    .where('type', '=', type)
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export async function getArticle(db: Db, id: number): Promise<ArticleView | null> {
@@ -73,8 +104,11 @@ export async function getArticle(db: Db, id: number): Promise<ArticleView | null
   if (!row) return null;
   let pdf: ArticlePdf | null = null;
   if (row.pdf_upload_id !== null) {
-    const u = await db.selectFrom('uploads').select(['id', 'stored_name', 'original_name', 'size'])
-      .where('id', '=', row.pdf_upload_id).executeTakeFirst();
+    const u = await db
+      .selectFrom('uploads')
+      .select(['id', 'stored_name', 'original_name', 'size'])
+      .where('id', '=', row.pdf_upload_id)
+      .executeTakeFirst();
     if (u) pdf = { id: u.id, storedName: u.stored_name, originalName: u.original_name, size: u.size };
   }
   return { ...row, pdf };
@@ -85,25 +119,37 @@ async function storePdf(settings: UploadSettings, pdf: NewPdf | null): Promise<S
   return storeUploadFile(settings, { buffer: pdf.buffer, originalName: pdf.filename, allowed: ['pdf'] });
 }
 
-export async function createArticle(db: Db, settings: UploadSettings, actor: AuditActor, input: ArticleInput, pdf: NewPdf | null): Promise<number> {
+export async function createArticle(
+  db: Db,
+  settings: UploadSettings,
+  actor: AuditActor,
+  input: ArticleInput,
+  pdf: NewPdf | null,
+): Promise<number> {
   const file = await storePdf(settings, pdf);
   try {
     return await db.transaction().execute(async (trx) => {
       const upload = file ? await recordUpload(trx, file, actor.id) : null;
       const now = new Date().toISOString();
-      const row = await trx.insertInto('articles').values({
-        type: input.type,
-        title: input.title,
-        author_name: input.authorName,
-        author_id: actor.id,
-        content_html: input.contentHtml,
-        pdf_upload_id: upload?.id ?? null,
-        published_at: now,
-        created_at: now,
-        updated_at: now,
-      }).returning('id').executeTakeFirstOrThrow();
+      const row = await trx
+        .insertInto('articles')
+        .values({
+          type: input.type,
+          title: input.title,
+          author_name: input.authorName,
+          author_id: actor.id,
+          content_html: input.contentHtml,
+          pdf_upload_id: upload?.id ?? null,
+          published_at: now,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       await audit(trx, actor, {
-        action: `${input.type}.create`, targetType: 'article', targetId: row.id,
+        action: `${input.type}.create`,
+        targetType: 'article',
+        targetId: row.id,
         details: { title: input.title, pdf: file?.originalName ?? null },
       });
       return row.id;
@@ -122,32 +168,56 @@ export interface PdfChange {
 }
 
 /** Updates an article; returns false when it does not exist. */
-export async function updateArticle(db: Db, settings: UploadSettings, actor: AuditActor, id: number, input: ArticleInput, change: PdfChange): Promise<boolean> {
+export async function updateArticle(
+  db: Db,
+  settings: UploadSettings,
+  actor: AuditActor,
+  id: number,
+  input: ArticleInput,
+  change: PdfChange,
+): Promise<boolean> {
   const file = await storePdf(settings, change.replace);
   let oldFile: string | null = null;
   try {
     const found = await db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('articles').select(['id', 'pdf_upload_id']).where('id', '=', id).executeTakeFirst();
+      const current = await trx
+        .selectFrom('articles')
+        .select(['id', 'pdf_upload_id'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (!current) return false;
       let pdfId = current.pdf_upload_id;
       const dropOld = pdfId !== null && (file !== null || change.remove);
       if (file) pdfId = (await recordUpload(trx, file, actor.id)).id;
       else if (change.remove) pdfId = null;
-      await trx.updateTable('articles').set({
-        type: input.type,
-        title: input.title,
-        author_name: input.authorName,
-        content_html: input.contentHtml,
-        pdf_upload_id: pdfId,
-        updated_at: new Date().toISOString(),
-      }).where('id', '=', id).execute();
+      await trx
+        .updateTable('articles')
+        .set({
+          type: input.type,
+          title: input.title,
+          author_name: input.authorName,
+          content_html: input.contentHtml,
+          pdf_upload_id: pdfId,
+          updated_at: new Date().toISOString(),
+        })
+        .where('id', '=', id)
+        .execute();
       if (dropOld) {
-        const old = await trx.deleteFrom('uploads').where('id', '=', current.pdf_upload_id!).returning('stored_name').executeTakeFirst();
+        const old = await trx
+          .deleteFrom('uploads')
+          .where('id', '=', current.pdf_upload_id!)
+          .returning('stored_name')
+          .executeTakeFirst();
         oldFile = old?.stored_name ?? null;
       }
       await audit(trx, actor, {
-        action: `${input.type}.update`, targetType: 'article', targetId: id,
-        details: { title: input.title, pdf: file ? `replaced with ${file.originalName}` : dropOld ? 'removed' : 'unchanged' },
+        action: `${input.type}.update`,
+        targetType: 'article',
+        targetId: id,
+        details: {
+          title: input.title,
+          pdf: file ? `replaced with ${file.originalName}` : dropOld ? 'removed' : 'unchanged',
+        },
       });
       return true;
     });
@@ -167,19 +237,30 @@ export async function updateArticle(db: Db, settings: UploadSettings, actor: Aud
 /** Deletes an article and its PDF; returns false when it does not exist. */
 export async function deleteArticle(db: Db, settings: UploadSettings, actor: AuditActor, id: number): Promise<boolean> {
   const removed = await db.transaction().execute(async (trx) => {
-    const row = await trx.deleteFrom('articles').where('id', '=', id)
-      .returning(['id', 'type', 'title', 'pdf_upload_id']).executeTakeFirst();
+    const row = await trx
+      .deleteFrom('articles')
+      .where('id', '=', id)
+      .returning(['id', 'type', 'title', 'pdf_upload_id'])
+      .executeTakeFirst();
     if (!row) return null;
     let storedName: string | null = null;
     if (row.pdf_upload_id !== null) {
-      const up = await trx.deleteFrom('uploads').where('id', '=', row.pdf_upload_id).returning('stored_name').executeTakeFirst();
+      const up = await trx
+        .deleteFrom('uploads')
+        .where('id', '=', row.pdf_upload_id)
+        .returning('stored_name')
+        .executeTakeFirst();
       storedName = up?.stored_name ?? null;
     }
-    await audit(trx, actor, { action: `${row.type}.delete`, targetType: 'article', targetId: id, details: { title: row.title } });
+    await audit(trx, actor, {
+      action: `${row.type}.delete`,
+      targetType: 'article',
+      targetId: id,
+      details: { title: row.title },
+    });
     return { storedName };
   });
   if (!removed) return false;
   if (removed.storedName) await removeUploadFile(settings, removed.storedName);
   return true;
 }
-

@@ -15,15 +15,23 @@ function hasControlCharacters(s: string): boolean {
   return false;
 }
 
-export const titleField = (max: number) => z.string().trim()
-  .min(1, 'Enter a title.')
-  .max(max, `The title is too long (at most ${max} characters).`)
-  .refine((s) => !hasControlCharacters(s), 'The title contains control characters.');
+export const titleField = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'Enter a title.')
+    .max(max, `The title is too long (at most ${max} characters).`)
+    .refine((s) => !hasControlCharacters(s), 'The title contains control characters.');
 
-export const richContentField = (opts: { required: boolean }) => z.string()
-  .max(MAX_CONTENT_CHARS, `The content is too long (at most ${MAX_CONTENT_CHARS.toLocaleString('en-GB')} characters of HTML).`)
-  .transform((html) => sanitizeRichHtml(html))
-  .refine((html) => !opts.required || !isBlankRichHtml(html), 'Write some content.');
+export const richContentField = (opts: { required: boolean }) =>
+  z
+    .string()
+    .max(
+      MAX_CONTENT_CHARS,
+      `The content is too long (at most ${MAX_CONTENT_CHARS.toLocaleString('en-GB')} characters of HTML).`,
+    )
+    .transform((html) => sanitizeRichHtml(html))
+    .refine((html) => !opts.required || !isBlankRichHtml(html), 'Write some content.');
 
 export interface PageOf<T> {
   items: T[];

@@ -92,9 +92,23 @@ export async function getPage(db: Db, slug: string): Promise<StoredPage | null> 
   if (!def) return null;
   const row = await db.selectFrom('pages').selectAll().where('slug', '=', slug).executeTakeFirst();
   if (!row) {
-    return { slug, path: def.path, title: def.title, contentHtml: sanitizeRichHtml(def.defaultHtml), updatedAt: null, updatedBy: null };
+    return {
+      slug,
+      path: def.path,
+      title: def.title,
+      contentHtml: sanitizeRichHtml(def.defaultHtml),
+      updatedAt: null,
+      updatedBy: null,
+    };
   }
-  return { slug, path: def.path, title: row.title, contentHtml: row.content_html, updatedAt: row.updated_at, updatedBy: row.updated_by };
+  return {
+    slug,
+    path: def.path,
+    title: row.title,
+    contentHtml: row.content_html,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
 }
 
 export interface PageInput {
@@ -102,7 +116,8 @@ export interface PageInput {
   contentHtml: string;
 }
 
-const schema = z.object({ title: titleField(150), content_html: richContentField({ required: true }) })
+const schema = z
+  .object({ title: titleField(150), content_html: richContentField({ required: true }) })
   .transform((v): PageInput => ({ title: v.title, contentHtml: v.content_html }));
 
 export function validatePage(fields: Record<string, string>): FormOutcome<PageInput> {
@@ -114,12 +129,30 @@ export async function updatePage(db: Db, actor: AuditActor, slug: string, input:
   if (!def) return false;
   await db.transaction().execute(async (trx) => {
     const now = new Date().toISOString();
-    await trx.insertInto('pages').values({
-      slug, title: input.title, content_html: input.contentHtml, updated_by: actor.id, updated_at: now,
-    }).onConflict((oc) => oc.column('slug').doUpdateSet({
-      title: input.title, content_html: input.contentHtml, updated_by: actor.id, updated_at: now,
-    })).execute();
-    await audit(trx, actor, { action: 'page.update', targetType: 'page', targetId: slug, details: { title: input.title } });
+    await trx
+      .insertInto('pages')
+      .values({
+        slug,
+        title: input.title,
+        content_html: input.contentHtml,
+        updated_by: actor.id,
+        updated_at: now,
+      })
+      .onConflict((oc) =>
+        oc.column('slug').doUpdateSet({
+          title: input.title,
+          content_html: input.contentHtml,
+          updated_by: actor.id,
+          updated_at: now,
+        }),
+      )
+      .execute();
+    await audit(trx, actor, {
+      action: 'page.update',
+      targetType: 'page',
+      targetId: slug,
+      details: { title: input.title },
+    });
   });
   return true;
 }

@@ -57,9 +57,39 @@ type Tag = { tagName: string; attribs: Record<string, string>; text?: string };
 
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'br', 'h2', 'h3', 'h4', 'strong', 'b', 'em', 'i', 'u', 's', 'sub', 'sup',
-    'ul', 'ol', 'li', 'a', 'img', 'blockquote', 'code', 'pre', 'hr', 'span',
-    'table', 'thead', 'tbody', 'tr', 'th', 'td', 'caption', 'figure', 'figcaption', 'iframe',
+    'p',
+    'br',
+    'h2',
+    'h3',
+    'h4',
+    'strong',
+    'b',
+    'em',
+    'i',
+    'u',
+    's',
+    'sub',
+    'sup',
+    'ul',
+    'ol',
+    'li',
+    'a',
+    'img',
+    'blockquote',
+    'code',
+    'pre',
+    'hr',
+    'span',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'caption',
+    'figure',
+    'figcaption',
+    'iframe',
   ],
   allowedAttributes: {
     a: ['href', 'title', 'target', 'rel'],
@@ -79,7 +109,20 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowedIframeHostnames: [],
   disallowedTagsMode: 'discard',
   // Elements whose content is not prose: dropped whole, never shown as text.
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'xmp', 'noscript', 'noembed', 'noframes', 'plaintext', 'template', 'title', 'select'],
+  nonTextTags: [
+    'script',
+    'style',
+    'textarea',
+    'option',
+    'xmp',
+    'noscript',
+    'noembed',
+    'noframes',
+    'plaintext',
+    'template',
+    'title',
+    'select',
+  ],
   nestingLimit: 60,
   parser: { lowerCaseTags: true, lowerCaseAttributeNames: true },
   // Images and frames whose source was refused go entirely (renaming them to a
@@ -146,8 +189,10 @@ function escapeText(s: string): string {
 }
 
 function decodeAttribute(s: string): string {
-  return s.replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) =>
-    ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
+  return s.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!,
+  );
 }
 
 /**
@@ -177,17 +222,19 @@ function renderMath(latex: string, display: boolean): string {
     html = `<code class="math-error">${escapeText(latex)}</code>`;
   } else {
     try {
-      html = withoutInlineStyles(katex.renderToString(latex, {
-        displayMode: display,
-        // A parse error becomes our own escaped fallback below (no inline style).
-        throwOnError: true,
-        trust: false,
-        strict: 'ignore',
-        output: 'mathml',
-        maxSize: 50,
-        maxExpand: 200,
-        globalGroup: false,
-      }));
+      html = withoutInlineStyles(
+        katex.renderToString(latex, {
+          displayMode: display,
+          // A parse error becomes our own escaped fallback below (no inline style).
+          throwOnError: true,
+          trust: false,
+          strict: 'ignore',
+          output: 'mathml',
+          maxSize: 50,
+          maxExpand: 200,
+          globalGroup: false,
+        }),
+      );
       // KaTeX's MathML output has no display wrapper; the stylesheets expect one.
       if (display) html = `<span class="katex-display">${html}</span>`;
     } catch {
@@ -224,8 +271,17 @@ function renderMathSpans(clean: string): string {
     while (depth > 0) {
       const open = clean.indexOf('<span', pos);
       const close = clean.indexOf('</span>', pos);
-      if (close === -1) { pos = clean.length; break; }
-      if (open !== -1 && open < close) { depth += 1; pos = open + 5; } else { depth -= 1; pos = close + 7; }
+      if (close === -1) {
+        pos = clean.length;
+        break;
+      }
+      if (open !== -1 && open < close) {
+        depth += 1;
+        pos = open + 5;
+      } else {
+        depth -= 1;
+        pos = close + 7;
+      }
     }
     out += clean.slice(last, start);
     out += renderMath(decodeAttribute(m[2]!), m[1] === 'math-display');
@@ -279,9 +335,17 @@ export function richHtmlToText(html: string, maxLength = 200): string {
 
 function textUncached(html: string, maxLength: number): string {
   // A space after each block, so "<h2>A</h2><p>B</p>" reads "A B".
-  const spaced = sanitizeRichHtml(html).replace(/<\/(?:p|h[2-4]|li|blockquote|pre|td|th|caption|figcaption)>|<br \/>/g, '$& ');
+  const spaced = sanitizeRichHtml(html).replace(
+    /<\/(?:p|h[2-4]|li|blockquote|pre|td|th|caption|figcaption)>|<br \/>/g,
+    '$& ',
+  );
   const text = sanitizeHtml(spaced, { allowedTags: [], allowedAttributes: {} })
-    .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ').trim();
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
   return text.length > maxLength ? `${text.slice(0, maxLength - 1).trimEnd()}…` : text;
 }

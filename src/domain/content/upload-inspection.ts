@@ -20,9 +20,19 @@ export const DEFAULT_MAX_IMAGE_MEGAPIXELS = 40;
 const PDF_LIMITS = { inflatedBytes: 128 * 1024 * 1024, streams: 20_000, filtersPerStream: 4 } as const;
 
 // Markup a browser or another interpreter could act on, anywhere in the file.
-const HIDDEN_MARKUP = /<(?:script|iframe|object|embed|html|body|svg)[\s/>]|<!doctype\s+html|<\?php|javascript:|vbscript:/i;
+const HIDDEN_MARKUP =
+  /<(?:script|iframe|object|embed|html|body|svg)[\s/>]|<!doctype\s+html|<\?php|javascript:|vbscript:/i;
 // PDF names for active content (scripts, launching programs, embedded files).
-const PDF_ACTIVE = new Set(['JavaScript', 'JS', 'Launch', 'EmbeddedFile', 'EmbeddedFiles', 'RichMedia', 'SubmitForm', 'ImportData']);
+const PDF_ACTIVE = new Set([
+  'JavaScript',
+  'JS',
+  'Launch',
+  'EmbeddedFile',
+  'EmbeddedFiles',
+  'RichMedia',
+  'SubmitForm',
+  'ImportData',
+]);
 const PDF_ENCRYPTED = new Set(['Encrypt']);
 const PDF_NAME = /\/([^\s/<>[\]()%{}]{1,40})/g;
 
@@ -33,11 +43,14 @@ const activeMessage = (name: string) =>
 const uncheckableMessage = (reason: string) =>
   `The PDF has a compressed part that cannot be checked (${reason}), so it was refused. Print it to a new PDF and upload that.`;
 const TOO_MANY_STREAMS_MESSAGE = `The PDF has too many parts to check (more than ${PDF_LIMITS.streams} streams), so it was refused. Print it to a new PDF and upload that.`;
-const ENCRYPTED_MESSAGE = 'The PDF is encrypted (password-protected or locked against changes), so its contents cannot be checked. Save or print it to a new PDF without protection, and upload that.';
+const ENCRYPTED_MESSAGE =
+  'The PDF is encrypted (password-protected or locked against changes), so its contents cannot be checked. Save or print it to a new PDF without protection, and upload that.';
 
 // PDF names may hide letters as #xx escapes (/J#61vaScript).
 function decodeName(name: string): string {
-  return name.includes('#') ? name.replace(/#([0-9a-fA-F]{2})/g, (_s, h: string) => String.fromCharCode(parseInt(h, 16))) : name;
+  return name.includes('#')
+    ? name.replace(/#([0-9a-fA-F]{2})/g, (_s, h: string) => String.fromCharCode(parseInt(h, 16)))
+    : name;
 }
 
 /** The first of `names` used in `text`; a name cut off by the end of an incomplete text does not count. */
@@ -75,7 +88,8 @@ function skipString(s: string, i: number): number {
   let depth = 0;
   for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x5c) i++; // backslash escape
+    if (c === 0x5c)
+      i++; // backslash escape
     else if (c === 0x28) depth++;
     else if (c === 0x29 && --depth === 0) return i + 1;
   }
@@ -185,8 +199,14 @@ function findStreams(s: string): StreamSpan[] | null {
       const open = opens.pop();
       if (open !== undefined && opens.length === 0) dict = [open, i + 2];
       i += 2;
-    } else if (c === 0x73 && dict && s.startsWith('stream', i) && i - dict[1] <= 64
-      && /^\s*$/.test(s.slice(dict[1], i)) && /\s/.test(s[i + 6] ?? '')) {
+    } else if (
+      c === 0x73 &&
+      dict &&
+      s.startsWith('stream', i) &&
+      i - dict[1] <= 64 &&
+      /^\s*$/.test(s.slice(dict[1], i)) &&
+      /\s/.test(s[i + 6] ?? '')
+    ) {
       const dictText = s.slice(dict[0], dict[1]);
       dict = null;
       // The data starts on the line after the keyword.
@@ -240,9 +260,19 @@ function planFor(dictText: string): Plan {
   if (dict.has('/Filter') && dict.has('/F')) return { reason: 'it names two filters' };
   const filter = dict.get('/Filter') ?? dict.get('/F');
   const isName = (v: PdfValue | undefined): v is string => typeof v === 'string' && v.startsWith('/');
-  const names = filter === undefined ? [] : isName(filter) ? [filter] : Array.isArray(filter) && filter.every(isName) ? filter : null;
+  const names =
+    filter === undefined
+      ? []
+      : isName(filter)
+        ? [filter]
+        : Array.isArray(filter) && filter.every(isName)
+          ? filter
+          : null;
   if (!objectStream) {
-    const binary = dict.get('/Type') === '/XRef' || DATA_SUBTYPES.has(dict.get('/Subtype') as string) || DATA_KEYS.some((k) => dict.has(k));
+    const binary =
+      dict.get('/Type') === '/XRef' ||
+      DATA_SUBTYPES.has(dict.get('/Subtype') as string) ||
+      DATA_KEYS.some((k) => dict.has(k));
     if (binary || names?.some((n) => IMAGE_CODECS.has(n))) return { skip: true };
   }
   if (!names) return { reason: 'its filter cannot be read' };
@@ -250,12 +280,14 @@ function planFor(dictText: string): Plan {
   const unknown = names.find((n) => !FLATE.has(n));
   if (unknown) return { reason: `it uses ${unknown.slice(1)}, which cannot be decoded here` };
   const parms = dict.get('/DecodeParms') ?? dict.get('/DP');
-  if (names.length > 1 && parms !== undefined && !Array.isArray(parms)) return { reason: 'its decoding parameters cannot be read' };
+  if (names.length > 1 && parms !== undefined && !Array.isArray(parms))
+    return { reason: 'its decoding parameters cannot be read' };
   const parmsAt = (k: number) => (Array.isArray(parms) ? parms[k] : k === 0 ? parms : undefined);
   const filters: Array<Map<string, PdfValue> | null> = [];
   for (let k = 0; k < names.length; k++) {
     const p = parmsAt(k);
-    if (p !== undefined && p !== 'null' && !(p instanceof Map)) return { reason: 'its decoding parameters cannot be read' };
+    if (p !== undefined && p !== 'null' && !(p instanceof Map))
+      return { reason: 'its decoding parameters cannot be read' };
     filters.push(p instanceof Map ? p : null);
   }
   return { filters };
@@ -269,8 +301,16 @@ function unpredict(data: Buffer, parms: Map<string, PdfValue> | null): Buffer | 
   const colors = get('/Colors', 1);
   const bits = get('/BitsPerComponent', 8);
   const columns = get('/Columns', 1);
-  const ok = (v: PdfValue, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
-  if (typeof predictor !== 'number' || predictor < 10 || predictor > 15 || !ok(colors, 32) || !ok(bits, 16) || !ok(columns, 1 << 24)) {
+  const ok = (v: PdfValue, max: number): v is number =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
+  if (
+    typeof predictor !== 'number' ||
+    predictor < 10 ||
+    predictor > 15 ||
+    !ok(colors, 32) ||
+    !ok(bits, 16) ||
+    !ok(columns, 1 << 24)
+  ) {
     return 'it uses a predictor that cannot be decoded here';
   }
   const rowLength = Math.ceil((colors * bits * columns) / 8);
@@ -306,7 +346,11 @@ function unpredict(data: Buffer, parms: Map<string, PdfValue> | null): Buffer | 
 }
 
 /** Applies a chain of FlateDecode filters within the budget. A string is the reason it cannot. */
-async function decode(data: Buffer, filters: Array<Map<string, PdfValue> | null>, budget: { bytes: number }): Promise<Buffer | string> {
+async function decode(
+  data: Buffer,
+  filters: Array<Map<string, PdfValue> | null>,
+  budget: { bytes: number },
+): Promise<Buffer | string> {
   const tooLarge = `it decompresses to more than ${PDF_LIMITS.inflatedBytes / 1024 / 1024} MB`;
   let out = data;
   for (const parms of filters) {
@@ -361,7 +405,11 @@ async function pdfProblem(buffer: Buffer): Promise<string | null> {
 }
 
 /** Web page code in any file, and for a PDF also active content, in its streams too. */
-export async function hiddenContentProblem(buffer: Buffer, kind: 'image' | 'pdf', label: string): Promise<string | null> {
+export async function hiddenContentProblem(
+  buffer: Buffer,
+  kind: 'image' | 'pdf',
+  label: string,
+): Promise<string | null> {
   if (kind === 'pdf') return pdfProblem(buffer);
   return HIDDEN_MARKUP.test(buffer.toString('latin1')) ? markupMessage(label) : null;
 }
@@ -459,7 +507,8 @@ const SIZE_READERS: Record<string, (b: Buffer) => Size | null> = {
 /** Refuses an image whose declared width × height is over the limit, or cannot be read. */
 export function imageSizeProblem(buffer: Buffer, mime: string, label: string, maxMegapixels: number): string | null {
   const size = SIZE_READERS[mime]?.(buffer);
-  if (!size || size.width === 0 || size.height === 0) return `The ${label} file is damaged (its size in pixels cannot be read).`;
+  if (!size || size.width === 0 || size.height === 0)
+    return `The ${label} file is damaged (its size in pixels cannot be read).`;
   if (size.width * size.height > maxMegapixels * 1_000_000) {
     return `The image is too large: ${size.width} × ${size.height} pixels; the most is ${maxMegapixels} megapixel${maxMegapixels === 1 ? '' : 's'}. Make it smaller and upload it again.`;
   }

@@ -20,7 +20,8 @@ import { audit, type AuditActor } from '../audit.js';
 
 export type UploadKind = 'image' | 'pdf';
 // The pixel limit may be left out (callers that only store files): the default applies.
-export type UploadSettings = Omit<Config['uploads'], 'maxImageMegapixels'> & Partial<Pick<Config['uploads'], 'maxImageMegapixels'>>;
+export type UploadSettings = Omit<Config['uploads'], 'maxImageMegapixels'> &
+  Partial<Pick<Config['uploads'], 'maxImageMegapixels'>>;
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
 /** Accepted formats: detected MIME type → stored extension and kind. */
@@ -37,7 +38,10 @@ const STORED_NAME = /^[a-f0-9]{32}\.(?:png|jpg|gif|webp|pdf)$/;
 
 /** A refused upload: the message is shown to the admin as it is. */
 export class UploadError extends Error {
-  constructor(message: string, public statusCode = 400) {
+  constructor(
+    message: string,
+    public statusCode = 400,
+  ) {
     super(message);
     this.name = 'UploadError';
   }
@@ -77,9 +81,12 @@ export function checkOriginalName(raw: string): string {
   const name = (raw ?? '').normalize('NFC').trim();
   if (name === '') return 'upload';
   if (/[/\\]/.test(name) || name === '.' || name === '..' || CONTROL_CHAR.test(name)) {
-    throw new UploadError(`The file name “${name.replace(new RegExp(CONTROL_CHAR.source, 'g'), '?').slice(0, 80)}” is not allowed: a name may not contain folders (/ or \\) or control characters. Rename the file and try again.`);
+    throw new UploadError(
+      `The file name “${name.replace(new RegExp(CONTROL_CHAR.source, 'g'), '?').slice(0, 80)}” is not allowed: a name may not contain folders (/ or \\) or control characters. Rename the file and try again.`,
+    );
   }
-  if (name.length > 200) throw new UploadError('The file name is too long (at most 200 characters). Rename the file and try again.');
+  if (name.length > 200)
+    throw new UploadError('The file name is too long (at most 200 characters). Rename the file and try again.');
   return name;
 }
 
@@ -87,14 +94,16 @@ function structureProblem(mime: string, buf: Buffer): string | null {
   switch (mime) {
     case 'image/png': {
       const iend = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
-      return buf.length >= 12 && buf.subarray(buf.length - 12).equals(iend) ? null
+      return buf.length >= 12 && buf.subarray(buf.length - 12).equals(iend)
+        ? null
         : 'The PNG file is damaged or has extra data after its end.';
     }
     case 'image/gif':
       return buf[buf.length - 1] === 0x3b ? null : 'The GIF file is damaged or has extra data after its end.';
     case 'image/webp': {
       const riff = buf.length >= 12 ? buf.readUInt32LE(4) + 8 : -1;
-      return riff === buf.length || riff + 1 === buf.length ? null
+      return riff === buf.length || riff + 1 === buf.length
+        ? null
         : 'The WebP file is damaged or has extra data after its end.';
     }
     case 'image/jpeg':
@@ -112,12 +121,19 @@ function structureProblem(mime: string, buf: Buffer): string | null {
 }
 
 /** Decides what the bytes are and whether they are acceptable. Throws UploadError. */
-export async function inspectUpload(buffer: Buffer, allowed: UploadKind[], settings: UploadSettings): Promise<{ mime: string; ext: string; kind: UploadKind }> {
+export async function inspectUpload(
+  buffer: Buffer,
+  allowed: UploadKind[],
+  settings: UploadSettings,
+): Promise<{ mime: string; ext: string; kind: UploadKind }> {
   const what = describeAllowed(allowed);
   if (!Buffer.isBuffer(buffer) || buffer.length === 0) throw new UploadError(`The file is empty. Choose ${what}.`);
   const max = maxUploadBytes(settings);
   if (buffer.length > max) {
-    throw new UploadError(`The file is too large (${(buffer.length / 1024 / 1024).toFixed(1)} MB); the limit is ${settings.maxMb} MB.`, 413);
+    throw new UploadError(
+      `The file is too large (${(buffer.length / 1024 / 1024).toFixed(1)} MB); the limit is ${settings.maxMb} MB.`,
+      413,
+    );
   }
   const detected = await fileTypeFromBuffer(buffer);
   const format = detected ? FORMATS[detected.mime] : undefined;
@@ -126,7 +142,9 @@ export async function inspectUpload(buffer: Buffer, allowed: UploadKind[], setti
     if (/<svg[\s>]|<\?xml/i.test(head)) {
       throw new UploadError(`SVG and other XML files are not accepted (they can carry scripts). Choose ${what}.`);
     }
-    throw new UploadError(`The file’s contents are not ${what}${detected ? ` (it looks like ${detected.ext.toUpperCase()})` : ''}. The file name and type do not count: only what is inside.`);
+    throw new UploadError(
+      `The file’s contents are not ${what}${detected ? ` (it looks like ${detected.ext.toUpperCase()})` : ''}. The file name and type do not count: only what is inside.`,
+    );
   }
   if (!allowed.includes(format.kind)) {
     throw new UploadError(`A ${format.label} file is not accepted here. Choose ${what}.`);
@@ -136,7 +154,12 @@ export async function inspectUpload(buffer: Buffer, allowed: UploadKind[], setti
   const hidden = await hiddenContentProblem(buffer, format.kind, format.label);
   if (hidden) throw new UploadError(hidden);
   if (format.kind === 'image') {
-    const tooLarge = imageSizeProblem(buffer, detected.mime, format.label, settings.maxImageMegapixels ?? DEFAULT_MAX_IMAGE_MEGAPIXELS);
+    const tooLarge = imageSizeProblem(
+      buffer,
+      detected.mime,
+      format.label,
+      settings.maxImageMegapixels ?? DEFAULT_MAX_IMAGE_MEGAPIXELS,
+    );
     if (tooLarge) throw new UploadError(tooLarge);
   }
   return { mime: detected.mime, ext: format.ext, kind: format.kind };
@@ -149,7 +172,10 @@ export function uploadPath(settings: UploadSettings, storedName: string): string
 }
 
 /** Validates the bytes and writes them under a fresh random name. No database row yet. */
-export async function storeUploadFile(settings: UploadSettings, input: Omit<UploadInput, 'createdBy'>): Promise<StoredFile> {
+export async function storeUploadFile(
+  settings: UploadSettings,
+  input: Omit<UploadInput, 'createdBy'>,
+): Promise<StoredFile> {
   const originalName = checkOriginalName(input.originalName);
   const { mime, ext, kind } = await inspectUpload(input.buffer, input.allowed, settings);
   await mkdir(resolve(settings.dir), { recursive: true, mode: 0o750 });
@@ -185,15 +211,19 @@ async function discardFile(settings: UploadSettings, storedName: string): Promis
 
 /** Records an already-stored file. Use inside the transaction of the record that uses it. */
 export async function recordUpload(db: DbOrTrx, file: StoredFile, createdBy: number | null): Promise<Upload> {
-  return db.insertInto('uploads').values({
-    stored_name: file.storedName,
-    original_name: file.originalName,
-    mime: file.mime,
-    kind: file.kind,
-    size: file.size,
-    created_by: createdBy,
-    created_at: new Date().toISOString(),
-  }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('uploads')
+    .values({
+      stored_name: file.storedName,
+      original_name: file.originalName,
+      mime: file.mime,
+      kind: file.kind,
+      size: file.size,
+      created_by: createdBy,
+      created_at: new Date().toISOString(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /**
@@ -214,13 +244,20 @@ export async function saveUpload(db: DbOrTrx, input: UploadInput, settings: Uplo
  * Stores, records and audits one upload (`upload.create`) in one
  * transaction. On any failure nothing is left behind: no file, no row.
  */
-export async function createAuditedUpload(db: Kysely<Database>, settings: UploadSettings, input: Omit<UploadInput, 'createdBy'>, actor: AuditActor): Promise<Upload> {
+export async function createAuditedUpload(
+  db: Kysely<Database>,
+  settings: UploadSettings,
+  input: Omit<UploadInput, 'createdBy'>,
+  actor: AuditActor,
+): Promise<Upload> {
   const file = await storeUploadFile(settings, input);
   try {
     return await db.transaction().execute(async (trx) => {
       const row = await recordUpload(trx, file, actor.id);
       await audit(trx, actor, {
-        action: 'upload.create', targetType: 'upload', targetId: row.id,
+        action: 'upload.create',
+        targetType: 'upload',
+        targetId: row.id,
         details: { name: row.original_name, mime: row.mime, size: row.size },
       });
       return row;
@@ -252,13 +289,18 @@ export async function findUploadByName(db: DbOrTrx, storedName: string): Promise
  * True when the upload belongs to a challenge that is not released yet: as the
  * challenge's image, or embedded in its content. Such files are for admins only.
  */
-export async function belongsToUnreleasedChallenge(db: DbOrTrx, upload: Pick<Upload, 'id' | 'stored_name'>, now = new Date().toISOString()): Promise<boolean> {
-  const hit = await db.selectFrom('challenges').select('id')
+export async function belongsToUnreleasedChallenge(
+  db: DbOrTrx,
+  upload: Pick<Upload, 'id' | 'stored_name'>,
+  now = new Date().toISOString(),
+): Promise<boolean> {
+  const hit = await db
+    .selectFrom('challenges')
+    .select('id')
     .where('release_at', '>', now)
-    .where((eb) => eb.or([
-      eb('image_upload_id', '=', upload.id),
-      eb('content_html', 'like', `%/uploads/${upload.stored_name}%`),
-    ]))
+    .where((eb) =>
+      eb.or([eb('image_upload_id', '=', upload.id), eb('content_html', 'like', `%/uploads/${upload.stored_name}%`)]),
+    )
     .limit(1)
     .executeTakeFirst();
   return hit !== undefined;
@@ -267,7 +309,11 @@ export async function belongsToUnreleasedChallenge(db: DbOrTrx, upload: Pick<Upl
 /** A Content-Disposition header value that no file name can break. */
 export function contentDisposition(type: 'inline' | 'attachment', originalName: string, fallbackExt: string): string {
   const name = basename(originalName.replace(/\\/g, '/')) || `file.${fallbackExt}`;
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\;]/g, '_').slice(0, 150) || `file.${fallbackExt}`;
+  const ascii =
+    name
+      .replace(/[^\x20-\x7e]/g, '_')
+      .replace(/["\\;]/g, '_')
+      .slice(0, 150) || `file.${fallbackExt}`;
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

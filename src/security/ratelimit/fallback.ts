@@ -53,7 +53,10 @@ export class FallbackStore implements WindowStore {
     if (this.opts.fallbackEnabled) {
       this.opts.log.warn(details, 'rate-limit storage unavailable: counting in memory until it answers again');
     } else {
-      this.opts.log.error(details, 'rate-limit storage unavailable and the in-memory fallback is off: requests are not limited');
+      this.opts.log.error(
+        details,
+        'rate-limit storage unavailable and the in-memory fallback is off: requests are not limited',
+      );
     }
     this.scheduleProbe();
   }

@@ -17,12 +17,19 @@ export type LimiterFactory = (opts: { points: number; duration: number; keyPrefi
 export class FixedWindowStore implements WindowStore {
   private readonly limiters = new Map<string, Limiter>();
 
-  constructor(private readonly prefix: string, private readonly factory: LimiterFactory) {}
+  constructor(
+    private readonly prefix: string,
+    private readonly factory: LimiterFactory,
+  ) {}
 
   private limiter(item: LimitItem): Limiter {
     let limiter = this.limiters.get(item.id);
     if (!limiter) {
-      limiter = this.factory({ points: item.amount, duration: item.windowSeconds, keyPrefix: `${this.prefix}:fw:${item.id}` });
+      limiter = this.factory({
+        points: item.amount,
+        duration: item.windowSeconds,
+        keyPrefix: `${this.prefix}:fw:${item.id}`,
+      });
       this.limiters.set(item.id, limiter);
     }
     return limiter;
@@ -80,7 +87,12 @@ export class MemoryFixedWindowStore implements WindowStore {
   }
 
   private static state(item: LimitItem, counter: Counter, allowed: boolean): WindowState {
-    return { allowed, limit: item.amount, remaining: Math.max(item.amount - counter.count, 0), resetAtMs: counter.until };
+    return {
+      allowed,
+      limit: item.amount,
+      remaining: Math.max(item.amount - counter.count, 0),
+      resetAtMs: counter.until,
+    };
   }
 
   async hit(key: string, item: LimitItem, cost = 1): Promise<WindowState> {
@@ -96,7 +108,8 @@ export class MemoryFixedWindowStore implements WindowStore {
 
   async peek(key: string, item: LimitItem, cost = 1): Promise<WindowState> {
     const counter = this.table.get(`${item.id}:${key}`);
-    if (!counter) return { allowed: cost <= item.amount, limit: item.amount, remaining: item.amount, resetAtMs: Date.now() };
+    if (!counter)
+      return { allowed: cost <= item.amount, limit: item.amount, remaining: item.amount, resetAtMs: Date.now() };
     return MemoryFixedWindowStore.state(item, counter, counter.count + cost <= item.amount);
   }
 

@@ -46,7 +46,8 @@ function parseItem(segment: string, whole: string): LimitItem {
   const m = ITEM.exec(segment);
   if (!m) {
     throw new LimitStringError(
-      `rate limit "${whole}": "${segment}" is not a limit (write e.g. "5 per minute", "10/hour" or "100 per 2 days")`);
+      `rate limit "${whole}": "${segment}" is not a limit (write e.g. "5 per minute", "10/hour" or "100 per 2 days")`,
+    );
   }
   const amount = Number(m[1]);
   const multiple = m[2] === undefined ? 1 : Number(m[2]);
@@ -71,7 +72,9 @@ function parseItem(segment: string, whole: string): LimitItem {
 /** Parses a limit string into its limits, in the order written. Throws LimitStringError. */
 export function parseLimits(text: string): LimitItem[] {
   if (typeof text !== 'string' || text.trim() === '') {
-    throw new LimitStringError('rate limit is empty (write e.g. "5 per minute"; routes that need none declare rateLimit: false)');
+    throw new LimitStringError(
+      'rate limit is empty (write e.g. "5 per minute"; routes that need none declare rateLimit: false)',
+    );
   }
   if (text.length > 500) throw new LimitStringError(`rate limit "${text.slice(0, 60)}…" is too long`);
   const items = text.split(/[;,|]/).map((segment) => segment.trim());

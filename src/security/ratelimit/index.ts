@@ -18,7 +18,12 @@ import { LimitStringError, parseLimits, type LimitItem } from './grammar.js';
 import { MultiLimiter, type Decision } from './limiter.js';
 import { retryAfterSeconds, sendTooManyRequests, setRateLimitHeaders } from './response.js';
 import {
-  checkCombination, checkKeyPrefix, COMMAND_TIMEOUT_MS, memoryStore, openStorage, parseStorageUri,
+  checkCombination,
+  checkKeyPrefix,
+  COMMAND_TIMEOUT_MS,
+  memoryStore,
+  openStorage,
+  parseStorageUri,
 } from './storage.js';
 import type { ErrorPageSender } from '../types.js';
 import type { MemoryOptions } from './memory-table.js';
@@ -96,112 +101,130 @@ export interface RateLimitPluginOptions {
   errorPage: ErrorPageSender;
 }
 
-export const rateLimitPlugin = fp(async (app: FastifyInstance, opts: RateLimitPluginOptions) => {
-  const settings = app.config.rateLimit;
+export const rateLimitPlugin = fp(
+  async (app: FastifyInstance, opts: RateLimitPluginOptions) => {
+    const settings = app.config.rateLimit;
 
-  // Every limit string is checked at start-up, whether limiting is on or not.
-  const defaults = parseSetting('RATELIMIT_DEFAULT', settings.default);
-  const defaultsAuthenticated = parseSetting('RATELIMIT_DEFAULT_AUTHENTICATED', settings.defaultAuthenticated);
-  const named: Record<LimitName, LimitItem[]> = {
-    'login-account': parseSetting('RATELIMIT_LOGIN_ACCOUNT', settings.loginAccountFailures),
-    'login-pair': parseSetting('RATELIMIT_LOGIN_PAIR', settings.loginPairFailures),
-    // One audit entry per throttle and key in this window: refused attempts cost an attacker nothing.
-    'login-audit': parseLimits('1 per hour'),
-    'wrong-answer': parseSetting('RATELIMIT_WRONG_ANSWERS', settings.wrongAnswers),
-    'login-ip': parseSetting('RATELIMIT_LOGIN', settings.login),
-    register: parseSetting('RATELIMIT_REGISTER', settings.register),
-  };
-  parseSetting('RATELIMIT_PASSWORD_CONFIRM', settings.passwordConfirm);
-  parseSetting('RATELIMIT_CSP_REPORT', settings.cspReport);
-  parseSetting('RATELIMIT_MATH_API', settings.mathApi);
-  const spec = parseStorageUri(settings.storageUri);
-  checkCombination(spec, settings.strategy);
-  checkKeyPrefix(settings.keyPrefix);
-
-  const routeLimits = new Map<string, LimitItem[]>();
-  app.addHook('onRoute', (route) => {
-    // The math engine's JSON API is costly per call: RATELIMIT_MATH_API is its
-    // default, so no route under it can forget the limit.
-    const config = (route.config ?? {}) as { rateLimit?: unknown };
-    if (route.url.startsWith(MATH_API_PREFIX) && config.rateLimit === undefined) {
-      route.config = { ...config, rateLimit: settings.mathApi };
-    }
-    const limit = (route.config as { rateLimit?: unknown } | undefined)?.rateLimit;
-    if (limit === undefined || limit === false) return;
-    const where = `route ${[route.method].flat().join(',')} ${route.url}`;
-    if (typeof limit !== 'string') throw new Error(`${where}: config.rateLimit must be a limit string or false`);
-    if (routeLimits.has(limit)) return;
-    try {
-      routeLimits.set(limit, parseLimits(limit));
-    } catch (err) {
-      if (err instanceof LimitStringError) throw new Error(`${where}: ${err.message}`, { cause: err });
-      throw err;
-    }
-  });
-
-  const namedItems = (name: LimitName): LimitItem[] => {
-    const items = named[name];
-    if (!items) throw new Error(`unknown named rate limit "${String(name)}"`);
-    return items;
-  };
-
-  if (!settings.enabled) {
-    const open = (name: LimitName): LimitResult => {
-      const tightest = namedItems(name).reduce((a, b) => (b.amount < a.amount ? b : a));
-      return { allowed: true, retryAfterSeconds: 0, limit: tightest.amount, remaining: tightest.amount, resetEpochSeconds: Math.ceil(Date.now() / 1000) };
+    // Every limit string is checked at start-up, whether limiting is on or not.
+    const defaults = parseSetting('RATELIMIT_DEFAULT', settings.default);
+    const defaultsAuthenticated = parseSetting('RATELIMIT_DEFAULT_AUTHENTICATED', settings.defaultAuthenticated);
+    const named: Record<LimitName, LimitItem[]> = {
+      'login-account': parseSetting('RATELIMIT_LOGIN_ACCOUNT', settings.loginAccountFailures),
+      'login-pair': parseSetting('RATELIMIT_LOGIN_PAIR', settings.loginPairFailures),
+      // One audit entry per throttle and key in this window: refused attempts cost an attacker nothing.
+      'login-audit': parseLimits('1 per hour'),
+      'wrong-answer': parseSetting('RATELIMIT_WRONG_ANSWERS', settings.wrongAnswers),
+      'login-ip': parseSetting('RATELIMIT_LOGIN', settings.login),
+      register: parseSetting('RATELIMIT_REGISTER', settings.register),
     };
+    parseSetting('RATELIMIT_PASSWORD_CONFIRM', settings.passwordConfirm);
+    parseSetting('RATELIMIT_CSP_REPORT', settings.cspReport);
+    parseSetting('RATELIMIT_MATH_API', settings.mathApi);
+    const spec = parseStorageUri(settings.storageUri);
+    checkCombination(spec, settings.strategy);
+    checkKeyPrefix(settings.keyPrefix);
+
+    const routeLimits = new Map<string, LimitItem[]>();
+    app.addHook('onRoute', (route) => {
+      // The math engine's JSON API is costly per call: RATELIMIT_MATH_API is its
+      // default, so no route under it can forget the limit.
+      const config = (route.config ?? {}) as { rateLimit?: unknown };
+      if (route.url.startsWith(MATH_API_PREFIX) && config.rateLimit === undefined) {
+        route.config = { ...config, rateLimit: settings.mathApi };
+      }
+      const limit = (route.config as { rateLimit?: unknown } | undefined)?.rateLimit;
+      if (limit === undefined || limit === false) return;
+      const where = `route ${[route.method].flat().join(',')} ${route.url}`;
+      if (typeof limit !== 'string') throw new Error(`${where}: config.rateLimit must be a limit string or false`);
+      if (routeLimits.has(limit)) return;
+      try {
+        routeLimits.set(limit, parseLimits(limit));
+      } catch (err) {
+        if (err instanceof LimitStringError) throw new Error(`${where}: ${err.message}`, { cause: err });
+        throw err;
+      }
+    });
+
+    const namedItems = (name: LimitName): LimitItem[] => {
+      const items = named[name];
+      if (!items) throw new Error(`unknown named rate limit "${String(name)}"`);
+      return items;
+    };
+
+    if (!settings.enabled) {
+      const open = (name: LimitName): LimitResult => {
+        const tightest = namedItems(name).reduce((a, b) => (b.amount < a.amount ? b : a));
+        return {
+          allowed: true,
+          retryAfterSeconds: 0,
+          limit: tightest.amount,
+          remaining: tightest.amount,
+          resetEpochSeconds: Math.ceil(Date.now() / 1000),
+        };
+      };
+      app.decorate('rateLimits', {
+        hit: async (name: LimitName) => open(name),
+        peek: async (name: LimitName) => open(name),
+        reset: async (name: LimitName) => {
+          namedItems(name);
+        },
+      } satisfies NamedLimits);
+      app.decorate('rateLimitStatus', () => ({
+        enabled: false,
+        strategy: settings.strategy,
+        storage: spec.kind,
+        usingFallback: false,
+        memory: null,
+      }));
+      return;
+    }
+
+    const memory: MemoryOptions = { maxKeys: settings.memoryMaxKeys, log: app.log };
+    const opened = await openStorage(spec, settings.strategy, settings.keyPrefix, memory);
+    let store: WindowStore = opened.store;
+    let fallback: FallbackStore | null = null;
+    if (opened.backend) {
+      fallback = new FallbackStore(opened.store, opened.backend, memoryStore(settings.strategy, memory), {
+        fallbackEnabled: settings.inMemoryFallback,
+        log: app.log,
+        timeoutMs: COMMAND_TIMEOUT_MS,
+        initialBackoffMs: BACKOFF_INITIAL_MS,
+        maxBackoffMs: BACKOFF_MAX_MS,
+      });
+      store = fallback;
+    }
+    app.addHook('onClose', async () => store.close());
+    const limiter = new MultiLimiter(store);
+
     app.decorate('rateLimits', {
-      hit: async (name: LimitName) => open(name),
-      peek: async (name: LimitName) => open(name),
-      reset: async (name: LimitName) => { namedItems(name); },
+      hit: async (name: LimitName, key: string) =>
+        toResult(await limiter.hit(`named:${name}`, normaliseKey(key), namedItems(name))),
+      peek: async (name: LimitName, key: string) =>
+        toResult(await limiter.peek(`named:${name}`, normaliseKey(key), namedItems(name))),
+      reset: (name: LimitName, key: string) => limiter.reset(`named:${name}`, normaliseKey(key), namedItems(name)),
     } satisfies NamedLimits);
     app.decorate('rateLimitStatus', () => ({
-      enabled: false, strategy: settings.strategy, storage: spec.kind, usingFallback: false, memory: null,
+      enabled: true,
+      strategy: settings.strategy,
+      storage: spec.kind,
+      usingFallback: fallback?.usingFallback ?? false,
+      memory: store.memoryStats?.() ?? null,
     }));
-    return;
-  }
 
-  const memory: MemoryOptions = { maxKeys: settings.memoryMaxKeys, log: app.log };
-  const opened = await openStorage(spec, settings.strategy, settings.keyPrefix, memory);
-  let store: WindowStore = opened.store;
-  let fallback: FallbackStore | null = null;
-  if (opened.backend) {
-    fallback = new FallbackStore(opened.store, opened.backend, memoryStore(settings.strategy, memory), {
-      fallbackEnabled: settings.inMemoryFallback,
-      log: app.log,
-      timeoutMs: COMMAND_TIMEOUT_MS,
-      initialBackoffMs: BACKOFF_INITIAL_MS,
-      maxBackoffMs: BACKOFF_MAX_MS,
+    app.addHook('onRequest', async (request, reply) => {
+      const config = request.routeOptions.config;
+      if (config?.probe || config?.rateLimit === false) return;
+      const own = typeof config?.rateLimit === 'string' ? routeLimits.get(config.rateLimit) : undefined;
+      const items = own ?? (request.user ? defaultsAuthenticated : defaults);
+      // Unmatched addresses share one counter, so probing for pages is limited too.
+      const scope = `${request.method === 'HEAD' ? 'GET' : request.method} ${request.routeOptions.url ?? '(unmatched)'}`;
+      const decision = await limiter.hit(scope, clientIdentity(request), items);
+      if (settings.headersEnabled) setRateLimitHeaders(reply, decision);
+      if (!decision.allowed) {
+        request.log.info({ scope, limit: decision.item.text, signedIn: request.user !== null }, 'rate limit exceeded');
+        return sendTooManyRequests(request, reply, decision, opts.errorPage);
+      }
     });
-    store = fallback;
-  }
-  app.addHook('onClose', async () => store.close());
-  const limiter = new MultiLimiter(store);
-
-  app.decorate('rateLimits', {
-    hit: async (name: LimitName, key: string) =>
-      toResult(await limiter.hit(`named:${name}`, normaliseKey(key), namedItems(name))),
-    peek: async (name: LimitName, key: string) =>
-      toResult(await limiter.peek(`named:${name}`, normaliseKey(key), namedItems(name))),
-    reset: (name: LimitName, key: string) => limiter.reset(`named:${name}`, normaliseKey(key), namedItems(name)),
-  } satisfies NamedLimits);
-  app.decorate('rateLimitStatus', () => ({
-    enabled: true, strategy: settings.strategy, storage: spec.kind, usingFallback: fallback?.usingFallback ?? false,
-    memory: store.memoryStats?.() ?? null,
-  }));
-
-  app.addHook('onRequest', async (request, reply) => {
-    const config = request.routeOptions.config;
-    if (config?.probe || config?.rateLimit === false) return;
-    const own = typeof config?.rateLimit === 'string' ? routeLimits.get(config.rateLimit) : undefined;
-    const items = own ?? (request.user ? defaultsAuthenticated : defaults);
-    // Unmatched addresses share one counter, so probing for pages is limited too.
-    const scope = `${request.method === 'HEAD' ? 'GET' : request.method} ${request.routeOptions.url ?? '(unmatched)'}`;
-    const decision = await limiter.hit(scope, clientIdentity(request), items);
-    if (settings.headersEnabled) setRateLimitHeaders(reply, decision);
-    if (!decision.allowed) {
-      request.log.info({ scope, limit: decision.item.text, signedIn: request.user !== null }, 'rate limit exceeded');
-      return sendTooManyRequests(request, reply, decision, opts.errorPage);
-    }
-  });
-}, { name: 'mathsoc-ratelimit', dependencies: ['mathsoc-session'] });
+  },
+  { name: 'mathsoc-ratelimit', dependencies: ['mathsoc-session'] },
+);

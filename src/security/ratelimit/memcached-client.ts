@@ -68,12 +68,13 @@ export class MemcachedClient {
     for (let attempt = 0; attempt < 3; attempt++) {
       const value = await this.call<boolean | number>((cb) => this.raw.incr(key, by, cb));
       if (typeof value === 'number') return value;
-      const created = await this.call<boolean>((cb) => this.raw.add(key, by, memcachedLifetime(lifetimeSeconds), cb))
-        .catch((err: unknown) => {
-          // NOT_STORED: another instance created it first; increment that one.
-          if (err instanceof Error && err.message === 'Item is not stored') return false;
-          throw err;
-        });
+      const created = await this.call<boolean>((cb) =>
+        this.raw.add(key, by, memcachedLifetime(lifetimeSeconds), cb),
+      ).catch((err: unknown) => {
+        // NOT_STORED: another instance created it first; increment that one.
+        if (err instanceof Error && err.message === 'Item is not stored') return false;
+        throw err;
+      });
       if (created) return by;
     }
     throw new Error(`memcached: could not create counter ${key}`);

@@ -44,7 +44,10 @@ export class KeyTable<V extends Expiring> {
    * @param sizeOf how many keys' worth of memory an entry takes (1 for a
    *   counter; a log of hits takes more as it grows).
    */
-  constructor(private readonly opts: MemoryOptions, private readonly sizeOf: (value: V) => number = () => 1) {
+  constructor(
+    private readonly opts: MemoryOptions,
+    private readonly sizeOf: (value: V) => number = () => 1,
+  ) {
     this.cache = new LRUCache<string, V>({
       max: opts.maxKeys,
       maxSize: opts.maxKeys,
@@ -65,8 +68,10 @@ export class KeyTable<V extends Expiring> {
     this.evictedSinceReport++;
     if (!this.announced) {
       this.announced = true;
-      this.opts.log?.warn({ maxKeys: this.opts.maxKeys },
-        'rate-limit store full: evicting the least recently used keys (RATELIMIT_MEMORY_MAX_KEYS)');
+      this.opts.log?.warn(
+        { maxKeys: this.opts.maxKeys },
+        'rate-limit store full: evicting the least recently used keys (RATELIMIT_MEMORY_MAX_KEYS)',
+      );
     }
   }
 
@@ -74,8 +79,10 @@ export class KeyTable<V extends Expiring> {
     const now = Date.now();
     const evicted = this.evictedSinceReport;
     if (evicted > 0) {
-      this.opts.log?.warn({ evicted, maxKeys: this.opts.maxKeys },
-        `rate-limit store full: ${evicted} keys evicted in the last ${period(now - this.lastReportAt)}`);
+      this.opts.log?.warn(
+        { evicted, maxKeys: this.opts.maxKeys },
+        `rate-limit store full: ${evicted} keys evicted in the last ${period(now - this.lastReportAt)}`,
+      );
     } else {
       // A quiet interval ends the flood; the next eviction is announced at once.
       this.announced = false;

@@ -74,13 +74,17 @@ export class MemoryMovingWindowStore implements WindowStore {
     else this.logs.delete(id);
     const count = hits.length;
     const mustLeave = count + cost - item.amount;
-    return movingWindowState(item, {
-      allowed,
-      count,
-      now,
-      oldest: count ? hits[0]! : -1,
-      blocking: !allowed && mustLeave >= 1 && mustLeave <= count ? hits[mustLeave - 1]! : -1,
-    }, cost);
+    return movingWindowState(
+      item,
+      {
+        allowed,
+        count,
+        now,
+        oldest: count ? hits[0]! : -1,
+        blocking: !allowed && mustLeave >= 1 && mustLeave <= count ? hits[mustLeave - 1]! : -1,
+      },
+      cost,
+    );
   }
 
   async hit(key: string, item: LimitItem, cost = 1): Promise<WindowState> {
@@ -143,7 +147,10 @@ type MovingWindowRedis = Redis & {
 export class RedisMovingWindowStore implements WindowStore {
   private readonly redis: MovingWindowRedis;
 
-  constructor(redis: Redis, private readonly prefix: string) {
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
     redis.defineCommand('mathsocMovingWindow', { numberOfKeys: 1, lua: MOVING_WINDOW_LUA });
     this.redis = redis as MovingWindowRedis;
   }
@@ -154,16 +161,25 @@ export class RedisMovingWindowStore implements WindowStore {
 
   private async run(key: string, item: LimitItem, cost: number, record: boolean): Promise<WindowState> {
     const [allowed, count, serverNow, oldest, blocking] = await this.redis.mathsocMovingWindow(
-      this.redisKey(key, item), item.amount, item.windowSeconds * 1000, cost, record ? '1' : '0');
+      this.redisKey(key, item),
+      item.amount,
+      item.windowSeconds * 1000,
+      cost,
+      record ? '1' : '0',
+    );
     // Redis timed the log; report times on this process's clock.
     const shift = Date.now() - serverNow!;
-    const state = movingWindowState(item, {
-      allowed: allowed === 1,
-      count: count!,
-      now: serverNow!,
-      oldest: oldest!,
-      blocking: blocking!,
-    }, cost);
+    const state = movingWindowState(
+      item,
+      {
+        allowed: allowed === 1,
+        count: count!,
+        now: serverNow!,
+        oldest: oldest!,
+        blocking: blocking!,
+      },
+      cost,
+    );
     return { ...state, resetAtMs: state.resetAtMs + shift };
   }
 

@@ -24,11 +24,17 @@ export function setRateLimitHeaders(reply: FastifyReply, decision: Decision): vo
   reply.header('x-ratelimit-reset', String(Math.ceil(decision.state.resetAtMs / 1000)));
 }
 
-export function sendTooManyRequests(request: FastifyRequest, reply: FastifyReply, decision: Decision, errorPage: ErrorPageSender) {
+export function sendTooManyRequests(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  decision: Decision,
+  errorPage: ErrorPageSender,
+) {
   const wait = retryAfterSeconds(decision.state.resetAtMs);
   reply.header('retry-after', String(wait));
-  const message = `You have sent too many requests (the limit here is ${decision.item.text}). `
-    + `Please wait ${waitInWords(wait)} and try again.`;
+  const message =
+    `You have sent too many requests (the limit here is ${decision.item.text}). ` +
+    `Please wait ${waitInWords(wait)} and try again.`;
   if (wantsJson(request)) {
     return reply.code(429).send({ error: message, retryAfter: wait, limit: decision.item.text });
   }

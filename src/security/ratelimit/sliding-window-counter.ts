@@ -48,7 +48,13 @@ function whenWeightAtMost(counts: SlidingCounts, windowMs: number, now: number, 
 }
 
 /** The window's state at `now` from the counts after this operation. */
-export function slidingWindowState(item: LimitItem, counts: SlidingCounts, now: number, cost: number, allowed: boolean): WindowState {
+export function slidingWindowState(
+  item: LimitItem,
+  counts: SlidingCounts,
+  now: number,
+  cost: number,
+  allowed: boolean,
+): WindowState {
   const windowMs = item.windowSeconds * 1000;
   const scaled = scaledWeight(counts, windowMs, now % windowMs);
   const remaining = Math.max(Math.floor((item.amount * windowMs - scaled) / windowMs), 0);
@@ -56,9 +62,10 @@ export function slidingWindowState(item: LimitItem, counts: SlidingCounts, now: 
   if (scaled === 0) {
     resetAtMs = now;
   } else if (!allowed) {
-    resetAtMs = cost > item.amount
-      ? now - (now % windowMs) + 2 * windowMs
-      : whenWeightAtMost(counts, windowMs, now, item.amount - cost);
+    resetAtMs =
+      cost > item.amount
+        ? now - (now % windowMs) + 2 * windowMs
+        : whenWeightAtMost(counts, windowMs, now, item.amount - cost);
   } else {
     // Capacity grows by one when the weighted count drops below its next whole step.
     resetAtMs = whenWeightAtMost(counts, windowMs, now, item.amount - remaining - 1);
@@ -95,7 +102,12 @@ export class MemorySlidingWindowStore implements WindowStore {
     if (allowed && record) {
       counts.current += cost;
       // Its count still weighs in during the next window.
-      this.slots.set(id, { previous: counts.previous, current: counts.current, window, until: (window + 2) * windowMs });
+      this.slots.set(id, {
+        previous: counts.previous,
+        current: counts.current,
+        window,
+        until: (window + 2) * windowMs,
+      });
     }
     return slidingWindowState(item, counts, now, cost, allowed);
   }
@@ -156,7 +168,10 @@ type SlidingWindowRedis = Redis & {
 export class RedisSlidingWindowStore implements WindowStore {
   private readonly redis: SlidingWindowRedis;
 
-  constructor(redis: Redis, private readonly prefix: string) {
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
     redis.defineCommand('mathsocSlidingWindow', { numberOfKeys: 1, lua: SLIDING_WINDOW_LUA });
     this.redis = redis as SlidingWindowRedis;
   }
@@ -167,7 +182,12 @@ export class RedisSlidingWindowStore implements WindowStore {
 
   private async run(key: string, item: LimitItem, cost: number, record: boolean): Promise<WindowState> {
     const [allowed, previous, current, serverNow] = await this.redis.mathsocSlidingWindow(
-      this.redisKey(key, item), item.amount, item.windowSeconds * 1000, cost, record ? '1' : '0');
+      this.redisKey(key, item),
+      item.amount,
+      item.windowSeconds * 1000,
+      cost,
+      record ? '1' : '0',
+    );
     const state = slidingWindowState(item, { previous: previous!, current: current! }, serverNow!, cost, allowed === 1);
     return { ...state, resetAtMs: state.resetAtMs + (Date.now() - serverNow!) };
   }
@@ -198,7 +218,10 @@ export class RedisSlidingWindowStore implements WindowStore {
  * keep time (NTP).
  */
 export class MemcachedSlidingWindowStore implements WindowStore {
-  constructor(private readonly client: MemcachedClient, private readonly prefix: string) {}
+  constructor(
+    private readonly client: MemcachedClient,
+    private readonly prefix: string,
+  ) {}
 
   private counterKey(key: string, item: LimitItem, window: number): string {
     return `${this.prefix}:swc:${item.id}:${key}:${window}`;

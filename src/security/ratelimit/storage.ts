@@ -8,13 +8,15 @@ import { FixedWindowStore, MemoryFixedWindowStore } from './fixed-window.js';
 import { MemcachedClient } from './memcached-client.js';
 import type { MemoryOptions } from './memory-table.js';
 import { MemoryMovingWindowStore, RedisMovingWindowStore } from './moving-window.js';
-import { MemcachedSlidingWindowStore, MemorySlidingWindowStore, RedisSlidingWindowStore } from './sliding-window-counter.js';
+import {
+  MemcachedSlidingWindowStore,
+  MemorySlidingWindowStore,
+  RedisSlidingWindowStore,
+} from './sliding-window-counter.js';
 import type { WindowStore } from './types.js';
 
 export type StorageSpec =
-  | { kind: 'memory' }
-  | { kind: 'redis'; url: string }
-  | { kind: 'memcached'; servers: string[] };
+  { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'memcached'; servers: string[] };
 
 /**
  * Milliseconds a store command may take before it counts as an outage. Generous:
@@ -51,14 +53,16 @@ export function parseStorageUri(uri: string): StorageSpec {
   }
   if (/^memcached:\/\//i.test(value)) return { kind: 'memcached', servers: memcachedServers(value) };
   throw new ConfigError(
-    `RATELIMIT_STORAGE_URI="${value.replace(/\/\/[^@/]*@/, '//…@')}" must start with memory://, redis://, rediss:// or memcached://`);
+    `RATELIMIT_STORAGE_URI="${value.replace(/\/\/[^@/]*@/, '//…@')}" must start with memory://, redis://, rediss:// or memcached://`,
+  );
 }
 
 export function checkCombination(spec: StorageSpec, strategy: RateLimitStrategy): void {
   if (spec.kind === 'memcached' && strategy === 'moving-window') {
     throw new ConfigError(
-      'RATELIMIT_STRATEGY=moving-window is not supported with Memcached storage (it cannot keep a hit log atomically); '
-      + 'use fixed-window or sliding-window-counter, or Redis storage');
+      'RATELIMIT_STRATEGY=moving-window is not supported with Memcached storage (it cannot keep a hit log atomically); ' +
+        'use fixed-window or sliding-window-counter, or Redis storage',
+    );
   }
 }
 
@@ -69,7 +73,10 @@ export function checkKeyPrefix(prefix: string): void {
 }
 
 /** A store in this process's memory, holding at most `opts.maxKeys` keys. */
-export function memoryStore(strategy: RateLimitStrategy, opts: MemoryOptions = { maxKeys: DEFAULT_MEMORY_MAX_KEYS }): WindowStore {
+export function memoryStore(
+  strategy: RateLimitStrategy,
+  opts: MemoryOptions = { maxKeys: DEFAULT_MEMORY_MAX_KEYS },
+): WindowStore {
   switch (strategy) {
     case 'fixed-window':
       return new MemoryFixedWindowStore(opts);
@@ -109,7 +116,10 @@ function openRedis(url: string): Redis {
 }
 
 export async function openStorage(
-  spec: StorageSpec, strategy: RateLimitStrategy, prefix: string, memory: MemoryOptions,
+  spec: StorageSpec,
+  strategy: RateLimitStrategy,
+  prefix: string,
+  memory: MemoryOptions,
 ): Promise<OpenedStorage> {
   checkCombination(spec, strategy);
   if (spec.kind === 'memory') return { store: memoryStore(strategy, memory), backend: null };
@@ -121,14 +131,24 @@ export async function openStorage(
     await client.connect().catch(() => undefined);
     const backend: Backend = {
       kind: 'redis',
-      ping: async () => { await client.ping(); },
-      close: async () => { client.disconnect(); },
+      ping: async () => {
+        await client.ping();
+      },
+      close: async () => {
+        client.disconnect();
+      },
     };
     let store: WindowStore;
     if (strategy === 'fixed-window') {
-      store = new FixedWindowStore(prefix, (opts) => new RateLimiterRedis({
-        ...opts, storeClient: client, rejectIfRedisNotReady: true,
-      }));
+      store = new FixedWindowStore(
+        prefix,
+        (opts) =>
+          new RateLimiterRedis({
+            ...opts,
+            storeClient: client,
+            rejectIfRedisNotReady: true,
+          }),
+      );
     } else if (strategy === 'moving-window') {
       store = new RedisMovingWindowStore(client, prefix);
     } else {
@@ -145,8 +165,12 @@ export async function openStorage(
     ping: () => client.ping(),
     close: async () => client.close(),
   };
-  const store: WindowStore = strategy === 'fixed-window'
-    ? new FixedWindowStore(prefix, (opts) => new RateLimiterMemcache({ ...opts, storeClient: client.forRateLimiter() }))
-    : new MemcachedSlidingWindowStore(client, prefix);
+  const store: WindowStore =
+    strategy === 'fixed-window'
+      ? new FixedWindowStore(
+          prefix,
+          (opts) => new RateLimiterMemcache({ ...opts, storeClient: client.forRateLimiter() }),
+        )
+      : new MemcachedSlidingWindowStore(client, prefix);
   return { store, backend };
 }

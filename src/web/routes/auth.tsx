@@ -7,8 +7,15 @@ import { audit, requestActor } from '../../domain/audit.js';
 import { passwordError, passwordRules } from '../../domain/accounts/password-policy.js';
 import { validateLoginForm, validateRegistration } from '../../domain/accounts/user-forms.js';
 import {
-  allowedDomains, checkCredentials, EmailTakenError, findUserByEmail, hashNewPassword, loginCounterKey, primeDummyHash,
-  recordLogin, registerUser,
+  allowedDomains,
+  checkCredentials,
+  EmailTakenError,
+  findUserByEmail,
+  hashNewPassword,
+  loginCounterKey,
+  primeDummyHash,
+  recordLogin,
+  registerUser,
 } from '../../domain/accounts/users.js';
 import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
 import { PASSWORD_CHANGE_PATH, safeNext } from '../../security/access.js';
@@ -28,11 +35,21 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   // Computed once, before the first request: unknown emails then cost a real verification.
   await primeDummyHash();
 
-  const renderRegister = async (request: FastifyRequest, reply: FastifyReply, status = 200,
-    values?: FormValues, errors?: FieldErrors) =>
+  const renderRegister = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status = 200,
+    values?: FormValues,
+    errors?: FieldErrors,
+  ) =>
     reply.render(
-      <RegisterPage ctx={viewContext(request)} values={values} errors={errors}
-        rules={passwordRules(app.config, { isAdmin: false })} domains={await allowedDomains(app.db)} />,
+      <RegisterPage
+        ctx={viewContext(request)}
+        values={values}
+        errors={errors}
+        rules={passwordRules(app.config, { isAdmin: false })}
+        domains={await allowedDomains(app.db)}
+      />,
       status,
     );
 
@@ -41,38 +58,47 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return renderRegister(request, reply);
   });
 
-  app.post('/register', { config: { access: 'public', rateLimit: app.config.rateLimit.register } }, async (request, reply) => {
-    if (request.user) return reply.redirect('/profile', 303);
-    const result = await validateRegistration(app.db, app.config, request.body);
-    if (!result.ok) return renderRegister(request, reply, 400, result.values, result.errors);
-    const d = result.data;
-    let userId: number;
-    try {
-      userId = await registerUser(app.db, {
-        email: d.email,
-        firstName: d.firstName,
-        lastName: d.lastName,
-        passwordHash: await hashNewPassword(d.password),
-        yearGroup: d.yearGroup,
-        keyStage: d.keyStage,
-        mathsClass: d.mathsClass,
-        schoolId: d.schoolId,
-        userType: 'student',
-        isAdmin: false,
-        mustChangePassword: false,
-      }, requestActor(request));
-    } catch (err) {
-      // Someone registered the same address between our check and the insert.
-      if (err instanceof EmailTakenError) {
-        return renderRegister(request, reply, 400, result.values,
-          { email: 'An account with this email address already exists. Log in instead.' });
+  app.post(
+    '/register',
+    { config: { access: 'public', rateLimit: app.config.rateLimit.register } },
+    async (request, reply) => {
+      if (request.user) return reply.redirect('/profile', 303);
+      const result = await validateRegistration(app.db, app.config, request.body);
+      if (!result.ok) return renderRegister(request, reply, 400, result.values, result.errors);
+      const d = result.data;
+      let userId: number;
+      try {
+        userId = await registerUser(
+          app.db,
+          {
+            email: d.email,
+            firstName: d.firstName,
+            lastName: d.lastName,
+            passwordHash: await hashNewPassword(d.password),
+            yearGroup: d.yearGroup,
+            keyStage: d.keyStage,
+            mathsClass: d.mathsClass,
+            schoolId: d.schoolId,
+            userType: 'student',
+            isAdmin: false,
+            mustChangePassword: false,
+          },
+          requestActor(request),
+        );
+      } catch (err) {
+        // Someone registered the same address between our check and the insert.
+        if (err instanceof EmailTakenError) {
+          return renderRegister(request, reply, 400, result.values, {
+            email: 'An account with this email address already exists. Log in instead.',
+          });
+        }
+        throw err;
       }
-      throw err;
-    }
-    await logIn(request, reply, userId, { remember: false });
-    reply.flash('success', `Welcome to the Maths Society, ${d.firstName}! Your account is ready.`);
-    return reply.redirect('/challenges', 303);
-  });
+      await logIn(request, reply, userId, { remember: false });
+      reply.flash('success', `Welcome to the Maths Society, ${d.firstName}! Your account is ready.`);
+      return reply.redirect('/challenges', 303);
+    },
+  );
 
   app.get('/login', { config: { access: 'public' } }, async (request, reply) => {
     const next = safeNext(queryValue(request, 'next'), '');
@@ -80,63 +106,99 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     return reply.render(<LoginPage ctx={viewContext(request)} next={next} />);
   });
 
-  app.post('/login', { config: { access: 'public', rateLimit: app.config.rateLimit.login } }, async (request, reply) => {
-    const form = validateLoginForm(request.body);
-    const next = safeNext(field(request.body, 'next'), '');
-    const page = (status: number, opts: { message?: string; errors?: FieldErrors }) =>
-      reply.render(<LoginPage ctx={viewContext(request)} email={form.values.email} remember={form.values.remember === 'on'}
-        next={next} {...opts} />, status);
-    if (!form.ok) return page(400, { errors: form.errors });
-    const { email, password, remember } = form.data;
+  app.post(
+    '/login',
+    { config: { access: 'public', rateLimit: app.config.rateLimit.login } },
+    async (request, reply) => {
+      const form = validateLoginForm(request.body);
+      const next = safeNext(field(request.body, 'next'), '');
+      const page = (status: number, opts: { message?: string; errors?: FieldErrors }) =>
+        reply.render(
+          <LoginPage
+            ctx={viewContext(request)}
+            email={form.values.email}
+            remember={form.values.remember === 'on'}
+            next={next}
+            {...opts}
+          />,
+          status,
+        );
+      if (!form.ok) return page(400, { errors: form.errors });
+      const { email, password, remember } = form.data;
 
-    const actor = requestActor(request);
-    const anonymous = { ...actor, id: null, email: attemptedEmail(email) };
-    // Throttled per account and address, and per account from devices it has
-    // not signed in from; unknown emails are counted the same way, so the
-    // throttles reveal nothing about who has an account.
-    const found = await findUserByEmail(app.db, email);
-    const gate = await loginGate(request, { counterKey: loginCounterKey(email, found), accountId: found?.id ?? null });
-    if (gate.refused) {
-      const { throttle, retryAfterSeconds } = gate.refused;
-      if (gate.refused.audit) {
-        await audit(app.db, anonymous, {
-          action: 'login.throttled', targetType: found ? 'user' : null, targetId: found?.id ?? null,
-          details: { throttle, retryAfterSeconds },
+      const actor = requestActor(request);
+      const anonymous = { ...actor, id: null, email: attemptedEmail(email) };
+      // Throttled per account and address, and per account from devices it has
+      // not signed in from; unknown emails are counted the same way, so the
+      // throttles reveal nothing about who has an account.
+      const found = await findUserByEmail(app.db, email);
+      const gate = await loginGate(request, {
+        counterKey: loginCounterKey(email, found),
+        accountId: found?.id ?? null,
+      });
+      if (gate.refused) {
+        const { throttle, retryAfterSeconds } = gate.refused;
+        if (gate.refused.audit) {
+          await audit(app.db, anonymous, {
+            action: 'login.throttled',
+            targetType: found ? 'user' : null,
+            targetId: found?.id ?? null,
+            details: { throttle, retryAfterSeconds },
+          });
+        }
+        const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+        reply.header('retry-after', String(Math.max(1, retryAfterSeconds)));
+        return page(429, {
+          message: `Too many attempts, try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.`,
         });
       }
-      const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
-      reply.header('retry-after', String(Math.max(1, retryAfterSeconds)));
-      return page(429, { message: `Too many attempts, try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}.` });
-    }
 
-    const check = await checkCredentials(found, password);
-    if (!check.ok) {
-      await gate.failed();
-      await audit(app.db, anonymous, {
-        action: 'login.failure', targetType: check.user ? 'user' : null, targetId: check.user?.id ?? null,
-        details: { reason: check.reason },
-      });
-      return page(401, { message: LOGIN_FAILED });
-    }
-    await gate.succeeded(reply);
+      const check = await checkCredentials(found, password);
+      if (!check.ok) {
+        await gate.failed();
+        await audit(app.db, anonymous, {
+          action: 'login.failure',
+          targetType: check.user ? 'user' : null,
+          targetId: check.user?.id ?? null,
+          details: { reason: check.reason },
+        });
+        return page(401, { message: LOGIN_FAILED });
+      }
+      await gate.succeeded(reply);
 
-    const user = check.user;
-    // A password that no longer meets the rules for this account (an admin's
-    // shorter than 12, one added to the common list) must be replaced now.
-    const weakness = user.must_change_password === 1 ? null
-      : passwordError(password, passwordRules(app.config, { isAdmin: user.is_admin === 1 }),
-        { email: user.email, firstName: user.first_name, lastName: user.last_name });
-    await recordLogin(app.db, user.id, { mustChange: weakness !== null });
-    await logIn(request, reply, user.id, { remember });
-    await audit(app.db, { ...actor, id: user.id, email: user.email }, {
-      action: 'login.success', targetType: 'user', targetId: user.id, details: { remember },
-    });
-    if (weakness) {
-      reply.flash('warning', `Your password no longer meets the rules for your account: ${weakness} Please choose a new one.`);
-    }
-    if (weakness || user.must_change_password === 1) return reply.redirect(PASSWORD_CHANGE_PATH, 303);
-    return reply.redirect(next || '/', 303);
-  });
+      const user = check.user;
+      // A password that no longer meets the rules for this account (an admin's
+      // shorter than 12, one added to the common list) must be replaced now.
+      const weakness =
+        user.must_change_password === 1
+          ? null
+          : passwordError(password, passwordRules(app.config, { isAdmin: user.is_admin === 1 }), {
+              email: user.email,
+              firstName: user.first_name,
+              lastName: user.last_name,
+            });
+      await recordLogin(app.db, user.id, { mustChange: weakness !== null });
+      await logIn(request, reply, user.id, { remember });
+      await audit(
+        app.db,
+        { ...actor, id: user.id, email: user.email },
+        {
+          action: 'login.success',
+          targetType: 'user',
+          targetId: user.id,
+          details: { remember },
+        },
+      );
+      if (weakness) {
+        reply.flash(
+          'warning',
+          `Your password no longer meets the rules for your account: ${weakness} Please choose a new one.`,
+        );
+      }
+      if (weakness || user.must_change_password === 1) return reply.redirect(PASSWORD_CHANGE_PATH, 303);
+      return reply.redirect(next || '/', 303);
+    },
+  );
 
   app.post('/logout', { config: { access: 'public', allowDuringPasswordChange: true } }, async (request, reply) => {
     if (request.user) {

@@ -5,8 +5,17 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import {
-  boxStates, challengeBoxes, findChallengeBox, findVisibleChallenge, isLocked, isReleased, listReleasedChallenges, lockTime,
-  recordTry, userCompletion, userTries,
+  boxStates,
+  challengeBoxes,
+  findChallengeBox,
+  findVisibleChallenge,
+  isLocked,
+  isReleased,
+  listReleasedChallenges,
+  lockTime,
+  recordTry,
+  userCompletion,
+  userTries,
 } from '../../domain/challenges/challenges.js';
 import { isKeyStage } from '../../domain/key-stage.js';
 import { contentDisposition, findUploadById, uploadPath } from '../../domain/content/uploads.js';
@@ -26,7 +35,10 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
     const ks = queryValue(request, 'ks');
     const keyStage = isKeyStage(ks) ? ks : null;
     const list = await listReleasedChallenges(app.db, {
-      now: new Date().toISOString(), page: pageParam(request), keyStage, userId: request.user!.id,
+      now: new Date().toISOString(),
+      page: pageParam(request),
+      keyStage,
+      userId: request.user!.id,
     });
     return reply.render(<ChallengeListPage ctx={viewContext(request)} list={list} keyStage={keyStage} zone={zone} />);
   });
@@ -41,16 +53,21 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
       userTries(app.db, user.id, challenge.id),
       userCompletion(app.db, user.id, challenge.id),
     ]);
-    return reply.render(<ChallengeDetailPage ctx={viewContext(request)} d={{
-      challenge,
-      boxes: boxStates(boxes, tries, challenge.attempts_per_box, user.isAdmin),
-      completion,
-      locked: isLocked(challenge, challenge.lock_after_hours, now),
-      released: isReleased(challenge, now),
-      autoLockAt: lockTime(challenge.release_at, challenge.lock_after_hours),
-      isAdmin: user.isAdmin,
-      zone,
-    }} />);
+    return reply.render(
+      <ChallengeDetailPage
+        ctx={viewContext(request)}
+        d={{
+          challenge,
+          boxes: boxStates(boxes, tries, challenge.attempts_per_box, user.isAdmin),
+          completion,
+          locked: isLocked(challenge, challenge.lock_after_hours, now),
+          released: isReleased(challenge, now),
+          autoLockAt: lockTime(challenge.release_at, challenge.lock_after_hours),
+          isAdmin: user.isAdmin,
+          zone,
+        }}
+      />,
+    );
   });
 
   // Public, because released challenges appear on the public home page; a
@@ -70,7 +87,10 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
     return reply
       .type(upload.mime)
       .header('content-length', String(info.size))
-      .header('content-disposition', contentDisposition('inline', upload.original_name, upload.stored_name.split('.').pop()!))
+      .header(
+        'content-disposition',
+        contentDisposition('inline', upload.original_name, upload.stored_name.split('.').pop()!),
+      )
       .header('cache-control', isReleased(challenge, now) ? 'public, max-age=300' : 'private, no-store')
       .send(createReadStream(path));
   });
@@ -84,12 +104,23 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
     const box = challenge && (await findChallengeBox(app.db, challenge.id, boxId));
     if (!challenge || !box) throw new HttpError(404, NOT_FOUND);
     return answerBox(app, request, reply, {
-      challenge, box, page: `/challenges/${challenge.id}`,
-      refusal: async () => (isLocked(challenge, challenge.lock_after_hours, now) ? answerMessage({ kind: 'locked' }, challenge.title) : null),
+      challenge,
+      box,
+      page: `/challenges/${challenge.id}`,
+      refusal: async () =>
+        isLocked(challenge, challenge.lock_after_hours, now)
+          ? answerMessage({ kind: 'locked' }, challenge.title)
+          : null,
       // 'gone': the box was removed (or the challenge unpublished) while the answer was being checked.
-      record: (answer, correct) => recordTry(app.db, {
-        challengeId: challenge.id, boxId: box.id, userId: user.id, isAdmin: user.isAdmin, answer, correct,
-      }),
+      record: (answer, correct) =>
+        recordTry(app.db, {
+          challengeId: challenge.id,
+          boxId: box.id,
+          userId: user.id,
+          isAdmin: user.isAdmin,
+          answer,
+          correct,
+        }),
     });
   });
 }

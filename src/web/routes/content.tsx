@@ -19,7 +19,10 @@ export async function contentRoutes(app: FastifyInstance): Promise<void> {
 
     app.get(base, { config: PUBLIC }, async (request, reply) => {
       const list = await listArticles(app.db, type, pageParam(request), ARTICLES_PER_PAGE);
-      return reply.render(<ArticleListPage ctx={viewContext(request)} type={type} list={list} />, list.items.length === 0 && list.total > 0 ? 404 : 200);
+      return reply.render(
+        <ArticleListPage ctx={viewContext(request)} type={type} list={list} />,
+        list.items.length === 0 && list.total > 0 ? 404 : 200,
+      );
     });
 
     app.get(`${base}/:id`, { config: PUBLIC }, async (request, reply) => {
@@ -33,7 +36,10 @@ export async function contentRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/announcements', { config: PUBLIC }, async (request, reply) => {
     const list = await listAnnouncements(app.db, pageParam(request));
-    return reply.render(<AnnouncementListPage ctx={viewContext(request)} list={list} />, list.items.length === 0 && list.total > 0 ? 404 : 200);
+    return reply.render(
+      <AnnouncementListPage ctx={viewContext(request)} list={list} />,
+      list.items.length === 0 && list.total > 0 ? 404 : 200,
+    );
   });
 
   app.get('/announcements/:id', { config: PUBLIC }, async (request, reply) => {

@@ -3,7 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import type { KeyStage } from '../../config/index.js';
 import { isKeyStage } from '../../domain/key-stage.js';
 import {
-  boardStats, recentActivity, topOfBoard, userStandings, type ActivityItem, type BoardEntry, type BoardStats,
+  boardStats,
+  recentActivity,
+  topOfBoard,
+  userStandings,
+  type ActivityItem,
+  type BoardEntry,
+  type BoardStats,
 } from '../../domain/challenges/leaderboards.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import { queryValue } from '../params.js';
@@ -14,7 +20,9 @@ const ACTIVITY_ITEMS = 10;
 
 export async function leaderboardRoutes(app: FastifyInstance): Promise<void> {
   // What every visitor sees alike, for PUBLIC_CACHE_SECONDS (docs/performance.md).
-  const publicBoard = new TtlCache<KeyStage, [BoardEntry[], BoardStats, ActivityItem[]]>(app.config.publicCache.seconds * 1000);
+  const publicBoard = new TtlCache<KeyStage, [BoardEntry[], BoardStats, ActivityItem[]]>(
+    app.config.publicCache.seconds * 1000,
+  );
 
   app.get('/leaderboard', { config: { access: 'public', personal: true } }, async (request, reply) => {
     const user = request.user;
@@ -23,14 +31,21 @@ export async function leaderboardRoutes(app: FastifyInstance): Promise<void> {
     const now = new Date().toISOString();
     const topN = app.config.leaderboard.topN;
     const [[entries, stats, activity], standings] = await Promise.all([
-      publicBoard.get(keyStage, () => Promise.all([
-        topOfBoard(app.db, keyStage, topN),
-        boardStats(app.db, keyStage, now),
-        recentActivity(app.db, keyStage, ACTIVITY_ITEMS),
-      ])),
+      publicBoard.get(keyStage, () =>
+        Promise.all([
+          topOfBoard(app.db, keyStage, topN),
+          boardStats(app.db, keyStage, now),
+          recentActivity(app.db, keyStage, ACTIVITY_ITEMS),
+        ]),
+      ),
       user ? userStandings(app.db, user.id) : Promise.resolve([]),
     ]);
     const mine = standings.find((s) => s.keyStage === keyStage) ?? null;
-    return reply.render(<LeaderboardPage ctx={viewContext(request)} v={{ keyStage, entries, stats, activity, mine, topN, zone: app.config.school.timeZone }} />);
+    return reply.render(
+      <LeaderboardPage
+        ctx={viewContext(request)}
+        v={{ keyStage, entries, stats, activity, mine, topN, zone: app.config.school.timeZone }}
+      />,
+    );
   });
 }

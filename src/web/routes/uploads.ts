@@ -8,7 +8,12 @@ import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { requestActor } from '../../domain/audit.js';
 import {
-  belongsToUnreleasedChallenge, contentDisposition, createAuditedUpload, findUploadByName, uploadPath, UploadError,
+  belongsToUnreleasedChallenge,
+  contentDisposition,
+  createAuditedUpload,
+  findUploadByName,
+  uploadPath,
+  UploadError,
 } from '../../domain/content/uploads.js';
 import { HttpError } from '../../security/access.js';
 import { formFile } from '../multipart.js';
@@ -43,7 +48,10 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
     reply.header('content-type', upload.mime);
     reply.header('content-length', String(size));
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('content-disposition', contentDisposition(download ? 'attachment' : 'inline', upload.original_name, ext));
+    reply.header(
+      'content-disposition',
+      contentDisposition(download ? 'attachment' : 'inline', upload.original_name, ext),
+    );
     reply.header('content-security-policy', upload.kind === 'pdf' ? PDF_CSP : IMAGE_CSP);
     reply.removeHeader('content-security-policy-report-only');
     // Names are never reused, so a file can be kept a while, but only by the browser:
@@ -53,16 +61,26 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // The rich-text editor's image upload (fetch with the X-CSRF-Token header).
-  app.post('/admin/uploads/image', { config: { access: 'admin', multipart: true, json: true } }, async (request, reply) => {
-    try {
-      const file = formFile(request, 'file');
-      if (!file) return reply.code(400).send({ error: 'Choose an image to upload.' });
-      const upload = await createAuditedUpload(app.db, settings,
-        { buffer: file.buffer, originalName: file.filename, allowed: ['image'] }, requestActor(request));
-      return reply.code(201).send({ id: upload.id, url: `/uploads/${upload.stored_name}`, name: upload.original_name });
-    } catch (err) {
-      if (err instanceof UploadError) return reply.code(err.statusCode).send({ error: err.message });
-      throw err;
-    }
-  });
+  app.post(
+    '/admin/uploads/image',
+    { config: { access: 'admin', multipart: true, json: true } },
+    async (request, reply) => {
+      try {
+        const file = formFile(request, 'file');
+        if (!file) return reply.code(400).send({ error: 'Choose an image to upload.' });
+        const upload = await createAuditedUpload(
+          app.db,
+          settings,
+          { buffer: file.buffer, originalName: file.filename, allowed: ['image'] },
+          requestActor(request),
+        );
+        return reply
+          .code(201)
+          .send({ id: upload.id, url: `/uploads/${upload.stored_name}`, name: upload.original_name });
+      } catch (err) {
+        if (err instanceof UploadError) return reply.code(err.statusCode).send({ error: err.message });
+        throw err;
+      }
+    },
+  );
 }

@@ -25,33 +25,53 @@ export function fieldAria(name: string, errors: FieldErrors, hint = false) {
 
 /** The error message of a hand-built control, if it has one. */
 export function FieldError({ name, errors }: { name: string; errors: FieldErrors }) {
-  return errors[name] ? <p class="field-error" id={`${name}-error`}>{errors[name]}</p> : null;
+  return errors[name] ? (
+    <p class="field-error" id={`${name}-error`}>
+      {errors[name]}
+    </p>
+  ) : null;
 }
 
 function Messages({ name, error, hint }: { name: string; error?: string; hint?: ComponentChildren }) {
   return (
     <>
-      {hint ? <p class="hint" id={`${name}-hint`}>{hint}</p> : null}
-      {error ? <p class="field-error" id={`${name}-error`}>{error}</p> : null}
+      {hint ? (
+        <p class="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p class="field-error" id={`${name}-error`}>
+          {error}
+        </p>
+      ) : null}
     </>
   );
 }
 
-export function TextField(props: FieldBase & {
-  value?: string;
-  type?: 'text' | 'email' | 'search' | 'number';
-  autocomplete?: string;
-  maxLength?: number;
-}) {
+export function TextField(
+  props: FieldBase & {
+    value?: string;
+    type?: 'text' | 'email' | 'search' | 'number';
+    autocomplete?: string;
+    maxLength?: number;
+  },
+) {
   const { name, label, errors = {}, hint, required, value = '', type = 'text', autocomplete, maxLength } = props;
   const error = errors[name];
   return (
     <div class="field">
       <label for={name}>{label}</label>
       <input
-        id={name} name={name} type={type} value={value} required={required}
-        autocomplete={autocomplete} maxLength={maxLength}
-        aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(name, error, hint)}
+        id={name}
+        name={name}
+        type={type}
+        value={value}
+        required={required}
+        autocomplete={autocomplete}
+        maxLength={maxLength}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(name, error, hint)}
       />
       <Messages name={name} error={error} hint={hint} />
     </div>
@@ -59,49 +79,83 @@ export function TextField(props: FieldBase & {
 }
 
 /** Always type=password and never pre-filled: a password is not sent back to the browser. */
-export function PasswordField(props: FieldBase & { autocomplete: 'current-password' | 'new-password'; minLength?: number; maxLength?: number }) {
+export function PasswordField(
+  props: FieldBase & { autocomplete: 'current-password' | 'new-password'; minLength?: number; maxLength?: number },
+) {
   const { name, label, errors = {}, hint, required = true, autocomplete, minLength, maxLength } = props;
   const error = errors[name];
   return (
     <div class="field">
       <label for={name}>{label}</label>
       <input
-        id={name} name={name} type="password" required={required} autocomplete={autocomplete}
-        minLength={minLength} maxLength={maxLength}
-        aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(name, error, hint)}
+        id={name}
+        name={name}
+        type="password"
+        required={required}
+        autocomplete={autocomplete}
+        minLength={minLength}
+        maxLength={maxLength}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(name, error, hint)}
       />
       <Messages name={name} error={error} hint={hint} />
     </div>
   );
 }
 
-export function SelectField(props: FieldBase & {
-  value?: string;
-  options: Array<[value: string, label: string]>;
-  placeholder?: string;
-}) {
+export function SelectField(
+  props: FieldBase & {
+    value?: string;
+    options: Array<[value: string, label: string]>;
+    placeholder?: string;
+  },
+) {
   const { name, label, errors = {}, hint, required, value = '', options, placeholder } = props;
   const error = errors[name];
   return (
     <div class="field">
       <label for={name}>{label}</label>
-      <select id={name} name={name} required={required}
-        aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(name, error, hint)}>
+      <select
+        id={name}
+        name={name}
+        required={required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(name, error, hint)}
+      >
         {placeholder !== undefined && <option value="">{placeholder}</option>}
-        {options.map(([v, l]) => <option value={v} selected={v === value}>{l}</option>)}
+        {options.map(([v, l]) => (
+          <option value={v} selected={v === value}>
+            {l}
+          </option>
+        ))}
       </select>
       <Messages name={name} error={error} hint={hint} />
     </div>
   );
 }
 
-export function CheckboxField({ name, label, checked, hint }: { name: string; label: string; checked?: boolean; hint?: ComponentChildren }) {
+export function CheckboxField({
+  name,
+  label,
+  checked,
+  hint,
+}: {
+  name: string;
+  label: string;
+  checked?: boolean;
+  hint?: ComponentChildren;
+}) {
   return (
     <div class="field">
       <label class="check">
-        <input type="checkbox" name={name} checked={checked} aria-describedby={hint ? `${name}-hint` : undefined} /> {label}
+        <input type="checkbox" name={name} checked={checked} aria-describedby={hint ? `${name}-hint` : undefined} />{' '}
+        {label}
       </label>
-      {hint ? <p class="hint" id={`${name}-hint`}>{hint}</p> : null}
+      {hint ? (
+        <p class="hint" id={`${name}-hint`}>
+          {hint}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -112,7 +166,8 @@ export function ErrorSummary({ errors, message }: { errors?: FieldErrors; messag
   if (!message && count === 0) return null;
   return (
     <div class="flash flash-error" role="alert">
-      {message ?? (count === 1 ? 'Please correct the field marked below.' : `Please correct the ${count} fields marked below.`)}
+      {message ??
+        (count === 1 ? 'Please correct the field marked below.' : `Please correct the ${count} fields marked below.`)}
     </div>
   );
 }

@@ -11,47 +11,88 @@ export function HomePage({ ctx, data }: { ctx: ViewContext; data: HomeData }) {
     <Layout ctx={ctx} title="Home" styles={['katex.css']}>
       <section class="hero">
         <h1>Maths Society</h1>
-        <p class="lead">A new challenge every week. Type your answer, see if it is right, and climb your key stage’s leaderboard.</p>
+        <p class="lead">
+          A new challenge every week. Type your answer, see if it is right, and climb your key stage’s leaderboard.
+        </p>
         <p>
-          {ctx.user
-            ? <a class="button" href="/challenges">See this week’s challenges</a>
-            : <><a class="button" href="/register">Join the society</a> <a class="button secondary" href="/login">Log in</a></>}
+          {ctx.user ? (
+            <a class="button" href="/challenges">
+              See this week’s challenges
+            </a>
+          ) : (
+            <>
+              <a class="button" href="/register">
+                Join the society
+              </a>{' '}
+              <a class="button secondary" href="/login">
+                Log in
+              </a>
+            </>
+          )}
         </p>
       </section>
       <section class="stats" aria-label="Society in numbers">
-        <div class="stat"><span class="stat-number">{stats.releasedChallenges}</span> challenges set</div>
-        <div class="stat"><span class="stat-number">{stats.articles}</span> articles</div>
-        <div class="stat"><span class="stat-number">{stats.members}</span> members</div>
+        <div class="stat">
+          <span class="stat-number">{stats.releasedChallenges}</span> challenges set
+        </div>
+        <div class="stat">
+          <span class="stat-number">{stats.articles}</span> articles
+        </div>
+        <div class="stat">
+          <span class="stat-number">{stats.members}</span> members
+        </div>
       </section>
 
       <div class="home-columns">
         <section class="card home-announcement" aria-labelledby="home-announcement-title">
-          <h2 id="home-announcement-title" class="section-title">Latest announcement</h2>
-          {announcement
-            ? <AnnouncementBody announcement={announcement} heading="h3" />
-            : <p class="muted">No announcements yet.</p>}
-          <p><a href="/announcements">All announcements</a></p>
+          <h2 id="home-announcement-title" class="section-title">
+            Latest announcement
+          </h2>
+          {announcement ? (
+            <AnnouncementBody announcement={announcement} heading="h3" />
+          ) : (
+            <p class="muted">No announcements yet.</p>
+          )}
+          <p>
+            <a href="/announcements">All announcements</a>
+          </p>
         </section>
         <section class="card home-newsletter" aria-labelledby="home-newsletter-title">
-          <h2 id="home-newsletter-title" class="section-title">Latest newsletter</h2>
-          {newsletter
-            ? <>
-                <h3 class="card-title"><a href={articleUrl(newsletter)}>{newsletter.title}</a></h3>
-                <p class="muted byline">{newsletter.author_name} · <Day iso={newsletter.published_at} /></p>
-              </>
-            : <p class="muted">No newsletters yet.</p>}
-          <p><a href="/newsletters">All newsletters</a></p>
+          <h2 id="home-newsletter-title" class="section-title">
+            Latest newsletter
+          </h2>
+          {newsletter ? (
+            <>
+              <h3 class="card-title">
+                <a href={articleUrl(newsletter)}>{newsletter.title}</a>
+              </h3>
+              <p class="muted byline">
+                {newsletter.author_name} · <Day iso={newsletter.published_at} />
+              </p>
+            </>
+          ) : (
+            <p class="muted">No newsletters yet.</p>
+          )}
+          <p>
+            <a href="/newsletters">All newsletters</a>
+          </p>
         </section>
       </div>
 
       <section aria-labelledby="home-challenges-title">
         <h2 id="home-challenges-title">Newest challenges</h2>
-        {challenges.length === 0 ? <p class="muted">The first challenge is on its way.</p> : (
+        {challenges.length === 0 ? (
+          <p class="muted">The first challenge is on its way.</p>
+        ) : (
           <div class="grid">
             {challenges.map((c) => (
               <article class="card challenge-card">
-                <h3 class="card-title"><a href={`/challenges/${c.id}`}>{c.title}</a></h3>
-                <p class="muted"><span class="badge">{c.keyStage}</span> · <Day iso={c.releaseAt} /></p>
+                <h3 class="card-title">
+                  <a href={`/challenges/${c.id}`}>{c.title}</a>
+                </h3>
+                <p class="muted">
+                  <span class="badge">{c.keyStage}</span> · <Day iso={c.releaseAt} />
+                </p>
               </article>
             ))}
           </div>
@@ -60,8 +101,14 @@ export function HomePage({ ctx, data }: { ctx: ViewContext; data: HomeData }) {
 
       <section aria-labelledby="home-articles-title">
         <h2 id="home-articles-title">Newest articles</h2>
-        {articles.length === 0 ? <p class="muted">No articles yet.</p> : articles.map((a) => <ArticleCard article={a} heading="h3" />)}
-        <p><a href="/articles">All articles</a></p>
+        {articles.length === 0 ? (
+          <p class="muted">No articles yet.</p>
+        ) : (
+          articles.map((a) => <ArticleCard article={a} heading="h3" />)
+        )}
+        <p>
+          <a href="/articles">All articles</a>
+        </p>
       </section>
     </Layout>
   );

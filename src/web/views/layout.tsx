@@ -38,21 +38,30 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
         <meta name="csrf-token" content={ctx.csrfToken} />
         <title>{`${title} · Maths Society`}</title>
         <link rel="stylesheet" href={ctx.asset('site.css')} />
-        {styles.map((s) => <link rel="stylesheet" href={ctx.asset(s)} />)}
+        {styles.map((s) => (
+          <link rel="stylesheet" href={ctx.asset(s)} />
+        ))}
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
-        <a class="skip-link" href="#main">Skip to content</a>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
         <header class="site-header">
           <div class="wrap header-row">
             <a class="brand" href="/">
-              <span class="brand-mark" aria-hidden="true">∑</span> Maths Society
+              <span class="brand-mark" aria-hidden="true">
+                ∑
+              </span>{' '}
+              Maths Society
             </a>
             <nav aria-label="Main">
               <ul class="nav">
                 {nav.map(([href, label]) => (
                   <li>
-                    <a href={href} aria-current={isCurrent(href) ? 'page' : undefined}>{label}</a>
+                    <a href={href} aria-current={isCurrent(href) ? 'page' : undefined}>
+                      {label}
+                    </a>
                   </li>
                 ))}
               </ul>
@@ -63,13 +72,17 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
                   <a href="/profile">{user.firstName}</a>
                   <form method="post" action="/logout" class="inline">
                     <CsrfField ctx={ctx} />
-                    <button type="submit" class="link-button">Log out</button>
+                    <button type="submit" class="link-button">
+                      Log out
+                    </button>
                   </form>
                 </>
               ) : (
                 <>
                   <a href="/login">Log in</a>
-                  <a class="button small" href="/register">Join</a>
+                  <a class="button small" href="/register">
+                    Join
+                  </a>
                 </>
               )}
             </div>
@@ -79,7 +92,9 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
           {ctx.flashes.length > 0 && (
             <div class="flashes">
               {ctx.flashes.map((f) => (
-                <div class={`flash flash-${f.type}`} role={f.type === 'error' ? 'alert' : 'status'}>{f.text}</div>
+                <div class={`flash flash-${f.type}`} role={f.type === 'error' ? 'alert' : 'status'}>
+                  {f.text}
+                </div>
               ))}
             </div>
           )}
@@ -87,10 +102,13 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
         </main>
         <footer class="site-footer">
           <div class="wrap">
-            <a href="/about">About</a> · <a href="/privacy">Privacy policy</a> · <a href="/competition/about">Competition</a>
+            <a href="/about">About</a> · <a href="/privacy">Privacy policy</a> ·{' '}
+            <a href="/competition/about">Competition</a>
           </div>
         </footer>
-        {scripts.map((s) => <script type="module" src={ctx.asset(s)} nonce={ctx.nonce} />)}
+        {scripts.map((s) => (
+          <script type="module" src={ctx.asset(s)} nonce={ctx.nonce} />
+        ))}
       </body>
     </html>
   );
@@ -102,7 +120,17 @@ export function CsrfField({ ctx }: { ctx: ViewContext }) {
 }
 
 /** A simple message page (errors, confirmations). */
-export function MessagePage({ ctx, title, message, children }: { ctx: ViewContext; title: string; message: string; children?: ComponentChildren }) {
+export function MessagePage({
+  ctx,
+  title,
+  message,
+  children,
+}: {
+  ctx: ViewContext;
+  title: string;
+  message: string;
+  children?: ComponentChildren;
+}) {
   return (
     <Layout ctx={ctx} title={title}>
       <section class="card narrow">

@@ -16,16 +16,34 @@ describe.each(await availableDialects())('audit log page on %s', (dialect) => {
     a = t.client({ ip: '198.51.100.4' });
     await a.loginAs(admin);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
-  async function entry(action: string, opts: { at?: string; email?: string | null; ip?: string; targetId?: number } = {}) {
-    await audit(t.db, { id: null, email: opts.email === undefined ? 'someone@school.example.org' : opts.email, ip: opts.ip ?? '192.0.2.1' },
-      { action, targetType: 'user', targetId: opts.targetId ?? 1, details: { note: action } });
+  async function entry(
+    action: string,
+    opts: { at?: string; email?: string | null; ip?: string; targetId?: number } = {},
+  ) {
+    await audit(
+      t.db,
+      {
+        id: null,
+        email: opts.email === undefined ? 'someone@school.example.org' : opts.email,
+        ip: opts.ip ?? '192.0.2.1',
+      },
+      { action, targetType: 'user', targetId: opts.targetId ?? 1, details: { note: action } },
+    );
     if (opts.at) {
-      const last = await t.db.selectFrom('audit_log').select('id').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+      const last = await t.db
+        .selectFrom('audit_log')
+        .select('id')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
       await t.db.updateTable('audit_log').set({ created_at: opts.at }).where('id', '=', last.id).execute();
     }
-    return (await t.db.selectFrom('audit_log').select('id').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()).id;
+    return (await t.db.selectFrom('audit_log').select('id').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow())
+      .id;
   }
 
   it('shows who, what, which target, when and from where — newest first', async () => {
@@ -44,8 +62,17 @@ describe.each(await availableDialects())('audit log page on %s', (dialect) => {
   });
 
   it('filters by action, action area, actor, target, IP and dates, and pages by 50', async () => {
-    const old = await entry('challenge.delete', { at: '2020-01-15T10:00:00.000Z', email: 'old.admin@school.example.org', ip: '203.0.113.50', targetId: 77 });
-    const mid = await entry('challenge.create', { at: '2020-02-01T10:00:00.000Z', email: 'old.admin@school.example.org', targetId: 78 });
+    const old = await entry('challenge.delete', {
+      at: '2020-01-15T10:00:00.000Z',
+      email: 'old.admin@school.example.org',
+      ip: '203.0.113.50',
+      targetId: 77,
+    });
+    const mid = await entry('challenge.create', {
+      at: '2020-02-01T10:00:00.000Z',
+      email: 'old.admin@school.example.org',
+      targetId: 78,
+    });
     const anon = await entry('login.failure', { email: null, ip: '203.0.113.99' });
     const ids = async (qs: string) => entryIds((await a.get(`/admin/audit?${qs}`)).body);
     expect(await ids('action=challenge.delete')).toEqual([old]);
@@ -67,7 +94,9 @@ describe.each(await availableDialects())('audit log page on %s', (dialect) => {
     expect(page2).toHaveLength(10);
     expect(new Set([...page1, ...page2]).size).toBe(60);
     expect(Math.min(...page1)).toBeGreaterThan(Math.max(...page2));
-    expect(decode((await a.get('/admin/audit?action=paging.test')).body)).toContain('href="/admin/audit?action=paging.test&page=2"');
+    expect(decode((await a.get('/admin/audit?action=paging.test')).body)).toContain(
+      'href="/admin/audit?action=paging.test&page=2"',
+    );
   });
 
   it('reading the log changes nothing', async () => {

@@ -4,30 +4,62 @@ import { createTestApp, type TestApp } from '../../helpers/app.js';
 import { availableDialects } from '../../helpers/db.js';
 import { addChallenge, addSolvedChallenge } from './helpers.js';
 
-const stat = (html: string, key: string) => Number(new RegExp(`data-stat="${key}"><span class="stat-number">(\\d+)<`).exec(html)?.[1]);
+const stat = (html: string, key: string) =>
+  Number(new RegExp(`data-stat="${key}"><span class="stat-number">(\\d+)<`).exec(html)?.[1]);
 
 describe.each(await availableDialects())('admin dashboard on %s', (dialect) => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(dialect); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('counts challenges released and scheduled, users, articles and today’s submissions', async () => {
     const admin = await t.createUser({ isAdmin: true });
     const student = await t.createUser();
     await addSolvedChallenge(t, student.id);
     const { challengeId } = await addChallenge(t, { title: 'Next week' });
-    await t.db.updateTable('challenges').set({ release_at: new Date(Date.now() + 7 * 86_400_000).toISOString() }).where('id', '=', challengeId).execute();
+    await t.db
+      .updateTable('challenges')
+      .set({ release_at: new Date(Date.now() + 7 * 86_400_000).toISOString() })
+      .where('id', '=', challengeId)
+      .execute();
     const now = new Date().toISOString();
-    await t.db.insertInto('articles').values({
-      type: 'newsletter', title: 'Autumn newsletter', author_name: 'Editor', author_id: null, content_html: '',
-      pdf_upload_id: null, published_at: now, created_at: now, updated_at: now,
-    }).execute();
+    await t.db
+      .insertInto('articles')
+      .values({
+        type: 'newsletter',
+        title: 'Autumn newsletter',
+        author_name: 'Editor',
+        author_id: null,
+        content_html: '',
+        pdf_upload_id: null,
+        published_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     // A submission from yesterday does not count as today's.
-    const box = await t.db.selectFrom('answer_boxes').select(['id', 'challenge_id']).orderBy('id').limit(1).executeTakeFirstOrThrow();
-    await t.db.insertInto('submissions').values({
-      user_id: student.id, challenge_id: box.challenge_id, box_id: box.id, answer: '1', is_correct: 0, is_admin_try: 0,
-      created_at: new Date(Date.now() - 2 * 86_400_000).toISOString(),
-    }).execute();
+    const box = await t.db
+      .selectFrom('answer_boxes')
+      .select(['id', 'challenge_id'])
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('submissions')
+      .values({
+        user_id: student.id,
+        challenge_id: box.challenge_id,
+        box_id: box.id,
+        answer: '1',
+        is_correct: 0,
+        is_admin_try: 0,
+        created_at: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      })
+      .execute();
 
     const c = t.client();
     await c.loginAs(admin);
@@ -46,8 +78,18 @@ describe.each(await availableDialects())('admin dashboard on %s', (dialect) => {
     const c = t.client();
     await c.loginAs(admin);
     const html = (await c.get('/admin')).body;
-    for (const href of ['/admin/users', '/admin/audit', '/admin/challenges', '/admin/leaderboard', '/admin/articles',
-      '/admin/announcements', '/admin/pages', '/admin/competitions', '/admin/schools', '/admin/math']) {
+    for (const href of [
+      '/admin/users',
+      '/admin/audit',
+      '/admin/challenges',
+      '/admin/leaderboard',
+      '/admin/articles',
+      '/admin/announcements',
+      '/admin/pages',
+      '/admin/competitions',
+      '/admin/schools',
+      '/admin/math',
+    ]) {
       expect(html).toContain(`class="card area-card" href="${href}"`);
       expect(ADMIN_AREAS.map(([h]) => h)).toContain(href);
       expect(html).toContain(`<nav class="admin-nav"`);

@@ -28,16 +28,27 @@ describe.each(await availableDialects())('names are text on admin pages (%s)', (
     t = await createTestApp(dialect);
     await addSchool(t);
     admin = await t.createUser({ isAdmin: true });
-    student = await t.createUser({ firstName: EVIL, lastName: EVIL, mathsClass: '<b>9X</b>', email: 'obrien@school.example.org' });
+    student = await t.createUser({
+      firstName: EVIL,
+      lastName: EVIL,
+      mathsClass: '<b>9X</b>',
+      email: 'obrien@school.example.org',
+    });
     a = t.client();
     await a.loginAs(admin);
     // An edit puts the old name into the audit log's details.
     await a.post(`/admin/users/${student.id}`, {
-      first_name: 'Safe', last_name: 'Name', email: student.email, user_type: 'student', year_group: '9',
+      first_name: 'Safe',
+      last_name: 'Name',
+      email: student.email,
+      user_type: 'student',
+      year_group: '9',
     });
     await t.db.updateTable('users').set({ first_name: EVIL, last_name: EVIL }).where('id', '=', student.id).execute();
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('the registration form itself refuses the name', async () => {
     const res = await t.client().post('/register', registration({ first_name: EVIL }));

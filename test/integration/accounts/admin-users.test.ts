@@ -13,22 +13,32 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
   beforeAll(async () => {
     t = await createTestApp(dialect);
     await addSchool(t);
-    admin = await t.createUser({ isAdmin: true, firstName: 'Alan', lastName: 'Admin', email: 'alan.admin@school.example.org' });
+    admin = await t.createUser({
+      isAdmin: true,
+      firstName: 'Alan',
+      lastName: 'Admin',
+      email: 'alan.admin@school.example.org',
+    });
     a = t.client({ ip: '192.0.2.77' });
     await a.loginAs(admin);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   describe('access', () => {
-    it.each(['/admin', '/admin/users', '/admin/users/new', '/admin/users/search?q=ab', '/admin/audit'])('%s is for admins only', async (url) => {
-      const student = await t.createUser();
-      const s = t.client();
-      await s.loginAs(student);
-      expect((await s.get(url)).statusCode).toBe(403);
-      const anon = await t.client().get(url);
-      expect([302, 401]).toContain(anon.statusCode);
-      expect((await a.get(url)).statusCode).toBe(200);
-    });
+    it.each(['/admin', '/admin/users', '/admin/users/new', '/admin/users/search?q=ab', '/admin/audit'])(
+      '%s is for admins only',
+      async (url) => {
+        const student = await t.createUser();
+        const s = t.client();
+        await s.loginAs(student);
+        expect((await s.get(url)).statusCode).toBe(403);
+        const anon = await t.client().get(url);
+        expect([302, 401]).toContain(anon.statusCode);
+        expect((await a.get(url)).statusCode).toBe(200);
+      },
+    );
 
     it('refuses every admin action from a student, changing nothing', async () => {
       const student = await t.createUser();
@@ -38,8 +48,15 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       expect((await s.post(`/admin/users/${student.id}/admin`, { grant: '1' })).statusCode).toBe(403);
       expect((await s.post(`/admin/users/${victim.id}/delete`)).statusCode).toBe(403);
       expect((await s.post(`/admin/users/${victim.id}/reset-password`)).statusCode).toBe(403);
-      expect((await s.post('/admin/users/bulk', JSON.stringify({ action: 'promote', ids: [student.id] }), { json: true })).statusCode).toBe(403);
-      const row = await t.db.selectFrom('users').select('is_admin').where('id', '=', student.id).executeTakeFirstOrThrow();
+      expect(
+        (await s.post('/admin/users/bulk', JSON.stringify({ action: 'promote', ids: [student.id] }), { json: true }))
+          .statusCode,
+      ).toBe(403);
+      const row = await t.db
+        .selectFrom('users')
+        .select('is_admin')
+        .where('id', '=', student.id)
+        .executeTakeFirstOrThrow();
       expect(row.is_admin).toBe(0);
       expect(await count(t, 'users', ['id', victim.id])).toBe(1);
     });
@@ -48,13 +65,44 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
   describe('table', () => {
     let ids: Record<string, number>;
     beforeAll(async () => {
-      const make = async (key: string, f: Parameters<TestApp['createUser']>[0]) => [key, (await t.createUser(f)).id] as const;
-      ids = Object.fromEntries(await Promise.all([
-        make('zed', { firstName: 'Zed', lastName: 'Zimmer', yearGroup: 7, keyStage: 'KS3', mathsClass: '7Q1', email: 'zed.zimmer@school.example.org' }),
-        make('yara', { firstName: 'Yara', lastName: 'Young', yearGroup: 12, keyStage: 'KS5', mathsClass: '12M', email: 'yara@school.example.org' }),
-        make('xena', { firstName: 'Xena', lastName: 'Xu', yearGroup: 10, keyStage: 'KS4', mathsClass: '10Q3', email: 'xena.xu@school.example.org' }),
-        make('teach', { firstName: 'Tess', lastName: 'Teacher', yearGroup: null, keyStage: null, isAdmin: true, email: 'tess.t@school.example.org' }),
-      ]));
+      const make = async (key: string, f: Parameters<TestApp['createUser']>[0]) =>
+        [key, (await t.createUser(f)).id] as const;
+      ids = Object.fromEntries(
+        await Promise.all([
+          make('zed', {
+            firstName: 'Zed',
+            lastName: 'Zimmer',
+            yearGroup: 7,
+            keyStage: 'KS3',
+            mathsClass: '7Q1',
+            email: 'zed.zimmer@school.example.org',
+          }),
+          make('yara', {
+            firstName: 'Yara',
+            lastName: 'Young',
+            yearGroup: 12,
+            keyStage: 'KS5',
+            mathsClass: '12M',
+            email: 'yara@school.example.org',
+          }),
+          make('xena', {
+            firstName: 'Xena',
+            lastName: 'Xu',
+            yearGroup: 10,
+            keyStage: 'KS4',
+            mathsClass: '10Q3',
+            email: 'xena.xu@school.example.org',
+          }),
+          make('teach', {
+            firstName: 'Tess',
+            lastName: 'Teacher',
+            yearGroup: null,
+            keyStage: null,
+            isAdmin: true,
+            email: 'tess.t@school.example.org',
+          }),
+        ]),
+      );
       await t.db.updateTable('users').set({ user_type: 'teacher' }).where('id', '=', ids.teach!).execute();
     });
 
@@ -86,14 +134,17 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     });
 
     it('ignores filter values it does not know instead of failing', async () => {
-      const res = await a.get('/admin/users?key_stage=KS9&year=99&type=robot&admin=maybe&sort=password_hash&dir=sideways&page=-3&per_page=7');
+      const res = await a.get(
+        '/admin/users?key_stage=KS9&year=99&type=robot&admin=maybe&sort=password_hash&dir=sideways&page=-3&per_page=7',
+      );
       expect(res.statusCode).toBe(200);
       expect(rowIds(res.body).length).toBeGreaterThan(0);
     });
 
     it('sorts by a column in either direction', async () => {
       const three = [ids.zed, ids.yara, ids.xena];
-      const order = async (qs: string) => rowIds((await a.get(`/admin/users?per_page=100&${qs}`)).body).filter((id) => three.includes(id));
+      const order = async (qs: string) =>
+        rowIds((await a.get(`/admin/users?per_page=100&${qs}`)).body).filter((id) => three.includes(id));
       expect(await order('sort=name')).toEqual([ids.xena, ids.yara, ids.zed]);
       expect(await order('sort=name&dir=desc')).toEqual([ids.zed, ids.yara, ids.xena]);
       expect(await order('sort=year')).toEqual([ids.zed, ids.xena, ids.yara]);
@@ -113,13 +164,19 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       expect(rowIds(fifty.body)).toHaveLength(total - 50);
       const hundred = await a.get('/admin/users?per_page=100');
       expect(rowIds(hundred.body)).toHaveLength(total);
-      const seen = new Set([...rowIds(page1.body), ...rowIds((await a.get('/admin/users?page=2')).body), ...rowIds(page3.body)]);
+      const seen = new Set([
+        ...rowIds(page1.body),
+        ...rowIds((await a.get('/admin/users?page=2')).body),
+        ...rowIds(page3.body),
+      ]);
       expect(seen.size).toBe(total);
       // Beyond the last page shows the last page.
       expect(rowIds((await a.get('/admin/users?page=999')).body)).toEqual(rowIds(page3.body));
       // Page links keep the filters.
       expect(decode(page1.body)).toContain('href="/admin/users?page=2"');
-      expect(decode((await a.get('/admin/users?per_page=25&type=student')).body)).toContain('href="/admin/users?type=student&page=2"');
+      expect(decode((await a.get('/admin/users?per_page=25&type=student')).body)).toContain(
+        'href="/admin/users?type=student&page=2"',
+      );
     });
 
     it('cannot tick your own row for bulk actions', async () => {
@@ -132,16 +189,32 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
   describe('create', () => {
     it('creates a user with a one-time password shown once, who must change it at first login', async () => {
       const res = await a.post('/admin/users', {
-        first_name: 'Katherine', last_name: 'Johnson', email: 'K.Johnson@Partner-School.org', user_type: 'student',
-        year_group: '11', maths_class: '11X', is_participant: 'on',
+        first_name: 'Katherine',
+        last_name: 'Johnson',
+        email: 'K.Johnson@Partner-School.org',
+        user_type: 'student',
+        year_group: '11',
+        maths_class: '11X',
+        is_participant: 'on',
       });
       expect(res.statusCode).toBe(201);
       const password = otp(res.body);
       expect(password).toMatch(/^[A-Za-z2-9]{20}$/);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers['set-cookie']?.toString() ?? '').not.toContain(password!);
-      const user = await t.db.selectFrom('users').selectAll().where('email', '=', 'k.johnson@partner-school.org').executeTakeFirstOrThrow();
-      expect(user).toMatchObject({ key_stage: 'KS4', year_group: 11, must_change_password: 1, is_admin: 0, is_participant: 1, user_type: 'student' });
+      const user = await t.db
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', 'k.johnson@partner-school.org')
+        .executeTakeFirstOrThrow();
+      expect(user).toMatchObject({
+        key_stage: 'KS4',
+        year_group: 11,
+        must_change_password: 1,
+        is_admin: 0,
+        is_participant: 1,
+        user_type: 'student',
+      });
       const entry = (await auditRows(t, 'user.create')).find((e) => e.target_id === String(user.id));
       expect(entry).toMatchObject({ actor_id: admin.id, actor_email: admin.email, ip: '192.0.2.77' });
       expect(JSON.stringify(await t.db.selectFrom('audit_log').selectAll().execute())).not.toContain(password!);
@@ -153,9 +226,19 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     });
 
     it('can create an administrator', async () => {
-      const res = await a.post('/admin/users', { first_name: 'Mary', last_name: 'Cartwright', email: 'mc@school.example.org', user_type: 'teacher', is_admin: 'on' });
+      const res = await a.post('/admin/users', {
+        first_name: 'Mary',
+        last_name: 'Cartwright',
+        email: 'mc@school.example.org',
+        user_type: 'teacher',
+        is_admin: 'on',
+      });
       expect(res.statusCode).toBe(201);
-      const user = await t.db.selectFrom('users').selectAll().where('email', '=', 'mc@school.example.org').executeTakeFirstOrThrow();
+      const user = await t.db
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', 'mc@school.example.org')
+        .executeTakeFirstOrThrow();
       expect(user).toMatchObject({ is_admin: 1, user_type: 'teacher', year_group: null, key_stage: null });
     });
 
@@ -170,7 +253,15 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       [{ maths_class: '<x>' }, 'maths_class', /may contain letters/],
     ])('refuses %j with a message next to the field', async (overrides, name, message) => {
       const before = await count(t, 'users');
-      const form = { first_name: 'Valid', last_name: 'Person', email: `valid${Date.now()}@school.example.org`, user_type: 'student', year_group: '9', maths_class: '9A', ...overrides };
+      const form = {
+        first_name: 'Valid',
+        last_name: 'Person',
+        email: `valid${Date.now()}@school.example.org`,
+        user_type: 'student',
+        year_group: '9',
+        maths_class: '9A',
+        ...overrides,
+      };
       const res = await a.post('/admin/users', form);
       expect(res.statusCode).toBe(400);
       expect(fieldError(res.body, name)).toMatch(message);
@@ -186,16 +277,31 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       expect(page.statusCode).toBe(200);
       expect(controlAttributes(page.body, 'email')?.value).toBe(user.email);
       const res = await a.post(`/admin/users/${user.id}`, {
-        first_name: 'Renamed', last_name: user.lastName, email: user.email, user_type: 'student', year_group: '12', maths_class: '12Z',
-        key_stage: 'KS3', is_admin: 'on',
+        first_name: 'Renamed',
+        last_name: user.lastName,
+        email: user.email,
+        user_type: 'student',
+        year_group: '12',
+        maths_class: '12Z',
+        key_stage: 'KS3',
+        is_admin: 'on',
       });
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe(`/admin/users/${user.id}/edit`);
       const row = await t.db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow();
-      expect(row).toMatchObject({ first_name: 'Renamed', year_group: 12, key_stage: 'KS5', maths_class: '12Z', is_admin: 0 });
+      expect(row).toMatchObject({
+        first_name: 'Renamed',
+        year_group: 12,
+        key_stage: 'KS5',
+        maths_class: '12Z',
+        is_admin: 0,
+      });
       const entry = (await auditRows(t, 'user.update')).find((e) => e.target_id === String(user.id));
       expect((JSON.parse(entry!.details!) as { changes: unknown }).changes).toMatchObject({
-        first_name: ['Test', 'Renamed'], year_group: [8, 12], key_stage: ['KS3', 'KS5'], maths_class: ['8B', '12Z'],
+        first_name: ['Test', 'Renamed'],
+        year_group: [8, 12],
+        key_stage: ['KS3', 'KS5'],
+        maths_class: ['8B', '12Z'],
       });
     });
 
@@ -203,7 +309,11 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       const user = await t.createUser();
       const other = await t.createUser();
       const res = await a.post(`/admin/users/${user.id}`, {
-        first_name: 'Kept', last_name: 'Input', email: other.email.toUpperCase(), user_type: 'student', year_group: '9',
+        first_name: 'Kept',
+        last_name: 'Input',
+        email: other.email.toUpperCase(),
+        user_type: 'student',
+        year_group: '9',
       });
       expect(res.statusCode).toBe(400);
       expect(fieldError(res.body, 'email')).toMatch(/already uses/);
@@ -230,7 +340,11 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       expect(password).toMatch(/^[A-Za-z2-9]{20}$/);
       expect(res.headers['set-cookie']?.toString() ?? '').not.toContain(password);
       expect((await victimSession.get('/profile')).statusCode).toBe(302);
-      const row = await t.db.selectFrom('users').select('must_change_password').where('id', '=', user.id).executeTakeFirstOrThrow();
+      const row = await t.db
+        .selectFrom('users')
+        .select('must_change_password')
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow();
       expect(row.must_change_password).toBe(1);
       expect((await t.client().post('/login', { email: user.email, password: TEST_PASSWORD })).statusCode).toBe(401);
       const c = t.client();
@@ -243,11 +357,19 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     });
 
     it('is refused on yourself', async () => {
-      const before = await t.db.selectFrom('users').select('password_hash').where('id', '=', admin.id).executeTakeFirstOrThrow();
+      const before = await t.db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('id', '=', admin.id)
+        .executeTakeFirstOrThrow();
       const res = await a.post(`/admin/users/${admin.id}/reset-password`);
       expect(res.statusCode).toBe(403);
       expect(otp(res.body)).toBeNull();
-      const after = await t.db.selectFrom('users').select(['password_hash', 'must_change_password']).where('id', '=', admin.id).executeTakeFirstOrThrow();
+      const after = await t.db
+        .selectFrom('users')
+        .select(['password_hash', 'must_change_password'])
+        .where('id', '=', admin.id)
+        .executeTakeFirstOrThrow();
       expect(after).toEqual({ ...before, must_change_password: 0 });
     });
   });
@@ -259,31 +381,53 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       await theirs.loginAs(user);
       const grant = await a.post(`/admin/users/${user.id}/admin`, { grant: '1' });
       expect(grant.statusCode).toBe(303);
-      expect((await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow()).is_admin).toBe(1);
+      expect(
+        (await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow())
+          .is_admin,
+      ).toBe(1);
       expect((await theirs.get('/profile')).statusCode).toBe(302);
       await theirs.loginAs(user);
       expect((await theirs.get('/admin')).statusCode).toBe(200);
       const revoke = await a.post(`/admin/users/${user.id}/admin`, { grant: '0' });
       expect(revoke.statusCode).toBe(303);
-      expect((await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow()).is_admin).toBe(0);
+      expect(
+        (await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow())
+          .is_admin,
+      ).toBe(0);
       expect((await theirs.get('/admin')).statusCode).toBe(302);
-      expect((await auditRows(t, 'user.admin_grant')).some((e) => e.target_id === String(user.id) && e.actor_id === admin.id)).toBe(true);
-      expect((await auditRows(t, 'user.admin_revoke')).some((e) => e.target_id === String(user.id) && e.actor_id === admin.id)).toBe(true);
+      expect(
+        (await auditRows(t, 'user.admin_grant')).some(
+          (e) => e.target_id === String(user.id) && e.actor_id === admin.id,
+        ),
+      ).toBe(true);
+      expect(
+        (await auditRows(t, 'user.admin_revoke')).some(
+          (e) => e.target_id === String(user.id) && e.actor_id === admin.id,
+        ),
+      ).toBe(true);
     });
 
     it('never changes your own rights', async () => {
       const res = await a.post(`/admin/users/${admin.id}/admin`, { grant: '0' });
       expect(res.statusCode).toBe(403);
       expect(decode(res.body)).toContain('You cannot remove your own admin rights');
-      expect((await t.db.selectFrom('users').select('is_admin').where('id', '=', admin.id).executeTakeFirstOrThrow()).is_admin).toBe(1);
+      expect(
+        (await t.db.selectFrom('users').select('is_admin').where('id', '=', admin.id).executeTakeFirstOrThrow())
+          .is_admin,
+      ).toBe(1);
       expect((await a.get('/admin')).statusCode).toBe(200);
-      expect((await a.get(`/admin/users/${admin.id}/edit`)).body).not.toContain(`action="/admin/users/${admin.id}/admin"`);
+      expect((await a.get(`/admin/users/${admin.id}/edit`)).body).not.toContain(
+        `action="/admin/users/${admin.id}/admin"`,
+      );
     });
 
     it('refuses a missing or odd grant value', async () => {
       const user = await t.createUser();
       expect((await a.post(`/admin/users/${user.id}/admin`, { grant: 'yes' })).statusCode).toBe(400);
-      expect((await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow()).is_admin).toBe(0);
+      expect(
+        (await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow())
+          .is_admin,
+      ).toBe(0);
     });
   });
 
@@ -317,7 +461,8 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
   });
 
   describe('bulk actions', () => {
-    const bulk = (body: unknown) => a.post('/admin/users/bulk', (typeof body === 'string' ? body : JSON.stringify(body)), { json: true });
+    const bulk = (body: unknown) =>
+      a.post('/admin/users/bulk', typeof body === 'string' ? body : JSON.stringify(body), { json: true });
 
     it('promotes and demotes, ending the sessions of those changed', async () => {
       const u1 = await t.createUser();
@@ -326,27 +471,55 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       await s1.loginAs(u1);
       const res = await bulk({ action: 'promote', ids: [u1.id, u2.id, 987654] });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ ok: true, action: 'promote', changed: [u1.id, u2.id].sort((x, y) => x - y), unchanged: [], missing: [987654] });
+      expect(res.json()).toMatchObject({
+        ok: true,
+        action: 'promote',
+        changed: [u1.id, u2.id].sort((x, y) => x - y),
+        unchanged: [],
+        missing: [987654],
+      });
       expect((await s1.get('/profile')).statusCode).toBe(302);
-      const admins = await t.db.selectFrom('users').select('id').where('id', 'in', [u1.id, u2.id]).where('is_admin', '=', 1).execute();
+      const admins = await t.db
+        .selectFrom('users')
+        .select('id')
+        .where('id', 'in', [u1.id, u2.id])
+        .where('is_admin', '=', 1)
+        .execute();
       expect(admins).toHaveLength(2);
       const again = await bulk({ action: 'promote', ids: [u1.id] });
       expect(again.json()).toMatchObject({ changed: [], unchanged: [u1.id] });
       const demote = await bulk({ action: 'demote', ids: [u1.id, u2.id] });
       expect(demote.json<{ changed: number[] }>().changed).toHaveLength(2);
-      expect(await t.db.selectFrom('users').select('id').where('id', 'in', [u1.id, u2.id]).where('is_admin', '=', 1).execute()).toHaveLength(0);
-      const entries = (await auditRows(t, 'user.bulk_promote')).filter((e) => [String(u1.id), String(u2.id)].includes(e.target_id!));
+      expect(
+        await t.db
+          .selectFrom('users')
+          .select('id')
+          .where('id', 'in', [u1.id, u2.id])
+          .where('is_admin', '=', 1)
+          .execute(),
+      ).toHaveLength(0);
+      const entries = (await auditRows(t, 'user.bulk_promote')).filter((e) =>
+        [String(u1.id), String(u2.id)].includes(e.target_id!),
+      );
       expect(entries).toHaveLength(2);
       expect(entries.every((e) => e.actor_id === admin.id)).toBe(true);
-      expect((await auditRows(t, 'user.bulk_demote')).filter((e) => [String(u1.id), String(u2.id)].includes(e.target_id!))).toHaveLength(2);
+      expect(
+        (await auditRows(t, 'user.bulk_demote')).filter((e) => [String(u1.id), String(u2.id)].includes(e.target_id!)),
+      ).toHaveLength(2);
     });
 
     it('marks and unmarks competition participants', async () => {
       const u = await t.createUser();
       expect((await bulk({ action: 'mark_participant', ids: [u.id] })).statusCode).toBe(200);
-      expect((await t.db.selectFrom('users').select('is_participant').where('id', '=', u.id).executeTakeFirstOrThrow()).is_participant).toBe(1);
+      expect(
+        (await t.db.selectFrom('users').select('is_participant').where('id', '=', u.id).executeTakeFirstOrThrow())
+          .is_participant,
+      ).toBe(1);
       expect((await bulk({ action: 'unmark_participant', ids: [u.id] })).statusCode).toBe(200);
-      expect((await t.db.selectFrom('users').select('is_participant').where('id', '=', u.id).executeTakeFirstOrThrow()).is_participant).toBe(0);
+      expect(
+        (await t.db.selectFrom('users').select('is_participant').where('id', '=', u.id).executeTakeFirstOrThrow())
+          .is_participant,
+      ).toBe(0);
       expect((await auditRows(t, 'user.bulk_mark_participant')).some((e) => e.target_id === String(u.id))).toBe(true);
       expect((await auditRows(t, 'user.bulk_unmark_participant')).some((e) => e.target_id === String(u.id))).toBe(true);
     });
@@ -357,28 +530,47 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       await addSolvedChallenge(t, u1.id);
       const res = await bulk({ action: 'delete', ids: [u1.id, u2.id] });
       expect(res.statusCode).toBe(200);
-      expect(await count(t, 'users', ['id', u1.id]) + await count(t, 'users', ['id', u2.id])).toBe(0);
+      expect((await count(t, 'users', ['id', u1.id])) + (await count(t, 'users', ['id', u2.id]))).toBe(0);
       expect(await count(t, 'submissions', ['user_id', u1.id])).toBe(0);
-      expect((await auditRows(t, 'user.bulk_delete')).filter((e) => [String(u1.id), String(u2.id)].includes(e.target_id!))).toHaveLength(2);
+      expect(
+        (await auditRows(t, 'user.bulk_delete')).filter((e) => [String(u1.id), String(u2.id)].includes(e.target_id!)),
+      ).toHaveLength(2);
     });
 
-    it.each(['promote', 'demote', 'mark_participant', 'unmark_participant', 'delete'])('refuses %s when the selection includes yourself, changing nothing', async (action) => {
-      const other = await t.createUser();
-      const audits = await count(t, 'audit_log');
-      const res = await bulk({ action, ids: [other.id, admin.id] });
-      expect(res.statusCode).toBe(403);
-      expect(res.json<{ error: string }>().error).toMatch(/own account/);
-      expect(await count(t, 'users', ['id', other.id])).toBe(1);
-      const me = await t.db.selectFrom('users').select(['is_admin', 'is_participant']).where('id', '=', admin.id).executeTakeFirstOrThrow();
-      expect(me).toEqual({ is_admin: 1, is_participant: 0 });
-      expect((await t.db.selectFrom('users').select('is_admin').where('id', '=', other.id).executeTakeFirstOrThrow()).is_admin).toBe(0);
-      expect(await count(t, 'audit_log')).toBe(audits);
-    });
+    it.each(['promote', 'demote', 'mark_participant', 'unmark_participant', 'delete'])(
+      'refuses %s when the selection includes yourself, changing nothing',
+      async (action) => {
+        const other = await t.createUser();
+        const audits = await count(t, 'audit_log');
+        const res = await bulk({ action, ids: [other.id, admin.id] });
+        expect(res.statusCode).toBe(403);
+        expect(res.json<{ error: string }>().error).toMatch(/own account/);
+        expect(await count(t, 'users', ['id', other.id])).toBe(1);
+        const me = await t.db
+          .selectFrom('users')
+          .select(['is_admin', 'is_participant'])
+          .where('id', '=', admin.id)
+          .executeTakeFirstOrThrow();
+        expect(me).toEqual({ is_admin: 1, is_participant: 0 });
+        expect(
+          (await t.db.selectFrom('users').select('is_admin').where('id', '=', other.id).executeTakeFirstOrThrow())
+            .is_admin,
+        ).toBe(0);
+        expect(await count(t, 'audit_log')).toBe(audits);
+      },
+    );
 
     it.each([
-      [{}], [{ action: 'promote' }], [{ action: 'promote', ids: [] }], [{ action: 'explode', ids: [1] }],
-      [{ action: 'promote', ids: ['1'] }], [{ action: 'promote', ids: [-1] }], [{ action: 'promote', ids: [1.5] }],
-      [{ action: 'promote', ids: Array.from({ length: 501 }, (_, i) => i + 1) }], [{ action: 'promote', ids: [1], extra: true }], ['not json'],
+      [{}],
+      [{ action: 'promote' }],
+      [{ action: 'promote', ids: [] }],
+      [{ action: 'explode', ids: [1] }],
+      [{ action: 'promote', ids: ['1'] }],
+      [{ action: 'promote', ids: [-1] }],
+      [{ action: 'promote', ids: [1.5] }],
+      [{ action: 'promote', ids: Array.from({ length: 501 }, (_, i) => i + 1) }],
+      [{ action: 'promote', ids: [1], extra: true }],
+      ['not json'],
     ])('answers a malformed body %j with 400 JSON', async (body) => {
       const res = await bulk(body);
       expect(res.statusCode).toBe(400);
@@ -392,7 +584,8 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     });
 
     it('clamps the limit to 1–50', async () => {
-      const n = async (limit: string) => (await a.get(`/admin/users/search?q=searchable&limit=${limit}`)).json<unknown[]>().length;
+      const n = async (limit: string) =>
+        (await a.get(`/admin/users/search?q=searchable&limit=${limit}`)).json<unknown[]>().length;
       expect(await n('5')).toBe(5);
       expect(await n('50')).toBe(50);
       expect(await n('51')).toBe(50);
@@ -404,7 +597,8 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     });
 
     it('finds nothing for a query under 2 characters unless it is an id', async () => {
-      const get = async (q: string) => (await a.get(`/admin/users/search?q=${encodeURIComponent(q)}`)).json<Array<{ id: number }>>();
+      const get = async (q: string) =>
+        (await a.get(`/admin/users/search?q=${encodeURIComponent(q)}`)).json<Array<{ id: number }>>();
       expect(await get('')).toEqual([]);
       expect(await get('s')).toEqual([]);
       expect(await get(' s ')).toEqual([]);
@@ -417,7 +611,18 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       const res = await a.get('/admin/users/search?q=Person1&limit=1');
       expect(res.headers['content-type']).toContain('application/json');
       const [first] = res.json<Array<Record<string, unknown>>>();
-      expect(Object.keys(first!).sort()).toEqual(['email', 'firstName', 'id', 'isAdmin', 'keyStage', 'lastName', 'mathsClass', 'name', 'userType', 'yearGroup']);
+      expect(Object.keys(first!).sort()).toEqual([
+        'email',
+        'firstName',
+        'id',
+        'isAdmin',
+        'keyStage',
+        'lastName',
+        'mathsClass',
+        'name',
+        'userType',
+        'yearGroup',
+      ]);
       expect(first!.name).toMatch(/^Searchable Person1/);
       expect(JSON.stringify(res.json())).not.toContain('argon2');
     });
@@ -441,14 +646,28 @@ describe('admin bulk endpoint with CSRF protection on', () => {
       const user = await t.createUser();
       const a = t.client();
       await a.loginAs(admin);
-      const bare = await a.post('/admin/users/bulk', { action: 'promote', ids: [user.id] }, { json: true, csrf: false });
+      const bare = await a.post(
+        '/admin/users/bulk',
+        { action: 'promote', ids: [user.id] },
+        { json: true, csrf: false },
+      );
       expect(bare.statusCode).toBe(403);
-      const wrong = await a.post('/admin/users/bulk', { action: 'promote', ids: [user.id] }, { json: true, csrf: 'forged-token' });
+      const wrong = await a.post(
+        '/admin/users/bulk',
+        { action: 'promote', ids: [user.id] },
+        { json: true, csrf: 'forged-token' },
+      );
       expect(wrong.statusCode).toBe(403);
-      expect((await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow()).is_admin).toBe(0);
+      expect(
+        (await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow())
+          .is_admin,
+      ).toBe(0);
       const ok = await a.post('/admin/users/bulk', { action: 'promote', ids: [user.id] }, { json: true });
       expect(ok.statusCode).toBe(200);
-      expect((await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow()).is_admin).toBe(1);
+      expect(
+        (await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow())
+          .is_admin,
+      ).toBe(1);
     } finally {
       await t.close();
     }

@@ -13,7 +13,9 @@ describe.each(await availableDialects())('login and logout on %s', (dialect) => 
     t = await createTestApp(dialect);
     await addSchool(t);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const login = (c: TestClient, email: string, password: string, extra: Record<string, string> = {}) =>
     c.post('/login', { email, password, ...extra });
@@ -34,7 +36,11 @@ describe.each(await availableDialects())('login and logout on %s', (dialect) => 
     expect(res.headers.location).toBe('/');
     expect(sessionCookie(c)).toBeTruthy();
     expect((await c.get('/profile')).statusCode).toBe(200);
-    const row = await t.db.selectFrom('users').select('last_login_at').where('id', '=', user.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('users')
+      .select('last_login_at')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(row.last_login_at).not.toBeNull();
   });
 
@@ -44,9 +50,10 @@ describe.each(await availableDialects())('login and logout on %s', (dialect) => 
     const wrong = await login(t.client(), user.email, 'some password here');
     expect(unknown.statusCode).toBe(401);
     expect(wrong.statusCode).toBe(401);
-    const normalise = (html: string) => decode(html)
-      .replace(/(known|unknown)@school\.example\.org/g, 'EMAIL')
-      .replace(/content="[^"]+"|value="[A-Za-z0-9_-]{40,}"/g, 'TOKEN');
+    const normalise = (html: string) =>
+      decode(html)
+        .replace(/(known|unknown)@school\.example\.org/g, 'EMAIL')
+        .replace(/content="[^"]+"|value="[A-Za-z0-9_-]{40,}"/g, 'TOKEN');
     expect(normalise(unknown.body)).toBe(normalise(wrong.body));
     expect(decode(unknown.body)).toContain(LOGIN_FAILED);
     expect(unknown.headers['set-cookie']?.toString() ?? '').not.toContain(COOKIE);
@@ -65,12 +72,30 @@ describe.each(await availableDialects())('login and logout on %s', (dialect) => 
   it('writes every attempt to the audit log with IP and user agent', async () => {
     const user = await t.createUser();
     const c = t.client({ ip: '203.0.113.9' });
-    await c.post('/login', { email: user.email, password: 'wrong password here' }, { headers: { 'user-agent': 'TestBrowser/1.0' } });
-    await c.post('/login', { email: 'ghost@school.example.org', password: 'wrong password here' }, { headers: { 'user-agent': 'TestBrowser/1.0' } });
-    await c.post('/login', { email: user.email, password: TEST_PASSWORD }, { headers: { 'user-agent': 'TestBrowser/1.0' } });
+    await c.post(
+      '/login',
+      { email: user.email, password: 'wrong password here' },
+      { headers: { 'user-agent': 'TestBrowser/1.0' } },
+    );
+    await c.post(
+      '/login',
+      { email: 'ghost@school.example.org', password: 'wrong password here' },
+      { headers: { 'user-agent': 'TestBrowser/1.0' } },
+    );
+    await c.post(
+      '/login',
+      { email: user.email, password: TEST_PASSWORD },
+      { headers: { 'user-agent': 'TestBrowser/1.0' } },
+    );
     const failures = (await auditRows(t, 'login.failure')).filter((r) => r.ip === '203.0.113.9');
     expect(failures).toHaveLength(2);
-    expect(failures[0]).toMatchObject({ actor_id: null, actor_email: user.email, target_type: 'user', target_id: String(user.id), user_agent: 'TestBrowser/1.0' });
+    expect(failures[0]).toMatchObject({
+      actor_id: null,
+      actor_email: user.email,
+      target_type: 'user',
+      target_id: String(user.id),
+      user_agent: 'TestBrowser/1.0',
+    });
     expect(JSON.parse(failures[0]!.details!)).toEqual({ reason: 'wrong-password' });
     expect(failures[1]).toMatchObject({ actor_email: 'ghost@school.example.org', target_id: null });
     expect(JSON.parse(failures[1]!.details!)).toEqual({ reason: 'unknown-email' });
@@ -102,10 +127,17 @@ describe.each(await availableDialects())('login and logout on %s', (dialect) => 
     const cookie = (remembered.cookies as Array<{ name: string; maxAge?: number }>).find((k) => k.name === COOKIE);
     expect(cookie?.maxAge).toBe(30 * 24 * 3600);
     const plain = await login(t.client(), user.email, TEST_PASSWORD);
-    const plainCookie = (plain.cookies as Array<{ name: string; maxAge?: number; expires?: Date }>).find((k) => k.name === COOKIE);
+    const plainCookie = (plain.cookies as Array<{ name: string; maxAge?: number; expires?: Date }>).find(
+      (k) => k.name === COOKIE,
+    );
     expect(plainCookie?.maxAge).toBeUndefined();
     expect(plainCookie?.expires).toBeUndefined();
-    const rows = await t.db.selectFrom('sessions').select('remember').where('user_id', '=', user.id).orderBy('created_at').execute();
+    const rows = await t.db
+      .selectFrom('sessions')
+      .select('remember')
+      .where('user_id', '=', user.id)
+      .orderBy('created_at')
+      .execute();
     expect(rows.map((r) => r.remember).sort()).toEqual([0, 1]);
   });
 
@@ -165,11 +197,15 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(dialect, {
-      RATELIMIT_ENABLED: 'true', RATELIMIT_LOGIN_ACCOUNT: '3 per hour', RATELIMIT_LOGIN: '4 per minute',
+      RATELIMIT_ENABLED: 'true',
+      RATELIMIT_LOGIN_ACCOUNT: '3 per hour',
+      RATELIMIT_LOGIN: '4 per minute',
       RATELIMIT_DEFAULT: '1000 per minute',
     });
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   let ip = 10;
   const fromNewAddress = () => t.client({ ip: `198.51.100.${ip++}` });
@@ -177,7 +213,9 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
   it('throttles an account after repeated failures from any address, even for the right password from a new device', async () => {
     const user = await t.createUser();
     for (let i = 0; i < 3; i++) {
-      expect((await fromNewAddress().post('/login', { email: user.email, password: `wrong guess ${i}` })).statusCode).toBe(401);
+      expect(
+        (await fromNewAddress().post('/login', { email: user.email, password: `wrong guess ${i}` })).statusCode,
+      ).toBe(401);
     }
     const locked = await fromNewAddress().post('/login', { email: user.email, password: TEST_PASSWORD });
     expect(locked.statusCode).toBe(429);
@@ -185,10 +223,16 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
     expect(locked.headers['set-cookie']?.toString() ?? '').not.toContain(COOKIE);
     const entries = await auditRows(t, 'login.throttled');
-    expect(entries.some((e) => e.actor_email === user.email && (JSON.parse(e.details!) as { throttle?: string }).throttle === 'account')).toBe(true);
+    expect(
+      entries.some(
+        (e) => e.actor_email === user.email && (JSON.parse(e.details!) as { throttle?: string }).throttle === 'account',
+      ),
+    ).toBe(true);
     // Another account is not affected.
     const other = await t.createUser();
-    expect((await fromNewAddress().post('/login', { email: other.email, password: TEST_PASSWORD })).statusCode).toBe(303);
+    expect((await fromNewAddress().post('/login', { email: other.email, password: TEST_PASSWORD })).statusCode).toBe(
+      303,
+    );
   });
 
   it('throttles an unknown email exactly the same way (no enumeration through the throttle)', async () => {
@@ -196,8 +240,17 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
     const known: number[] = [];
     const unknown: number[] = [];
     for (let i = 0; i < 4; i++) {
-      known.push((await fromNewAddress().post('/login', { email: user.email, password: `wrong guess ${i}` })).statusCode);
-      unknown.push((await fromNewAddress().post('/login', { email: 'nobody-here@school.example.org', password: `wrong guess ${i}` })).statusCode);
+      known.push(
+        (await fromNewAddress().post('/login', { email: user.email, password: `wrong guess ${i}` })).statusCode,
+      );
+      unknown.push(
+        (
+          await fromNewAddress().post('/login', {
+            email: 'nobody-here@school.example.org',
+            password: `wrong guess ${i}`,
+          })
+        ).statusCode,
+      );
     }
     expect(known).toEqual([401, 401, 401, 429]);
     expect(unknown).toEqual(known);
@@ -205,10 +258,13 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
 
   it('a successful login leaves the account counter running but makes its device known', async () => {
     const user = await t.createUser();
-    for (let i = 0; i < 2; i++) await fromNewAddress().post('/login', { email: user.email, password: `wrong guess ${i}` });
+    for (let i = 0; i < 2; i++)
+      await fromNewAddress().post('/login', { email: user.email, password: `wrong guess ${i}` });
     const laptop = fromNewAddress();
     expect((await laptop.post('/login', { email: user.email, password: TEST_PASSWORD })).statusCode).toBe(303);
-    expect((await fromNewAddress().post('/login', { email: user.email, password: TEST_PASSWORD })).statusCode).toBe(429);
+    expect((await fromNewAddress().post('/login', { email: user.email, password: TEST_PASSWORD })).statusCode).toBe(
+      429,
+    );
     await laptop.post('/logout');
     expect((await laptop.post('/login', { email: user.email, password: TEST_PASSWORD })).statusCode).toBe(303);
   });
@@ -217,7 +273,9 @@ describe.each(await availableDialects())('brute-force protection on %s', (dialec
     const c = fromNewAddress();
     const codes: number[] = [];
     for (let i = 0; i < 5; i++) {
-      codes.push((await c.post('/login', { email: `someone${i}@school.example.org`, password: 'wrong guess' })).statusCode);
+      codes.push(
+        (await c.post('/login', { email: `someone${i}@school.example.org`, password: 'wrong guess' })).statusCode,
+      );
     }
     expect(codes).toEqual([401, 401, 401, 401, 429]);
   });

@@ -10,7 +10,9 @@ describe.each(await availableDialects())('profile on %s', (dialect) => {
     t = await createTestApp(dialect);
     schoolId = await addSchool(t, 'school.example.org', 'Hilltop Academy');
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('needs a login', async () => {
     const res = await t.client().get('/profile');
@@ -19,7 +21,14 @@ describe.each(await availableDialects())('profile on %s', (dialect) => {
   });
 
   it('shows details, points per key stage, challenges completed and recent submissions', async () => {
-    const user = await t.createUser({ firstName: 'Emmy', lastName: 'Noether', yearGroup: 10, keyStage: 'KS4', mathsClass: '10Y2', schoolId });
+    const user = await t.createUser({
+      firstName: 'Emmy',
+      lastName: 'Noether',
+      yearGroup: 10,
+      keyStage: 'KS4',
+      mathsClass: '10Y2',
+      schoolId,
+    });
     await addSolvedChallenge(t, user.id, { title: 'Triangle angles', keyStage: 'KS4', points: 3 });
     await addSolvedChallenge(t, user.id, { title: 'Prime gaps', keyStage: 'KS4', points: 1 });
     await addSolvedChallenge(t, user.id, { title: 'Sixth-form surds', keyStage: 'KS5', points: 1 });
@@ -55,8 +64,12 @@ describe.each(await availableDialects())('profile on %s', (dialect) => {
 
 describe.each(await availableDialects())('change password on %s', (dialect) => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(dialect); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const NEW = 'seven blue lanterns glow';
 
@@ -71,22 +84,60 @@ describe.each(await availableDialects())('change password on %s', (dialect) => {
   });
 
   it.each([
-    ['a wrong current password', { current_password: 'not my password', new_password: NEW, new_password_confirm: NEW }, 'current_password', /not your current password/],
-    ['no current password', { current_password: '', new_password: NEW, new_password_confirm: NEW }, 'current_password', /Enter your current password/],
-    ['a short new password', { current_password: TEST_PASSWORD, new_password: 'short', new_password_confirm: 'short' }, 'new_password', /at least 8 characters/],
-    ['a common new password', { current_password: TEST_PASSWORD, new_password: 'iloveyou123', new_password_confirm: 'iloveyou123' }, 'new_password', /commonly used/],
-    ['the same password again', { current_password: TEST_PASSWORD, new_password: TEST_PASSWORD, new_password_confirm: TEST_PASSWORD }, 'new_password', /different from your current/],
-    ['a mismatched confirmation', { current_password: TEST_PASSWORD, new_password: NEW, new_password_confirm: `${NEW}x` }, 'new_password_confirm', /do not match/],
+    [
+      'a wrong current password',
+      { current_password: 'not my password', new_password: NEW, new_password_confirm: NEW },
+      'current_password',
+      /not your current password/,
+    ],
+    [
+      'no current password',
+      { current_password: '', new_password: NEW, new_password_confirm: NEW },
+      'current_password',
+      /Enter your current password/,
+    ],
+    [
+      'a short new password',
+      { current_password: TEST_PASSWORD, new_password: 'short', new_password_confirm: 'short' },
+      'new_password',
+      /at least 8 characters/,
+    ],
+    [
+      'a common new password',
+      { current_password: TEST_PASSWORD, new_password: 'iloveyou123', new_password_confirm: 'iloveyou123' },
+      'new_password',
+      /commonly used/,
+    ],
+    [
+      'the same password again',
+      { current_password: TEST_PASSWORD, new_password: TEST_PASSWORD, new_password_confirm: TEST_PASSWORD },
+      'new_password',
+      /different from your current/,
+    ],
+    [
+      'a mismatched confirmation',
+      { current_password: TEST_PASSWORD, new_password: NEW, new_password_confirm: `${NEW}x` },
+      'new_password_confirm',
+      /do not match/,
+    ],
   ])('refuses %s and changes nothing', async (_label, body, name, message) => {
     const user = await t.createUser();
     const c = t.client();
     await c.loginAs(user);
-    const before = await t.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     const res = await c.post('/profile/password', body);
     expect(res.statusCode).toBe(400);
     const m = new RegExp(`id="${name}-error">([^<]*)<`).exec(res.body);
     expect(decode(m?.[1] ?? '')).toMatch(message);
-    const after = await t.db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(after.password_hash).toBe(before.password_hash);
   });
 
@@ -94,7 +145,11 @@ describe.each(await availableDialects())('change password on %s', (dialect) => {
     const admin = await t.createUser({ isAdmin: true });
     const c = t.client();
     await c.loginAs(admin);
-    const res = await c.post('/profile/password', { current_password: TEST_PASSWORD, new_password: 'elevenchars', new_password_confirm: 'elevenchars' });
+    const res = await c.post('/profile/password', {
+      current_password: TEST_PASSWORD,
+      new_password: 'elevenchars',
+      new_password_confirm: 'elevenchars',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Use at least 12 characters');
   });
@@ -106,7 +161,11 @@ describe.each(await availableDialects())('change password on %s', (dialect) => {
     await laptop.post('/login', { email: user.email, password: TEST_PASSWORD });
     await phone.post('/login', { email: user.email, password: TEST_PASSWORD });
     const before = laptop.cookies.get('mathsoc_session');
-    const res = await laptop.post('/profile/password', { current_password: TEST_PASSWORD, new_password: NEW, new_password_confirm: NEW });
+    const res = await laptop.post('/profile/password', {
+      current_password: TEST_PASSWORD,
+      new_password: NEW,
+      new_password_confirm: NEW,
+    });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/profile');
     expect(laptop.cookies.get('mathsoc_session')).not.toBe(before);
@@ -122,8 +181,12 @@ describe.each(await availableDialects())('change password on %s', (dialect) => {
 
 describe.each(await availableDialects())('must change password on %s', (dialect) => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(dialect); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('sends a flagged user to the change-password page and nowhere else until they change it', async () => {
     const user = await t.createUser({ mustChangePassword: true });
@@ -140,11 +203,17 @@ describe.each(await availableDialects())('must change password on %s', (dialect)
     expect(page.body).toContain('You must choose a new password');
     expect((await c.post('/profile/sessions/revoke-others')).headers.location).toBe('/profile/password');
     const changed = await c.post('/profile/password', {
-      current_password: TEST_PASSWORD, new_password: 'a brand new passphrase', new_password_confirm: 'a brand new passphrase',
+      current_password: TEST_PASSWORD,
+      new_password: 'a brand new passphrase',
+      new_password_confirm: 'a brand new passphrase',
     });
     expect(changed.statusCode).toBe(303);
     expect((await c.get('/profile')).statusCode).toBe(200);
-    const row = await t.db.selectFrom('users').select('must_change_password').where('id', '=', user.id).executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('users')
+      .select('must_change_password')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(row.must_change_password).toBe(0);
   });
 
@@ -169,8 +238,12 @@ describe.each(await availableDialects())('must change password on %s', (dialect)
 
 describe.each(await availableDialects())('sessions page on %s', (dialect) => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(dialect); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('lists the sessions with device and marks this one; sign out everywhere else ends the others', async () => {
     const user = await t.createUser();
@@ -178,9 +251,16 @@ describe.each(await availableDialects())('sessions page on %s', (dialect) => {
     const there = t.client({ ip: '192.0.2.20' });
     const ua = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0';
     await here.post('/login', { email: user.email, password: TEST_PASSWORD }, { headers: { 'user-agent': ua } });
-    await there.post('/login', { email: user.email, password: TEST_PASSWORD }, {
-      headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1' },
-    });
+    await there.post(
+      '/login',
+      { email: user.email, password: TEST_PASSWORD },
+      {
+        headers: {
+          'user-agent':
+            'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1',
+        },
+      },
+    );
     const page = await here.get('/profile/sessions');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Firefox on Windows');
@@ -196,14 +276,20 @@ describe.each(await availableDialects())('sessions page on %s', (dialect) => {
     const after = await here.get('/profile/sessions');
     expect(after.body).toContain('You are not logged in anywhere else.');
     const entries = await auditRows(t, 'account.sessions_revoke');
-    expect(entries.some((e) => e.actor_id === user.id && (JSON.parse(e.details!) as { ended?: number }).ended === 1)).toBe(true);
+    expect(
+      entries.some((e) => e.actor_id === user.id && (JSON.parse(e.details!) as { ended?: number }).ended === 1),
+    ).toBe(true);
   });
 });
 
 describe.each(await availableDialects())('download my data on %s', (dialect) => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(dialect); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('is a JSON attachment of the user’s own records, without secrets', async () => {
     const me = await t.createUser({ firstName: 'Sophie', lastName: 'Germain' });

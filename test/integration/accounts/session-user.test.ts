@@ -7,11 +7,21 @@ import { availableDialects } from '../../helpers/db.js';
 
 describe.each(await availableDialects())('loadSessionUser on %s', (dialect) => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(dialect); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('maps the row to the session user', async () => {
-    const user = await t.createUser({ firstName: 'Ada', lastName: 'Lovelace', yearGroup: 10, keyStage: 'KS4', mustChangePassword: true });
+    const user = await t.createUser({
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      yearGroup: 10,
+      keyStage: 'KS4',
+      mustChangePassword: true,
+    });
     expect(await loadSessionUser(t.db, user.id)).toEqual({
       id: user.id,
       email: user.email.toLowerCase(),
@@ -24,7 +34,12 @@ describe.each(await availableDialects())('loadSessionUser on %s', (dialect) => {
       mustChangePassword: true,
     });
     const admin = await t.createUser({ isAdmin: true });
-    expect(await loadSessionUser(t.db, admin.id)).toMatchObject({ isAdmin: true, keyStage: null, yearGroup: null, mustChangePassword: false });
+    expect(await loadSessionUser(t.db, admin.id)).toMatchObject({
+      isAdmin: true,
+      keyStage: null,
+      yearGroup: null,
+      mustChangePassword: false,
+    });
   });
 
   it('is null for an account that no longer exists', async () => {

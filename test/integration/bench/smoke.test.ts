@@ -58,10 +58,18 @@ describe.each(await availableDialects())('benchmark dataset on %s', (dialect) =>
       drop = target.drop;
     }
   });
-  afterAll(async () => { await drop(); });
+  afterAll(async () => {
+    await drop();
+  });
 
   it('generates the asked numbers of users and tries, with completions and boards the scoring rule gives', async () => {
-    const marker = await generateDataset(config, { users: 60, submissions: 800, challenges: 24, articles: 5, announcements: 2 });
+    const marker = await generateDataset(config, {
+      users: 60,
+      submissions: 800,
+      challenges: 24,
+      articles: 5,
+      announcements: 2,
+    });
     expect(marker.counts.users).toBe(60);
     expect(marker.counts.challenges).toBe(24 + 6);
     // Each student's run of tries on a challenge is kept whole, so the total may overshoot by a few.
@@ -72,27 +80,47 @@ describe.each(await availableDialects())('benchmark dataset on %s', (dialect) =>
 
     const handle = openDatabase(config);
     try {
-      const boxes = await handle.db.selectFrom('answer_boxes').select(['challenge_id', (eb) => eb.fn.countAll<number>().as('n')])
-        .groupBy('challenge_id').execute();
+      const boxes = await handle.db
+        .selectFrom('answer_boxes')
+        .select(['challenge_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('challenge_id')
+        .execute();
       for (const b of boxes) expect([1, 2, 3, 4]).toContain(Number(b.n));
-      const tries = await handle.db.selectFrom('submissions').select(['is_correct', (eb) => eb.fn.countAll<number>().as('n')])
-        .groupBy('is_correct').execute();
+      const tries = await handle.db
+        .selectFrom('submissions')
+        .select(['is_correct', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('is_correct')
+        .execute();
       expect(tries.map((t) => t.is_correct).sort()).toEqual([0, 1]);
 
       const snapshot = async (db: typeof handle.db) => ({
-        completions: await db.selectFrom('completions').select(['user_id', 'challenge_id', 'key_stage', 'points', 'completed_at'])
-          .orderBy('user_id').orderBy('challenge_id').execute(),
-        boards: await db.selectFrom('scores').select(['user_id', 'key_stage', 'points', 'challenges_completed', 'submissions'])
-          .orderBy('user_id').orderBy('key_stage').execute(),
-        firsts: await db.selectFrom('challenges').select(['id', 'first_completed_at', 'first_completed_by']).orderBy('id').execute(),
+        completions: await db
+          .selectFrom('completions')
+          .select(['user_id', 'challenge_id', 'key_stage', 'points', 'completed_at'])
+          .orderBy('user_id')
+          .orderBy('challenge_id')
+          .execute(),
+        boards: await db
+          .selectFrom('scores')
+          .select(['user_id', 'key_stage', 'points', 'challenges_completed', 'submissions'])
+          .orderBy('user_id')
+          .orderBy('key_stage')
+          .execute(),
+        firsts: await db
+          .selectFrom('challenges')
+          .select(['id', 'first_completed_at', 'first_completed_by'])
+          .orderBy('id')
+          .execute(),
       });
       const generated = await snapshot(handle.db);
       // The admin "recalculate from submissions" derives everything again from the tries alone.
-      await expect(handle.db.transaction().execute(async (trx) => {
-        await recalculateAll(trx, new Date().toISOString());
-        expect(await snapshot(trx)).toEqual(generated);
-        throw new Rollback();
-      })).rejects.toBeInstanceOf(Rollback);
+      await expect(
+        handle.db.transaction().execute(async (trx) => {
+          await recalculateAll(trx, new Date().toISOString());
+          expect(await snapshot(trx)).toEqual(generated);
+          throw new Rollback();
+        }),
+      ).rejects.toBeInstanceOf(Rollback);
     } finally {
       await handle.close();
     }
@@ -116,8 +144,12 @@ describe('benchmark database guards', () => {
 
   it('refuses a PostgreSQL database whose name does not say bench or test, and the production profile', () => {
     expect(() => benchDatabase({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/mathsoc' })).toThrow(/bench/);
-    expect(() => benchDatabase({ APP_ENV: 'production', DATABASE_URL: 'sqlite:./data/bench.db' })).toThrow(/production/);
-    expect(benchDatabase({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/mathsoc_bench' }).name).toBe('mathsoc_bench');
+    expect(() => benchDatabase({ APP_ENV: 'production', DATABASE_URL: 'sqlite:./data/bench.db' })).toThrow(
+      /production/,
+    );
+    expect(benchDatabase({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/mathsoc_bench' }).name).toBe(
+      'mathsoc_bench',
+    );
   });
 });
 
@@ -126,11 +158,29 @@ describe('npm run bench at a tiny size', () => {
     const out = join(dir, 'report.json');
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` };
     delete env.APP_ENV;
-    const { stdout } = await run(process.execPath, [
-      '--import', 'tsx', 'bench/run.ts',
-      '--users', '50', '--submissions', '500', '--duration', '1', '--warmup', '0', '--connections', '4',
-      '--submitters', '10', '--out', out,
-    ], { env, timeout: 170_000, maxBuffer: 10 * 1024 * 1024 });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/run.ts',
+        '--users',
+        '50',
+        '--submissions',
+        '500',
+        '--duration',
+        '1',
+        '--warmup',
+        '0',
+        '--connections',
+        '4',
+        '--submitters',
+        '10',
+        '--out',
+        out,
+      ],
+      { env, timeout: 170_000, maxBuffer: 10 * 1024 * 1024 },
+    );
     expect(stdout).toContain('Budgets:');
 
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
@@ -145,7 +195,8 @@ describe('npm run bench at a tiny size', () => {
       expect(r.measurement!.requests, `${r.name} (${r.security})`).toBeGreaterThan(0);
       expect(r.measurement!.unexpected, `${r.name} (${r.security})`).toEqual({});
       expect(r.measurement!.peakRssMb === null || r.measurement!.peakRssMb > 0).toBe(true);
-      if (process.platform === 'linux') expect(r.measurement!.cpuMsPerRequest, `${r.name} (${r.security})`).toBeGreaterThan(0);
+      if (process.platform === 'linux')
+        expect(r.measurement!.cpuMsPerRequest, `${r.name} (${r.security})`).toBeGreaterThan(0);
     }
     const answer = report.results.find((r) => r.name === 'answer')!;
     expect(answer.notes?.[0]).toMatch(/^[1-9]\d* tries graded and recorded$/);
@@ -154,8 +205,10 @@ describe('npm run bench at a tiny size', () => {
 
     // The run leaves no benchmark accounts or sessions behind in its database.
     const conn = new SqliteDatabase(join(dir, 'bench.db'), { readonly: true });
-    expect(conn.prepare("select count(*) as n from users where email like '%@submitters.bench.example.org'").get()).toEqual({ n: 0 });
-    expect(conn.prepare("select count(*) as n from sessions").get()).toEqual({ n: 0 });
+    expect(
+      conn.prepare("select count(*) as n from users where email like '%@submitters.bench.example.org'").get(),
+    ).toEqual({ n: 0 });
+    expect(conn.prepare('select count(*) as n from sessions').get()).toEqual({ n: 0 });
     conn.close();
   }, 180_000);
 });

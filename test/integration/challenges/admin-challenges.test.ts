@@ -10,7 +10,8 @@ import { tinyPng } from './images.js';
 function form(fields: Record<string, string> = {}): Record<string, string> {
   return {
     title: 'Area of a circle',
-    content_html: '<p>A circle has radius <span class="math-inline" data-latex="r=2">r=2</span>.</p><script>alert(1)</script>',
+    content_html:
+      '<p>A circle has radius <span class="math-inline" data-latex="r=2">r=2</span>.</p><script>alert(1)</script>',
     key_stage: 'KS4',
     release_at: '',
     lock_after_hours: '',
@@ -24,11 +25,15 @@ function form(fields: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-function multipart(boundary: string, parts: Array<{ name: string; value?: string; filename?: string; type?: string; data?: Buffer }>): Buffer {
+function multipart(
+  boundary: string,
+  parts: Array<{ name: string; value?: string; filename?: string; type?: string; data?: Buffer }>,
+): Buffer {
   const chunks: Buffer[] = [];
   for (const p of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}`;
+    if (p.filename !== undefined)
+      head += `; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}`;
     chunks.push(Buffer.from(`${head}\r\n\r\n`), p.data ?? Buffer.from(p.value ?? ''), Buffer.from('\r\n'));
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -47,14 +52,17 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     admin = t.client();
     await admin.loginAs(a);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
   beforeEach(async () => {
-    for (const table of ['submissions', 'completions', 'scores', 'challenges', 'uploads', 'audit_log'] as const) await t.db.deleteFrom(table).execute();
+    for (const table of ['submissions', 'completions', 'scores', 'challenges', 'uploads', 'audit_log'] as const)
+      await t.db.deleteFrom(table).execute();
   });
 
   async function upload(id: number, file: Buffer, filename: string, token?: string) {
     const boundary = 'testboundary42';
-    const csrf = token ?? await admin.csrfToken();
+    const csrf = token ?? (await admin.csrfToken());
     const res = await t.app.inject({
       method: 'POST',
       url: `/admin/challenges/${id}/image`,
@@ -62,7 +70,10 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
         'content-type': `multipart/form-data; boundary=${boundary}`,
         cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
       },
-      payload: multipart(boundary, [{ name: '_csrf', value: csrf }, { name: 'image', filename, type: 'image/png', data: file }]),
+      payload: multipart(boundary, [
+        { name: '_csrf', value: csrf },
+        { name: 'image', filename, type: 'image/png', data: file },
+      ]),
     });
     // Keep the flash cookie, as the browser would.
     for (const c of res.cookies as Array<{ name: string; value: string }>) admin.cookies.set(c.name, c.value);
@@ -79,7 +90,8 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     const scheduled = body.slice(body.indexOf('Scheduled (1)'), body.indexOf('Released (3)'));
     expect(scheduled).toContain('Next week');
     const released = body.slice(body.indexOf('Released (3)'));
-    const row = (title: string) => released.slice(released.indexOf(title), released.indexOf('</tr>', released.indexOf(title)));
+    const row = (title: string) =>
+      released.slice(released.indexOf(title), released.indexOf('</tr>', released.indexOf(title)));
     expect(row('Locked one')).toContain('<span class="badge badge-locked">Locked</span>');
     expect(row('Locked one')).toContain('>Unlock</button>');
     expect(row('Timed out')).toContain('Locked (timed)');
@@ -90,24 +102,61 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
 
   it('creates a challenge: sanitised content, release now by default, boxes with engine options, audited', async () => {
     const before = new Date().toISOString();
-    const res = await admin.post('/admin/challenges/new', form({
-      'box-1-label': 'Roots', 'box-1-answer': 'x=2, x=-3', 'box-1-kind': 'list', 'box-1-order': 'unordered',
-      'box-2-label': 'Estimate', 'box-2-answer': '3.14', 'box-2-kind': 'number', 'box-2-tolerance': '2 dp', 'box-2-simplified': 'on',
-    }));
+    const res = await admin.post(
+      '/admin/challenges/new',
+      form({
+        'box-1-label': 'Roots',
+        'box-1-answer': 'x=2, x=-3',
+        'box-1-kind': 'list',
+        'box-1-order': 'unordered',
+        'box-2-label': 'Estimate',
+        'box-2-answer': '3.14',
+        'box-2-kind': 'number',
+        'box-2-tolerance': '2 dp',
+        'box-2-simplified': 'on',
+      }),
+    );
     expect(res.statusCode).toBe(303);
     const c = await t.db.selectFrom('challenges').selectAll().executeTakeFirstOrThrow();
     expect(res.headers.location).toBe(`/admin/challenges/${c.id}/edit`);
-    expect(flashes((await admin.get(res.headers.location as string)).body)).toEqual(['success: Challenge «Area of a circle» created. You can add an image below.']);
-    expect(c).toMatchObject({ title: 'Area of a circle', key_stage: 'KS4', attempts_per_box: 3, lock_after_hours: null, is_locked: 0, created_by: adminId });
+    expect(flashes((await admin.get(res.headers.location as string)).body)).toEqual([
+      'success: Challenge «Area of a circle» created. You can add an image below.',
+    ]);
+    expect(c).toMatchObject({
+      title: 'Area of a circle',
+      key_stage: 'KS4',
+      attempts_per_box: 3,
+      lock_after_hours: null,
+      is_locked: 0,
+      created_by: adminId,
+    });
     expect(c.content_html).not.toContain('script');
     expect(c.content_html).toContain('class="math-inline"');
     expect(c.release_at >= before && c.release_at <= new Date().toISOString()).toBe(true);
-    const boxes = await t.db.selectFrom('answer_boxes').selectAll().where('challenge_id', '=', c.id).orderBy('position').execute();
-    expect(boxes.map((b) => [b.position, b.label, b.correct_answer])).toEqual([[1, 'Area', '4\\pi'], [2, 'Roots', 'x=2, x=-3'], [3, 'Estimate', '3.14']]);
+    const boxes = await t.db
+      .selectFrom('answer_boxes')
+      .selectAll()
+      .where('challenge_id', '=', c.id)
+      .orderBy('position')
+      .execute();
+    expect(boxes.map((b) => [b.position, b.label, b.correct_answer])).toEqual([
+      [1, 'Area', '4\\pi'],
+      [2, 'Roots', 'x=2, x=-3'],
+      [3, 'Estimate', '3.14'],
+    ]);
     expect(JSON.parse(boxes[1]!.options_json)).toMatchObject({ kind: 'list', listOrder: 'unordered' });
-    expect(JSON.parse(boxes[2]!.options_json)).toMatchObject({ kind: 'number', tolerance: { type: 'decimalPlaces', value: 2 }, requireSimplified: true });
+    expect(JSON.parse(boxes[2]!.options_json)).toMatchObject({
+      kind: 'number',
+      tolerance: { type: 'decimalPlaces', value: 2 },
+      requireSimplified: true,
+    });
     const audit = await t.db.selectFrom('audit_log').selectAll().executeTakeFirstOrThrow();
-    expect(audit).toMatchObject({ action: 'challenge.create', actor_id: adminId, target_type: 'challenge', target_id: String(c.id) });
+    expect(audit).toMatchObject({
+      action: 'challenge.create',
+      actor_id: adminId,
+      target_type: 'challenge',
+      target_id: String(c.id),
+    });
     // A student can now answer "-3, 2" on the list box.
     const s = t.client();
     await s.loginAs(await t.createUser());
@@ -116,7 +165,10 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
   });
 
   it('reads the release time in the school time zone and keeps a scheduled challenge hidden', async () => {
-    const res = await admin.post('/admin/challenges/new', form({ release_at: '2099-07-01T08:00', lock_after_hours: '168' }));
+    const res = await admin.post(
+      '/admin/challenges/new',
+      form({ release_at: '2099-07-01T08:00', lock_after_hours: '168' }),
+    );
     expect(res.statusCode).toBe(303);
     const c = await t.db.selectFrom('challenges').selectAll().executeTakeFirstOrThrow();
     expect(c.release_at).toBe('2099-07-01T07:00:00.000Z'); // 08:00 BST
@@ -129,11 +181,23 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
   });
 
   it('shows every problem beside its field and saves nothing', async () => {
-    const res = await admin.post('/admin/challenges/new', form({
-      title: 'x'.repeat(101), content_html: '<p> </p><script>x</script>', key_stage: 'KS9', release_at: 'next monday',
-      lock_after_hours: '9000', attempts_per_box: '0',
-      'box-0-answer': '', 'box-1-label': 'bad', 'box-1-answer': '\\frac{1}{', 'box-2-label': 'tol', 'box-2-answer': '1', 'box-2-tolerance': 'lots',
-    }));
+    const res = await admin.post(
+      '/admin/challenges/new',
+      form({
+        title: 'x'.repeat(101),
+        content_html: '<p> </p><script>x</script>',
+        key_stage: 'KS9',
+        release_at: 'next monday',
+        lock_after_hours: '9000',
+        attempts_per_box: '0',
+        'box-0-answer': '',
+        'box-1-label': 'bad',
+        'box-1-answer': '\\frac{1}{',
+        'box-2-label': 'tol',
+        'box-2-answer': '1',
+        'box-2-tolerance': 'lots',
+      }),
+    );
     expect(res.statusCode).toBe(400);
     const body = decode(res.body);
     for (const message of [
@@ -146,7 +210,8 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
       'Enter the correct answer.',
       'The math engine cannot grade against this answer',
       'Write the tolerance as 0.01 (plus or minus), 1% (relative), 3 sf or 2 dp, or leave it blank.',
-    ]) expect(body).toContain(message);
+    ])
+      expect(body).toContain(message);
     expect(body).toContain('aria-invalid="true"');
     expect(body).toContain('value="bad"'); // values are kept for correcting
     expect(await t.db.selectFrom('challenges').selectAll().execute()).toEqual([]);
@@ -156,19 +221,34 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     const none = await admin.post('/admin/challenges/new', form({ 'box-0-label': '', 'box-0-answer': '' }));
     expect(decode(none.body)).toContain('A challenge needs at least one answer box with its correct answer.');
     const eleven: Record<string, string> = {};
-    for (let i = 0; i < 11; i++) Object.assign(eleven, { [`box-${i}-answer`]: String(i + 1), [`box-${i}-kind`]: 'auto', [`box-${i}-order`]: 'unordered' });
+    for (let i = 0; i < 11; i++)
+      Object.assign(eleven, {
+        [`box-${i}-answer`]: String(i + 1),
+        [`box-${i}-kind`]: 'auto',
+        [`box-${i}-order`]: 'unordered',
+      });
     const many = await admin.post('/admin/challenges/new', form(eleven));
     expect(decode(many.body)).toContain('A challenge can have at most 10 answer boxes.');
     expect(await t.db.selectFrom('challenges').selectAll().execute()).toEqual([]);
     const ten: Record<string, string> = {};
     for (let i = 0; i < 10; i++) Object.assign(ten, { [`box-${i * 3}-answer`]: String(i + 1) }); // slot numbers need not be contiguous
     expect((await admin.post('/admin/challenges/new', form(ten))).statusCode).toBe(303);
-    const boxes = await t.db.selectFrom('answer_boxes').select(['position', 'correct_answer']).orderBy('position').execute();
+    const boxes = await t.db
+      .selectFrom('answer_boxes')
+      .select(['position', 'correct_answer'])
+      .orderBy('position')
+      .execute();
     expect(boxes.map((b) => b.correct_answer)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
   });
 
   it('edits a challenge and its boxes; the form shows tries per box', async () => {
-    const { id, boxIds } = await seedChallenge(t, { title: 'Draft', boxes: [{ label: 'a', answer: '1' }, { label: 'b', answer: '2' }] });
+    const { id, boxIds } = await seedChallenge(t, {
+      title: 'Draft',
+      boxes: [
+        { label: 'a', answer: '1' },
+        { label: 'b', answer: '2' },
+      ],
+    });
     const s = t.client();
     await s.loginAs(await t.createUser());
     await s.post(`/challenges/${id}/boxes/${boxIds[1]}/answer`, { answer: '5' });
@@ -178,20 +258,43 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     expect(page).toContain('<template id="box-template">');
     expect(page).toMatch(/<script type="module" src="\/assets\/challenge-editor-[^"]+\.js" nonce=/);
 
-    const res = await admin.post(`/admin/challenges/${id}/edit`, form({
-      title: 'Final', attempts_per_box: '5', lock_after_hours: '24',
-      'box-0-id': String(boxIds[1]), 'box-0-label': 'b first', 'box-0-answer': '2',
-      'box-1-id': String(boxIds[0]), 'box-1-label': 'a second', 'box-1-answer': '1', 'box-1-kind': 'auto', 'box-1-order': 'unordered',
-    }));
+    const res = await admin.post(
+      `/admin/challenges/${id}/edit`,
+      form({
+        title: 'Final',
+        attempts_per_box: '5',
+        lock_after_hours: '24',
+        'box-0-id': String(boxIds[1]),
+        'box-0-label': 'b first',
+        'box-0-answer': '2',
+        'box-1-id': String(boxIds[0]),
+        'box-1-label': 'a second',
+        'box-1-answer': '1',
+        'box-1-kind': 'auto',
+        'box-1-order': 'unordered',
+      }),
+    );
     expect(res.statusCode).toBe(303);
-    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual(['success: Challenge «Final» saved.']);
+    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual([
+      'success: Challenge «Final» saved.',
+    ]);
     const c = await t.db.selectFrom('challenges').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(c).toMatchObject({ title: 'Final', attempts_per_box: 5, lock_after_hours: 24 });
-    const boxes = await t.db.selectFrom('answer_boxes').select(['id', 'position', 'label']).where('challenge_id', '=', id).orderBy('position').execute();
-    expect(boxes).toEqual([{ id: boxIds[1], position: 1, label: 'b first' }, { id: boxIds[0], position: 2, label: 'a second' }]);
+    const boxes = await t.db
+      .selectFrom('answer_boxes')
+      .select(['id', 'position', 'label'])
+      .where('challenge_id', '=', id)
+      .orderBy('position')
+      .execute();
+    expect(boxes).toEqual([
+      { id: boxIds[1], position: 1, label: 'b first' },
+      { id: boxIds[0], position: 2, label: 'a second' },
+    ]);
     // The try stays with its box.
     expect(await t.db.selectFrom('submissions').select('box_id').execute()).toEqual([{ box_id: boxIds[1] }]);
-    expect((await t.db.selectFrom('audit_log').select('action').where('action', '=', 'challenge.update').execute())).toHaveLength(1);
+    expect(
+      await t.db.selectFrom('audit_log').select('action').where('action', '=', 'challenge.update').execute(),
+    ).toHaveLength(1);
   });
 
   it('refuses a box id from another challenge', async () => {
@@ -200,7 +303,11 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     const res = await admin.post(`/admin/challenges/${a.id}/edit`, form({ 'box-0-id': String(b.boxIds[0]) }));
     expect(res.statusCode).toBe(400);
     expect(decode(res.body)).toContain('An answer box in the form does not belong to this challenge.');
-    const boxB = await t.db.selectFrom('answer_boxes').select(['challenge_id', 'label']).where('id', '=', b.boxIds[0]!).executeTakeFirstOrThrow();
+    const boxB = await t.db
+      .selectFrom('answer_boxes')
+      .select(['challenge_id', 'label'])
+      .where('id', '=', b.boxIds[0]!)
+      .executeTakeFirstOrThrow();
     expect(boxB).toEqual({ challenge_id: b.id, label: 'x =' });
   });
 
@@ -208,13 +315,24 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     const { id } = await seedChallenge(t, { title: 'Lockable' });
     const lock = await admin.post(`/admin/challenges/${id}/lock`);
     expect(lock.statusCode).toBe(303);
-    expect(flashes((await admin.get('/admin/challenges')).body)).toEqual(['success: «Lockable» is locked: it accepts no answers and shows the correct answers.']);
-    expect((await t.db.selectFrom('challenges').select('is_locked').where('id', '=', id).executeTakeFirstOrThrow()).is_locked).toBe(1);
+    expect(flashes((await admin.get('/admin/challenges')).body)).toEqual([
+      'success: «Lockable» is locked: it accepts no answers and shows the correct answers.',
+    ]);
+    expect(
+      (await t.db.selectFrom('challenges').select('is_locked').where('id', '=', id).executeTakeFirstOrThrow())
+        .is_locked,
+    ).toBe(1);
     await admin.post(`/admin/challenges/${id}/unlock`);
     expect(flashes((await admin.get('/admin/challenges')).body)).toEqual(['success: «Lockable» is unlocked.']);
-    expect((await t.db.selectFrom('challenges').select('is_locked').where('id', '=', id).executeTakeFirstOrThrow()).is_locked).toBe(0);
-    expect((await t.db.selectFrom('audit_log').select('action').where('action', 'like', '%lock').orderBy('id').execute()).map((a) => a.action))
-      .toEqual(['challenge.lock', 'challenge.unlock']);
+    expect(
+      (await t.db.selectFrom('challenges').select('is_locked').where('id', '=', id).executeTakeFirstOrThrow())
+        .is_locked,
+    ).toBe(0);
+    expect(
+      (
+        await t.db.selectFrom('audit_log').select('action').where('action', 'like', '%lock').orderBy('id').execute()
+      ).map((a) => a.action),
+    ).toEqual(['challenge.lock', 'challenge.unlock']);
     // GET never changes anything.
     expect((await admin.get(`/admin/challenges/${id}/lock`)).statusCode).toBe(404);
     expect((await admin.post('/admin/challenges/999999/lock')).statusCode).toBe(404);
@@ -224,12 +342,22 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     const { id } = await seedChallenge(t, { title: 'Picture' });
     const none = await upload(id, Buffer.alloc(0), '');
     expect(none.statusCode).toBe(303);
-    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual(['error: Choose an image file to upload.']);
+    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual([
+      'error: Choose an image file to upload.',
+    ]);
     const res = await upload(id, tinyPng(), 'circle.png');
     expect(res.statusCode).toBe(303);
     expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual(['success: Image saved.']);
-    const c = await t.db.selectFrom('challenges').select('image_upload_id').where('id', '=', id).executeTakeFirstOrThrow();
-    const first = await t.db.selectFrom('uploads').selectAll().where('id', '=', c.image_upload_id!).executeTakeFirstOrThrow();
+    const c = await t.db
+      .selectFrom('challenges')
+      .select('image_upload_id')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const first = await t.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('id', '=', c.image_upload_id!)
+      .executeTakeFirstOrThrow();
     expect(first).toMatchObject({ original_name: 'circle.png', mime: 'image/png', kind: 'image' });
     expect(first.stored_name).toMatch(/^[a-f0-9]{32}\.png$/);
     expect((await t.client().get(`/challenges/${id}/image`)).statusCode).toBe(200);
@@ -237,8 +365,13 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     // Not an image: refused with a message, the old image stays.
     const fake = await upload(id, Buffer.from('<html><script>alert(1)</script></html>'), 'evil.png');
     expect(fake.statusCode).toBe(303);
-    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)[0]).toMatch(/^error: The file’s contents are not an image/);
-    expect((await t.db.selectFrom('challenges').select('image_upload_id').where('id', '=', id).executeTakeFirstOrThrow()).image_upload_id).toBe(first.id);
+    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)[0]).toMatch(
+      /^error: The file’s contents are not an image/,
+    );
+    expect(
+      (await t.db.selectFrom('challenges').select('image_upload_id').where('id', '=', id).executeTakeFirstOrThrow())
+        .image_upload_id,
+    ).toBe(first.id);
 
     await upload(id, tinyPng(), 'second.png');
     const after = await t.db.selectFrom('uploads').selectAll().execute();
@@ -248,7 +381,9 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
     expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual(['success: Image removed.']);
     expect(await t.db.selectFrom('uploads').selectAll().execute()).toEqual([]);
     await admin.post(`/admin/challenges/${id}/image/remove`);
-    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual(['success: The challenge had no image.']);
+    expect(flashes((await admin.get(`/admin/challenges/${id}/edit`)).body)).toEqual([
+      'success: The challenge had no image.',
+    ]);
     expect((await t.client().get(`/challenges/${id}/image`)).statusCode).toBe(404);
   });
 
@@ -260,8 +395,12 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
       await a.loginAs(await strict.createUser({ isAdmin: true }));
       const boundary = 'b0undary';
       const res = await strict.app.inject({
-        method: 'POST', url: `/admin/challenges/${id}/image`,
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        method: 'POST',
+        url: `/admin/challenges/${id}/image`,
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
         payload: multipart(boundary, [{ name: 'image', filename: 'a.png', type: 'image/png', data: tinyPng() }]),
       });
       expect(res.statusCode).toBe(403);
@@ -269,8 +408,12 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
       const s = strict.client();
       await s.loginAs(await strict.createUser());
       const student = await strict.app.inject({
-        method: 'POST', url: `/admin/challenges/${id}/image`,
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: [...s.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        method: 'POST',
+        url: `/admin/challenges/${id}/image`,
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          cookie: [...s.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
         payload: multipart(boundary, [{ name: 'image', filename: 'a.png', type: 'image/png', data: tinyPng() }]),
       });
       expect(student.statusCode).toBe(403);

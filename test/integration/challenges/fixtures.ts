@@ -20,26 +20,46 @@ export const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).
 
 export async function seedChallenge(t: TestApp, f: ChallengeFixture = {}): Promise<{ id: number; boxIds: number[] }> {
   const boxes: BoxInput[] = (f.boxes ?? [{ label: 'x =', answer: '\\frac{3}{4}' }]).map((b) => ({
-    id: null, label: b.label ?? '', correctAnswer: b.answer, options: answerOptionsSchema.parse(b.options ?? {}),
+    id: null,
+    label: b.label ?? '',
+    correctAnswer: b.answer,
+    options: answerOptionsSchema.parse(b.options ?? {}),
   }));
-  const id = await createChallenge(t.db, {
-    title: f.title ?? 'Fractions',
-    contentHtml: f.content ?? '<p>Simplify <span class="math-inline" data-latex="\\frac{6}{8}">\\frac{6}{8}</span>.</p>',
-    keyStage: f.keyStage ?? 'KS4',
-    releaseAt: f.releaseAt ?? hoursFromNow(-1),
-    lockAfterHours: f.lockAfterHours ?? null,
-    attemptsPerBox: f.attempts ?? 3,
-    boxes,
-  }, ADMIN_ACTOR);
-  const rows = await t.db.selectFrom('answer_boxes').select('id').where('challenge_id', '=', id).orderBy('position').execute();
+  const id = await createChallenge(
+    t.db,
+    {
+      title: f.title ?? 'Fractions',
+      contentHtml:
+        f.content ?? '<p>Simplify <span class="math-inline" data-latex="\\frac{6}{8}">\\frac{6}{8}</span>.</p>',
+      keyStage: f.keyStage ?? 'KS4',
+      releaseAt: f.releaseAt ?? hoursFromNow(-1),
+      lockAfterHours: f.lockAfterHours ?? null,
+      attemptsPerBox: f.attempts ?? 3,
+      boxes,
+    },
+    ADMIN_ACTOR,
+  );
+  const rows = await t.db
+    .selectFrom('answer_boxes')
+    .select('id')
+    .where('challenge_id', '=', id)
+    .orderBy('position')
+    .execute();
   return { id, boxIds: rows.map((r) => r.id) };
 }
 
 /** The flash messages a page shows (the cookie is read and cleared by the next GET). */
 export function flashes(body: string): string[] {
-  return [...body.matchAll(/<div class="flash flash-(\w+)" role="(?:alert|status)">([^<]*)<\/div>/g)].map((m) => `${m[1]}: ${decode(m[2]!)}`);
+  return [...body.matchAll(/<div class="flash flash-(\w+)" role="(?:alert|status)">([^<]*)<\/div>/g)].map(
+    (m) => `${m[1]}: ${decode(m[2]!)}`,
+  );
 }
 
 export function decode(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }

@@ -31,11 +31,17 @@ export function tinyPng(): Buffer {
   const rows = Buffer.from([0, 255, 0, 0, 0, 255, 0, 0, 0, 0, 255, 255, 255, 255]);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0)),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
 export async function storeImage(t: TestApp, name = 'diagram.png'): Promise<number> {
-  const row = await saveUpload(t.db, { buffer: tinyPng(), originalName: name, allowed: ['image'], createdBy: null }, t.config.uploads);
+  const row = await saveUpload(
+    t.db,
+    { buffer: tinyPng(), originalName: name, allowed: ['image'], createdBy: null },
+    t.config.uploads,
+  );
   return row.id;
 }

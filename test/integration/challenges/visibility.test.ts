@@ -21,13 +21,16 @@ describe.each(await availableDialects())('challenge visibility on %s', (dialect)
     await admin.loginAs(await t.createUser({ isAdmin: true }));
     anon = t.client();
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
   beforeEach(async () => {
     await t.db.deleteFrom('submissions').execute();
     await t.db.deleteFrom('challenges').execute();
   });
 
-  const titles = (body: string) => [...body.matchAll(/<h2><a href="\/challenges\/\d+">([^<]+)<\/a><\/h2>/g)].map((m) => m[1]);
+  const titles = (body: string) =>
+    [...body.matchAll(/<h2><a href="\/challenges\/\d+">([^<]+)<\/a><\/h2>/g)].map((m) => m[1]);
 
   it('sends anonymous visitors to the login page', async () => {
     const res = await anon.get('/challenges');
@@ -64,16 +67,22 @@ describe.each(await availableDialects())('challenge visibility on %s', (dialect)
     expect(titles((await student.get('/challenges?ks=KS5')).body)).toEqual(['Sixth form']);
     // Anything else is no filter at all.
     expect(titles((await student.get('/challenges?ks=ks9')).body)).toHaveLength(3);
-    for (let i = 0; i < 7; i++) await seedChallenge(t, { title: `KS3 #${i}`, keyStage: 'KS3', releaseAt: hoursFromNow(-2 - i) });
+    for (let i = 0; i < 7; i++)
+      await seedChallenge(t, { title: `KS3 #${i}`, keyStage: 'KS3', releaseAt: hoursFromNow(-2 - i) });
     expect((await student.get('/challenges?ks=KS3')).body).toContain('href="/challenges?ks=KS3&amp;page=2"');
   });
 
   it('shows a locked badge, a plain-text excerpt and the image on the cards', async () => {
     const png = await storeImage(t);
     const locked = await seedChallenge(t, {
-      title: 'Locked puzzle', content: '<p>Find <strong>x</strong> &amp; <em>y</em> <script>alert(1)</script></p>',
+      title: 'Locked puzzle',
+      content: '<p>Find <strong>x</strong> &amp; <em>y</em> <script>alert(1)</script></p>',
     });
-    await t.db.updateTable('challenges').set({ is_locked: 1, image_upload_id: png }).where('id', '=', locked.id).execute();
+    await t.db
+      .updateTable('challenges')
+      .set({ is_locked: 1, image_upload_id: png })
+      .where('id', '=', locked.id)
+      .execute();
     await seedChallenge(t, { title: 'Open puzzle', releaseAt: hoursFromNow(-5) });
     const body = (await student.get('/challenges')).body;
     const card = body.slice(body.indexOf('Locked puzzle') - 200, body.indexOf('Open puzzle'));
@@ -118,13 +127,21 @@ describe.each(await availableDialects())('challenge visibility on %s', (dialect)
 
   it('keeps an unreleased challenge image behind 404 at its generic upload address too', async () => {
     const png = await storeImage(t);
-    const { stored_name: name } = await t.db.selectFrom('uploads').select('stored_name').where('id', '=', png).executeTakeFirstOrThrow();
+    const { stored_name: name } = await t.db
+      .selectFrom('uploads')
+      .select('stored_name')
+      .where('id', '=', png)
+      .executeTakeFirstOrThrow();
     const { id } = await seedChallenge(t, { title: 'Secret', releaseAt: hoursFromNow(2) });
     await t.db.updateTable('challenges').set({ image_upload_id: png }).where('id', '=', id).execute();
     expect((await student.get(`/uploads/${name}`)).statusCode).toBe(404);
     expect((await anon.get(`/uploads/${name}`)).statusCode).toBe(404);
     expect((await admin.get(`/uploads/${name}`)).statusCode).toBe(200);
-    await t.db.updateTable('challenges').set({ release_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute();
+    await t.db
+      .updateTable('challenges')
+      .set({ release_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', id)
+      .execute();
     expect((await student.get(`/uploads/${name}`)).statusCode).toBe(200);
   });
 
@@ -146,7 +163,11 @@ describe.each(await availableDialects())('challenge visibility on %s', (dialect)
   it('releases a challenge at its release time', async () => {
     const { id } = await seedChallenge(t, { title: 'Soon', releaseAt: hoursFromNow(1) });
     expect((await student.get(`/challenges/${id}`)).statusCode).toBe(404);
-    await t.db.updateTable('challenges').set({ release_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute();
+    await t.db
+      .updateTable('challenges')
+      .set({ release_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', id)
+      .execute();
     expect((await student.get(`/challenges/${id}`)).statusCode).toBe(200);
     expect(titles((await student.get('/challenges')).body)).toEqual(['Soon']);
   });

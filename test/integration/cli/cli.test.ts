@@ -13,14 +13,22 @@ import { serviceAvailable, TEST_DATABASE_URL } from '../../helpers/services.js';
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', '..', '..', 'bin', 'mathsoc.js');
 
-interface Result { code: number; stdout: string; stderr: string }
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function mathsoc(args: string[], env: Record<string, string>, input?: string): Promise<Result> {
   const child = run(process.execPath, [CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'silent', ...env },
     timeout: 30_000,
   });
-  if (input !== undefined) { child.child.stdin?.end(input); } else { child.child.stdin?.end(); }
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  } else {
+    child.child.stdin?.end();
+  }
   try {
     const { stdout, stderr } = await child;
     return { code: 0, stdout, stderr };
@@ -35,14 +43,24 @@ describe('mathsoc CLI on SQLite', () => {
   let env: Record<string, string>;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mathsoc-cli-'));
-    env = { APP_ENV: 'development', DATABASE_URL: `sqlite:${join(dir, 'dev_test.db')}`, BACKUP_DIR: join(dir, 'backups'), UPLOAD_DIR: join(dir, 'uploads') };
+    env = {
+      APP_ENV: 'development',
+      DATABASE_URL: `sqlite:${join(dir, 'dev_test.db')}`,
+      BACKUP_DIR: join(dir, 'backups'),
+      UPLOAD_DIR: join(dir, 'uploads'),
+    };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const users = () => {
     const db = new SqliteDatabase(join(dir, 'dev_test.db'), { readonly: true });
-    try { return db.prepare('select email, is_admin, must_change_password, password_hash from users order by id').all() as Array<{ email: string; is_admin: number; must_change_password: number; password_hash: string }>; }
-    finally { db.close(); }
+    try {
+      return db
+        .prepare('select email, is_admin, must_change_password, password_hash from users order by id')
+        .all() as Array<{ email: string; is_admin: number; must_change_password: number; password_hash: string }>;
+    } finally {
+      db.close();
+    }
   };
 
   it('db:init creates the default school and an admin with a generated one-time password, printed once', async () => {
@@ -113,7 +131,11 @@ describe('mathsoc CLI on SQLite', () => {
   });
 
   it('production db:init requires --email and a strong password, never a default', async () => {
-    const prodEnv = { APP_ENV: 'production', SECRET_KEY: 'k'.repeat(40), DATABASE_URL: `sqlite:${join(dir, 'prod_test.db')}` };
+    const prodEnv = {
+      APP_ENV: 'production',
+      SECRET_KEY: 'k'.repeat(40),
+      DATABASE_URL: `sqlite:${join(dir, 'prod_test.db')}`,
+    };
     const noEmail = await mathsoc(['db:init'], prodEnv);
     expect(noEmail.code).toBe(1);
     expect(noEmail.stderr).toContain('needs --email');
@@ -144,13 +166,20 @@ describe.runIf(await serviceAvailable('postgres'))('mathsoc CLI on PostgreSQL', 
   async function admin(q: string) {
     const c = new pg.Client({ connectionString: base.toString() });
     await c.connect();
-    try { await c.query(q); } finally { await c.end(); }
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
   }
   async function emails(): Promise<string[]> {
     const c = new pg.Client({ connectionString: url.toString() });
     await c.connect();
-    try { return (await c.query('select email from users order by id')).rows.map((r: { email: string }) => r.email); }
-    finally { await c.end(); }
+    try {
+      return (await c.query('select email from users order by id')).rows.map((r: { email: string }) => r.email);
+    } finally {
+      await c.end();
+    }
   }
 
   beforeAll(async () => {

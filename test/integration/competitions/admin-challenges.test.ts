@@ -16,11 +16,20 @@ describe.each(await availableDialects())('admin competition challenges on %s', (
     admin = t.client();
     await admin.loginAs(await t.createUser({ isAdmin: true }));
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const form = (duration: string) => ({
-    title: 'Speed round', content_html: '<p>Work it out.</p>', key_stage: 'KS3', release_at: '', attempts_per_box: '3',
-    duration_hours: duration, 'box-0-answer': '3/4', 'box-0-kind': 'auto', 'box-0-order': 'unordered',
+    title: 'Speed round',
+    content_html: '<p>Work it out.</p>',
+    key_stage: 'KS3',
+    release_at: '',
+    attempts_per_box: '3',
+    duration_hours: duration,
+    'box-0-answer': '3/4',
+    'box-0-kind': 'auto',
+    'box-0-order': 'unordered',
   });
 
   it('refuses durations outside 1–168 hours and saves a valid one on the competition', async () => {
@@ -39,13 +48,24 @@ describe.each(await availableDialects())('admin competition challenges on %s', (
     expect(edit.statusCode).toBe(200);
     expect(edit.body).toContain('name="duration_hours"');
     expect(edit.body).not.toContain('name="lock_after_hours"');
-    const box = await t.db.selectFrom('answer_boxes').select('id').where('challenge_id', '=', ch.id).executeTakeFirstOrThrow();
+    const box = await t.db
+      .selectFrom('answer_boxes')
+      .select('id')
+      .where('challenge_id', '=', ch.id)
+      .executeTakeFirstOrThrow();
     const saved = await admin.post(`/admin/competitions/${cid}/challenges/${ch.id}/edit`, {
-      ...form('12'), title: 'Speed round 2', 'box-0-id': String(box.id),
+      ...form('12'),
+      title: 'Speed round 2',
+      'box-0-id': String(box.id),
     });
     expect(saved.statusCode).toBe(303);
-    expect(await t.db.selectFrom('challenges').select(['title', 'duration_hours']).where('id', '=', ch.id).executeTakeFirstOrThrow())
-      .toEqual({ title: 'Speed round 2', duration_hours: 12 });
+    expect(
+      await t.db
+        .selectFrom('challenges')
+        .select(['title', 'duration_hours'])
+        .where('id', '=', ch.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ title: 'Speed round 2', duration_hours: 12 });
     // The weekly admin pages do not reach it.
     expect((await admin.get(`/admin/challenges/${ch.id}/edit`)).statusCode).toBe(404);
     await admin.post(`/admin/competitions/${cid}/challenges/${ch.id}/delete`);

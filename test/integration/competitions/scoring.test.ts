@@ -26,8 +26,15 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
     schoolB = await seedSchool(t, 'Beta High', 'beta.org');
     cid = await seedCompetition(t, [schoolA, schoolB]);
     c1 = await seedCompetitionChallenge(t, cid, { title: 'First', releaseAt: hoursFromNow(-2) });
-    c2 = await seedCompetitionChallenge(t, cid, { title: 'Second', releaseAt: hoursFromNow(-1), answers: ['2\\sqrt{2}'] });
-    users.a1 = await seedParticipant(t, cid, schoolA, 'KS4', 'a1@alpha.org', { first: '=HYPERLINK("http://x")', last: 'One' });
+    c2 = await seedCompetitionChallenge(t, cid, {
+      title: 'Second',
+      releaseAt: hoursFromNow(-1),
+      answers: ['2\\sqrt{2}'],
+    });
+    users.a1 = await seedParticipant(t, cid, schoolA, 'KS4', 'a1@alpha.org', {
+      first: '=HYPERLINK("http://x")',
+      last: 'One',
+    });
     users.a2 = await seedParticipant(t, cid, schoolA, 'KS4', 'a2@alpha.org', { first: 'Amy', last: 'Two' });
     users.a3 = await seedParticipant(t, cid, schoolA, 'KS3', 'a3@alpha.org', { first: 'Al', last: 'Three' });
     users.b1 = await seedParticipant(t, cid, schoolB, 'KS4', 'b1@beta.org', { first: 'Bea', last: 'One' });
@@ -38,18 +45,26 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
       await clients[k].loginAs(u);
     }
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   async function answer(who: string, ch: { id: number; boxIds: number[] }, value: string): Promise<string[]> {
     const c = clients[who]!;
-    const res = await c.post(`/competitions/${cid}/challenges/${ch.id}/boxes/${ch.boxIds[0]}/answer`, { answer: value });
+    const res = await c.post(`/competitions/${cid}/challenges/${ch.id}/boxes/${ch.boxIds[0]}/answer`, {
+      answer: value,
+    });
     expect(res.statusCode).toBe(303);
     return flashes((await c.get(`/competitions/${cid}/challenges/${ch.id}`)).body);
   }
 
   it('refuses non-participants and participants of another key stage, storing nothing', async () => {
-    expect(await answer('out', c1, '3/4')).toEqual(['error: Only registered participants of this competition can answer its challenges. Register or join the competition first.']);
-    expect(await answer('a3', c1, '3/4')).toEqual(['error: This challenge is for KS4 participants. You are taking part in KS3. You can read it but not answer it.']);
+    expect(await answer('out', c1, '3/4')).toEqual([
+      'error: Only registered participants of this competition can answer its challenges. Register or join the competition first.',
+    ]);
+    expect(await answer('a3', c1, '3/4')).toEqual([
+      'error: This challenge is for KS4 participants. You are taking part in KS3. You can read it but not answer it.',
+    ]);
     const page = (await clients.a3!.get(`/competitions/${cid}/challenges/${c1.id}`)).body;
     expect(page).not.toContain('/answer"');
     expect(await t.db.selectFrom('submissions').selectAll().execute()).toEqual([]);
@@ -63,35 +78,53 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
   });
 
   it('scores 3 for the first completer and 1 after, with the school, on the competition board only', async () => {
-    expect(await answer('b1', c1, '0.75')).toEqual(['success: Correct — you have completed «First»! You were the first to finish: +3 points.']);
+    expect(await answer('b1', c1, '0.75')).toEqual([
+      'success: Correct — you have completed «First»! You were the first to finish: +3 points.',
+    ]);
     expect(await answer('a1', c1, '3/4')).toEqual(['success: Correct — you have completed «First»! +1 point.']);
     expect(await answer('a2', c1, '1/2')).toEqual(['error: Not quite. You have 2 attempts left for this box.']);
-    expect(await answer('a1', c2, '2*sqrt(2)')).toEqual(['success: Correct — you have completed «Second»! You were the first to finish: +3 points.']);
+    expect(await answer('a1', c2, '2*sqrt(2)')).toEqual([
+      'success: Correct — you have completed «Second»! You were the first to finish: +3 points.',
+    ]);
     expect(await answer('a2', c2, 'sqrt(8)')).toEqual(['success: Correct — you have completed «Second»! +1 point.']);
     // An admin tries: recorded as an admin try, never scored.
     expect(await answer('admin', c1, '3/4')).toEqual(['success: Correct. (Admin try: not scored.)']);
 
-    const completions = await t.db.selectFrom('completions').select(['user_id', 'challenge_id', 'points', 'competition_id', 'school_id']).orderBy('id').execute();
+    const completions = await t.db
+      .selectFrom('completions')
+      .select(['user_id', 'challenge_id', 'points', 'competition_id', 'school_id'])
+      .orderBy('id')
+      .execute();
     expect(completions).toEqual([
       { user_id: users.b1!.id, challenge_id: c1.id, points: 3, competition_id: cid, school_id: schoolB },
       { user_id: users.a1!.id, challenge_id: c1.id, points: 1, competition_id: cid, school_id: schoolA },
       { user_id: users.a1!.id, challenge_id: c2.id, points: 3, competition_id: cid, school_id: schoolA },
       { user_id: users.a2!.id, challenge_id: c2.id, points: 1, competition_id: cid, school_id: schoolA },
     ]);
-    const board = await t.db.selectFrom('competition_scores').select(['user_id', 'school_id', 'key_stage', 'points', 'challenges_completed']).orderBy('user_id').execute();
-    expect(board).toEqual([
-      { user_id: users.a1!.id, school_id: schoolA, key_stage: 'KS4', points: 4, challenges_completed: 2 },
-      { user_id: users.a2!.id, school_id: schoolA, key_stage: 'KS4', points: 1, challenges_completed: 1 },
-      { user_id: users.b1!.id, school_id: schoolB, key_stage: 'KS4', points: 3, challenges_completed: 1 },
-    ].sort((x, y) => x.user_id - y.user_id));
+    const board = await t.db
+      .selectFrom('competition_scores')
+      .select(['user_id', 'school_id', 'key_stage', 'points', 'challenges_completed'])
+      .orderBy('user_id')
+      .execute();
+    expect(board).toEqual(
+      [
+        { user_id: users.a1!.id, school_id: schoolA, key_stage: 'KS4', points: 4, challenges_completed: 2 },
+        { user_id: users.a2!.id, school_id: schoolA, key_stage: 'KS4', points: 1, challenges_completed: 1 },
+        { user_id: users.b1!.id, school_id: schoolB, key_stage: 'KS4', points: 3, challenges_completed: 1 },
+      ].sort((x, y) => x.user_id - y.user_id),
+    );
     expect(await t.db.selectFrom('scores').selectAll().where('points', '>', 0).execute()).toEqual([]);
   });
 
   it('shows medals, school rankings with one-decimal averages and recent activity on the public board', async () => {
     const body = decode((await t.client().get('/competition')).body);
     // KS4: a1 4 (gold), b1 3 (silver), a2 1 (bronze)
-    expect(body).toMatch(/<tr class="medal-gold"><td>1<span class="medal"> 🥇 Gold<\/span><\/td><td>=HYPERLINK\("http:\/\/x"\) O\.<\/td><td>Alpha Academy<\/td><td>4<\/td>/);
-    expect(body).toMatch(/<tr class="medal-silver"><td>2<span class="medal"> 🥈 Silver<\/span><\/td><td>Bea O\.<\/td><td>Beta High<\/td><td>3<\/td>/);
+    expect(body).toMatch(
+      /<tr class="medal-gold"><td>1<span class="medal"> 🥇 Gold<\/span><\/td><td>=HYPERLINK\("http:\/\/x"\) O\.<\/td><td>Alpha Academy<\/td><td>4<\/td>/,
+    );
+    expect(body).toMatch(
+      /<tr class="medal-silver"><td>2<span class="medal"> 🥈 Silver<\/span><\/td><td>Bea O\.<\/td><td>Beta High<\/td><td>3<\/td>/,
+    );
     expect(body).toMatch(/<tr class="medal-bronze"><td>3<span class="medal"> 🥉 Bronze<\/span><\/td><td>Amy T\.<\/td>/);
     // KS4 schools: Alpha 5 points / 2 participants = 2.5; Beta 3 / 1 = 3.0. KS3: Alpha 0 / 1 = 0.0.
     expect(body).toContain('<tr><td>1</td><td>Alpha Academy</td><td>5</td><td>2</td><td>2.5</td></tr>');
@@ -116,23 +149,45 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
   it('exports CSV (formula cells neutralised) and JSON with key-stage, school and points filters', async () => {
     const csv = await clients.admin!.get(`/admin/competitions/${cid}/export.csv?ks=KS4&school=${schoolA}`);
     expect(csv.headers['content-type']).toContain('text/csv');
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('rank,first_name,last_name,email,school,key_stage,points,challenges_completed,joined_at');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^1,"'=HYPERLINK\(""http:\/\/x""\)",One,a1@alpha\.org,Alpha Academy,KS4,4,2,/);
     expect(lines[2]).toMatch(/^2,Amy,Two,a2@alpha\.org,Alpha Academy,KS4,1,1,/);
-    const json = JSON.parse((await clients.admin!.get(`/admin/competitions/${cid}/export.json?min=2&max=10`)).body) as { entries: Array<{ email: string; points: number }> };
-    expect(json.entries.map((e) => [e.email, e.points])).toEqual([['a1@alpha.org', 4], ['b1@beta.org', 3]]);
+    const json = JSON.parse((await clients.admin!.get(`/admin/competitions/${cid}/export.json?min=2&max=10`)).body) as {
+      entries: Array<{ email: string; points: number }>;
+    };
+    expect(json.entries.map((e) => [e.email, e.points])).toEqual([
+      ['a1@alpha.org', 4],
+      ['b1@beta.org', 3],
+    ]);
     expect((await clients.a1!.get(`/admin/competitions/${cid}/export.csv`)).statusCode).toBe(403);
   });
 
   it('locks a challenge after its duration and by hand', async () => {
-    const late = await seedCompetitionChallenge(t, cid, { title: 'Late', releaseAt: hoursFromNow(-3), durationHours: 2 });
-    expect(await answer('a2', late, '3/4')).toEqual(['warning: This challenge is closed, so answers are no longer accepted.']);
-    const open = await seedCompetitionChallenge(t, cid, { title: 'Open', releaseAt: hoursFromNow(-1), durationHours: 5 });
+    const late = await seedCompetitionChallenge(t, cid, {
+      title: 'Late',
+      releaseAt: hoursFromNow(-3),
+      durationHours: 2,
+    });
+    expect(await answer('a2', late, '3/4')).toEqual([
+      'warning: This challenge is closed, so answers are no longer accepted.',
+    ]);
+    const open = await seedCompetitionChallenge(t, cid, {
+      title: 'Open',
+      releaseAt: hoursFromNow(-1),
+      durationHours: 5,
+    });
     await clients.admin!.post(`/admin/competitions/${cid}/challenges/${open.id}/lock`);
-    expect(await answer('a2', open, '3/4')).toEqual(['warning: This challenge is closed, so answers are no longer accepted.']);
-    expect(await t.db.selectFrom('submissions').selectAll().where('challenge_id', 'in', [late.id, open.id]).execute()).toEqual([]);
+    expect(await answer('a2', open, '3/4')).toEqual([
+      'warning: This challenge is closed, so answers are no longer accepted.',
+    ]);
+    expect(
+      await t.db.selectFrom('submissions').selectAll().where('challenge_id', 'in', [late.id, open.id]).execute(),
+    ).toEqual([]);
     await clients.admin!.post(`/admin/competitions/${cid}/challenges/${late.id}/delete`);
     await clients.admin!.post(`/admin/competitions/${cid}/challenges/${open.id}/delete`);
   });
@@ -141,23 +196,64 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
     let body = decode((await clients.admin!.get(`/admin/competitions/${cid}/board?q=beta&sort=points`)).body);
     expect(body).toContain('b1@beta.org');
     expect(body).not.toContain('a2@alpha.org');
-    await clients.admin!.post(`/admin/competitions/${cid}/adjustments`, { user_id: String(users.a2!.id), points: '2', reason: 'Bonus round' });
-    expect((await t.db.selectFrom('competition_scores').select('points').where('user_id', '=', users.a2!.id).executeTakeFirstOrThrow()).points).toBe(3);
-    await clients.admin!.post(`/admin/competitions/${cid}/adjustments`, { user_id: String(users.a2!.id), points: '2', reason: '' });
+    await clients.admin!.post(`/admin/competitions/${cid}/adjustments`, {
+      user_id: String(users.a2!.id),
+      points: '2',
+      reason: 'Bonus round',
+    });
+    expect(
+      (
+        await t.db
+          .selectFrom('competition_scores')
+          .select('points')
+          .where('user_id', '=', users.a2!.id)
+          .executeTakeFirstOrThrow()
+      ).points,
+    ).toBe(3);
+    await clients.admin!.post(`/admin/competitions/${cid}/adjustments`, {
+      user_id: String(users.a2!.id),
+      points: '2',
+      reason: '',
+    });
     expect(await t.db.selectFrom('score_adjustments').selectAll().execute()).toHaveLength(1);
 
     // Resetting b1 removes their tries: a1 becomes the first completer of «First» (1 → 3 points).
-    await clients.admin!.post(`/admin/competitions/${cid}/board/bulk`, { action: 'reset', [`user-${users.b1!.id}`]: 'on' });
-    const points = Object.fromEntries((await t.db.selectFrom('competition_scores').select(['user_id', 'points']).execute()).map((r) => [r.user_id, r.points]));
+    await clients.admin!.post(`/admin/competitions/${cid}/board/bulk`, {
+      action: 'reset',
+      [`user-${users.b1!.id}`]: 'on',
+    });
+    const points = Object.fromEntries(
+      (await t.db.selectFrom('competition_scores').select(['user_id', 'points']).execute()).map((r) => [
+        r.user_id,
+        r.points,
+      ]),
+    );
     expect(points).toEqual({ [users.a1!.id]: 6, [users.a2!.id]: 3 });
     body = decode((await t.client().get(`/competitions/${cid}`)).body);
     expect(body).toContain('<tr><td>1</td><td>Alpha Academy</td><td>9</td><td>2</td><td>4.5</td></tr>');
     expect(body).toContain('<tr><td>2</td><td>Beta High</td><td>0</td><td>1</td><td>0.0</td></tr>');
 
-    await clients.admin!.post(`/admin/competitions/${cid}/board/bulk`, { action: 'delete', [`user-${users.b1!.id}`]: 'on' });
-    expect(await t.db.selectFrom('competition_participants').selectAll().where('user_id', '=', users.b1!.id).execute()).toEqual([]);
-    expect((await t.db.selectFrom('users').select('is_participant').where('id', '=', users.b1!.id).executeTakeFirstOrThrow()).is_participant).toBe(0);
-    const actions = (await t.db.selectFrom('audit_log').select('action').where('action', 'like', 'competition.%').execute()).map((r) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['competition.adjustment.create', 'competition.board.reset', 'competition.board.delete', 'competition.challenge.lock']));
+    await clients.admin!.post(`/admin/competitions/${cid}/board/bulk`, {
+      action: 'delete',
+      [`user-${users.b1!.id}`]: 'on',
+    });
+    expect(
+      await t.db.selectFrom('competition_participants').selectAll().where('user_id', '=', users.b1!.id).execute(),
+    ).toEqual([]);
+    expect(
+      (await t.db.selectFrom('users').select('is_participant').where('id', '=', users.b1!.id).executeTakeFirstOrThrow())
+        .is_participant,
+    ).toBe(0);
+    const actions = (
+      await t.db.selectFrom('audit_log').select('action').where('action', 'like', 'competition.%').execute()
+    ).map((r) => r.action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'competition.adjustment.create',
+        'competition.board.reset',
+        'competition.board.delete',
+        'competition.challenge.lock',
+      ]),
+    );
   });
 });

@@ -35,15 +35,28 @@ describe.each(await availableDialects())('articles and newsletters on %s', (dial
   });
 
   const form = (over: Record<string, string> = {}) => ({
-    type: 'article', title: 'Why primes never run out', author_name: 'Ada Lovelace',
-    content_html: '<h2>Euclid</h2><p>Take <strong>all</strong> primes and multiply: <span class="math-inline" data-latex="p_1 p_2 \\cdots p_n + 1">p_1 p_2 \\cdots p_n + 1</span>.</p>',
+    type: 'article',
+    title: 'Why primes never run out',
+    author_name: 'Ada Lovelace',
+    content_html:
+      '<h2>Euclid</h2><p>Take <strong>all</strong> primes and multiply: <span class="math-inline" data-latex="p_1 p_2 \\cdots p_n + 1">p_1 p_2 \\cdots p_n + 1</span>.</p>',
     ...over,
   });
 
   async function insertArticle(type: string, title: string, publishedAt: string) {
-    return t.db.insertInto('articles').values({
-      type, title, author_name: 'A', content_html: `<p>${title}</p>`, published_at: publishedAt, created_at: publishedAt, updated_at: publishedAt,
-    }).returning('id').executeTakeFirstOrThrow();
+    return t.db
+      .insertInto('articles')
+      .values({
+        type,
+        title,
+        author_name: 'A',
+        content_html: `<p>${title}</p>`,
+        published_at: publishedAt,
+        created_at: publishedAt,
+        updated_at: publishedAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
   }
 
   it('the admin form offers type, title, author, the rich editor and a PDF field', async () => {
@@ -57,7 +70,10 @@ describe.each(await availableDialects())('articles and newsletters on %s', (dial
   });
 
   it('publishes an article: sanitised, rendered with KaTeX, audit-logged', async () => {
-    const res = await adminClient.post('/admin/articles', form({ content_html: `${form().content_html}<script>alert(1)</script>` }));
+    const res = await adminClient.post(
+      '/admin/articles',
+      form({ content_html: `${form().content_html}<script>alert(1)</script>` }),
+    );
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toMatch(/^\/articles\/\d+$/);
     const page = await t.client().get(res.headers.location as string);
@@ -70,13 +86,22 @@ describe.each(await availableDialects())('articles and newsletters on %s', (dial
     const row = await t.db.selectFrom('articles').selectAll().executeTakeFirstOrThrow();
     expect(row.content_html).not.toContain('script');
     expect(row.author_id).toBe(admin.id);
-    const entry = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'article.create').executeTakeFirstOrThrow();
+    const entry = await t.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'article.create')
+      .executeTakeFirstOrThrow();
     expect(entry.actor_id).toBe(admin.id);
     expect(entry.target_id).toBe(String(row.id));
   });
 
   it('refuses an incomplete form with messages and writes nothing', async () => {
-    const res = await adminClient.post('/admin/articles', { type: 'poem', title: '  ', author_name: '', content_html: '<p> </p>' });
+    const res = await adminClient.post('/admin/articles', {
+      type: 'poem',
+      title: '  ',
+      author_name: '',
+      content_html: '<p> </p>',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('Choose article or newsletter.');
     expect(res.body).toContain('Enter a title.');
@@ -93,16 +118,31 @@ describe.each(await availableDialects())('articles and newsletters on %s', (dial
 
   it('lists each type newest first, paginated, on its own page', async () => {
     const base = Date.UTC(2025, 0, 1);
-    for (let i = 0; i < 12; i++) await insertArticle('article', `Article ${i}`, new Date(base + i * 86400_000).toISOString());
+    for (let i = 0; i < 12; i++)
+      await insertArticle('article', `Article ${i}`, new Date(base + i * 86400_000).toISOString());
     await insertArticle('newsletter', 'Spring newsletter', new Date(base).toISOString());
     const first = await t.client().get('/articles');
     expect(first.statusCode).toBe(200);
     const titles = [...first.body.matchAll(/<a href="\/articles\/\d+">(Article \d+)<\/a>/g)].map((m) => m[1]);
-    expect(titles).toEqual(['Article 11', 'Article 10', 'Article 9', 'Article 8', 'Article 7', 'Article 6', 'Article 5', 'Article 4', 'Article 3', 'Article 2']);
+    expect(titles).toEqual([
+      'Article 11',
+      'Article 10',
+      'Article 9',
+      'Article 8',
+      'Article 7',
+      'Article 6',
+      'Article 5',
+      'Article 4',
+      'Article 3',
+      'Article 2',
+    ]);
     expect(first.body).not.toContain('Spring newsletter');
     expect(first.body).toContain('href="/articles?page=2"');
     const second = await t.client().get('/articles?page=2');
-    expect([...second.body.matchAll(/<a href="\/articles\/\d+">(Article \d+)<\/a>/g)].map((m) => m[1])).toEqual(['Article 1', 'Article 0']);
+    expect([...second.body.matchAll(/<a href="\/articles\/\d+">(Article \d+)<\/a>/g)].map((m) => m[1])).toEqual([
+      'Article 1',
+      'Article 0',
+    ]);
     expect((await t.client().get('/articles?page=9')).statusCode).toBe(404);
     expect((await t.client().get('/articles?page=abc')).statusCode).toBe(200);
     const news = await t.client().get('/newsletters');
@@ -121,8 +161,13 @@ describe.each(await availableDialects())('articles and newsletters on %s', (dial
   });
 
   it('shows a newsletter PDF in a viewer with download and print links', async () => {
-    const res = await postMultipart(t, adminClient, '/admin/articles', form({ type: 'newsletter', title: 'Autumn newsletter', content_html: '' }),
-      [{ field: 'pdf', name: 'autumn.pdf', data: pdf(), type: 'application/pdf' }]);
+    const res = await postMultipart(
+      t,
+      adminClient,
+      '/admin/articles',
+      form({ type: 'newsletter', title: 'Autumn newsletter', content_html: '' }),
+      [{ field: 'pdf', name: 'autumn.pdf', data: pdf(), type: 'application/pdf' }],
+    );
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toMatch(/^\/newsletters\/\d+$/);
     const upload = await t.db.selectFrom('uploads').selectAll().executeTakeFirstOrThrow();
@@ -134,17 +179,27 @@ describe.each(await availableDialects())('articles and newsletters on %s', (dial
   });
 
   it('replacing a PDF stores the new file first, then deletes the old one', async () => {
-    const created = await postMultipart(t, adminClient, '/admin/articles', form({ type: 'newsletter' }), [{ field: 'pdf', name: 'v1.pdf', data: pdf('one') }]);
+    const created = await postMultipart(t, adminClient, '/admin/articles', form({ type: 'newsletter' }), [
+      { field: 'pdf', name: 'v1.pdf', data: pdf('one') },
+    ]);
     const id = Number((created.headers.location as string).split('/').pop());
     const [v1] = await t.db.selectFrom('uploads').selectAll().execute();
     expect(await readdir(dir)).toEqual([v1!.stored_name]);
 
     // A refused replacement keeps the old PDF untouched.
-    const refused = await postMultipart(t, adminClient, `/admin/articles/${id}`, form({ type: 'newsletter' }), [{ field: 'pdf', name: 'v2.pdf', data: Buffer.from('not a pdf') }]);
+    const refused = await postMultipart(t, adminClient, `/admin/articles/${id}`, form({ type: 'newsletter' }), [
+      { field: 'pdf', name: 'v2.pdf', data: Buffer.from('not a pdf') },
+    ]);
     expect(refused.statusCode).toBe(400);
     expect(await readdir(dir)).toEqual([v1!.stored_name]);
 
-    const replaced = await postMultipart(t, adminClient, `/admin/articles/${id}`, form({ type: 'newsletter', title: 'Edited' }), [{ field: 'pdf', name: 'v2.pdf', data: pdf('two') }]);
+    const replaced = await postMultipart(
+      t,
+      adminClient,
+      `/admin/articles/${id}`,
+      form({ type: 'newsletter', title: 'Edited' }),
+      [{ field: 'pdf', name: 'v2.pdf', data: pdf('two') }],
+    );
     expect(replaced.statusCode).toBe(303);
     const uploads = await t.db.selectFrom('uploads').selectAll().execute();
     expect(uploads).toHaveLength(1);
@@ -166,7 +221,9 @@ describe.each(await availableDialects())('articles and newsletters on %s', (dial
   });
 
   it('deletes an article with its PDF after a confirmation page, by POST only', async () => {
-    const created = await postMultipart(t, adminClient, '/admin/articles', form({ type: 'newsletter' }), [{ field: 'pdf', name: 'x.pdf', data: pdf() }]);
+    const created = await postMultipart(t, adminClient, '/admin/articles', form({ type: 'newsletter' }), [
+      { field: 'pdf', name: 'x.pdf', data: pdf() },
+    ]);
     const id = Number((created.headers.location as string).split('/').pop());
     const confirm = await adminClient.get(`/admin/articles/${id}/delete`);
     expect(confirm.statusCode).toBe(200);
@@ -177,12 +234,18 @@ describe.each(await availableDialects())('articles and newsletters on %s', (dial
     expect(await t.db.selectFrom('articles').select('id').execute()).toEqual([]);
     expect(await readdir(dir)).toEqual([]);
     expect((await adminClient.post(`/admin/articles/${id}/delete`)).statusCode).toBe(404);
-    const entry = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'newsletter.delete').executeTakeFirstOrThrow();
+    const entry = await t.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'newsletter.delete')
+      .executeTakeFirstOrThrow();
     expect(entry.target_id).toBe(String(id));
   });
 
   it('edits keep the values and show the current PDF', async () => {
-    const created = await postMultipart(t, adminClient, '/admin/articles', form(), [{ field: 'pdf', name: 'notes.pdf', data: pdf() }]);
+    const created = await postMultipart(t, adminClient, '/admin/articles', form(), [
+      { field: 'pdf', name: 'notes.pdf', data: pdf() },
+    ]);
     const id = Number((created.headers.location as string).split('/').pop());
     const edit = await adminClient.get(`/admin/articles/${id}/edit`);
     expect(edit.body).toContain('value="Why primes never run out"');
@@ -193,7 +256,12 @@ describe.each(await availableDialects())('articles and newsletters on %s', (dial
 
   it('keeps students and visitors out of the admin pages and actions', async () => {
     const { id } = await insertArticle('article', 'Kept', new Date().toISOString());
-    for (const url of ['/admin/articles', '/admin/articles/new', `/admin/articles/${id}/edit`, `/admin/articles/${id}/delete`]) {
+    for (const url of [
+      '/admin/articles',
+      '/admin/articles/new',
+      `/admin/articles/${id}/edit`,
+      `/admin/articles/${id}/delete`,
+    ]) {
       expect((await student.get(url)).statusCode).toBe(403);
       const anon = await t.client().get(url);
       expect(anon.statusCode).toBe(302);

@@ -24,7 +24,8 @@ export async function postMultipart(
   // The token goes first, as in the platform's forms.
   if (token && mode === 'field') form.append('_csrf', token);
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  for (const f of files) form.append(f.field, new Blob([new Uint8Array(f.data)], { type: f.type ?? 'application/octet-stream' }), f.name);
+  for (const f of files)
+    form.append(f.field, new Blob([new Uint8Array(f.data)], { type: f.type ?? 'application/octet-stream' }), f.name);
   const req = new Request('http://localhost/', { method: 'POST', body: form });
   const payload = Buffer.from(await req.arrayBuffer());
   const headers: Record<string, string> = { 'content-type': req.headers.get('content-type')!, ...opts.headers };

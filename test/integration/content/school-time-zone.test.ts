@@ -12,12 +12,23 @@ describe.each(await availableDialects())('dates in the school time zone on %s', 
 
   beforeAll(async () => {
     t = await createTestApp(dialect, { SCHOOL_TIMEZONE: 'America/New_York' });
-    ({ id: articleId } = await t.db.insertInto('articles').values({
-      type: 'article', title: 'Late-night primes', author_name: 'Ada Lovelace', content_html: '<p>Primes</p>',
-      published_at: LATE, created_at: LATE, updated_at: LATE,
-    }).returning('id').executeTakeFirstOrThrow());
+    ({ id: articleId } = await t.db
+      .insertInto('articles')
+      .values({
+        type: 'article',
+        title: 'Late-night primes',
+        author_name: 'Ada Lovelace',
+        content_html: '<p>Primes</p>',
+        published_at: LATE,
+        created_at: LATE,
+        updated_at: LATE,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow());
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('an article page and the article list show the day in New York, not in London', async () => {
     for (const url of [`/articles/${articleId}`, '/articles']) {

@@ -13,23 +13,39 @@ import { postMultipart } from './multipart.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const hasBash = spawnSync('bash', ['-c', 'ulimit -f 1024']).status === 0;
-if (!hasBash) console.warn('\n!!!!! SKIPPING: no bash with ulimit here, so a write cut short cannot be staged. !!!!!\n');
+if (!hasBash)
+  console.warn('\n!!!!! SKIPPING: no bash with ulimit here, so a write cut short cannot be staged. !!!!!\n');
 
 describe.runIf(hasBash)('an upload whose file cannot be written completely', () => {
   let dir: string;
-  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'mathsoc-upload-fail-')); });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mathsoc-upload-fail-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('removes the partial file, records nothing and answers with an error', async () => {
     // ulimit -f counts 1024-byte blocks in bash: 1 MiB, against a 3 MiB image.
     // The limit holds for root too, so this runs the same on every machine.
-    const run = spawnSync('bash', ['-c', 'ulimit -f 1024 && exec "$@"', 'bash',
-      process.execPath, '--import', 'tsx', join(import.meta.dirname, 'upload-write-child.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, UPLOAD_DIR: dir, TSX_DISABLE_CACHE: '1' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const run = spawnSync(
+      'bash',
+      [
+        '-c',
+        'ulimit -f 1024 && exec "$@"',
+        'bash',
+        process.execPath,
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'upload-write-child.ts'),
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, UPLOAD_DIR: dir, TSX_DISABLE_CACHE: '1' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     const line = run.stdout.trim().split('\n').pop() ?? '';
     expect(line, run.stderr).toMatch(/^\{/);
     const result = JSON.parse(line) as { status: number; body: string; rows: number };
@@ -61,7 +77,9 @@ describe('an upload the database cannot record', () => {
     sqlite.exec('vacuum');
     sqlite.pragma(`max_page_count = ${Number(sqlite.pragma('page_count', { simple: true }))}`);
     // Fill the uploads table's pages with tiny rows until SQLite says it is full.
-    const fill = sqlite.prepare("insert into uploads (stored_name, original_name, mime, kind, size, created_at) values (?, '', '', '', 0, '')");
+    const fill = sqlite.prepare(
+      "insert into uploads (stored_name, original_name, mime, kind, size, created_at) values (?, '', '', '', 0, '')",
+    );
     for (let i = 0; ; i++) {
       try {
         fill.run(`f${i}`);
@@ -71,8 +89,14 @@ describe('an upload the database cannot record', () => {
       }
     }
     const before = sqlite.prepare('select count(*) as n from uploads').get() as { n: number };
-    const res = await postMultipart(t, admin, '/admin/uploads/image', {},
-      [{ field: 'file', name: 'graph.png', data: png(2, 2, 20_000), type: 'image/png' }], { csrf: 'header' });
+    const res = await postMultipart(
+      t,
+      admin,
+      '/admin/uploads/image',
+      {},
+      [{ field: 'file', name: 'graph.png', data: png(2, 2, 20_000), type: 'image/png' }],
+      { csrf: 'header' },
+    );
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toMatch(/^\d+$/);
     expect(res.json()).toEqual({ error: 'The site is briefly unavailable. Please try again in a minute.' });

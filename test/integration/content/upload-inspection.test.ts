@@ -46,11 +46,27 @@ describe.each([
   });
 
   const uploadImage = (data: Buffer) =>
-    postMultipart(t, admin, '/admin/uploads/image', {}, [{ field: 'file', name: 'diagram.png', data, type: 'image/png' }], { csrf: 'header' });
+    postMultipart(
+      t,
+      admin,
+      '/admin/uploads/image',
+      {},
+      [{ field: 'file', name: 'diagram.png', data, type: 'image/png' }],
+      { csrf: 'header' },
+    );
   const createWithPdf = (data: Buffer) =>
-    postMultipart(t, admin, '/admin/articles', {
-      type: 'newsletter', title: 'Spring newsletter', author_name: 'Ada Admin', content_html: '',
-    }, [{ field: 'pdf', name: 'spring.pdf', data, type: 'application/pdf' }]);
+    postMultipart(
+      t,
+      admin,
+      '/admin/articles',
+      {
+        type: 'newsletter',
+        title: 'Spring newsletter',
+        author_name: 'Ada Admin',
+        content_html: '',
+      },
+      [{ field: 'pdf', name: 'spring.pdf', data, type: 'application/pdf' }],
+    );
 
   async function expectNothingStored(): Promise<void> {
     expect(await filesIn(dir)).toEqual([]);
@@ -62,7 +78,8 @@ describe.each([
     const res = await uploadImage(pngDeclaring(60000, 60000));
     expect(res.statusCode).toBe(400);
     expect(errorOf(res)).toBe(
-      `The image is too large: 60000 × 60000 pixels; the most is ${megapixels} megapixel${megapixels === 1 ? '' : 's'}. Make it smaller and upload it again.`);
+      `The image is too large: 60000 × 60000 pixels; the most is ${megapixels} megapixel${megapixels === 1 ? '' : 's'}. Make it smaller and upload it again.`,
+    );
     await expectNothingStored();
   });
 
@@ -95,7 +112,9 @@ describe.each([
   });
 
   it('refuses a PDF with a compressed stream that does not decompress', async () => {
-    const res = await createWithPdf(objectStreamPdf({ content: { dict: '/Filter /FlateDecode', data: Buffer.from('not deflate data') } }));
+    const res = await createWithPdf(
+      objectStreamPdf({ content: { dict: '/Filter /FlateDecode', data: Buffer.from('not deflate data') } }),
+    );
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('The PDF has a compressed part that cannot be checked (it does not decompress)');
     await expectNothingStored();

@@ -10,8 +10,14 @@ try {
   const admin = await t.createUser({ isAdmin: true });
   const client = t.client();
   await client.loginAs(admin);
-  const res = await postMultipart(t, client, '/admin/uploads/image', {},
-    [{ field: 'file', name: 'big.png', data: png(2, 2, 3 * 1024 * 1024), type: 'image/png' }], { csrf: 'header' });
+  const res = await postMultipart(
+    t,
+    client,
+    '/admin/uploads/image',
+    {},
+    [{ field: 'file', name: 'big.png', data: png(2, 2, 3 * 1024 * 1024), type: 'image/png' }],
+    { csrf: 'header' },
+  );
   const rows = await t.db.selectFrom('uploads').select('id').execute();
   process.stdout.write(`${JSON.stringify({ status: res.statusCode, body: res.body, rows: rows.length })}\n`);
 } finally {

@@ -40,7 +40,9 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
   });
 
   const uploadImage = (name: string, data: Buffer, client = adminClient) =>
-    postMultipart(t, client, '/admin/uploads/image', {}, [{ field: 'file', name, data, type: 'image/png' }], { csrf: 'header' });
+    postMultipart(t, client, '/admin/uploads/image', {}, [{ field: 'file', name, data, type: 'image/png' }], {
+      csrf: 'header',
+    });
 
   it.each([
     ['PNG', 'graph.png', png(), 'image/png'],
@@ -69,14 +71,30 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
 
   it('writes an audit entry for each image upload', async () => {
     const res = await uploadImage('graph.png', png());
-    const entry = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'upload.create')
-      .where('target_id', '=', String(res.json<{ id: number }>().id)).executeTakeFirst();
+    const entry = await t.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'upload.create')
+      .where('target_id', '=', String(res.json<{ id: number }>().id))
+      .executeTakeFirst();
     expect(entry?.actor_id).toBe(admin.id);
   });
 
   const refusals: Array<[string, string, Buffer, RegExp, number]> = [
-    ['a wrong magic number (text named .png)', 'notes.png', Buffer.from('just some text, not an image'), /contents are not an image/, 400],
-    ['a Windows program named .png', 'setup.png', Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 1)]), /not an image/, 400],
+    [
+      'a wrong magic number (text named .png)',
+      'notes.png',
+      Buffer.from('just some text, not an image'),
+      /contents are not an image/,
+      400,
+    ],
+    [
+      'a Windows program named .png',
+      'setup.png',
+      Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 1)]),
+      /not an image/,
+      400,
+    ],
     ['a PDF sent as an image', 'doc.png', pdf(), /A PDF file is not accepted here/, 400],
     ['an SVG', 'logo.svg', svg(), /SVG .* not accepted/, 400],
     ['an SVG named .png', 'logo.png', svg(), /SVG .* not accepted/, 400],
@@ -90,14 +108,17 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
     ['a Windows path traversal name', '..\\..\\x.png', png(), /name .* is not allowed/, 400],
   ];
 
-  it.each(refusals)('refuses %s with a clear message and leaves no file', async (_label, name, data, message, status) => {
-    const res = await uploadImage(name, data);
-    expect(res.statusCode).toBe(status);
-    expect(res.json<{ error: string }>().error).toMatch(message);
-    expect(await filesIn(dir)).toEqual([]);
-    const rows = await t.db.selectFrom('uploads').select('id').execute();
-    expect(rows).toEqual([]);
-  });
+  it.each(refusals)(
+    'refuses %s with a clear message and leaves no file',
+    async (_label, name, data, message, status) => {
+      const res = await uploadImage(name, data);
+      expect(res.statusCode).toBe(status);
+      expect(res.json<{ error: string }>().error).toMatch(message);
+      expect(await filesIn(dir)).toEqual([]);
+      const rows = await t.db.selectFrom('uploads').select('id').execute();
+      expect(rows).toEqual([]);
+    },
+  );
 
   it('says which file is missing when none was chosen', async () => {
     const res = await postMultipart(t, adminClient, '/admin/uploads/image', { other: 'x' }, [], { csrf: 'header' });
@@ -123,9 +144,18 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
 
   describe('article PDFs', () => {
     async function createWithPdf(name: string, data: Buffer) {
-      return postMultipart(t, adminClient, '/admin/articles', {
-        type: 'newsletter', title: 'Autumn newsletter', author_name: 'Ada Admin', content_html: '',
-      }, [{ field: 'pdf', name, data, type: 'application/pdf' }]);
+      return postMultipart(
+        t,
+        adminClient,
+        '/admin/articles',
+        {
+          type: 'newsletter',
+          title: 'Autumn newsletter',
+          author_name: 'Ada Admin',
+          content_html: '',
+        },
+        [{ field: 'pdf', name, data, type: 'application/pdf' }],
+      );
     }
 
     it('serves a PDF with Content-Type application/pdf, nosniff and a safe Content-Disposition', async () => {
@@ -140,10 +170,13 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
       expect(inline.headers['x-content-type-options']).toBe('nosniff');
       // Quotes, semicolons and non-ASCII cannot break out of the header.
       expect(inline.headers['content-disposition']).toBe(
-        `inline; filename="Autumn %22news%22_ v2 _ final.pdf"; filename*=UTF-8''Autumn%20%2522news%2522%3B%20v2%20%E2%80%93%20final.pdf`);
+        `inline; filename="Autumn %22news%22_ v2 _ final.pdf"; filename*=UTF-8''Autumn%20%2522news%2522%3B%20v2%20%E2%80%93%20final.pdf`,
+      );
       expect(inline.rawPayload.equals(pdf())).toBe(true);
       const download = await t.client().get(`/uploads/${upload!.stored_name}?download=1`);
-      expect(download.headers['content-disposition']).toMatch(/^attachment; filename="Autumn %22news%22_ v2 _ final.pdf"/);
+      expect(download.headers['content-disposition']).toMatch(
+        /^attachment; filename="Autumn %22news%22_ v2 _ final.pdf"/,
+      );
       expect(download.headers['content-type']).toBe('application/pdf');
     });
 
@@ -183,7 +216,11 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
 
   describe('serving', () => {
     it('answers 404 for names that are not server-chosen or not recorded', async () => {
-      for (const url of ['/uploads/..%2F..%2Fetc%2Fpasswd', '/uploads/passwd', '/uploads/0123456789abcdef0123456789abcdef.png']) {
+      for (const url of [
+        '/uploads/..%2F..%2Fetc%2Fpasswd',
+        '/uploads/passwd',
+        '/uploads/0123456789abcdef0123456789abcdef.png',
+      ]) {
         const res = await t.client().get(url);
         expect(res.statusCode).toBe(404);
         expect(res.headers['content-disposition']).toBeUndefined();
@@ -205,10 +242,20 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
       const embedded = (await uploadImage('in-content.png', png(3, 3))).json<{ url: string }>();
       const now = new Date().toISOString();
       const later = new Date(Date.now() + 86400_000).toISOString();
-      const challenge = await t.db.insertInto('challenges').values({
-        title: 'Next week', content_html: `<p><img src="${embedded.url}" alt=""></p>`, image_upload_id: id, key_stage: 'KS4',
-        release_at: later, attempts_per_box: 3, created_at: now, updated_at: now,
-      }).returning('id').executeTakeFirstOrThrow();
+      const challenge = await t.db
+        .insertInto('challenges')
+        .values({
+          title: 'Next week',
+          content_html: `<p><img src="${embedded.url}" alt=""></p>`,
+          image_upload_id: id,
+          key_stage: 'KS4',
+          release_at: later,
+          attempts_per_box: 3,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const student = t.client();
       await student.loginAs(await t.createUser());
       for (const u of [url, embedded.url]) {
@@ -238,24 +285,52 @@ describe.each(await availableDialects())('uploads on %s', (dialect) => {
     });
 
     it('accepts the editor’s upload with the token in X-CSRF-Token and refuses it without', async () => {
-      const ok = await postMultipart(c, client, '/admin/uploads/image', {}, [{ field: 'file', name: 'a.png', data: png() }], { csrf: 'header' });
+      const ok = await postMultipart(
+        c,
+        client,
+        '/admin/uploads/image',
+        {},
+        [{ field: 'file', name: 'a.png', data: png() }],
+        { csrf: 'header' },
+      );
       expect(ok.statusCode).toBe(201);
-      const bad = await postMultipart(c, client, '/admin/uploads/image', {}, [{ field: 'file', name: 'a.png', data: png() }], { csrf: false });
+      const bad = await postMultipart(
+        c,
+        client,
+        '/admin/uploads/image',
+        {},
+        [{ field: 'file', name: 'a.png', data: png() }],
+        { csrf: false },
+      );
       expect(bad.statusCode).toBe(403);
       expect(await filesIn(cdir)).toHaveLength(1);
     });
 
     it('accepts a multipart article form with the token as its first field, and refuses a wrong token', async () => {
       const fields = { type: 'newsletter', title: 'With token', author_name: 'A', content_html: '<p>x</p>' };
-      const ok = await postMultipart(c, client, '/admin/articles', fields, [{ field: 'pdf', name: 'n.pdf', data: pdf() }]);
+      const ok = await postMultipart(c, client, '/admin/articles', fields, [
+        { field: 'pdf', name: 'n.pdf', data: pdf() },
+      ]);
       expect(ok.statusCode).toBe(303);
-      const bad = await postMultipart(c, client, '/admin/articles', { ...fields, title: 'Forged' }, [], { csrf: false, headers: { 'x-csrf-token': 'forged' } });
+      const bad = await postMultipart(c, client, '/admin/articles', { ...fields, title: 'Forged' }, [], {
+        csrf: false,
+        headers: { 'x-csrf-token': 'forged' },
+      });
       expect(bad.statusCode).toBe(403);
       const titles = (await c.db.selectFrom('articles').select('title').execute()).map((r) => r.title);
       expect(titles).toEqual(['With token']);
       const stored = await filesIn(cdir);
       expect(stored.filter((f) => f.endsWith('.pdf'))).toHaveLength(1);
-      expect((await readFile(join(cdir, stored.find((f) => f.endsWith('.pdf'))!))).equals(pdf())).toBe(true);
+      expect(
+        (
+          await readFile(
+            join(
+              cdir,
+              stored.find((f) => f.endsWith('.pdf'))!,
+            ),
+          )
+        ).equals(pdf()),
+      ).toBe(true);
     });
   });
 });

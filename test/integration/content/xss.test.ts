@@ -54,7 +54,9 @@ describe.each(await availableDialects())('XSS corpus through every rich-text fie
     await admin.loginAs(await t.createUser({ isAdmin: true }));
     anon = t.client();
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   function expectInertPage(html: string) {
     const page = inspectPage(html);
@@ -74,7 +76,12 @@ describe.each(await availableDialects())('XSS corpus through every rich-text fie
   });
 
   it.each(vectors.map((v, i) => [i + 1, v]))('article content, vector %i: %s', async (_n, vector) => {
-    const res = await admin.post('/admin/articles', { type: 'article', title: 'XSS test', author_name: 'Tester', content_html: `${MARK}${vector}` });
+    const res = await admin.post('/admin/articles', {
+      type: 'article',
+      title: 'XSS test',
+      author_name: 'Tester',
+      content_html: `${MARK}${vector}`,
+    });
     expect(res.statusCode).toBe(303);
     const url = res.headers.location as string;
     const id = Number(url.split('/').pop());
@@ -98,18 +105,29 @@ describe.each(await availableDialects())('XSS corpus through every rich-text fie
   it.each(vectors.map((v, i) => [i + 1, v]))('page content, vector %i: %s', async (_n, vector) => {
     const res = await admin.post('/admin/pages/about', { title: 'About', content_html: `${MARK}${vector}` });
     expect(res.statusCode).toBe(303);
-    const row = await t.db.selectFrom('pages').select('content_html').where('slug', '=', 'about').executeTakeFirstOrThrow();
+    const row = await t.db
+      .selectFrom('pages')
+      .select('content_html')
+      .where('slug', '=', 'about')
+      .executeTakeFirstOrThrow();
     expect(findProblems(row.content_html)).toEqual([]);
     expectInertPage((await anon.get('/about')).body);
   });
 
   it('vectors in titles and author names are shown as text', async () => {
     for (const vector of vectors.slice(0, 40)) {
-      const res = await admin.post('/admin/articles', { type: 'newsletter', title: vector.slice(0, 200), author_name: vector.slice(0, 100), content_html: MARK });
+      const res = await admin.post('/admin/articles', {
+        type: 'newsletter',
+        title: vector.slice(0, 200),
+        author_name: vector.slice(0, 100),
+        content_html: MARK,
+      });
       expect(res.statusCode).toBe(303);
       const page = inspectPage((await anon.get(res.headers.location as string)).body);
       expect(page.handlers).toEqual([]);
-      expect(page.scripts.every((s) => (s.attrs.find((a) => a.name === 'src')?.value ?? '').startsWith('/assets/'))).toBe(true);
+      expect(
+        page.scripts.every((s) => (s.attrs.find((a) => a.name === 'src')?.value ?? '').startsWith('/assets/')),
+      ).toBe(true);
     }
     const list = inspectPage((await anon.get('/newsletters')).body);
     expect(list.handlers).toEqual([]);
@@ -117,10 +135,20 @@ describe.each(await availableDialects())('XSS corpus through every rich-text fie
 
   it('HTML written straight into the database is cleaned again when shown', async () => {
     const now = new Date().toISOString();
-    const row = await t.db.insertInto('articles').values({
-      type: 'article', title: 'Raw', author_name: 'x', content_html: '<p>x</p><img src=x onerror=alert(1)><script>alert(2)</script><a href="javascript:alert(3)">y</a>',
-      published_at: now, created_at: now, updated_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
+    const row = await t.db
+      .insertInto('articles')
+      .values({
+        type: 'article',
+        title: 'Raw',
+        author_name: 'x',
+        content_html:
+          '<p>x</p><img src=x onerror=alert(1)><script>alert(2)</script><a href="javascript:alert(3)">y</a>',
+        published_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const html = (await anon.get(`/articles/${row.id}`)).body;
     expectInertPage(html);
     expect(html).not.toContain('alert(');

@@ -5,26 +5,71 @@ import { migrations } from '../../../src/db/migrations/index.js';
 import { availableDialects, createTestDatabase, ownTables, type TestDatabase } from '../../helpers/db.js';
 
 const TABLES = [
-  'users', 'sessions', 'schools', 'challenges', 'answer_boxes', 'submissions', 'completions', 'scores',
-  'score_adjustments', 'competitions', 'competition_schools', 'competition_participants', 'competition_scores',
-  'articles', 'announcements', 'uploads', 'audit_log', 'pages', 'settings',
+  'users',
+  'sessions',
+  'schools',
+  'challenges',
+  'answer_boxes',
+  'submissions',
+  'completions',
+  'scores',
+  'score_adjustments',
+  'competitions',
+  'competition_schools',
+  'competition_participants',
+  'competition_scores',
+  'articles',
+  'announcements',
+  'uploads',
+  'audit_log',
+  'pages',
+  'settings',
 ];
 
 describe.each(await availableDialects())('migrations on %s', (dialect) => {
   let t: TestDatabase | null = null;
-  afterEach(async () => { await t?.dispose(); t = null; });
+  afterEach(async () => {
+    await t?.dispose();
+    t = null;
+  });
 
   const now = new Date().toISOString();
   async function seed(db: TestDatabase['db']) {
-    const school = await db.insertInto('schools').values({ name: 'A School', email_domain: 'a.example', address: null, created_at: now })
-      .returning('id').executeTakeFirstOrThrow();
-    const user = await db.insertInto('users').values({
-      email: 'a@a.example', first_name: 'A', last_name: 'B', password_hash: 'x', year_group: 9, key_stage: 'KS4',
-      maths_class: null, school_id: school.id, created_at: now, updated_at: now, password_changed_at: now,
-    }).returning('id').executeTakeFirstOrThrow();
-    const challenge = await db.insertInto('challenges').values({
-      title: 'C', content_html: '', key_stage: 'KS4', release_at: now, attempts_per_box: 3, created_at: now, updated_at: now,
-    } as never).returning('id').executeTakeFirstOrThrow();
+    const school = await db
+      .insertInto('schools')
+      .values({ name: 'A School', email_domain: 'a.example', address: null, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const user = await db
+      .insertInto('users')
+      .values({
+        email: 'a@a.example',
+        first_name: 'A',
+        last_name: 'B',
+        password_hash: 'x',
+        year_group: 9,
+        key_stage: 'KS4',
+        maths_class: null,
+        school_id: school.id,
+        created_at: now,
+        updated_at: now,
+        password_changed_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const challenge = await db
+      .insertInto('challenges')
+      .values({
+        title: 'C',
+        content_html: '',
+        key_stage: 'KS4',
+        release_at: now,
+        attempts_per_box: 3,
+        created_at: now,
+        updated_at: now,
+      } as never)
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return { schoolId: school.id, userId: user.id, challengeId: challenge.id };
   }
 
@@ -37,30 +82,100 @@ describe.each(await availableDialects())('migrations on %s', (dialect) => {
   it('enforces one completion per user per challenge', async () => {
     t = await createTestDatabase(dialect);
     const { userId, challengeId } = await seed(t.db);
-    const row = { user_id: userId, challenge_id: challengeId, key_stage: 'KS4', points: 3, competition_id: null, school_id: null, completed_at: now };
+    const row = {
+      user_id: userId,
+      challenge_id: challengeId,
+      key_stage: 'KS4',
+      points: 3,
+      competition_id: null,
+      school_id: null,
+      completed_at: now,
+    };
     await t.db.insertInto('completions').values(row).execute();
-    await expect(t.db.insertInto('completions').values({ ...row, points: 1 }).execute()).rejects.toThrow(/unique|UNIQUE/);
+    await expect(
+      t.db
+        .insertInto('completions')
+        .values({ ...row, points: 1 })
+        .execute(),
+    ).rejects.toThrow(/unique|UNIQUE/);
   });
 
   it('enforces foreign keys and unique emails', async () => {
     t = await createTestDatabase(dialect);
     const { userId } = await seed(t.db);
-    await expect(t.db.insertInto('submissions').values({
-      user_id: userId, challenge_id: 999999, box_id: 999999, answer: '1', is_correct: 0, created_at: now,
-    }).execute()).rejects.toThrow(/foreign key|FOREIGN KEY/i);
-    await expect(t.db.insertInto('users').values({
-      email: 'a@a.example', first_name: 'X', last_name: 'Y', password_hash: 'x', year_group: 7, key_stage: 'KS3',
-      maths_class: null, school_id: null, created_at: now, updated_at: now, password_changed_at: now,
-    }).execute()).rejects.toThrow(/unique|UNIQUE/);
+    await expect(
+      t.db
+        .insertInto('submissions')
+        .values({
+          user_id: userId,
+          challenge_id: 999999,
+          box_id: 999999,
+          answer: '1',
+          is_correct: 0,
+          created_at: now,
+        })
+        .execute(),
+    ).rejects.toThrow(/foreign key|FOREIGN KEY/i);
+    await expect(
+      t.db
+        .insertInto('users')
+        .values({
+          email: 'a@a.example',
+          first_name: 'X',
+          last_name: 'Y',
+          password_hash: 'x',
+          year_group: 7,
+          key_stage: 'KS3',
+          maths_class: null,
+          school_id: null,
+          created_at: now,
+          updated_at: now,
+          password_changed_at: now,
+        })
+        .execute(),
+    ).rejects.toThrow(/unique|UNIQUE/);
   });
 
-  it('cascades a user\'s rows on delete and keeps articles with author set to null', async () => {
+  it("cascades a user's rows on delete and keeps articles with author set to null", async () => {
     t = await createTestDatabase(dialect);
     const { userId, challengeId } = await seed(t.db);
-    const box = await t.db.insertInto('answer_boxes').values({ challenge_id: challengeId, position: 1, label: 'a', correct_answer: '1', options_json: '{}', created_at: now })
-      .returning('id').executeTakeFirstOrThrow();
-    await t.db.insertInto('submissions').values({ user_id: userId, challenge_id: challengeId, box_id: box.id, answer: '1', is_correct: 1, created_at: now }).execute();
-    await t.db.insertInto('articles').values({ type: 'article', title: 'T', author_name: 'A B', author_id: userId, content_html: '', pdf_upload_id: null, published_at: now, created_at: now, updated_at: now }).execute();
+    const box = await t.db
+      .insertInto('answer_boxes')
+      .values({
+        challenge_id: challengeId,
+        position: 1,
+        label: 'a',
+        correct_answer: '1',
+        options_json: '{}',
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('submissions')
+      .values({
+        user_id: userId,
+        challenge_id: challengeId,
+        box_id: box.id,
+        answer: '1',
+        is_correct: 1,
+        created_at: now,
+      })
+      .execute();
+    await t.db
+      .insertInto('articles')
+      .values({
+        type: 'article',
+        title: 'T',
+        author_name: 'A B',
+        author_id: userId,
+        content_html: '',
+        pdf_upload_id: null,
+        published_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     await t.db.deleteFrom('users').where('id', '=', userId).execute();
     expect(await t.db.selectFrom('submissions').selectAll().execute()).toHaveLength(0);
     const articles = await t.db.selectFrom('articles').selectAll().execute();
@@ -70,9 +185,10 @@ describe.each(await availableDialects())('migrations on %s', (dialect) => {
 
   it('migrates down and up again', async () => {
     t = await createTestDatabase(dialect);
-    const schema = dialect === 'postgres'
-      ? (await sql<{ s: string }>`select current_schema() as s`.execute(t.db)).rows[0]!.s
-      : undefined;
+    const schema =
+      dialect === 'postgres'
+        ? (await sql<{ s: string }>`select current_schema() as s`.execute(t.db)).rows[0]!.s
+        : undefined;
     const migrator = new Migrator({
       db: t.db,
       provider: { getMigrations: async () => migrations },

@@ -13,7 +13,10 @@ class Relay {
   private sockets = new Set<net.Socket>();
   /** 'forward' relays bytes; 'blackhole' accepts connections and never answers. */
   mode: 'forward' | 'blackhole' = 'forward';
-  constructor(private readonly target: { host: string; port: number }, public port = 0) {}
+  constructor(
+    private readonly target: { host: string; port: number },
+    public port = 0,
+  ) {}
 
   async start(): Promise<void> {
     this.server = net.createServer((client) => {
@@ -23,7 +26,10 @@ class Relay {
       if (this.mode === 'blackhole') return;
       const upstream = net.connect(this.target);
       this.sockets.add(upstream);
-      upstream.on('close', () => { this.sockets.delete(upstream); client.destroy(); });
+      upstream.on('close', () => {
+        this.sockets.delete(upstream);
+        client.destroy();
+      });
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
       client.pipe(upstream).pipe(client);

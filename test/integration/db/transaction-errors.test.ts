@@ -23,28 +23,44 @@ describe('a transaction on a full SQLite database', () => {
     sqlite.exec('vacuum');
     sqlite.pragma(`max_page_count = ${Number(sqlite.pragma('page_count', { simple: true }))}`);
     const before = await count(db);
-    const failure = await db.transaction().execute(async (trx) => {
-      await sql`insert into audit_log (action, created_at) values ('small', 'now')`.execute(trx);
-      await sql`insert into audit_log (action, created_at, details) values ('large', 'now', ${'x'.repeat(100_000)})`.execute(trx);
-    }).then(() => null, (err: unknown) => err as { code?: string; message?: string });
+    const failure = await db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`insert into audit_log (action, created_at) values ('small', 'now')`.execute(trx);
+        await sql`insert into audit_log (action, created_at, details) values ('large', 'now', ${'x'.repeat(100_000)})`.execute(
+          trx,
+        );
+      })
+      .then(
+        () => null,
+        (err: unknown) => err as { code?: string; message?: string },
+      );
     expect(failure).toMatchObject({ code: 'SQLITE_FULL' });
     expect(failure?.message).not.toContain('rollback');
     expect(await count(db)).toBe(before);
     sqlite.pragma('max_page_count = 1073741823');
-    await db.transaction().execute((trx) => sql`insert into audit_log (action, created_at) values ('after', 'now')`.execute(trx));
+    await db
+      .transaction()
+      .execute((trx) => sql`insert into audit_log (action, created_at) values ('after', 'now')`.execute(trx));
     expect(await count(db)).toBe(before + 1);
   });
 });
 
 describe.runIf(await serviceAvailable('postgres'))('a PostgreSQL connection killed mid-transaction', () => {
-  it('fails with the server\'s own reason (57P01), not the failed rollback, writes nothing, and the pool recovers', async () => {
+  it("fails with the server's own reason (57P01), not the failed rollback, writes nothing, and the pool recovers", async () => {
     handle = await createTestDatabase('postgres');
     const { db } = handle;
     const before = await count(db);
-    const failure = await db.transaction().execute(async (trx) => {
-      await sql`insert into audit_log (action, created_at) values ('half', 'now')`.execute(trx);
-      await sql`select pg_terminate_backend(pg_backend_pid())`.execute(trx);
-    }).then(() => null, (err: unknown) => err as { code?: string; message?: string });
+    const failure = await db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`insert into audit_log (action, created_at) values ('half', 'now')`.execute(trx);
+        await sql`select pg_terminate_backend(pg_backend_pid())`.execute(trx);
+      })
+      .then(
+        () => null,
+        (err: unknown) => err as { code?: string; message?: string },
+      );
     expect(failure).toMatchObject({ code: '57P01' });
     expect(failure?.message).not.toMatch(/not queryable/);
     expect(await count(db)).toBe(before);

@@ -14,7 +14,9 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
     admin = t.client();
     await admin.loginAs(await t.createUser({ isAdmin: true }));
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('test-equivalence answers with the verdict and both normalised forms', async () => {
     const res = await admin.post('/api/math/test-equivalence', { expr1: '\\frac{1}{2}', expr2: '0.5' }, { json: true });
@@ -26,14 +28,22 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
   });
 
   it('test-equivalence says not equivalent for a wrong answer', async () => {
-    const res = await admin.post('/api/math/test-equivalence', { expr1: 'x^2-16', expr2: '\\left(x-4\\right)^2' }, { json: true });
+    const res = await admin.post(
+      '/api/math/test-equivalence',
+      { expr1: 'x^2-16', expr2: '\\left(x-4\\right)^2' },
+      { json: true },
+    );
     expect(res.json<Verdict>().equivalent).toBe(false);
   });
 
   it('applies box options sent with the request', async () => {
     const unordered = await admin.post('/api/math/test-equivalence', { expr1: '1, 2', expr2: '2, 1' }, { json: true });
     expect(unordered.json<Verdict>().equivalent).toBe(true);
-    const ordered = await admin.post('/api/math/test-equivalence', { expr1: '1, 2', expr2: '2, 1', options: { listOrder: 'ordered' } }, { json: true });
+    const ordered = await admin.post(
+      '/api/math/test-equivalence',
+      { expr1: '1, 2', expr2: '2, 1', options: { listOrder: 'ordered' } },
+      { json: true },
+    );
     expect(ordered.json<Verdict>().equivalent).toBe(false);
   });
 
@@ -43,7 +53,7 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
     [{}, 'expr1'],
     [{ expr1: 1, expr2: '1' }, 'expr1'],
   ])('test-equivalence with %o is a 400 naming the field', async (body, fieldName) => {
-    const res = await admin.post('/api/math/test-equivalence', body , { json: true });
+    const res = await admin.post('/api/math/test-equivalence', body, { json: true });
     expect(res.statusCode).toBe(400);
     expect(res.json<{ error: string }>().error).toContain(fieldName);
   });
@@ -61,7 +71,12 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
   });
 
   it('hostile input is judged not equivalent, never a crash', async () => {
-    for (const expr2 of ['9^{9^{9^{9}}}', '\\input{/etc/passwd}', '<script>alert(1)</script>', '('.repeat(3000).slice(0, 2000)]) {
+    for (const expr2 of [
+      '9^{9^{9^{9}}}',
+      '\\input{/etc/passwd}',
+      '<script>alert(1)</script>',
+      '('.repeat(3000).slice(0, 2000),
+    ]) {
       const res = await admin.post('/api/math/test-equivalence', { expr1: '9', expr2 }, { json: true });
       expect(res.statusCode).toBe(200);
       expect(res.json<Verdict>().equivalent).toBe(false);
@@ -85,7 +100,12 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
     expect(page.body.match(/data-mathfield/g)).toHaveLength(2);
     expect(page.body).toContain('<label for="expr1">');
     expect(page.body).toMatch(/<script type="module" src="\/assets\/math-tester-[\w-]+\.js"/);
-    const posted = await admin.post('/admin/math', { expr1: '3\\sqrt{3}', expr2: '\\sqrt{27}', kind: 'auto', listOrder: 'unordered' });
+    const posted = await admin.post('/admin/math', {
+      expr1: '3\\sqrt{3}',
+      expr2: '\\sqrt{27}',
+      kind: 'auto',
+      listOrder: 'unordered',
+    });
     expect(posted.statusCode).toBe(200);
     expect(posted.body).toContain('Equivalent: the answer would be marked correct');
     const wrong = await admin.post('/admin/math', { expr1: '2\\sqrt{5}', expr2: '\\sqrt{10}' });
@@ -104,7 +124,9 @@ describe('admin math API in the production profile', () => {
     admin = t.client({ https: true });
     await admin.loginAs(await t.createUser({ isAdmin: true }), {});
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('refuses a request without the CSRF token', async () => {
     const res = await admin.post('/api/math/normalize', { expression: '1' }, { json: true, csrf: false });

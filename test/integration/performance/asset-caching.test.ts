@@ -15,7 +15,10 @@ describe('static file caching', () => {
   let t: TestApp;
   let visitor: TestClient;
   let student: TestClient;
-  const manifest = JSON.parse(readFileSync(join(PUBLIC_DIR, 'assets', 'manifest.json'), 'utf8')) as Record<string, string>;
+  const manifest = JSON.parse(readFileSync(join(PUBLIC_DIR, 'assets', 'manifest.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
   const chunk = readdirSync(join(PUBLIC_DIR, 'assets', 'chunks')).find((f) => f.endsWith('.js'));
 
   beforeAll(async () => {
@@ -24,7 +27,9 @@ describe('static file caching', () => {
     student = t.client();
     await student.loginAs(await t.createUser());
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('sends every hashed bundle with a one-year immutable Cache-Control, to visitors and signed-in users', async () => {
     const hashed = [...Object.values(manifest), ...(chunk ? [`chunks/${chunk}`] : [])];

@@ -12,7 +12,9 @@ import { availableDialects } from '../../helpers/db.js';
 
 describe.each(await availableDialects())('performance measures on %s', (dialect) => {
   let t: TestApp;
-  afterEach(async () => { await t?.close(); });
+  afterEach(async () => {
+    await t?.close();
+  });
 
   it('compresses assets for browsers that accept it, and never compresses pages', async () => {
     t = await createTestApp(dialect);
@@ -34,7 +36,10 @@ describe.each(await availableDialects())('performance measures on %s', (dialect)
   const stat = (html: string, name: string) => new RegExp(`data-stat="${name}">([^<]*)<`).exec(html)?.[1];
 
   it('serves the public board from memory for PUBLIC_CACHE_SECONDS, and fresh when it is 0', async () => {
-    for (const [seconds, fresh] of [['60', false], ['0', true]] as const) {
+    for (const [seconds, fresh] of [
+      ['60', false],
+      ['0', true],
+    ] as const) {
       t = await createTestApp(dialect, { PUBLIC_CACHE_SECONDS: seconds });
       const student = await t.createUser({ firstName: 'Ada', lastName: 'Lovelace', keyStage: 'KS4', yearGroup: 10 });
       const now = new Date().toISOString();
@@ -57,7 +62,10 @@ describe.each(await availableDialects())('performance measures on %s', (dialect)
 
   it('serves the home page data from memory for PUBLIC_CACHE_SECONDS, and fresh when it is 0', async () => {
     const members = (html: string) => /<span class="stat-number">(\d+)<\/span> members/.exec(html)?.[1];
-    for (const [seconds, fresh] of [['60', false], ['0', true]] as const) {
+    for (const [seconds, fresh] of [
+      ['60', false],
+      ['0', true],
+    ] as const) {
       t = await createTestApp(dialect, { PUBLIC_CACHE_SECONDS: seconds });
       await t.createUser();
       expect(members((await t.client().get('/')).body)).toBe('1');
@@ -74,7 +82,10 @@ describe("the index behind a student's history on a challenge page", () => {
     const t = await createTestApp('sqlite');
     try {
       const conn = t.database.sqlite as SqliteDatabase.Database;
-      const plan = conn.prepare('explain query plan select * from "submissions" where "user_id" = ? and "challenge_id" = ? order by "created_at", "id"')
+      const plan = conn
+        .prepare(
+          'explain query plan select * from "submissions" where "user_id" = ? and "challenge_id" = ? order by "created_at", "id"',
+        )
         .all(1, 1) as { detail: string }[];
       const text = plan.map((p) => p.detail).join('\n');
       expect(text).toContain('submissions_user_challenge_time_idx');

@@ -9,7 +9,8 @@ type Strategy = 'fixed-window' | 'moving-window' | 'sliding-window-counter';
 
 const combos: Array<[Strategy, string, string]> = [];
 if (await serviceAvailable('redis')) {
-  for (const s of ['fixed-window', 'moving-window', 'sliding-window-counter'] as const) combos.push([s, 'redis', REDIS_URI]);
+  for (const s of ['fixed-window', 'moving-window', 'sliding-window-counter'] as const)
+    combos.push([s, 'redis', REDIS_URI]);
 }
 if (await serviceAvailable('memcached')) {
   for (const s of ['fixed-window', 'sliding-window-counter'] as const) combos.push([s, 'memcached', MEMCACHED_URI]);
@@ -44,7 +45,8 @@ describe.each(combos)('%s on %s shared by two instances', (strategy, storage, ur
   it('admits exactly the limit of concurrent requests from one client', async () => {
     const ip = '198.51.100.40';
     const responses = await Promise.all(
-      Array.from({ length: REQUESTS }, (_, i) => (i % 2 ? a : b).client({ ip }).get('/')));
+      Array.from({ length: REQUESTS }, (_, i) => (i % 2 ? a : b).client({ ip }).get('/')),
+    );
     const statuses = responses.map((r) => r.statusCode);
     expect(statuses.filter((s) => s === 200)).toHaveLength(LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(REQUESTS - LIMIT);
@@ -54,7 +56,8 @@ describe.each(combos)('%s on %s shared by two instances', (strategy, storage, ur
 
   it('admits exactly the limit of concurrent named hits for one key', async () => {
     const results = await Promise.all(
-      Array.from({ length: REQUESTS }, (_, i) => (i % 2 ? a : b).app.rateLimits.hit('wrong-answer', '4242')));
+      Array.from({ length: REQUESTS }, (_, i) => (i % 2 ? a : b).app.rateLimits.hit('wrong-answer', '4242')),
+    );
     expect(results.filter((r) => r.allowed)).toHaveLength(LIMIT);
     expect(results.filter((r) => !r.allowed).every((r) => r.retryAfterSeconds >= 1)).toBe(true);
   });

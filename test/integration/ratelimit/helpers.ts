@@ -54,7 +54,10 @@ export function freePort(): Promise<number> {
 function reachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(500, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -62,7 +65,11 @@ function reachable(port: number): Promise<boolean> {
 }
 
 /** Polls `check` until it holds; fails with `what` when it never does within `limitMs`. */
-export async function eventually(what: string, check: () => Promise<boolean> | boolean, limitMs = 20_000): Promise<void> {
+export async function eventually(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  limitMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -75,10 +82,18 @@ export async function eventually(what: string, check: () => Promise<boolean> | b
 export class PrivateServer {
   private child: ChildProcess | null = null;
 
-  constructor(private readonly command: string, private readonly args: string[], readonly port: number) {}
+  constructor(
+    private readonly command: string,
+    private readonly args: string[],
+    readonly port: number,
+  ) {}
 
   static redis(port: number): PrivateServer {
-    return new PrivateServer('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], port);
+    return new PrivateServer(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      port,
+    );
   }
 
   static memcached(port: number): PrivateServer {

@@ -45,9 +45,17 @@ describe.each(combos)('mathsoc reset-password and the login throttles (%s, %s st
       databaseUrl = handle.config.url;
     }
     const config = loadConfig({
-      APP_ENV: 'testing', SECRET_KEY, LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl,
-      RATELIMIT_ENABLED: 'true', RATELIMIT_STORAGE_URI: uri, RATELIMIT_KEY_PREFIX: prefix, PROXY_FIX_X_FOR: '1',
-      RATELIMIT_LOGIN: '1000 per minute', RATELIMIT_LOGIN_PAIR: '3 per hour', RATELIMIT_LOGIN_ACCOUNT: '5 per hour',
+      APP_ENV: 'testing',
+      SECRET_KEY,
+      LOG_LEVEL: 'silent',
+      DATABASE_URL: databaseUrl,
+      RATELIMIT_ENABLED: 'true',
+      RATELIMIT_STORAGE_URI: uri,
+      RATELIMIT_KEY_PREFIX: prefix,
+      PROXY_FIX_X_FOR: '1',
+      RATELIMIT_LOGIN: '1000 per minute',
+      RATELIMIT_LOGIN_PAIR: '3 per hour',
+      RATELIMIT_LOGIN_ACCOUNT: '5 per hour',
     });
     app = await buildApp(config, { database: handle, logger: false });
     await app.ready();
@@ -60,18 +68,35 @@ describe.each(combos)('mathsoc reset-password and the login throttles (%s, %s st
   });
 
   let n = 0;
-  const address = () => { n += 1; return `192.0.2.${n}`; };
+  const address = () => {
+    n += 1;
+    return `192.0.2.${n}`;
+  };
   const login = (ip: string, email: string, password: string) =>
     new TestClient(app, { ip }).post('/login', { email, password }, { csrf: false });
 
   it('lets the owner sign in right after the reset, from the attacked address and from a new one', async () => {
     const email = `owner-${prefix}@school.example.org`;
     const now = new Date().toISOString();
-    await handle.db.insertInto('users').values({
-      email, first_name: 'Olive', last_name: 'Owner', password_hash: await hashPassword(TEST_PASSWORD),
-      year_group: 9, key_stage: 'KS4', maths_class: null, school_id: null, user_type: 'student', is_admin: 0,
-      must_change_password: 0, created_at: now, updated_at: now, password_changed_at: now,
-    }).execute();
+    await handle.db
+      .insertInto('users')
+      .values({
+        email,
+        first_name: 'Olive',
+        last_name: 'Owner',
+        password_hash: await hashPassword(TEST_PASSWORD),
+        year_group: 9,
+        key_stage: 'KS4',
+        maths_class: null,
+        school_id: null,
+        user_type: 'student',
+        is_admin: 0,
+        must_change_password: 0,
+        created_at: now,
+        updated_at: now,
+        password_changed_at: now,
+      })
+      .execute();
 
     const attacker = address();
     for (let i = 0; i < 3; i++) expect((await login(attacker, email, `guess ${i}`)).statusCode).toBe(401);
@@ -80,7 +105,14 @@ describe.each(combos)('mathsoc reset-password and the login throttles (%s, %s st
     expect((await login(address(), email, TEST_PASSWORD)).statusCode).toBe(429);
 
     const { stdout } = await run(process.execPath, [CLI, 'reset-password', '--email', email], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'silent', APP_ENV: 'development', SECRET_KEY, DATABASE_URL: databaseUrl },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        LOG_LEVEL: 'silent',
+        APP_ENV: 'development',
+        SECRET_KEY,
+        DATABASE_URL: databaseUrl,
+      },
       timeout: 60_000,
     });
     const password = /One-time password \(shown only now\): (\S+)/.exec(stdout)![1]!;

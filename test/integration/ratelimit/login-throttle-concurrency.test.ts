@@ -25,9 +25,14 @@ describe.each(combos)('concurrent password guesses, %s on %s, two instances', (s
 
   beforeAll(async () => {
     t = await createTestApp('sqlite', {
-      RATELIMIT_ENABLED: 'true', RATELIMIT_STRATEGY: strategy, RATELIMIT_STORAGE_URI: uri, RATELIMIT_KEY_PREFIX: prefix,
-      PROXY_FIX_X_FOR: '1', RATELIMIT_LOGIN: '1000 per minute',
-      RATELIMIT_LOGIN_PAIR: `${PAIR_LIMIT} per hour`, RATELIMIT_LOGIN_ACCOUNT: `${ACCOUNT_LIMIT} per hour`,
+      RATELIMIT_ENABLED: 'true',
+      RATELIMIT_STRATEGY: strategy,
+      RATELIMIT_STORAGE_URI: uri,
+      RATELIMIT_KEY_PREFIX: prefix,
+      PROXY_FIX_X_FOR: '1',
+      RATELIMIT_LOGIN: '1000 per minute',
+      RATELIMIT_LOGIN_PAIR: `${PAIR_LIMIT} per hour`,
+      RATELIMIT_LOGIN_ACCOUNT: `${ACCOUNT_LIMIT} per hour`,
     });
     // A second server process's view: its own limiter and connections, the same database and store.
     second = await buildApp(t.config, { database: t.database, logger: false });
@@ -41,20 +46,30 @@ describe.each(combos)('concurrent password guesses, %s on %s, two instances', (s
 
   let n = 0;
   const guess = (user: TestUser, ip: string, i: number) =>
-    new TestClient(i % 2 ? t.app : second, { ip }).post('/login', { email: user.email, password: `guess ${i}` }, { csrf: false });
-  const tally = (codes: number[]) => ({ checked: codes.filter((c) => c === 401).length, refused: codes.filter((c) => c === 429).length });
+    new TestClient(i % 2 ? t.app : second, { ip }).post(
+      '/login',
+      { email: user.email, password: `guess ${i}` },
+      { csrf: false },
+    );
+  const tally = (codes: number[]) => ({
+    checked: codes.filter((c) => c === 401).length,
+    refused: codes.filter((c) => c === 429).length,
+  });
 
   it('checks exactly the per-address number of guesses from one address', async () => {
     const user = await t.createUser();
     const ip = `203.0.113.${++n}`;
-    const codes = (await Promise.all(Array.from({ length: GUESSES }, (_, i) => guess(user, ip, i)))).map((r) => r.statusCode);
+    const codes = (await Promise.all(Array.from({ length: GUESSES }, (_, i) => guess(user, ip, i)))).map(
+      (r) => r.statusCode,
+    );
     expect(tally(codes)).toEqual({ checked: PAIR_LIMIT, refused: GUESSES - PAIR_LIMIT });
   });
 
   it('checks exactly the per-account number of guesses from many addresses', async () => {
     const user = await t.createUser();
-    const codes = (await Promise.all(Array.from({ length: GUESSES }, (_, i) => guess(user, `198.18.${n}.${i + 1}`, i))))
-      .map((r) => r.statusCode);
+    const codes = (
+      await Promise.all(Array.from({ length: GUESSES }, (_, i) => guess(user, `198.18.${n}.${i + 1}`, i)))
+    ).map((r) => r.statusCode);
     n += 1;
     expect(tally(codes)).toEqual({ checked: ACCOUNT_LIMIT, refused: GUESSES - ACCOUNT_LIMIT });
   });

@@ -45,7 +45,10 @@ describe.each(combos)('login throttling (%s, %s storage)', (dialect, storage, ur
   });
 
   let n = 0;
-  const nextAddress = () => { n += 1; return `198.51.${Math.floor(n / 250)}.${(n % 250) + 1}`; };
+  const nextAddress = () => {
+    n += 1;
+    return `198.51.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+  };
   const newDevice = () => t.client({ ip: nextAddress() });
   /** The same browser (its cookies) on another network. */
   const elsewhere = (device: TestClient) => {
@@ -53,7 +56,8 @@ describe.each(combos)('login throttling (%s, %s storage)', (dialect, storage, ur
     for (const [k, v] of device.cookies) if (k === DEVICE) c.cookies.set(k, v);
     return c;
   };
-  const login = (c: TestClient, email: string, password: string) => c.post('/login', { email, password }, { csrf: false });
+  const login = (c: TestClient, email: string, password: string) =>
+    c.post('/login', { email, password }, { csrf: false });
   const signedIn = (res: Response) =>
     res.statusCode === 303 && res.cookies.some((c) => c.name === t.config.session.cookieName && c.value !== '');
   const expectThrottled = (res: Response) => {
@@ -85,7 +89,8 @@ describe.each(combos)('login throttling (%s, %s storage)', (dialect, storage, ur
     const other = await t.createUser();
     const attackerAddress = nextAddress();
     const attacker = t.client({ ip: attackerAddress });
-    for (let i = 0; i < PAIR_LIMIT; i++) expect((await login(attacker, owner.email, `wrong ${i}`)).statusCode).toBe(401);
+    for (let i = 0; i < PAIR_LIMIT; i++)
+      expect((await login(attacker, owner.email, `wrong ${i}`)).statusCode).toBe(401);
     expectThrottled(await login(attacker, owner.email, `wrong again`));
     expectThrottled(await login(attacker, owner.email, TEST_PASSWORD));
 
@@ -170,7 +175,12 @@ describe.each(combos)('login throttling (%s, %s storage)', (dialect, storage, ur
     expect(cookie?.secure).toBeFalsy();
 
     const secure = await login(t.client({ ip: nextAddress(), https: true }), owner.email, TEST_PASSWORD);
-    expect(secure.cookies.find((c) => c.name === `__Host-${DEVICE}`)).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: true, path: '/' });
+    expect(secure.cookies.find((c) => c.name === `__Host-${DEVICE}`)).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: true,
+      path: '/',
+    });
     // A failed attempt marks nothing.
     const failed = await login(newDevice(), owner.email, 'wrong');
     expect(failed.cookies.some((c) => c.name === DEVICE)).toBe(false);
@@ -206,8 +216,11 @@ describe.each(combos)('login throttling (%s, %s storage)', (dialect, storage, ur
     expectThrottled(await login(newDevice(), owner.email, TEST_PASSWORD));
 
     expect(signedIn(await login(laptop, owner.email, TEST_PASSWORD))).toBe(true);
-    const changed = await laptop.post('/profile/password',
-      { current_password: TEST_PASSWORD, new_password: GOOD_PASSWORD, new_password_confirm: GOOD_PASSWORD }, { csrf: false });
+    const changed = await laptop.post(
+      '/profile/password',
+      { current_password: TEST_PASSWORD, new_password: GOOD_PASSWORD, new_password_confirm: GOOD_PASSWORD },
+      { csrf: false },
+    );
     expect(changed.statusCode).toBe(303);
 
     expect(signedIn(await login(newDevice(), owner.email, GOOD_PASSWORD))).toBe(true);
@@ -228,7 +241,12 @@ describe.each(combos)('login throttling (%s, %s storage)', (dialect, storage, ur
     const byAddress = entries.filter((e) => details(e).throttle === 'address');
     const byAccount = entries.filter((e) => details(e).throttle === 'account');
     expect(byAddress).toHaveLength(1);
-    expect(byAddress[0]).toMatchObject({ ip: attackerAddress, target_type: 'user', target_id: String(owner.id), actor_id: null });
+    expect(byAddress[0]).toMatchObject({
+      ip: attackerAddress,
+      target_type: 'user',
+      target_id: String(owner.id),
+      actor_id: null,
+    });
     expect(byAccount).toHaveLength(1);
     expect(refusedAddresses).toContain(byAccount[0]!.ip);
     expect(byAccount[0]).toMatchObject({ target_type: 'user', target_id: String(owner.id), actor_id: null });
@@ -259,8 +277,9 @@ describe('login throttle settings', () => {
 
   it('refuses a malformed RATELIMIT_LOGIN_PAIR at start-up, naming it, whether limiting is on or not', async () => {
     for (const enabled of ['true', 'false']) {
-      await expect(createTestApp('sqlite', { RATELIMIT_ENABLED: enabled, RATELIMIT_LOGIN_PAIR: '5 per 15 minits' }))
-        .rejects.toThrow('RATELIMIT_LOGIN_PAIR: rate limit "5 per 15 minits"');
+      await expect(
+        createTestApp('sqlite', { RATELIMIT_ENABLED: enabled, RATELIMIT_LOGIN_PAIR: '5 per 15 minits' }),
+      ).rejects.toThrow('RATELIMIT_LOGIN_PAIR: rate limit "5 per 15 minits"');
     }
   });
 
@@ -270,7 +289,9 @@ describe('login throttle settings', () => {
     expect(loadConfig({ ...env, RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS: '30' }).rateLimit.knownDeviceDays).toBe(30);
     for (const bad of ['0', '3651', 'a year']) {
       expect(() => loadConfig({ ...env, RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS: bad })).toThrow(ConfigError);
-      expect(() => loadConfig({ ...env, RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS: bad })).toThrow('RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS');
+      expect(() => loadConfig({ ...env, RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS: bad })).toThrow(
+        'RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS',
+      );
     }
   });
 });

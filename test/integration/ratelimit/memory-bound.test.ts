@@ -57,7 +57,10 @@ function logLines(file: string): Array<{ level: number; msg: string; evicted?: n
   } catch {
     return [];
   }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { level: number; msg: string });
 }
 
 const get = (app: FastifyInstance, ip: string, url = '/') =>
@@ -85,11 +88,15 @@ describe('the in-memory rate-limit store under a flood of addresses', () => {
     expect(again.statusCode).toBe(200);
     expect(again.headers['x-ratelimit-remaining']).toBe('1');
 
-    await eventually('the "store full" warning', () => logLines(log).some((l) => l.level === 40 && l.msg.includes('rate-limit store full')));
+    await eventually('the "store full" warning', () =>
+      logLines(log).some((l) => l.level === 40 && l.msg.includes('rate-limit store full')),
+    );
     // One warning for the flood, not one per eviction.
     expect(logLines(log).filter((l) => l.msg.includes('rate-limit store full'))).toHaveLength(1);
     await stop(app);
-    await eventually('the eviction count', () => logLines(log).some((l) => /rate-limit store full: \d+ keys evicted in the last/.test(l.msg)));
+    await eventually('the eviction count', () =>
+      logLines(log).some((l) => /rate-limit store full: \d+ keys evicted in the last/.test(l.msg)),
+    );
     const summary = logLines(log).find((l) => /keys evicted/.test(l.msg))!;
     expect(summary.evicted).toBeGreaterThanOrEqual(260);
     expect(summary.maxKeys).toBe(40);

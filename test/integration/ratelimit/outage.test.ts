@@ -15,7 +15,10 @@ import { binaryExists, countRedisKeys, eventually, freePort, PrivateServer, uniq
 
 type Kind = 'redis' | 'memcached';
 const kinds: Kind[] = [];
-for (const [kind, binary] of [['redis', 'redis-server'], ['memcached', 'memcached']] as const) {
+for (const [kind, binary] of [
+  ['redis', 'redis-server'],
+  ['memcached', 'memcached'],
+] as const) {
   if (await binaryExists(binary)) kinds.push(kind);
   else if (REQUIRE_SERVICES) throw new Error(`${binary} is not installed and REQUIRE_SERVICES=1`);
   else console.warn(`\n!!!!! SKIPPING the ${kind} outage tests: ${binary} is not installed. !!!!!\n`);
@@ -70,11 +73,15 @@ function logLines(file: string): Array<{ level: number; msg: string }> {
   } catch {
     return [];
   }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { level: number; msg: string });
 }
 
 const WARN = 40;
-const isOutageWarning = (l: { level: number; msg: string }) => l.level === WARN && l.msg.includes('rate-limit storage unavailable');
+const isOutageWarning = (l: { level: number; msg: string }) =>
+  l.level === WARN && l.msg.includes('rate-limit storage unavailable');
 
 async function get(instance: Instance, ip: string, url = '/'): Promise<number> {
   const res = await instance.app.inject({ method: 'GET', url, headers: { 'x-forwarded-for': ip } });
@@ -87,7 +94,12 @@ describe.each(kinds)('an outage of the %s store', (kind) => {
     const uri = kind === 'redis' ? `redis://127.0.0.1:${server.port}` : `memcached://127.0.0.1:${server.port}`;
     const prefix = uniquePrefix(`outage-${kind}`);
     const log = logFile();
-    const env = { RATELIMIT_ENABLED: 'true', RATELIMIT_STORAGE_URI: uri, RATELIMIT_KEY_PREFIX: prefix, RATELIMIT_DEFAULT: '4 per hour' };
+    const env = {
+      RATELIMIT_ENABLED: 'true',
+      RATELIMIT_STORAGE_URI: uri,
+      RATELIMIT_KEY_PREFIX: prefix,
+      RATELIMIT_DEFAULT: '4 per hour',
+    };
     const a = await startInstance({ ...env, LOG_FILE: log });
     const statuses: number[] = [];
     const track = async (instance: Instance, ip: string, url?: string) => {
@@ -133,9 +145,16 @@ describe.each(kinds)('a %s store that is down when the server starts', (kind) =>
     const server = kind === 'redis' ? PrivateServer.redis(port) : PrivateServer.memcached(port);
     cleanups.push(() => server.stop());
     const uri = kind === 'redis' ? `redis://127.0.0.1:${port}` : `memcached://127.0.0.1:${port}`;
-    const env = { RATELIMIT_ENABLED: 'true', RATELIMIT_STORAGE_URI: uri, RATELIMIT_KEY_PREFIX: uniquePrefix(`late-${kind}`), RATELIMIT_DEFAULT: '2 per hour' };
+    const env = {
+      RATELIMIT_ENABLED: 'true',
+      RATELIMIT_STORAGE_URI: uri,
+      RATELIMIT_KEY_PREFIX: uniquePrefix(`late-${kind}`),
+      RATELIMIT_DEFAULT: '2 per hour',
+    };
     const a = await startInstance(env);
-    expect([await get(a, '192.0.2.20'), await get(a, '192.0.2.20'), await get(a, '192.0.2.20')]).toEqual([200, 200, 429]);
+    expect([await get(a, '192.0.2.20'), await get(a, '192.0.2.20'), await get(a, '192.0.2.20')]).toEqual([
+      200, 200, 429,
+    ]);
     expect(a.app.rateLimitStatus().usingFallback).toBe(true);
 
     await server.start();
@@ -164,7 +183,8 @@ describe.each(kinds.filter((k) => k === 'redis'))('an outage of the %s store wit
     for (let i = 0; i < 5; i++) during.push(await get(a, '192.0.2.9'));
     expect(during).toEqual([200, 200, 200, 200, 200]);
     await eventually('the outage error in the log', () =>
-      logLines(log).some((l) => l.level === 50 && l.msg.includes('requests are not limited')));
+      logLines(log).some((l) => l.level === 50 && l.msg.includes('requests are not limited')),
+    );
     expect(logLines(log).filter((l) => l.msg.includes('rate-limit storage unavailable'))).toHaveLength(1);
   });
 });

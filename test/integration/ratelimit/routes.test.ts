@@ -19,8 +19,12 @@ const get = (t: TestApp, url: string, headers: Record<string, string> = {}, meth
 
 describe('route limits', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp('sqlite', on()); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', on());
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('counts each route on its own', async () => {
     const ip = { 'x-forwarded-for': '192.0.2.60' };
@@ -55,15 +59,23 @@ describe('route limits', () => {
   });
 
   it('limits /csp-report and answers it in JSON', async () => {
-    const report = JSON.stringify({ 'csp-report': { 'document-uri': 'http://localhost/', 'violated-directive': 'script-src' } });
-    const send = () => t.app.inject({
-      method: 'POST', url: '/csp-report', payload: report,
-      headers: { 'x-forwarded-for': '192.0.2.63', 'content-type': 'application/csp-report' },
+    const report = JSON.stringify({
+      'csp-report': { 'document-uri': 'http://localhost/', 'violated-directive': 'script-src' },
     });
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/csp-report',
+        payload: report,
+        headers: { 'x-forwarded-for': '192.0.2.63', 'content-type': 'application/csp-report' },
+      });
     for (let i = 0; i < 4; i++) expect((await send()).statusCode).toBeLessThan(300);
     const refused = await send();
     expect(refused.statusCode).toBe(429);
-    expect(refused.json()).toMatchObject({ error: expect.stringContaining('4 per minute') as unknown, retryAfter: expect.any(Number) as unknown });
+    expect(refused.json()).toMatchObject({
+      error: expect.stringContaining('4 per minute') as unknown,
+      retryAfter: expect.any(Number) as unknown,
+    });
   });
 
   it('makes unknown addresses share one counter, so probing for pages is limited too', async () => {
@@ -78,17 +90,25 @@ describe('route limits', () => {
 describe('the math API', () => {
   it('gets RATELIMIT_MATH_API on every route under /api/math/ that declares no limit of its own', async () => {
     const config = loadConfig({
-      APP_ENV: 'testing', SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789', LOG_LEVEL: 'silent',
+      APP_ENV: 'testing',
+      SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+      LOG_LEVEL: 'silent',
       ...on({ RATELIMIT_MATH_API: '2 per minute' }),
     });
     const database = await createTestDatabase('sqlite');
     const app = await buildApp(config, { database, logger: false });
     try {
-      app.post('/api/math/limit-check', { config: { access: 'public', csrf: false, json: true } }, async () => ({ ok: true }));
-      app.post('/api/math/own-limit', { config: { access: 'public', csrf: false, json: true, rateLimit: '1 per minute' } },
-        async () => ({ ok: true }));
+      app.post('/api/math/limit-check', { config: { access: 'public', csrf: false, json: true } }, async () => ({
+        ok: true,
+      }));
+      app.post(
+        '/api/math/own-limit',
+        { config: { access: 'public', csrf: false, json: true, rateLimit: '1 per minute' } },
+        async () => ({ ok: true }),
+      );
       await app.ready();
-      const call = (url: string) => app.inject({ method: 'POST', url, headers: { 'x-forwarded-for': '192.0.2.70' }, payload: {} });
+      const call = (url: string) =>
+        app.inject({ method: 'POST', url, headers: { 'x-forwarded-for': '192.0.2.70' }, payload: {} });
       expect((await call('/api/math/limit-check')).headers['x-ratelimit-limit']).toBe('2');
       expect((await call('/api/math/limit-check')).statusCode).toBe(200);
       const refused = await call('/api/math/limit-check');
@@ -121,7 +141,8 @@ describe('the client key behind proxies', () => {
     const t = await createTestApp('sqlite', on({ PROXY_FIX_X_FOR: '0' }));
     try {
       const statuses = [];
-      for (let i = 0; i < 4; i++) statuses.push((await get(t, '/', { 'x-forwarded-for': `203.0.113.${i}` })).statusCode);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await get(t, '/', { 'x-forwarded-for': `203.0.113.${i}` })).statusCode);
       expect(statuses).toEqual([200, 200, 200, 429]);
     } finally {
       await t.close();
@@ -157,7 +178,10 @@ describe('switches', () => {
         expect(res.headers['x-ratelimit-limit']).toBeUndefined();
       }
       for (let i = 0; i < 3; i++) {
-        expect(await t.app.rateLimits.hit('login-account', 'a@school.example.org')).toMatchObject({ allowed: true, limit: 1 });
+        expect(await t.app.rateLimits.hit('login-account', 'a@school.example.org')).toMatchObject({
+          allowed: true,
+          limit: 1,
+        });
       }
       expect((await t.app.rateLimits.peek('login-account', 'a@school.example.org')).allowed).toBe(true);
       expect(t.app.rateLimitStatus()).toMatchObject({ enabled: false });

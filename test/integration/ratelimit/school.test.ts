@@ -24,7 +24,10 @@ describe.each(combos)('a class behind one address (%s, %s storage)', (dialect, s
 
   beforeAll(async () => {
     t = await createTestApp(dialect, {
-      RATELIMIT_ENABLED: 'true', RATELIMIT_STORAGE_URI: uri, RATELIMIT_KEY_PREFIX: prefix, PROXY_FIX_X_FOR: '1',
+      RATELIMIT_ENABLED: 'true',
+      RATELIMIT_STORAGE_URI: uri,
+      RATELIMIT_KEY_PREFIX: prefix,
+      PROXY_FIX_X_FOR: '1',
     });
     await addSchool(t);
   });
@@ -35,7 +38,10 @@ describe.each(combos)('a class behind one address (%s, %s storage)', (dialect, s
 
   it(`lets ${CLASS_SIZE} pupils register, sign out and sign in again within a minute, none refused`, async () => {
     const statuses: Array<[string, number]> = [];
-    const note = (what: string, status: number) => { statuses.push([what, status]); return status; };
+    const note = (what: string, status: number) => {
+      statuses.push([what, status]);
+      return status;
+    };
     // Back to back, as fast as the server answers: well within one minute on an ordinary machine.
     for (let i = 0; i < CLASS_SIZE; i++) {
       const pupil = t.client({ ip: SCHOOL_ADDRESS });
@@ -47,7 +53,13 @@ describe.each(combos)('a class behind one address (%s, %s storage)', (dialect, s
       expect(note('POST /logout', (await pupil.post('/logout')).statusCode)).toBe(303);
       note('GET /login', (await pupil.get('/login')).statusCode);
       // Every third pupil mistypes the password first.
-      if (i % 3 === 0) expect(note('POST /login', (await pupil.post('/login', { email: form.email, password: 'not my password' })).statusCode)).toBe(401);
+      if (i % 3 === 0)
+        expect(
+          note(
+            'POST /login',
+            (await pupil.post('/login', { email: form.email, password: 'not my password' })).statusCode,
+          ),
+        ).toBe(401);
       const login = await pupil.post('/login', { email: form.email, password: form.password });
       expect(note('POST /login', login.statusCode)).toBe(303);
       note('GET /profile', (await pupil.get('/profile')).statusCode);
@@ -64,14 +76,22 @@ describe.each(combos)('a class behind one address (%s, %s storage)', (dialect, s
     let admitted = 0;
     let refused = null;
     for (let i = 0; i <= perMinute.amount + 1 && !refused; i++) {
-      const res = await attacker.post('/login', { email: `guess-${i}@school.example.org`, password: '' }, { csrf: false });
+      const res = await attacker.post(
+        '/login',
+        { email: `guess-${i}@school.example.org`, password: '' },
+        { csrf: false },
+      );
       if (res.statusCode === 429) refused = res;
       else admitted++;
     }
     expect(admitted).toBe(perMinute.amount);
     expect(refused?.statusCode).toBe(429);
     expect(Number(refused?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    const right = await attacker.post('/login', { email: user.email, password: 'correct horse battery staple' }, { csrf: false });
+    const right = await attacker.post(
+      '/login',
+      { email: user.email, password: 'correct horse battery staple' },
+      { csrf: false },
+    );
     expect(right.statusCode).toBe(429);
     // The school next door is another address and is not affected.
     expect((await t.client({ ip: SCHOOL_ADDRESS }).get('/login')).statusCode).toBe(200);
@@ -82,7 +102,9 @@ describe.each(combos)('a class behind one address (%s, %s storage)', (dialect, s
     const attacker = t.client({ ip: '198.51.100.67' });
     const codes: number[] = [];
     for (let i = 0; i <= perMinute.amount; i++) {
-      codes.push((await attacker.post('/register', { email: `bot-${i}@school.example.org` }, { csrf: false })).statusCode);
+      codes.push(
+        (await attacker.post('/register', { email: `bot-${i}@school.example.org` }, { csrf: false })).statusCode,
+      );
     }
     expect(codes.slice(0, perMinute.amount).every((c) => c === 400)).toBe(true);
     expect(codes[perMinute.amount]).toBe(429);
@@ -96,7 +118,11 @@ describe.each(combos)('a class behind one address (%s, %s storage)', (dialect, s
     await thief.loginAs(user);
     const codes: number[] = [];
     for (let i = 0; i <= perMinute.amount; i++) {
-      const res = await thief.post('/profile/password', { current_password: `guess-${i}`, new_password: 'x', new_password_confirm: 'x' });
+      const res = await thief.post('/profile/password', {
+        current_password: `guess-${i}`,
+        new_password: 'x',
+        new_password_confirm: 'x',
+      });
       codes.push(res.statusCode);
     }
     expect(codes.slice(0, perMinute.amount).every((c) => c === 400)).toBe(true);

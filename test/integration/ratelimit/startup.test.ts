@@ -6,7 +6,12 @@ import { ConfigError, loadConfig } from '../../../src/config/index.js';
 import { createTestDatabase } from '../../helpers/db.js';
 
 async function start(env: Record<string, string>, addRoutes?: (app: Awaited<ReturnType<typeof buildApp>>) => void) {
-  const config = loadConfig({ APP_ENV: 'testing', SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    APP_ENV: 'testing',
+    SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const database = await createTestDatabase('sqlite');
   try {
     const app = await buildApp(config, { database, logger: false });
@@ -36,14 +41,17 @@ describe('rate-limit start-up checks', () => {
     for (const enabled of ['true', 'false']) {
       const failure = start({ [key]: value, RATELIMIT_ENABLED: enabled });
       await expect(failure).rejects.toThrow(ConfigError);
-      await expect(start({ [key]: value, RATELIMIT_ENABLED: enabled })).rejects.toThrow(`${key}: rate limit "${value}"`);
+      await expect(start({ [key]: value, RATELIMIT_ENABLED: enabled })).rejects.toThrow(
+        `${key}: rate limit "${value}"`,
+      );
       await expect(start({ [key]: value, RATELIMIT_ENABLED: enabled })).rejects.toThrow(problem);
     }
   });
 
   it('refuses the moving window on Memcached, as Flask-Limiter does', async () => {
-    await expect(start({ RATELIMIT_STRATEGY: 'moving-window', RATELIMIT_STORAGE_URI: 'memcached://127.0.0.1:11211' }))
-      .rejects.toThrow('RATELIMIT_STRATEGY=moving-window is not supported with Memcached storage');
+    await expect(
+      start({ RATELIMIT_STRATEGY: 'moving-window', RATELIMIT_STORAGE_URI: 'memcached://127.0.0.1:11211' }),
+    ).rejects.toThrow('RATELIMIT_STRATEGY=moving-window is not supported with Memcached storage');
   });
 
   it.each([
@@ -70,7 +78,9 @@ describe('rate-limit start-up checks', () => {
     const failure = start({}, (app) => {
       app.get('/broken', { config: { access: 'public', rateLimit: '5 per fortnight' } }, async () => 'x');
     });
-    await expect(failure).rejects.toThrow('route GET /broken: rate limit "5 per fortnight": "5 per fortnight" is not a limit');
+    await expect(failure).rejects.toThrow(
+      'route GET /broken: rate limit "5 per fortnight": "5 per fortnight" is not a limit',
+    );
   });
 
   it('starts with every documented value', async () => {

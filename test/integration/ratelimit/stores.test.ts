@@ -9,7 +9,8 @@ type Strategy = 'fixed-window' | 'moving-window' | 'sliding-window-counter';
 const STRATEGIES: Strategy[] = ['fixed-window', 'moving-window', 'sliding-window-counter'];
 
 const combos: Array<[Strategy, string, string]> = STRATEGIES.map((s) => [s, 'memory', 'memory://']);
-if (await serviceAvailable('redis')) combos.push(...STRATEGIES.map((s): [Strategy, string, string] => [s, 'redis', REDIS_URI]));
+if (await serviceAvailable('redis'))
+  combos.push(...STRATEGIES.map((s): [Strategy, string, string] => [s, 'redis', REDIS_URI]));
 if (await serviceAvailable('memcached')) {
   // Moving window on Memcached is refused at start-up (see config.test.ts).
   combos.push(['fixed-window', 'memcached', MEMCACHED_URI], ['sliding-window-counter', 'memcached', MEMCACHED_URI]);
@@ -32,7 +33,9 @@ describe.each(combos)('%s on %s storage', (strategy, storage, uri) => {
   };
   let t: TestApp;
 
-  beforeAll(async () => { t = await createTestApp('sqlite', env); });
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', env);
+  });
   afterAll(async () => {
     await t?.close();
     if (storage === 'redis') await deleteRedisKeys(uri, prefix);
@@ -67,7 +70,10 @@ describe.each(combos)('%s on %s storage', (strategy, storage, uri) => {
 
     const json = await client.get('/', { accept: 'application/json' });
     expect(json.statusCode).toBe(429);
-    expect(json.json()).toMatchObject({ error: expect.stringContaining('too many requests') as unknown, retryAfter: expect.any(Number) as unknown });
+    expect(json.json()).toMatchObject({
+      error: expect.stringContaining('too many requests') as unknown,
+      retryAfter: expect.any(Number) as unknown,
+    });
   });
 
   it('limits each client address on its own', async () => {

@@ -14,7 +14,10 @@ export class Relay {
   private server: net.Server | null = null;
   private sockets = new Set<net.Socket>();
   mode: 'forward' | 'blackhole' = 'forward';
-  constructor(private readonly target: { host: string; port: number }, public port = 0) {}
+  constructor(
+    private readonly target: { host: string; port: number },
+    public port = 0,
+  ) {}
 
   async start(): Promise<void> {
     this.server = net.createServer((client) => {
@@ -24,7 +27,10 @@ export class Relay {
       if (this.mode === 'blackhole') return;
       const upstream = net.connect(this.target);
       this.sockets.add(upstream);
-      upstream.on('close', () => { this.sockets.delete(upstream); client.destroy(); });
+      upstream.on('close', () => {
+        this.sockets.delete(upstream);
+        client.destroy();
+      });
       upstream.on('error', () => client.destroy());
       client.on('close', () => upstream.destroy());
       client.pipe(upstream).pipe(client);
@@ -78,7 +84,10 @@ export async function createLoggedApp(database: DatabaseHandle, env: Record<stri
       } catch {
         return [];
       }
-      return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as LogLine);
+      return text
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as LogLine);
     },
     async close() {
       await app.close();
@@ -105,10 +114,23 @@ export const UNAVAILABLE = 'The site is briefly unavailable. Please try again in
 /** A user row written straight to the database (the app may not be able to). */
 export async function insertUser(db: Db, isAdmin = false): Promise<number> {
   const now = new Date().toISOString();
-  const row = await db.insertInto('users').values({
-    email: `outage-${Math.random().toString(36).slice(2)}@school.example.org`, first_name: 'Olive', last_name: 'Outage',
-    password_hash: 'x', year_group: isAdmin ? null : 9, key_stage: isAdmin ? null : 'KS4', maths_class: null, school_id: null,
-    user_type: isAdmin ? 'teacher' : 'student', is_admin: isAdmin ? 1 : 0, created_at: now, updated_at: now,
-  }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('users')
+    .values({
+      email: `outage-${Math.random().toString(36).slice(2)}@school.example.org`,
+      first_name: 'Olive',
+      last_name: 'Outage',
+      password_hash: 'x',
+      year_group: isAdmin ? null : 9,
+      key_stage: isAdmin ? null : 'KS4',
+      maths_class: null,
+      school_id: null,
+      user_type: isAdmin ? 'teacher' : 'student',
+      is_admin: isAdmin ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }

@@ -9,7 +9,15 @@ import { openDatabase } from '../../../src/db/index.js';
 import { TestClient } from '../../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { serviceAvailable, TEST_DATABASE_URL } from '../../helpers/services.js';
-import { createLoggedApp, insertUser, Relay, UNAVAILABLE, waitFor, type LoggedApp, type LogLine } from './outage-helpers.js';
+import {
+  createLoggedApp,
+  insertUser,
+  Relay,
+  UNAVAILABLE,
+  waitFor,
+  type LoggedApp,
+  type LogLine,
+} from './outage-helpers.js';
 
 const outageLines = (log: LogLine[], phase: string) => log.filter((l) => l.outage === phase);
 /** The log's lines for an outage phase, once there is one. */
@@ -113,13 +121,17 @@ describe('a full SQLite database', () => {
   });
 
   const counts = async () => ({
-    announcements: Number((await sql<{ n: number }>`select count(*) as n from announcements`.execute(handle.db)).rows[0]!.n),
+    announcements: Number(
+      (await sql<{ n: number }>`select count(*) as n from announcements`.execute(handle.db)).rows[0]!.n,
+    ),
     audit: Number((await sql<{ n: number }>`select count(*) as n from audit_log`.execute(handle.db)).rows[0]!.n),
   });
   // Larger than the free space of any page: the write needs new pages.
-  const post = () => admin.post('/admin/announcements', {
-    title: 'Half-term puzzle hunt', content_html: `<p>${'Bring a pencil and a friend. '.repeat(3000)}</p>`,
-  });
+  const post = () =>
+    admin.post('/admin/announcements', {
+      title: 'Half-term puzzle hunt',
+      content_html: `<p>${'Bring a pencil and a friend. '.repeat(3000)}</p>`,
+    });
 
   it('answers 503 with the outage page, writes nothing, and logs SQLITE_FULL rather than a failed rollback', async () => {
     const sqlite = handle.sqlite!;

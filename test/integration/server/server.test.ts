@@ -8,15 +8,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
-function startServer(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startServer(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
     cwd: env.CWD ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout.on('data', (d) => { out += String(d); });
-  child.stderr.on('data', (d) => { out += String(d); });
+  child.stdout.on('data', (d) => {
+    out += String(d);
+  });
+  child.stderr.on('data', (d) => {
+    out += String(d);
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }
@@ -53,7 +61,7 @@ describe('server process', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('first start creates the database and prints the first admin\'s one-time password once', () => {
+  it("first start creates the database and prints the first admin's one-time password once", () => {
     expect(existsSync(join(dir, 'first_test.db'))).toBe(true);
     expect(server.output()).toMatch(/password: \S{20}/);
     expect(server.output()).not.toContain('admin123');
@@ -67,13 +75,21 @@ describe('server process', () => {
 
   it('writes one request log line per request, with a request id and without cookies', async () => {
     await fetch(`${base}/about?from=log-test`, { headers: { cookie: 'mathsoc_session=secret-cookie-value' } });
-    const logged = () => readFileSync(join(dir, 'app.log'), 'utf8').split('\n').filter((l) => l.includes('/about?from=log-test'));
+    const logged = () =>
+      readFileSync(join(dir, 'app.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('/about?from=log-test'));
     await waitFor(() => existsSync(join(dir, 'app.log')) && logged().length > 0, 5000);
     const log = readFileSync(join(dir, 'app.log'), 'utf8');
     expect(log).not.toContain('secret-cookie-value');
     const lines = logged().map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ msg: 'request completed', method: 'GET', url: '/about?from=log-test', statusCode: 200 });
+    expect(lines[0]).toMatchObject({
+      msg: 'request completed',
+      method: 'GET',
+      url: '/about?from=log-test',
+      statusCode: 200,
+    });
     expect(lines[0]!.reqId).toEqual(expect.any(String));
     expect(lines[0]!.responseTimeMs).toEqual(expect.any(Number));
   });

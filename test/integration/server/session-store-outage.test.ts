@@ -13,7 +13,9 @@ import { createLoggedApp, insertUser, UNAVAILABLE, waitFor, type LoggedApp } fro
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 if (!hasRedisServer) {
   if (REQUIRE_SERVICES) throw new Error('redis-server is not installed and REQUIRE_SERVICES=1');
-  console.warn('\n!!!!! SKIPPING: redis-server is not installed, so the session-store outage suite cannot run. !!!!!\n');
+  console.warn(
+    '\n!!!!! SKIPPING: redis-server is not installed, so the session-store outage suite cannot run. !!!!!\n',
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -24,18 +26,26 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const answers = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = net.connect({ host: '127.0.0.1', port });
-  const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-  socket.setTimeout(500, () => done(false));
-  socket.once('data', (d) => done(String(d).startsWith('+PONG')));
-  socket.once('connect', () => socket.write('PING\r\n'));
-  socket.once('error', () => done(false));
-});
+const answers = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('data', (d) => done(String(d).startsWith('+PONG')));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('error', () => done(false));
+  });
 
 /** A redis-server without persistence, like one whose data is lost on restart. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   await waitFor(() => answers(port), 10_000, 50);
   return child;
 }
@@ -57,7 +67,10 @@ describe.runIf(hasRedisServer)('the Redis session store going away', () => {
     port = await freePort();
     redis = await startRedis(port);
     handle = await createTestDatabase('sqlite');
-    logged = await createLoggedApp(handle, { SESSION_STORE_URI: `redis://127.0.0.1:${port}`, RATELIMIT_ENABLED: 'false' });
+    logged = await createLoggedApp(handle, {
+      SESSION_STORE_URI: `redis://127.0.0.1:${port}`,
+      RATELIMIT_ENABLED: 'false',
+    });
     signedIn = new TestClient(logged.app);
     await signedIn.loginAs({ id: await insertUser(handle.db) });
   });

@@ -6,10 +6,23 @@ import { containsProfanity, nameError, normalizeName } from '../../../src/domain
 import { mathsClassError, normalizeMathsClass } from '../../../src/domain/accounts/user-forms.js';
 
 describe('names', () => {
-  it.each(["O'Brien", 'D’Souza', 'Mary-Jane', 'van der Berg', 'Zoë', 'Nguyễn', 'Zhang', 'Ólafsdóttir', 'Αλέξανδρος', 'محمد', 'Dickson', 'Cumming', 'Analise'])(
-    'accepts %s', (name) => {
-      expect(nameError(normalizeName(name), 'Last name', { profanity: true })).toBeNull();
-    });
+  it.each([
+    "O'Brien",
+    'D’Souza',
+    'Mary-Jane',
+    'van der Berg',
+    'Zoë',
+    'Nguyễn',
+    'Zhang',
+    'Ólafsdóttir',
+    'Αλέξανδρος',
+    'محمد',
+    'Dickson',
+    'Cumming',
+    'Analise',
+  ])('accepts %s', (name) => {
+    expect(nameError(normalizeName(name), 'Last name', { profanity: true })).toBeNull();
+  });
 
   it.each([
     ['', /Enter your last name/],
@@ -41,10 +54,18 @@ describe('emails', () => {
     expect(normalizeEmail(undefined)).toBe('');
   });
 
-  it.each(['a@b', 'no-at-sign', 'two@@signs.org', 'spa ce@x.org', '<a>@x.org', 'a@-x.org', 'a@x-.org', `${'a'.repeat(250)}@x.org`])(
-    'refuses %s', (email) => {
-      expect(emailError(normalizeEmail(email))).not.toBeNull();
-    });
+  it.each([
+    'a@b',
+    'no-at-sign',
+    'two@@signs.org',
+    'spa ce@x.org',
+    '<a>@x.org',
+    'a@-x.org',
+    'a@x-.org',
+    `${'a'.repeat(250)}@x.org`,
+  ])('refuses %s', (email) => {
+    expect(emailError(normalizeEmail(email))).not.toBeNull();
+  });
 
   it('finds the domain after the last @', () => {
     expect(emailDomain('ada@school.example.org')).toBe('school.example.org');
@@ -54,7 +75,15 @@ describe('emails', () => {
 describe('key stages and years', () => {
   const map = loadConfig({ APP_ENV: 'testing' }).accounts.keyStageByYear;
   it('maps the default years', () => {
-    expect([7, 8, 9, 10, 11, 12, 13].map((y) => keyStageForYear(map, y))).toEqual(['KS3', 'KS3', 'KS4', 'KS4', 'KS4', 'KS5', 'KS5']);
+    expect([7, 8, 9, 10, 11, 12, 13].map((y) => keyStageForYear(map, y))).toEqual([
+      'KS3',
+      'KS3',
+      'KS4',
+      'KS4',
+      'KS4',
+      'KS5',
+      'KS5',
+    ]);
     expect(keyStageForYear(map, null)).toBeNull();
   });
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import {
-  commonPasswords, normalizePassword, passwordError, passwordLength, passwordRules,
+  commonPasswords,
+  normalizePassword,
+  passwordError,
+  passwordLength,
+  passwordRules,
 } from '../../../src/domain/accounts/password-policy.js';
 
 const rules = { minLength: 8, maxLength: 256 };
@@ -11,7 +15,12 @@ describe('password policy (NIST SP 800-63B)', () => {
     const config = loadConfig({ APP_ENV: 'testing' });
     expect(passwordRules(config, { isAdmin: false })).toEqual({ minLength: 8, maxLength: 256 });
     expect(passwordRules(config, { isAdmin: true })).toEqual({ minLength: 12, maxLength: 256 });
-    const custom = loadConfig({ APP_ENV: 'testing', PASSWORD_MIN_LENGTH: '10', ADMIN_PASSWORD_MIN_LENGTH: '16', PASSWORD_MAX_LENGTH: '64' });
+    const custom = loadConfig({
+      APP_ENV: 'testing',
+      PASSWORD_MIN_LENGTH: '10',
+      ADMIN_PASSWORD_MIN_LENGTH: '16',
+      PASSWORD_MAX_LENGTH: '64',
+    });
     expect(passwordRules(custom, { isAdmin: false })).toEqual({ minLength: 10, maxLength: 64 });
     expect(passwordRules(custom, { isAdmin: true })).toEqual({ minLength: 16, maxLength: 64 });
     // An admin minimum set below the general one never weakens admins.
@@ -33,7 +42,8 @@ describe('password policy (NIST SP 800-63B)', () => {
   });
 
   it('has no composition rules: lower-case letters and spaces only are fine', () => {
-    for (const p of ['correct horse battery staple', 'mountain river cloud', 'zqxwvjkpml']) expect(passwordError(p, rules)).toBeNull();
+    for (const p of ['correct horse battery staple', 'mountain river cloud', 'zqxwvjkpml'])
+      expect(passwordError(p, rules)).toBeNull();
   });
 
   it('refuses passwords from the shipped common list, in any case', () => {
@@ -45,7 +55,14 @@ describe('password policy (NIST SP 800-63B)', () => {
 
   it('refuses passwords built from the account’s own name or email, or the society’s name', () => {
     const context = { email: 'ada.lovelace@school.example.org', firstName: 'Ada', lastName: 'Lovelace' };
-    for (const p of ['adalovelace', 'Ada Lovelace 1815', 'LOVELACE2024!', 'ada.lovelace', 'mathssociety1', 'MathsSoc2025']) {
+    for (const p of [
+      'adalovelace',
+      'Ada Lovelace 1815',
+      'LOVELACE2024!',
+      'ada.lovelace',
+      'mathssociety1',
+      'MathsSoc2025',
+    ]) {
       expect(passwordError(p, rules, context), p).toMatch(/your name, your email address or the society/);
     }
     expect(passwordError('lovelace likes engines', rules, context)).toBeNull();

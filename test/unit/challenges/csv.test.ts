@@ -8,8 +8,10 @@ describe('CSV cells', () => {
     expect(csvCell('-2+3')).toBe("'-2+3");
     expect(csvCell('@SUM(A1:A9)')).toBe("'@SUM(A1:A9)");
     expect(csvCell('\t=cmd')).toBe("'\t=cmd");
-    expect(csvCell('\r=cmd')).toBe("\"'\r=cmd\"");
-    expect(csvCell('=HYPERLINK("http://evil.example","Click")')).toBe('"\'=HYPERLINK(""http://evil.example"",""Click"")"');
+    expect(csvCell('\r=cmd')).toBe('"\'\r=cmd"');
+    expect(csvCell('=HYPERLINK("http://evil.example","Click")')).toBe(
+      '"\'=HYPERLINK(""http://evil.example"",""Click"")"',
+    );
   });
 
   it('quotes commas, quotes, semicolons and line breaks, and doubles quotes', () => {
@@ -30,7 +32,15 @@ describe('CSV cells', () => {
 
   it('builds a document with a BOM and CRLF line ends', () => {
     expect(csvRow(['a', 1, null])).toBe('a,1,');
-    expect(toCsv(['Name', 'Points'], [['=evil', 3], ['Ann', -1]])).toBe("\uFEFFName,Points\r\n'=evil,3\r\nAnn,-1\r\n");
+    expect(
+      toCsv(
+        ['Name', 'Points'],
+        [
+          ['=evil', 3],
+          ['Ann', -1],
+        ],
+      ),
+    ).toBe("\uFEFFName,Points\r\n'=evil,3\r\nAnn,-1\r\n");
   });
 
   it('makes a safe download name', () => {

@@ -17,22 +17,37 @@ describe('messages after an answer', () => {
   });
 
   it('words attempts left in the singular and plural', () => {
-    const wrong = (attemptsLeft: number) => answerMessage({ kind: 'recorded', correct: false, attemptsLeft, completion: null, adminTry: false }, 'T').text;
+    const wrong = (attemptsLeft: number) =>
+      answerMessage({ kind: 'recorded', correct: false, attemptsLeft, completion: null, adminTry: false }, 'T').text;
     expect(wrong(2)).toBe('Not quite. You have 2 attempts left for this box.');
     expect(wrong(1)).toBe('Not quite. You have 1 attempt left for this box.');
     expect(wrong(0)).toBe('Not quite, and that was your last attempt for this box.');
   });
 
   it('explains refusals made inside the transaction', () => {
-    expect(answerMessage({ kind: 'gone' }, 'T').text).toBe('That answer box no longer exists: the challenge was changed while your answer was being checked. Please look again.');
-    expect(answerMessage({ kind: 'locked' }, 'T')).toEqual({ type: 'warning', text: 'This challenge is locked, so answers are no longer accepted.' });
-    expect(answerMessage({ kind: 'solved' }, 'T')).toEqual({ type: 'info', text: 'You have already answered this box correctly.' });
-    expect(answerMessage({ kind: 'no-attempts' }, 'T')).toEqual({ type: 'warning', text: 'You have used all your attempts for this box.' });
+    expect(answerMessage({ kind: 'gone' }, 'T').text).toBe(
+      'That answer box no longer exists: the challenge was changed while your answer was being checked. Please look again.',
+    );
+    expect(answerMessage({ kind: 'locked' }, 'T')).toEqual({
+      type: 'warning',
+      text: 'This challenge is locked, so answers are no longer accepted.',
+    });
+    expect(answerMessage({ kind: 'solved' }, 'T')).toEqual({
+      type: 'info',
+      text: 'You have already answered this box correctly.',
+    });
+    expect(answerMessage({ kind: 'no-attempts' }, 'T')).toEqual({
+      type: 'warning',
+      text: 'You have used all your attempts for this box.',
+    });
   });
 
   it('names the challenge and the points on completion', () => {
     const done = (first: boolean, points: number) =>
-      answerMessage({ kind: 'recorded', correct: true, attemptsLeft: 1, completion: { first, points }, adminTry: false }, 'Primes').text;
+      answerMessage(
+        { kind: 'recorded', correct: true, attemptsLeft: 1, completion: { first, points }, adminTry: false },
+        'Primes',
+      ).text;
     expect(done(true, 3)).toBe('Correct — you have completed «Primes»! You were the first to finish: +3 points.');
     expect(done(false, 1)).toBe('Correct — you have completed «Primes»! +1 point.');
   });

@@ -16,7 +16,14 @@ describe('school time', () => {
   });
 
   it('refuses what is not a date and time', () => {
-    for (const bad of ['', 'tomorrow', '2026-02-30T08:00', '2026-13-01T08:00', '2026-01-01T24:00', '2026-01-01 08:00x']) {
+    for (const bad of [
+      '',
+      'tomorrow',
+      '2026-02-30T08:00',
+      '2026-13-01T08:00',
+      '2026-01-01T24:00',
+      '2026-01-01 08:00x',
+    ]) {
       expect(wallTimeToIso(bad, 'Europe/London')).toBeNull();
     }
   });

@@ -1,10 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { completionPoints, deriveCompletions, FIRST_COMPLETER_POINTS, LATER_COMPLETER_POINTS, type ScoredTry } from '../../../src/domain/challenges/scoring.js';
+import {
+  completionPoints,
+  deriveCompletions,
+  FIRST_COMPLETER_POINTS,
+  LATER_COMPLETER_POINTS,
+  type ScoredTry,
+} from '../../../src/domain/challenges/scoring.js';
 import { publicName, rankRows } from '../../../src/domain/challenges/leaderboards.js';
 
 let nextId = 1;
-const tryOf = (userId: number, boxId: number, isCorrect: boolean, createdAt: string, id = nextId++): ScoredTry =>
-  ({ id, userId, boxId, isCorrect, createdAt });
+const tryOf = (userId: number, boxId: number, isCorrect: boolean, createdAt: string, id = nextId++): ScoredTry => ({
+  id,
+  userId,
+  boxId,
+  isCorrect,
+  createdAt,
+});
 
 describe('the scoring rule', () => {
   it('gives 3 points to the first completer and 1 to everyone after', () => {
@@ -31,7 +42,10 @@ describe('the scoring rule', () => {
   it('breaks a tie in time by the order the tries were stored', () => {
     const at = '2026-01-01T10:00:00.000Z';
     const tries = [tryOf(5, 1, true, at, 41), tryOf(4, 1, true, at, 40)];
-    expect(deriveCompletions([1], tries).map((c) => [c.userId, c.points])).toEqual([[4, 3], [5, 1]]);
+    expect(deriveCompletions([1], tries).map((c) => [c.userId, c.points])).toEqual([
+      [4, 3],
+      [5, 1],
+    ]);
   });
 
   it('counts the first correct try per box and ignores tries on other boxes', () => {
@@ -40,7 +54,9 @@ describe('the scoring rule', () => {
       tryOf(1, 1, true, '2026-01-01T10:01:00.000Z'),
       tryOf(1, 99, true, '2026-01-01T09:00:00.000Z'),
     ];
-    expect(deriveCompletions([1], tries)).toEqual([{ userId: 1, completedAt: '2026-01-01T10:01:00.000Z', submissionId: tries[1]!.id, points: 3 }]);
+    expect(deriveCompletions([1], tries)).toEqual([
+      { userId: 1, completedAt: '2026-01-01T10:01:00.000Z', submissionId: tries[1]!.id, points: 3 },
+    ]);
   });
 
   it('a challenge without boxes has no completions', () => {

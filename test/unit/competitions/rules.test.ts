@@ -43,8 +43,15 @@ describe('duration lock', () => {
 
 describe('fillDays', () => {
   it('sorts and fills the days without tries with zero', () => {
-    expect(fillDays([{ day: '2030-01-03', count: 2 }, { day: '2030-01-01', count: 5 }])).toEqual([
-      { day: '2030-01-01', count: 5 }, { day: '2030-01-02', count: 0 }, { day: '2030-01-03', count: 2 },
+    expect(
+      fillDays([
+        { day: '2030-01-03', count: 2 },
+        { day: '2030-01-01', count: 5 },
+      ]),
+    ).toEqual([
+      { day: '2030-01-01', count: 5 },
+      { day: '2030-01-02', count: 0 },
+      { day: '2030-01-03', count: 2 },
     ]);
     expect(fillDays([])).toEqual([]);
   });

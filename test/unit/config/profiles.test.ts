@@ -109,7 +109,14 @@ describe('malformed and unknown values stop the start', () => {
 
 describe('database settings', () => {
   it('accepts the legacy DATABASE_TYPE with DB_* parts', () => {
-    const c = loadConfig({ APP_ENV: 'development', DATABASE_TYPE: 'postgresql', DB_USERNAME: 'maths', DB_PASSWORD: 'p@ss word', DB_HOST: 'db.internal', DB_NAME: 'mathsoc' });
+    const c = loadConfig({
+      APP_ENV: 'development',
+      DATABASE_TYPE: 'postgresql',
+      DB_USERNAME: 'maths',
+      DB_PASSWORD: 'p@ss word',
+      DB_HOST: 'db.internal',
+      DB_NAME: 'mathsoc',
+    });
     expect(c.database.dialect).toBe('postgres');
     expect(c.database.name).toBe('mathsoc');
     expect(c.database.url).toBe('postgres://maths:p%40ss%20word@db.internal:5432/mathsoc');
@@ -120,7 +127,15 @@ describe('database settings', () => {
   });
   it('maps school years to key stages (default map: GCSE from Year 9)', () => {
     const c = loadConfig({ APP_ENV: 'development' });
-    expect([7, 8, 9, 10, 11, 12, 13].map((y) => c.accounts.keyStageByYear[y])).toEqual(['KS3', 'KS3', 'KS4', 'KS4', 'KS4', 'KS5', 'KS5']);
+    expect([7, 8, 9, 10, 11, 12, 13].map((y) => c.accounts.keyStageByYear[y])).toEqual([
+      'KS3',
+      'KS3',
+      'KS4',
+      'KS4',
+      'KS4',
+      'KS5',
+      'KS5',
+    ]);
     const custom = loadConfig({ APP_ENV: 'development', KEY_STAGE_YEARS: '7-9:KS3,10-11:KS4,12-13:KS5' });
     expect(custom.accounts.keyStageByYear[9]).toBe('KS3');
   });

@@ -8,12 +8,61 @@ type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
 
 const FORBIDDEN = new Set([
-  'script', 'style', 'frame', 'frameset', 'object', 'embed', 'applet', 'form', 'input', 'button', 'select',
-  'textarea', 'base', 'meta', 'link', 'svg', 'template', 'portal', 'isindex', 'noscript', 'xmp', 'plaintext',
-  'noembed', 'noframes', 'title', 'video', 'audio', 'source', 'marquee', 'details', 'animate', 'set', 'use',
-  'foreignobject', 'image', 'maction',
+  'script',
+  'style',
+  'frame',
+  'frameset',
+  'object',
+  'embed',
+  'applet',
+  'form',
+  'input',
+  'button',
+  'select',
+  'textarea',
+  'base',
+  'meta',
+  'link',
+  'svg',
+  'template',
+  'portal',
+  'isindex',
+  'noscript',
+  'xmp',
+  'plaintext',
+  'noembed',
+  'noframes',
+  'title',
+  'video',
+  'audio',
+  'source',
+  'marquee',
+  'details',
+  'animate',
+  'set',
+  'use',
+  'foreignobject',
+  'image',
+  'maction',
 ]);
-const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'xlink:href', 'srcset', 'background', 'poster', 'data', 'cite', 'dynsrc', 'lowsrc', 'codebase', 'to', 'from', 'values']);
+const URL_ATTRS = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'xlink:href',
+  'srcset',
+  'background',
+  'poster',
+  'data',
+  'cite',
+  'dynsrc',
+  'lowsrc',
+  'codebase',
+  'to',
+  'from',
+  'values',
+]);
 const IMAGE_SRC = /^\/uploads\/[a-f0-9]{32}\.(?:png|jpg|gif|webp)$/;
 const PDF_SRC = /^\/uploads\/[a-f0-9]{32}\.pdf$/;
 const SAFE_KATEX_STYLE = /^(?:\s*[a-z-]+\s*:\s*[-a-z0-9.#%\s]+;?)*\s*$/i;
@@ -24,7 +73,8 @@ function isElement(n: Node): n is Element {
 
 function children(n: Node): Node[] {
   const kids = 'childNodes' in n ? [...(n.childNodes as Node[])] : [];
-  if (isElement(n) && n.tagName === 'template') kids.push(...((n as unknown as { content: { childNodes: Node[] } }).content.childNodes));
+  if (isElement(n) && n.tagName === 'template')
+    kids.push(...(n as unknown as { content: { childNodes: Node[] } }).content.childNodes);
   return kids;
 }
 
@@ -47,7 +97,8 @@ export function findProblems(html: string): string[] {
       const katexRoot = inKatex || classes(node).includes('katex') || classes(node).includes('katex-display');
       const mathml = inMathml || (katexRoot && tag === 'math');
       if (FORBIDDEN.has(tag)) problems.push(`<${tag}> element`);
-      if (tag === 'math' && !(katexRoot && node.namespaceURI === spec.NS.MATHML)) problems.push('<math> outside KaTeX output');
+      if (tag === 'math' && !(katexRoot && node.namespaceURI === spec.NS.MATHML))
+        problems.push('<math> outside KaTeX output');
       if (tag === 'iframe') {
         const src = node.attrs.find((a) => a.name === 'src')?.value ?? '';
         if (!PDF_SRC.test(src)) problems.push(`<iframe src="${src}">`);
@@ -63,16 +114,21 @@ export function findProblems(html: string): string[] {
         if (URL_ATTRS.has(name) && dangerousUrl(attr.value)) problems.push(`${name}="${attr.value}" on <${tag}>`);
         if (name === 'style') {
           if (!katexRoot) problems.push(`style= on <${tag}> outside KaTeX output`);
-          else if (!SAFE_KATEX_STYLE.test(attr.value) || /url\(|expression|javascript|@import|behavio/i.test(attr.value)) {
+          else if (
+            !SAFE_KATEX_STYLE.test(attr.value) ||
+            /url\(|expression|javascript|@import|behavio/i.test(attr.value)
+          ) {
             problems.push(`unsafe KaTeX style "${attr.value}"`);
           }
         }
         if (name === 'target' && attr.value !== '_blank') problems.push(`target="${attr.value}"`);
-        if (mathml && (name === 'href' || name === 'xlink:href' || name === 'src')) problems.push(`${name} inside MathML`);
+        if (mathml && (name === 'href' || name === 'xlink:href' || name === 'src'))
+          problems.push(`${name} inside MathML`);
       }
       if (tag === 'a' && node.attrs.some((a) => a.name === 'href')) {
         const rel = node.attrs.find((a) => a.name === 'rel')?.value.split(/\s+/) ?? [];
-        if (!rel.includes('noopener') || !rel.includes('noreferrer')) problems.push('<a href> without rel="noopener noreferrer"');
+        if (!rel.includes('noopener') || !rel.includes('noreferrer'))
+          problems.push('<a href> without rel="noopener noreferrer"');
       }
       for (const c of children(node)) walk(c, katexRoot, mathml);
       return;

@@ -66,8 +66,18 @@ export function objectStreamPdf(parts: PdfParts = {}): Buffer {
   };
   put(4, streamObject(4, content.dict, content.data));
   put(5, Buffer.from('5 0 obj\n<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>\nendobj\n', 'latin1'));
-  put(6, streamObject(6, `/Type /ObjStm /N ${members.length} /First ${header.length} ${objStm.dict}`, objStm.encode(plain)));
-  put(7, streamObject(7, '/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode', jpeg()));
+  put(
+    6,
+    streamObject(6, `/Type /ObjStm /N ${members.length} /First ${header.length} ${objStm.dict}`, objStm.encode(plain)),
+  );
+  put(
+    7,
+    streamObject(
+      7,
+      '/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode',
+      jpeg(),
+    ),
+  );
   const extra = parts.extra ?? [];
   extra.forEach((e, i) => {
     const num = 8 + i;
@@ -90,7 +100,13 @@ export function objectStreamPdf(parts: PdfParts = {}): Buffer {
   for (let n = 1; n <= 3; n++) row(2, 6, n - 1);
   for (let n = 4; n < size; n++) row(1, offsets[n]!, 0);
   const xref = deflateSync(Buffer.concat(rows));
-  chunks.push(streamObject(xrefNum, `/Type /XRef /Size ${size} /W [1 4 2] /Root 1 0 R${parts.trailerExtra ?? ''} /Filter /FlateDecode`, xref));
+  chunks.push(
+    streamObject(
+      xrefNum,
+      `/Type /XRef /Size ${size} /W [1 4 2] /Root 1 0 R${parts.trailerExtra ?? ''} /Filter /FlateDecode`,
+      xref,
+    ),
+  );
   chunks.push(Buffer.from(`startxref\n${at}\n%%EOF\n`, 'latin1'));
   return Buffer.concat(chunks);
 }
@@ -132,7 +148,9 @@ export function pngDeclaring(width: number, height: number): Buffer {
   ihdr[9] = 0; // greyscale
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Buffer.alloc(64))), pngChunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(64))),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isBlankRichHtml, renderRichHtml, richExcerptHtml, richHtmlToText, safeHref, sanitizeRichHtml } from '../../../src/domain/content/sanitize.js';
+import {
+  isBlankRichHtml,
+  renderRichHtml,
+  richExcerptHtml,
+  richHtmlToText,
+  safeHref,
+  sanitizeRichHtml,
+} from '../../../src/domain/content/sanitize.js';
 import { findProblems, xssVectors } from './inert-html.js';
 
 const vectors = await xssVectors();
@@ -19,20 +26,24 @@ describe('the XSS corpus', () => {
     expect(findProblems(`<p>fine <a href="https://example.org" rel="noopener noreferrer">link</a></p>`)).toEqual([]);
   });
 
-  it.each(vectors.map((v, i) => [i + 1, v]))('vector %i is inert after sanitising and after rendering: %s', (_n, vector) => {
-    const clean = sanitizeRichHtml(vector);
-    expect(findProblems(clean)).toEqual([]);
-    // Also inside a page, with markup after it (an unterminated tag would swallow it).
-    expect(findProblems(`<div>${clean}</div><p title="a">after</p>`)).toEqual([]);
-    expect(findProblems(renderRichHtml(vector))).toEqual([]);
-    // Sanitising is stable: saved content does not change when saved again.
-    expect(sanitizeRichHtml(clean)).toBe(clean);
-  });
+  it.each(vectors.map((v, i) => [i + 1, v]))(
+    'vector %i is inert after sanitising and after rendering: %s',
+    (_n, vector) => {
+      const clean = sanitizeRichHtml(vector);
+      expect(findProblems(clean)).toEqual([]);
+      // Also inside a page, with markup after it (an unterminated tag would swallow it).
+      expect(findProblems(`<div>${clean}</div><p title="a">after</p>`)).toEqual([]);
+      expect(findProblems(renderRichHtml(vector))).toEqual([]);
+      // Sanitising is stable: saved content does not change when saved again.
+      expect(sanitizeRichHtml(clean)).toBe(clean);
+    },
+  );
 });
 
 describe('sanitizeRichHtml keeps what the editor makes', () => {
   it('keeps headings, emphasis, lists, quotes and tables', () => {
-    const html = '<h2>Title</h2><h3>Sub</h3><p><strong>b</strong> <em>i</em> <s>s</s> x<sub>1</sub> y<sup>2</sup></p><ul><li>a</li></ul><ol start="3"><li>b</li></ol><blockquote><p>q</p></blockquote><table><tbody><tr><th>h</th><td colspan="2">d</td></tr></tbody></table>';
+    const html =
+      '<h2>Title</h2><h3>Sub</h3><p><strong>b</strong> <em>i</em> <s>s</s> x<sub>1</sub> y<sup>2</sup></p><ul><li>a</li></ul><ol start="3"><li>b</li></ol><blockquote><p>q</p></blockquote><table><tbody><tr><th>h</th><td colspan="2">d</td></tr></tbody></table>';
     expect(sanitizeRichHtml(html)).toBe(html);
   });
 
@@ -41,11 +52,15 @@ describe('sanitizeRichHtml keeps what the editor makes', () => {
   });
 
   it('adds rel="noopener noreferrer" to every link and keeps only target=_blank', () => {
-    expect(sanitizeRichHtml('<a href="https://example.org" target="_blank">x</a>'))
-      .toBe('<a href="https://example.org" target="_blank" rel="noopener noreferrer">x</a>');
-    expect(sanitizeRichHtml('<a href="/articles/2" target="_parent" rel="opener">x</a>'))
-      .toBe('<a href="/articles/2" rel="noopener noreferrer">x</a>');
-    expect(sanitizeRichHtml('<a href="mailto:head@school.example.org">mail</a>')).toContain('href="mailto:head@school.example.org"');
+    expect(sanitizeRichHtml('<a href="https://example.org" target="_blank">x</a>')).toBe(
+      '<a href="https://example.org" target="_blank" rel="noopener noreferrer">x</a>',
+    );
+    expect(sanitizeRichHtml('<a href="/articles/2" target="_parent" rel="opener">x</a>')).toBe(
+      '<a href="/articles/2" rel="noopener noreferrer">x</a>',
+    );
+    expect(sanitizeRichHtml('<a href="mailto:head@school.example.org">mail</a>')).toContain(
+      'href="mailto:head@school.example.org"',
+    );
   });
 
   it('removes dangerous link targets but keeps the link text', () => {
@@ -54,14 +69,17 @@ describe('sanitizeRichHtml keeps what the editor makes', () => {
   });
 
   it('keeps images only from the platform’s uploads, with alt text', () => {
-    expect(sanitizeRichHtml(`<img src="${IMG}" alt="graph" width="300" style="x" onload="y">`)).toBe(`<img src="${IMG}" alt="graph" width="300" />`);
+    expect(sanitizeRichHtml(`<img src="${IMG}" alt="graph" width="300" style="x" onload="y">`)).toBe(
+      `<img src="${IMG}" alt="graph" width="300" />`,
+    );
     expect(sanitizeRichHtml('<p>a<img src="https://evil.example/track.gif">b</p>')).toBe('<p>ab</p>');
     expect(sanitizeRichHtml('<img src="data:image/png;base64,AAAA">')).toBe('');
   });
 
   it('allows an iframe only as the platform’s PDF viewer', () => {
-    expect(sanitizeRichHtml(`<iframe src="${PDF}" srcdoc="x" onload="y"></iframe>`))
-      .toBe(`<iframe src="${PDF}" title="PDF document" class="pdf-frame"></iframe>`);
+    expect(sanitizeRichHtml(`<iframe src="${PDF}" srcdoc="x" onload="y"></iframe>`)).toBe(
+      `<iframe src="${PDF}" title="PDF document" class="pdf-frame"></iframe>`,
+    );
     expect(sanitizeRichHtml('<iframe src="https://example.org"></iframe>')).toBe('');
   });
 
@@ -70,10 +88,12 @@ describe('sanitizeRichHtml keeps what the editor makes', () => {
   });
 
   it('normalises math elements to class + data-latex with the LaTeX as text', () => {
-    expect(sanitizeRichHtml('<span data-latex="\\frac{1}{2}" class="x math-inline" onclick="y">whatever</span>'))
-      .toBe('<span class="math-inline" data-latex="\\frac{1}{2}">\\frac{1}{2}</span>');
-    expect(sanitizeRichHtml('<span class="math-display" data-latex="x^2">x</span>'))
-      .toBe('<span class="math-display" data-latex="x^2">x^2</span>');
+    expect(sanitizeRichHtml('<span data-latex="\\frac{1}{2}" class="x math-inline" onclick="y">whatever</span>')).toBe(
+      '<span class="math-inline" data-latex="\\frac{1}{2}">\\frac{1}{2}</span>',
+    );
+    expect(sanitizeRichHtml('<span class="math-display" data-latex="x^2">x</span>')).toBe(
+      '<span class="math-display" data-latex="x^2">x^2</span>',
+    );
     // A span without the math marker loses its attributes.
     expect(sanitizeRichHtml('<span class="evil" data-latex="x">t</span>')).toBe('<span>t</span>');
   });
@@ -81,7 +101,9 @@ describe('sanitizeRichHtml keeps what the editor makes', () => {
 
 describe('renderRichHtml', () => {
   it('renders math with KaTeX on the server', () => {
-    const html = renderRichHtml('<p>Half is <span class="math-inline" data-latex="\\frac{1}{2}">\\frac{1}{2}</span>.</p>');
+    const html = renderRichHtml(
+      '<p>Half is <span class="math-inline" data-latex="\\frac{1}{2}">\\frac{1}{2}</span>.</p>',
+    );
     expect(html).toContain('class="katex"');
     expect(html).toContain('<annotation encoding="application/x-tex">\\frac{1}{2}</annotation>');
     expect(html).not.toContain('data-latex');
@@ -94,13 +116,17 @@ describe('renderRichHtml', () => {
   });
 
   it('never turns \\href or \\url into links', () => {
-    const html = renderRichHtml('<span class="math-inline" data-latex="\\href{javascript:alert(1)}{x}\\url{https://evil.example}">x</span>');
+    const html = renderRichHtml(
+      '<span class="math-inline" data-latex="\\href{javascript:alert(1)}{x}\\url{https://evil.example}">x</span>',
+    );
     expect(html).not.toMatch(/<a\b/);
     expect(findProblems(html)).toEqual([]);
   });
 
   it('survives LaTeX that does not parse, and expansion bombs', () => {
-    expect(renderRichHtml('<span class="math-inline" data-latex="\\frac{">x</span>')).toBe('<code class="math-error">\\frac{</code>');
+    expect(renderRichHtml('<span class="math-inline" data-latex="\\frac{">x</span>')).toBe(
+      '<code class="math-error">\\frac{</code>',
+    );
     const bomb = renderRichHtml('<span class="math-inline" data-latex="\\def\\a{\\a\\a}\\a">x</span>');
     expect(findProblems(bomb)).toEqual([]);
   });
@@ -116,7 +142,9 @@ describe('renderRichHtml', () => {
   });
 
   it('handles math next to nested spans', () => {
-    const html = renderRichHtml('<p><span>a <span>b</span></span><span class="math-inline" data-latex="y">y</span><span>c</span></p>');
+    const html = renderRichHtml(
+      '<p><span>a <span>b</span></span><span class="math-inline" data-latex="y">y</span><span>c</span></p>',
+    );
     expect(html).toMatch(/^<p><span>a <span>b<\/span><\/span><span class="katex">/);
     expect(html).toMatch(/<span>c<\/span><\/p>$/);
   });
@@ -154,7 +182,9 @@ describe('helpers', () => {
 
 describe('richExcerptHtml', () => {
   it('is the first paragraph with text, inline formatting and rendered math only', () => {
-    const html = richExcerptHtml('<h2>Title</h2><p> </p><p>Find <strong>all</strong> <a href="https://example.org">x</a> with <span class="math-inline" data-latex="x^2=4">x^2=4</span><img src="/uploads/0123456789abcdef0123456789abcdef.png" alt=""></p><p>Second</p>');
+    const html = richExcerptHtml(
+      '<h2>Title</h2><p> </p><p>Find <strong>all</strong> <a href="https://example.org">x</a> with <span class="math-inline" data-latex="x^2=4">x^2=4</span><img src="/uploads/0123456789abcdef0123456789abcdef.png" alt=""></p><p>Second</p>',
+    );
     expect(html).toMatch(/^Find <strong>all<\/strong> x with <span class="katex">/);
     expect(html).not.toMatch(/<a[\s>]/);
     expect(html).not.toContain('<img');

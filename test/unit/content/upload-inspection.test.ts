@@ -7,7 +7,13 @@ import { ConfigError, loadConfig } from '../../../src/config/index.js';
 import { inspectUpload, type UploadSettings } from '../../../src/domain/content/uploads.js';
 import { jpeg, pdf, png } from './sample-files.js';
 import {
-  extraStream, gifDeclaring, jpegDeclaring, objectStreamPdf, pngDeclaring, pngUpPredicted, webpDeclaring,
+  extraStream,
+  gifDeclaring,
+  jpegDeclaring,
+  objectStreamPdf,
+  pngDeclaring,
+  pngUpPredicted,
+  webpDeclaring,
 } from './sample-inspection-files.js';
 
 const settings: UploadSettings = { dir: '/nonexistent', maxMb: 20, maxImageMegapixels: 40 };
@@ -24,7 +30,11 @@ describe('PDF compressed streams', () => {
     const pixels = Buffer.from('\x00\x01/JS /Launch\x02\x03'.repeat(64), 'latin1');
     const file = objectStreamPdf({
       extra: [
-        extraStream(8, '/Type /XObject /Subtype /Image /Width 32 /Height 32 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode', deflateSync(pixels)),
+        extraStream(
+          8,
+          '/Type /XObject /Subtype /Image /Width 32 /Height 32 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode',
+          deflateSync(pixels),
+        ),
         extraStream(9, `/Length1 ${pixels.length} /Filter /FlateDecode`, deflateSync(pixels)),
       ],
     });
@@ -49,7 +59,10 @@ describe('PDF compressed streams', () => {
   it('refuses /JavaScript in an object stream behind a PNG predictor or two FlateDecode filters', async () => {
     const predicted = objectStreamPdf({
       catalogExtra: OPEN_ACTION,
-      objStm: { dict: '/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 16 >>', encode: (b) => deflateSync(pngUpPredicted(b, 16)) },
+      objStm: {
+        dict: '/Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 16 >>',
+        encode: (b) => deflateSync(pngUpPredicted(b, 16)),
+      },
     });
     await expect(inspectUpload(predicted, ['pdf'], settings)).rejects.toThrow(ACTIVE_JS);
     const twice = objectStreamPdf({
@@ -68,7 +81,9 @@ describe('PDF compressed streams', () => {
   });
 
   it('refuses a compressed stream that does not decompress', async () => {
-    const file = objectStreamPdf({ content: { dict: '/Filter /FlateDecode', data: Buffer.from('this is not deflate data at all') } });
+    const file = objectStreamPdf({
+      content: { dict: '/Filter /FlateDecode', data: Buffer.from('this is not deflate data at all') },
+    });
     await expect(inspectUpload(file, ['pdf'], settings)).rejects.toThrow(UNCHECKABLE);
     await expect(inspectUpload(file, ['pdf'], settings)).rejects.toThrow(/does not decompress/);
   });
@@ -92,15 +107,21 @@ describe('PDF compressed streams', () => {
     const small = deflateSync(Buffer.from('q Q'));
     const extra = Array.from({ length: 20_000 }, (_, i) => extraStream(8 + i, '/Filter /FlateDecode', small));
     await expect(inspectUpload(objectStreamPdf({ extra }), ['pdf'], settings)).rejects.toThrow(
-      'The PDF has too many parts to check (more than 20000 streams)');
+      'The PDF has too many parts to check (more than 20000 streams)',
+    );
     let data = Buffer.from('q Q');
     for (let k = 0; k < 5; k++) data = deflateSync(data);
     const chained = objectStreamPdf({ content: { dict: `/Filter [${'/FlateDecode '.repeat(5)}]`, data } });
-    await expect(inspectUpload(chained, ['pdf'], settings)).rejects.toThrow(/cannot be checked \(it chains too many filters\)/);
+    await expect(inspectUpload(chained, ['pdf'], settings)).rejects.toThrow(
+      /cannot be checked \(it chains too many filters\)/,
+    );
   });
 
   it('refuses an encrypted PDF, whose streams and strings cannot be read', async () => {
-    const file = objectStreamPdf({ extra: ['<</Filter/Standard/V 2/R 3/O(x)/U(y)/P -4>>'], trailerExtra: ' /Encrypt 8 0 R' });
+    const file = objectStreamPdf({
+      extra: ['<</Filter/Standard/V 2/R 3/O(x)/U(y)/P -4>>'],
+      trailerExtra: ' /Encrypt 8 0 R',
+    });
     await expect(inspectUpload(file, ['pdf'], settings)).rejects.toThrow(/The PDF is encrypted/);
   });
 
@@ -120,7 +141,8 @@ describe('image size in pixels', () => {
     const bomb = pngDeclaring(60000, 60000);
     expect(bomb.length).toBeLessThanOrEqual(100);
     await expect(inspectUpload(bomb, ['image'], settings)).rejects.toThrow(
-      'The image is too large: 60000 × 60000 pixels; the most is 40 megapixels.');
+      'The image is too large: 60000 × 60000 pixels; the most is 40 megapixels.',
+    );
   });
 
   it.each([
@@ -139,14 +161,17 @@ describe('image size in pixels', () => {
     await expect(inspectUpload(gifDeclaring([320, 200]), ['image'], settings)).resolves.toMatchObject({ ext: 'gif' });
     await expect(inspectUpload(webpDeclaring(800, 600), ['image'], settings)).resolves.toMatchObject({ ext: 'webp' });
     await expect(inspectUpload(pngDeclaring(8000, 5000), ['image'], settings)).resolves.toMatchObject({ ext: 'png' });
-    await expect(inspectUpload(pngDeclaring(8000, 5001), ['image'], settings)).rejects.toThrow(/the most is 40 megapixels/);
+    await expect(inspectUpload(pngDeclaring(8000, 5001), ['image'], settings)).rejects.toThrow(
+      /the most is 40 megapixels/,
+    );
   });
 
   it('honours the configured limit', async () => {
     const one = { ...settings, maxImageMegapixels: 1 };
     await expect(inspectUpload(pngDeclaring(1000, 1000), ['image'], one)).resolves.toMatchObject({ ext: 'png' });
     await expect(inspectUpload(pngDeclaring(1001, 1000), ['image'], one)).rejects.toThrow(
-      'The image is too large: 1001 × 1000 pixels; the most is 1 megapixel.');
+      'The image is too large: 1001 × 1000 pixels; the most is 1 megapixel.',
+    );
   });
 
   it('refuses an image whose size cannot be read', async () => {

@@ -5,7 +5,11 @@ describe('TextCache', () => {
   it('computes once per input and returns the remembered output after that', () => {
     const cache = new TextCache(1000);
     let calls = 0;
-    const upper = (s: string) => cache.remember(s, () => { calls += 1; return s.toUpperCase(); });
+    const upper = (s: string) =>
+      cache.remember(s, () => {
+        calls += 1;
+        return s.toUpperCase();
+      });
     expect(upper('abc')).toBe('ABC');
     expect(upper('abc')).toBe('ABC');
     expect(upper('xyz')).toBe('XYZ');
@@ -23,7 +27,11 @@ describe('TextCache', () => {
     expect(cache.size).toBe(8);
     expect(cache.heldChars).toBeLessThanOrEqual(240);
     const recomputed: string[] = [];
-    for (const k of 'ab') cache.remember(k.repeat(10), () => { recomputed.push(k); return k; });
+    for (const k of 'ab')
+      cache.remember(k.repeat(10), () => {
+        recomputed.push(k);
+        return k;
+      });
     expect(recomputed).toEqual(['b']);
   });
 

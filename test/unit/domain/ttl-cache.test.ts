@@ -19,7 +19,12 @@ describe('TtlCache', () => {
     const cache = new TtlCache<string, string>(1000);
     let loads = 0;
     let release!: (v: string) => void;
-    const load = () => { loads += 1; return new Promise<string>((r) => { release = r; }); };
+    const load = () => {
+      loads += 1;
+      return new Promise<string>((r) => {
+        release = r;
+      });
+    };
     const a = cache.get('k', load);
     const b = cache.get('k', load);
     release('board');
@@ -29,7 +34,11 @@ describe('TtlCache', () => {
 
   it('does not remember a failed load', async () => {
     const cache = new TtlCache<string, string>(60_000);
-    await expect(cache.get('k', async () => { throw new Error('database down'); })).rejects.toThrow('database down');
+    await expect(
+      cache.get('k', async () => {
+        throw new Error('database down');
+      }),
+    ).rejects.toThrow('database down');
     expect(await cache.get('k', async () => 'recovered')).toBe('recovered');
   });
 

@@ -10,7 +10,12 @@ describe('unavailability', () => {
   it.each([
     ['connection refused', coded('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'), 'database', 'ECONNREFUSED'],
     ['connection reset', coded('ECONNRESET'), 'database', 'ECONNRESET'],
-    ['PostgreSQL shutting down (57P01)', coded('57P01', 'terminating connection due to administrator command'), 'database', '57P01'],
+    [
+      'PostgreSQL shutting down (57P01)',
+      coded('57P01', 'terminating connection due to administrator command'),
+      'database',
+      '57P01',
+    ],
     ['PostgreSQL starting up (57P03)', coded('57P03', 'the database system is starting up'), 'database', '57P03'],
     ['too many connections (53300)', coded('53300', 'sorry, too many clients already'), 'database', '53300'],
     ['connection failure (08006)', coded('08006'), 'database', '08006'],
@@ -18,8 +23,18 @@ describe('unavailability', () => {
     ['a SQLite write error', coded('SQLITE_IOERR_WRITE', 'disk I/O error'), 'database', 'SQLITE_IOERR_WRITE'],
     ['a SQLite lock held too long', coded('SQLITE_BUSY', 'database is locked'), 'database', 'SQLITE_BUSY'],
     ['a full disk', coded('ENOSPC', 'no space left on device'), 'disk', 'ENOSPC'],
-    ['a dropped pg connection', new Error('Connection terminated unexpectedly'), 'database', 'Connection terminated unexpectedly'],
-    ['the pg pool timing out', new Error('timeout exceeded when trying to connect'), 'database', 'timeout exceeded when trying to connect'],
+    [
+      'a dropped pg connection',
+      new Error('Connection terminated unexpectedly'),
+      'database',
+      'Connection terminated unexpectedly',
+    ],
+    [
+      'the pg pool timing out',
+      new Error('timeout exceeded when trying to connect'),
+      'database',
+      'timeout exceeded when trying to connect',
+    ],
   ])('%s is an outage', (_name, err, service, code) => {
     expect(unavailability(err)).toMatchObject({ service, code });
   });
@@ -32,8 +47,14 @@ describe('unavailability', () => {
 
   it('names the service a store reports itself', () => {
     const err = new ServiceUnavailableError('session store', new Error('Connection is closed.'));
-    expect(unavailability(err)).toEqual({ service: 'session store', code: 'Connection is closed.', reason: 'Connection is closed.' });
-    expect(unavailability(new ServiceUnavailableError('session store', coded('ECONNREFUSED')))).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(unavailability(err)).toEqual({
+      service: 'session store',
+      code: 'Connection is closed.',
+      reason: 'Connection is closed.',
+    });
+    expect(unavailability(new ServiceUnavailableError('session store', coded('ECONNREFUSED')))).toMatchObject({
+      code: 'ECONNREFUSED',
+    });
   });
 
   it.each([
@@ -67,7 +88,13 @@ describe('OutageLog', () => {
       checkEveryMs: 3_600_000,
       now: () => now,
     });
-    return { lines, outages: log, advance: (ms: number) => { now += ms; } };
+    return {
+      lines,
+      outages: log,
+      advance: (ms: number) => {
+        now += ms;
+      },
+    };
   }
   const refusedDb = { service: 'database', code: 'ECONNREFUSED', reason: 'connect ECONNREFUSED 127.0.0.1:5432' };
 
@@ -75,7 +102,13 @@ describe('OutageLog', () => {
     const probe = { ok: false };
     const { lines, outages, advance } = harness(probe);
     for (let i = 0; i < 500; i++) outages.refused(refusedDb);
-    expect(lines).toEqual([{ level: 'error', fields: expect.objectContaining({ outage: 'started', service: 'database', code: 'ECONNREFUSED' }) as unknown, message: expect.stringContaining('database unavailable') as unknown }]);
+    expect(lines).toEqual([
+      {
+        level: 'error',
+        fields: expect.objectContaining({ outage: 'started', service: 'database', code: 'ECONNREFUSED' }) as unknown,
+        message: expect.stringContaining('database unavailable') as unknown,
+      },
+    ]);
 
     advance(30_000);
     await outages.check();
@@ -85,7 +118,10 @@ describe('OutageLog', () => {
     for (let i = 0; i < 40; i++) outages.refused(refusedDb);
     await outages.check();
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatchObject({ level: 'warn', fields: { outage: 'ongoing', service: 'database', refused: 540, total: 540 } });
+    expect(lines[1]).toMatchObject({
+      level: 'warn',
+      fields: { outage: 'ongoing', service: 'database', refused: 540, total: 540 },
+    });
 
     // Quiet, but the database still does not answer: not over.
     advance(10_000);
@@ -95,7 +131,10 @@ describe('OutageLog', () => {
     probe.ok = true;
     await outages.check();
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatchObject({ level: 'warn', fields: { outage: 'ended', service: 'database', refused: 540, seconds: 70 } });
+    expect(lines[2]).toMatchObject({
+      level: 'warn',
+      fields: { outage: 'ended', service: 'database', refused: 540, seconds: 70 },
+    });
     expect(outages.services()).toEqual([]);
 
     outages.refused(refusedDb);

@@ -46,8 +46,16 @@ const denied = [
   ['src/domain/accounts/example.ts', "import { renderPage } from '../../web/render.js';", 'domain never imports web'],
   ['src/domain/example.ts', "import { main } from '../cli/index.js';", 'domain never imports cli'],
   ['src/security/example.ts', "import { errorPage } from '../web/errors.js';", 'security never imports web'],
-  ['src/security/ratelimit/example.ts', "import type { SessionUser } from '../../web/types.js';", 'security never imports web types'],
-  ['src/security/example.ts', "import { findUser } from '../domain/accounts/users.js';", 'security never imports domain'],
+  [
+    'src/security/ratelimit/example.ts',
+    "import type { SessionUser } from '../../web/types.js';",
+    'security never imports web types',
+  ],
+  [
+    'src/security/example.ts',
+    "import { findUser } from '../domain/accounts/users.js';",
+    'security never imports domain',
+  ],
   ['src/math/example.ts', "import { loadConfig } from '../config/index.js';", 'math takes only types from config'],
   ['src/math/example.ts', "import { db } from '../db/index.js';", 'math is pure'],
   ['src/math/example.ts', "import { TextCache } from '../lib/text-cache.js';", 'math imports nothing of ours'],
@@ -55,18 +63,41 @@ const denied = [
   ['src/lib/example.ts', "import { Db } from '../db/index.js';", 'lib imports nothing of ours'],
   ['src/db/example.ts', "import { listUsers } from '../domain/accounts/users.js';", 'db is below domain'],
   ['src/server.ts', "import { runDoctor } from './cli/doctor.js';", 'the server does not import the command line'],
-  ['src/web/routes/example.tsx', "import { program } from '../../cli/index.js';", 'web does not import the command line'],
-  ['client/example.ts', "import { checkAnswer } from '../src/math/index.js';", 'browser code does not import server code'],
+  [
+    'src/web/routes/example.tsx',
+    "import { program } from '../../cli/index.js';",
+    'web does not import the command line',
+  ],
+  [
+    'client/example.ts',
+    "import { checkAnswer } from '../src/math/index.js';",
+    'browser code does not import server code',
+  ],
 ] as const;
 
 const allowed = [
-  ['src/domain/challenges/example.ts', "import { sql } from 'kysely';\nimport type { Db } from '../../db/index.js';\nimport { TextCache } from '../../lib/text-cache.js';"],
-  ['src/domain/example.ts', "import type { Config } from '../config/index.js';\nimport { checkAnswer } from '../math/index.js';"],
-  ['src/security/example.ts', "import type { Config } from '../config/index.js';\nimport { TextCache } from '../lib/text-cache.js';\nimport type { FastifyRequest } from 'fastify';"],
+  [
+    'src/domain/challenges/example.ts',
+    "import { sql } from 'kysely';\nimport type { Db } from '../../db/index.js';\nimport { TextCache } from '../../lib/text-cache.js';",
+  ],
+  [
+    'src/domain/example.ts',
+    "import type { Config } from '../config/index.js';\nimport { checkAnswer } from '../math/index.js';",
+  ],
+  [
+    'src/security/example.ts',
+    "import type { Config } from '../config/index.js';\nimport { TextCache } from '../lib/text-cache.js';\nimport type { FastifyRequest } from 'fastify';",
+  ],
   ['src/math/example.ts', "import type { Config } from '../config/index.js';\nimport { parse } from './parser.js';"],
   ['src/config/example.ts', "import type { AnswerOptions } from '../math/index.js';"],
-  ['src/web/routes/example.tsx', "import { listChallenges } from '../../domain/challenges/challenges.js';\nimport { HttpError } from '../../security/access.js';\nimport type { FastifyInstance } from 'fastify';"],
-  ['src/cli/example.ts', "import { loadConfig } from '../config/index.js';\nimport { runSetup } from '../domain/setup.js';"],
+  [
+    'src/web/routes/example.tsx',
+    "import { listChallenges } from '../../domain/challenges/challenges.js';\nimport { HttpError } from '../../security/access.js';\nimport type { FastifyInstance } from 'fastify';",
+  ],
+  [
+    'src/cli/example.ts',
+    "import { loadConfig } from '../config/index.js';\nimport { runSetup } from '../domain/setup.js';",
+  ],
 ] as const;
 
 describe('the layer rules in eslint.config.js', () => {
@@ -82,12 +113,23 @@ describe('the layer rules in eslint.config.js', () => {
 
   it('are part of the configuration `npm run lint` uses, for every layer', async () => {
     const full = new ESLint({ cwd: root });
-    for (const path of ['src/domain/home.ts', 'src/security/access.ts', 'src/math/engine.ts', 'src/config/index.ts', 'src/lib/csv.ts', 'src/db/index.ts', 'src/server.ts']) {
+    for (const path of [
+      'src/domain/home.ts',
+      'src/security/access.ts',
+      'src/math/engine.ts',
+      'src/config/index.ts',
+      'src/lib/csv.ts',
+      'src/db/index.ts',
+      'src/server.ts',
+    ]) {
       const config = (await full.calculateConfigForFile(resolve(root, path))) as { rules?: Record<string, unknown> };
       expect(config.rules?.['@typescript-eslint/no-restricted-imports'], path).toBeDefined();
       const ownLayer = layerRules.filter((block) => block.files.some((glob) => matchesFolder(glob, path)));
       expect(ownLayer.length, path).toBeGreaterThan(0);
-      expect(config.rules?.['@typescript-eslint/no-restricted-imports']).toEqual([2, ownLayer.at(-1)?.rules['@typescript-eslint/no-restricted-imports'][1]]);
+      expect(config.rules?.['@typescript-eslint/no-restricted-imports']).toEqual([
+        2,
+        ownLayer.at(-1)?.rules['@typescript-eslint/no-restricted-imports'][1],
+      ]);
     }
   });
 });

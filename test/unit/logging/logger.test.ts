@@ -10,8 +10,17 @@ describe('logger', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mathsoc-log-'));
     const file = join(dir, 'nested', 'app.log');
     const logger = createLogger(loadConfig({ APP_ENV: 'development', LOG_FILE: file, LOG_LEVEL: 'info' }));
-    logger.info({ body: { email: 'a@b.org', password: 'hunter2-secret' }, form: { _csrf: 'tok-secret', new_password: 'np-secret' } }, 'form received');
-    logger.info({ req: { headers: { cookie: 'mathsoc_session=cookie-secret', 'x-csrf-token': 'hdr-secret' } } }, 'request');
+    logger.info(
+      {
+        body: { email: 'a@b.org', password: 'hunter2-secret' },
+        form: { _csrf: 'tok-secret', new_password: 'np-secret' },
+      },
+      'form received',
+    );
+    logger.info(
+      { req: { headers: { cookie: 'mathsoc_session=cookie-secret', 'x-csrf-token': 'hdr-secret' } } },
+      'request',
+    );
     // The destination opens and writes asynchronously: wait for both lines.
     let text = '';
     for (let i = 0; i < 50 && text.split('\n').length < 3; i++) {
@@ -19,7 +28,10 @@ describe('logger', () => {
       logger.flush();
       text = existsSync(file) ? readFileSync(file, 'utf8') : '';
     }
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(2);
     expect(text).toContain('a@b.org');
     for (const secret of ['hunter2-secret', 'tok-secret', 'np-secret', 'cookie-secret', 'hdr-secret']) {

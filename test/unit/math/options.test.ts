@@ -27,7 +27,17 @@ describe('answerOptionsSchema', () => {
     ]) {
       expect(answerOptionsSchema.safeParse({ tolerance }).success).toBe(true);
     }
-    for (const kind of ['auto', 'text', 'number', 'expression', 'equation', 'inequality', 'point', 'list', 'quantity']) {
+    for (const kind of [
+      'auto',
+      'text',
+      'number',
+      'expression',
+      'equation',
+      'inequality',
+      'point',
+      'list',
+      'quantity',
+    ]) {
       expect(answerOptionsSchema.safeParse({ kind }).success).toBe(true);
     }
     expect(answerOptionsSchema.safeParse({ listOrder: 'ordered', requireSimplified: true }).success).toBe(true);

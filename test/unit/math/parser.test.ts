@@ -78,7 +78,19 @@ describe('parser details', () => {
   });
 
   it('rejects malformed input with parse errors', () => {
-    for (const bad of ['(1,2', '\\{1,2', 'x==2', '2<<3', '\\frac{}{}', '^2', '\\sqrt{}', '\\left(\\right)', '2 3', '0.\\dot{1}2', 'x_{}']) {
+    for (const bad of [
+      '(1,2',
+      '\\{1,2',
+      'x==2',
+      '2<<3',
+      '\\frac{}{}',
+      '^2',
+      '\\sqrt{}',
+      '\\left(\\right)',
+      '2 3',
+      '0.\\dot{1}2',
+      'x_{}',
+    ]) {
       expect(() => parseMath(bad), bad).toThrow();
     }
   });

@@ -13,9 +13,13 @@ interface Pair {
   submitted: string;
   equivalent: boolean;
 }
-const corpus = JSON.parse(readFileSync(new URL('../../fixtures/math/dev-corpus.json', import.meta.url), 'utf8')) as Pair[];
+const corpus = JSON.parse(
+  readFileSync(new URL('../../fixtures/math/dev-corpus.json', import.meta.url), 'utf8'),
+) as Pair[];
 
-function recordingLogger(): MathLogger & { lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> } {
+function recordingLogger(): MathLogger & {
+  lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }>;
+} {
   const lines: Array<{ level: string; obj: Record<string, unknown>; msg: string }> = [];
   return {
     lines,
@@ -47,7 +51,9 @@ describe('math pool', () => {
 
   it('normalizes and validates options', async () => {
     expect(await pool.normalize('3\\frac{1}{2}')).toEqual(normalizeAnswer('3\\frac{1}{2}'));
-    expect(await pool.check('0.5', '1/2', { tolerance: { type: 'sigfigs', value: 2 } })).toMatchObject({ equivalent: true });
+    expect(await pool.check('0.5', '1/2', { tolerance: { type: 'sigfigs', value: 2 } })).toMatchObject({
+      equivalent: true,
+    });
     expect(await pool.check('1', '1', { tolerance: { type: 'sigfigs', value: -1 } } as never)).toMatchObject({
       equivalent: false,
       reason: 'invalid-options',
@@ -104,7 +110,9 @@ describe('math pool', () => {
       expect(order).toEqual(['repeated', 'spin', 'fresh']);
       expect(await repeated).toEqual(first);
       // Options are part of what is cached: another tolerance is another question.
-      expect(await p.check('0.5', '0.49', { tolerance: { type: 'absolute', value: 0.1 } })).toMatchObject({ equivalent: true });
+      expect(await p.check('0.5', '0.49', { tolerance: { type: 'absolute', value: 0.1 } })).toMatchObject({
+        equivalent: true,
+      });
       expect(await p.check('0.5', '0.49')).toMatchObject({ equivalent: false });
     } finally {
       await p.close();

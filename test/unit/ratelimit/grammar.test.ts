@@ -5,9 +5,19 @@ const summary = (text: string) => parseLimits(text).map((i) => [i.amount, i.wind
 
 describe('limit-string grammar', () => {
   it('reads the documented default with its separators and spaces', () => {
-    expect(summary('200 per day;50 per hour')).toEqual([[200, 86400], [50, 3600]]);
-    expect(summary('200 per day; 50 per hour')).toEqual([[200, 86400], [50, 3600]]);
-    expect(summary(' 200 per day , 50 per hour | 5 per second ')).toEqual([[200, 86400], [50, 3600], [5, 1]]);
+    expect(summary('200 per day;50 per hour')).toEqual([
+      [200, 86400],
+      [50, 3600],
+    ]);
+    expect(summary('200 per day; 50 per hour')).toEqual([
+      [200, 86400],
+      [50, 3600],
+    ]);
+    expect(summary(' 200 per day , 50 per hour | 5 per second ')).toEqual([
+      [200, 86400],
+      [50, 3600],
+      [5, 1],
+    ]);
   });
 
   it('reads the slash form and multiples of a unit', () => {
@@ -54,6 +64,8 @@ describe('limit-string grammar', () => {
   });
 
   it('quotes the whole string and the bad part', () => {
-    expect(() => parseLimits('200 per day;50 per hr')).toThrow('rate limit "200 per day;50 per hr": "50 per hr" is not a limit');
+    expect(() => parseLimits('200 per day;50 per hr')).toThrow(
+      'rate limit "200 per day;50 per hr": "50 per hr" is not a limit',
+    );
   });
 });

@@ -10,64 +10,69 @@ import type { WindowStore } from '../../../src/security/ratelimit/types.js';
 const T0 = Date.parse('2030-01-07T09:00:00.000Z');
 const at = (seconds: number) => vi.setSystemTime(T0 + seconds * 1000);
 
-describe.each(['fixed-window', 'moving-window', 'sliding-window-counter'] as const)('several limits with %s', (strategy) => {
-  let store: WindowStore;
-  let limiter: MultiLimiter;
-  const login = parseLimits('5 per minute;20 per hour');
+describe.each(['fixed-window', 'moving-window', 'sliding-window-counter'] as const)(
+  'several limits with %s',
+  (strategy) => {
+    let store: WindowStore;
+    let limiter: MultiLimiter;
+    const login = parseLimits('5 per minute;20 per hour');
 
-  beforeEach(() => {
-    vi.useFakeTimers();
-    at(0);
-    store = memoryStore(strategy);
-    limiter = new MultiLimiter(store);
-  });
-  afterEach(async () => {
-    await store.close();
-    vi.useRealTimers();
-  });
+    beforeEach(() => {
+      vi.useFakeTimers();
+      at(0);
+      store = memoryStore(strategy);
+      limiter = new MultiLimiter(store);
+    });
+    afterEach(async () => {
+      await store.close();
+      vi.useRealTimers();
+    });
 
-  it('reports the tightest limit while admitting and the breached one when refusing', async () => {
-    const first = await limiter.hit('POST /login', 'ip:192.0.2.1', login);
-    expect(first.allowed).toBe(true);
-    expect(first.item.text).toBe('5 per minute');
-    expect(first.state.remaining).toBe(4);
-    for (let i = 0; i < 4; i++) await limiter.hit('POST /login', 'ip:192.0.2.1', login);
-    const refused = await limiter.hit('POST /login', 'ip:192.0.2.1', login);
-    expect(refused.allowed).toBe(false);
-    expect(refused.item.text).toBe('5 per minute');
-    expect(retryAfterSeconds(refused.state.resetAtMs)).toBeGreaterThan(0);
-    expect(retryAfterSeconds(refused.state.resetAtMs)).toBeLessThanOrEqual(120);
-  });
+    it('reports the tightest limit while admitting and the breached one when refusing', async () => {
+      const first = await limiter.hit('POST /login', 'ip:192.0.2.1', login);
+      expect(first.allowed).toBe(true);
+      expect(first.item.text).toBe('5 per minute');
+      expect(first.state.remaining).toBe(4);
+      for (let i = 0; i < 4; i++) await limiter.hit('POST /login', 'ip:192.0.2.1', login);
+      const refused = await limiter.hit('POST /login', 'ip:192.0.2.1', login);
+      expect(refused.allowed).toBe(false);
+      expect(refused.item.text).toBe('5 per minute');
+      expect(retryAfterSeconds(refused.state.resetAtMs)).toBeGreaterThan(0);
+      expect(retryAfterSeconds(refused.state.resetAtMs)).toBeLessThanOrEqual(120);
+    });
 
-  it('stops a slow attacker at the hourly limit', async () => {
-    let admitted = 0;
-    let last: Decision | undefined;
-    // Five attempts every two minutes for an hour: the per-minute limit never bites.
-    for (let minute = 0; minute < 60; minute += 2) {
-      at(minute * 60);
-      for (let i = 0; i < 5; i++) {
-        last = await limiter.hit('POST /login', 'ip:192.0.2.1', login);
-        if (last.allowed) admitted++;
+    it('stops a slow attacker at the hourly limit', async () => {
+      let admitted = 0;
+      let last: Decision | undefined;
+      // Five attempts every two minutes for an hour: the per-minute limit never bites.
+      for (let minute = 0; minute < 60; minute += 2) {
+        at(minute * 60);
+        for (let i = 0; i < 5; i++) {
+          last = await limiter.hit('POST /login', 'ip:192.0.2.1', login);
+          if (last.allowed) admitted++;
+        }
       }
-    }
-    expect(admitted).toBe(20);
-    expect(last?.item.text).toBe('20 per hour');
-    expect(last?.state.remaining).toBe(0);
-  });
+      expect(admitted).toBe(20);
+      expect(last?.item.text).toBe('20 per hour');
+      expect(last?.state.remaining).toBe(0);
+    });
 
-  it('keeps scopes and clients apart and resets one client', async () => {
-    for (let i = 0; i < 5; i++) await limiter.hit('POST /login', 'ip:192.0.2.1', login);
-    expect((await limiter.hit('POST /login', 'ip:192.0.2.1', login)).allowed).toBe(false);
-    expect((await limiter.hit('POST /login', 'ip:192.0.2.2', login)).allowed).toBe(true);
-    expect((await limiter.hit('POST /register', 'ip:192.0.2.1', login)).allowed).toBe(true);
-    expect((await limiter.peek('POST /login', 'ip:192.0.2.1', login)).allowed).toBe(false);
-    await limiter.reset('POST /login', 'ip:192.0.2.1', login);
-    expect((await limiter.peek('POST /login', 'ip:192.0.2.1', login)).allowed).toBe(true);
-  });
-});
+    it('keeps scopes and clients apart and resets one client', async () => {
+      for (let i = 0; i < 5; i++) await limiter.hit('POST /login', 'ip:192.0.2.1', login);
+      expect((await limiter.hit('POST /login', 'ip:192.0.2.1', login)).allowed).toBe(false);
+      expect((await limiter.hit('POST /login', 'ip:192.0.2.2', login)).allowed).toBe(true);
+      expect((await limiter.hit('POST /register', 'ip:192.0.2.1', login)).allowed).toBe(true);
+      expect((await limiter.peek('POST /login', 'ip:192.0.2.1', login)).allowed).toBe(false);
+      await limiter.reset('POST /login', 'ip:192.0.2.1', login);
+      expect((await limiter.peek('POST /login', 'ip:192.0.2.1', login)).allowed).toBe(true);
+    });
+  },
+);
 
 describe('peek over several limits', () => {
-  afterEach(() => { vi.useRealTimers(); });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('reports the limit that blocks longest', async () => {
     vi.useFakeTimers();

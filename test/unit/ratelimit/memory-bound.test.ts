@@ -11,15 +11,23 @@ const T0 = Date.parse('2030-01-07T09:00:00.000Z');
 const at = (seconds: number) => vi.setSystemTime(T0 + seconds * 1000);
 const item = (text: string): LimitItem => parseLimits(text)[0]!;
 
-interface Line { level: 'warn' | 'info'; obj: Record<string, unknown>; msg: string }
+interface Line {
+  level: 'warn' | 'info';
+  obj: Record<string, unknown>;
+  msg: string;
+}
 
 function recorder() {
   const lines: Line[] = [];
   return {
     lines,
     log: {
-      warn: (obj: Record<string, unknown>, msg: string) => { lines.push({ level: 'warn', obj, msg }); },
-      info: (obj: Record<string, unknown>, msg: string) => { lines.push({ level: 'info', obj, msg }); },
+      warn: (obj: Record<string, unknown>, msg: string) => {
+        lines.push({ level: 'warn', obj, msg });
+      },
+      info: (obj: Record<string, unknown>, msg: string) => {
+        lines.push({ level: 'info', obj, msg });
+      },
     },
   };
 }
@@ -108,7 +116,9 @@ describe.each(STRATEGIES)('the bounded memory store with %s', (strategy) => {
 });
 
 describe('the moving window log', () => {
-  afterEach(() => { vi.useRealTimers(); });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('counts a long log of hits towards the bound, not as one small key', async () => {
     vi.useFakeTimers();

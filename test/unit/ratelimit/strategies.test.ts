@@ -30,13 +30,19 @@ afterEach(async () => {
 });
 
 describe('fixed window', () => {
-  beforeEach(() => { store = memoryStore('fixed-window'); });
+  beforeEach(() => {
+    store = memoryStore('fixed-window');
+  });
   const three = item('3 per minute');
 
   it('admits the limit, then refuses until the window that opened with the first hit ends', async () => {
     at(15);
     const admitted = await hits(3, three);
-    expect(admitted.map((s) => [s.allowed, s.remaining])).toEqual([[true, 2], [true, 1], [true, 0]]);
+    expect(admitted.map((s) => [s.allowed, s.remaining])).toEqual([
+      [true, 2],
+      [true, 1],
+      [true, 0],
+    ]);
     for (const s of admitted) expect(s.resetAtMs).toBe(T0 + 75_000);
     at(74.999);
     const refused = await store.hit(KEY, three);
@@ -70,12 +76,16 @@ describe('fixed window', () => {
 });
 
 describe('moving window', () => {
-  beforeEach(() => { store = memoryStore('moving-window'); });
+  beforeEach(() => {
+    store = memoryStore('moving-window');
+  });
   const three = item('3 per minute');
 
   it('frees one slot as each hit leaves the last minute', async () => {
-    at(0); await store.hit(KEY, three);
-    at(10); await store.hit(KEY, three);
+    at(0);
+    await store.hit(KEY, three);
+    at(10);
+    await store.hit(KEY, three);
     at(20);
     expect(await store.hit(KEY, three)).toMatchObject({ allowed: true, remaining: 0, resetAtMs: T0 + 60_000 });
     at(30);
@@ -99,9 +109,12 @@ describe('moving window', () => {
   });
 
   it('waits for enough hits to leave before a larger cost fits', async () => {
-    at(0); await store.hit(KEY, three);
-    at(10); await store.hit(KEY, three);
-    at(20); await store.hit(KEY, three);
+    at(0);
+    await store.hit(KEY, three);
+    at(10);
+    await store.hit(KEY, three);
+    at(20);
+    await store.hit(KEY, three);
     at(30);
     // Cost 2 needs the hits from 0 s and 10 s gone: at 70 s.
     expect(await store.hit(KEY, three, 2)).toMatchObject({ allowed: false, resetAtMs: T0 + 70_000 });
@@ -125,7 +138,9 @@ describe('moving window', () => {
 });
 
 describe('sliding window counter', () => {
-  beforeEach(() => { store = memoryStore('sliding-window-counter'); });
+  beforeEach(() => {
+    store = memoryStore('sliding-window-counter');
+  });
   const ten = item('10 per minute');
 
   it('weights the previous window by its remaining overlap', async () => {

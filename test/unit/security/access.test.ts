@@ -8,8 +8,17 @@ describe('safeNext (no open redirect after login)', () => {
   });
 
   it.each([
-    'https://evil.example/', '//evil.example/', '/\\evil.example', '\\\\evil.example', 'javascript:alert(1)',
-    'evil.example', '/\t/evil.example', '/\n/evil.example', '', '   ', 'x'.repeat(3000),
+    'https://evil.example/',
+    '//evil.example/',
+    '/\\evil.example',
+    '\\\\evil.example',
+    'javascript:alert(1)',
+    'evil.example',
+    '/\t/evil.example',
+    '/\n/evil.example',
+    '',
+    '   ',
+    'x'.repeat(3000),
   ])('refuses %j', (next) => {
     expect(safeNext(next)).toBe('/');
   });

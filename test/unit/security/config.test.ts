@@ -15,7 +15,12 @@ describe('security defaults per profile', () => {
     expect({ force: c.https.force, csrf: c.csrf.enabled, unsafeEval: c.csp.allowUnsafeEval }).toEqual(expected);
     // No proxy is believed until the deployment declares one.
     expect(c.proxy).toEqual({ xFor: 0, xProto: 0, xHost: 0, xPort: 0 });
-    expect(c.session).toMatchObject({ storeUri: null, idleTimeoutMinutes: 120, absoluteTimeoutHours: 24, rememberDays: 30 });
+    expect(c.session).toMatchObject({
+      storeUri: null,
+      idleTimeoutMinutes: 120,
+      absoluteTimeoutHours: 24,
+      rememberDays: 30,
+    });
   });
 
   it('CSRF cannot be switched off in production', () => {
@@ -26,7 +31,9 @@ describe('security defaults per profile', () => {
 
   it('SESSION_STORE_URI must be a Redis URL', () => {
     expect(config({ SESSION_STORE_URI: 'redis://127.0.0.1:6379/2' }).session.storeUri).toBe('redis://127.0.0.1:6379/2');
-    expect(config({ SESSION_STORE_URI: 'rediss://cache.example.org:6380' }).session.storeUri).toBe('rediss://cache.example.org:6380');
+    expect(config({ SESSION_STORE_URI: 'rediss://cache.example.org:6380' }).session.storeUri).toBe(
+      'rediss://cache.example.org:6380',
+    );
     expect(() => config({ SESSION_STORE_URI: 'memcached://127.0.0.1:11211' })).toThrow(/SESSION_STORE_URI/);
   });
 

@@ -6,11 +6,11 @@ describe('parseCspReports', () => {
     const [v, ...rest] = parseCspReports({
       'csp-report': {
         'document-uri': 'https://maths.example.org/challenges/3?token=secret#x',
-        'referrer': '',
+        referrer: '',
         'violated-directive': "script-src-elem 'self'",
         'effective-directive': 'script-src-elem',
         'original-policy': "default-src 'self'",
-        'disposition': 'enforce',
+        disposition: 'enforce',
         'blocked-uri': 'https://evil.example/x.js?a=1',
         'line-number': 12,
         'column-number': '7',
@@ -35,12 +35,27 @@ describe('parseCspReports', () => {
 
   it('reads a Reporting API batch, keeping only csp-violation reports', () => {
     const list = parseCspReports([
-      { type: 'csp-violation', age: 10, url: 'https://m.example/', user_agent: 'x', body: {
-        documentURL: 'https://m.example/p', blockedURL: 'inline', effectiveDirective: 'script-src-elem',
-        disposition: 'report', lineNumber: 3, columnNumber: 1, sample: 'alert(1)', statusCode: 200,
-      } },
+      {
+        type: 'csp-violation',
+        age: 10,
+        url: 'https://m.example/',
+        user_agent: 'x',
+        body: {
+          documentURL: 'https://m.example/p',
+          blockedURL: 'inline',
+          effectiveDirective: 'script-src-elem',
+          disposition: 'report',
+          lineNumber: 3,
+          columnNumber: 1,
+          sample: 'alert(1)',
+          statusCode: 200,
+        },
+      },
       { type: 'deprecation', body: { id: 'x' } },
-      { type: 'csp-violation', body: { documentURL: 'https://m.example/q', blockedURL: 'eval', effectiveDirective: 'script-src' } },
+      {
+        type: 'csp-violation',
+        body: { documentURL: 'https://m.example/q', blockedURL: 'eval', effectiveDirective: 'script-src' },
+      },
     ]);
     expect(list.map((v) => [v.documentUri, v.blockedUri, v.effectiveDirective, v.disposition])).toEqual([
       ['https://m.example/p', 'inline', 'script-src-elem', 'report'],
@@ -58,12 +73,14 @@ describe('parseCspReports', () => {
   });
 
   it('bounds what it keeps: long text cut, control characters removed, data: payloads dropped, at most 20 per batch', () => {
-    const [v] = parseCspReports({ 'csp-report': {
-      'document-uri': 'https://m.example/' + 'a'.repeat(5000),
-      'blocked-uri': 'data:text/javascript;base64,' + 'QUFB'.repeat(100),
-      'script-sample': 'x\n\u0000y',
-      'line-number': -4,
-    } });
+    const [v] = parseCspReports({
+      'csp-report': {
+        'document-uri': 'https://m.example/' + 'a'.repeat(5000),
+        'blocked-uri': 'data:text/javascript;base64,' + 'QUFB'.repeat(100),
+        'script-sample': 'x\n\u0000y',
+        'line-number': -4,
+      },
+    });
     expect(v!.documentUri!.length).toBeLessThanOrEqual(300);
     expect(v!.blockedUri).toBe('data:');
     expect(v!.sample).toBe('x  y');

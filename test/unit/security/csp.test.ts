@@ -9,13 +9,29 @@ const scriptSrc = (env: Record<string, string>) => cspDirectives(config(env)).ge
 describe('CSP dictionary', () => {
   it('is the documented default in production: nonce, strict-dynamic, no unsafe-inline or unsafe-eval for scripts or stylesheets', () => {
     const text = serialise(cspDirectives(config({ APP_ENV: 'production', SERVER_NAME: 'maths.example.org' })));
-    expect(text).toBe([
-      "default-src 'none'", "base-uri 'self'", "object-src 'none'", "frame-ancestors 'self'",
-      `script-src 'self' 'nonce-${NONCE}' 'strict-dynamic'`, "script-src-attr 'none'",
-      "style-src 'self'", "style-src-attr 'unsafe-inline'", "font-src 'self' data:", "img-src 'self' data: blob:",
-      "connect-src 'self' https://maths.example.org", "frame-src 'self'", "worker-src 'self' blob:", "media-src 'self' data: blob:",
-      "manifest-src 'self'", "form-action 'self'", 'upgrade-insecure-requests', 'report-uri /csp-report', 'report-to csp-endpoint',
-    ].join('; '));
+    expect(text).toBe(
+      [
+        "default-src 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'self'",
+        `script-src 'self' 'nonce-${NONCE}' 'strict-dynamic'`,
+        "script-src-attr 'none'",
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        "font-src 'self' data:",
+        "img-src 'self' data: blob:",
+        "connect-src 'self' https://maths.example.org",
+        "frame-src 'self'",
+        "worker-src 'self' blob:",
+        "media-src 'self' data: blob:",
+        "manifest-src 'self'",
+        "form-action 'self'",
+        'upgrade-insecure-requests',
+        'report-uri /csp-report',
+        'report-to csp-endpoint',
+      ].join('; '),
+    );
   });
 
   it.each([
@@ -34,7 +50,10 @@ describe('CSP dictionary', () => {
   });
 
   it('connect-src gains https://SERVER_NAME only when it is set', () => {
-    expect(cspDirectives(config({ SERVER_NAME: 'maths.school.org' })).get('connect-src')).toEqual(["'self'", 'https://maths.school.org']);
+    expect(cspDirectives(config({ SERVER_NAME: 'maths.school.org' })).get('connect-src')).toEqual([
+      "'self'",
+      'https://maths.school.org',
+    ]);
     expect(cspDirectives(config()).get('connect-src')).toEqual(["'self'"]);
   });
 
@@ -56,11 +75,13 @@ describe('CSP dictionary', () => {
   });
 
   it('CSP_EXTRA_<DIRECTIVE> appends to a directive', () => {
-    const d = cspDirectives(config({
-      CSP_EXTRA_CONNECT_SRC: 'https://api.example.org, wss://live.example.org',
-      CSP_EXTRA_IMG_SRC: 'https://images.example.org',
-      CSP_EXTRA_FRAME_SRC: 'https://www.youtube-nocookie.com',
-    }));
+    const d = cspDirectives(
+      config({
+        CSP_EXTRA_CONNECT_SRC: 'https://api.example.org, wss://live.example.org',
+        CSP_EXTRA_IMG_SRC: 'https://images.example.org',
+        CSP_EXTRA_FRAME_SRC: 'https://www.youtube-nocookie.com',
+      }),
+    );
     expect(d.get('connect-src')).toEqual(["'self'", 'https://api.example.org', 'wss://live.example.org']);
     expect(d.get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'https://images.example.org']);
     expect(d.get('frame-src')).toEqual(["'self'", 'https://www.youtube-nocookie.com']);
@@ -74,8 +95,9 @@ describe('CSP dictionary', () => {
   it('refuses a CSP_REPORT_URI that could end the directive', () => {
     expect(() => config({ CSP_REPORT_URI: '/r; script-src *' })).toThrow(/CSP_REPORT_URI/);
     expect(() => config({ CSP_REPORT_URI: 'http://collector.example.org/r' })).toThrow(/CSP_REPORT_URI/);
-    expect(cspDirectives(config({ CSP_REPORT_URI: 'https://collector.example.org/r' })).get('report-uri'))
-      .toEqual(['https://collector.example.org/r']);
+    expect(cspDirectives(config({ CSP_REPORT_URI: 'https://collector.example.org/r' })).get('report-uri')).toEqual([
+      'https://collector.example.org/r',
+    ]);
   });
 
   it("frame-ancestors follows X_FRAME_OPTIONS=DENY with 'none'", () => {
@@ -119,14 +141,17 @@ describe('styles without unsafe-inline (Observatory: CSP implemented with no uns
     return { src: d.get('style-src') ?? [], elem: d.get('style-src-elem') ?? d.get('style-src') ?? [] };
   };
 
-  it.each(['development', 'testing', 'production'])("%s: neither style-src nor style-src-elem allows 'unsafe-inline' or data:", (profile) => {
-    const { src, elem } = stylesOf({ APP_ENV: profile });
-    for (const list of [src, elem]) {
-      expect(list).not.toContain("'unsafe-inline'");
-      expect(list).not.toContain('data:');
-      expect(list).toContain("'self'");
-    }
-  });
+  it.each(['development', 'testing', 'production'])(
+    "%s: neither style-src nor style-src-elem allows 'unsafe-inline' or data:",
+    (profile) => {
+      const { src, elem } = stylesOf({ APP_ENV: profile });
+      for (const list of [src, elem]) {
+        expect(list).not.toContain("'unsafe-inline'");
+        expect(list).not.toContain('data:');
+        expect(list).toContain("'self'");
+      }
+    },
+  );
 
   it("the CDN allowlist adds style hosts, never 'unsafe-inline'", () => {
     const { src, elem } = stylesOf({ APP_ENV: 'production', CSP_CDN_SOURCES: 'true' });
@@ -138,13 +163,25 @@ describe('styles without unsafe-inline (Observatory: CSP implemented with no uns
   it("default-src is 'none': every kind of resource the pages load has its own directive", () => {
     const d = cspDirectives(config({ APP_ENV: 'production' }));
     expect(d.get('default-src')).toEqual(["'none'"]);
-    for (const directive of ['script-src', 'style-src', 'font-src', 'img-src', 'connect-src', 'frame-src', 'worker-src', 'media-src', 'manifest-src']) {
+    for (const directive of [
+      'script-src',
+      'style-src',
+      'font-src',
+      'img-src',
+      'connect-src',
+      'frame-src',
+      'worker-src',
+      'media-src',
+      'manifest-src',
+    ]) {
       expect(d.get(directive), directive).toContain("'self'");
     }
   });
 
   it("an extra source replaces a directive's 'none' instead of sitting beside it", () => {
-    const d = cspDirectives(config({ CSP_EXTRA_OBJECT_SRC: 'https://media.example.org', CSP_EXTRA_CHILD_SRC: 'https://x.example.org' }));
+    const d = cspDirectives(
+      config({ CSP_EXTRA_OBJECT_SRC: 'https://media.example.org', CSP_EXTRA_CHILD_SRC: 'https://x.example.org' }),
+    );
     expect(d.get('object-src')).toEqual(['https://media.example.org']);
     expect(d.get('child-src')).toEqual(['https://x.example.org']);
   });

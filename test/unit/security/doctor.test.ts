@@ -5,7 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { detectContainer, newestBackup } from '../../../src/domain/doctor-facts.js';
 import {
-  blockingFailures, doctorReport, formatReport, runChecks, secretKeyWeakness, startupCheck, type DoctorFacts,
+  blockingFailures,
+  doctorReport,
+  formatReport,
+  runChecks,
+  secretKeyWeakness,
+  startupCheck,
+  type DoctorFacts,
 } from '../../../src/security/doctor.js';
 
 const STRONG = 'f3a9c1d27b8e4f60a5d39c2e7b1f8a4d6c0e5b9a2d7f3c1e';
@@ -20,7 +26,10 @@ const GOOD_ENV = {
   RATELIMIT_STORAGE_URI: 'redis://redis:6379',
   WEB_CONCURRENCY: '4',
   LOG_TO_STDOUT: 'true',
-  PROXY_FIX_X_FOR: '1', PROXY_FIX_X_PROTO: '1', PROXY_FIX_X_HOST: '1', PROXY_FIX_X_PORT: '0',
+  PROXY_FIX_X_FOR: '1',
+  PROXY_FIX_X_PROTO: '1',
+  PROXY_FIX_X_HOST: '1',
+  PROXY_FIX_X_PORT: '0',
 };
 
 function facts(env: Record<string, string> = {}, over: Partial<DoctorFacts> = {}): DoctorFacts {
@@ -50,14 +59,25 @@ describe('doctor checks', () => {
     expect(formatReport(results).at(-1)).toBe('All checks passed.');
   });
 
-  it('cover every item of the security document\'s production checklist', () => {
-    const items = runChecks(facts()).map((r) => r.item).join('\n');
+  it("cover every item of the security document's production checklist", () => {
+    const items = runChecks(facts())
+      .map((r) => r.item)
+      .join('\n');
     for (const item of [
-      'Set a strong SECRET_KEY', 'Use PostgreSQL instead of SQLite', 'Enable HTTPS on your hosting platform',
-      'Set FLASK_ENV=production', 'Configure SERVER_NAME for your domain', 'Use Redis for rate limiting (RATELIMIT_STORAGE_URI)',
-      'Review CSP directives for your needs', 'Enable LOG_TO_STDOUT if using Docker/Kubernetes', 'Set up database backups',
-      'Change default admin password from init_db.py', 'Review ProxyFix settings for your deployment', 'Test rate limiting with expected traffic',
-    ]) expect(items).toContain(item);
+      'Set a strong SECRET_KEY',
+      'Use PostgreSQL instead of SQLite',
+      'Enable HTTPS on your hosting platform',
+      'Set FLASK_ENV=production',
+      'Configure SERVER_NAME for your domain',
+      'Use Redis for rate limiting (RATELIMIT_STORAGE_URI)',
+      'Review CSP directives for your needs',
+      'Enable LOG_TO_STDOUT if using Docker/Kubernetes',
+      'Set up database backups',
+      'Change default admin password from init_db.py',
+      'Review ProxyFix settings for your deployment',
+      'Test rate limiting with expected traffic',
+    ])
+      expect(items).toContain(item);
   });
 
   it.each([
@@ -101,7 +121,9 @@ describe('doctor checks', () => {
   });
 
   it('memory:// rate-limit storage is fine for a single process', () => {
-    expect(result(facts({ RATELIMIT_STORAGE_URI: 'memory://', WEB_CONCURRENCY: '1' }), 'ratelimit-storage').ok).toBe(true);
+    expect(result(facts({ RATELIMIT_STORAGE_URI: 'memory://', WEB_CONCURRENCY: '1' }), 'ratelimit-storage').ok).toBe(
+      true,
+    );
   });
 
   it('LOG_TO_STDOUT matters only inside a container', () => {
@@ -109,10 +131,15 @@ describe('doctor checks', () => {
   });
 
   it('an admin on a default password blocks; one still on a one-time password is advisory', () => {
-    const f = facts({}, { admins: [
-      { email: 'old@school.org', defaultPassword: true, mustChangePassword: false },
-      { email: 'new@school.org', defaultPassword: false, mustChangePassword: true },
-    ] });
+    const f = facts(
+      {},
+      {
+        admins: [
+          { email: 'old@school.org', defaultPassword: true, mustChangePassword: false },
+          { email: 'new@school.org', defaultPassword: false, mustChangePassword: true },
+        ],
+      },
+    );
     expect(result(f, 'admin-default-password')).toMatchObject({ ok: false, blocking: true });
     expect(result(f, 'admin-default-password').detail).toContain('old@school.org');
     expect(result(f, 'admin-initial-password')).toMatchObject({ ok: false, blocking: false });
@@ -126,8 +153,12 @@ describe('doctor checks', () => {
   });
 
   it('pending migrations are advisory (the server migrates at start)', () => {
-    expect(result(facts({}, { database: { reachable: true, pendingMigrations: ['002_session_privilege'] } }), 'database-ready'))
-      .toMatchObject({ ok: false, blocking: false });
+    expect(
+      result(
+        facts({}, { database: { reachable: true, pendingMigrations: ['002_session_privilege'] } }),
+        'database-ready',
+      ),
+    ).toMatchObject({ ok: false, blocking: false });
   });
 
   it('backups: missing or older than BACKUP_MAX_AGE_HOURS fail', () => {
@@ -204,7 +235,9 @@ describe('fact gathering helpers', () => {
 
   it('recognises containers by their marks', () => {
     const none = () => false;
-    const noCgroup = () => { throw new Error('ENOENT'); };
+    const noCgroup = () => {
+      throw new Error('ENOENT');
+    };
     expect(detectContainer({}, none, noCgroup)).toBe(false);
     expect(detectContainer({ KUBERNETES_SERVICE_HOST: '10.0.0.1' }, none, noCgroup)).toBe(true);
     expect(detectContainer({}, (p) => p === '/.dockerenv', noCgroup)).toBe(true);

@@ -15,13 +15,17 @@ describe('HSTS value', () => {
   });
 
   it('HSTS_PRELOAD=true with a year or more and includeSubDomains: the header browsers preload from', () => {
-    expect(hstsValue(config({ APP_ENV: 'production', HSTS_PRELOAD: 'true', HSTS_MAX_AGE: '63072000' })))
-      .toBe('max-age=63072000; includeSubDomains; preload');
+    expect(hstsValue(config({ APP_ENV: 'production', HSTS_PRELOAD: 'true', HSTS_MAX_AGE: '63072000' }))).toBe(
+      'max-age=63072000; includeSubDomains; preload',
+    );
   });
 
   // hstspreload.org refuses such a header, and sending "preload" with it would only mislead.
   it.each([
-    [{ HSTS_MAX_AGE: '15768000' }, /HSTS_PRELOAD=true needs HSTS_MAX_AGE of at least 31536000 \(one year\); it is 15768000/],
+    [
+      { HSTS_MAX_AGE: '15768000' },
+      /HSTS_PRELOAD=true needs HSTS_MAX_AGE of at least 31536000 \(one year\); it is 15768000/,
+    ],
     [{ HSTS_INCLUDE_SUBDOMAINS: 'false' }, /HSTS_PRELOAD=true needs HSTS_INCLUDE_SUBDOMAINS=true/],
     [{ HSTS_ENABLED: 'false' }, /HSTS_PRELOAD=true needs HSTS_ENABLED=true/],
   ])('refuses to start with HSTS_PRELOAD=true and a weaker header: %o', (weaker, message) => {
@@ -60,16 +64,20 @@ describe('HTTPS redirect', () => {
   });
 
   it('targets SERVER_NAME when set, whatever host the request names', () => {
-    expect(httpsUrl(config({ SERVER_NAME: 'maths.school.org' }), { publicHost: 'evil.example:80', url: '/a?b=1' }))
-      .toBe('https://maths.school.org/a?b=1');
-    expect(httpsUrl(config({ SERVER_NAME: 'maths.school.org' }), { publicHost: 'localhost', url: '//evil.example/' }))
-      .toBe('https://maths.school.org//evil.example/');
+    expect(
+      httpsUrl(config({ SERVER_NAME: 'maths.school.org' }), { publicHost: 'evil.example:80', url: '/a?b=1' }),
+    ).toBe('https://maths.school.org/a?b=1');
+    expect(
+      httpsUrl(config({ SERVER_NAME: 'maths.school.org' }), { publicHost: 'localhost', url: '//evil.example/' }),
+    ).toBe('https://maths.school.org//evil.example/');
   });
 
-  it('without SERVER_NAME: only this machine\'s own names, without the HTTP port; no host for any other', () => {
+  it("without SERVER_NAME: only this machine's own names, without the HTTP port; no host for any other", () => {
     expect(httpsUrl(config(), { publicHost: 'localhost:8080', url: '/x' })).toBe('https://localhost/x');
     expect(httpsUrl(config(), { publicHost: '127.0.0.1:3000', url: '/x' })).toBe('https://127.0.0.1/x');
-    expect(httpsUrl(config({ HOST: 'maths.lan' }), { publicHost: 'maths.lan:3000', url: '/x' })).toBe('https://maths.lan/x');
+    expect(httpsUrl(config({ HOST: 'maths.lan' }), { publicHost: 'maths.lan:3000', url: '/x' })).toBe(
+      'https://maths.lan/x',
+    );
     expect(httpsUrl(config(), { publicHost: 'maths.school.org:8080', url: '/x' })).toBeNull();
     expect(httpsUrl(config({ HOST: '0.0.0.0' }), { publicHost: '0.0.0.0', url: '/x' })).toBeNull();
     expect(httpsUrl(config(), { publicHost: 'localhost.evil.example', url: '/x' })).toBeNull();

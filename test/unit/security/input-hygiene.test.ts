@@ -12,9 +12,12 @@ describe('hasControlCharacters', () => {
     expect(hasControlCharacters(`a${c}b`, 'line')).toBe(true);
   });
 
-  it.each(C0.filter((c) => !LINE_BREAKS.includes(c)).map((c) => [c.charCodeAt(0), c] as const))('body text refuses U+%s', (_code, c) => {
-    expect(hasControlCharacters(`a${c}b`, 'text')).toBe(true);
-  });
+  it.each(C0.filter((c) => !LINE_BREAKS.includes(c)).map((c) => [c.charCodeAt(0), c] as const))(
+    'body text refuses U+%s',
+    (_code, c) => {
+      expect(hasControlCharacters(`a${c}b`, 'text')).toBe(true);
+    },
+  );
 
   it('DEL is refused in both', () => {
     expect(hasControlCharacters('a\u007fb', 'line')).toBe(true);
@@ -29,7 +32,17 @@ describe('hasControlCharacters', () => {
   });
 
   it('ordinary text, other scripts, math and emoji pass', () => {
-    for (const s of ['', 'Ada Lovelace', 'Zoë Brontë-O’Neil', 'x² + √2 ≤ π', '日本語', '🙂', 'a b', '<p>x &amp; y</p>', '\u00a0\u2028']) {
+    for (const s of [
+      '',
+      'Ada Lovelace',
+      'Zoë Brontë-O’Neil',
+      'x² + √2 ≤ π',
+      '日本語',
+      '🙂',
+      'a b',
+      '<p>x &amp; y</p>',
+      '\u00a0\u2028',
+    ]) {
       expect(hasControlCharacters(s, 'line')).toBe(false);
     }
   });
@@ -64,7 +77,11 @@ describe('findControlCharacters', () => {
   });
 
   it('walks nested JSON: objects, arrays, and ignores numbers, booleans and null', () => {
-    const body = { action: 'promote', ids: [1, 2, 3], options: { keep: true, note: null, tags: ['a', { deep: 'b\u0000' }] } };
+    const body = {
+      action: 'promote',
+      ids: [1, 2, 3],
+      options: { keep: true, note: null, tags: ['a', { deep: 'b\u0000' }] },
+    };
     expect(findControlCharacters(body, 'body', 'text')).toEqual({ where: 'body.options.tags.deep' });
     expect(findControlCharacters({ ...body, options: {} }, 'body', 'text')).toBeNull();
   });
@@ -94,13 +111,24 @@ describe('findControlCharacters', () => {
       for (const [name, value] of Object.entries(fields)) {
         body[name] = { type: 'field', fieldname: name, mimetype: 'text/plain', encoding: '7bit', value, fields: body };
       }
-      body[file.name] = { type: 'file', fieldname: file.name, filename: file.filename, mimetype: 'image/png', encoding: '7bit', _buf: file.bytes, fields: body };
+      body[file.name] = {
+        type: 'file',
+        fieldname: file.name,
+        filename: file.filename,
+        mimetype: 'image/png',
+        encoding: '7bit',
+        _buf: file.bytes,
+        fields: body,
+      };
       return body;
     }
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]);
 
     it('checks text fields as body text and skips the file bytes (and the parts pointing back at the body)', () => {
-      const body = multipartBody({ title: 'Diagram', content_html: '<p>a</p>\r\n<p>b</p>' }, { name: 'image', filename: 'diagram.png', bytes: png });
+      const body = multipartBody(
+        { title: 'Diagram', content_html: '<p>a</p>\r\n<p>b</p>' },
+        { name: 'image', filename: 'diagram.png', bytes: png },
+      );
       expect(findControlCharacters(body, 'body', 'text', { multipart: true })).toBeNull();
     });
 
@@ -112,7 +140,9 @@ describe('findControlCharacters', () => {
     it('refuses any control character in a file name, even a line break', () => {
       for (const filename of ['a\u0000.png', 'a\n.png', 'a\t.png']) {
         const body = multipartBody({}, { name: 'image', filename, bytes: png });
-        expect(findControlCharacters(body, 'body', 'text', { multipart: true })).toEqual({ where: 'body.image (file name)' });
+        expect(findControlCharacters(body, 'body', 'text', { multipart: true })).toEqual({
+          where: 'body.image (file name)',
+        });
       }
     });
 
@@ -129,8 +159,17 @@ describe('findControlCharacters', () => {
       const body = { image: { type: 'file', fieldname: 'image', filename: 'ok.png', value: 'x\u0000' } };
       expect(findControlCharacters(body, 'body', 'text')).toEqual({ where: 'body.image.value' });
       // Nor a JSON value inside a multipart field.
-      const nested = { data: { type: 'field', fieldname: 'data', value: { inner: { type: 'file', fieldname: 'f', filename: 'ok', value: 'x\u0000' } }, fields: {} } };
-      expect(findControlCharacters(nested, 'body', 'text', { multipart: true })).toEqual({ where: 'body.data.inner.value' });
+      const nested = {
+        data: {
+          type: 'field',
+          fieldname: 'data',
+          value: { inner: { type: 'file', fieldname: 'f', filename: 'ok', value: 'x\u0000' } },
+          fields: {},
+        },
+      };
+      expect(findControlCharacters(nested, 'body', 'text', { multipart: true })).toEqual({
+        where: 'body.data.inner.value',
+      });
     });
   });
 });

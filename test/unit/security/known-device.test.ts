@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  deviceCookieName, deviceCookieValue, knowsAccount, MAX_DEVICE_ACCOUNTS, parseDeviceCookie,
+  deviceCookieName,
+  deviceCookieValue,
+  knowsAccount,
+  MAX_DEVICE_ACCOUNTS,
+  parseDeviceCookie,
 } from '../../../src/security/known-device.js';
 
 const SECRET = 'a-secret-key-long-enough-for-tests-0123456789';
@@ -21,7 +25,8 @@ describe('known-device cookie', () => {
   it('keeps its device id and adds accounts, the latest first, up to a limit', () => {
     let value = deviceCookieValue(null, SECRET, 1);
     const id = device(value).id;
-    for (let account = 2; account <= MAX_DEVICE_ACCOUNTS + 3; account++) value = deviceCookieValue(device(value), SECRET, account);
+    for (let account = 2; account <= MAX_DEVICE_ACCOUNTS + 3; account++)
+      value = deviceCookieValue(device(value), SECRET, account);
     const d = device(value);
     expect(d.id).toBe(id);
     expect(d.tags).toHaveLength(MAX_DEVICE_ACCOUNTS);
@@ -41,10 +46,18 @@ describe('known-device cookie', () => {
   });
 
   it.each([
-    undefined, '', 'd1', 'd1.', 'd1..', 'd2.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA',
-    'd1.short.AAAAAAAAAAAAAAAAAAAAAA', 'd1.AAAAAAAAAAAAAAAAAAAAAA.not+base64/url=====',
+    undefined,
+    '',
+    'd1',
+    'd1.',
+    'd1..',
+    'd2.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA',
+    'd1.short.AAAAAAAAAAAAAAAAAAAAAA',
+    'd1.AAAAAAAAAAAAAAAAAAAAAA.not+base64/url=====',
     `d1.AAAAAAAAAAAAAAAAAAAAAA${'.AAAAAAAAAAAAAAAAAAAAAA'.repeat(MAX_DEVICE_ACCOUNTS + 1)}`,
-    'x'.repeat(5000), '{"id":1}', 's:signed.value',
+    'x'.repeat(5000),
+    '{"id":1}',
+    's:signed.value',
   ])('reads %j as no device', (value) => {
     expect(parseDeviceCookie(value)).toBeNull();
   });

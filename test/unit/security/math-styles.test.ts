@@ -9,15 +9,36 @@ import { describe, expect, it } from 'vitest';
 import { renderRichHtml } from '../../../src/domain/content/sanitize.js';
 import { answerHtml } from '../../../src/web/views/challenges/parts.js';
 
-const corpus = JSON.parse(readFileSync(new URL('../../fixtures/math/dev-corpus.json', import.meta.url), 'utf8')) as Array<{ expected: string; submitted: string }>;
+const corpus = JSON.parse(
+  readFileSync(new URL('../../fixtures/math/dev-corpus.json', import.meta.url), 'utf8'),
+) as Array<{ expected: string; submitted: string }>;
 
 const CONSTRUCTS = [
-  '\\frac{3}{4}', '2\\sqrt{2}', '\\sqrt[3]{x^2+1}', 'x_{n+1}^{2}', '\\left(\\frac{a}{b}\\right)^2',
-  '\\color{red}{x}', '\\textcolor{blue}{y}', '\\colorbox{yellow}{z}', '\\fcolorbox{red}{white}{w}',
-  '\\rule{1em}{2em}', '\\kern1em x \\hspace{2em} y \\quad z', '\\phantom{x}y', '\\boxed{42}', '\\cancel{x}',
-  '\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}', '\\begin{cases}x&x>0\\\\-x&x\\le0\\end{cases}',
-  '\\overbrace{a+b}^{n}', '\\underline{u}', '\\overrightarrow{AB}', '\\int_0^1 x\\,dx', '\\sum_{k=1}^{n} k',
-  '\\htmlStyle{color:red}{x}', '\\href{https://example.org}{x}', '\\frac{', '\\unknowncommand{x}',
+  '\\frac{3}{4}',
+  '2\\sqrt{2}',
+  '\\sqrt[3]{x^2+1}',
+  'x_{n+1}^{2}',
+  '\\left(\\frac{a}{b}\\right)^2',
+  '\\color{red}{x}',
+  '\\textcolor{blue}{y}',
+  '\\colorbox{yellow}{z}',
+  '\\fcolorbox{red}{white}{w}',
+  '\\rule{1em}{2em}',
+  '\\kern1em x \\hspace{2em} y \\quad z',
+  '\\phantom{x}y',
+  '\\boxed{42}',
+  '\\cancel{x}',
+  '\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}',
+  '\\begin{cases}x&x>0\\\\-x&x\\le0\\end{cases}',
+  '\\overbrace{a+b}^{n}',
+  '\\underline{u}',
+  '\\overrightarrow{AB}',
+  '\\int_0^1 x\\,dx',
+  '\\sum_{k=1}^{n} k',
+  '\\htmlStyle{color:red}{x}',
+  '\\href{https://example.org}{x}',
+  '\\frac{',
+  '\\unknowncommand{x}',
 ];
 
 const styleAttribute = /<[a-z][^>]*\sstyle\s*=/i;
@@ -28,16 +49,21 @@ describe('server-rendered maths has no inline style', () => {
   it(`answers (${latexes.length} LaTeX strings) are MathML or escaped source, never style attributes`, () => {
     const styled = latexes.filter((latex) => styleAttribute.test(answerHtml(latex)));
     expect(styled).toEqual([]);
-    expect(answerHtml('\\frac{3}{4}')).toMatch(/^<span class="katex"><math xmlns="http:\/\/www\.w3\.org\/1998\/Math\/MathML">/);
+    expect(answerHtml('\\frac{3}{4}')).toMatch(
+      /^<span class="katex"><math xmlns="http:\/\/www\.w3\.org\/1998\/Math\/MathML">/,
+    );
     expect(answerHtml('\\frac{')).toBe('<code>\\frac{</code>');
   });
 
   it('rich content: inline and displayed maths in pages', () => {
-    const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const escape = (s: string) =>
+      s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
     const styled: string[] = [];
     for (const latex of latexes) {
       for (const cls of ['math-inline', 'math-display']) {
-        const html = renderRichHtml(`<p><span class="${cls}" data-latex="${escape(latex)}">${escape(latex)}</span></p>`);
+        const html = renderRichHtml(
+          `<p><span class="${cls}" data-latex="${escape(latex)}">${escape(latex)}</span></p>`,
+        );
         if (styleAttribute.test(html) || /<style\b/i.test(html)) styled.push(`${cls}: ${latex}`);
       }
     }

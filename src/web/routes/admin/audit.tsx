@@ -9,9 +9,19 @@ export async function adminAuditRoutes(app: FastifyInstance): Promise<void> {
   app.get('/audit', { config: { access: 'admin' } }, async (request, reply) => {
     const query = parseQuery(request, auditQuerySchema);
     const [result, actions, targetTypes] = await Promise.all([
-      listAudit(app.db, query), auditActions(app.db), auditTargetTypes(app.db),
+      listAudit(app.db, query),
+      auditActions(app.db),
+      auditTargetTypes(app.db),
     ]);
-    return reply.render(<AuditPageView ctx={viewContext(request)} query={{ ...query, page: result.page }} result={result}
-      actions={actions} targetTypes={targetTypes} timeZone={app.config.school.timeZone} />);
+    return reply.render(
+      <AuditPageView
+        ctx={viewContext(request)}
+        query={{ ...query, page: result.page }}
+        result={result}
+        actions={actions}
+        targetTypes={targetTypes}
+        timeZone={app.config.school.timeZone}
+      />,
+    );
   });
 }

@@ -3,11 +3,25 @@
 // POST with a CSRF token and an audit entry.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
-  blankChallengeForm, challengeToForm, readChallengeForm, validateChallengeForm, type AnswerValidator,
+  blankChallengeForm,
+  challengeToForm,
+  readChallengeForm,
+  validateChallengeForm,
+  type AnswerValidator,
 } from '../../../domain/challenges/challenge-form.js';
 import {
-  adminChallengeLists, ChallengeEditError, challengeBoxes, createChallenge, deleteChallenge, findChallenge,
-  regradeForEdit, setChallengeImage, setManualLock, triesPerBox, updateChallenge, type Grader,
+  adminChallengeLists,
+  ChallengeEditError,
+  challengeBoxes,
+  createChallenge,
+  deleteChallenge,
+  findChallenge,
+  regradeForEdit,
+  setChallengeImage,
+  setManualLock,
+  triesPerBox,
+  updateChallenge,
+  type Grader,
 } from '../../../domain/challenges/challenges.js';
 import { challengeDeletionCounts, challengeImageFile } from '../../../domain/challenges/challenge-admin.js';
 import { requestActor } from '../../../domain/audit.js';
@@ -16,7 +30,12 @@ import { checkbox } from '../../../lib/forms.js';
 import type { MathPool } from '../../../math/pool.js';
 import { HttpError } from '../../../security/access.js';
 import { formFields, formFile } from '../../multipart.js';
-import { AdminChallengeDeletePage, AdminChallengeFormPage, AdminChallengeListPage, type ChallengeImage } from '../../views/admin/challenges.js';
+import {
+  AdminChallengeDeletePage,
+  AdminChallengeFormPage,
+  AdminChallengeListPage,
+  type ChallengeImage,
+} from '../../views/admin/challenges.js';
 import { viewContext } from '../../views/context.js';
 import { idParam, pageParam } from '../../params.js';
 
@@ -54,7 +73,10 @@ const challengeId = (request: FastifyRequest): number => idParam(request, NOT_FO
 export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> {
   const zone = app.config.school.timeZone;
   const admin = { access: 'admin' } as const;
-  const imageSettings = () => ({ ...app.config.uploads, maxMb: Math.min(app.config.uploads.maxMb, CHALLENGE_IMAGE_MAX_MB) });
+  const imageSettings = () => ({
+    ...app.config.uploads,
+    maxMb: Math.min(app.config.uploads.maxMb, CHALLENGE_IMAGE_MAX_MB),
+  });
 
   async function imageOf(id: number, uploadId: number | null): Promise<ChallengeImage | null> {
     const file = await challengeImageFile(app.db, uploadId);
@@ -67,13 +89,36 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
   });
 
   app.get('/challenges/new', { config: admin }, async (request, reply) =>
-    reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={null} values={blankChallengeForm()} zone={zone} maxImageMb={imageSettings().maxMb} />));
+    reply.render(
+      <AdminChallengeFormPage
+        ctx={viewContext(request)}
+        id={null}
+        values={blankChallengeForm()}
+        zone={zone}
+        maxImageMb={imageSettings().maxMb}
+      />,
+    ),
+  );
 
   app.post('/challenges/new', { config: admin }, async (request, reply) => {
     const values = readChallengeForm(formFields(request.body));
-    const outcome = await validateChallengeForm(values, { timeZone: zone, now: new Date().toISOString(), validateAnswer: answerValidator(app.math) });
+    const outcome = await validateChallengeForm(values, {
+      timeZone: zone,
+      now: new Date().toISOString(),
+      validateAnswer: answerValidator(app.math),
+    });
     if (!outcome.ok) {
-      return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={null} values={outcome.values} errors={outcome.errors} zone={zone} maxImageMb={imageSettings().maxMb} />, 400);
+      return reply.render(
+        <AdminChallengeFormPage
+          ctx={viewContext(request)}
+          id={null}
+          values={outcome.values}
+          errors={outcome.errors}
+          zone={zone}
+          maxImageMb={imageSettings().maxMb}
+        />,
+        400,
+      );
     }
     const id = await createChallenge(app.db, outcome.data, requestActor(request));
     reply.flash('success', `Challenge «${outcome.data.title}» created. You can add an image below.`);
@@ -84,9 +129,22 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     const id = challengeId(request);
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
-    const [boxes, tries, image] = await Promise.all([challengeBoxes(app.db, id), triesPerBox(app.db, id), imageOf(id, challenge.image_upload_id)]);
-    return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={id} values={challengeToForm(challenge, boxes, zone)}
-      tries={tries} image={image} zone={zone} maxImageMb={imageSettings().maxMb} />);
+    const [boxes, tries, image] = await Promise.all([
+      challengeBoxes(app.db, id),
+      triesPerBox(app.db, id),
+      imageOf(id, challenge.image_upload_id),
+    ]);
+    return reply.render(
+      <AdminChallengeFormPage
+        ctx={viewContext(request)}
+        id={id}
+        values={challengeToForm(challenge, boxes, zone)}
+        tries={tries}
+        image={image}
+        zone={zone}
+        maxImageMb={imageSettings().maxMb}
+      />,
+    );
   });
 
   app.post('/challenges/:id/edit', { config: admin }, async (request, reply) => {
@@ -94,11 +152,26 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
     const values = readChallengeForm(formFields(request.body));
-    const outcome = await validateChallengeForm(values, { timeZone: zone, now: new Date().toISOString(), validateAnswer: answerValidator(app.math) });
+    const outcome = await validateChallengeForm(values, {
+      timeZone: zone,
+      now: new Date().toISOString(),
+      validateAnswer: answerValidator(app.math),
+    });
     const showErrors = async (errors: Record<string, string>) => {
       const [tries, image] = await Promise.all([triesPerBox(app.db, id), imageOf(id, challenge.image_upload_id)]);
-      return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={id} values={values} errors={errors}
-        tries={tries} image={image} zone={zone} maxImageMb={imageSettings().maxMb} />, 400);
+      return reply.render(
+        <AdminChallengeFormPage
+          ctx={viewContext(request)}
+          id={id}
+          values={values}
+          errors={errors}
+          tries={tries}
+          image={image}
+          zone={zone}
+          maxImageMb={imageSettings().maxMb}
+        />,
+        400,
+      );
     };
     if (!outcome.ok) return showErrors(outcome.errors);
     const regrading = await regradeForEdit(app.db, id, outcome.data.boxes, grader(app.math));
@@ -112,8 +185,10 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     if (!summary) throw new HttpError(404, NOT_FOUND);
     const notes: string[] = [];
     if (summary.boxesAdded) notes.push(`${summary.boxesAdded} box${summary.boxesAdded === 1 ? '' : 'es'} added`);
-    if (summary.boxesRemoved) notes.push(`${summary.boxesRemoved} box${summary.boxesRemoved === 1 ? '' : 'es'} removed`);
-    if (summary.triesRemarked) notes.push(`${summary.triesRemarked} ${summary.triesRemarked === 1 ? 'try' : 'tries'} marked again`);
+    if (summary.boxesRemoved)
+      notes.push(`${summary.boxesRemoved} box${summary.boxesRemoved === 1 ? '' : 'es'} removed`);
+    if (summary.triesRemarked)
+      notes.push(`${summary.triesRemarked} ${summary.triesRemarked === 1 ? 'try' : 'tries'} marked again`);
     if (summary.rescored) notes.push('completions and points recalculated');
     reply.flash('success', `Challenge «${outcome.data.title}» saved${notes.length ? `: ${notes.join(', ')}` : ''}.`);
     return reply.redirect(`/admin/challenges/${id}/edit`, 303);
@@ -123,10 +198,14 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     app.post(`/challenges/:id/${action}`, { config: admin }, async (request, reply) => {
       const id = challengeId(request);
       const challenge = await findChallenge(app.db, id);
-      if (!challenge || !(await setManualLock(app.db, id, action === 'lock', requestActor(request)))) throw new HttpError(404, NOT_FOUND);
-      reply.flash('success', action === 'lock'
-        ? `«${challenge.title}» is locked: it accepts no answers and shows the correct answers.`
-        : `«${challenge.title}» is unlocked${challenge.lock_after_hours ? ' (its auto-lock time still applies)' : ''}.`);
+      if (!challenge || !(await setManualLock(app.db, id, action === 'lock', requestActor(request))))
+        throw new HttpError(404, NOT_FOUND);
+      reply.flash(
+        'success',
+        action === 'lock'
+          ? `«${challenge.title}» is locked: it accepts no answers and shows the correct answers.`
+          : `«${challenge.title}» is unlocked${challenge.lock_after_hours ? ' (its auto-lock time still applies)' : ''}.`,
+      );
       return reply.redirect('/admin/challenges', 303);
     });
   }
@@ -142,7 +221,11 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
         reply.flash('error', 'Choose an image file to upload.');
         return back();
       }
-      upload = await saveUpload(app.db, { buffer: file.buffer, originalName: file.filename, allowed: ['image'], createdBy: request.user!.id }, imageSettings());
+      upload = await saveUpload(
+        app.db,
+        { buffer: file.buffer, originalName: file.filename, allowed: ['image'], createdBy: request.user!.id },
+        imageSettings(),
+      );
     } catch (err) {
       if (err instanceof UploadError) {
         reply.flash('error', err.message);
@@ -174,8 +257,15 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
     const counts = await challengeDeletionCounts(app.db, id);
-    return reply.render(<AdminChallengeDeletePage ctx={viewContext(request)} challenge={challenge}
-      submissions={counts.submissions} completions={counts.completions} points={counts.points} />);
+    return reply.render(
+      <AdminChallengeDeletePage
+        ctx={viewContext(request)}
+        challenge={challenge}
+        submissions={counts.submissions}
+        completions={counts.completions}
+        points={counts.points}
+      />,
+    );
   });
 
   app.post('/challenges/:id/delete', { config: admin }, async (request, reply) => {
@@ -184,8 +274,13 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     const summary = await deleteChallenge(app.db, id, { keepPoints }, requestActor(request));
     if (!summary) throw new HttpError(404, NOT_FOUND);
     if (summary.imageStoredName) await removeUploadFile(app.config.uploads, summary.imageStoredName);
-    reply.flash('success', `«${summary.title}» deleted with ${summary.submissions} ${summary.submissions === 1 ? 'try' : 'tries'}. `
-      + (keepPoints ? `Its ${summary.pointsKept} points were kept as adjustments.` : 'The leaderboards were recalculated without it.'));
+    reply.flash(
+      'success',
+      `«${summary.title}» deleted with ${summary.submissions} ${summary.submissions === 1 ? 'try' : 'tries'}. ` +
+        (keepPoints
+          ? `Its ${summary.pointsKept} points were kept as adjustments.`
+          : 'The leaderboards were recalculated without it.'),
+    );
     return reply.redirect('/admin/challenges', 303);
   });
 }

@@ -7,22 +7,57 @@ import { z } from 'zod';
 import { KEY_STAGES } from '../../../config/index.js';
 import { requestActor } from '../../../domain/audit.js';
 import { blankChallengeForm, challengeToForm } from '../../../domain/challenges/challenge-form.js';
-import { ChallengeEditError, challengeBoxes, createChallenge, isReleased, regradeForEdit, triesPerBox, updateChallenge } from '../../../domain/challenges/challenges.js';
 import {
-  addCompetitionAdjustment, allEntries, BULK_BOARD_ACTIONS, bulkBoardAction, competitionAnalytics, deleteCompetitionAdjustment,
-  ENTRY_SORTS, exportCsv, exportRecords, listCompetitionAdjustments, listEntries, PAGE_SIZES, type EntryFilters,
+  ChallengeEditError,
+  challengeBoxes,
+  createChallenge,
+  isReleased,
+  regradeForEdit,
+  triesPerBox,
+  updateChallenge,
+} from '../../../domain/challenges/challenges.js';
+import {
+  addCompetitionAdjustment,
+  allEntries,
+  BULK_BOARD_ACTIONS,
+  bulkBoardAction,
+  competitionAnalytics,
+  deleteCompetitionAdjustment,
+  ENTRY_SORTS,
+  exportCsv,
+  exportRecords,
+  listCompetitionAdjustments,
+  listEntries,
+  PAGE_SIZES,
+  type EntryFilters,
 } from '../../../domain/competitions/analytics.js';
 import { competitionDeletionCounts, completionsPerChallenge } from '../../../domain/competitions/competition-admin.js';
 import {
-  competitionToForm, readCompetitionForm, validateCompetitionAdjustment, validateCompetitionChallengeForm, validateCompetitionForm,
+  competitionToForm,
+  readCompetitionForm,
+  validateCompetitionAdjustment,
+  validateCompetitionChallengeForm,
+  validateCompetitionForm,
   type CompetitionFormValues,
 } from '../../../domain/competitions/competition-form.js';
 import {
-  closesAt, deleteCompetitionChallenge, DURATION_HOURS, findCompetitionChallenge, isCompetitionChallengeLocked, listCompetitionChallenges,
-  rescoreCompetitionChallenge, setCompetitionChallengeLock,
+  closesAt,
+  deleteCompetitionChallenge,
+  DURATION_HOURS,
+  findCompetitionChallenge,
+  isCompetitionChallengeLocked,
+  listCompetitionChallenges,
+  rescoreCompetitionChallenge,
+  setCompetitionChallengeLock,
 } from '../../../domain/competitions/scoring.js';
 import {
-  CompetitionSchoolInUseError, competitionSchools, createCompetition, deleteCompetition, findCompetition, listCompetitions, updateCompetition,
+  CompetitionSchoolInUseError,
+  competitionSchools,
+  createCompetition,
+  deleteCompetition,
+  findCompetition,
+  listCompetitions,
+  updateCompetition,
 } from '../../../domain/competitions/competitions.js';
 import { csvDisposition } from '../../../lib/csv.js';
 import { isKeyStage } from '../../../domain/key-stage.js';
@@ -32,7 +67,11 @@ import { HttpError } from '../../../security/access.js';
 import { formFields } from '../../multipart.js';
 import { AdminChallengeFormPage } from '../../views/admin/challenges.js';
 import {
-  AdminCompetitionAnalyticsPage, AdminCompetitionBoardPage, AdminCompetitionDeletePage, AdminCompetitionFormPage, AdminCompetitionListPage,
+  AdminCompetitionAnalyticsPage,
+  AdminCompetitionBoardPage,
+  AdminCompetitionDeletePage,
+  AdminCompetitionFormPage,
+  AdminCompetitionListPage,
   AdminCompetitionPage,
 } from '../../views/admin/competitions.js';
 import { viewContext } from '../../views/context.js';
@@ -45,28 +84,46 @@ const NO_CHALLENGE = 'There is no challenge with that number in this competition
 const NO_ADJUSTMENT = 'There is no such adjustment.';
 
 /** One query value, cut to 100 characters ('' when absent or repeated). */
-const queryText = z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, 100) : ''));
+const queryText = z
+  .unknown()
+  .optional()
+  .transform((v) => (typeof v === 'string' ? v.slice(0, 100) : ''));
 const points = (v: string) => (/^-?\d{1,7}$/.test(v.trim()) ? Number(v.trim()) : null);
 
 /** Board filters from the query string; anything unreadable is ignored. */
-const boardQuerySchema = z.object({
-  q: queryText,
-  ks: queryText.transform((v) => (isKeyStage(v) ? v : null)),
-  school: queryText.transform(parseId),
-  min: queryText.transform(points),
-  max: queryText.transform(points),
-  sort: queryText.pipe(z.enum(ENTRY_SORTS).catch('points')),
-  dir: queryText.transform((v) => (v === 'asc' ? 'asc' : 'desc')),
-  per: queryText.transform(Number).transform((n) => ((PAGE_SIZES as readonly number[]).includes(n) ? n : 25)),
-  page: queryText.transform((v) => parseId(v) ?? 1),
-}).transform((f) => {
-  const filters: EntryFilters = {
-    q: f.q, keyStage: f.ks, schoolId: f.school, minPoints: f.min, maxPoints: f.max, sort: f.sort, dir: f.dir,
-  };
-  const raw = { q: f.q, ks: f.ks ?? '', school: f.school ? String(f.school) : '',
-    min: f.min === null ? '' : String(f.min), max: f.max === null ? '' : String(f.max), sort: f.sort, dir: f.dir };
-  return { filters, raw, page: f.page, perPage: f.per };
-});
+const boardQuerySchema = z
+  .object({
+    q: queryText,
+    ks: queryText.transform((v) => (isKeyStage(v) ? v : null)),
+    school: queryText.transform(parseId),
+    min: queryText.transform(points),
+    max: queryText.transform(points),
+    sort: queryText.pipe(z.enum(ENTRY_SORTS).catch('points')),
+    dir: queryText.transform((v) => (v === 'asc' ? 'asc' : 'desc')),
+    per: queryText.transform(Number).transform((n) => ((PAGE_SIZES as readonly number[]).includes(n) ? n : 25)),
+    page: queryText.transform((v) => parseId(v) ?? 1),
+  })
+  .transform((f) => {
+    const filters: EntryFilters = {
+      q: f.q,
+      keyStage: f.ks,
+      schoolId: f.school,
+      minPoints: f.min,
+      maxPoints: f.max,
+      sort: f.sort,
+      dir: f.dir,
+    };
+    const raw = {
+      q: f.q,
+      ks: f.ks ?? '',
+      school: f.school ? String(f.school) : '',
+      min: f.min === null ? '' : String(f.min),
+      max: f.max === null ? '' : String(f.max),
+      sort: f.sort,
+      dir: f.dir,
+    };
+    return { filters, raw, page: f.page, perPage: f.per };
+  });
 
 export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void> {
   const zone = app.config.school.timeZone;
@@ -78,15 +135,35 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     return c;
   }
 
-  async function renderForm(request: FastifyRequest, id: number | null, values: CompetitionFormValues, errors?: FieldErrors) {
-    return <AdminCompetitionFormPage ctx={viewContext(request)} id={id} values={values} schools={await listSchools(app.db)} errors={errors} zone={zone} />;
+  async function renderForm(
+    request: FastifyRequest,
+    id: number | null,
+    values: CompetitionFormValues,
+    errors?: FieldErrors,
+  ) {
+    return (
+      <AdminCompetitionFormPage
+        ctx={viewContext(request)}
+        id={id}
+        values={values}
+        schools={await listSchools(app.db)}
+        errors={errors}
+        zone={zone}
+      />
+    );
   }
 
   app.get('/competitions', { config: admin }, async (request, reply) =>
-    reply.render(<AdminCompetitionListPage ctx={viewContext(request)} competitions={await listCompetitions(app.db)} zone={zone} />));
+    reply.render(
+      <AdminCompetitionListPage ctx={viewContext(request)} competitions={await listCompetitions(app.db)} zone={zone} />,
+    ),
+  );
 
   app.get('/competitions/new', { config: admin }, async (request, reply) =>
-    reply.render(await renderForm(request, null, { name: '', about_html: '', starts_at: '', ends_at: '', schoolIds: [] })));
+    reply.render(
+      await renderForm(request, null, { name: '', about_html: '', starts_at: '', ends_at: '', schoolIds: [] }),
+    ),
+  );
 
   app.post('/competitions/new', { config: admin }, async (request, reply) => {
     const values = readCompetitionForm(formFields(request.body));
@@ -110,7 +187,8 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     try {
       await updateCompetition(app.db, c.id, outcome.data, requestActor(request));
     } catch (err) {
-      if (err instanceof CompetitionSchoolInUseError) return reply.render(await renderForm(request, c.id, outcome.values, { schools: err.message }), 400);
+      if (err instanceof CompetitionSchoolInUseError)
+        return reply.render(await renderForm(request, c.id, outcome.values, { schools: err.message }), 400);
       throw err;
     }
     reply.flash('success', `Competition «${outcome.data.name}» saved.`);
@@ -120,7 +198,14 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
   app.get('/competitions/:id/delete', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
     const counts = await competitionDeletionCounts(app.db, c.id);
-    return reply.render(<AdminCompetitionDeletePage ctx={viewContext(request)} competition={c} challenges={counts.challenges} participants={counts.participants} />);
+    return reply.render(
+      <AdminCompetitionDeletePage
+        ctx={viewContext(request)}
+        competition={c}
+        challenges={counts.challenges}
+        participants={counts.participants}
+      />,
+    );
   });
 
   app.post('/competitions/:id/delete', { config: admin }, async (request, reply) => {
@@ -137,13 +222,27 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     const now = new Date().toISOString();
     const challenges = await listCompetitionChallenges(app.db, c.id, { now, includeScheduled: true });
     const comps = challenges.length ? await completionsPerChallenge(app.db, c.id) : new Map<number, number>();
-    return reply.render(<AdminCompetitionPage ctx={viewContext(request)} competition={c} zone={zone} rows={challenges.map((ch) => ({
-      challenge: ch, locked: isCompetitionChallengeLocked(ch, now), closesAt: closesAt(ch), released: isReleased(ch, now),
-      completions: comps.get(ch.id) ?? 0,
-    }))} />);
+    return reply.render(
+      <AdminCompetitionPage
+        ctx={viewContext(request)}
+        competition={c}
+        zone={zone}
+        rows={challenges.map((ch) => ({
+          challenge: ch,
+          locked: isCompetitionChallengeLocked(ch, now),
+          closesAt: closesAt(ch),
+          released: isReleased(ch, now),
+          completions: comps.get(ch.id) ?? 0,
+        }))}
+      />,
+    );
   });
 
-  const challengeChecks = () => ({ timeZone: zone, now: new Date().toISOString(), validateAnswer: answerValidator(app.math) });
+  const challengeChecks = () => ({
+    timeZone: zone,
+    now: new Date().toISOString(),
+    validateAnswer: answerValidator(app.math),
+  });
 
   function formTarget(competitionId: number, challengeId: number | null, duration: string, error?: string) {
     const base = `/admin/competitions/${competitionId}/challenges`;
@@ -152,23 +251,50 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
       action: challengeId ? `${base}/${challengeId}/edit` : `${base}/new`,
       cancelHref: `/admin/competitions/${competitionId}`,
       viewHref: challengeId ? `/competitions/${competitionId}/challenges/${challengeId}` : null,
-      timingField: <TextField name="duration_hours" label="Duration (hours)" type="number" value={duration} required
-        errors={error ? { duration_hours: error } : {}} hint={`${DURATION_HOURS.min}–${DURATION_HOURS.max} hours from release; then it closes.`} />,
+      timingField: (
+        <TextField
+          name="duration_hours"
+          label="Duration (hours)"
+          type="number"
+          value={duration}
+          required
+          errors={error ? { duration_hours: error } : {}}
+          hint={`${DURATION_HOURS.min}–${DURATION_HOURS.max} hours from release; then it closes.`}
+        />
+      ),
     };
   }
 
   app.get('/competitions/:id/challenges/new', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
-    return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={null} values={blankChallengeForm()} zone={zone} maxImageMb={0}
-      target={formTarget(c.id, null, '24')} />);
+    return reply.render(
+      <AdminChallengeFormPage
+        ctx={viewContext(request)}
+        id={null}
+        values={blankChallengeForm()}
+        zone={zone}
+        maxImageMb={0}
+        target={formTarget(c.id, null, '24')}
+      />,
+    );
   });
 
   app.post('/competitions/:id/challenges/new', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
     const outcome = await validateCompetitionChallengeForm(formFields(request.body), challengeChecks());
     if (!outcome.ok) {
-      return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={null} values={outcome.values} errors={outcome.errors} zone={zone} maxImageMb={0}
-        target={formTarget(c.id, null, outcome.values.duration_hours, outcome.errors.duration_hours)} />, 400);
+      return reply.render(
+        <AdminChallengeFormPage
+          ctx={viewContext(request)}
+          id={null}
+          values={outcome.values}
+          errors={outcome.errors}
+          zone={zone}
+          maxImageMb={0}
+          target={formTarget(c.id, null, outcome.values.duration_hours, outcome.errors.duration_hours)}
+        />,
+        400,
+      );
     }
     const { challenge, durationHours } = outcome.data;
     await createChallenge(app.db, challenge, requestActor(request), { competitionId: c.id, durationHours });
@@ -186,8 +312,17 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
   app.get('/competitions/:id/challenges/:challengeId/edit', { config: admin }, async (request, reply) => {
     const { c, ch } = await challengeOf(request);
     const [boxes, tries] = await Promise.all([challengeBoxes(app.db, ch.id), triesPerBox(app.db, ch.id)]);
-    return reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={ch.id} values={challengeToForm(ch, boxes, zone)} tries={tries} zone={zone}
-      maxImageMb={0} target={formTarget(c.id, ch.id, String(ch.duration_hours ?? ''))} />);
+    return reply.render(
+      <AdminChallengeFormPage
+        ctx={viewContext(request)}
+        id={ch.id}
+        values={challengeToForm(ch, boxes, zone)}
+        tries={tries}
+        zone={zone}
+        maxImageMb={0}
+        target={formTarget(c.id, ch.id, String(ch.duration_hours ?? ''))}
+      />,
+    );
   });
 
   app.post('/competitions/:id/challenges/:challengeId/edit', { config: admin }, async (request, reply) => {
@@ -195,14 +330,27 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     const outcome = await validateCompetitionChallengeForm(formFields(request.body), challengeChecks());
     const { values } = outcome;
     const showErrors = async (errors: FieldErrors) =>
-      reply.render(<AdminChallengeFormPage ctx={viewContext(request)} id={ch.id} values={values} errors={errors} tries={await triesPerBox(app.db, ch.id)}
-        zone={zone} maxImageMb={0} target={formTarget(c.id, ch.id, values.duration_hours, errors.duration_hours)} />, 400);
+      reply.render(
+        <AdminChallengeFormPage
+          ctx={viewContext(request)}
+          id={ch.id}
+          values={values}
+          errors={errors}
+          tries={await triesPerBox(app.db, ch.id)}
+          zone={zone}
+          maxImageMb={0}
+          target={formTarget(c.id, ch.id, values.duration_hours, errors.duration_hours)}
+        />,
+        400,
+      );
     if (!outcome.ok) return showErrors(outcome.errors);
     const { challenge, durationHours } = outcome.data;
     const regrading = await regradeForEdit(app.db, ch.id, challenge.boxes, grader(app.math));
     try {
       await updateChallenge(app.db, ch.id, challenge, regrading, requestActor(request), {
-        competitionId: c.id, durationHours, rescore: (trx, id, now) => rescoreCompetitionChallenge(trx, id, now),
+        competitionId: c.id,
+        durationHours,
+        rescore: (trx, id, now) => rescoreCompetitionChallenge(trx, id, now),
       });
     } catch (err) {
       if (err instanceof ChallengeEditError) return showErrors({ boxes: err.message });
@@ -216,7 +364,10 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     app.post(`/competitions/:id/challenges/:challengeId/${action}`, { config: admin }, async (request, reply) => {
       const { c, ch } = await challengeOf(request);
       await setCompetitionChallengeLock(app.db, c.id, ch.id, action === 'lock', requestActor(request));
-      reply.flash('success', `«${ch.title}» is ${action === 'lock' ? 'locked' : 'unlocked (its duration still applies)'}.`);
+      reply.flash(
+        'success',
+        `«${ch.title}» is ${action === 'lock' ? 'locked' : 'unlocked (its duration still applies)'}.`,
+      );
       return reply.redirect(`/admin/competitions/${c.id}`, 303);
     });
   }
@@ -234,9 +385,16 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     const c = await competitionOf(request);
     const { filters, raw, page, perPage } = parseQuery(request, boardQuerySchema);
     const [list, schools, adjustments] = await Promise.all([
-      listEntries(app.db, c.id, filters, page, perPage), competitionSchools(app.db, c.id), listCompetitionAdjustments(app.db, c.id),
+      listEntries(app.db, c.id, filters, page, perPage),
+      competitionSchools(app.db, c.id),
+      listCompetitionAdjustments(app.db, c.id),
     ]);
-    return reply.render(<AdminCompetitionBoardPage ctx={viewContext(request)} d={{ competition: c, schools, filters, rawFilters: raw, perPage, list, adjustments, zone }} />);
+    return reply.render(
+      <AdminCompetitionBoardPage
+        ctx={viewContext(request)}
+        d={{ competition: c, schools, filters, rawFilters: raw, perPage, list, adjustments, zone }}
+      />,
+    );
   });
 
   app.post('/competitions/:id/board/bulk', { config: admin }, async (request, reply) => {
@@ -249,7 +407,9 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
       return back();
     }
     const action = chosen.data;
-    const ids = Object.entries(fields).filter(([k, v]) => /^user-[1-9]\d{0,9}$/.test(k) && v).map(([k]) => Number(k.slice(5)));
+    const ids = Object.entries(fields)
+      .filter(([k, v]) => /^user-[1-9]\d{0,9}$/.test(k) && v)
+      .map(([k]) => Number(k.slice(5)));
     if (!ids.length) {
       reply.flash('error', 'Select at least one participant.');
       return back();
@@ -280,7 +440,8 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
   app.post('/competitions/:id/adjustments/:adjustmentId/delete', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
     const id = idParam(request, NO_ADJUSTMENT, 'adjustmentId');
-    if (!(await deleteCompetitionAdjustment(app.db, c.id, id, requestActor(request)))) throw new HttpError(404, NO_ADJUSTMENT);
+    if (!(await deleteCompetitionAdjustment(app.db, c.id, id, requestActor(request))))
+      throw new HttpError(404, NO_ADJUSTMENT);
     reply.flash('success', 'Adjustment removed.');
     return reply.redirect(`/admin/competitions/${c.id}/board`, 303);
   });
@@ -289,25 +450,43 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.get('/competitions/:id/analytics', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
-    return reply.render(<AdminCompetitionAnalyticsPage ctx={viewContext(request)} competition={c} a={await competitionAnalytics(app.db, c.id)} />);
+    return reply.render(
+      <AdminCompetitionAnalyticsPage
+        ctx={viewContext(request)}
+        competition={c}
+        a={await competitionAnalytics(app.db, c.id)}
+      />,
+    );
   });
 
   app.get('/competitions/:id/export.csv', { config: { ...admin, personal: true } }, async (request, reply) => {
     const c = await competitionOf(request);
     const { filters } = parseQuery(request, boardQuerySchema);
     const rows = await allEntries(app.db, c.id, { ...filters, q: '' });
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', csvDisposition(`competition-${c.id}-leaderboard`)).send(exportCsv(rows));
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', csvDisposition(`competition-${c.id}-leaderboard`))
+      .send(exportCsv(rows));
   });
 
-  app.get('/competitions/:id/export.json', { config: { ...admin, personal: true, json: true } }, async (request, reply) => {
-    const c = await competitionOf(request);
-    const { filters } = parseQuery(request, boardQuerySchema);
-    const rows = await allEntries(app.db, c.id, { ...filters, q: '' });
-    return reply.header('content-disposition', `attachment; filename="competition-${c.id}-leaderboard.json"`).send({
-      competition: { id: c.id, name: c.name, startsAt: c.starts_at, endsAt: c.ends_at },
-      filters: { keyStage: filters.keyStage, schoolId: filters.schoolId, minPoints: filters.minPoints, maxPoints: filters.maxPoints },
-      keyStages: KEY_STAGES,
-      entries: exportRecords(rows),
-    });
-  });
+  app.get(
+    '/competitions/:id/export.json',
+    { config: { ...admin, personal: true, json: true } },
+    async (request, reply) => {
+      const c = await competitionOf(request);
+      const { filters } = parseQuery(request, boardQuerySchema);
+      const rows = await allEntries(app.db, c.id, { ...filters, q: '' });
+      return reply.header('content-disposition', `attachment; filename="competition-${c.id}-leaderboard.json"`).send({
+        competition: { id: c.id, name: c.name, startsAt: c.starts_at, endsAt: c.ends_at },
+        filters: {
+          keyStage: filters.keyStage,
+          schoolId: filters.schoolId,
+          minPoints: filters.minPoints,
+          maxPoints: filters.maxPoints,
+        },
+        keyStages: KEY_STAGES,
+        entries: exportRecords(rows),
+      });
+    },
+  );
 }

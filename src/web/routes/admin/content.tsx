@@ -3,10 +3,21 @@
 // sanitised, written in one transaction and audit-logged (in the domain).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
-  createArticle, deleteArticle, getArticle, listArticles, updateArticle, validateArticle, type ArticleType,
+  createArticle,
+  deleteArticle,
+  getArticle,
+  listArticles,
+  updateArticle,
+  validateArticle,
+  type ArticleType,
 } from '../../../domain/content/articles.js';
 import {
-  createAnnouncement, deleteAnnouncement, getAnnouncement, listAnnouncements, updateAnnouncement, validateAnnouncement,
+  createAnnouncement,
+  deleteAnnouncement,
+  getAnnouncement,
+  listAnnouncements,
+  updateAnnouncement,
+  validateAnnouncement,
 } from '../../../domain/content/announcements.js';
 import { requestActor } from '../../../domain/audit.js';
 import { getPage, PAGES, pageBySlug, updatePage, validatePage } from '../../../domain/content/pages.js';
@@ -17,8 +28,14 @@ import { formFields, formFile, type FormFile } from '../../multipart.js';
 import { idParam, pageParam, paramValue } from '../../params.js';
 import { viewContext } from '../../views/context.js';
 import {
-  AdminAnnouncementForm, AdminAnnouncementList, AdminArticleForm, AdminArticleList, AdminPageForm, AdminPageList,
-  ConfirmDeletePage, type ArticleFormValues,
+  AdminAnnouncementForm,
+  AdminAnnouncementList,
+  AdminArticleForm,
+  AdminArticleList,
+  AdminPageForm,
+  AdminPageList,
+  ConfirmDeletePage,
+  type ArticleFormValues,
 } from '../../views/content/admin.js';
 import { articleUrl, SECTION } from '../../views/content/articles.js';
 
@@ -58,7 +75,9 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
   app.get('/articles/new', { config: ADMIN }, async (request, reply) => {
     const u = request.user!;
     const values = { type: 'article', title: '', author_name: `${u.firstName} ${u.lastName}`.trim(), content_html: '' };
-    return reply.render(<AdminArticleForm ctx={viewContext(request)} id={null} values={values} pdf={null} maxMb={settings.maxMb} />);
+    return reply.render(
+      <AdminArticleForm ctx={viewContext(request)} id={null} values={values} pdf={null} maxMb={settings.maxMb} />,
+    );
   });
 
   async function saveArticle(request: FastifyRequest, reply: FastifyReply, id: number | null) {
@@ -75,8 +94,18 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
     if (checked.ok && !hasPdf && checked.data.contentHtml === '') {
       errors.content_html = 'Write some content or attach a PDF.';
     }
-    const form = (status: number, errs: FieldErrors) => reply.render(
-      <AdminArticleForm ctx={viewContext(request)} id={id} values={values} pdf={existing?.pdf ?? null} maxMb={settings.maxMb} errors={errs} />, status);
+    const form = (status: number, errs: FieldErrors) =>
+      reply.render(
+        <AdminArticleForm
+          ctx={viewContext(request)}
+          id={id}
+          values={values}
+          pdf={existing?.pdf ?? null}
+          maxMb={settings.maxMb}
+          errors={errs}
+        />,
+        status,
+      );
     if (!checked.ok || Object.keys(errors).length > 0) return form(pdf.error?.statusCode === 413 ? 413 : 400, errors);
 
     const actor = requestActor(request);
@@ -86,7 +115,10 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
         reply.flash('success', `${SECTION[checked.data.type].singular} “${checked.data.title}” published.`);
         return reply.redirect(articleUrl({ id: newId, type: checked.data.type }), 303);
       }
-      const found = await updateArticle(app.db, settings, actor, id, checked.data, { replace: pdf.file, remove: removePdf });
+      const found = await updateArticle(app.db, settings, actor, id, checked.data, {
+        replace: pdf.file,
+        remove: removePdf,
+      });
       if (!found) throw new HttpError(404, 'There is no article at this address.');
       reply.flash('success', `“${checked.data.title}” saved.`);
       return reply.redirect(articleUrl({ id, type: checked.data.type }), 303);
@@ -101,23 +133,46 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
   app.get('/articles/:id/edit', { config: ADMIN }, async (request, reply) => {
     const article = await getArticle(app.db, routeId(request));
     if (!article) throw new HttpError(404, 'There is no article at this address.');
-    const values = { type: article.type, title: article.title, author_name: article.author_name, content_html: article.content_html };
-    return reply.render(<AdminArticleForm ctx={viewContext(request)} id={article.id} values={values} pdf={article.pdf} maxMb={settings.maxMb} />);
+    const values = {
+      type: article.type,
+      title: article.title,
+      author_name: article.author_name,
+      content_html: article.content_html,
+    };
+    return reply.render(
+      <AdminArticleForm
+        ctx={viewContext(request)}
+        id={article.id}
+        values={values}
+        pdf={article.pdf}
+        maxMb={settings.maxMb}
+      />,
+    );
   });
 
-  app.post('/articles/:id', { config: ADMIN_UPLOAD }, (request, reply) => saveArticle(request, reply, routeId(request)));
+  app.post('/articles/:id', { config: ADMIN_UPLOAD }, (request, reply) =>
+    saveArticle(request, reply, routeId(request)),
+  );
 
   app.get('/articles/:id/delete', { config: ADMIN }, async (request, reply) => {
     const article = await getArticle(app.db, routeId(request));
     if (!article) throw new HttpError(404, 'There is no article at this address.');
     const what = SECTION[article.type as ArticleType]?.singular.toLowerCase() ?? 'article';
-    return reply.render(<ConfirmDeletePage ctx={viewContext(request)} what={what} name={article.title}
-      action={`/admin/articles/${article.id}/delete`} back="/admin/articles" />);
+    return reply.render(
+      <ConfirmDeletePage
+        ctx={viewContext(request)}
+        what={what}
+        name={article.title}
+        action={`/admin/articles/${article.id}/delete`}
+        back="/admin/articles"
+      />,
+    );
   });
 
   app.post('/articles/:id/delete', { config: ADMIN }, async (request, reply) => {
     const id = routeId(request);
-    if (!(await deleteArticle(app.db, settings, requestActor(request), id))) throw new HttpError(404, 'There is no article at this address.');
+    if (!(await deleteArticle(app.db, settings, requestActor(request), id)))
+      throw new HttpError(404, 'There is no article at this address.');
     reply.flash('success', 'Deleted.');
     return reply.redirect('/admin/articles', 303);
   });
@@ -129,15 +184,22 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/announcements/new', { config: ADMIN }, async (request, reply) =>
-    reply.render(<AdminAnnouncementForm ctx={viewContext(request)} id={null} values={{ title: '', content_html: '' }} />));
+    reply.render(
+      <AdminAnnouncementForm ctx={viewContext(request)} id={null} values={{ title: '', content_html: '' }} />,
+    ),
+  );
 
   async function saveAnnouncement(request: FastifyRequest, reply: FastifyReply, id: number | null) {
-    if (id !== null && !(await getAnnouncement(app.db, id))) throw new HttpError(404, 'There is no announcement at this address.');
+    if (id !== null && !(await getAnnouncement(app.db, id)))
+      throw new HttpError(404, 'There is no announcement at this address.');
     const fields = formFields(request.body);
     const values = { title: fields.title ?? '', content_html: fields.content_html ?? '' };
     const checked = validateAnnouncement(fields);
     if (!checked.ok) {
-      return reply.render(<AdminAnnouncementForm ctx={viewContext(request)} id={id} values={values} errors={checked.errors} />, 400);
+      return reply.render(
+        <AdminAnnouncementForm ctx={viewContext(request)} id={id} values={values} errors={checked.errors} />,
+        400,
+      );
     }
     const actor = requestActor(request);
     if (id === null) {
@@ -145,7 +207,8 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
       reply.flash('success', `Announcement “${checked.data.title}” posted.`);
       return reply.redirect(`/announcements/${newId}`, 303);
     }
-    if (!(await updateAnnouncement(app.db, actor, id, checked.data))) throw new HttpError(404, 'There is no announcement at this address.');
+    if (!(await updateAnnouncement(app.db, actor, id, checked.data)))
+      throw new HttpError(404, 'There is no announcement at this address.');
     reply.flash('success', `“${checked.data.title}” saved.`);
     return reply.redirect(`/announcements/${id}`, 303);
   }
@@ -155,16 +218,31 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
   app.get('/announcements/:id/edit', { config: ADMIN }, async (request, reply) => {
     const a = await getAnnouncement(app.db, routeId(request));
     if (!a) throw new HttpError(404, 'There is no announcement at this address.');
-    return reply.render(<AdminAnnouncementForm ctx={viewContext(request)} id={a.id} values={{ title: a.title, content_html: a.content_html }} />);
+    return reply.render(
+      <AdminAnnouncementForm
+        ctx={viewContext(request)}
+        id={a.id}
+        values={{ title: a.title, content_html: a.content_html }}
+      />,
+    );
   });
 
-  app.post('/announcements/:id', { config: ADMIN }, (request, reply) => saveAnnouncement(request, reply, routeId(request)));
+  app.post('/announcements/:id', { config: ADMIN }, (request, reply) =>
+    saveAnnouncement(request, reply, routeId(request)),
+  );
 
   app.get('/announcements/:id/delete', { config: ADMIN }, async (request, reply) => {
     const a = await getAnnouncement(app.db, routeId(request));
     if (!a) throw new HttpError(404, 'There is no announcement at this address.');
-    return reply.render(<ConfirmDeletePage ctx={viewContext(request)} what="announcement" name={a.title}
-      action={`/admin/announcements/${a.id}/delete`} back="/admin/announcements" />);
+    return reply.render(
+      <ConfirmDeletePage
+        ctx={viewContext(request)}
+        what="announcement"
+        name={a.title}
+        action={`/admin/announcements/${a.id}/delete`}
+        back="/admin/announcements"
+      />,
+    );
   });
 
   app.post('/announcements/:id/delete', { config: ADMIN }, async (request, reply) => {
@@ -185,7 +263,13 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
   app.get('/pages/:slug', { config: ADMIN }, async (request, reply) => {
     const page = await getPage(app.db, paramValue(request, 'slug'));
     if (!page) throw new HttpError(404, 'There is no such page.');
-    return reply.render(<AdminPageForm ctx={viewContext(request)} page={page} values={{ title: page.title, content_html: page.contentHtml }} />);
+    return reply.render(
+      <AdminPageForm
+        ctx={viewContext(request)}
+        page={page}
+        values={{ title: page.title, content_html: page.contentHtml }}
+      />,
+    );
   });
 
   app.post('/pages/:slug', { config: ADMIN }, async (request, reply) => {
@@ -197,7 +281,10 @@ export async function adminContentRoutes(app: FastifyInstance): Promise<void> {
     const checked = validatePage(fields);
     if (!checked.ok) {
       const values = { title: fields.title ?? '', content_html: fields.content_html ?? '' };
-      return reply.render(<AdminPageForm ctx={viewContext(request)} page={page} values={values} errors={checked.errors} />, 400);
+      return reply.render(
+        <AdminPageForm ctx={viewContext(request)} page={page} values={values} errors={checked.errors} />,
+        400,
+      );
     }
     await updatePage(app.db, requestActor(request), slug, checked.data);
     reply.flash('success', `“${checked.data.title}” saved.`);

@@ -9,8 +9,15 @@ import { isKeyStage } from '../../../domain/key-stage.js';
 import { findUserById } from '../../../domain/accounts/users.js';
 import { validateAdjustmentForm, type AdjustmentFormValues } from '../../../domain/challenges/adjustment-form.js';
 import {
-  boardStats, createAdjustment, deleteAdjustment, exportBoards, findAdjustment, listAdjustments,
-  recalculateLeaderboards, resetLeaderboards, updateAdjustment,
+  boardStats,
+  createAdjustment,
+  deleteAdjustment,
+  exportBoards,
+  findAdjustment,
+  listAdjustments,
+  recalculateLeaderboards,
+  resetLeaderboards,
+  updateAdjustment,
 } from '../../../domain/challenges/leaderboards.js';
 import { boardResetTimes } from '../../../domain/challenges/scoring.js';
 import type { FieldErrors } from '../../../lib/forms.js';
@@ -32,9 +39,19 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
     const now = new Date().toISOString();
     const resets = await boardResetTimes(app.db);
     const boards = [];
-    for (const ks of KEY_STAGES) boards.push({ keyStage: ks, stats: await boardStats(app.db, ks, now), resetAt: resets[ks] });
+    for (const ks of KEY_STAGES)
+      boards.push({ keyStage: ks, stats: await boardStats(app.db, ks, now), resetAt: resets[ks] });
     const adjustments = await listAdjustments(app.db, pageNo);
-    return <AdminLeaderboardPage ctx={viewContext(request)} boards={boards} adjustments={adjustments} form={form} errors={errors} zone={zone} />;
+    return (
+      <AdminLeaderboardPage
+        ctx={viewContext(request)}
+        boards={boards}
+        adjustments={adjustments}
+        form={form}
+        errors={errors}
+        zone={zone}
+      />
+    );
   }
 
   app.get('/leaderboard', { config: admin }, async (request, reply) => reply.render(await page(request)));
@@ -44,7 +61,10 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
     if (!outcome.ok) return reply.render(await page(request, outcome.values, outcome.errors), 400);
     await createAdjustment(app.db, outcome.data, requestActor(request));
     const p = outcome.data.points;
-    reply.flash('success', `Adjustment of ${p > 0 ? '+' : ''}${p} ${Math.abs(p) === 1 ? 'point' : 'points'} added to the ${outcome.data.keyStage} board.`);
+    reply.flash(
+      'success',
+      `Adjustment of ${p > 0 ? '+' : ''}${p} ${Math.abs(p) === 1 ? 'point' : 'points'} added to the ${outcome.data.keyStage} board.`,
+    );
     return reply.redirect('/admin/leaderboard', 303);
   });
 
@@ -52,28 +72,44 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
     const adjustment = await findAdjustment(app.db, idParam(request, NO_ADJUSTMENT));
     if (!adjustment) throw new HttpError(404, NO_ADJUSTMENT);
     const user = await findUserById(app.db, adjustment.user_id);
-    return { adjustment, student: user ? `${user.first_name} ${user.last_name} (${user.email})` : `account ${adjustment.user_id}` };
+    return {
+      adjustment,
+      student: user ? `${user.first_name} ${user.last_name} (${user.email})` : `account ${adjustment.user_id}`,
+    };
   }
 
   app.get('/leaderboard/adjustments/:id/edit', { config: admin }, async (request, reply) => {
     const { adjustment: a, student } = await adjustmentAndStudent(request);
     const values = { user: String(a.user_id), key_stage: a.key_stage, points: String(a.points), reason: a.reason };
-    return reply.render(<AdminAdjustmentEditPage ctx={viewContext(request)} id={a.id} student={student} values={values} />);
+    return reply.render(
+      <AdminAdjustmentEditPage ctx={viewContext(request)} id={a.id} student={student} values={values} />,
+    );
   });
 
   app.post('/leaderboard/adjustments/:id/edit', { config: admin }, async (request, reply) => {
     const { adjustment: a, student } = await adjustmentAndStudent(request);
     const outcome = await validateAdjustmentForm(app.db, formFields(request.body), a.user_id);
     if (!outcome.ok) {
-      return reply.render(<AdminAdjustmentEditPage ctx={viewContext(request)} id={a.id} student={student} values={outcome.values} errors={outcome.errors} />, 400);
+      return reply.render(
+        <AdminAdjustmentEditPage
+          ctx={viewContext(request)}
+          id={a.id}
+          student={student}
+          values={outcome.values}
+          errors={outcome.errors}
+        />,
+        400,
+      );
     }
-    if (!(await updateAdjustment(app.db, a.id, outcome.data, requestActor(request)))) throw new HttpError(404, NO_ADJUSTMENT);
+    if (!(await updateAdjustment(app.db, a.id, outcome.data, requestActor(request))))
+      throw new HttpError(404, NO_ADJUSTMENT);
     reply.flash('success', 'Adjustment saved.');
     return reply.redirect('/admin/leaderboard', 303);
   });
 
   app.post('/leaderboard/adjustments/:id/delete', { config: admin }, async (request, reply) => {
-    if (!(await deleteAdjustment(app.db, idParam(request, NO_ADJUSTMENT), requestActor(request)))) throw new HttpError(404, NO_ADJUSTMENT);
+    if (!(await deleteAdjustment(app.db, idParam(request, NO_ADJUSTMENT), requestActor(request))))
+      throw new HttpError(404, NO_ADJUSTMENT);
     reply.flash('success', 'Adjustment deleted.');
     return reply.redirect('/admin/leaderboard', 303);
   });
@@ -95,7 +131,10 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
 
   app.post('/leaderboard/recalculate', { config: admin }, async (request, reply) => {
     const s = await recalculateLeaderboards(app.db, requestActor(request));
-    reply.flash('success', `Recalculated ${s.challenges} challenges from their submissions: ${s.completions} completions, ${s.boardRows} board rows.`);
+    reply.flash(
+      'success',
+      `Recalculated ${s.challenges} challenges from their submissions: ${s.completions} completions, ${s.boardRows} board rows.`,
+    );
     return reply.redirect('/admin/leaderboard', 303);
   });
 
@@ -104,8 +143,30 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
     const stages = isKeyStage(ks) ? [ks] : [...KEY_STAGES];
     const rows = await exportBoards(app.db, stages);
     const csv = toCsv(
-      ['Rank', 'Key stage', 'First name', 'Last name', 'Email', 'Year', 'Class', 'Points', 'Challenges completed', 'Answers submitted'],
-      rows.map((r) => [r.rank, r.keyStage, r.firstName, r.lastName, r.email, r.yearGroup, r.mathsClass, r.points, r.completed, r.submissions]),
+      [
+        'Rank',
+        'Key stage',
+        'First name',
+        'Last name',
+        'Email',
+        'Year',
+        'Class',
+        'Points',
+        'Challenges completed',
+        'Answers submitted',
+      ],
+      rows.map((r) => [
+        r.rank,
+        r.keyStage,
+        r.firstName,
+        r.lastName,
+        r.email,
+        r.yearGroup,
+        r.mathsClass,
+        r.points,
+        r.completed,
+        r.submissions,
+      ]),
     );
     const day = new Date().toISOString().slice(0, 10);
     return reply

@@ -24,7 +24,8 @@ const api = { access: 'admin', json: true } as const;
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'The request body is not valid.';
-  if (issue.code === 'invalid_type' && issue.path.length === 1) return `The field "${String(issue.path[0])}" is required and must be a string.`;
+  if (issue.code === 'invalid_type' && issue.path.length === 1)
+    return `The field "${String(issue.path[0])}" is required and must be a string.`;
   return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
 }
 
@@ -43,17 +44,34 @@ function equivalenceResponse(expr1: string, expr2: string, r: CheckResult) {
 
 /** The tester form without JavaScript: two expressions, the kind and list order selects, the "simplified" box. */
 const testerForm = z.object({
-  expr1: z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
-  expr2: z.unknown().optional().transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
-  kind: z.unknown().optional().transform((v) => (typeof v === 'string' ? v : 'auto')),
-  listOrder: z.unknown().optional().transform((v): TesterValues['listOrder'] => (v === 'ordered' ? 'ordered' : 'unordered')),
-  requireSimplified: z.unknown().optional().transform((v) => v === 'on'),
+  expr1: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
+  expr2: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
+  kind: z
+    .unknown()
+    .optional()
+    .transform((v) => (typeof v === 'string' ? v : 'auto')),
+  listOrder: z
+    .unknown()
+    .optional()
+    .transform((v): TesterValues['listOrder'] => (v === 'ordered' ? 'ordered' : 'unordered')),
+  requireSimplified: z
+    .unknown()
+    .optional()
+    .transform((v) => v === 'on'),
 });
 
 /** The answer options the tester form asks for; options the engine does not know count as none. */
 function formOptions(values: TesterValues): AnswerOptionsInput {
   const parsed = answerOptionsSchema.safeParse({
-    kind: values.kind || 'auto', listOrder: values.listOrder, requireSimplified: values.requireSimplified,
+    kind: values.kind || 'auto',
+    listOrder: values.listOrder,
+    requireSimplified: values.requireSimplified,
   });
   return parsed.success ? parsed.data : {};
 }
@@ -74,22 +92,40 @@ export async function mathApiRoutes(app: FastifyInstance): Promise<void> {
     const result = await app.math.normalize(parsed.data.expression);
     return { original: result.original, normalized: result.normalized, kind: result.kind, error: result.error };
   });
-
 }
 
 /** The tester page, under /admin. */
 export async function adminMathRoutes(app: FastifyInstance): Promise<void> {
   app.get('/math', { config: { access: 'admin' } }, async (request, reply) =>
-    reply.render(<MathTesterPage ctx={viewContext(request)} values={{ expr1: '', expr2: '', kind: 'auto', listOrder: 'unordered', requireSimplified: false }} />));
+    reply.render(
+      <MathTesterPage
+        ctx={viewContext(request)}
+        values={{ expr1: '', expr2: '', kind: 'auto', listOrder: 'unordered', requireSimplified: false }}
+      />,
+    ),
+  );
 
   // Without JavaScript the tester form posts here and the verdict comes back in the page.
-  app.post('/math', { config: { access: 'admin', rateLimit: app.config.rateLimit.mathApi } }, async (request, reply) => {
-    const form = testerForm.safeParse(request.body);
-    const values: TesterValues = form.success ? form.data : testerForm.parse({});
-    if (!values.expr1 || !values.expr2) {
-      return reply.render(<MathTesterPage ctx={viewContext(request)} values={values} error="Enter both expressions." />, 400);
-    }
-    const result = await app.math.check(values.expr1, values.expr2, formOptions(values));
-    return reply.render(<MathTesterPage ctx={viewContext(request)} values={values} result={equivalenceResponse(values.expr1, values.expr2, result)} />);
-  });
+  app.post(
+    '/math',
+    { config: { access: 'admin', rateLimit: app.config.rateLimit.mathApi } },
+    async (request, reply) => {
+      const form = testerForm.safeParse(request.body);
+      const values: TesterValues = form.success ? form.data : testerForm.parse({});
+      if (!values.expr1 || !values.expr2) {
+        return reply.render(
+          <MathTesterPage ctx={viewContext(request)} values={values} error="Enter both expressions." />,
+          400,
+        );
+      }
+      const result = await app.math.check(values.expr1, values.expr2, formOptions(values));
+      return reply.render(
+        <MathTesterPage
+          ctx={viewContext(request)}
+          values={values}
+          result={equivalenceResponse(values.expr1, values.expr2, result)}
+        />,
+      );
+    },
+  );
 }

@@ -3,7 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import { requestActor } from '../../../domain/audit.js';
 import {
-  createSchool, deleteSchool, findSchool, readSchoolForm, SchoolNameTakenError, schoolRows, updateSchool, validateSchoolForm,
+  createSchool,
+  deleteSchool,
+  findSchool,
+  readSchoolForm,
+  SchoolNameTakenError,
+  schoolRows,
+  updateSchool,
+  validateSchoolForm,
 } from '../../../domain/schools.js';
 import { HttpError } from '../../../security/access.js';
 import { formFields } from '../../multipart.js';
@@ -17,19 +24,29 @@ export async function adminSchoolRoutes(app: FastifyInstance): Promise<void> {
   const admin = { access: 'admin' } as const;
 
   app.get('/schools', { config: admin }, async (request, reply) =>
-    reply.render(<AdminSchoolListPage ctx={viewContext(request)} schools={await schoolRows(app.db)} />));
+    reply.render(<AdminSchoolListPage ctx={viewContext(request)} schools={await schoolRows(app.db)} />),
+  );
 
   app.get('/schools/new', { config: admin }, async (request, reply) =>
-    reply.render(<AdminSchoolFormPage ctx={viewContext(request)} id={null} values={{}} />));
+    reply.render(<AdminSchoolFormPage ctx={viewContext(request)} id={null} values={{}} />),
+  );
 
   app.post('/schools/new', { config: admin }, async (request, reply) => {
     const values = readSchoolForm(formFields(request.body));
     const outcome = validateSchoolForm(values);
-    if (!outcome.ok) return reply.render(<AdminSchoolFormPage ctx={viewContext(request)} id={null} values={values} errors={outcome.errors} />, 400);
+    if (!outcome.ok)
+      return reply.render(
+        <AdminSchoolFormPage ctx={viewContext(request)} id={null} values={values} errors={outcome.errors} />,
+        400,
+      );
     try {
       await createSchool(app.db, outcome.data, requestActor(request));
     } catch (err) {
-      if (err instanceof SchoolNameTakenError) return reply.render(<AdminSchoolFormPage ctx={viewContext(request)} id={null} values={values} errors={{ name: err.message }} />, 400);
+      if (err instanceof SchoolNameTakenError)
+        return reply.render(
+          <AdminSchoolFormPage ctx={viewContext(request)} id={null} values={values} errors={{ name: err.message }} />,
+          400,
+        );
       throw err;
     }
     reply.flash('success', `School «${outcome.data.name}» created.`);
@@ -39,18 +56,32 @@ export async function adminSchoolRoutes(app: FastifyInstance): Promise<void> {
   app.get('/schools/:id/edit', { config: admin }, async (request, reply) => {
     const s = await findSchool(app.db, idParam(request, NOT_FOUND));
     if (!s) throw new HttpError(404, NOT_FOUND);
-    return reply.render(<AdminSchoolFormPage ctx={viewContext(request)} id={s.id} values={{ name: s.name, email_domain: s.email_domain, address: s.address ?? '' }} />);
+    return reply.render(
+      <AdminSchoolFormPage
+        ctx={viewContext(request)}
+        id={s.id}
+        values={{ name: s.name, email_domain: s.email_domain, address: s.address ?? '' }}
+      />,
+    );
   });
 
   app.post('/schools/:id/edit', { config: admin }, async (request, reply) => {
     const id = idParam(request, NOT_FOUND);
     const values = readSchoolForm(formFields(request.body));
     const outcome = validateSchoolForm(values);
-    if (!outcome.ok) return reply.render(<AdminSchoolFormPage ctx={viewContext(request)} id={id} values={values} errors={outcome.errors} />, 400);
+    if (!outcome.ok)
+      return reply.render(
+        <AdminSchoolFormPage ctx={viewContext(request)} id={id} values={values} errors={outcome.errors} />,
+        400,
+      );
     try {
       if (!(await updateSchool(app.db, id, outcome.data, requestActor(request)))) throw new HttpError(404, NOT_FOUND);
     } catch (err) {
-      if (err instanceof SchoolNameTakenError) return reply.render(<AdminSchoolFormPage ctx={viewContext(request)} id={id} values={values} errors={{ name: err.message }} />, 400);
+      if (err instanceof SchoolNameTakenError)
+        return reply.render(
+          <AdminSchoolFormPage ctx={viewContext(request)} id={id} values={values} errors={{ name: err.message }} />,
+          400,
+        );
       throw err;
     }
     reply.flash('success', `School «${outcome.data.name}» saved.`);
@@ -61,7 +92,10 @@ export async function adminSchoolRoutes(app: FastifyInstance): Promise<void> {
     const result = await deleteSchool(app.db, idParam(request, NOT_FOUND), requestActor(request));
     if (result.kind === 'missing') throw new HttpError(404, NOT_FOUND);
     if (result.kind === 'has-participants') {
-      reply.flash('error', `«${result.name}» cannot be deleted: ${result.participants} competition participant${result.participants === 1 ? '' : 's'} belong to it. Remove them from their competitions first.`);
+      reply.flash(
+        'error',
+        `«${result.name}» cannot be deleted: ${result.participants} competition participant${result.participants === 1 ? '' : 's'} belong to it. Remove them from their competitions first.`,
+      );
     } else {
       reply.flash('success', `School «${result.name}» deleted.`);
     }

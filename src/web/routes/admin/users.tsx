@@ -9,9 +9,22 @@ import { requestActor } from '../../../domain/audit.js';
 import { auditTrail } from '../../../domain/audit-log.js';
 import { generatePassword } from '../../../domain/accounts/passwords.js';
 import {
-  BULK_ACTIONS, BULK_MAX, bulkUpdate, createUserByAdmin, deleteUserByAdmin, listUsers, NotFoundError,
-  resetPasswordByAdmin, searchUsers, SelfActionError, setAdminByAdmin, updateUserByAdmin, userListQuerySchema,
-  userSearchQuerySchema, type BulkAction, type BulkResult,
+  BULK_ACTIONS,
+  BULK_MAX,
+  bulkUpdate,
+  createUserByAdmin,
+  deleteUserByAdmin,
+  listUsers,
+  NotFoundError,
+  resetPasswordByAdmin,
+  searchUsers,
+  SelfActionError,
+  setAdminByAdmin,
+  updateUserByAdmin,
+  userListQuerySchema,
+  userSearchQuerySchema,
+  type BulkAction,
+  type BulkResult,
 } from '../../../domain/accounts/user-admin.js';
 import { validateAdminUserForm } from '../../../domain/accounts/user-forms.js';
 import { EmailTakenError, findUserById, hashNewPassword } from '../../../domain/accounts/users.js';
@@ -27,10 +40,12 @@ const NO_USER = 'There is no such user.';
 /** Length of generated one-time passwords (~117 bits). */
 const ONE_TIME_PASSWORD_LENGTH = 20;
 
-const BulkBody = z.object({
-  action: z.enum(BULK_ACTIONS),
-  ids: z.array(z.number().int().positive().max(2_147_483_647)).min(1).max(BULK_MAX),
-}).strict();
+const BulkBody = z
+  .object({
+    action: z.enum(BULK_ACTIONS),
+    ids: z.array(z.number().int().positive().max(2_147_483_647)).min(1).max(BULK_MAX),
+  })
+  .strict();
 
 const BULK_DONE: Record<BulkAction, string> = {
   promote: 'made administrator',
@@ -80,15 +95,37 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
     if (!user) throw new HttpError(404, NO_USER);
     return user;
   };
-  const editPage = async (request: FastifyRequest, reply: FastifyReply, user: User, status = 200,
-    values: FormValues = userValues(user), errors?: FieldErrors) =>
-    reply.render(<EditUserPage ctx={viewContext(request)} user={user} values={values} errors={errors}
-      history={await auditTrail(app.db, 'user', user.id)} timeZone={tz} />, status);
+  const editPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: User,
+    status = 200,
+    values: FormValues = userValues(user),
+    errors?: FieldErrors,
+  ) =>
+    reply.render(
+      <EditUserPage
+        ctx={viewContext(request)}
+        user={user}
+        values={values}
+        errors={errors}
+        history={await auditTrail(app.db, 'user', user.id)}
+        timeZone={tz}
+      />,
+      status,
+    );
 
   app.get('/users', { config: admin }, async (request, reply) => {
     const query = parseQuery(request, userListQuerySchema);
     const result = await listUsers(app.db, query);
-    return reply.render(<UsersListPage ctx={viewContext(request)} query={{ ...query, page: result.page }} result={result} timeZone={tz} />);
+    return reply.render(
+      <UsersListPage
+        ctx={viewContext(request)}
+        query={{ ...query, page: result.page }}
+        result={result}
+        timeZone={tz}
+      />,
+    );
   });
 
   app.get('/users/search', { config: { ...admin, json: true } }, async (request, reply) => {
@@ -96,7 +133,8 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/users/new', { config: admin }, async (request, reply) =>
-    reply.render(<NewUserPage ctx={viewContext(request)} values={{ user_type: 'student' }} timeZone={tz} />));
+    reply.render(<NewUserPage ctx={viewContext(request)} values={{ user_type: 'student' }} timeZone={tz} />),
+  );
 
   app.post('/users', { config: admin }, async (request, reply) => {
     const form = await validateAdminUserForm(app.db, app.config, request.body, {});
@@ -112,11 +150,20 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       throw err;
     }
     const d = form.data;
-    return reply.render(<OneTimePasswordPage ctx={viewContext(request)} created password={password}
-      user={{ id, first_name: d.firstName, last_name: d.lastName, email: d.email }} />, 201);
+    return reply.render(
+      <OneTimePasswordPage
+        ctx={viewContext(request)}
+        created
+        password={password}
+        user={{ id, first_name: d.firstName, last_name: d.lastName, email: d.email }}
+      />,
+      201,
+    );
   });
 
-  app.get('/users/:id/edit', { config: admin }, async (request, reply) => editPage(request, reply, await loadTarget(request)));
+  app.get('/users/:id/edit', { config: admin }, async (request, reply) =>
+    editPage(request, reply, await loadTarget(request)),
+  );
 
   app.post('/users/:id', { config: admin }, async (request, reply) => {
     const user = await loadTarget(request);
@@ -127,7 +174,9 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       changes = await guarded(() => updateUserByAdmin(app.db, requestActor(request), user.id, form.data));
     } catch (err) {
       if (err instanceof EmailTakenError) {
-        return editPage(request, reply, user, 400, form.values, { email: 'Another account already uses this email address.' });
+        return editPage(request, reply, user, 400, form.values, {
+          email: 'Another account already uses this email address.',
+        });
       }
       throw err;
     }
@@ -138,22 +187,30 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
   app.post('/users/:id/reset-password', { config: admin }, async (request, reply) => {
     const user = await loadTarget(request);
     const password = generatePassword(ONE_TIME_PASSWORD_LENGTH);
-    await guarded(async () => resetPasswordByAdmin(app.db, requestActor(request), user.id, await hashNewPassword(password)));
+    await guarded(async () =>
+      resetPasswordByAdmin(app.db, requestActor(request), user.id, await hashNewPassword(password)),
+    );
     await app.sessions.destroyForUser(user.id);
-    return reply.render(<OneTimePasswordPage ctx={viewContext(request)} created={false} password={password} user={user} />);
+    return reply.render(
+      <OneTimePasswordPage ctx={viewContext(request)} created={false} password={password} user={user} />,
+    );
   });
 
   app.post('/users/:id/admin', { config: admin }, async (request, reply) => {
     const user = await loadTarget(request);
     const grant = field(request.body, 'grant');
-    if (grant !== '1' && grant !== '0') throw new HttpError(400, 'Say whether to grant (1) or remove (0) admin rights.');
+    if (grant !== '1' && grant !== '0')
+      throw new HttpError(400, 'Say whether to grant (1) or remove (0) admin rights.');
     const changed = await guarded(() => setAdminByAdmin(app.db, requestActor(request), user.id, grant === '1'));
     if (changed) {
       // New rights, new sessions: the person logs in again under their new role.
       await app.sessions.destroyForUser(user.id);
-      reply.flash('success', grant === '1'
-        ? `${user.first_name} ${user.last_name} is now an administrator.`
-        : `${user.first_name} ${user.last_name} is no longer an administrator.`);
+      reply.flash(
+        'success',
+        grant === '1'
+          ? `${user.first_name} ${user.last_name} is now an administrator.`
+          : `${user.first_name} ${user.last_name} is no longer an administrator.`,
+      );
     } else {
       reply.flash('info', 'Nothing changed.');
     }
@@ -162,7 +219,8 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/users/:id/delete', { config: admin }, async (request, reply) => {
     const user = await loadTarget(request);
-    if (user.id === request.user?.id) throw new HttpError(403, 'You cannot delete your own account here. Use your profile page.');
+    if (user.id === request.user?.id)
+      throw new HttpError(403, 'You cannot delete your own account here. Use your profile page.');
     return reply.render(<DeleteUserPage ctx={viewContext(request)} user={user} />);
   });
 
@@ -177,7 +235,9 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
   app.post('/users/bulk', { config: { ...admin, json: true } }, async (request, reply) => {
     const parsed = BulkBody.safeParse(request.body);
     if (!parsed.success) {
-      return reply.code(400).send({ error: `Send {"action": one of ${BULK_ACTIONS.join(', ')}, "ids": [1 to ${BULK_MAX} user ids]}.` });
+      return reply
+        .code(400)
+        .send({ error: `Send {"action": one of ${BULK_ACTIONS.join(', ')}, "ids": [1 to ${BULK_MAX} user ids]}.` });
     }
     const ids = [...new Set(parsed.data.ids)];
     const result = await guarded(() => bulkUpdate(app.db, requestActor(request), parsed.data.action, ids));

@@ -45,14 +45,14 @@ export function AdminLayout({ ctx, title, children, scripts, styles }: AdminLayo
         <ul>
           {ADMIN_AREAS.map(([href, label]) => (
             <li>
-              <a href={href} aria-current={href === current ? 'page' : undefined}>{label}</a>
+              <a href={href} aria-current={href === current ? 'page' : undefined}>
+                {label}
+              </a>
             </li>
           ))}
         </ul>
       </nav>
-      <div class="admin-main">
-        {children}
-      </div>
+      <div class="admin-main">{children}</div>
     </Layout>
   );
 }

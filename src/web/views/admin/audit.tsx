@@ -5,7 +5,15 @@ import { AdminLayout } from './admin-layout.js';
 import { Pagination, withQuery } from '../pagination.js';
 
 export function auditParams(q: AuditQuery): Record<string, string> {
-  return { action: q.action, actor: q.actor, target_type: q.targetType, target_id: q.targetId, ip: q.ip, from: q.from, to: q.to };
+  return {
+    action: q.action,
+    actor: q.actor,
+    target_type: q.targetType,
+    target_id: q.targetId,
+    ip: q.ip,
+    from: q.from,
+    to: q.to,
+  };
 }
 
 function targetLink(type: string | null, id: string | null) {
@@ -15,8 +23,20 @@ function targetLink(type: string | null, id: string | null) {
   return label;
 }
 
-export function AuditPageView({ ctx, query, result, actions, targetTypes, timeZone }: {
-  ctx: ViewContext; query: AuditQuery; result: AuditPage; actions: string[]; targetTypes: string[]; timeZone: string;
+export function AuditPageView({
+  ctx,
+  query,
+  result,
+  actions,
+  targetTypes,
+  timeZone,
+}: {
+  ctx: ViewContext;
+  query: AuditQuery;
+  result: AuditPage;
+  actions: string[];
+  targetTypes: string[];
+  timeZone: string;
 }) {
   const params = auditParams(query);
   // Each action, plus its area ("user.") to see every action of that area.
@@ -30,7 +50,11 @@ export function AuditPageView({ ctx, query, result, actions, targetTypes, timeZo
           <label for="f-action">Action</label>
           <select id="f-action" name="action">
             <option value="">Any</option>
-            {choices.map((a) => <option value={a} selected={a === query.action}>{a.endsWith('.') ? `${a}* (all)` : a}</option>)}
+            {choices.map((a) => (
+              <option value={a} selected={a === query.action}>
+                {a.endsWith('.') ? `${a}* (all)` : a}
+              </option>
+            ))}
           </select>
         </div>
         <div class="field">
@@ -41,7 +65,11 @@ export function AuditPageView({ ctx, query, result, actions, targetTypes, timeZo
           <label for="f-target_type">Target</label>
           <select id="f-target_type" name="target_type">
             <option value="">Any</option>
-            {targetTypes.map((tt) => <option value={tt} selected={tt === query.targetType}>{tt}</option>)}
+            {targetTypes.map((tt) => (
+              <option value={tt} selected={tt === query.targetType}>
+                {tt}
+              </option>
+            ))}
           </select>
         </div>
         <div class="field">
@@ -65,20 +93,41 @@ export function AuditPageView({ ctx, query, result, actions, targetTypes, timeZo
         </div>
       </form>
       <p class="muted" data-total={result.total}>
-        {result.total === 1 ? '1 entry' : `${result.total} entries`}{result.pages > 1 ? ` · page ${result.page} of ${result.pages}` : ''}
+        {result.total === 1 ? '1 entry' : `${result.total} entries`}
+        {result.pages > 1 ? ` · page ${result.page} of ${result.pages}` : ''}
       </p>
       <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit log entries">
         <table class="audit-table">
           <thead>
-            <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">IP address</th><th scope="col">Details</th></tr>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Who</th>
+              <th scope="col">Action</th>
+              <th scope="col">Target</th>
+              <th scope="col">IP address</th>
+              <th scope="col">Details</th>
+            </tr>
           </thead>
           <tbody>
-            {result.rows.length === 0 && <tr><td colSpan={6} class="muted">No entries match.</td></tr>}
+            {result.rows.length === 0 && (
+              <tr>
+                <td colSpan={6} class="muted">
+                  No entries match.
+                </td>
+              </tr>
+            )}
             {result.rows.map((e) => (
               <tr data-audit-id={e.id}>
-                <td><time dateTime={e.created_at}>{formatTime(e.created_at, timeZone)}</time></td>
-                <td>{e.actor_email ?? 'anonymous'}{e.actor_id === null && e.actor_email ? <span class="muted"> (no account)</span> : null}</td>
-                <td><code>{e.action}</code></td>
+                <td>
+                  <time dateTime={e.created_at}>{formatTime(e.created_at, timeZone)}</time>
+                </td>
+                <td>
+                  {e.actor_email ?? 'anonymous'}
+                  {e.actor_id === null && e.actor_email ? <span class="muted"> (no account)</span> : null}
+                </td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
                 <td>{targetLink(e.target_type, e.target_id)}</td>
                 <td>{e.ip ?? '—'}</td>
                 <td class="audit-details">{e.details ? <code>{e.details}</code> : '—'}</td>
@@ -87,7 +136,12 @@ export function AuditPageView({ ctx, query, result, actions, targetTypes, timeZo
           </tbody>
         </table>
       </div>
-      <Pagination kind="table" page={result.page} pages={result.pages} href={(n) => withQuery('/admin/audit', params, { page: n === 1 ? null : n })} />
+      <Pagination
+        kind="table"
+        page={result.page}
+        pages={result.pages}
+        href={(n) => withQuery('/admin/audit', params, { page: n === 1 ? null : n })}
+      />
     </AdminLayout>
   );
 }

@@ -17,11 +17,23 @@ import { AdminLayout } from './admin-layout.js';
 import { Pagination, withQuery } from '../pagination.js';
 import { SubmissionsChart } from './submissions-chart.js';
 
-function PostButton({ ctx, action, label, danger }: { ctx: ViewContext; action: string; label: string; danger?: boolean }) {
+function PostButton({
+  ctx,
+  action,
+  label,
+  danger,
+}: {
+  ctx: ViewContext;
+  action: string;
+  label: string;
+  danger?: boolean;
+}) {
   return (
     <form method="post" action={action} class="inline">
       <CsrfField ctx={ctx} />
-      <button type="submit" class={`small ${danger ? 'danger' : 'secondary'}`}>{label}</button>
+      <button type="submit" class={`small ${danger ? 'danger' : 'secondary'}`}>
+        {label}
+      </button>
     </form>
   );
 }
@@ -32,17 +44,38 @@ export function AdminSchoolListPage({ ctx, schools }: { ctx: ViewContext; school
   return (
     <AdminLayout ctx={ctx} title="Schools">
       <h1>Schools</h1>
-      <p><a class="button" href="/admin/schools/new">New school</a></p>
-      {schools.length === 0 ? <p class="muted">No schools yet.</p> : (
+      <p>
+        <a class="button" href="/admin/schools/new">
+          New school
+        </a>
+      </p>
+      {schools.length === 0 ? (
+        <p class="muted">No schools yet.</p>
+      ) : (
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Schools">
           <table>
-            <thead><tr><th scope="col">Name</th><th scope="col">Email domain</th><th scope="col">Address</th><th scope="col">Competitions</th><th scope="col">Participants</th><th scope="col">Actions</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email domain</th>
+                <th scope="col">Address</th>
+                <th scope="col">Competitions</th>
+                <th scope="col">Participants</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
             <tbody>
               {schools.map((s) => (
                 <tr>
-                  <td>{s.name}</td><td>@{s.email_domain}</td><td>{s.address ?? ''}</td><td>{s.competitions}</td><td>{s.participants}</td>
+                  <td>{s.name}</td>
+                  <td>@{s.email_domain}</td>
+                  <td>{s.address ?? ''}</td>
+                  <td>{s.competitions}</td>
+                  <td>{s.participants}</td>
                   <td class="actions">
-                    <a class="button small secondary" href={`/admin/schools/${s.id}/edit`}>Edit</a>{' '}
+                    <a class="button small secondary" href={`/admin/schools/${s.id}/edit`}>
+                      Edit
+                    </a>{' '}
                     <PostButton ctx={ctx} action={`/admin/schools/${s.id}/delete`} label="Delete" danger />
                   </td>
                 </tr>
@@ -51,12 +84,25 @@ export function AdminSchoolListPage({ ctx, schools }: { ctx: ViewContext; school
           </table>
         </div>
       )}
-      <p class="hint">A school with competition participants cannot be deleted. Students register with an address whose domain is exactly the school’s.</p>
+      <p class="hint">
+        A school with competition participants cannot be deleted. Students register with an address whose domain is
+        exactly the school’s.
+      </p>
     </AdminLayout>
   );
 }
 
-export function AdminSchoolFormPage({ ctx, id, values, errors }: { ctx: ViewContext; id: number | null; values: FormValues; errors?: FieldErrors }) {
+export function AdminSchoolFormPage({
+  ctx,
+  id,
+  values,
+  errors,
+}: {
+  ctx: ViewContext;
+  id: number | null;
+  values: FormValues;
+  errors?: FieldErrors;
+}) {
   return (
     <AdminLayout ctx={ctx} title={id ? 'Edit school' : 'New school'}>
       <h1>{id ? 'Edit school' : 'New school'}</h1>
@@ -64,14 +110,29 @@ export function AdminSchoolFormPage({ ctx, id, values, errors }: { ctx: ViewCont
       <form method="post" action={id ? `/admin/schools/${id}/edit` : '/admin/schools/new'}>
         <CsrfField ctx={ctx} />
         <TextField name="name" label="Name" value={values.name} errors={errors} required maxLength={120} />
-        <TextField name="email_domain" label="Email domain" value={values.email_domain} errors={errors} required maxLength={253}
-          hint="The part after the @ of the school’s student addresses, e.g. school.org." />
+        <TextField
+          name="email_domain"
+          label="Email domain"
+          value={values.email_domain}
+          errors={errors}
+          required
+          maxLength={253}
+          hint="The part after the @ of the school’s student addresses, e.g. school.org."
+        />
         <div class="field">
           <label for="address">Address (optional)</label>
-          <textarea id="address" name="address" rows={3} maxLength={500}>{values.address ?? ''}</textarea>
-          {errors?.address && <p class="field-error" id="address-error">{errors.address}</p>}
+          <textarea id="address" name="address" rows={3} maxLength={500}>
+            {values.address ?? ''}
+          </textarea>
+          {errors?.address && (
+            <p class="field-error" id="address-error">
+              {errors.address}
+            </p>
+          )}
         </div>
-        <p><button type="submit">{id ? 'Save' : 'Create school'}</button> <a href="/admin/schools">Cancel</a></p>
+        <p>
+          <button type="submit">{id ? 'Save' : 'Create school'}</button> <a href="/admin/schools">Cancel</a>
+        </p>
       </form>
     </AdminLayout>
   );
@@ -79,23 +140,56 @@ export function AdminSchoolFormPage({ ctx, id, values, errors }: { ctx: ViewCont
 
 // ---------------------------------------------------------------- competitions
 
-export function AdminCompetitionListPage({ ctx, competitions, zone }: { ctx: ViewContext; competitions: Competition[]; zone: string }) {
+export function AdminCompetitionListPage({
+  ctx,
+  competitions,
+  zone,
+}: {
+  ctx: ViewContext;
+  competitions: Competition[];
+  zone: string;
+}) {
   return (
     <AdminLayout ctx={ctx} title="Competitions">
       <h1>Competitions</h1>
-      <p><a class="button" href="/admin/competitions/new">New competition</a> <a href="/admin/schools">Schools</a></p>
-      {competitions.length === 0 ? <p class="muted">No competitions yet.</p> : (
+      <p>
+        <a class="button" href="/admin/competitions/new">
+          New competition
+        </a>{' '}
+        <a href="/admin/schools">Schools</a>
+      </p>
+      {competitions.length === 0 ? (
+        <p class="muted">No competitions yet.</p>
+      ) : (
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Competitions">
           <table>
-            <thead><tr><th scope="col">Name</th><th scope="col">Starts</th><th scope="col">Ends</th><th scope="col">Actions</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Starts</th>
+                <th scope="col">Ends</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
             <tbody>
               {competitions.map((c) => (
                 <tr>
-                  <td><a href={`/admin/competitions/${c.id}`}>{c.name}</a></td>
-                  <td><SchoolTime iso={c.starts_at} zone={zone} /></td><td><SchoolTime iso={c.ends_at} zone={zone} /></td>
+                  <td>
+                    <a href={`/admin/competitions/${c.id}`}>{c.name}</a>
+                  </td>
+                  <td>
+                    <SchoolTime iso={c.starts_at} zone={zone} />
+                  </td>
+                  <td>
+                    <SchoolTime iso={c.ends_at} zone={zone} />
+                  </td>
                   <td class="actions">
-                    <a class="button small secondary" href={`/admin/competitions/${c.id}/edit`}>Edit</a>{' '}
-                    <a class="button small danger" href={`/admin/competitions/${c.id}/delete`}>Delete</a>
+                    <a class="button small secondary" href={`/admin/competitions/${c.id}/edit`}>
+                      Edit
+                    </a>{' '}
+                    <a class="button small danger" href={`/admin/competitions/${c.id}/delete`}>
+                      Delete
+                    </a>
                   </td>
                 </tr>
               ))}
@@ -107,52 +201,122 @@ export function AdminCompetitionListPage({ ctx, competitions, zone }: { ctx: Vie
   );
 }
 
-export function AdminCompetitionFormPage({ ctx, id, values, schools, errors = {}, zone }: {
-  ctx: ViewContext; id: number | null; values: CompetitionFormValues; schools: School[]; errors?: FieldErrors; zone: string;
+export function AdminCompetitionFormPage({
+  ctx,
+  id,
+  values,
+  schools,
+  errors = {},
+  zone,
+}: {
+  ctx: ViewContext;
+  id: number | null;
+  values: CompetitionFormValues;
+  schools: School[];
+  errors?: FieldErrors;
+  zone: string;
 }) {
   return (
-    <AdminLayout ctx={ctx} title={id ? 'Edit competition' : 'New competition'} scripts={['editor.js']} styles={['katex.css']}>
+    <AdminLayout
+      ctx={ctx}
+      title={id ? 'Edit competition' : 'New competition'}
+      scripts={['editor.js']}
+      styles={['katex.css']}
+    >
       <h1>{id ? 'Edit competition' : 'New competition'}</h1>
       <ErrorSummary errors={errors} />
       <form method="post" action={id ? `/admin/competitions/${id}/edit` : '/admin/competitions/new'}>
         <CsrfField ctx={ctx} />
         <TextField name="name" label="Name" value={values.name} errors={errors} required maxLength={120} />
-        <RichTextField name="about_html" label="About the competition" value={values.about_html} errors={errors ?? {}} />
+        <RichTextField
+          name="about_html"
+          label="About the competition"
+          value={values.about_html}
+          errors={errors ?? {}}
+        />
         <div class="form-row">
           <div class="field">
             <label for="starts_at">Starts</label>
-            <input id="starts_at" name="starts_at" type="datetime-local" value={values.starts_at} required aria-describedby={errors.starts_at ? 'starts_at-error' : undefined} />
-            {errors.starts_at && <p class="field-error" id="starts_at-error">{errors.starts_at}</p>}
+            <input
+              id="starts_at"
+              name="starts_at"
+              type="datetime-local"
+              value={values.starts_at}
+              required
+              aria-describedby={errors.starts_at ? 'starts_at-error' : undefined}
+            />
+            {errors.starts_at && (
+              <p class="field-error" id="starts_at-error">
+                {errors.starts_at}
+              </p>
+            )}
           </div>
           <div class="field">
             <label for="ends_at">Ends</label>
-            <input id="ends_at" name="ends_at" type="datetime-local" value={values.ends_at} required aria-describedby={errors.ends_at ? 'ends_at-error' : undefined} />
-            {errors.ends_at && <p class="field-error" id="ends_at-error">{errors.ends_at}</p>}
+            <input
+              id="ends_at"
+              name="ends_at"
+              type="datetime-local"
+              value={values.ends_at}
+              required
+              aria-describedby={errors.ends_at ? 'ends_at-error' : undefined}
+            />
+            {errors.ends_at && (
+              <p class="field-error" id="ends_at-error">
+                {errors.ends_at}
+              </p>
+            )}
           </div>
         </div>
         <p class="hint">School time ({zone}).</p>
         <fieldset>
           <legend>Participating schools</legend>
           {errors.schools && <p class="field-error">{errors.schools}</p>}
-          {schools.length === 0 ? <p class="muted">No schools yet: <a href="/admin/schools/new">add one</a>.</p>
-            : schools.map((s) => (
-              <label class="check"><input type="checkbox" name={`school-${s.id}`} checked={values.schoolIds.includes(s.id)} /> {s.name} (@{s.email_domain})</label>
-            ))}
+          {schools.length === 0 ? (
+            <p class="muted">
+              No schools yet: <a href="/admin/schools/new">add one</a>.
+            </p>
+          ) : (
+            schools.map((s) => (
+              <label class="check">
+                <input type="checkbox" name={`school-${s.id}`} checked={values.schoolIds.includes(s.id)} /> {s.name} (@
+                {s.email_domain})
+              </label>
+            ))
+          )}
         </fieldset>
-        <p><button type="submit">{id ? 'Save' : 'Create competition'}</button> <a href="/admin/competitions">Cancel</a></p>
+        <p>
+          <button type="submit">{id ? 'Save' : 'Create competition'}</button> <a href="/admin/competitions">Cancel</a>
+        </p>
       </form>
     </AdminLayout>
   );
 }
 
-export function AdminCompetitionDeletePage({ ctx, competition, challenges, participants }: { ctx: ViewContext; competition: Competition; challenges: number; participants: number }) {
+export function AdminCompetitionDeletePage({
+  ctx,
+  competition,
+  challenges,
+  participants,
+}: {
+  ctx: ViewContext;
+  competition: Competition;
+  challenges: number;
+  participants: number;
+}) {
   return (
     <AdminLayout ctx={ctx} title="Delete competition">
       <h1>Delete «{competition.name}»?</h1>
-      <p>This removes its {challenges} challenges with every try on them, its {participants} participations and its leaderboard. The accounts stay. It cannot be undone.</p>
+      <p>
+        This removes its {challenges} challenges with every try on them, its {participants} participations and its
+        leaderboard. The accounts stay. It cannot be undone.
+      </p>
       <form method="post" action={`/admin/competitions/${competition.id}/delete`}>
         <CsrfField ctx={ctx} />
-        <button type="submit" class="danger">Delete competition</button> <a href={`/admin/competitions/${competition.id}`}>Cancel</a>
+        <button type="submit" class="danger">
+          Delete competition
+        </button>{' '}
+        <a href={`/admin/competitions/${competition.id}`}>Cancel</a>
       </form>
     </AdminLayout>
   );
@@ -168,7 +332,15 @@ function CompetitionNav({ c, current }: { c: Competition; current: string }) {
   ];
   return (
     <nav aria-label="This competition" class="sub-nav">
-      <ul>{links.map(([href, label]) => <li><a href={href} aria-current={href === current ? 'page' : undefined}>{label}</a></li>)}</ul>
+      <ul>
+        {links.map(([href, label]) => (
+          <li>
+            <a href={href} aria-current={href === current ? 'page' : undefined}>
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
     </nav>
   );
 }
@@ -181,30 +353,82 @@ export interface AdminCompetitionChallengeRow {
   completions: number;
 }
 
-export function AdminCompetitionPage({ ctx, competition, rows, zone }: { ctx: ViewContext; competition: Competition; rows: AdminCompetitionChallengeRow[]; zone: string }) {
+export function AdminCompetitionPage({
+  ctx,
+  competition,
+  rows,
+  zone,
+}: {
+  ctx: ViewContext;
+  competition: Competition;
+  rows: AdminCompetitionChallengeRow[];
+  zone: string;
+}) {
   const base = `/admin/competitions/${competition.id}`;
   return (
     <AdminLayout ctx={ctx} title={competition.name}>
       <h1>{competition.name}</h1>
       <CompetitionNav c={competition} current={base} />
-      <p><a class="button" href={`${base}/challenges/new`}>New competition challenge</a></p>
-      {rows.length === 0 ? <p class="muted">No challenges yet.</p> : (
+      <p>
+        <a class="button" href={`${base}/challenges/new`}>
+          New competition challenge
+        </a>
+      </p>
+      {rows.length === 0 ? (
+        <p class="muted">No challenges yet.</p>
+      ) : (
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Competition challenges">
           <table>
-            <thead><tr><th scope="col">Title</th><th scope="col">Key stage</th><th scope="col">Release</th><th scope="col">Closes</th><th scope="col">State</th><th scope="col">Completed by</th><th scope="col">Actions</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Title</th>
+                <th scope="col">Key stage</th>
+                <th scope="col">Release</th>
+                <th scope="col">Closes</th>
+                <th scope="col">State</th>
+                <th scope="col">Completed by</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map((r) => (
                 <tr data-challenge-id={r.challenge.id}>
-                  <td><a href={`/competitions/${competition.id}/challenges/${r.challenge.id}`}>{r.challenge.title}</a></td>
-                  <td><KeyStageBadge keyStage={r.challenge.key_stage} /></td>
-                  <td><SchoolTime iso={r.challenge.release_at} zone={zone} />{!r.released && ' (scheduled)'}</td>
+                  <td>
+                    <a href={`/competitions/${competition.id}/challenges/${r.challenge.id}`}>{r.challenge.title}</a>
+                  </td>
+                  <td>
+                    <KeyStageBadge keyStage={r.challenge.key_stage} />
+                  </td>
+                  <td>
+                    <SchoolTime iso={r.challenge.release_at} zone={zone} />
+                    {!r.released && ' (scheduled)'}
+                  </td>
                   <td>{r.closesAt ? <SchoolTime iso={r.closesAt} zone={zone} /> : '—'}</td>
-                  <td>{r.challenge.is_locked ? <span class="badge badge-locked">Locked</span> : r.locked ? <span class="badge badge-locked">Closed (duration)</span> : <span class="badge badge-ok">Open</span>}</td>
+                  <td>
+                    {r.challenge.is_locked ? (
+                      <span class="badge badge-locked">Locked</span>
+                    ) : r.locked ? (
+                      <span class="badge badge-locked">Closed (duration)</span>
+                    ) : (
+                      <span class="badge badge-ok">Open</span>
+                    )}
+                  </td>
                   <td>{r.completions}</td>
                   <td class="actions">
-                    <a class="button small secondary" href={`${base}/challenges/${r.challenge.id}/edit`}>Edit</a>{' '}
-                    <PostButton ctx={ctx} action={`${base}/challenges/${r.challenge.id}/${r.challenge.is_locked ? 'unlock' : 'lock'}`} label={r.challenge.is_locked ? 'Unlock' : 'Lock'} />{' '}
-                    <PostButton ctx={ctx} action={`${base}/challenges/${r.challenge.id}/delete`} label="Delete" danger />
+                    <a class="button small secondary" href={`${base}/challenges/${r.challenge.id}/edit`}>
+                      Edit
+                    </a>{' '}
+                    <PostButton
+                      ctx={ctx}
+                      action={`${base}/challenges/${r.challenge.id}/${r.challenge.is_locked ? 'unlock' : 'lock'}`}
+                      label={r.challenge.is_locked ? 'Unlock' : 'Lock'}
+                    />{' '}
+                    <PostButton
+                      ctx={ctx}
+                      action={`${base}/challenges/${r.challenge.id}/delete`}
+                      label="Delete"
+                      danger
+                    />
                   </td>
                 </tr>
               ))}
@@ -212,7 +436,10 @@ export function AdminCompetitionPage({ ctx, competition, rows, zone }: { ctx: Vi
           </table>
         </div>
       )}
-      <p class="hint">A competition challenge closes its duration in hours after release. Deleting one removes its tries and recalculates the competition board.</p>
+      <p class="hint">
+        A competition challenge closes its duration in hours after release. Deleting one removes its tries and
+        recalculates the competition board.
+      </p>
     </AdminLayout>
   );
 }
@@ -226,7 +453,16 @@ export interface BoardPageData {
   rawFilters: Record<string, string>;
   perPage: number;
   list: { rows: CompetitionEntry[]; total: number; page: number; pages: number };
-  adjustments: Array<{ id: number; user_id: number; points: number; reason: string; created_at: string; first_name: string; last_name: string; by_email: string | null }>;
+  adjustments: Array<{
+    id: number;
+    user_id: number;
+    points: number;
+    reason: string;
+    created_at: string;
+    first_name: string;
+    last_name: string;
+    by_email: string | null;
+  }>;
   zone: string;
 }
 
@@ -241,38 +477,121 @@ export function AdminCompetitionBoardPage({ ctx, d }: { ctx: ViewContext; d: Boa
       <CompetitionNav c={c} current={`${base}/board`} />
       <form method="get" action={`${base}/board`} class="filters">
         <div class="form-row">
-          <div class="field"><label for="q">Search</label><input id="q" name="q" type="search" value={f.q ?? ''} maxLength={100} /></div>
-          <div class="field"><label for="ks">Key stage</label>
-            <select id="ks" name="ks"><option value="">All</option>{KEY_STAGES.map((k) => <option value={k} selected={f.ks === k}>{k}</option>)}</select></div>
-          <div class="field"><label for="school">School</label>
-            <select id="school" name="school"><option value="">All</option>{d.schools.map((s) => <option value={String(s.id)} selected={f.school === String(s.id)}>{s.name}</option>)}</select></div>
-          <div class="field"><label for="min">Points from</label><input id="min" name="min" type="number" value={f.min ?? ''} /></div>
-          <div class="field"><label for="max">Points to</label><input id="max" name="max" type="number" value={f.max ?? ''} /></div>
-          <div class="field"><label for="sort">Sort</label>
-            <select id="sort" name="sort">{ENTRY_SORTS.map((s) => <option value={s} selected={d.filters.sort === s}>{s}</option>)}</select></div>
-          <div class="field"><label for="dir">Order</label>
-            <select id="dir" name="dir"><option value="desc" selected={d.filters.dir === 'desc'}>Descending</option><option value="asc" selected={d.filters.dir === 'asc'}>Ascending</option></select></div>
-          <div class="field"><label for="per">Per page</label>
-            <select id="per" name="per">{PAGE_SIZES.map((n) => <option value={String(n)} selected={d.perPage === n}>{n}</option>)}</select></div>
+          <div class="field">
+            <label for="q">Search</label>
+            <input id="q" name="q" type="search" value={f.q ?? ''} maxLength={100} />
+          </div>
+          <div class="field">
+            <label for="ks">Key stage</label>
+            <select id="ks" name="ks">
+              <option value="">All</option>
+              {KEY_STAGES.map((k) => (
+                <option value={k} selected={f.ks === k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="school">School</label>
+            <select id="school" name="school">
+              <option value="">All</option>
+              {d.schools.map((s) => (
+                <option value={String(s.id)} selected={f.school === String(s.id)}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="min">Points from</label>
+            <input id="min" name="min" type="number" value={f.min ?? ''} />
+          </div>
+          <div class="field">
+            <label for="max">Points to</label>
+            <input id="max" name="max" type="number" value={f.max ?? ''} />
+          </div>
+          <div class="field">
+            <label for="sort">Sort</label>
+            <select id="sort" name="sort">
+              {ENTRY_SORTS.map((s) => (
+                <option value={s} selected={d.filters.sort === s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="dir">Order</label>
+            <select id="dir" name="dir">
+              <option value="desc" selected={d.filters.dir === 'desc'}>
+                Descending
+              </option>
+              <option value="asc" selected={d.filters.dir === 'asc'}>
+                Ascending
+              </option>
+            </select>
+          </div>
+          <div class="field">
+            <label for="per">Per page</label>
+            <select id="per" name="per">
+              {PAGE_SIZES.map((n) => (
+                <option value={String(n)} selected={d.perPage === n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </div>
         </div>
-        <button type="submit" class="small">Apply</button>
+        <button type="submit" class="small">
+          Apply
+        </button>
       </form>
       <p>
         Export (key stage, school and points filters apply):{' '}
-        <a href={`${base}/export.csv${exportQuery ? `?${exportQuery}` : ''}`}>CSV</a> · <a href={`${base}/export.json${exportQuery ? `?${exportQuery}` : ''}`}>JSON</a>
+        <a href={`${base}/export.csv${exportQuery ? `?${exportQuery}` : ''}`}>CSV</a> ·{' '}
+        <a href={`${base}/export.json${exportQuery ? `?${exportQuery}` : ''}`}>JSON</a>
       </p>
-      <p>{d.list.total} participant{d.list.total === 1 ? '' : 's'}</p>
+      <p>
+        {d.list.total} participant{d.list.total === 1 ? '' : 's'}
+      </p>
       <form method="post" action={`${base}/board/bulk`} id="bulk-form">
         <CsrfField ctx={ctx} />
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Competition board">
           <table>
-            <thead><tr><th scope="col">Select</th><th scope="col">Name</th><th scope="col">Email</th><th scope="col">School</th><th scope="col">Key stage</th><th scope="col">Points</th><th scope="col">Completed</th><th scope="col">Joined</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Select</th>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">School</th>
+                <th scope="col">Key stage</th>
+                <th scope="col">Points</th>
+                <th scope="col">Completed</th>
+                <th scope="col">Joined</th>
+              </tr>
+            </thead>
             <tbody>
               {d.list.rows.map((r) => (
                 <tr>
-                  <td><input type="checkbox" name={`user-${r.userId}`} aria-label={`Select ${r.firstName} ${r.lastName}`} /></td>
-                  <td>{r.firstName} {r.lastName}</td><td>{r.email}</td><td>{r.school}</td><td>{r.keyStage}</td><td>{r.points}</td><td>{r.completed}</td>
-                  <td><SchoolTime iso={r.joinedAt} zone={d.zone} /></td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      name={`user-${r.userId}`}
+                      aria-label={`Select ${r.firstName} ${r.lastName}`}
+                    />
+                  </td>
+                  <td>
+                    {r.firstName} {r.lastName}
+                  </td>
+                  <td>{r.email}</td>
+                  <td>{r.school}</td>
+                  <td>{r.keyStage}</td>
+                  <td>{r.points}</td>
+                  <td>{r.completed}</td>
+                  <td>
+                    <SchoolTime iso={r.joinedAt} zone={d.zone} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -285,28 +604,56 @@ export function AdminCompetitionBoardPage({ ctx, d }: { ctx: ViewContext; d: Boa
             <option value="delete">Delete: as reset, and remove them from the competition</option>
           </select>
         </div>
-        <button type="submit" class="danger small">Apply to selected</button>
+        <button type="submit" class="danger small">
+          Apply to selected
+        </button>
       </form>
-      <Pagination kind="table" page={d.list.page} pages={d.list.pages} href={(p) => withQuery(`${base}/board`, { ...f, per: String(d.perPage) }, { page: p })} />
+      <Pagination
+        kind="table"
+        page={d.list.page}
+        pages={d.list.pages}
+        href={(p) => withQuery(`${base}/board`, { ...f, per: String(d.perPage) }, { page: p })}
+      />
 
       <section class="card" aria-labelledby="adjust-title">
         <h2 id="adjust-title">Manual adjustments</h2>
         <form method="post" action={`${base}/adjustments`}>
           <CsrfField ctx={ctx} />
           <div class="form-row">
-            <div class="field"><label for="adj-user">Participant</label>
-              <select id="adj-user" name="user_id" required><option value="">Choose…</option>
-                {d.list.rows.map((r) => <option value={String(r.userId)}>{r.firstName} {r.lastName} ({r.school}, {r.keyStage})</option>)}</select></div>
-            <div class="field"><label for="adj-points">Points (+/−)</label><input id="adj-points" name="points" type="number" required min={-1000} max={1000} /></div>
-            <div class="field"><label for="adj-reason">Reason</label><input id="adj-reason" name="reason" type="text" required maxLength={300} /></div>
+            <div class="field">
+              <label for="adj-user">Participant</label>
+              <select id="adj-user" name="user_id" required>
+                <option value="">Choose…</option>
+                {d.list.rows.map((r) => (
+                  <option value={String(r.userId)}>
+                    {r.firstName} {r.lastName} ({r.school}, {r.keyStage})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div class="field">
+              <label for="adj-points">Points (+/−)</label>
+              <input id="adj-points" name="points" type="number" required min={-1000} max={1000} />
+            </div>
+            <div class="field">
+              <label for="adj-reason">Reason</label>
+              <input id="adj-reason" name="reason" type="text" required maxLength={300} />
+            </div>
           </div>
-          <button type="submit" class="small">Add adjustment</button>
+          <button type="submit" class="small">
+            Add adjustment
+          </button>
         </form>
         {d.adjustments.length > 0 && (
           <ul>
             {d.adjustments.map((a) => (
-              <li>{a.first_name} {a.last_name}: {a.points > 0 ? `+${a.points}` : a.points} — {a.reason} <span class="muted">({a.by_email ?? 'unknown'}, <SchoolTime iso={a.created_at} zone={d.zone} />)</span>{' '}
-                <PostButton ctx={ctx} action={`${base}/adjustments/${a.id}/delete`} label="Remove" danger /></li>
+              <li>
+                {a.first_name} {a.last_name}: {a.points > 0 ? `+${a.points}` : a.points} — {a.reason}{' '}
+                <span class="muted">
+                  ({a.by_email ?? 'unknown'}, <SchoolTime iso={a.created_at} zone={d.zone} />)
+                </span>{' '}
+                <PostButton ctx={ctx} action={`${base}/adjustments/${a.id}/delete`} label="Remove" danger />
+              </li>
             ))}
           </ul>
         )}
@@ -317,30 +664,94 @@ export function AdminCompetitionBoardPage({ ctx, d }: { ctx: ViewContext; d: Boa
 
 // ---------------------------------------------------------------- analytics
 
-export function AdminCompetitionAnalyticsPage({ ctx, competition, a }: { ctx: ViewContext; competition: Competition; a: CompetitionAnalytics }) {
+export function AdminCompetitionAnalyticsPage({
+  ctx,
+  competition,
+  a,
+}: {
+  ctx: ViewContext;
+  competition: Competition;
+  a: CompetitionAnalytics;
+}) {
   const base = `/admin/competitions/${competition.id}`;
   return (
     <AdminLayout ctx={ctx} title={`${competition.name}: analytics`}>
       <h1>{competition.name}: analytics</h1>
       <CompetitionNav c={competition} current={`${base}/analytics`} />
-      <section aria-labelledby="per-school"><h2 id="per-school">Per school</h2>
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Per school"><table class="analytics-schools">
-          <thead><tr><th scope="col">School</th><th scope="col">Participants</th><th scope="col">Points</th><th scope="col">Average</th><th scope="col">Completions</th><th scope="col">Tries</th></tr></thead>
-          <tbody>{a.perSchool.map((s) => <tr><td>{s.school}</td><td>{s.participants}</td><td>{s.points}</td><td>{s.average.toFixed(1)}</td><td>{s.completions}</td><td>{s.submissions}</td></tr>)}</tbody>
-        </table></div>
+      <section aria-labelledby="per-school">
+        <h2 id="per-school">Per school</h2>
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Per school">
+          <table class="analytics-schools">
+            <thead>
+              <tr>
+                <th scope="col">School</th>
+                <th scope="col">Participants</th>
+                <th scope="col">Points</th>
+                <th scope="col">Average</th>
+                <th scope="col">Completions</th>
+                <th scope="col">Tries</th>
+              </tr>
+            </thead>
+            <tbody>
+              {a.perSchool.map((s) => (
+                <tr>
+                  <td>{s.school}</td>
+                  <td>{s.participants}</td>
+                  <td>{s.points}</td>
+                  <td>{s.average.toFixed(1)}</td>
+                  <td>{s.completions}</td>
+                  <td>{s.submissions}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
-      <section aria-labelledby="per-ks"><h2 id="per-ks">Per key stage</h2>
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Per key stage"><table class="analytics-key-stages">
-          <thead><tr><th scope="col">Key stage</th><th scope="col">Participants</th><th scope="col">Points</th><th scope="col">Average</th><th scope="col">Completions</th><th scope="col">Tries</th></tr></thead>
-          <tbody>{a.perKeyStage.map((s) => <tr><td>{s.keyStage}</td><td>{s.participants}</td><td>{s.points}</td><td>{s.average.toFixed(1)}</td><td>{s.completions}</td><td>{s.submissions}</td></tr>)}</tbody>
-        </table></div>
+      <section aria-labelledby="per-ks">
+        <h2 id="per-ks">Per key stage</h2>
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Per key stage">
+          <table class="analytics-key-stages">
+            <thead>
+              <tr>
+                <th scope="col">Key stage</th>
+                <th scope="col">Participants</th>
+                <th scope="col">Points</th>
+                <th scope="col">Average</th>
+                <th scope="col">Completions</th>
+                <th scope="col">Tries</th>
+              </tr>
+            </thead>
+            <tbody>
+              {a.perKeyStage.map((s) => (
+                <tr>
+                  <td>{s.keyStage}</td>
+                  <td>{s.participants}</td>
+                  <td>{s.points}</td>
+                  <td>{s.average.toFixed(1)}</td>
+                  <td>{s.completions}</td>
+                  <td>{s.submissions}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
-      <section aria-labelledby="top"><h2 id="top">Top performers</h2>
-        {a.topPerformers.length === 0 ? <p class="muted">Nobody has points yet.</p> : (
-          <ol class="top-performers">{a.topPerformers.map((e) => <li>{e.firstName} {e.lastName} ({e.school}, {e.keyStage}): {e.points} points</li>)}</ol>
+      <section aria-labelledby="top">
+        <h2 id="top">Top performers</h2>
+        {a.topPerformers.length === 0 ? (
+          <p class="muted">Nobody has points yet.</p>
+        ) : (
+          <ol class="top-performers">
+            {a.topPerformers.map((e) => (
+              <li>
+                {e.firstName} {e.lastName} ({e.school}, {e.keyStage}): {e.points} points
+              </li>
+            ))}
+          </ol>
         )}
       </section>
-      <section aria-labelledby="over-time"><h2 id="over-time">Tries over time</h2>
+      <section aria-labelledby="over-time">
+        <h2 id="over-time">Tries over time</h2>
         <SubmissionsChart days={a.submissionsPerDay} />
       </section>
     </AdminLayout>

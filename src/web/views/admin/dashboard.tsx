@@ -16,7 +16,15 @@ const AREAS: Array<[href: string, title: string, text: string]> = [
   ['/admin/audit', 'Audit log', 'Every admin action and login attempt: who, what, when, from where.'],
 ];
 
-export function DashboardPage({ ctx, counts, csp }: { ctx: ViewContext; counts: DashboardCounts; csp: CspReportSummary }) {
+export function DashboardPage({
+  ctx,
+  counts,
+  csp,
+}: {
+  ctx: ViewContext;
+  counts: DashboardCounts;
+  csp: CspReportSummary;
+}) {
   const stats: Array<[number, string, string]> = [
     [counts.challengesReleased, 'challenges released', 'released'],
     [counts.challengesScheduled, 'challenges scheduled', 'scheduled'],
@@ -30,7 +38,9 @@ export function DashboardPage({ ctx, counts, csp }: { ctx: ViewContext; counts: 
       <h1>Admin dashboard</h1>
       <section class="stats" aria-label="At a glance">
         {stats.map(([n, label, key]) => (
-          <div class="stat" data-stat={key}><span class="stat-number">{n}</span> {label}</div>
+          <div class="stat" data-stat={key}>
+            <span class="stat-number">{n}</span> {label}
+          </div>
         ))}
       </section>
       <section class="card" aria-labelledby="csp-heading" data-stat="csp-reports">
@@ -42,7 +52,10 @@ export function DashboardPage({ ctx, counts, csp }: { ctx: ViewContext; counts: 
         {csp.recent.length > 0 && (
           <ul class="muted">
             {csp.recent.slice(0, 5).map((v) => (
-              <li>{v.effectiveDirective ?? 'directive unknown'} blocked {v.blockedUri ?? 'an inline resource'} on {v.documentUri ?? 'a page'}</li>
+              <li>
+                {v.effectiveDirective ?? 'directive unknown'} blocked {v.blockedUri ?? 'an inline resource'} on{' '}
+                {v.documentUri ?? 'a page'}
+              </li>
             ))}
           </ul>
         )}

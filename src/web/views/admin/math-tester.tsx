@@ -22,56 +22,106 @@ export interface TesterResult {
   detail: string;
 }
 
-export function MathTesterPage({ ctx, values, result, error }: {
-  ctx: ViewContext; values: TesterValues; result?: TesterResult; error?: string;
+export function MathTesterPage({
+  ctx,
+  values,
+  result,
+  error,
+}: {
+  ctx: ViewContext;
+  values: TesterValues;
+  result?: TesterResult;
+  error?: string;
 }) {
   return (
     <AdminLayout ctx={ctx} title="Math engine tester" scripts={['math-tester.js']}>
       <h1>Math engine tester</h1>
-      <p class="muted">Type a correct answer and a student’s answer to see whether the engine accepts it, and how it reads each one.</p>
+      <p class="muted">
+        Type a correct answer and a student’s answer to see whether the engine accepts it, and how it reads each one.
+      </p>
       <form method="post" action="/admin/math" class="card" id="math-tester-form">
         <CsrfField ctx={ctx} />
         <div class="field">
           <label for="expr1">Correct answer</label>
-          <input id="expr1" name="expr1" type="text" value={values.expr1} data-mathfield autocomplete="off" maxLength={2000} />
+          <input
+            id="expr1"
+            name="expr1"
+            type="text"
+            value={values.expr1}
+            data-mathfield
+            autocomplete="off"
+            maxLength={2000}
+          />
         </div>
         <div class="field">
           <label for="expr2">Student’s answer</label>
-          <input id="expr2" name="expr2" type="text" value={values.expr2} data-mathfield autocomplete="off" maxLength={2000} />
+          <input
+            id="expr2"
+            name="expr2"
+            type="text"
+            value={values.expr2}
+            data-mathfield
+            autocomplete="off"
+            maxLength={2000}
+          />
         </div>
         <div class="grid">
           <div class="field">
             <label for="kind">Kind of answer</label>
             <select id="kind" name="kind">
-              {['auto', ...ANSWER_KINDS].map((k) => <option value={k} selected={k === values.kind}>{k === 'auto' ? 'Work it out from the correct answer' : k}</option>)}
+              {['auto', ...ANSWER_KINDS].map((k) => (
+                <option value={k} selected={k === values.kind}>
+                  {k === 'auto' ? 'Work it out from the correct answer' : k}
+                </option>
+              ))}
             </select>
           </div>
           <div class="field">
             <label for="listOrder">Lists of answers</label>
             <select id="listOrder" name="listOrder">
-              <option value="unordered" selected={values.listOrder === 'unordered'}>Any order</option>
-              <option value="ordered" selected={values.listOrder === 'ordered'}>In the given order</option>
+              <option value="unordered" selected={values.listOrder === 'unordered'}>
+                Any order
+              </option>
+              <option value="ordered" selected={values.listOrder === 'ordered'}>
+                In the given order
+              </option>
             </select>
           </div>
         </div>
         <div class="field">
-          <label class="check"><input type="checkbox" name="requireSimplified" checked={values.requireSimplified} /> Must be fully simplified</label>
+          <label class="check">
+            <input type="checkbox" name="requireSimplified" checked={values.requireSimplified} /> Must be fully
+            simplified
+          </label>
         </div>
         <button type="submit">Check</button>
       </form>
       <section id="math-result" class="card" aria-live="polite" hidden={!result && !error}>
         <h2>Result</h2>
-        {error ? <p class="field-error" data-result="error">{error}</p> : null}
+        {error ? (
+          <p class="field-error" data-result="error">
+            {error}
+          </p>
+        ) : null}
         {result ? (
           <>
             <p data-result="verdict" class={result.equivalent ? 'badge badge-ok' : 'badge badge-locked'}>
-              {result.equivalent ? 'Equivalent: the answer would be marked correct' : 'Not equivalent: the answer would be marked wrong'}
+              {result.equivalent
+                ? 'Equivalent: the answer would be marked correct'
+                : 'Not equivalent: the answer would be marked wrong'}
             </p>
             <dl class="math-result-list">
-              <dt>Correct answer read as</dt><dd data-result="expr1">{result.expr1_normalized ?? '(could not be read)'}</dd>
-              <dt>Student’s answer read as</dt><dd data-result="expr2">{result.expr2_normalized ?? '(could not be read)'}</dd>
-              <dt>Kind</dt><dd data-result="kind">{result.kind ?? '—'}</dd>
-              <dt>Reason</dt><dd data-result="reason">{result.reason}{result.detail ? ` — ${result.detail}` : ''}</dd>
+              <dt>Correct answer read as</dt>
+              <dd data-result="expr1">{result.expr1_normalized ?? '(could not be read)'}</dd>
+              <dt>Student’s answer read as</dt>
+              <dd data-result="expr2">{result.expr2_normalized ?? '(could not be read)'}</dd>
+              <dt>Kind</dt>
+              <dd data-result="kind">{result.kind ?? '—'}</dd>
+              <dt>Reason</dt>
+              <dd data-result="reason">
+                {result.reason}
+                {result.detail ? ` — ${result.detail}` : ''}
+              </dd>
             </dl>
           </>
         ) : null}

@@ -20,19 +20,45 @@ export interface UserFormProps {
 function DetailsFields({ values, errors, isNew }: { values: FormValues; errors?: FieldErrors; isNew: boolean }) {
   return (
     <>
-      <TextField name="first_name" label="First name" value={values.first_name} errors={errors} required maxLength={50} />
+      <TextField
+        name="first_name"
+        label="First name"
+        value={values.first_name}
+        errors={errors}
+        required
+        maxLength={50}
+      />
       <TextField name="last_name" label="Last name" value={values.last_name} errors={errors} required maxLength={50} />
       <TextField name="email" label="Email" type="email" value={values.email} errors={errors} required />
-      <SelectField name="user_type" label="Type" value={values.user_type || 'student'} errors={errors} required
-        options={[['student', 'Student'], ['teacher', 'Teacher']]} />
-      <SelectField name="year_group" label="School year" value={values.year_group} errors={errors} placeholder="None"
+      <SelectField
+        name="user_type"
+        label="Type"
+        value={values.user_type || 'student'}
+        errors={errors}
+        required
+        options={[
+          ['student', 'Student'],
+          ['teacher', 'Teacher'],
+        ]}
+      />
+      <SelectField
+        name="year_group"
+        label="School year"
+        value={values.year_group}
+        errors={errors}
+        placeholder="None"
         options={SCHOOL_YEARS.map((y) => [String(y), `Year ${y}`])}
-        hint="The key stage follows from the year. Teachers need no year." />
+        hint="The key stage follows from the year. Teachers need no year."
+      />
       <TextField name="maths_class" label="Maths class" value={values.maths_class} errors={errors} maxLength={30} />
       <CheckboxField name="is_participant" label="Competition participant" checked={values.is_participant === 'on'} />
       {isNew && (
-        <CheckboxField name="is_admin" label="Administrator" checked={values.is_admin === 'on'}
-          hint="Administrators can change everything on the site." />
+        <CheckboxField
+          name="is_admin"
+          label="Administrator"
+          checked={values.is_admin === 'on'}
+          hint="Administrators can change everything on the site."
+        />
       )}
     </>
   );
@@ -44,7 +70,10 @@ export function NewUserPage({ ctx, values, errors, timeZone: _tz }: UserFormProp
       <h1>New user</h1>
       <section class="card narrow">
         <ErrorSummary errors={errors} />
-        <p class="muted">A one-time password is generated and shown once after saving. The person must choose their own password when they first log in.</p>
+        <p class="muted">
+          A one-time password is generated and shown once after saving. The person must choose their own password when
+          they first log in.
+        </p>
         <form method="post" action="/admin/users" novalidate>
           <CsrfField ctx={ctx} />
           <DetailsFields values={values} errors={errors} isNew />
@@ -82,17 +111,24 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
           {self ? (
             <section class="card">
               <h2>Your own account</h2>
-              <p>You cannot reset your own password, change your own admin rights or delete yourself here.
-                Use <a href="/profile/password">Change password</a> on your profile.</p>
+              <p>
+                You cannot reset your own password, change your own admin rights or delete yourself here. Use{' '}
+                <a href="/profile/password">Change password</a> on your profile.
+              </p>
             </section>
           ) : (
             <>
               <section class="card">
                 <h2>Password</h2>
-                <p>Generate a one-time password, shown once on the next page. It signs the person out everywhere and they must choose a new password when they log in.</p>
+                <p>
+                  Generate a one-time password, shown once on the next page. It signs the person out everywhere and they
+                  must choose a new password when they log in.
+                </p>
                 <form method="post" action={`/admin/users/${user.id}/reset-password`}>
                   <CsrfField ctx={ctx} />
-                  <button type="submit" class="secondary">Reset password</button>
+                  <button type="submit" class="secondary">
+                    Reset password
+                  </button>
                 </form>
               </section>
               <section class="card">
@@ -101,12 +137,18 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
                   <CsrfField ctx={ctx} />
                   <input type="hidden" name="grant" value={user.is_admin === 1 ? '0' : '1'} />
                   <p>{user.is_admin === 1 ? `${name} is an administrator.` : `${name} is not an administrator.`}</p>
-                  <button type="submit" class="secondary">{user.is_admin === 1 ? 'Remove admin rights' : 'Make administrator'}</button>
+                  <button type="submit" class="secondary">
+                    {user.is_admin === 1 ? 'Remove admin rights' : 'Make administrator'}
+                  </button>
                 </form>
               </section>
               <section class="card">
                 <h2>Delete</h2>
-                <p><a class="button danger" href={`/admin/users/${user.id}/delete`}>Delete this account…</a></p>
+                <p>
+                  <a class="button danger" href={`/admin/users/${user.id}/delete`}>
+                    Delete this account…
+                  </a>
+                </p>
               </section>
             </>
           )}
@@ -114,51 +156,104 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
       </div>
       <section class="card">
         <h2>Recent history</h2>
-        {history.length === 0 ? <p class="muted">Nothing recorded yet.</p> : (
+        {history.length === 0 ? (
+          <p class="muted">Nothing recorded yet.</p>
+        ) : (
           <div class="table-wrap" tabIndex={0} role="region" aria-label="Recent history">
             <table>
-              <thead><tr><th scope="col">When</th><th scope="col">Action</th><th scope="col">By</th><th scope="col">Address</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">By</th>
+                  <th scope="col">Address</th>
+                </tr>
+              </thead>
               <tbody>
                 {history.map((e) => (
-                  <tr><td>{formatTime(e.created_at, timeZone)}</td><td>{e.action}</td><td>{e.actor_email ?? '—'}</td><td>{e.ip ?? '—'}</td></tr>
+                  <tr>
+                    <td>{formatTime(e.created_at, timeZone)}</td>
+                    <td>{e.action}</td>
+                    <td>{e.actor_email ?? '—'}</td>
+                    <td>{e.ip ?? '—'}</td>
+                  </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
-        <p><a href={`/admin/audit?target_type=user&target_id=${user.id}`}>Full history in the audit log</a></p>
+        <p>
+          <a href={`/admin/audit?target_type=user&target_id=${user.id}`}>Full history in the audit log</a>
+        </p>
       </section>
     </AdminLayout>
   );
 }
 
 /** The one place a generated password is ever shown: this response, once. */
-export function OneTimePasswordPage({ ctx, user, password, created }: {
-  ctx: ViewContext; user: Pick<User, 'id' | 'first_name' | 'last_name' | 'email'>; password: string; created: boolean;
+export function OneTimePasswordPage({
+  ctx,
+  user,
+  password,
+  created,
+}: {
+  ctx: ViewContext;
+  user: Pick<User, 'id' | 'first_name' | 'last_name' | 'email'>;
+  password: string;
+  created: boolean;
 }) {
   return (
     <AdminLayout ctx={ctx} title="One-time password">
       <h1>{created ? 'User created' : 'Password reset'}</h1>
       <section class="card narrow">
-        <p>One-time password for <strong>{user.first_name} {user.last_name}</strong> ({user.email}):</p>
-        <p class="one-time-password"><code data-one-time-password>{password}</code></p>
-        <p>This password is shown only now: copy it or write it down, and give it to the person privately.
-          When they log in with it they must choose a new password straight away.</p>
-        <p><a href={`/admin/users/${user.id}/edit`}>Back to {user.first_name} {user.last_name}</a> · <a href="/admin/users">All users</a></p>
+        <p>
+          One-time password for{' '}
+          <strong>
+            {user.first_name} {user.last_name}
+          </strong>{' '}
+          ({user.email}):
+        </p>
+        <p class="one-time-password">
+          <code data-one-time-password>{password}</code>
+        </p>
+        <p>
+          This password is shown only now: copy it or write it down, and give it to the person privately. When they log
+          in with it they must choose a new password straight away.
+        </p>
+        <p>
+          <a href={`/admin/users/${user.id}/edit`}>
+            Back to {user.first_name} {user.last_name}
+          </a>{' '}
+          · <a href="/admin/users">All users</a>
+        </p>
       </section>
     </AdminLayout>
   );
 }
 
-export function DeleteUserPage({ ctx, user }: { ctx: ViewContext; user: Pick<User, 'id' | 'first_name' | 'last_name' | 'email'> }) {
+export function DeleteUserPage({
+  ctx,
+  user,
+}: {
+  ctx: ViewContext;
+  user: Pick<User, 'id' | 'first_name' | 'last_name' | 'email'>;
+}) {
   return (
     <AdminLayout ctx={ctx} title="Delete user">
-      <h1>Delete {user.first_name} {user.last_name}?</h1>
+      <h1>
+        Delete {user.first_name} {user.last_name}?
+      </h1>
       <section class="card narrow">
-        <p>This deletes the account <strong>{user.email}</strong> with its submissions, completions, points, adjustments and competition entries. Articles they wrote stay, under the author name they show. This cannot be undone.</p>
+        <p>
+          This deletes the account <strong>{user.email}</strong> with its submissions, completions, points, adjustments
+          and competition entries. Articles they wrote stay, under the author name they show. This cannot be undone.
+        </p>
         <form method="post" action={`/admin/users/${user.id}/delete`}>
           <CsrfField ctx={ctx} />
-          <button type="submit" class="danger">Delete account</button> <a href={`/admin/users/${user.id}/edit`}>Cancel</a>
+          <button type="submit" class="danger">
+            Delete account
+          </button>{' '}
+          <a href={`/admin/users/${user.id}/edit`}>Cancel</a>
         </form>
       </section>
     </AdminLayout>

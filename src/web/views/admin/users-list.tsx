@@ -1,6 +1,12 @@
 import { KEY_STAGES } from '../../../config/index.js';
 import { SCHOOL_YEARS } from '../../../domain/key-stage.js';
-import { BULK_ACTIONS, PER_PAGE_CHOICES, type SortKey, type UserListPage, type UserListQuery } from '../../../domain/accounts/user-admin.js';
+import {
+  BULK_ACTIONS,
+  PER_PAGE_CHOICES,
+  type SortKey,
+  type UserListPage,
+  type UserListQuery,
+} from '../../../domain/accounts/user-admin.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { AdminLayout } from './admin-layout.js';
@@ -34,24 +40,49 @@ function SortHeader({ query, sort, label }: { query: UserListQuery; sort: SortKe
   const href = withQuery('/admin/users', queryParams(query), { sort, dir, page: null });
   return (
     <th scope="col" aria-sort={active ? (query.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
-      <a href={href}>{label}{active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : ''}</a>
+      <a href={href}>
+        {label}
+        {active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+      </a>
     </th>
   );
 }
 
-function Select({ name, label, value, options }: { name: string; label: string; value: string; options: Array<[string, string]> }) {
+function Select({
+  name,
+  label,
+  value,
+  options,
+}: {
+  name: string;
+  label: string;
+  value: string;
+  options: Array<[string, string]>;
+}) {
   return (
     <div class="field">
       <label for={`f-${name}`}>{label}</label>
       <select id={`f-${name}`} name={name}>
-        {options.map(([v, l]) => <option value={v} selected={v === value}>{l}</option>)}
+        {options.map(([v, l]) => (
+          <option value={v} selected={v === value}>
+            {l}
+          </option>
+        ))}
       </select>
     </div>
   );
 }
 
-export function UsersListPage({ ctx, query, result, timeZone }: {
-  ctx: ViewContext; query: UserListQuery; result: UserListPage; timeZone: string;
+export function UsersListPage({
+  ctx,
+  query,
+  result,
+  timeZone,
+}: {
+  ctx: ViewContext;
+  query: UserListQuery;
+  result: UserListPage;
+  timeZone: string;
 }) {
   const params = queryParams(query);
   const me = ctx.user?.id;
@@ -59,22 +90,61 @@ export function UsersListPage({ ctx, query, result, timeZone }: {
     <AdminLayout ctx={ctx} title="Users" scripts={['admin-users.js']}>
       <div class="admin-heading">
         <h1>Users</h1>
-        <a class="button" href="/admin/users/new">New user</a>
+        <a class="button" href="/admin/users/new">
+          New user
+        </a>
       </div>
 
       <form method="get" action="/admin/users" class="card filters" role="search">
         <div class="field">
           <label for="f-q">Search</label>
-          <input id="f-q" type="search" name="q" value={query.q} placeholder="Name, email, class or id" maxLength={200} />
+          <input
+            id="f-q"
+            type="search"
+            name="q"
+            value={query.q}
+            placeholder="Name, email, class or id"
+            maxLength={200}
+          />
         </div>
-        <Select name="key_stage" label="Key stage" value={params.key_stage!}
-          options={[['', 'Any'], ...KEY_STAGES.map((k): [string, string] => [k, k])]} />
-        <Select name="year" label="Year" value={params.year!}
-          options={[['', 'Any'], ...SCHOOL_YEARS.map((y): [string, string] => [String(y), `Year ${y}`])]} />
-        <Select name="type" label="Type" value={params.type!} options={[['', 'Any'], ['student', 'Student'], ['teacher', 'Teacher']]} />
-        <Select name="admin" label="Admin" value={params.admin!} options={[['', 'Any'], ['yes', 'Admins'], ['no', 'Not admins']]} />
-        <Select name="per_page" label="Per page" value={String(query.perPage)}
-          options={PER_PAGE_CHOICES.map((n): [string, string] => [String(n), String(n)])} />
+        <Select
+          name="key_stage"
+          label="Key stage"
+          value={params.key_stage!}
+          options={[['', 'Any'], ...KEY_STAGES.map((k): [string, string] => [k, k])]}
+        />
+        <Select
+          name="year"
+          label="Year"
+          value={params.year!}
+          options={[['', 'Any'], ...SCHOOL_YEARS.map((y): [string, string] => [String(y), `Year ${y}`])]}
+        />
+        <Select
+          name="type"
+          label="Type"
+          value={params.type!}
+          options={[
+            ['', 'Any'],
+            ['student', 'Student'],
+            ['teacher', 'Teacher'],
+          ]}
+        />
+        <Select
+          name="admin"
+          label="Admin"
+          value={params.admin!}
+          options={[
+            ['', 'Any'],
+            ['yes', 'Admins'],
+            ['no', 'Not admins'],
+          ]}
+        />
+        <Select
+          name="per_page"
+          label="Per page"
+          value={String(query.perPage)}
+          options={PER_PAGE_CHOICES.map((n): [string, string] => [String(n), String(n)])}
+        />
         {params.sort ? <input type="hidden" name="sort" value={params.sort} /> : null}
         {params.dir ? <input type="hidden" name="dir" value={params.dir} /> : null}
         <div class="filter-actions">
@@ -92,7 +162,9 @@ export function UsersListPage({ ctx, query, result, timeZone }: {
         <label for="bulk-action">With the ticked users:</label>
         <select id="bulk-action" name="action">
           <option value="">Choose an action</option>
-          {BULK_ACTIONS.map((a) => <option value={a}>{BULK_LABELS[a]}</option>)}
+          {BULK_ACTIONS.map((a) => (
+            <option value={a}>{BULK_LABELS[a]}</option>
+          ))}
         </select>
         <button type="submit">Apply</button>
         <span class="bulk-status" role="status" aria-live="polite" data-bulk-status></span>
@@ -102,7 +174,9 @@ export function UsersListPage({ ctx, query, result, timeZone }: {
         <table class="users-table">
           <thead>
             <tr>
-              <th scope="col"><input type="checkbox" data-select-all aria-label="Select every user on this page" /></th>
+              <th scope="col">
+                <input type="checkbox" data-select-all aria-label="Select every user on this page" />
+              </th>
               <SortHeader query={query} sort="id" label="ID" />
               <SortHeader query={query} sort="name" label="Name" />
               <SortHeader query={query} sort="email" label="Email" />
@@ -112,20 +186,39 @@ export function UsersListPage({ ctx, query, result, timeZone }: {
               <th scope="col">Type</th>
               <th scope="col">Roles</th>
               <SortHeader query={query} sort="last_login" label="Last login" />
-              <th scope="col"><span class="visually-hidden">Actions</span></th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
-            {result.rows.length === 0 && <tr><td colSpan={11} class="muted">No users match.</td></tr>}
+            {result.rows.length === 0 && (
+              <tr>
+                <td colSpan={11} class="muted">
+                  No users match.
+                </td>
+              </tr>
+            )}
             {result.rows.map((u) => (
               <tr data-user-row={u.id}>
                 <td>
-                  <input type="checkbox" name="ids" value={String(u.id)} form="bulk-form" data-user-id
-                    disabled={u.id === me} title={u.id === me ? 'Bulk actions never apply to yourself' : undefined}
-                    aria-label={`Select ${u.first_name} ${u.last_name}`} />
+                  <input
+                    type="checkbox"
+                    name="ids"
+                    value={String(u.id)}
+                    form="bulk-form"
+                    data-user-id
+                    disabled={u.id === me}
+                    title={u.id === me ? 'Bulk actions never apply to yourself' : undefined}
+                    aria-label={`Select ${u.first_name} ${u.last_name}`}
+                  />
                 </td>
                 <td>{u.id}</td>
-                <td><a href={`/admin/users/${u.id}/edit`}>{u.last_name}, {u.first_name}</a></td>
+                <td>
+                  <a href={`/admin/users/${u.id}/edit`}>
+                    {u.last_name}, {u.first_name}
+                  </a>
+                </td>
                 <td>{u.email}</td>
                 <td>{u.year_group ?? '—'}</td>
                 <td>{u.key_stage ?? '—'}</td>
@@ -137,13 +230,20 @@ export function UsersListPage({ ctx, query, result, timeZone }: {
                   {u.must_change_password === 1 && <span class="badge badge-locked">Must change password</span>}
                 </td>
                 <td>{formatTime(u.last_login_at, timeZone)}</td>
-                <td><a href={`/admin/users/${u.id}/edit`}>Edit</a></td>
+                <td>
+                  <a href={`/admin/users/${u.id}/edit`}>Edit</a>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      <Pagination kind="table" page={result.page} pages={result.pages} href={(n) => withQuery('/admin/users', params, { page: n === 1 ? null : n })} />
+      <Pagination
+        kind="table"
+        page={result.page}
+        pages={result.pages}
+        href={(n) => withQuery('/admin/users', params, { page: n === 1 ? null : n })}
+      />
     </AdminLayout>
   );
 }

@@ -22,13 +22,28 @@ export function LoginPage({ ctx, email = '', remember = false, next = '', messag
         <form method="post" action="/login" novalidate>
           <CsrfField ctx={ctx} />
           {next ? <input type="hidden" name="next" value={next} /> : null}
-          <TextField name="email" label="Email" type="email" value={email} errors={errors} required autocomplete="username" />
+          <TextField
+            name="email"
+            label="Email"
+            type="email"
+            value={email}
+            errors={errors}
+            required
+            autocomplete="username"
+          />
           <PasswordField name="password" label="Password" errors={errors} autocomplete="current-password" />
-          <CheckboxField name="remember" label="Remember me on this device" checked={remember}
-            hint="Stay logged in for up to a month. Do not tick this on a shared computer." />
+          <CheckboxField
+            name="remember"
+            label="Remember me on this device"
+            checked={remember}
+            hint="Stay logged in for up to a month. Do not tick this on a shared computer."
+          />
           <button type="submit">Log in</button>
         </form>
-        <p class="muted">New here? <a href="/register">Create an account</a>. Forgotten your password? Ask a teacher who runs the society to reset it.</p>
+        <p class="muted">
+          New here? <a href="/register">Create an account</a>. Forgotten your password? Ask a teacher who runs the
+          society to reset it.
+        </p>
       </section>
     </Layout>
   );

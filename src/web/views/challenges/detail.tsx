@@ -32,16 +32,23 @@ export interface ChallengeLinks {
 }
 
 function linksOf(d: ChallengeDetail): ChallengeLinks {
-  return d.links ?? {
-    base: `/challenges/${d.challenge.id}`,
-    back: { href: '/challenges', label: 'All challenges' },
-    edit: `/admin/challenges/${d.challenge.id}/edit`,
-  };
+  return (
+    d.links ?? {
+      base: `/challenges/${d.challenge.id}`,
+      back: { href: '/challenges', label: 'All challenges' },
+      edit: `/admin/challenges/${d.challenge.id}/edit`,
+    }
+  );
 }
 
 function BoxStatus({ s, isAdmin }: { s: BoxState; isAdmin: boolean }) {
   if (s.solved && !isAdmin) return <p class="box-status box-solved">✓ Answered correctly</p>;
-  if (isAdmin) return <p class="box-status muted">{plural(s.attemptsUsed, 'admin try', 'admin tries')} so far (not limited, never scored)</p>;
+  if (isAdmin)
+    return (
+      <p class="box-status muted">
+        {plural(s.attemptsUsed, 'admin try', 'admin tries')} so far (not limited, never scored)
+      </p>
+    );
   if (s.attemptsLeft === 0) return <p class="box-status box-failed">✗ No attempts left</p>;
   return <p class="box-status">{plural(s.attemptsLeft ?? 0, 'attempt')} left</p>;
 }
@@ -52,23 +59,37 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
   const inputId = `answer-${s.box.id}`;
   const heading = s.box.label ? `Answer ${s.position}: ${s.box.label}` : `Answer ${s.position}`;
   return (
-    <section class={`card answer-box${s.solved && !d.isAdmin ? ' is-solved' : ''}`} id={`box-${s.position}`} aria-labelledby={`box-${s.position}-title`}>
+    <section
+      class={`card answer-box${s.solved && !d.isAdmin ? ' is-solved' : ''}`}
+      id={`box-${s.position}`}
+      aria-labelledby={`box-${s.position}-title`}
+    >
       <h2 id={`box-${s.position}-title`}>{heading}</h2>
       <BoxStatus s={s} isAdmin={d.isAdmin} />
       {d.locked && (
-        <p class="revealed">Correct answer: <Answer value={s.box.correct_answer} asText={asText} /></p>
+        <p class="revealed">
+          Correct answer: <Answer value={s.box.correct_answer} asText={asText} />
+        </p>
       )}
       {open && (
         <form method="post" action={`${linksOf(d).base}/boxes/${s.box.id}/answer`} class="answer-form">
           <CsrfField ctx={ctx} />
           <label for={inputId}>Your answer</label>
           <input
-            type="text" id={inputId} name="answer" maxLength={MAX_ANSWER_LENGTH} required autocomplete="off"
-            spellcheck={false} aria-describedby={`${inputId}-hint`}
+            type="text"
+            id={inputId}
+            name="answer"
+            maxLength={MAX_ANSWER_LENGTH}
+            required
+            autocomplete="off"
+            spellcheck={false}
+            aria-describedby={`${inputId}-hint`}
             data-mathfield={asText ? undefined : ''}
           />
           <p class="hint" id={`${inputId}-hint`}>
-            {asText ? 'Type your answer in words.' : 'Type maths as text if the maths keyboard does not appear: 3/4, 2*sqrt(2), x^2, (1, -2).'}
+            {asText
+              ? 'Type your answer in words.'
+              : 'Type maths as text if the maths keyboard does not appear: 3/4, 2*sqrt(2), x^2, (1, -2).'}
           </p>
           <button type="submit">Check answer</button>
         </form>
@@ -79,10 +100,14 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
           <ol>
             {s.tries.map((t) => (
               <li class={t.is_correct ? 'try try-right' : 'try try-wrong'}>
-                <span class="try-mark" aria-hidden="true">{t.is_correct ? '✓' : '✗'}</span>
+                <span class="try-mark" aria-hidden="true">
+                  {t.is_correct ? '✓' : '✗'}
+                </span>
                 <span class="visually-hidden">{t.is_correct ? 'Correct:' : 'Incorrect:'}</span>{' '}
                 <Answer value={t.answer} asText={asText} />{' '}
-                <span class="muted try-time"><SchoolTime iso={t.created_at} zone={d.zone} /></span>
+                <span class="muted try-time">
+                  <SchoolTime iso={t.created_at} zone={d.zone} />
+                </span>
                 {t.is_admin_try === 1 && <span class="badge badge-admin">admin try</span>}
               </li>
             ))}
@@ -98,35 +123,51 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
   const links = linksOf(d);
   return (
     <Layout ctx={ctx} title={c.title} scripts={['mathfield.js']} styles={['katex.css']}>
-      <p><a href={links.back.href}>← {links.back.label}</a></p>
+      <p>
+        <a href={links.back.href}>← {links.back.label}</a>
+      </p>
       <article class="challenge">
         <header>
           <h1>{c.title}</h1>
           <p class="challenge-meta">
-            <KeyStageBadge keyStage={c.key_stage} />{' '}
-            {d.locked && <span class="badge badge-locked">Locked</span>}{' '}
+            <KeyStageBadge keyStage={c.key_stage} /> {d.locked && <span class="badge badge-locked">Locked</span>}{' '}
             <span class="muted">
               {d.released ? 'Released' : 'Releases'} <SchoolTime iso={c.release_at} zone={d.zone} />
-              {!d.locked && d.autoLockAt && <> · closes <SchoolTime iso={d.autoLockAt} zone={d.zone} /></>}
-              {' · '}{plural(c.attempts_per_box, 'attempt')} per answer
+              {!d.locked && d.autoLockAt && (
+                <>
+                  {' '}
+                  · closes <SchoolTime iso={d.autoLockAt} zone={d.zone} />
+                </>
+              )}
+              {' · '}
+              {plural(c.attempts_per_box, 'attempt')} per answer
             </span>
           </p>
         </header>
         {d.isAdmin && (
           <div class="flash flash-info" role="status">
             Admin view: your tries are recorded as admin tries. They are never scored and not limited.
-            {!d.released && <> This challenge is scheduled: students cannot see it before <SchoolTime iso={c.release_at} zone={d.zone} />.</>}
-            {' '}<a href={links.edit}>Edit this challenge</a>
+            {!d.released && (
+              <>
+                {' '}
+                This challenge is scheduled: students cannot see it before{' '}
+                <SchoolTime iso={c.release_at} zone={d.zone} />.
+              </>
+            )}{' '}
+            <a href={links.edit}>Edit this challenge</a>
           </div>
         )}
         {d.completion && (
           <div class="flash flash-success banner-completed" role="status">
-            You completed this challenge on <SchoolTime iso={d.completion.completed_at} zone={d.zone} /> and
-            earned {plural(d.completion.points, 'point')}{d.completion.points === FIRST_COMPLETER_POINTS ? ' — the first to finish!' : '.'}
+            You completed this challenge on <SchoolTime iso={d.completion.completed_at} zone={d.zone} /> and earned{' '}
+            {plural(d.completion.points, 'point')}
+            {d.completion.points === FIRST_COMPLETER_POINTS ? ' — the first to finish!' : '.'}
           </div>
         )}
         {d.readOnlyReason && !d.isAdmin && (
-          <div class="flash flash-info banner-read-only" role="status">{d.readOnlyReason}</div>
+          <div class="flash flash-info banner-read-only" role="status">
+            {d.readOnlyReason}
+          </div>
         )}
         {d.locked && (
           <div class="flash flash-warning banner-locked" role="status">
@@ -138,8 +179,11 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
         )}
         <RichContent html={c.content_html} />
       </article>
-      {d.boxes.length === 0 ? <p class="card">This challenge has no answer boxes yet.</p>
-        : d.boxes.map((s) => <AnswerBoxCard ctx={ctx} d={d} s={s} />)}
+      {d.boxes.length === 0 ? (
+        <p class="card">This challenge has no answer boxes yet.</p>
+      ) : (
+        d.boxes.map((s) => <AnswerBoxCard ctx={ctx} d={d} s={s} />)
+      )}
     </Layout>
   );
 }

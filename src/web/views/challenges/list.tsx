@@ -6,19 +6,32 @@ import { Layout } from '../layout.js';
 import { pageHref, Pagination } from '../pagination.js';
 import { KeyStageBadge, SchoolTime } from './parts.js';
 
-export function ChallengeListPage({ ctx, list, keyStage, zone }: {
-  ctx: ViewContext; list: ChallengePage; keyStage: KeyStage | null; zone: string;
+export function ChallengeListPage({
+  ctx,
+  list,
+  keyStage,
+  zone,
+}: {
+  ctx: ViewContext;
+  list: ChallengePage;
+  keyStage: KeyStage | null;
+  zone: string;
 }) {
   const tabs: Array<[string, string | null]> = [['All', null], ...KEY_STAGES.map((ks): [string, string] => [ks, ks])];
   return (
     <Layout ctx={ctx} title="Challenges">
       <h1>Challenges</h1>
-      <p class="lead">A new problem every week. Solve every answer box to complete a challenge: the first to finish gets 3 points, everyone after 1.</p>
+      <p class="lead">
+        A new problem every week. Solve every answer box to complete a challenge: the first to finish gets 3 points,
+        everyone after 1.
+      </p>
       <nav aria-label="Key stage">
         <ul class="tabs">
           {tabs.map(([label, ks]) => (
             <li>
-              <a href={ks ? `/challenges?ks=${ks}` : '/challenges'} aria-current={ks === keyStage ? 'page' : undefined}>{label}</a>
+              <a href={ks ? `/challenges?ks=${ks}` : '/challenges'} aria-current={ks === keyStage ? 'page' : undefined}>
+                {label}
+              </a>
             </li>
           ))}
         </ul>
@@ -30,12 +43,15 @@ export function ChallengeListPage({ ctx, list, keyStage, zone }: {
           {list.items.map((c) => (
             <li class="card challenge-card">
               {c.hasImage && <img class="challenge-thumb" src={`/challenges/${c.id}/image`} alt="" loading="lazy" />}
-              <h2><a href={`/challenges/${c.id}`}>{c.title}</a></h2>
+              <h2>
+                <a href={`/challenges/${c.id}`}>{c.title}</a>
+              </h2>
               <p class="challenge-meta">
-                <KeyStageBadge keyStage={c.keyStage} />{' '}
-                {c.locked && <span class="badge badge-locked">Locked</span>}{' '}
+                <KeyStageBadge keyStage={c.keyStage} /> {c.locked && <span class="badge badge-locked">Locked</span>}{' '}
                 {c.completed && <span class="badge badge-ok">Completed ✓</span>}{' '}
-                <span class="muted">Released <SchoolTime iso={c.releaseAt} zone={zone} /></span>
+                <span class="muted">
+                  Released <SchoolTime iso={c.releaseAt} zone={zone} />
+                </span>
               </p>
               {c.excerpt && <p class="challenge-excerpt">{c.excerpt}</p>}
             </li>

@@ -15,10 +15,16 @@ export function answerHtml(latex: string): string {
   // Students' answers repeat (the same right and wrong ones): typeset each once (docs/performance.md).
   return typesetAnswers.remember(latex, () => {
     try {
-      return withoutInlineStyles(katex.renderToString(latex, {
-        // A parse error becomes the escaped source below: KaTeX's own error markup carries an inline style.
-        throwOnError: true, output: 'mathml', trust: false, maxExpand: 1000, maxSize: 10,
-      }));
+      return withoutInlineStyles(
+        katex.renderToString(latex, {
+          // A parse error becomes the escaped source below: KaTeX's own error markup carries an inline style.
+          throwOnError: true,
+          output: 'mathml',
+          trust: false,
+          maxExpand: 1000,
+          maxSize: 10,
+        }),
+      );
     } catch {
       return `<code>${latex.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</code>`;
     }

@@ -23,8 +23,13 @@ export function ArticleCard({ article, heading = 'h2' }: { article: Article; hea
   const H = heading;
   return (
     <article class="card article-card">
-      <H class="card-title"><a href={articleUrl(article)}>{article.title}</a></H>
-      <p class="muted byline">{article.author_name} · <Day iso={article.published_at} />{article.pdf_upload_id !== null ? ' · PDF' : ''}</p>
+      <H class="card-title">
+        <a href={articleUrl(article)}>{article.title}</a>
+      </H>
+      <p class="muted byline">
+        {article.author_name} · <Day iso={article.published_at} />
+        {article.pdf_upload_id !== null ? ' · PDF' : ''}
+      </p>
       {excerpt && <p class="excerpt" dangerouslySetInnerHTML={{ __html: excerpt }} />}
     </article>
   );
@@ -35,9 +40,19 @@ export function ArticleListPage({ ctx, type, list }: { ctx: ViewContext; type: A
   return (
     <Layout ctx={ctx} title={list.page > 1 ? `${s.plural} (page ${list.page})` : s.plural} styles={['katex.css']}>
       <h1>{s.plural}</h1>
-      {list.items.length === 0
-        ? <p class="muted">{list.total === 0 ? `No ${s.plural.toLowerCase()} yet.` : <>There is nothing on this page. <a href={s.path}>Back to the first page</a>.</>}</p>
-        : list.items.map((a) => <ArticleCard article={a} />)}
+      {list.items.length === 0 ? (
+        <p class="muted">
+          {list.total === 0 ? (
+            `No ${s.plural.toLowerCase()} yet.`
+          ) : (
+            <>
+              There is nothing on this page. <a href={s.path}>Back to the first page</a>.
+            </>
+          )}
+        </p>
+      ) : (
+        list.items.map((a) => <ArticleCard article={a} />)
+      )}
       <Pagination page={list.page} pages={list.pages} href={pageHref(s.path)} />
     </Layout>
   );
@@ -47,15 +62,30 @@ export function ArticleDetailPage({ ctx, article }: { ctx: ViewContext; article:
   const s = SECTION[article.type as ArticleType] ?? SECTION.article;
   return (
     <Layout ctx={ctx} title={article.title} styles={['katex.css']} scripts={article.pdf ? ['pdf-viewer.js'] : []}>
-      <p><a href={s.path}>← All {s.plural.toLowerCase()}</a></p>
+      <p>
+        <a href={s.path}>← All {s.plural.toLowerCase()}</a>
+      </p>
       <article class="card article">
         <h1>{article.title}</h1>
-        <p class="muted byline">By {article.author_name} · <Day iso={article.published_at} /></p>
+        <p class="muted byline">
+          By {article.author_name} · <Day iso={article.published_at} />
+        </p>
         {article.content_html && <RichContent html={article.content_html} />}
         {article.pdf && (
-          <PdfViewer storedName={article.pdf.storedName} originalName={article.pdf.originalName} size={article.pdf.size} title={article.title} />
+          <PdfViewer
+            storedName={article.pdf.storedName}
+            originalName={article.pdf.originalName}
+            size={article.pdf.size}
+            title={article.title}
+          />
         )}
-        {ctx.user?.isAdmin && <p><a class="button small secondary" href={`/admin/articles/${article.id}/edit`}>Edit</a></p>}
+        {ctx.user?.isAdmin && (
+          <p>
+            <a class="button small secondary" href={`/admin/articles/${article.id}/edit`}>
+              Edit
+            </a>
+          </p>
+        )}
       </article>
     </Layout>
   );

@@ -10,8 +10,18 @@ export function StoredPageView({ ctx, page }: { ctx: ViewContext; page: StoredPa
       <article class="card page">
         <h1>{page.title}</h1>
         <RichContent html={page.contentHtml} />
-        {page.updatedAt && <p class="muted small-print">Last updated <Day iso={page.updatedAt} />.</p>}
-        {ctx.user?.isAdmin && <p><a class="button small secondary" href={`/admin/pages/${page.slug}`}>Edit this page</a></p>}
+        {page.updatedAt && (
+          <p class="muted small-print">
+            Last updated <Day iso={page.updatedAt} />.
+          </p>
+        )}
+        {ctx.user?.isAdmin && (
+          <p>
+            <a class="button small secondary" href={`/admin/pages/${page.slug}`}>
+              Edit this page
+            </a>
+          </p>
+        )}
       </article>
     </Layout>
   );

@@ -26,14 +26,30 @@ export function formatSize(bytes: number): string {
 }
 
 /** The embedded PDF viewer with download and print links. */
-export function PdfViewer({ storedName, originalName, size, title }: { storedName: string; originalName: string; size: number; title: string }) {
+export function PdfViewer({
+  storedName,
+  originalName,
+  size,
+  title,
+}: {
+  storedName: string;
+  originalName: string;
+  size: number;
+  title: string;
+}) {
   const url = `/uploads/${storedName}`;
   return (
     <section class="pdf-viewer" aria-label="PDF document">
       <p class="pdf-actions">
-        <a class="button small" href={`${url}?download=1`} download={originalName}>Download PDF ({formatSize(size)})</a>{' '}
-        <a class="button small secondary" href={url} target="_blank" rel="noopener" data-print-pdf={url}>Print</a>{' '}
-        <a href={url} target="_blank" rel="noopener">Open in a new tab</a>
+        <a class="button small" href={`${url}?download=1`} download={originalName}>
+          Download PDF ({formatSize(size)})
+        </a>{' '}
+        <a class="button small secondary" href={url} target="_blank" rel="noopener" data-print-pdf={url}>
+          Print
+        </a>{' '}
+        <a href={url} target="_blank" rel="noopener">
+          Open in a new tab
+        </a>
       </p>
       <iframe class="pdf-frame" src={url} title={`${title} (PDF)`} loading="lazy" />
       <p class="hint">If the document does not show above, use the download link.</p>

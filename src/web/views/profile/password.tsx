@@ -5,8 +5,16 @@ import { ErrorSummary, PasswordField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 import { ProfileNav } from './profile-nav.js';
 
-export function ChangePasswordPage({ ctx, errors, rules, mustChange }: {
-  ctx: ViewContext; errors?: FieldErrors; rules: PasswordRules; mustChange: boolean;
+export function ChangePasswordPage({
+  ctx,
+  errors,
+  rules,
+  mustChange,
+}: {
+  ctx: ViewContext;
+  errors?: FieldErrors;
+  rules: PasswordRules;
+  mustChange: boolean;
 }) {
   return (
     <Layout ctx={ctx} title="Change password">
@@ -15,16 +23,35 @@ export function ChangePasswordPage({ ctx, errors, rules, mustChange }: {
         <div class="flash flash-warning" role="status">
           You must choose a new password before you can use the rest of the site.
         </div>
-      ) : <ProfileNav ctx={ctx} />}
+      ) : (
+        <ProfileNav ctx={ctx} />
+      )}
       <section class="card narrow">
         <ErrorSummary errors={errors} />
         <form method="post" action="/profile/password" novalidate>
           <CsrfField ctx={ctx} />
-          <PasswordField name="current_password" label="Current password" errors={errors} autocomplete="current-password" />
-          <PasswordField name="new_password" label="New password" errors={errors} autocomplete="new-password"
-            minLength={rules.minLength} maxLength={rules.maxLength}
-            hint={`At least ${rules.minLength} characters. A few unrelated words make a strong, memorable password.`} />
-          <PasswordField name="new_password_confirm" label="Confirm new password" errors={errors} autocomplete="new-password" maxLength={rules.maxLength} />
+          <PasswordField
+            name="current_password"
+            label="Current password"
+            errors={errors}
+            autocomplete="current-password"
+          />
+          <PasswordField
+            name="new_password"
+            label="New password"
+            errors={errors}
+            autocomplete="new-password"
+            minLength={rules.minLength}
+            maxLength={rules.maxLength}
+            hint={`At least ${rules.minLength} characters. A few unrelated words make a strong, memorable password.`}
+          />
+          <PasswordField
+            name="new_password_confirm"
+            label="Confirm new password"
+            errors={errors}
+            autocomplete="new-password"
+            maxLength={rules.maxLength}
+          />
           <p class="hint">Changing your password signs you out on every other device.</p>
           <button type="submit">Change password</button>
         </form>

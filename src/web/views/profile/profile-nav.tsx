@@ -12,7 +12,11 @@ export function ProfileNav({ ctx }: { ctx: ViewContext }) {
     <nav aria-label="Your account">
       <ul class="tabs">
         {LINKS.map(([href, label]) => (
-          <li><a href={href} aria-current={ctx.path === href ? 'page' : undefined}>{label}</a></li>
+          <li>
+            <a href={href} aria-current={ctx.path === href ? 'page' : undefined}>
+              {label}
+            </a>
+          </li>
         ))}
       </ul>
     </nav>

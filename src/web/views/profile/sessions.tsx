@@ -5,8 +5,16 @@ import { CsrfField, Layout } from '../layout.js';
 import { describeDevice } from './device.js';
 import { ProfileNav } from './profile-nav.js';
 
-export function SessionsPage({ ctx, sessions, currentId, timeZone }: {
-  ctx: ViewContext; sessions: SessionRecord[]; currentId: string | null; timeZone: string;
+export function SessionsPage({
+  ctx,
+  sessions,
+  currentId,
+  timeZone,
+}: {
+  ctx: ViewContext;
+  sessions: SessionRecord[];
+  currentId: string | null;
+  timeZone: string;
 }) {
   const others = sessions.filter((s) => s.id !== currentId).length;
   return (
@@ -16,7 +24,15 @@ export function SessionsPage({ ctx, sessions, currentId, timeZone }: {
       <section class="card">
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Sessions">
           <table>
-            <thead><tr><th scope="col">Device</th><th scope="col">Address</th><th scope="col">Signed in</th><th scope="col">Last seen</th><th scope="col"></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Device</th>
+                <th scope="col">Address</th>
+                <th scope="col">Signed in</th>
+                <th scope="col">Last seen</th>
+                <th scope="col"></th>
+              </tr>
+            </thead>
             <tbody>
               {sessions.map((s) => (
                 <tr>
@@ -35,8 +51,14 @@ export function SessionsPage({ ctx, sessions, currentId, timeZone }: {
         </div>
         <form method="post" action="/profile/sessions/revoke-others">
           <CsrfField ctx={ctx} />
-          <p>{others === 0 ? 'You are not logged in anywhere else.' : `You are logged in on ${others} other ${others === 1 ? 'device' : 'devices'}.`}</p>
-          <button type="submit" class="secondary" disabled={others === 0}>Sign out everywhere else</button>
+          <p>
+            {others === 0
+              ? 'You are not logged in anywhere else.'
+              : `You are logged in on ${others} other ${others === 1 ? 'device' : 'devices'}.`}
+          </p>
+          <button type="submit" class="secondary" disabled={others === 0}>
+            Sign out everywhere else
+          </button>
         </form>
       </section>
     </Layout>
