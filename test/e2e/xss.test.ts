@@ -201,16 +201,14 @@ async function plant(site: Site): Promise<Stored> {
       keyStage: 'KS4',
       yearGroup: 10,
     });
-    await db
-      .transaction()
-      .execute((trx) =>
-        addParticipant(trx, {
-          competitionId: comp.id,
-          userId: u.id,
-          schoolId: comp.schoolIds[i % 2]!,
-          keyStage: 'KS4',
-        }),
-      );
+    await db.transaction().execute((trx) =>
+      addParticipant(trx, {
+        competitionId: comp.id,
+        userId: u.id,
+        schoolId: comp.schoolIds[i % 2]!,
+        keyStage: 'KS4',
+      }),
+    );
     await recordCompetitionTry(db, {
       competitionId: comp.id,
       challengeId: compChallenge,

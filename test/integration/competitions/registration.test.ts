@@ -82,13 +82,11 @@ describe.each(await availableDialects())('competition registration on %s', (dial
     const cid = await seedCompetition(t, [school]);
     let res = await t.client().post(`/competition/register?competition=${cid}`, form(outside, 'ada@outside.org'));
     expect(decode(res.body)).toContain('Choose your school from the list.');
-    res = await t
-      .client()
-      .post(`/competition/register?competition=${cid}`, {
-        ...form(school, 'ada@school.org', ''),
-        password: 'password',
-        password_confirm: 'password',
-      });
+    res = await t.client().post(`/competition/register?competition=${cid}`, {
+      ...form(school, 'ada@school.org', ''),
+      password: 'password',
+      password_confirm: 'password',
+    });
     expect(res.statusCode).toBe(400);
     expect(decode(res.body)).toContain('Choose your school year (7 to 13).');
     expect(await t.db.selectFrom('users').selectAll().execute()).toEqual([]);
