@@ -1,50 +1,12 @@
 // /ready against a PostgreSQL that goes away and comes back. A TCP relay sits
 // between the app and the real server so the outage is this test's alone.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { openDatabase } from '../../../src/db/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { serviceAvailable, TEST_DATABASE_URL } from '../../helpers/services.js';
-
-class Relay {
-  private server: net.Server | null = null;
-  private sockets = new Set<net.Socket>();
-  /** 'forward' relays bytes; 'blackhole' accepts connections and never answers. */
-  mode: 'forward' | 'blackhole' = 'forward';
-  constructor(
-    private readonly target: { host: string; port: number },
-    public port = 0,
-  ) {}
-
-  async start(): Promise<void> {
-    this.server = net.createServer((client) => {
-      this.sockets.add(client);
-      client.on('close', () => this.sockets.delete(client));
-      client.on('error', () => client.destroy());
-      if (this.mode === 'blackhole') return;
-      const upstream = net.connect(this.target);
-      this.sockets.add(upstream);
-      upstream.on('close', () => {
-        this.sockets.delete(upstream);
-        client.destroy();
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as net.AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-    this.server = null;
-  }
-}
+import { Relay } from '../server/outage-helpers.js';
 
 describe.runIf(await serviceAvailable('postgres'))('readiness during a PostgreSQL outage', () => {
   const target = new URL(TEST_DATABASE_URL);
