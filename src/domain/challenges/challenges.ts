@@ -288,6 +288,43 @@ export async function boxProgress(
   return { tries: Number(r.n), solved: Number(r.solved ?? 0) === 1 };
 }
 
+interface TryFields {
+  challengeId: number;
+  boxId: number;
+  userId: number;
+  isAdmin: boolean;
+  answer: string;
+  correct: boolean;
+}
+
+/** The attempts a student has left once this try counts, or why it cannot count (weekly and competition tries alike). */
+export async function attemptsLeftAfter(
+  db: DbOrTrx,
+  t: TryFields,
+  attemptsPerBox: number,
+): Promise<number | { kind: 'solved' } | { kind: 'no-attempts' }> {
+  const prior = await boxProgress(db, t.userId, t.challengeId, t.boxId);
+  if (prior.solved) return { kind: 'solved' };
+  if (prior.tries >= attemptsPerBox) return { kind: 'no-attempts' };
+  return attemptsPerBox - prior.tries - 1;
+}
+
+/** Stores one graded try. */
+export async function insertSubmission(db: DbOrTrx, t: TryFields, now: string): Promise<void> {
+  await db
+    .insertInto('submissions')
+    .values({
+      user_id: t.userId,
+      challenge_id: t.challengeId,
+      box_id: t.boxId,
+      answer: t.answer,
+      is_correct: t.correct ? 1 : 0,
+      is_admin_try: t.isAdmin ? 1 : 0,
+      created_at: now,
+    })
+    .execute();
+}
+
 export type TryOutcome =
   | {
       kind: 'recorded';
@@ -337,24 +374,12 @@ export async function recordTry(
     let attemptsLeft: number | null = null;
     if (scoring) {
       if (isLocked(challenge, challenge.lock_after_hours, now)) return { kind: 'locked' };
-      const prior = await boxProgress(trx, t.userId, t.challengeId, t.boxId);
-      if (prior.solved) return { kind: 'solved' };
-      if (prior.tries >= challenge.attempts_per_box) return { kind: 'no-attempts' };
-      attemptsLeft = challenge.attempts_per_box - prior.tries - 1;
+      const left = await attemptsLeftAfter(trx, t, challenge.attempts_per_box);
+      if (typeof left !== 'number') return left;
+      attemptsLeft = left;
     }
 
-    await trx
-      .insertInto('submissions')
-      .values({
-        user_id: t.userId,
-        challenge_id: t.challengeId,
-        box_id: t.boxId,
-        answer: t.answer,
-        is_correct: t.correct ? 1 : 0,
-        is_admin_try: t.isAdmin ? 1 : 0,
-        created_at: now,
-      })
-      .execute();
+    await insertSubmission(trx, t, now);
     let completion: LiveCompletion | null = null;
     if (scoring) {
       await addToBoard(trx, { userId: t.userId, keyStage: challenge.key_stage, submissions: 1, now });

@@ -9,7 +9,14 @@ import type { Kysely, Transaction } from 'kysely';
 import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Challenge, Database } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
-import { boxProgress, findChallengeIn, isLocked, isReleased, lockTime } from '../challenges/challenges.js';
+import {
+  attemptsLeftAfter,
+  findChallengeIn,
+  insertSubmission,
+  isLocked,
+  isReleased,
+  lockTime,
+} from '../challenges/challenges.js';
 import { findParticipation, type Participation } from './competitions.js';
 import { publicName, rankRows } from '../challenges/leaderboards.js';
 import { claimCompletion, deriveCompletions, lockForScoring, type LiveCompletion } from '../challenges/scoring.js';
@@ -188,23 +195,11 @@ export async function recordCompetitionTry(
       if (!eligible.ok) return { kind: 'ineligible', message: eligible.message };
       participation = eligible.participation;
       if (isCompetitionChallengeLocked(challenge, now)) return { kind: 'locked' };
-      const prior = await boxProgress(trx, t.userId, t.challengeId, t.boxId);
-      if (prior.solved) return { kind: 'solved' };
-      if (prior.tries >= challenge.attempts_per_box) return { kind: 'no-attempts' };
-      attemptsLeft = challenge.attempts_per_box - prior.tries - 1;
+      const left = await attemptsLeftAfter(trx, t, challenge.attempts_per_box);
+      if (typeof left !== 'number') return left;
+      attemptsLeft = left;
     }
-    await trx
-      .insertInto('submissions')
-      .values({
-        user_id: t.userId,
-        challenge_id: t.challengeId,
-        box_id: t.boxId,
-        answer: t.answer,
-        is_correct: t.correct ? 1 : 0,
-        is_admin_try: t.isAdmin ? 1 : 0,
-        created_at: now,
-      })
-      .execute();
+    await insertSubmission(trx, t, now);
     let completion: LiveCompletion | null = null;
     if (participation && t.correct) {
       completion = await claimCompletion(trx, {
