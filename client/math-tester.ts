@@ -9,6 +9,8 @@ interface Verdict {
   kind: string | null;
   reason: string;
   detail: string;
+  /** The required form the answer is not written in, when the reason is "wrong-form". */
+  form: string | null;
   error?: string;
 }
 
@@ -26,6 +28,13 @@ function show(build: (panel: HTMLElement) => void): void {
   panel.append(h);
   build(panel);
   panel.hidden = false;
+}
+
+/** The label the page shows beside the form's box (the client does not import the engine's list). */
+function formLabel(name: string): string {
+  const box = form?.querySelector<HTMLInputElement>(`input[name="form"][value="${CSS.escape(name)}"]`);
+  const label = box?.closest('label')?.querySelector('span')?.firstChild?.textContent?.trim();
+  return label || name;
 }
 
 function row(list: HTMLDListElement, term: string, value: string, key: string): void {
@@ -51,7 +60,8 @@ form?.addEventListener('submit', async (event) => {
     options: {
       kind: text('kind', 'auto'),
       listOrder: data.get('listOrder') === 'ordered' ? 'ordered' : 'unordered',
-      requireSimplified: data.get('requireSimplified') === 'on',
+      // The ticked form boxes, in the page's order (the order they are checked in).
+      form: data.getAll('form').filter((v): v is string => typeof v === 'string'),
     },
   };
   let verdict: Verdict;
@@ -87,6 +97,7 @@ form?.addEventListener('submit', async (event) => {
     row(list, 'Student’s answer read as', verdict.expr2_normalized ?? '(could not be read)', 'expr2');
     row(list, 'Kind', verdict.kind ?? '—', 'kind');
     row(list, 'Reason', verdict.detail ? `${verdict.reason} — ${verdict.detail}` : verdict.reason, 'reason');
+    if (verdict.form) row(list, 'Form not met', formLabel(verdict.form), 'form');
     p.append(v, list);
   });
 });

@@ -6,4 +6,5 @@ export const DEFAULT_ENGINE_OPTIONS: AnswerOptions = {
   listOrder: 'unordered',
   tolerance: { type: 'none' },
   requireSimplified: false,
+  form: [],
 };

@@ -2,6 +2,7 @@
 // threads start quickly; index.ts adds option validation for direct callers.
 import { classify, compareByKind, fitsKind, type Verdict } from './compare.js';
 import { MathInputError } from './errors.js';
+import { formFailure, requiredForms, type AnswerForm } from './forms.js';
 import { resetBudget } from './evaluate.js';
 import { guardTree } from './guard.js';
 import { hygiene } from './hygiene.js';
@@ -9,7 +10,6 @@ import type { AnswerOptions } from './options.js';
 import { parseMath } from './parser.js';
 import { printNormalized } from './print.js';
 import { hashSeed, Sampler } from './sampling.js';
-import { simplificationIssue } from './simplified.js';
 import { looksLikeText, normalizeText, plainText } from './text.js';
 import type { AnswerKind, CheckResult, NormalizeResult, Reason } from './types.js';
 import type { Node } from './ast.js';
@@ -20,8 +20,8 @@ interface State {
   normalizedSubmitted: string | null;
 }
 
-function result(v: Verdict, s: State): CheckResult {
-  return { equivalent: v.equivalent, reason: v.reason, detail: v.detail, ...s };
+function result(v: Verdict, s: State, form: AnswerForm | null = null): CheckResult {
+  return { equivalent: v.equivalent, reason: v.reason, detail: v.detail, ...s, form };
 }
 
 function guarded(node: Node): Node {
@@ -81,9 +81,11 @@ export function checkWithOptions(expected: string, submitted: string, opts: Answ
     let sampler: Sampler | null = null;
     const sampling = (): Sampler => (sampler ??= new Sampler([eNode, sNode], hashSeed(eClean)));
     const verdict = compareByKind(kind, eNode, sNode, { opts, sampler: sampling });
-    if (verdict.equivalent && opts.requireSimplified) {
-      const issue = simplificationIssue(sNode);
-      if (issue) return result({ equivalent: false, reason: 'not-simplified', detail: issue }, state);
+    // Forms only after the value is right: a wrong value is "not equivalent" whatever its form.
+    const forms = requiredForms(opts);
+    if (verdict.equivalent && forms.length > 0) {
+      const failed = formFailure(forms, { expected: eNode, submitted: sNode, kind, tolerance: opts.tolerance });
+      if (failed) return result({ equivalent: false, reason: 'wrong-form', detail: failed.detail }, state, failed.form);
     }
     return result(verdict, state);
   } catch (e) {

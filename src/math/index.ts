@@ -8,6 +8,8 @@ export { normalizeAnswer };
 export { answerOptionsSchema, toleranceSchema, DEFAULT_OPTIONS } from './options.js';
 export type { AnswerOptions, AnswerOptionsInput, Tolerance } from './options.js';
 export { ANSWER_KINDS } from './types.js';
+export { ANSWER_FORMS, FORM_DESCRIPTIONS } from './forms.js';
+export type { AnswerForm } from './forms.js';
 export type { AnswerKind, CheckResult, NormalizeResult, Reason } from './types.js';
 
 /**
@@ -25,6 +27,7 @@ export function checkAnswer(expected: string, submitted: string, options?: Answe
       kind: null,
       normalizedExpected: null,
       normalizedSubmitted: null,
+      form: null,
     };
   }
   return checkWithOptions(expected, submitted, parsed.data);

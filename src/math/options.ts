@@ -1,5 +1,6 @@
 // Per-box grading options an admin can set; validated with zod at the web layer and here.
 import { z } from 'zod';
+import { ANSWER_FORMS, requiredForms } from './forms.js';
 import { ANSWER_KINDS } from './types.js';
 
 export const toleranceSchema = z.discriminatedUnion('type', [
@@ -18,10 +19,20 @@ export const answerOptionsSchema = z
     listOrder: z.enum(['unordered', 'ordered']).default('unordered'),
     /** Numeric tolerance for numbers, quantities, point coordinates and list items. */
     tolerance: toleranceSchema.default({ type: 'none' }),
-    /** The submitted answer must also be in simplest form (see docs/math-engine.md). */
+    /** Older switch for form 'simplified'; kept as an alias (true adds it to `form`). */
     requireSimplified: z.boolean().default(false),
+    /** Forms a right answer must also be written in, checked in this order (docs/math-engine.md). */
+    form: z
+      .array(z.enum(ANSWER_FORMS, { error: () => `Unknown answer form. The forms are: ${ANSWER_FORMS.join(', ')}.` }))
+      .max(ANSWER_FORMS.length, `List at most the ${ANSWER_FORMS.length} answer forms, each once.`)
+      .default([]),
   })
-  .strict();
+  .strict()
+  // One meaning, one spelling: the alias folds into `form`, and `requireSimplified` mirrors it.
+  .transform((o) => {
+    const form = requiredForms(o);
+    return { ...o, requireSimplified: form.includes('simplified'), form };
+  });
 
 /** Options after defaults are applied. */
 export type AnswerOptions = z.output<typeof answerOptionsSchema>;

@@ -127,7 +127,15 @@ export function createMathPool(options: MathPoolOptions = {}): MathPool {
   }
 
   function failedCheck(reason: Reason, detail: string): CheckResult {
-    return { equivalent: false, reason, detail, kind: null, normalizedExpected: null, normalizedSubmitted: null };
+    return {
+      equivalent: false,
+      reason,
+      detail,
+      kind: null,
+      normalizedExpected: null,
+      normalizedSubmitted: null,
+      form: null,
+    };
   }
 
   function report(reason: Reason, detail: string, fields: Record<string, unknown>): void {

@@ -4,6 +4,7 @@
 import { children, freeVariables, someNode, type Node } from './ast.js';
 import { MathInputError } from './errors.js';
 import { exactValue, numericValue } from './evaluate.js';
+import { hasPowerFactor } from './irreducible.js';
 import { print } from './print.js';
 import * as Q from './rational.js';
 
@@ -87,17 +88,6 @@ function baseSignature(f: Node): string {
 /** Does a constant subtree have a rational value that the student could have written? */
 function hasRationalValue(n: Node): boolean {
   return rationalOf(n) !== null;
-}
-
-/** Largest k-th power dividing n, for surd simplification. */
-function hasPowerFactor(n: bigint, k: number): boolean {
-  if (n < 0n) n = -n;
-  if (n < 2n) return true; // √0, √1
-  const kb = BigInt(k);
-  for (let p = 2n; p ** kb <= n && p < 10000n; p++) {
-    if (n % p ** kb === 0n) return true;
-  }
-  return false;
 }
 
 const TRIG = new Set(['sin', 'cos', 'tan', 'sec', 'csc', 'cot']);

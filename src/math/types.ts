@@ -1,4 +1,5 @@
 // Public result types of the answer engine.
+import type { AnswerForm } from './forms.js';
 
 export const ANSWER_KINDS = [
   'text',
@@ -12,7 +13,10 @@ export const ANSWER_KINDS = [
 ] as const;
 export type AnswerKind = (typeof ANSWER_KINDS)[number];
 
-/** Why a verdict was reached. Only 'equivalent' accompanies `equivalent: true`. */
+/**
+ * Why a verdict was reached. Only 'equivalent' accompanies `equivalent: true`.
+ * 'wrong-form': the value is right but not written in a form the box requires.
+ */
 export type Reason =
   | 'equivalent'
   | 'not-equivalent'
@@ -28,7 +32,7 @@ export type Reason =
   | 'undefined'
   | 'kind-mismatch'
   | 'not-solved'
-  | 'not-simplified'
+  | 'wrong-form'
   | 'unit-mismatch'
   | 'unknown-unit'
   | 'invalid-expected'
@@ -58,6 +62,8 @@ export interface CheckResult {
   kind: AnswerKind | null;
   normalizedExpected: string | null;
   normalizedSubmitted: string | null;
+  /** With reason 'wrong-form': the required form the answer is not in; otherwise null. */
+  form: AnswerForm | null;
 }
 
 export interface NormalizeResult {

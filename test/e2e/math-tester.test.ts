@@ -1,6 +1,6 @@
 // The admin's math engine tester: two MathLive fields typed with the keyboard,
-// the verdict fetched from the JSON API (CSRF header, production CSP) and
-// shown in the page without leaving it.
+// answer forms ticked, the verdict fetched from the JSON API (CSRF header,
+// production CSP) and shown in the page without leaving it.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, browserAvailable } from './harness.js';
@@ -54,5 +54,22 @@ describe.runIf(browserAvailable())('math engine tester page', E2E_TIMEOUTS, () =
     expect(sameTex(await typeMath(page, student, ['3', '/', '2']), '\\frac{3}{2}')).toBe(true);
     const different = await check(page);
     expect(different.verdict).toMatch(/^Not equivalent/);
+
+    // Require the simplest surd form: √8 has the right value but is refused, naming the form.
+    const surd = page.getByRole('checkbox', { name: /Simplest surd form/ });
+    await surd.check();
+    await clearMath(page, student);
+    expect(sameTex(await typeMath(page, student, ['sqrt', '8']), '\\sqrt{8}')).toBe(true);
+    const refused = await check(page);
+    expect(refused.verdict, JSON.stringify(refused)).toMatch(/^Not equivalent/);
+    expect(refused.reason).toMatch(/^wrong-form/);
+    expect(await page.locator('#math-result [data-result="form"]').innerText()).toBe('Simplest surd form');
+
+    await clearMath(page, student);
+    expect(sameTex(await typeMath(page, student, ['2', 'sqrt', '2']), '2\\sqrt{2}')).toBe(true);
+    const accepted = await check(page);
+    expect(accepted.verdict, JSON.stringify(accepted)).toMatch(/^Equivalent/);
+    expect(await page.locator('#math-result [data-result="form"]').count()).toBe(0);
+    expect(await surd.isChecked()).toBe(true);
   });
 });

@@ -47,6 +47,46 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
     expect(ordered.json<Verdict>().equivalent).toBe(false);
   });
 
+  it('test-equivalence applies answer forms and names the form a right value is not written in', async () => {
+    const ask = async (options: unknown) =>
+      (
+        await admin.post(
+          '/api/math/test-equivalence',
+          { expr1: '2x+3', expr2: '(x+1)^2-x^2+2', options },
+          { json: true },
+        )
+      ).json<Record<string, unknown>>();
+    expect(await ask(undefined)).toMatchObject({ equivalent: true, reason: 'equivalent', form: null });
+    const refused = await ask({ form: ['expanded'] });
+    expect(refused).toMatchObject({ equivalent: false, reason: 'wrong-form', form: 'expanded' });
+    expect(String(refused.detail)).toContain('bracket');
+    const right = await admin.post(
+      '/api/math/test-equivalence',
+      { expr1: '2x+3', expr2: '3+2x', options: { form: ['expanded', 'simplified'] } },
+      { json: true },
+    );
+    expect(right.json()).toMatchObject({ equivalent: true, form: null });
+    // The older switch is the alias of the form "simplified".
+    const alias = await admin.post(
+      '/api/math/test-equivalence',
+      { expr1: '\\frac{3}{4}', expr2: '\\frac{6}{8}', options: { requireSimplified: true } },
+      { json: true },
+    );
+    expect(alias.json()).toMatchObject({ equivalent: false, reason: 'wrong-form', form: 'simplified' });
+  });
+
+  it('test-equivalence refuses an unknown form with a 400 that lists the forms', async () => {
+    const res = await admin.post(
+      '/api/math/test-equivalence',
+      { expr1: '1', expr2: '1', options: { form: ['expanded', 'neat'] } },
+      { json: true },
+    );
+    expect(res.statusCode).toBe(400);
+    const error = res.json<{ error: string }>().error;
+    expect(error).toContain('options.form');
+    expect(error).toContain('mixed-number');
+  });
+
   it.each([
     [{ expr1: '1' }, 'expr2'],
     [{ expr2: '1' }, 'expr1'],
@@ -113,6 +153,57 @@ describe.each(await availableDialects())('admin math API and tester page on %s',
     const empty = await admin.post('/admin/math', { expr1: '', expr2: '1' });
     expect(empty.statusCode).toBe(400);
     expect(empty.body).toContain('Enter both expressions.');
+  });
+
+  it('the tester page offers every answer form as a checkbox, and applies the ticked ones without JavaScript', async () => {
+    const page = await admin.get('/admin/math');
+    const boxes = [...page.body.matchAll(/<input type="checkbox" name="form" value="([\w-]+)"/g)].map((m) => m[1]);
+    expect(boxes).toEqual([
+      'simplified',
+      'fraction',
+      'mixed-number',
+      'decimal',
+      'standard-form',
+      'factorised',
+      'expanded',
+      'power',
+      'surd',
+      'exact',
+    ]);
+    expect(page.body).toContain('x² + 2x + 3, not (x+1)² + 2');
+    expect(page.body).not.toMatch(/name="form"[^>]*checked/);
+
+    // Two ticked boxes arrive as a repeated field; the page keeps them ticked.
+    const token = await admin.csrfToken();
+    const body = new URLSearchParams([
+      ['expr1', '3^4'],
+      ['expr2', '81'],
+      ['form', 'power'],
+      ['form', 'exact'],
+      ['form', 'no-such-form'],
+      ['_csrf', token],
+    ]).toString();
+    const refused = await admin.post('/admin/math', body);
+    expect(refused.statusCode).toBe(200);
+    expect(refused.body).toContain('Not equivalent');
+    expect(refused.body).toContain('wrong-form');
+    expect(refused.body).toMatch(/data-result="form">A single power</);
+    expect(refused.body).toMatch(/value="power" checked/);
+    expect(refused.body).toMatch(/value="exact" checked/);
+    expect(refused.body).not.toMatch(/value="surd" checked/);
+
+    const accepted = await admin.post('/admin/math', { expr1: '3^4', expr2: '3^{4}', form: 'power' });
+    expect(accepted.body).toContain('Equivalent: the answer would be marked correct');
+    expect(accepted.body).not.toContain('data-result="form"');
+
+    // The older "requireSimplified" field still means the form "simplified".
+    const alias = await admin.post('/admin/math', {
+      expr1: '\\frac{3}{4}',
+      expr2: '\\frac{6}{8}',
+      requireSimplified: 'on',
+    });
+    expect(alias.body).toContain('wrong-form');
+    expect(alias.body).toMatch(/value="simplified" checked/);
   });
 });
 

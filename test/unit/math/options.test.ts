@@ -11,6 +11,7 @@ describe('answerOptionsSchema', () => {
       listOrder: 'unordered',
       tolerance: { type: 'none' },
       requireSimplified: false,
+      form: [],
     });
     expect(DEFAULT_OPTIONS).toEqual(answerOptionsSchema.parse({}));
     // The zod-free copy used by worker threads must not drift from the schema.
@@ -215,7 +216,8 @@ describe('requireSimplified', () => {
       ['24', '4!'],
       ['\\frac{1}{2}', '\\frac{0.5}{1}'],
     ]) {
-      differ(e as string, s as string, 'not-simplified', opts);
+      const r = differ(e as string, s as string, 'wrong-form', opts);
+      expect(r.form).toBe('simplified');
     }
   });
 

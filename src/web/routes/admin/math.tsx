@@ -4,7 +4,13 @@
 // (every /api/math/ route), admin only, CSRF-protected like every POST.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { answerOptionsSchema, type AnswerOptionsInput, type CheckResult } from '../../../math/index.js';
+import {
+  ANSWER_FORMS,
+  answerOptionsSchema,
+  type AnswerForm,
+  type AnswerOptionsInput,
+  type CheckResult,
+} from '../../../math/index.js';
 import { viewContext } from '../../views/context.js';
 import { MathTesterPage, type TesterValues } from '../../views/admin/math-tester.js';
 
@@ -39,39 +45,53 @@ function equivalenceResponse(expr1: string, expr2: string, r: CheckResult) {
     kind: r.kind,
     reason: r.reason,
     detail: r.detail,
+    form: r.form,
   };
 }
 
-/** The tester form without JavaScript: two expressions, the kind and list order selects, the "simplified" box. */
-const testerForm = z.object({
-  expr1: z
-    .unknown()
-    .optional()
-    .transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
-  expr2: z
-    .unknown()
-    .optional()
-    .transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
-  kind: z
-    .unknown()
-    .optional()
-    .transform((v) => (typeof v === 'string' ? v : 'auto')),
-  listOrder: z
-    .unknown()
-    .optional()
-    .transform((v): TesterValues['listOrder'] => (v === 'ordered' ? 'ordered' : 'unordered')),
-  requireSimplified: z
-    .unknown()
-    .optional()
-    .transform((v) => v === 'on'),
-});
+const isAnswerForm = (v: unknown): v is AnswerForm => ANSWER_FORMS.includes(v as AnswerForm);
+
+/** Ticked form boxes: one value arrives as a string, several as an array; unknown names are dropped. */
+function tickedForms(raw: unknown, requireSimplified: unknown): AnswerForm[] {
+  const list = (Array.isArray(raw) ? raw : [raw]).filter(isAnswerForm);
+  // The older "requireSimplified" box still means the form "simplified".
+  if (requireSimplified === 'on') list.push('simplified');
+  return ANSWER_FORMS.filter((f) => list.includes(f));
+}
+
+/** The tester form without JavaScript: two expressions, the kind and list order selects, the form boxes. */
+const testerForm = z
+  .object({
+    expr1: z
+      .unknown()
+      .optional()
+      .transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
+    expr2: z
+      .unknown()
+      .optional()
+      .transform((v) => (typeof v === 'string' ? v.slice(0, MAX_EXPRESSION) : '')),
+    kind: z
+      .unknown()
+      .optional()
+      .transform((v) => (typeof v === 'string' ? v : 'auto')),
+    listOrder: z
+      .unknown()
+      .optional()
+      .transform((v): TesterValues['listOrder'] => (v === 'ordered' ? 'ordered' : 'unordered')),
+    form: z.unknown().optional(),
+    requireSimplified: z.unknown().optional(),
+  })
+  .transform(({ form, requireSimplified, ...rest }): TesterValues => ({
+    ...rest,
+    form: tickedForms(form, requireSimplified),
+  }));
 
 /** The answer options the tester form asks for; options the engine does not know count as none. */
 function formOptions(values: TesterValues): AnswerOptionsInput {
   const parsed = answerOptionsSchema.safeParse({
     kind: values.kind || 'auto',
     listOrder: values.listOrder,
-    requireSimplified: values.requireSimplified,
+    form: values.form,
   });
   return parsed.success ? parsed.data : {};
 }
@@ -100,7 +120,7 @@ export async function adminMathRoutes(app: FastifyInstance): Promise<void> {
     reply.render(
       <MathTesterPage
         ctx={viewContext(request)}
-        values={{ expr1: '', expr2: '', kind: 'auto', listOrder: 'unordered', requireSimplified: false }}
+        values={{ expr1: '', expr2: '', kind: 'auto', listOrder: 'unordered', form: [] }}
       />,
     ),
   );

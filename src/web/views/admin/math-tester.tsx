@@ -1,6 +1,6 @@
 // "Math engine tester": two MathLive fields and the engine's verdict, so an
 // admin can see how an answer will be judged before setting a challenge.
-import { ANSWER_KINDS } from '../../../math/index.js';
+import { ANSWER_FORMS, ANSWER_KINDS, FORM_DESCRIPTIONS, type AnswerForm } from '../../../math/index.js';
 import type { ViewContext } from '../context.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
@@ -10,7 +10,8 @@ export interface TesterValues {
   expr2: string;
   kind: string;
   listOrder: 'ordered' | 'unordered';
-  requireSimplified: boolean;
+  /** Forms the student's answer must also be written in. */
+  form: AnswerForm[];
 }
 
 export interface TesterResult {
@@ -20,6 +21,8 @@ export interface TesterResult {
   kind: string | null;
   reason: string;
   detail: string;
+  /** The required form the answer is not written in (reason "wrong-form"). */
+  form: string | null;
 }
 
 export function MathTesterPage({
@@ -88,12 +91,25 @@ export function MathTesterPage({
             </select>
           </div>
         </div>
-        <div class="field">
-          <label class="check">
-            <input type="checkbox" name="requireSimplified" checked={values.requireSimplified} /> Must be fully
-            simplified
-          </label>
-        </div>
+        <fieldset id="answer-forms" aria-describedby="answer-forms-hint">
+          <legend>The answer must also be written as</legend>
+          <p class="hint" id="answer-forms-hint">
+            Checked in this order, and only when the value is right. None ticked accepts any answer with the right
+            value.
+          </p>
+          <ul class="form-choices">
+            {ANSWER_FORMS.map((f) => (
+              <li>
+                <label class="check">
+                  <input type="checkbox" name="form" value={f} checked={values.form.includes(f)} />{' '}
+                  <span>
+                    {FORM_DESCRIPTIONS[f].label} <span class="form-example">({FORM_DESCRIPTIONS[f].example})</span>
+                  </span>
+                </label>
+              </li>
+            ))}
+          </ul>
+        </fieldset>
         <button type="submit">Check</button>
       </form>
       <section id="math-result" class="card" aria-live="polite" hidden={!result && !error}>
@@ -122,6 +138,12 @@ export function MathTesterPage({
                 {result.reason}
                 {result.detail ? ` — ${result.detail}` : ''}
               </dd>
+              {result.form ? (
+                <>
+                  <dt>Form not met</dt>
+                  <dd data-result="form">{FORM_DESCRIPTIONS[result.form as AnswerForm]?.label ?? result.form}</dd>
+                </>
+              ) : null}
             </dl>
           </>
         ) : null}
