@@ -5,36 +5,48 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AnswerBox, Challenge } from '../db/schema.js';
 import { boxOptions, boxProgress, MAX_ANSWER_LENGTH, type TryOutcome } from '../domain/challenges/challenges.js';
 import type { Reason } from '../math/index.js';
+import { REASON_MESSAGES, verdictMessage } from './answer-messages.js';
 import { formFields } from './multipart.js';
 import type { Flash } from './types.js';
 import { plural } from './views/challenges/parts.js';
 
 /**
- * Engine outcomes that say nothing about the answer: the try is not counted
- * against the student's attempts. A timeout still counts towards the
- * wrong-answer rate limit, so slow input cannot be sent without end.
+ * Engine outcomes that say nothing about the answer (the checker was busy or
+ * slow, or the box itself cannot be graded): the try is not counted against
+ * the student's attempts. A timeout still counts towards the wrong-answer rate
+ * limit, so slow input cannot be sent without end.
  */
 export function uncountedMessage(reason: Reason): Flash | null {
   switch (reason) {
     case 'busy':
     case 'worker-error':
     case 'internal-error':
-      return {
-        type: 'warning',
-        text: 'The answer checker is busy right now, so your answer was not counted. Please try again in a moment.',
-      };
     case 'timeout':
-      return {
-        type: 'warning',
-        text: 'The answer checker could not finish checking that answer in time, so it was not counted. Please try again, or write it more simply.',
-      };
+    case 'invalid-expected':
+    case 'invalid-options':
+      return { type: 'warning', text: REASON_MESSAGES[reason] };
     default:
       return null;
   }
 }
 
-/** The message a student sees after answering a box. */
-export function answerMessage(outcome: TryOutcome, title: string): Flash {
+/**
+ * The message for a right value in a form the box does not accept, when such
+ * a try does not use an attempt (the box's setting). `attemptsLeft` is null
+ * for an admin, whose tries are never limited.
+ */
+export function freeWrongFormMessage(feedback: string, attemptsLeft: number | null): Flash {
+  const left = attemptsLeft === null ? '' : ` You still have ${plural(attemptsLeft, 'attempt')} left for this box.`;
+  return { type: 'warning', text: `${feedback} This try did not use an attempt.${left}` };
+}
+
+const NOT_QUITE = REASON_MESSAGES['not-equivalent'];
+
+/**
+ * The message a student sees after answering a box. `feedback` says why a
+ * wrong answer is wrong (verdictMessage); without it, a plain "Not quite."
+ */
+export function answerMessage(outcome: TryOutcome, title: string, feedback: string = NOT_QUITE): Flash {
   switch (outcome.kind) {
     case 'gone':
       return {
@@ -53,7 +65,7 @@ export function answerMessage(outcome: TryOutcome, title: string): Flash {
   if (outcome.adminTry) {
     return outcome.correct
       ? { type: 'success', text: 'Correct. (Admin try: not scored.)' }
-      : { type: 'error', text: 'Incorrect. (Admin try: not scored.)' };
+      : { type: 'error', text: `${feedback === NOT_QUITE ? 'Incorrect.' : feedback} (Admin try: not scored.)` };
   }
   if (outcome.correct) {
     if (outcome.completion) {
@@ -67,9 +79,18 @@ export function answerMessage(outcome: TryOutcome, title: string): Flash {
     }
     return { type: 'success', text: 'Correct! Now answer the remaining boxes to complete the challenge.' };
   }
-  return outcome.attemptsLeft && outcome.attemptsLeft > 0
-    ? { type: 'error', text: `Not quite. You have ${plural(outcome.attemptsLeft, 'attempt')} left for this box.` }
-    : { type: 'error', text: 'Not quite, and that was your last attempt for this box.' };
+  if (outcome.attemptsLeft && outcome.attemptsLeft > 0)
+    return {
+      type: 'error',
+      text: `${feedback} You have ${plural(outcome.attemptsLeft, 'attempt')} left for this box.`,
+    };
+  return {
+    type: 'error',
+    text:
+      feedback === NOT_QUITE
+        ? 'Not quite, and that was your last attempt for this box.'
+        : `${feedback} That was your last attempt for this box.`,
+  };
 }
 
 /** What recording a try can answer: an outcome of `answerMessage`, or a refusal worded by the route. */
@@ -95,6 +116,8 @@ export async function answerBox(
 ): Promise<FastifyReply> {
   const user = request.user!;
   const { challenge, box } = target;
+  /** Before this try; null for an admin (never limited). */
+  let attemptsLeft: number | null = null;
   const back = (message: Flash) =>
     reply.flash(message.type, message.text).redirect(`${target.page}#box-${box.position}`, 303);
 
@@ -113,6 +136,7 @@ export async function answerBox(
     const prior = await boxProgress(app.db, user.id, challenge.id, box.id);
     if (prior.solved) return back(answerMessage({ kind: 'solved' }, challenge.title));
     if (prior.tries >= challenge.attempts_per_box) return back(answerMessage({ kind: 'no-attempts' }, challenge.title));
+    attemptsLeft = challenge.attempts_per_box - prior.tries;
   }
   const key = String(user.id);
   const limit = await app.rateLimits.peek('wrong-answer', key);
@@ -124,13 +148,21 @@ export async function answerBox(
     });
   }
 
-  const verdict = await app.math.check(box.correct_answer, answer, boxOptions(box));
+  const options = boxOptions(box);
+  const verdict = await app.math.check(box.correct_answer, answer, options);
   const uncounted = uncountedMessage(verdict.reason);
   if (uncounted) {
     if (verdict.reason === 'timeout') await app.rateLimits.hit('wrong-answer', key);
     return back(uncounted);
   }
+  const feedback = verdict.equivalent ? undefined : verdictMessage(verdict, options);
+  if (verdict.reason === 'wrong-form' && box.wrong_form_costs_attempt !== 1) {
+    // The right value in another form: explained, not stored, no attempt used. It still
+    // counts towards the wrong-answer rate limit, so free tries cannot be sent without end.
+    await app.rateLimits.hit('wrong-answer', key);
+    return back(freeWrongFormMessage(feedback!, attemptsLeft));
+  }
   const outcome = await target.record(answer, verdict.equivalent);
   if (outcome.kind === 'recorded' && !outcome.correct) await app.rateLimits.hit('wrong-answer', key);
-  return back(outcome.kind === 'refused' ? outcome.message : answerMessage(outcome, challenge.title));
+  return back(outcome.kind === 'refused' ? outcome.message : answerMessage(outcome, challenge.title, feedback));
 }

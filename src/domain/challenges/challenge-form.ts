@@ -3,13 +3,17 @@
 // schemas, so every message can be shown beside its field and nothing is saved
 // until all of it is right. Correct answers are then checked with the math
 // engine (passed in), so an answer the engine cannot read is refused at save
-// time instead of marking every student wrong later.
+// time instead of marking every student wrong later. Each box also names the
+// answer forms it requires (box-<slot>-form-<form> checkboxes) and whether a
+// right value in another form costs an attempt.
 import { z } from 'zod';
 import { KEY_STAGES } from '../../config/index.js';
 import {
+  ANSWER_FORMS,
   ANSWER_KINDS,
   answerOptionsSchema,
   toleranceSchema,
+  type AnswerForm,
   type AnswerOptions,
   type Tolerance,
 } from '../../math/index.js';
@@ -48,7 +52,9 @@ export interface BoxFormValues {
   kind: string;
   order: string;
   tolerance: string;
-  simplified: boolean;
+  /** The ticked answer forms, as posted (unknown names are refused when validating). */
+  forms: string[];
+  wrongFormCostsAttempt: boolean;
   remove: boolean;
 }
 
@@ -79,6 +85,13 @@ export const KIND_LABELS: Array<[string, string]> = [
   ]),
 ];
 
+/** The forms a new box starts with: most answers should be fully simplified. */
+export const NEW_BOX_FORMS: readonly AnswerForm[] = ['simplified'];
+
+/** At most this many form names are read per box: more than the engine knows can only be noise. */
+const MAX_POSTED_FORMS = 20;
+
+/** A box as posted: every checkbox not sent is unticked, so it starts with no forms. */
 function emptyBox(slot: number): BoxFormValues {
   return {
     slot,
@@ -88,9 +101,15 @@ function emptyBox(slot: number): BoxFormValues {
     kind: 'auto',
     order: 'unordered',
     tolerance: '',
-    simplified: false,
+    forms: [],
+    wrongFormCostsAttempt: false,
     remove: false,
   };
+}
+
+/** A new box as the editor first shows it. */
+export function newBoxForm(slot: number): BoxFormValues {
+  return { ...emptyBox(slot), forms: [...NEW_BOX_FORMS] };
 }
 
 /** Form values for a new challenge. */
@@ -102,7 +121,7 @@ export function blankChallengeForm(): ChallengeFormValues {
     release_at: '',
     lock_after_hours: '',
     attempts_per_box: String(ATTEMPTS.default),
-    boxes: [emptyBox(0)],
+    boxes: [newBoxForm(0)],
   };
 }
 
@@ -149,15 +168,27 @@ export function formatTolerance(t: Tolerance): string {
 export function readChallengeForm(fields: Record<string, string>): ChallengeFormValues {
   const slots = new Map<number, BoxFormValues>();
   for (const key of Object.keys(fields)) {
-    const m = /^box-(\d{1,2})-(id|label|answer|kind|order|tolerance|simplified|remove)$/.exec(key);
+    const m =
+      /^box-(\d{1,2})-(id|label|answer|kind|order|tolerance|simplified|wrong_form_costs_attempt|remove|form-([a-z0-9-]{1,40}))$/.exec(
+        key,
+      );
     if (!m || Number(m[1]) > MAX_SLOT) continue;
     const slot = Number(m[1]);
     if (!slots.has(slot)) slots.set(slot, emptyBox(slot));
     const box = slots.get(slot)!;
     const value = fields[key] ?? '';
+    if (m[3] !== undefined) {
+      if (checkbox(fields, key) && !box.forms.includes(m[3]) && box.forms.length < MAX_POSTED_FORMS)
+        box.forms.push(m[3]);
+      continue;
+    }
     switch (m[2]) {
       case 'simplified':
-        box.simplified = checkbox(fields, key);
+        // The one checkbox the editor had before answer forms: the same as ticking "simplified".
+        if (checkbox(fields, key) && !box.forms.includes('simplified')) box.forms.push('simplified');
+        break;
+      case 'wrong_form_costs_attempt':
+        box.wrongFormCostsAttempt = checkbox(fields, key);
         break;
       case 'remove':
         box.remove = checkbox(fields, key);
@@ -202,11 +233,20 @@ export function challengeToForm(c: Challenge, boxes: AnswerBox[], timeZone: stri
         kind: o.kind,
         order: o.listOrder,
         tolerance: formatTolerance(o.tolerance),
-        simplified: o.requireSimplified,
+        forms: storedForms(o),
+        wrongFormCostsAttempt: b.wrong_form_costs_attempt === 1,
         remove: false,
       };
     }),
   };
+}
+
+/**
+ * The forms a stored box requires, in the editor's order. A box saved with the older
+ * `requireSimplified` reads as the form `simplified` (the engine's options fold it in).
+ */
+export function storedForms(o: AnswerOptions): AnswerForm[] {
+  return ANSWER_FORMS.filter((f) => o.form.includes(f));
 }
 
 /** Why the engine refuses a correct answer, or null when it can grade against it. */
@@ -274,13 +314,22 @@ function challengeFieldsSchema(timeZone: string, now: string) {
   });
 }
 
-/** A box's answer options; an unreadable tolerance counts as none here (it has its own message). */
-const readBoxOptions = (box: { kind: string; order: string; tolerance: Tolerance | null; simplified: boolean }) =>
+const isAnswerForm = (name: string): name is AnswerForm => (ANSWER_FORMS as readonly string[]).includes(name);
+
+/**
+ * The order the engine checks a box's forms in, which decides the message a student sees first:
+ * the specific forms, then "simplified" (so "(x+1)² − x² + 2" hears "not expanded" where both are
+ * ticked). One fixed order also means an unchanged box always serialises the same way.
+ */
+const CHECK_ORDER: readonly AnswerForm[] = [...ANSWER_FORMS.filter((f) => f !== 'simplified'), 'simplified'];
+
+/** A box's answer options; an unreadable tolerance counts as none and unknown forms as absent here (each has its own message). */
+const readBoxOptions = (box: { kind: string; order: string; tolerance: Tolerance | null; forms: string[] }) =>
   answerOptionsSchema.safeParse({
     kind: box.kind || 'auto',
     listOrder: box.order || 'unordered',
     tolerance: box.tolerance ?? { type: 'none' },
-    requireSimplified: box.simplified,
+    form: CHECK_ORDER.filter((f) => box.forms.includes(f)),
   });
 
 /** One answer box's own fields: the label, the correct answer, the tolerance and the answer options. */
@@ -305,16 +354,25 @@ const boxSchema = z
     }),
     kind: z.string(),
     order: z.string(),
-    simplified: z.boolean(),
+    forms: z.array(z.string()).superRefine((forms, ctx) => {
+      const unknown = forms.filter((f) => !isAnswerForm(f));
+      if (unknown.length)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${unknown.map((f) => `«${f}»`).join(', ')} ${unknown.length === 1 ? 'is not an answer form' : 'are not answer forms'}. Tick forms from the list.`,
+        });
+    }),
   })
   .superRefine((box, ctx) => {
-    if (!readBoxOptions(box).success) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['kind'],
-        message: 'Choose the kind of answer and list order from the lists.',
-      });
-    }
+    const options = readBoxOptions(box);
+    if (options.success) return;
+    // The engine may refuse a combination of forms; anything else is a tampered select.
+    const formIssue = options.error.issues.find((i) => i.path[0] === 'form');
+    ctx.addIssue(
+      formIssue
+        ? { code: 'custom', path: ['forms'], message: formIssue.message }
+        : { code: 'custom', path: ['kind'], message: 'Choose the kind of answer and list order from the lists.' },
+    );
   })
   .transform((box) => readBoxOptions(box).data!);
 
@@ -352,6 +410,7 @@ async function validateBoxes(
       label: box.label,
       correctAnswer: box.answer,
       options: checked.success ? checked.data : answerOptionsSchema.parse({}),
+      wrongFormCostsAttempt: box.wrongFormCostsAttempt,
     });
   }
   if (!errors.boxes) {

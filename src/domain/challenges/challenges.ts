@@ -504,6 +504,11 @@ export interface BoxInput {
   label: string;
   correctAnswer: string;
   options: AnswerOptions;
+  /**
+   * A right value in a form the box does not accept uses an attempt; otherwise (the default) it is
+   * explained to the student and not counted.
+   */
+  wrongFormCostsAttempt?: boolean;
 }
 
 export interface ChallengeInput {
@@ -550,6 +555,7 @@ export async function createChallenge(
           label: b.label,
           correct_answer: b.correctAnswer,
           options_json: JSON.stringify(b.options),
+          wrong_form_costs_attempt: b.wrongFormCostsAttempt ? 1 : 0,
           created_at: now,
         })
         .execute();
@@ -672,6 +678,7 @@ export async function updateChallenge(
         label: b.label,
         correct_answer: b.correctAnswer,
         options_json: JSON.stringify(b.options),
+        wrong_form_costs_attempt: b.wrongFormCostsAttempt ? 1 : 0,
       };
       if (b.id === null) {
         added += 1;

@@ -145,9 +145,9 @@ describe.each(await availableDialects())('answering challenges on %s', (dialect)
       'error: Your answer is too long: answers can be at most 500 characters.',
     ]);
     expect(await t.db.selectFrom('submissions').selectAll().execute()).toEqual([]);
-    // 500 characters is still an answer (a wrong one).
+    // 500 characters is still an answer (a wrong one, with a number too long to check).
     expect(await answer(c, id, boxIds[0]!, '1'.repeat(500))).toEqual([
-      'error: Not quite. You have 2 attempts left for this box.',
+      'error: Your answer has a number that is far too big to check. Write it more simply. You have 2 attempts left for this box.',
     ]);
   });
 

@@ -29,6 +29,7 @@ import { deleteUpload, removeUploadFile, saveUpload, UploadError } from '../../.
 import { checkbox } from '../../../lib/forms.js';
 import type { MathPool } from '../../../math/pool.js';
 import { HttpError } from '../../../security/access.js';
+import { FORM_MESSAGES } from '../../answer-messages.js';
 import { formFields, formFile } from '../../multipart.js';
 import {
   AdminChallengeDeletePage,
@@ -55,8 +56,11 @@ export function answerValidator(math: MathPool): AnswerValidator {
         return 'The math engine is busy and could not check this answer. Save again in a moment.';
       case 'timeout':
         return 'The math engine took too long to read this answer. Write it more simply.';
-      case 'not-simplified':
-        return 'This answer is not in its simplest form, but the box requires simplified answers.';
+      case 'wrong-form':
+        // The correct answer must itself be in every form the box requires.
+        return r.form
+          ? `This answer ${FORM_MESSAGES[r.form]}, but the box requires that form: write it so, or untick the form.`
+          : `This answer is not written in a form the box requires (${r.detail}).`;
       default:
         return `The math engine cannot grade against this answer (${r.detail || r.reason}). Check the answer and the kind of answer.`;
     }

@@ -7,6 +7,7 @@ import { KEY_STAGES } from '../../../config/index.js';
 import type { Challenge } from '../../../db/schema.js';
 import {
   KIND_LABELS,
+  newBoxForm,
   type BoxFormValues,
   type ChallengeFormValues,
 } from '../../../domain/challenges/challenge-form.js';
@@ -21,6 +22,8 @@ import {
   type AdminChallengeRow,
 } from '../../../domain/challenges/challenges.js';
 import type { FieldErrors } from '../../../lib/forms.js';
+import { mathProseToText } from '../../../lib/latex-text.js';
+import { ANSWER_FORMS, FORM_DESCRIPTIONS } from '../../../math/index.js';
 import { KeyStageBadge, plural, SchoolTime } from '../challenges/parts.js';
 import { pageHref, Pagination } from '../pagination.js';
 import { RichTextField } from '../content/admin.js';
@@ -80,7 +83,7 @@ function ChallengeTable({
           {rows.map((r) => (
             <tr data-challenge-id={r.id}>
               <td>
-                <a href={`/challenges/${r.id}`}>{r.title}</a>
+                <a href={`/challenges/${r.id}`}>{mathProseToText(r.title)}</a>
                 {r.hasImage && <span class="muted"> (image)</span>}
               </td>
               <td>
@@ -260,9 +263,7 @@ export function BoxFields({
             <FieldError name={n('tolerance')} errors={errors} />
           </div>
         </div>
-        <label class="check">
-          <input type="checkbox" name={n('simplified')} checked={box.simplified} /> The answer must be fully simplified
-        </label>
+        <AnswerFormFields box={box} name={n} errors={errors} />
         {existing ? (
           <label class="check box-remove">
             <input type="checkbox" name={n('remove')} checked={box.remove} data-remove-box="" /> Remove this box
@@ -281,6 +282,54 @@ export function BoxFields({
         )}
       </fieldset>
     </li>
+  );
+}
+
+/**
+ * The answer forms a box requires, one checkbox each with an example, and
+ * whether a right value in another form costs the student an attempt.
+ */
+function AnswerFormFields({
+  box,
+  name,
+  errors,
+}: {
+  box: BoxFormValues;
+  name: (field: string) => string;
+  errors: FieldErrors;
+}) {
+  const group = name('forms');
+  const costs = name('wrong_form_costs_attempt');
+  return (
+    <>
+      <fieldset class="answer-forms" id={group} aria-describedby={fieldAria(group, errors, true)['aria-describedby']}>
+        <legend>The answer must be written as</legend>
+        <p class="hint" id={`${group}-hint`}>
+          Tick every form the answer must have; none ticked accepts any answer with the right value.
+        </p>
+        <FieldError name={group} errors={errors} />
+        <ul class="form-choices">
+          {ANSWER_FORMS.map((form) => (
+            <li>
+              <label class="check">
+                <input type="checkbox" name={name(`form-${form}`)} checked={box.forms.includes(form)} />{' '}
+                <span>
+                  {FORM_DESCRIPTIONS[form].label} <span class="form-example">— {FORM_DESCRIPTIONS[form].example}</span>
+                </span>
+              </label>
+            </li>
+          ))}
+        </ul>
+      </fieldset>
+      <label class="check">
+        <input type="checkbox" name={costs} checked={box.wrongFormCostsAttempt} aria-describedby={`${costs}-hint`} /> A
+        wrong form costs an attempt
+      </label>
+      <p class="hint" id={`${costs}-hint`}>
+        Not ticked: an answer with the right value in another form is explained to the student and does not use an
+        attempt.
+      </p>
+    </>
   );
 }
 
@@ -475,18 +524,7 @@ export function AdminChallengeFormPage({
 }
 
 function blankSlot(boxes: BoxFormValues[]): BoxFormValues {
-  const slot = boxes.reduce((m, b) => Math.max(m, b.slot + 1), 0);
-  return {
-    slot,
-    id: '',
-    label: '',
-    answer: '',
-    kind: 'auto',
-    order: 'unordered',
-    tolerance: '',
-    simplified: false,
-    remove: false,
-  };
+  return newBoxForm(boxes.reduce((m, b) => Math.max(m, b.slot + 1), 0));
 }
 
 function ImageCard({
@@ -558,7 +596,7 @@ export function AdminChallengeDeletePage({
 }) {
   return (
     <AdminLayout ctx={ctx} title="Delete challenge">
-      <h1>Delete «{challenge.title}»?</h1>
+      <h1>Delete «{mathProseToText(challenge.title)}»?</h1>
       <p>
         This removes the challenge, its answer boxes and image, and all {plural(submissions, 'try', 'tries')} made on
         it. It cannot be undone.
