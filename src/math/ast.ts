@@ -25,7 +25,8 @@ export type Node =
   /** A numeric literal; `text` is the literal as written (for the "simplified" checks). */
   | { type: 'num'; value: Rational; text: string; decimal: boolean }
   | { type: 'sym'; name: string }
-  | { type: 'const'; name: 'pi' | 'e' }
+  /** π, Euler's number e, or the imaginary unit i (i² = −1). */
+  | { type: 'const'; name: 'pi' | 'e' | 'i' }
   | { type: 'add'; terms: Node[] }
   | { type: 'neg'; arg: Node }
   /** ±arg; `minus` marks ∓ (the opposite sign of ± in the same answer). */

@@ -100,7 +100,7 @@ const entries: Array<[CommandRole, string[]]> = [
   ],
   ['raw', ['text', 'textrm', 'textnormal', 'textup', 'textit', 'textbf', 'mbox', 'mathrm', 'operatorname', 'mathup']],
   ['group', ['mathit', 'mathbf', 'mathsf', 'mathtt', 'boldsymbol', 'bm', 'mathnormal']],
-  ['const', ['pi', 'exponentialE']],
+  ['const', ['pi', 'exponentialE', 'imaginaryI']],
   [
     'greek',
     [

@@ -1,12 +1,13 @@
 // Kind detection and the comparison rules for each kind of answer.
 import { someNode, variablesIn, type Node, type RelOp } from './ast.js';
+import { complexConstant, hasImaginaryUnit, modulus, realAsComplex, type ComplexValue } from './complex.js';
 import { MathInputError, fail } from './errors.js';
 import { closeEnough, constantValue, type Value } from './evaluate.js';
 import { LIMITS } from './limits.js';
 import type { AnswerOptions } from './options.js';
 import type { Sampler } from './sampling.js';
 import { normalizeText } from './text.js';
-import { withinTolerance } from './tolerance.js';
+import { withinTolerance, withinToleranceComplex } from './tolerance.js';
 import type { AnswerKind, Reason } from './types.js';
 import { hasUnit, quantityOf, sameDims } from './units.js';
 import * as Q from './rational.js';
@@ -36,6 +37,8 @@ const WANTED_VALID_POINTS = 8;
 const SAMPLE_REL_TOL = 1e-9;
 const SAMPLE_ABS_TOL = 1e-11; // relative to the largest value seen
 const RATIO_REL_TOL = 1e-7;
+// A relation between constants holds when its sides differ by less than this (sin π = 0).
+const CONSTANT_ZERO = 1e-12;
 
 // ---- shapes -----------------------------------------------------------------------
 
@@ -203,13 +206,43 @@ function hasVariables(...nodes: Node[]): boolean {
   return nodes.some((n) => variablesIn(n).size > 0);
 }
 
+/** Complex arithmetic is used when either answer uses i; real answers keep the real rules. */
+function isComplex(...nodes: Node[]): boolean {
+  return nodes.some(hasImaginaryUnit);
+}
+
+/** A constant's value, in complex arithmetic when `complex` (√−4 is 2i there, undefined otherwise). */
+function scalarValue(node: Node, complex: boolean): ComplexValue {
+  return complex ? complexConstant(node) : realAsComplex(constantValue(node));
+}
+
 function compareScalar(e: Node, s: Node, ctx: Context): Verdict {
   if (!isScalar(s))
     return no('kind-mismatch', s.type === 'rel' ? 'expected a value, not a relation' : 'expected a single value');
   if (!hasVariables(e, s)) {
+    if (isComplex(e, s)) {
+      return withinToleranceComplex(complexConstant(e), complexConstant(s), ctx.opts.tolerance) ? YES : no();
+    }
     return withinTolerance(constantValue(e), constantValue(s), ctx.opts.tolerance) ? YES : no();
   }
-  return sameFunction(e, s, ctx);
+  return isComplex(e, s) ? sameComplexFunction(e, s, ctx) : sameFunction(e, s, ctx);
+}
+
+/** sameFunction for answers with i: the distance between the values, relative to their size. */
+function sameComplexFunction(f: Node, g: Node, ctx: Context): Verdict {
+  const { aRe, aIm, bRe, bIm, n, conflict } = ctx.sampler().complexPairs(f, g, WANTED_VALID_POINTS);
+  if (conflict) return no();
+  if (n < MIN_VALID_POINTS) return no('undefined', 'the answers are not defined for enough values');
+  const size = (re: Float64Array, im: Float64Array, i: number): number =>
+    modulus({ re: re[i] as number, im: im[i] as number });
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, size(aRe, aIm, i), size(bRe, bIm, i));
+  const absTol = SAMPLE_ABS_TOL * scale;
+  for (let i = 0; i < n; i++) {
+    const d = modulus({ re: (aRe[i] as number) - (bRe[i] as number), im: (aIm[i] as number) - (bIm[i] as number) });
+    if (d > absTol && d > SAMPLE_REL_TOL * Math.max(size(aRe, aIm, i), size(bRe, bIm, i))) return no();
+  }
+  return YES;
 }
 
 /** Equal values at every sample point where both are defined. */
@@ -226,20 +259,26 @@ function sameFunction(f: Node, g: Node, ctx: Context): Verdict {
 
 /** g = k·f for one constant k ≠ 0 (k > 0 when `positive`), tested at sample points. */
 function proportional(f: Node, g: Node, positive: boolean, ctx: Context): boolean {
+  if (isComplex(f, g)) {
+    if (positive) fail('kind-mismatch', 'complex numbers (with i) have no order: < and > do not apply');
+    return complexProportional(f, g, ctx);
+  }
   const { a, b, n, conflict } = ctx.sampler().finitePairs(f, g, WANTED_VALID_POINTS);
-  if (conflict || n < (hasVariables(f, g) ? MIN_VALID_POINTS : 1)) return false;
+  const variables = hasVariables(f, g);
+  if (conflict || n < (variables ? MIN_VALID_POINTS : 1)) return false;
   let scaleA = 0;
   let scaleB = 0;
   for (let i = 0; i < n; i++) {
     scaleA = Math.max(scaleA, Math.abs(a[i] as number));
     scaleB = Math.max(scaleB, Math.abs(b[i] as number));
   }
+  const floor = variables ? 0 : CONSTANT_ZERO;
   let k: number | null = null;
   for (let i = 0; i < n; i++) {
     const ai = a[i] as number;
     const bi = b[i] as number;
-    const aTiny = Math.abs(ai) <= 1e-9 * scaleA;
-    const bTiny = Math.abs(bi) <= 1e-7 * scaleB;
+    const aTiny = Math.abs(ai) <= Math.max(1e-9 * scaleA, floor);
+    const bTiny = Math.abs(bi) <= Math.max(1e-7 * scaleB, floor);
     if (aTiny || bTiny) {
       if (aTiny !== bTiny) return false;
       continue;
@@ -250,6 +289,38 @@ function proportional(f: Node, g: Node, positive: boolean, ctx: Context): boolea
   }
   if (k === null) return true; // both sides vanish everywhere (identities such as x = x)
   return positive ? k > 0 : k !== 0;
+}
+
+/** proportional for equations with i: one complex factor k ≠ 0 with g = k·f. */
+function complexProportional(f: Node, g: Node, ctx: Context): boolean {
+  const { aRe, aIm, bRe, bIm, n, conflict } = ctx.sampler().complexPairs(f, g, WANTED_VALID_POINTS);
+  const variables = hasVariables(f, g);
+  if (conflict || n < (variables ? MIN_VALID_POINTS : 1)) return false;
+  const a = (i: number): { re: number; im: number } => ({ re: aRe[i] as number, im: aIm[i] as number });
+  const b = (i: number): { re: number; im: number } => ({ re: bRe[i] as number, im: bIm[i] as number });
+  let scaleA = 0;
+  let scaleB = 0;
+  for (let i = 0; i < n; i++) {
+    scaleA = Math.max(scaleA, modulus(a(i)));
+    scaleB = Math.max(scaleB, modulus(b(i)));
+  }
+  const floor = variables ? 0 : CONSTANT_ZERO;
+  let k: { re: number; im: number } | null = null;
+  for (let i = 0; i < n; i++) {
+    const ai = a(i);
+    const bi = b(i);
+    const aTiny = modulus(ai) <= Math.max(1e-9 * scaleA, floor);
+    const bTiny = modulus(bi) <= Math.max(1e-7 * scaleB, floor);
+    if (aTiny || bTiny) {
+      if (aTiny !== bTiny) return false;
+      continue;
+    }
+    const m = ai.re * ai.re + ai.im * ai.im;
+    const r = { re: (bi.re * ai.re + bi.im * ai.im) / m, im: (bi.im * ai.re - bi.re * ai.im) / m };
+    if (k === null) k = r;
+    else if (modulus({ re: r.re - k.re, im: r.im - k.im }) > RATIO_REL_TOL * modulus(k)) return false;
+  }
+  return k === null || modulus(k) !== 0;
 }
 
 // ---- equations and inequalities ----------------------------------------------------
@@ -358,7 +429,7 @@ function comparePoint(e: Node, s: Node, ctx: Context): Verdict {
 
 interface Root {
   v: string | null;
-  value: Value;
+  value: ComplexValue;
 }
 
 function listItems(node: Node): { items: Node[]; isSet: boolean } {
@@ -386,9 +457,10 @@ function compareList(e: Node, s: Node, ctx: Context): Verdict {
       const unsolved = sl.items.some((i) => i.type === 'rel' && i.ops.every((op) => op === '='));
       return unsolved ? no('not-solved', 'give each value, e.g. x = 3') : no();
     }
+    const complex = isComplex(...el.items, ...sl.items);
     const toRoot = (r: { v: string | null; value: Node } | null): Root => ({
       v: (r as NonNullable<typeof r>).v,
-      value: constantValue((r as NonNullable<typeof r>).value),
+      value: scalarValue((r as NonNullable<typeof r>).value, complex),
     });
     const eRoots = eRootNodes.map(toRoot);
     const sRoots = sRootNodes.map(toRoot);
@@ -396,7 +468,7 @@ function compareList(e: Node, s: Node, ctx: Context): Verdict {
     if (named.size > 1 && sRoots.some((r) => r.v === null))
       return no('not-equivalent', 'name the variable for each value');
     const same = (a: Root, b: Root): boolean =>
-      (a.v === null || b.v === null || a.v === b.v) && withinTolerance(a.value, b.value, ctx.opts.tolerance);
+      (a.v === null || b.v === null || a.v === b.v) && withinToleranceComplex(a.value, b.value, ctx.opts.tolerance);
     // A root given twice is still one root; a plain list of numbers keeps its repeats.
     const distinct = (named.size > 0 && !ordered) || el.isSet || sl.isSet;
     const eu = distinct ? dedupe(eRoots, same) : eRoots;

@@ -17,6 +17,16 @@ let steps = 0;
 export function resetBudget(): void {
   steps = 0;
 }
+
+/** Counts one node visit against the check's budget (shared with complex evaluation). */
+export function countStep(): void {
+  if (++steps > LIMITS.maxEvalSteps) fail('too-complex', 'the answer needs too much work to check');
+}
+
+/** Where a real value is needed, i has none: complex numbers have no order and carry no unit. */
+export function imaginaryHere(): never {
+  return fail('kind-mismatch', 'a complex number (with i) cannot be used here: it has no order and no unit');
+}
 const HUNDRED = Q.fromInt(100);
 
 /** Value of a constant answer: exact when known, and always an approximation. */
@@ -158,7 +168,7 @@ function exactPow(baseNode: Node, expNode: Node): Rational | null {
 
 /** Floating-point value at a point; NaN where the expression is undefined. */
 export function numericValue(node: Node, env: Env = EMPTY_ENV): number {
-  if (++steps > LIMITS.maxEvalSteps) fail('too-complex', 'the answer needs too much work to check');
+  countStep();
   switch (node.type) {
     case 'num':
       return Q.toNumber(node.value);
@@ -169,6 +179,7 @@ export function numericValue(node: Node, env: Env = EMPTY_ENV): number {
       return v === undefined ? fail('kind-mismatch', `expected a number, found the variable ${node.name}`) : v;
     }
     case 'const':
+      if (node.name === 'i') return imaginaryHere();
       return node.name === 'pi' ? Math.PI : Math.E;
     case 'neg':
       return -numericValue(node.arg, env);
@@ -191,37 +202,18 @@ export function numericValue(node: Node, env: Env = EMPTY_ENV): number {
       // No exponent bound here: constant exponents are bounded by the tree guard, and a
       // float power costs the same whatever its size (overflow gives ±Infinity).
       const e = numericValue(node.exp, env);
-      const b = numericValue(node.base, env);
-      if (b === 0 && e <= 0) return NaN;
-      if (b < 0 && !Number.isInteger(e)) return oddRootPower(node.exp, b, e);
-      return Math.pow(b, e);
+      return realPower(node.exp, numericValue(node.base, env), e);
     }
-    case 'root': {
-      const a = numericValue(node.arg, env);
-      const k = node.index ? numericValue(node.index, env) : 2;
-      if (!Number.isInteger(k) || k < 2 || k > LIMITS.maxExponent) return NaN;
-      if (a < 0) return k % 2 === 1 ? -Math.pow(-a, 1 / k) : NaN;
-      return k === 2 ? Math.sqrt(a) : k === 3 ? Math.cbrt(a) : Math.pow(a, 1 / k);
-    }
+    case 'root':
+      return realRoot(numericValue(node.arg, env), node.index ? numericValue(node.index, env) : 2);
     case 'pct':
       return numericValue(node.arg, env) / 100;
     case 'deg':
       return (numericValue(node.arg, env) * Math.PI) / 180;
-    case 'fact': {
-      const a = numericValue(node.arg, env);
-      if (!Number.isInteger(a) || a < 0) return NaN;
-      if (a > LIMITS.maxFactorial) return Infinity; // the double overflows anyway; no long loop
-      let r = 1;
-      for (let i = 2; i <= a; i++) r *= i;
-      return r;
-    }
-    case 'binom': {
-      const n = numericValue(node.n, env);
-      const k = numericValue(node.k, env);
-      if (!Number.isInteger(n) || !Number.isInteger(k) || n < 0) return NaN;
-      if (n > LIMITS.maxBinomial) return Infinity;
-      return Q.toNumber(binomial(Q.fromInt(n), Q.fromInt(k)));
-    }
+    case 'fact':
+      return realFactorial(numericValue(node.arg, env));
+    case 'binom':
+      return realBinomial(numericValue(node.n, env), numericValue(node.k, env));
     case 'fn':
       return applyFn(node.name, numericValue(node.arg, env), node.base ? numericValue(node.base, env) : null);
     case 'pm':
@@ -229,6 +221,34 @@ export function numericValue(node: Node, env: Env = EMPTY_ENV): number {
     default:
       return notANumber(node);
   }
+}
+
+/** b^e over the reals; NaN where there is no real value. `expNode` is the exponent as written. */
+export function realPower(expNode: Node, b: number, e: number): number {
+  if (b === 0 && e <= 0) return NaN;
+  if (b < 0 && !Number.isInteger(e)) return oddRootPower(expNode, b, e);
+  return Math.pow(b, e);
+}
+
+/** The real k-th root of a; NaN for an even root of a negative number or a bad index. */
+export function realRoot(a: number, k: number): number {
+  if (!Number.isInteger(k) || k < 2 || k > LIMITS.maxExponent) return NaN;
+  if (a < 0) return k % 2 === 1 ? -Math.pow(-a, 1 / k) : NaN;
+  return k === 2 ? Math.sqrt(a) : k === 3 ? Math.cbrt(a) : Math.pow(a, 1 / k);
+}
+
+export function realFactorial(a: number): number {
+  if (!Number.isInteger(a) || a < 0) return NaN;
+  if (a > LIMITS.maxFactorial) return Infinity; // the double overflows anyway; no long loop
+  let r = 1;
+  for (let i = 2; i <= a; i++) r *= i;
+  return r;
+}
+
+export function realBinomial(n: number, k: number): number {
+  if (!Number.isInteger(n) || !Number.isInteger(k) || n < 0) return NaN;
+  if (n > LIMITS.maxBinomial) return Infinity;
+  return Q.toNumber(binomial(Q.fromInt(n), Q.fromInt(k)));
 }
 
 /** (-8)^(1/3) = -2: a negative base with an exact odd-denominator exponent. */
@@ -244,7 +264,7 @@ function oddRootPower(expNode: Node, b: number, e: number): number {
   return q.n % 2n === 0n ? mag : -mag;
 }
 
-function applyFn(name: string, x: number, base: number | null): number {
+export function applyFn(name: string, x: number, base: number | null): number {
   switch (name) {
     case 'sin':
       return Math.sin(x);

@@ -2,14 +2,16 @@
 // factorials and binomials past the limits are refused before any comparison runs, so
 // no later step can be asked for a gigantic exact power or a billion-step factorial.
 import { children, freeVariables, type Node } from './ast.js';
+import { complexValue, hasImaginaryUnit, modulus } from './complex.js';
 import { fail } from './errors.js';
 import { numericValue } from './evaluate.js';
 import { LIMITS } from './limits.js';
 
+/** The value of a constant subtree; for one with i, its modulus (so 2^{5000i} is bounded too). */
 function constantNumber(node: Node): number | null {
   if (freeVariables(node).size > 0) return null;
   try {
-    return numericValue(node);
+    return hasImaginaryUnit(node) ? modulus(complexValue(node)) : numericValue(node);
   } catch {
     return null; // not a number (a unit, a list…): other layers report that
   }

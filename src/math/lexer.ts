@@ -149,7 +149,20 @@ const WHITESPACE = /[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]/;
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 const isLetter = (c: string | undefined): boolean =>
   c !== undefined && c.length === 1 && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-const isSpace = (c: string): boolean => c === ' ' || WHITESPACE.test(c);
+const isSpace = (c: string | undefined): boolean => c !== undefined && (c === ' ' || WHITESPACE.test(c));
+
+// Between groups of three digits: a LaTeX space (\, \: \; \  \thinspace…) or a braced comma
+// {,}, with optional white space around it, or white space alone (1 000, 1\u202F000).
+const BLANKS = '[\\s\\u00A0\\u2000-\\u200A\\u202F\\u205F\\u3000~]';
+const GROUP_SEPARATOR = new RegExp(
+  `${BLANKS}*(?:\\\\(?:[,;: ]|(?:thinspace|medspace|thickspace)(?![A-Za-z]))|\\{,\\})${BLANKS}*|${BLANKS}+`,
+  'y',
+);
+const GROUPING_RULE = 'digits are grouped in threes, as in 1\\,000 or 12\\,345.6 (or write the number without spaces)';
+
+// Plain-text names of inverse functions that are also a letter followed by a function
+// ("asinx" is a·sin x): read as arcsin… only as a whole word before a bracket, "asin(x)".
+const INVERSE_ALIASES: ReadonlySet<string> = new Set(['asin', 'acos', 'atan']);
 
 export function tokenize(src: string): Token[] {
   const out: Token[] = [];
@@ -197,10 +210,41 @@ export function tokenize(src: string): Token[] {
     return raw;
   };
 
+  /**
+   * Joins digit groups after a first group of one to three digits: 1\,000\,000, 12{,}345.
+   * Nothing is joined when a fraction bar follows, so 2 1/2 and 2 100/101 stay mixed numbers;
+   * a group of other than three digits is refused rather than read as something else.
+   */
+  const groupDigits = (first: string): string => {
+    const prev = out[out.length - 1];
+    if (first.length > 3 || first.startsWith('0')) return first;
+    // Never inside an exponent, a subscript or a TeX argument (\frac1 2 is a half).
+    if (prev?.kind === 'cmd' || (prev?.kind === 'op' && (prev.text === '^' || prev.text === '_'))) return first;
+    let digits = first;
+    let end = i;
+    for (;;) {
+      GROUP_SEPARATOR.lastIndex = end;
+      const sep = GROUP_SEPARATOR.exec(src);
+      if (!sep) break;
+      const groupStart = end + sep[0].length;
+      let k = groupStart;
+      while (isDigit(src[k])) k++;
+      if (k === groupStart) break; // 2\,\frac{1}{2}, 5\,000\,\mathrm{m}: no digits follow
+      let after = k;
+      while (isSpace(src[after])) after++;
+      if (src[after] === '/') return first; // a fraction: a mixed number, not a group
+      if (k - groupStart !== 3) fail('parse-error', GROUPING_RULE);
+      digits += src.slice(groupStart, k);
+      end = k;
+    }
+    i = end;
+    return digits;
+  };
+
   const readNumber = (): void => {
     const start = i;
     while (isDigit(src[i])) i++;
-    const intPart = src.slice(start, i);
+    const intPart = i > start ? groupDigits(src.slice(start, i)) : '';
     if (src[i] !== '.' || !(isDigit(src[i + 1]) || src[i + 1] === '\\' || intPart.length > 0)) {
       if (intPart.length === 0) fail('parse-error', 'stray "."');
       finishNumber(intPart, '', '', false);
@@ -258,16 +302,23 @@ export function tokenize(src: string): Token[] {
       push({ kind: 'op', text: ',' });
       return;
     }
+    let after = i;
+    while (isSpace(src[after])) after++;
+    const inverseCall = INVERSE_ALIASES.has(run) && src[after] === '(';
     let j = 0;
     while (j < run.length) {
-      const hit = run.length - j >= 2 ? PLAIN_NAMES.find(([name]) => run.startsWith(name, j)) : undefined;
+      const hit =
+        run.length - j >= 2
+          ? PLAIN_NAMES.find(([name]) => run.startsWith(name, j) && (!INVERSE_ALIASES.has(name) || inverseCall))
+          : undefined;
       if (hit) {
         const [name, tok] = hit;
         push({ kind: tok.kind, text: FN_ALIASES[name] ?? name });
         j += name.length;
       } else {
         const c = run[j] as string;
-        push(c === 'e' ? { kind: 'const', text: 'e' } : { kind: 'id', text: c });
+        // e is Euler's number and i the imaginary unit wherever they stand alone.
+        push(c === 'e' || c === 'i' ? { kind: 'const', text: c } : { kind: 'id', text: c });
         j++;
       }
     }
@@ -292,6 +343,8 @@ export function tokenize(src: string): Token[] {
     const name = m[0];
     i += name.length;
     const role = COMMANDS.get(name);
+    // As in TeX, white space after a command name only ends the name: "\theta t" is θt.
+    if (role !== 'space' && role !== 'raw') while (isSpace(src[i])) i++;
     switch (role) {
       case 'space':
         space = true;
@@ -305,7 +358,7 @@ export function tokenize(src: string): Token[] {
       case 'group':
         return; // the following {…} is an ordinary group
       case 'const':
-        return push({ kind: 'const', text: name === 'pi' ? 'pi' : 'e' });
+        return push({ kind: 'const', text: name === 'pi' ? 'pi' : name === 'imaginaryI' ? 'i' : 'e' });
       case 'greek':
         return push({ kind: 'id', text: GREEK_ALIASES[name] ?? name });
       case 'fn':
@@ -316,7 +369,13 @@ export function tokenize(src: string): Token[] {
         return push({ kind: 'op', text: op });
       }
       case 'recurring':
-        return fail('parse-error', `\\${name} is only understood over the digits of a decimal`);
+        if (name === 'dot') return fail('parse-error', '\\dot is only understood over the digits of a decimal');
+        // A bar over a letter or bracket would be a complex conjugate, which is not read.
+        return fail(
+          'unsupported',
+          `\\${name} is only read over the decimals of a recurring decimal (0.\\overline{3}); ` +
+            'a conjugate bar is not supported: write the conjugate out',
+        );
       case 'placeholder':
         return fail('parse-error', 'the answer has an empty box');
       case 'frac':

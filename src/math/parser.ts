@@ -307,7 +307,7 @@ class Parser {
       case 'id':
         return this.mk({ type: 'sym', name: this.subscripted(t.text) });
       case 'const':
-        return this.mk({ type: 'const', name: t.text === 'pi' ? 'pi' : 'e' });
+        return this.mk({ type: 'const', name: constName(t.text) });
       case 'fn':
         return this.parseFunction(t.text);
       case 'raw':
@@ -330,14 +330,14 @@ class Parser {
       this.pos++;
       while (!this.isOp('}')) {
         const t = this.next();
-        if (t.kind !== 'num' && t.kind !== 'id') fail('parse-error', 'a subscript may only hold letters and digits');
+        if (!isSubscriptToken(t)) fail('parse-error', 'a subscript may only hold letters and digits');
         sub += t.text;
         if (sub.length > 20) fail('parse-error', 'subscript too long');
       }
       this.pos++;
     } else {
       const t = this.next();
-      if (t.kind !== 'num' && t.kind !== 'id') fail('parse-error', 'a subscript may only hold letters and digits');
+      if (!isSubscriptToken(t)) fail('parse-error', 'a subscript may only hold letters and digits');
       sub = t.text;
     }
     if (sub === '') fail('parse-error', 'empty subscript');
@@ -356,7 +356,8 @@ class Parser {
       return this.mk({ type: 'unit', text: content });
     }
     if (t.style === 'mathrm' || t.style === 'mathup') {
-      if (content === 'e') return this.mk({ type: 'const', name: 'e' });
+      // Upright e and i, as some write Euler's number and the imaginary unit.
+      if (content === 'e' || content === 'i') return this.mk({ type: 'const', name: content });
       return this.mk({ type: 'unit', text: t.text });
     }
     return this.mk({ type: 'text', text: content });
@@ -513,11 +514,16 @@ class Parser {
     return power ? this.mk({ type: 'pow', base: call, exp: power }) : call;
   }
 
-  /** `\sin 2x` is sin(2x); the argument stops at an operator or the next function. */
+  /**
+   * `\sin 2x` is sin(2x); the argument stops at an operator, the next function, or a
+   * space after anything but a number (`\sin x\,y` is sin(x)·y, `\sin 2 x` is sin(2x)).
+   */
   private parseImplicitArgument(): Node {
     const factors: Node[] = [];
     for (;;) {
       const t = this.peek();
+      const last = factors[factors.length - 1];
+      if (last && t.space && last.type !== 'num') break;
       const ok =
         t.kind === 'num' ||
         t.kind === 'id' ||
@@ -554,6 +560,15 @@ const FN_BY_NAME: Readonly<Record<string, string>> = {
   abs: 'abs',
   sqrt: 'sqrt',
 };
+
+function constName(text: string): 'pi' | 'e' | 'i' {
+  return text === 'pi' ? 'pi' : text === 'i' ? 'i' : 'e';
+}
+
+/** Letters and digits, including e and i, which are constants elsewhere (x_i, a_e). */
+function isSubscriptToken(t: Token): boolean {
+  return t.kind === 'num' || t.kind === 'id' || (t.kind === 'const' && t.text.length === 1);
+}
 
 function num3(): Node {
   return { type: 'num', value: fromDecimal('3'), text: '3', decimal: false };

@@ -2,6 +2,7 @@
 // It shows how the engine read the input (explicit *, brackets, exact values).
 import type { Node } from './ast.js';
 import { freeVariables } from './ast.js';
+import { hasImaginaryUnit, printExactComplex } from './complex.js';
 import { exactValue } from './evaluate.js';
 import { MathInputError } from './errors.js';
 import { toText } from './rational.js';
@@ -43,7 +44,7 @@ export function print(node: Node): string {
     case 'sym':
       return node.name;
     case 'const':
-      return node.name === 'pi' ? 'π' : 'e';
+      return node.name === 'pi' ? 'π' : node.name;
     case 'mixed':
       return `${toText(node.whole)} ${toText(node.num)}/${toText(node.den)}`;
     case 'add':
@@ -101,11 +102,12 @@ export function print(node: Node): string {
   }
 }
 
-/** The tree, or its exact value when it is a constant rational (so "-3-7" shows "-10"). */
+/** The tree, or its exact value when it is a constant rational (so "-3-7" shows "-10", "(2+i)^2" "3 + 4i"). */
 export function printNormalized(node: Node): string {
   if (node.type !== 'num' && freeVariables(node).size === 0) {
     try {
-      const v = exactValue(node);
+      const v = hasImaginaryUnit(node) ? printExactComplex(node, toText) : exactValue(node);
+      if (typeof v === 'string') return v;
       if (v) return toText(v);
     } catch (e) {
       if (!(e instanceof MathInputError)) throw e;

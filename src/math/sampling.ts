@@ -3,6 +3,7 @@
 // list items or relations are matched against each other.
 import type { Node } from './ast.js';
 import { freeVariables, someNode } from './ast.js';
+import { complexValue } from './complex.js';
 import { fail } from './errors.js';
 import { numericValue, type Env } from './evaluate.js';
 import { LIMITS } from './limits.js';
@@ -70,11 +71,32 @@ export interface SamplePairs {
   conflict: boolean;
 }
 
+/** Finite complex value pairs (real and imaginary parts): a[i] and b[i] for i < n. */
+export interface ComplexSamplePairs {
+  aRe: Float64Array;
+  aIm: Float64Array;
+  bRe: Float64Array;
+  bIm: Float64Array;
+  n: number;
+  conflict: boolean;
+}
+
+interface CachedComplex {
+  re: Float64Array;
+  im: Float64Array;
+  computed: number;
+}
+
 const isInfinite = (v: number): boolean => v === Infinity || v === -Infinity;
+const isFiniteComplex = (re: number, im: number): boolean => Number.isFinite(re) && Number.isFinite(im);
+// An overflow: some part infinite and none undefined.
+const isInfiniteComplex = (re: number, im: number): boolean =>
+  !Number.isNaN(re) && !Number.isNaN(im) && (isInfinite(re) || isInfinite(im));
 
 export class Sampler {
   private readonly envs: Env[] = [];
   private readonly cache = new Map<Node, Cached>();
+  private readonly complexCache = new Map<Node, CachedComplex>();
 
   constructor(nodes: Node[], seed: number) {
     const vars = new Set<string>();
@@ -106,9 +128,59 @@ export class Sampler {
     return c.values;
   }
 
+  /** Complex values of `node` at the first `count` points, for answers that use i. */
+  private complexValues(node: Node, count: number): CachedComplex {
+    let c = this.complexCache.get(node);
+    if (!c) {
+      c = { re: new Float64Array(TOTAL_POINTS), im: new Float64Array(TOTAL_POINTS), computed: 0 };
+      this.complexCache.set(node, c);
+    }
+    for (; c.computed < count; c.computed++) {
+      const v = complexValue(node, this.envs[c.computed]);
+      c.re[c.computed] = v.re;
+      c.im[c.computed] = v.im;
+    }
+    return c;
+  }
+
   // Scratch buffers for finitePairs: reused, so matching long lists does not churn the GC.
   private readonly bufA = new Float64Array(TOTAL_POINTS);
   private readonly bufB = new Float64Array(TOTAL_POINTS);
+  private readonly bufAIm = new Float64Array(TOTAL_POINTS);
+  private readonly bufBIm = new Float64Array(TOTAL_POINTS);
+
+  /** finitePairs in complex arithmetic (variables stay real); the same rounds and rules. */
+  complexPairs(f: Node, g: Node, wanted: number): ComplexSamplePairs {
+    let r = this.collectComplex(f, g, FIRST_ROUND);
+    if (r.n < wanted && !r.conflict) r = this.collectComplex(f, g, TOTAL_POINTS);
+    return { aRe: this.bufA, aIm: this.bufAIm, bRe: this.bufB, bIm: this.bufBIm, ...r };
+  }
+
+  private collectComplex(f: Node, g: Node, count: number): { n: number; conflict: boolean } {
+    const fa = this.complexValues(f, count);
+    const gb = this.complexValues(g, count);
+    let n = 0;
+    let conflict = false;
+    for (let i = 0; i < count; i++) {
+      const ar = fa.re[i] as number;
+      const ai = fa.im[i] as number;
+      const br = gb.re[i] as number;
+      const bi = gb.im[i] as number;
+      if (isFiniteComplex(ar, ai) && isFiniteComplex(br, bi)) {
+        this.bufA[n] = ar;
+        this.bufAIm[n] = ai;
+        this.bufB[n] = br;
+        this.bufBIm[n] = bi;
+        n++;
+      } else if (
+        (isFiniteComplex(ar, ai) && isInfiniteComplex(br, bi)) ||
+        (isInfiniteComplex(ar, ai) && isFiniteComplex(br, bi))
+      ) {
+        conflict = true;
+      }
+    }
+    return { n, conflict };
+  }
 
   /**
    * Values of f and g at the points where both are finite: the first round, or both

@@ -1,4 +1,5 @@
 // Numeric comparison under the admin's tolerance option.
+import { complexValuesEqual, isReal, modulus, type ComplexValue } from './complex.js';
 import { valuesEqual, type Value } from './evaluate.js';
 import type { Tolerance } from './options.js';
 import * as Q from './rational.js';
@@ -42,5 +43,43 @@ export function withinTolerance(expected: Value, submitted: Value, tol: Toleranc
         tol.type === 'sigfigs' ? Q.roundToSignificant(r, tol.value) : Q.roundToPlaces(r, tol.value);
       return Q.eq(round(e), round(s));
     }
+  }
+}
+
+/** |a − b|² exactly, when every part is exact. */
+function exactDistanceSquared(a: ComplexValue, b: ComplexValue): Q.Rational | null {
+  if (!a.re.exact || !a.im.exact || !b.re.exact || !b.im.exact) return null;
+  const dr = Q.sub(a.re.exact, b.re.exact);
+  const di = Q.sub(a.im.exact, b.im.exact);
+  return Q.add(Q.mul(dr, dr), Q.mul(di, di));
+}
+
+/**
+ * Complex values: real ones exactly as above; otherwise an absolute or relative tolerance
+ * bounds the distance |expected − submitted|, and rounding applies to each part.
+ */
+export function withinToleranceComplex(expected: ComplexValue, submitted: ComplexValue, tol: Tolerance): boolean {
+  if (isReal(expected) && isReal(submitted)) return withinTolerance(expected.re, submitted.re, tol);
+  switch (tol.type) {
+    case 'none':
+      return complexValuesEqual(expected, submitted);
+    case 'absolute':
+    case 'relative': {
+      const size = (v: ComplexValue): number => modulus({ re: v.re.approx, im: v.im.approx });
+      const bound = tol.type === 'absolute' ? tol.value : tol.value * size(expected);
+      const d2 = exactDistanceSquared(expected, submitted);
+      if (d2 && tol.type === 'absolute') {
+        const limit = decimalOf(tol.value);
+        return Q.cmp(d2, Q.mul(limit, limit)) <= 0;
+      }
+      const d = size({
+        re: { exact: null, approx: expected.re.approx - submitted.re.approx },
+        im: { exact: null, approx: expected.im.approx - submitted.im.approx },
+      });
+      return d <= bound * (1 + 1e-12) + 1e-15;
+    }
+    case 'sigfigs':
+    case 'decimalPlaces':
+      return withinTolerance(expected.re, submitted.re, tol) && withinTolerance(expected.im, submitted.im, tol);
   }
 }

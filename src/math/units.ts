@@ -211,7 +211,9 @@ function segmentLetters(run: string): string[] | null {
   return null;
 }
 
+/** A single letter typed after a number; i counts (in, mi, min) although it is the imaginary unit elsewhere. */
 function letterOf(node: Node): string | null {
+  if (node.type === 'const' && node.name === 'i') return 'i';
   return node.type === 'sym' && /^[A-Za-z]$/.test(node.name) ? node.name : null;
 }
 

@@ -43,6 +43,19 @@ describe('normalizeAnswer', () => {
     expect(read('3 1/2')).toBe('3.5');
   });
 
+  it('reads grouped digits, letter runs and i', () => {
+    expect(read('1\\,000\\,000')).toBe('1000000');
+    expect(read('12{,}345.6')).toBe('12345.6');
+    expect(read('2 1/2')).toBe('2.5');
+    expect(read('asinx')).toBe('a*sin(x)');
+    expect(read('asin(x)')).toBe('arcsin(x)');
+    expect(read('\\sin x\\,y')).toBe('sin(x)*y');
+    expect(read('\\sin\\theta t')).toBe('sin(theta*t)');
+    expect(read('(2+i)^2')).toBe('3 + 4i');
+    expect(read('x_i')).toBe('x_i');
+    expect(normalizeAnswer('3+4i').kind).toBe('number');
+  });
+
   it('writes a mixed number inside an expression as whole, numerator and denominator', () => {
     expect(read('x+3\\frac{1}{2}')).toBe('x + (3 1/2)');
     expect(read('x + 3 1/2')).toBe('x + (3 1/2)');
@@ -90,6 +103,8 @@ describe('parser details', () => {
       '2 3',
       '0.\\dot{1}2',
       'x_{}',
+      '1\\,00',
+      '1{,}0000',
     ]) {
       expect(() => parseMath(bad), bad).toThrow();
     }

@@ -27,11 +27,15 @@ describe('text answers', () => {
     expect(checkAnswer('2sinx', '2\\sin x').kind).toBe('expression'); // a function, not a word
   });
 
-  it('are detected from letters only; two letters stay algebra', () => {
+  it('are detected from letters only; two letters and letters that spell no word stay algebra', () => {
     expect(checkAnswer('radius', 'Radius').kind).toBe('text');
     expect(checkAnswer('ab', 'ba').kind).toBe('expression');
     same('ab', 'ba');
-    same('xyz', 'zyx', { kind: 'expression' });
+    same('xyz', 'zyx'); // no vowel: a product
+    same('abc', 'cab', { kind: 'expression' }); // could be a word: text unless the box says otherwise
+    differ('abc', 'cab');
+    expect(checkAnswer('cosine', 'Cosine').kind).toBe('text');
+    expect(checkAnswer('xcosx', 'x\\cos x')).toMatchObject({ kind: 'expression', equivalent: true });
   });
 });
 
@@ -53,6 +57,8 @@ describe('quantities with units', () => {
 
   it('read letters after a number as units when a quantity is expected', () => {
     same('7\\,\\mathrm{cm}', '7cm');
+    same('3\\,\\mathrm{in}', '3in'); // i is the imaginary unit elsewhere
+    same('5\\,\\mathrm{min}', '300 s');
     same('7\\,\\mathrm{cm}', '70 mm');
     same('7\\,\\mathrm{cm}', '7\\text{cm}');
     same('5\\,\\mathrm{cm}^{2}', '5cm^2');
