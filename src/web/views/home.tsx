@@ -1,4 +1,5 @@
 import type { HomeData } from '../../domain/home.js';
+import { mathProseToText } from '../../lib/latex-text.js';
 import type { ViewContext } from './context.js';
 import { AnnouncementBody } from './content/announcements.js';
 import { ArticleCard, articleUrl } from './content/articles.js';
@@ -88,7 +89,7 @@ export function HomePage({ ctx, data }: { ctx: ViewContext; data: HomeData }) {
             {challenges.map((c) => (
               <article class="card challenge-card">
                 <h3 class="card-title">
-                  <a href={`/challenges/${c.id}`}>{c.title}</a>
+                  <a href={`/challenges/${c.id}`}>{mathProseToText(c.title)}</a>
                 </h3>
                 <p class="muted">
                   <span class="badge">{c.keyStage}</span> · <Day iso={c.releaseAt} />

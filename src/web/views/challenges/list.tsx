@@ -1,10 +1,14 @@
 // /challenges: released weekly challenges, newest first, filterable by key stage.
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
 import type { ChallengePage } from '../../../domain/challenges/challenges.js';
+import { mathProseToText } from '../../../lib/latex-text.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
 import { pageHref, Pagination } from '../pagination.js';
 import { KeyStageBadge, SchoolTime } from './parts.js';
+
+/** Characters of a card's excerpt: the problem's first words, its maths read as plain text. */
+const EXCERPT_LENGTH = 160;
 
 export function ChallengeListPage({
   ctx,
@@ -44,7 +48,7 @@ export function ChallengeListPage({
             <li class="card challenge-card">
               {c.hasImage && <img class="challenge-thumb" src={`/challenges/${c.id}/image`} alt="" loading="lazy" />}
               <h2>
-                <a href={`/challenges/${c.id}`}>{c.title}</a>
+                <a href={`/challenges/${c.id}`}>{mathProseToText(c.title)}</a>
               </h2>
               <p class="challenge-meta">
                 <KeyStageBadge keyStage={c.keyStage} /> {c.locked && <span class="badge badge-locked">Locked</span>}{' '}
@@ -53,7 +57,7 @@ export function ChallengeListPage({
                   Released <SchoolTime iso={c.releaseAt} zone={zone} />
                 </span>
               </p>
-              {c.excerpt && <p class="challenge-excerpt">{c.excerpt}</p>}
+              {c.excerpt && <p class="challenge-excerpt">{mathProseToText(c.excerpt, EXCERPT_LENGTH)}</p>}
             </li>
           ))}
         </ul>
