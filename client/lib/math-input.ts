@@ -4,12 +4,14 @@
 // the field's LaTeX, so the server sees the same `answer` either way.
 // Fonts are self-hosted (/assets/fonts, copied by the client build) and
 // sounds are off; MathLive needs no eval, so this runs under the strict CSP.
+// Typing follows the plain-text reading of the answer engine (plain-typing.ts).
 // (TypeScript resolves 'mathlive' to its server-side build, which lacks the
 // element class; the browser build registers it as <math-field>, so the class
 // is taken from the registry and described by the little it is used for.)
 import 'mathlive';
+import { followPlainTyping, sentLatex, type TypingField } from './plain-typing.js';
 
-interface MathfieldElement extends HTMLElement {
+export interface MathfieldElement extends TypingField {
   value: string;
   getValue(format: 'latex'): string;
 }
@@ -30,6 +32,11 @@ function labelText(input: HTMLInputElement): string {
   return label?.textContent?.trim() || input.getAttribute('aria-label') || 'Answer';
 }
 
+/** The LaTeX the form sends for a field (and the preview reads). */
+export function answerLatex(field: MathfieldElement): string {
+  return sentLatex(field.getValue('latex'));
+}
+
 /** Puts a MathLive field in front of one input; returns the field. */
 export function enhanceInput(input: HTMLInputElement): MathfieldElement | null {
   if (input.dataset[ENHANCED]) return null;
@@ -48,9 +55,11 @@ export function enhanceInput(input: HTMLInputElement): MathfieldElement | null {
   }
   input.type = 'hidden';
   input.before(field);
+  // MathLive takes options once the field is in the document.
+  followPlainTyping(field);
 
   const sync = () => {
-    input.value = field.getValue('latex');
+    input.value = answerLatex(field);
   };
   field.addEventListener('input', sync);
   field.addEventListener('change', sync);

@@ -73,6 +73,22 @@ const denied = [
     "import { checkAnswer } from '../src/math/index.js';",
     'browser code does not import server code',
   ],
+  [
+    'client/lib/example.ts',
+    "import { parseMath } from '../../src/math/parser.js';",
+    'browser code takes the answer reading only through src/math/preview.ts',
+  ],
+  [
+    'client/lib/example.ts',
+    "import type { Reason } from '../../src/math/types.js';",
+    'browser code takes even types only from src/math/preview.ts',
+  ],
+  [
+    'client/lib/example.ts',
+    "import { renderPage } from '../../src/web/render.js';",
+    'browser code does not import the web layer',
+  ],
+  ['client/example.ts', "import { loadConfig } from '../src/config/index.js';", 'browser code does not import config'],
 ] as const;
 
 const allowed = [
@@ -94,6 +110,8 @@ const allowed = [
     'src/web/routes/example.tsx',
     "import { listChallenges } from '../../domain/challenges/challenges.js';\nimport { HttpError } from '../../security/access.js';\nimport type { FastifyInstance } from 'fastify';",
   ],
+  ['client/lib/example.ts', "import { previewAnswer, type Reason } from '../../src/math/preview.js';"],
+  ['client/example.ts', "import { previewAnswer } from '../src/math/preview.js';\nimport 'mathlive';"],
   [
     'src/cli/example.ts',
     "import { loadConfig } from '../config/index.js';\nimport { runSetup } from '../domain/setup.js';",
@@ -121,6 +139,7 @@ describe('the layer rules in eslint.config.js', () => {
       'src/lib/csv.ts',
       'src/db/index.ts',
       'src/server.ts',
+      'client/lib/answer-preview.ts',
     ]) {
       const config = (await full.calculateConfigForFile(resolve(root, path))) as { rules?: Record<string, unknown> };
       expect(config.rules?.['@typescript-eslint/no-restricted-imports'], path).toBeDefined();
