@@ -11,6 +11,23 @@ const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 const ESCAPES_ALLOWED = new Set([',', ';', ':', '!', ' ', '>', '{', '}', '%', '$', '|']);
 
+const EDGE_AT_START = /^(?:\s|\\[ ,;:!]|\\q?quad(?![A-Za-z]))/;
+const EDGE_AT_END = /(?:\s|\\[ ,;:!]|\\q?quad)$/;
+
+/**
+ * Trims white space and LaTeX spacing commands (`\ `, `\,`, `\quad` …) at both
+ * ends: a maths box may send `x\ `, and trimming only the space would leave a
+ * stray backslash. Each step removes at least one character.
+ */
+function trimSpacing(raw: string): string {
+  let text = raw;
+  let m: RegExpExecArray | null;
+  while ((m = EDGE_AT_START.exec(text))) text = text.slice(m[0].length);
+  // Only the tail can hold the match: searching it keeps each step constant-time.
+  while ((m = EDGE_AT_END.exec(text.slice(-7)))) text = text.slice(0, text.length - m[0].length);
+  return text;
+}
+
 /**
  * Returns the cleaned input (NFC, trimmed) or throws a MathInputError.
  * `allowEmpty` lets callers report emptiness themselves.
@@ -19,7 +36,7 @@ export function hygiene(input: unknown): string {
   if (typeof input !== 'string') fail('empty', 'no answer given');
   // Reject before normalising so a huge string costs nothing.
   if (input.length > LIMITS.maxInputLength * 4) fail('too-long', `longer than ${LIMITS.maxInputLength} characters`);
-  const text = input.normalize('NFC').replace(ZERO_WIDTH, '').trim();
+  const text = trimSpacing(input.normalize('NFC').replace(ZERO_WIDTH, ''));
   if (text.length > LIMITS.maxInputLength) fail('too-long', `longer than ${LIMITS.maxInputLength} characters`);
   if (text.length === 0) fail('empty', 'no answer given');
   if (HTML_TAG.test(text) || HTML_ENTITY.test(text)) fail('html', 'HTML is not an answer');
