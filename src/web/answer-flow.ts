@@ -1,6 +1,7 @@
 // Answering one box of a challenge, weekly or competition alike: the same
 // steps and the same messages. The route says which challenge and box, why a
 // student may not answer, and where the try is recorded and scored.
+import { mathProseToText } from '../lib/latex-text.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AnswerBox, Challenge } from '../db/schema.js';
 import { boxOptions, boxProgress, MAX_ANSWER_LENGTH, type TryOutcome } from '../domain/challenges/challenges.js';
@@ -46,7 +47,9 @@ const NOT_QUITE = REASON_MESSAGES['not-equivalent'];
  * The message a student sees after answering a box. `feedback` says why a
  * wrong answer is wrong (verdictMessage); without it, a plain "Not quite."
  */
-export function answerMessage(outcome: TryOutcome, title: string, feedback: string = NOT_QUITE): Flash {
+export function answerMessage(outcome: TryOutcome, rawTitle: string, feedback: string = NOT_QUITE): Flash {
+  // Flash messages are plain text: a title with maths in it is read aloud, not shown as LaTeX.
+  const title = mathProseToText(rawTitle);
   switch (outcome.kind) {
     case 'gone':
       return {

@@ -1,6 +1,7 @@
 // Admin challenge management: lists, create, edit (answer boxes kept
 // consistent with their tries), lock/unlock, image, delete. Every change is a
 // POST with a CSRF token and an audit entry.
+import { mathProseToText } from '../../../lib/latex-text.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   blankChallengeForm,
@@ -125,7 +126,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
       );
     }
     const id = await createChallenge(app.db, outcome.data, requestActor(request));
-    reply.flash('success', `Challenge «${outcome.data.title}» created. You can add an image below.`);
+    reply.flash('success', `Challenge «${mathProseToText(outcome.data.title)}» created. You can add an image below.`);
     return reply.redirect(`/admin/challenges/${id}/edit`, 303);
   });
 
@@ -194,7 +195,10 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     if (summary.triesRemarked)
       notes.push(`${summary.triesRemarked} ${summary.triesRemarked === 1 ? 'try' : 'tries'} marked again`);
     if (summary.rescored) notes.push('completions and points recalculated');
-    reply.flash('success', `Challenge «${outcome.data.title}» saved${notes.length ? `: ${notes.join(', ')}` : ''}.`);
+    reply.flash(
+      'success',
+      `Challenge «${mathProseToText(outcome.data.title)}» saved${notes.length ? `: ${notes.join(', ')}` : ''}.`,
+    );
     return reply.redirect(`/admin/challenges/${id}/edit`, 303);
   });
 
@@ -207,8 +211,8 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
       reply.flash(
         'success',
         action === 'lock'
-          ? `«${challenge.title}» is locked: it accepts no answers and shows the correct answers.`
-          : `«${challenge.title}» is unlocked${challenge.lock_after_hours ? ' (its auto-lock time still applies)' : ''}.`,
+          ? `«${mathProseToText(challenge.title)}» is locked: it accepts no answers and shows the correct answers.`
+          : `«${mathProseToText(challenge.title)}» is unlocked${challenge.lock_after_hours ? ' (its auto-lock time still applies)' : ''}.`,
       );
       return reply.redirect('/admin/challenges', 303);
     });
@@ -280,7 +284,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     if (summary.imageStoredName) await removeUploadFile(app.config.uploads, summary.imageStoredName);
     reply.flash(
       'success',
-      `«${summary.title}» deleted with ${summary.submissions} ${summary.submissions === 1 ? 'try' : 'tries'}. ` +
+      `«${mathProseToText(summary.title)}» deleted with ${summary.submissions} ${summary.submissions === 1 ? 'try' : 'tries'}. ` +
         (keepPoints
           ? `Its ${summary.pointsKept} points were kept as adjustments.`
           : 'The leaderboards were recalculated without it.'),

@@ -2,6 +2,7 @@
 // challenge form and validation with a duration instead of auto-lock), the
 // participants and board (filters, bulk reset/delete, adjustments),
 // analytics and exports (CSV safe against formula injection, and JSON).
+import { mathProseToText } from '../../../lib/latex-text.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { KEY_STAGES } from '../../../config/index.js';
@@ -298,7 +299,7 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     }
     const { challenge, durationHours } = outcome.data;
     await createChallenge(app.db, challenge, requestActor(request), { competitionId: c.id, durationHours });
-    reply.flash('success', `Competition challenge «${challenge.title}» created.`);
+    reply.flash('success', `Competition challenge «${mathProseToText(challenge.title)}» created.`);
     return reply.redirect(`/admin/competitions/${c.id}`, 303);
   });
 
@@ -356,7 +357,7 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
       if (err instanceof ChallengeEditError) return showErrors({ boxes: err.message });
       throw err;
     }
-    reply.flash('success', `Competition challenge «${challenge.title}» saved.`);
+    reply.flash('success', `Competition challenge «${mathProseToText(challenge.title)}» saved.`);
     return reply.redirect(`/admin/competitions/${c.id}`, 303);
   });
 
@@ -366,7 +367,7 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
       await setCompetitionChallengeLock(app.db, c.id, ch.id, action === 'lock', requestActor(request));
       reply.flash(
         'success',
-        `«${ch.title}» is ${action === 'lock' ? 'locked' : 'unlocked (its duration still applies)'}.`,
+        `«${mathProseToText(ch.title)}» is ${action === 'lock' ? 'locked' : 'unlocked (its duration still applies)'}.`,
       );
       return reply.redirect(`/admin/competitions/${c.id}`, 303);
     });
@@ -375,7 +376,10 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
   app.post('/competitions/:id/challenges/:challengeId/delete', { config: admin }, async (request, reply) => {
     const { c, ch } = await challengeOf(request);
     await deleteCompetitionChallenge(app.db, c.id, ch.id, requestActor(request));
-    reply.flash('success', `«${ch.title}» deleted with its tries; the competition board was recalculated.`);
+    reply.flash(
+      'success',
+      `«${mathProseToText(ch.title)}» deleted with its tries; the competition board was recalculated.`,
+    );
     return reply.redirect(`/admin/competitions/${c.id}`, 303);
   });
 
