@@ -68,6 +68,7 @@ export function looksLikeText(raw: string): boolean {
     const word = (run: string, k: number): boolean => canBeWord(run) && !(k < runs.length - 1 && isFunctionName(run));
     return runs.join('').length >= 3 && runs.some(word);
   }
-  if (/^[\p{L}\d][\p{L}\d '’.-]*$/u.test(plain)) return runs.some(isWord);
+  // Among numbers, a function name is a call ("sqrt49-10", "sin30"), never the word.
+  if (/^[\p{L}\d][\p{L}\d '’.-]*$/u.test(plain)) return runs.some((run) => isWord(run) && !isFunctionName(run));
   return false;
 }

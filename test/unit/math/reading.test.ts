@@ -270,3 +270,18 @@ describe('reading corpus', () => {
     expect(r.reason).not.toBe('internal-error');
   });
 });
+
+describe('function names typed against numbers', () => {
+  it.each([
+    ['sqrt49-10', '-3'],
+    ['sqrt2', '\\sqrt{2}'],
+    ['sin30', '\\sin(30)'],
+  ])('%s is maths, not a word', (expected, submitted) => {
+    expect(normalizeAnswer(expected).kind).not.toBe('text');
+    expect(checkAnswer(expected, submitted).equivalent).toBe(true);
+  });
+
+  it('keeps words among numbers as words', () => {
+    expect(normalizeAnswer('10 sides').kind).toBe('text');
+  });
+});
