@@ -77,10 +77,16 @@ function formIssue(form: AnswerForm, ctx: FormContext): string | null {
     case 'simplified':
       return simplificationIssue(ctx.submitted);
     case 'exact':
-      return exactIssue(ctx.expected, ctx.submitted);
+      return exactIssue(ctx);
     case 'power': {
-      const bases = valueParts(ctx.expected, ctx.kind).flatMap((p) => (p.type === 'pow' ? [p.base] : []));
-      return firstIssue(ctx, (p) => powerIssue(p, bases));
+      const expectedParts = valueParts(ctx.expected, ctx.kind);
+      const bases = expectedParts.flatMap((p) => {
+        const u = unsigned(p);
+        return u.type === 'pow' ? [u.base] : [];
+      });
+      // −x⁵ is "a single power" when the correct answer is itself written as minus a power.
+      const minusOutside = expectedParts.some((p) => p.type === 'neg' && unsigned(p).type === 'pow');
+      return firstIssue(ctx, (p) => powerIssue(p, bases, minusOutside));
     }
     case 'fraction':
       return firstIssue(ctx, fractionIssue);
@@ -324,11 +330,13 @@ function sameBase(a: Node, b: Node): boolean {
   return print(a) === print(b);
 }
 
-function powerIssue(part: Node, expectedBases: Node[]): string | null {
+function powerIssue(part: Node, expectedBases: Node[], minusOutside: boolean): string | null {
+  if (part.type === 'neg' && part.arg.type === 'pow') {
+    if (minusOutside) return powerIssue(part.arg, expectedBases, false);
+    return 'a minus sign outside the power';
+  }
   if (part.type !== 'pow') {
-    return part.type === 'neg' && unsigned(part).type === 'pow'
-      ? 'a minus sign outside the power'
-      : 'not written as a single power';
+    return unsigned(part).type === 'pow' ? 'a minus sign outside the power' : 'not written as a single power';
   }
   if (part.base.type === 'pow') return 'a power of a power';
   if (isConstant(part.exp)) {
@@ -463,12 +471,14 @@ function surdNodeIssue(n: Node): string | null {
     }
     case 'pow':
       if (isSurd(n)) return 'a fractional power is left: write it as a root';
-      if (isSurd(n.base) && rationalValue(n.exp) !== null) return 'a power of a surd is left';
+      // (√2)², (1 + √2)²: the power is left to work out.
+      if (someNode(n.base, isSurd) && rationalValue(n.exp) !== null) return 'a power of a surd is left';
       return null;
     case 'div':
       return someNode(n.den, isSurd) ? 'a surd in the denominator' : null;
     case 'mul':
-      return n.factors.filter(isSurd).length >= 2 ? 'surds are not multiplied together' : null;
+      // √2·√3, √2(1 + √2), (1 + √2)(3 − √2): surds left to multiply out.
+      return n.factors.filter((f) => someNode(f, isSurd)).length >= 2 ? 'surds are not multiplied together' : null;
     case 'add': {
       const keys = n.terms.map(surdKey).filter((k) => k !== '');
       return new Set(keys).size !== keys.length ? 'like surds are not collected' : null;
@@ -489,8 +499,19 @@ function surdIssue(part: Node): string | null {
   return null;
 }
 
-function exactIssue(expected: Node, submitted: Node): string | null {
+function exactIssue(ctx: FormContext): string | null {
   // Where the correct answer is itself a rounded decimal, decimals are the point.
-  if (someNode(expected, isRoundedDecimal)) return null;
-  return someNode(submitted, isRoundedDecimal) ? 'a decimal is given where an exact value is expected' : null;
+  if (someNode(ctx.expected, isRoundedDecimal)) return null;
+  // A decimal that is exactly the (rational) correct value is exact: 2.5 for 5/2, not 0.333 for 1/3.
+  const exactValues = valueParts(ctx.expected, ctx.kind).flatMap((p) => {
+    const v = rationalValue(p);
+    return v ? [v] : [];
+  });
+  for (const part of valueParts(ctx.submitted, ctx.kind)) {
+    if (!someNode(part, isRoundedDecimal)) continue;
+    const v = rationalValue(part);
+    if (v && exactValues.some((e) => Q.eq(e, v))) continue;
+    return 'a decimal is given where an exact value is expected';
+  }
+  return null;
 }

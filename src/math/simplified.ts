@@ -36,7 +36,9 @@ const isLiteral = (n: Node, v: bigint): boolean => n.type === 'num' && n.value.d
 function isPlainNumber(n: Node): boolean {
   if (n.type === 'num' || n.type === 'mixed') return true;
   if (n.type === 'neg') return isPlainNumber(n.arg);
-  if (n.type === 'div') return isIntLiteral(n.num) && isIntLiteral(n.den);
+  // \frac{-3}{4} is −3/4 written plainly (a negative denominator has its own message).
+  if (n.type === 'div')
+    return (isIntLiteral(n.num) || (n.num.type === 'neg' && isIntLiteral(n.num.arg))) && isIntLiteral(n.den);
   return false;
 }
 

@@ -116,9 +116,10 @@ describe('the form option', () => {
   });
 
   it('checks several forms in the order given and reports the first that fails', () => {
-    // 0.75 is neither exact nor a fraction: the first listed form is the one named.
-    expect(checkAnswer('\\frac{3}{4}', '0.75', { form: ['exact', 'fraction'] }).form).toBe('exact');
-    expect(checkAnswer('\\frac{3}{4}', '0.75', { form: ['fraction', 'exact'] }).form).toBe('fraction');
+    // 0.333 (let through by the tolerance) is neither exact nor a fraction: the first listed form is named.
+    const tolerance = { type: 'decimalPlaces', value: 3 } as const;
+    expect(checkAnswer('\\frac{1}{3}', '0.333', { form: ['exact', 'fraction'], tolerance }).form).toBe('exact');
+    expect(checkAnswer('\\frac{1}{3}', '0.333', { form: ['fraction', 'exact'], tolerance }).form).toBe('fraction');
     // 6/8 is a fraction but not simplified; the alias comes after the listed forms.
     expect(checkAnswer('\\frac{3}{4}', '\\frac{6}{8}', { form: ['fraction', 'simplified'] }).form).toBe('simplified');
     expect(checkAnswer('\\frac{3}{4}', '0.75', { requireSimplified: true, form: ['fraction'] }).form).toBe('fraction');
@@ -185,9 +186,13 @@ describe('simplified', () => {
       ['\\frac{3}{4}', '\\frac{3}{4}'],
       ['2\\sqrt{3}', '2\\sqrt{3}'],
       ['x^2+2x+1', '(x+1)^2'],
+      // The minus sign typed on the top of the fraction bar.
+      ['-\\frac{3}{4}', '\\frac{-3}{4}'],
     ],
     [
       ['\\frac{3}{4}', '\\frac{6}{8}'],
+      ['-\\frac{3}{4}', '\\frac{-6}{8}'],
+      ['-\\frac{3}{4}', '\\frac{3}{-4}'],
       ['2\\sqrt{3}', '\\sqrt{12}'],
       ['5x', '2x+3x'],
       ['7', '3+4'],
@@ -414,6 +419,13 @@ describe('power', () => {
       ['-8', '-2^3'],
     ],
   );
+
+  it('accepts minus a power where the correct answer is itself minus a power, and only there', () => {
+    rightForm('-x^5', '-x^{5}', 'power');
+    rightForm('-2^5', '-2^5', 'power');
+    wrongForm('(-2)^3', '-2^3', 'power');
+    wrongForm('-x^5', '-x^2x^3', 'power');
+  });
 });
 
 describe('surd', () => {
@@ -440,6 +452,16 @@ describe('surd', () => {
       ['x=\\pm\\sqrt{8}', 'x=\\sqrt{8}, x=-2\\sqrt{2}'],
     ],
   );
+
+  it('refuses brackets with surds left to multiply out or raise to a power', () => {
+    wrongForm('3+2\\sqrt{2}', '(1+\\sqrt{2})^2', 'surd');
+    wrongForm('2', '(\\sqrt{2})^2', 'surd');
+    wrongForm('5+3\\sqrt{3}', '(2+\\sqrt{3})(1+\\sqrt{3})', 'surd');
+    wrongForm('2+\\sqrt{2}', '\\sqrt{2}(\\sqrt{2}+1)', 'surd');
+    rightForm('3+2\\sqrt{2}', '3+2\\sqrt{2}', 'surd');
+    rightForm('2+2\\sqrt{2}', '2(1+\\sqrt{2})', 'surd');
+    rightForm('\\sqrt{2}\\pi', '\\pi\\sqrt{2}', 'surd');
+  });
 });
 
 describe('exact', () => {
@@ -451,14 +473,25 @@ describe('exact', () => {
       ['\\frac{1}{3}', '0.\\overline{3}'],
       ['2.5', '2.5'],
       ['\\frac{3}{4}', '\\frac{3}{4}'],
+      // A decimal that is exactly the value is exact: nothing was rounded.
+      ['\\frac{3}{4}', '0.75'],
+      ['\\frac{5}{2}', '2.5'],
+      ['11', '11.0'],
+      ['x=\\frac{1}{2}', 'x=0.5'],
+      ['\\frac{1}{2},\\frac{1}{3}', '0.5,\\frac{1}{3}'],
     ],
     [
       ['\\sqrt{2}', '1.41421356237'],
-      ['\\frac{3}{4}', '0.75'],
-      ['11', '11.0'],
-      ['x=\\frac{1}{2}', 'x=0.5'],
+      ['\\frac{\\pi}{4}', '0.25\\pi'],
     ],
   );
+
+  it('refuses a rounded decimal of a rational value that only the tolerance lets through', () => {
+    const tolerance = { type: 'decimalPlaces', value: 3 } as const;
+    wrongForm('\\frac{1}{3}', '0.333', 'exact', { tolerance });
+    wrongForm('\\frac{1}{2},\\frac{1}{3}', '0.5,0.333', 'exact', { tolerance });
+    rightForm('\\frac{1}{2},\\frac{1}{3}', '0.5,\\frac{1}{3}', 'exact', { tolerance });
+  });
 
   it('refuses a rounded decimal even where the tolerance lets its value through', () => {
     const tolerance = { type: 'decimalPlaces', value: 3 } as const;
