@@ -45,7 +45,8 @@ describe.each(await availableDialects())('profile on %s', (dialect) => {
     expect(html).toMatch(/<th scope="row">Total<\/th><td>5<\/td>/);
     expect(html).toContain('<strong data-testid="challenges-completed">3</strong> challenges completed');
     expect(html).toContain('Sixth-form surds');
-    expect(html).toContain('<code>180</code>');
+    // Answers are typeset as maths (MathML), not shown as their source.
+    expect(html).toMatch(/<span class="answer-math"><span class="katex"><math [^>]*><semantics><mrow><mn>180<\/mn>/);
     expect(html).toContain('✗ Not right');
   });
 

@@ -11,6 +11,7 @@ import { KeyStageBadge, SchoolTime } from '../challenges/parts.js';
 import { RichTextField } from '../content/admin.js';
 import type { ViewContext } from '../context.js';
 import type { FieldErrors, FormValues } from '../../../lib/forms.js';
+import { mathProseToText } from '../../../lib/latex-text.js';
 import { ErrorSummary, TextField } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
@@ -394,7 +395,9 @@ export function AdminCompetitionPage({
               {rows.map((r) => (
                 <tr data-challenge-id={r.challenge.id}>
                   <td>
-                    <a href={`/competitions/${competition.id}/challenges/${r.challenge.id}`}>{r.challenge.title}</a>
+                    <a href={`/competitions/${competition.id}/challenges/${r.challenge.id}`}>
+                      {mathProseToText(r.challenge.title)}
+                    </a>
                   </td>
                   <td>
                     <KeyStageBadge keyStage={r.challenge.key_stage} />

@@ -7,7 +7,9 @@ import { FIRST_COMPLETER_POINTS } from '../../../domain/challenges/scoring.js';
 import { RichContent } from '../content/parts.js';
 import type { ViewContext } from '../context.js';
 import { CsrfField, Layout } from '../layout.js';
-import { Answer, KeyStageBadge, plural, SchoolTime } from './parts.js';
+import { mathProseToText } from '../../../lib/latex-text.js';
+import { MathAnswer } from '../math-answer.js';
+import { KeyStageBadge, plural, SchoolTime } from './parts.js';
 
 export interface ChallengeDetail {
   challenge: Challenge;
@@ -57,7 +59,7 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
   const asText = boxOptions(s.box).kind === 'text';
   const open = d.isAdmin || (!s.closed && !d.locked && !d.readOnlyReason);
   const inputId = `answer-${s.box.id}`;
-  const heading = s.box.label ? `Answer ${s.position}: ${s.box.label}` : `Answer ${s.position}`;
+  const heading = s.box.label ? `Answer ${s.position}: ${mathProseToText(s.box.label)}` : `Answer ${s.position}`;
   return (
     <section
       class={`card answer-box${s.solved && !d.isAdmin ? ' is-solved' : ''}`}
@@ -68,7 +70,7 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
       <BoxStatus s={s} isAdmin={d.isAdmin} />
       {d.locked && (
         <p class="revealed">
-          Correct answer: <Answer value={s.box.correct_answer} asText={asText} />
+          Correct answer: <MathAnswer latex={s.box.correct_answer} asText={asText} />
         </p>
       )}
       {open && (
@@ -91,6 +93,8 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
               ? 'Type your answer in words.'
               : 'Type maths as text if the maths keyboard does not appear: 3/4, 2*sqrt(2), x^2, (1, -2).'}
           </p>
+          {/* Filled by the maths box's script as the answer is typed (client/lib/answer-preview.ts). */}
+          {!asText && <p class="answer-preview" id={`${inputId}-preview`} aria-live="polite" data-answer-preview="" />}
           <button type="submit">Check answer</button>
         </form>
       )}
@@ -104,7 +108,7 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
                   {t.is_correct ? '✓' : '✗'}
                 </span>
                 <span class="visually-hidden">{t.is_correct ? 'Correct:' : 'Incorrect:'}</span>{' '}
-                <Answer value={t.answer} asText={asText} />{' '}
+                <MathAnswer latex={t.answer} asText={asText} />{' '}
                 <span class="muted try-time">
                   <SchoolTime iso={t.created_at} zone={d.zone} />
                 </span>
@@ -121,14 +125,15 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
 export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: ChallengeDetail }) {
   const c = d.challenge;
   const links = linksOf(d);
+  const title = mathProseToText(c.title);
   return (
-    <Layout ctx={ctx} title={c.title} scripts={['mathfield.js']} styles={['katex.css']}>
+    <Layout ctx={ctx} title={title} scripts={['mathfield.js']} styles={['katex.css']}>
       <p>
         <a href={links.back.href}>← {links.back.label}</a>
       </p>
       <article class="challenge">
         <header>
-          <h1>{c.title}</h1>
+          <h1>{title}</h1>
           <p class="challenge-meta">
             <KeyStageBadge keyStage={c.key_stage} /> {d.locked && <span class="badge badge-locked">Locked</span>}{' '}
             <span class="muted">
@@ -175,7 +180,7 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
           </div>
         )}
         {c.image_upload_id !== null && (
-          <img class="challenge-image" src={`/challenges/${c.id}/image`} alt={`Diagram for ${c.title}`} />
+          <img class="challenge-image" src={`/challenges/${c.id}/image`} alt={`Diagram for ${title}`} />
         )}
         <RichContent html={c.content_html} />
       </article>

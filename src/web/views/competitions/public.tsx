@@ -10,6 +10,7 @@ import { KeyStageBadge, SchoolTime } from '../challenges/parts.js';
 import { RichContent } from '../content/parts.js';
 import type { ViewContext } from '../context.js';
 import type { FieldErrors } from '../../../lib/forms.js';
+import { mathProseToText } from '../../../lib/latex-text.js';
 import { ErrorSummary, PasswordField, SelectField, TextField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 
@@ -159,8 +160,8 @@ export function CompetitionPage({ ctx, d }: { ctx: ViewContext; d: CompetitionPa
           <ul class="activity">
             {d.boards.activity.map((a) => (
               <li>
-                {a.name} ({a.school}) completed «{a.title}» <KeyStageBadge keyStage={a.keyStage} /> +{a.points} ·{' '}
-                <SchoolTime iso={a.at} zone={d.zone} />
+                {a.name} ({a.school}) completed «{mathProseToText(a.title)}» <KeyStageBadge keyStage={a.keyStage} /> +
+                {a.points} · <SchoolTime iso={a.at} zone={d.zone} />
               </li>
             ))}
           </ul>
@@ -244,7 +245,9 @@ export function CompetitionChallengesPage({
           {items.map((i) => (
             <li class="card">
               <h2>
-                <a href={`/competitions/${competition.id}/challenges/${i.challenge.id}`}>{i.challenge.title}</a>
+                <a href={`/competitions/${competition.id}/challenges/${i.challenge.id}`}>
+                  {mathProseToText(i.challenge.title)}
+                </a>
               </h2>
               <p>
                 <KeyStageBadge keyStage={i.challenge.key_stage} />{' '}

@@ -2,6 +2,7 @@
 // for ties), the board's totals, the visitor's own place, and recent activity.
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
 import type { ActivityItem, BoardEntry, BoardStats, Standing } from '../../../domain/challenges/leaderboards.js';
+import { mathProseToText } from '../../../lib/latex-text.js';
 import { plural, SchoolTime } from '../challenges/parts.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
@@ -111,7 +112,7 @@ export function LeaderboardPage({ ctx, v }: { ctx: ViewContext; v: LeaderboardVi
             <ul class="activity">
               {v.activity.map((a) => (
                 <li>
-                  {a.name} completed «{a.title}» <strong>+{a.points}</strong>{' '}
+                  {a.name} completed «{mathProseToText(a.title)}» <strong>+{a.points}</strong>{' '}
                   <span class="muted">
                     <SchoolTime iso={a.at} zone={v.zone} />
                   </span>

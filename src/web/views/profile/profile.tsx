@@ -1,7 +1,9 @@
 import type { ProfileSummary } from '../../../domain/accounts/profile.js';
+import { mathProseToText } from '../../../lib/latex-text.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { Layout } from '../layout.js';
+import { MathAnswer } from '../math-answer.js';
 import { ProfileNav } from './profile-nav.js';
 
 export function ProfilePage({
@@ -15,7 +17,7 @@ export function ProfilePage({
 }) {
   const u = summary.user;
   return (
-    <Layout ctx={ctx} title="Your profile">
+    <Layout ctx={ctx} title="Your profile" styles={['katex.css']}>
       <h1>
         {u.first_name} {u.last_name}
       </h1>
@@ -102,11 +104,11 @@ export function ProfilePage({
                   <tr>
                     <td>{formatTime(s.createdAt, timeZone)}</td>
                     <td>
-                      <a href={`/challenges/${s.challengeId}`}>{s.challengeTitle}</a>
+                      <a href={`/challenges/${s.challengeId}`}>{mathProseToText(s.challengeTitle)}</a>
                     </td>
-                    <td>{s.boxLabel || `Box ${s.boxPosition}`}</td>
+                    <td>{s.boxLabel ? mathProseToText(s.boxLabel) : `Box ${s.boxPosition}`}</td>
                     <td>
-                      <code>{s.answer}</code>
+                      <MathAnswer latex={s.answer} />
                     </td>
                     <td>
                       {s.isCorrect ? (
