@@ -14,6 +14,7 @@ import { registerSecurity } from './security/index.js';
 import type { SessionStore } from './security/session-store.js';
 import { registerErrorHandlers, sendError } from './web/errors.js';
 import { flashPlugin } from './web/flash.js';
+import { mailSenderPlugin } from './web/mail-sender.js';
 import { mathPoolPlugin } from './web/math-pool.js';
 import { multipartPlugin } from './web/multipart.js';
 import { renderPlugin } from './web/render.js';
@@ -62,6 +63,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   await app.register(multipartPlugin);
   await app.register(mathPoolPlugin);
+  await app.register(mailSenderPlugin);
   // Before the routes: each route plugin keeps the error handler that was set
   // when it was registered, so setting it afterwards would leave Fastify's default.
   registerErrorHandlers(app);

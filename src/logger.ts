@@ -21,6 +21,7 @@ const REDACT_PATHS = [
   '*._csrf',
   '*.secret',
   '*.secretKey',
+  '*.smtpUrl',
   'body.password',
 ];
 
@@ -36,6 +37,15 @@ export function createLogger(config: Config): pino.Logger {
 }
 
 /**
+ * The URL as logged: the value of a `token` query parameter (the links the
+ * site emails: password reset, address confirmation) is replaced, so a log
+ * line never holds a working link.
+ */
+export function loggedUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+}
+
+/**
  * One access-log line per request, when it completes (Fastify's default writes
  * two: "incoming request" and "request completed"). Fastify's other request
  * logs (errors, route not found) are unchanged.
@@ -46,7 +56,7 @@ export class AccessLogController extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const line = {
       method: request.method,
-      url: request.url,
+      url: loggedUrl(request.url),
       statusCode: reply.statusCode,
       ip: request.clientIp,
       responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,

@@ -85,6 +85,8 @@ const T = {
       ['updated_at', 'text'],
       ['last_login_at', 'text'],
       ['password_changed_at', 'text'],
+      // Members of a running society have confirmed addresses (migration 008).
+      ['email_verified_at', 'text'],
     ],
   },
   challenges: {
@@ -315,6 +317,7 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
           iso(joinedAt),
           lastLogin,
           iso(joinedAt),
+          iso(joinedAt),
         ]);
         continue;
       }
@@ -342,6 +345,7 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
         iso(joinedAt),
         iso(joinedAt),
         lastLogin,
+        iso(joinedAt),
         iso(joinedAt),
       ]);
     }

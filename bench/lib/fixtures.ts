@@ -141,6 +141,7 @@ export async function prepareFixtures(
             is_admin: 0,
             is_participant: 0,
             must_change_password: 0,
+            email_verified_at: nowIso,
             created_at: nowIso,
             updated_at: nowIso,
             password_changed_at: nowIso,

@@ -1,5 +1,5 @@
 // `mathsoc` — operations from the command line (also as npm scripts):
-// db:migrate, db:init, create-admin, reset-password, db:backup, db:restore, doctor.
+// db:migrate, db:init, create-admin, reset-password, db:backup, db:restore, doctor, mail:send.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
@@ -10,6 +10,9 @@ import { passwordError, passwordRules } from '../domain/accounts/password-policy
 import { generatePassword } from '../domain/accounts/passwords.js';
 import { hashNewPassword } from '../domain/accounts/users.js';
 import { gatherFacts } from '../domain/doctor-facts.js';
+import { queueMail } from '../domain/mail/outbox.js';
+import { mailDelivery, MailSender, type MailLog } from '../domain/mail/sender.js';
+import { passwordChangedMail } from '../domain/mail/templates/password-changed.js';
 import { hasAdmin, initialiseData } from '../domain/setup.js';
 import { doctorReport } from '../security/doctor.js';
 import { RedisSessionStore } from '../security/session-redis.js';
@@ -147,7 +150,11 @@ export function buildCli(): Command {
     .action((opts: { email: string }) =>
       withDatabase(async (config, handle) => {
         const email = opts.email.trim().toLowerCase();
-        const user = await handle.db.selectFrom('users').select(['id']).where('email', '=', email).executeTakeFirst();
+        const user = await handle.db
+          .selectFrom('users')
+          .select(['id', 'email', 'first_name'])
+          .where('email', '=', email)
+          .executeTakeFirst();
         if (!user) throw new CliError(`No account with ${email}.`);
         const password = generatePassword(20);
         const hash = await hashNewPassword(password);
@@ -159,6 +166,10 @@ export function buildCli(): Command {
             .where('id', '=', user.id)
             .execute();
           await audit(trx, CLI_ACTOR, { action: 'user.reset_password', targetType: 'user', targetId: user.id });
+          await queueMail(
+            trx,
+            passwordChangedMail({ to: user.email, firstName: user.first_name, way: 'admin', forgotLink: null }),
+          );
         });
         const store = await sessionStore(config, handle);
         try {
@@ -210,6 +221,30 @@ export function buildCli(): Command {
         const report = doctorReport(await gatherFacts(config, handle));
         for (const line of report.lines) say(line);
         if (!report.ok) throw new CliError('blocking checks failed (marked [blocking] above).');
+      }),
+    );
+
+  program
+    .command('mail:send')
+    .description('send the messages due in the outbox once (exit code 1 if any failed; they stay queued)')
+    .action(() =>
+      withDatabase(async (config, handle) => {
+        // One line per message: its id, kind and outcome; never its text or links.
+        const line = (obj: Record<string, unknown>, msg: string) =>
+          say(
+            `${msg}: ${Object.entries(obj)
+              .map(([k, v]) => `${k}=${String(v)}`)
+              .join(' ')}`,
+          );
+        const log: MailLog = { info: line, warn: line, error: line };
+        const sender = new MailSender(handle.db, mailDelivery(config.mail), log);
+        try {
+          const result = await sender.flush();
+          say(`Outbox: ${result.sent} sent, ${result.failed} failed (will be tried again), ${result.gaveUp} given up.`);
+          if (result.failed + result.gaveUp > 0) throw new CliError('some messages could not be sent (see above).');
+        } finally {
+          await sender.stop();
+        }
       }),
     );
 

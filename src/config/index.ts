@@ -162,6 +162,10 @@ export interface Config {
     wrongAnswers: string;
     cspReport: string;
     mathApi: string;
+    /** Forms that send an email link (password reset, confirmation again), per client address. */
+    emailLinks: string;
+    /** Emails with a link sent to one address, whoever asks: so no address can be flooded. */
+    emailAddress: string;
   };
   csrf: { enabled: boolean };
   proxy: { xFor: number; xProto: number; xHost: number; xPort: number };
@@ -198,9 +202,29 @@ export interface Config {
     workers: number;
   };
   ops: { instances: number; backupDir: string; backupMaxAgeHours: number };
+  mail: {
+    /** smtp:// or smtps:// with optional user:password; null: messages are written to `directory`. */
+    smtpUrl: string | null;
+    /** The From header: "Name <address>" or a bare address. */
+    from: string;
+    /** New and changed addresses must be confirmed through an emailed link before they count. */
+    requireVerification: boolean;
+    /** Where .eml files go when no SMTP_URL is set. */
+    directory: string;
+  };
 }
 
-const KNOWN_PREFIXES = ['RATELIMIT_', 'CSP_', 'HSTS_', 'SESSION_', 'PROXY_FIX_', 'FORCE_HTTPS', 'CSRF_'];
+const KNOWN_PREFIXES = [
+  'RATELIMIT_',
+  'CSP_',
+  'HSTS_',
+  'SESSION_',
+  'PROXY_FIX_',
+  'FORCE_HTTPS',
+  'CSRF_',
+  'SMTP_',
+  'MAIL_',
+];
 
 const KNOWN_KEYS = new Set([
   'RATELIMIT_ENABLED',
@@ -221,6 +245,8 @@ const KNOWN_KEYS = new Set([
   'RATELIMIT_PASSWORD_CONFIRM',
   'RATELIMIT_LOGIN_PAIR',
   'RATELIMIT_LOGIN_KNOWN_DEVICE_DAYS',
+  'RATELIMIT_EMAIL_LINKS',
+  'RATELIMIT_EMAIL_ADDRESS',
   'CSP_ENABLED',
   'CSP_ALLOW_UNSAFE_EVAL',
   'CSP_CDN_SOURCES',
@@ -242,6 +268,9 @@ const KNOWN_KEYS = new Set([
   'FORCE_HTTPS',
   'FORCE_HTTPS_PERMANENT',
   'CSRF_ENABLED',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'MAIL_DIRECTORY',
 ]);
 
 function checkUnknownKeys(env: Env): void {
@@ -375,6 +404,45 @@ function sessionStoreUri(value: string | null): string | null {
   return value;
 }
 
+/**
+ * smtp://user:pass@host:587 (STARTTLS when the server offers it) or smtps://…
+ * (TLS from the first byte). Errors never repeat the URL: it may hold a password.
+ */
+function smtpUrl(raw: string | undefined): string | null {
+  const value = raw?.trim() ?? '';
+  if (value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('SMTP_URL is not a valid URL (smtp://user:password@host:587 or smtps://…)');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new ConfigError(`SMTP_URL must start with smtp:// or smtps:// (it starts with ${url.protocol}//)`);
+  if (!url.hostname) throw new ConfigError('SMTP_URL names no host (smtp://user:password@host:587)');
+  return value;
+}
+
+/** The SMTP URL with its password replaced, for anything that prints settings. */
+export function redactSmtpUrl(value: string | null): string | null {
+  if (value === null) return null;
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = 'redacted';
+    return url.toString();
+  } catch {
+    return '[unparseable]';
+  }
+}
+
+/** "Name <address@host>" or "address@host"; no line breaks (they would start a new header). */
+function mailFrom(env: Env): string {
+  const value = str(env, 'MAIL_FROM', 'Maths Society <no-reply@localhost>');
+  const ok = /^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/.test(value);
+  if (!ok) throw new ConfigError(`MAIL_FROM="${value}" must be an address or "Name <address>"`);
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const profile = resolveProfile(env);
   checkUnknownKeys(env);
@@ -466,6 +534,8 @@ export function loadConfig(env: Env = process.env): Config {
       wrongAnswers: str(env, 'RATELIMIT_WRONG_ANSWERS', '10 per minute'),
       cspReport: str(env, 'RATELIMIT_CSP_REPORT', '100 per minute'),
       mathApi: str(env, 'RATELIMIT_MATH_API', '60 per minute'),
+      emailLinks: str(env, 'RATELIMIT_EMAIL_LINKS', '30 per minute;200 per hour;1000 per day'),
+      emailAddress: str(env, 'RATELIMIT_EMAIL_ADDRESS', '3 per 15 minutes;10 per day'),
     },
     // Production always verifies CSRF tokens; the switch only exists for the other profiles.
     csrf: { enabled: prod ? true : bool(env, 'CSRF_ENABLED', pick(profile, [true, false, true])) },
@@ -511,6 +581,12 @@ export function loadConfig(env: Env = process.env): Config {
       instances: int(env, 'WEB_CONCURRENCY', 1, 1, 256),
       backupDir: str(env, 'BACKUP_DIR', './data/backups'),
       backupMaxAgeHours: int(env, 'BACKUP_MAX_AGE_HOURS', 26, 1, 24 * 365),
+    },
+    mail: {
+      smtpUrl: smtpUrl(env.SMTP_URL),
+      from: mailFrom(env),
+      requireVerification: bool(env, 'REQUIRE_EMAIL_VERIFICATION', pick(profile, [false, false, true])),
+      directory: str(env, 'MAIL_DIRECTORY', profile === 'testing' ? './data/test-mail' : './data/mail'),
     },
   };
 }

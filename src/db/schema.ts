@@ -27,6 +27,8 @@ export interface UsersTable {
   updated_at: Time;
   last_login_at: Time | null;
   password_changed_at: Time | null;
+  /** When the address was confirmed (an emailed link, or an admin); null: waiting for its link (migration 008). */
+  email_verified_at: ColumnType<Time | null, Time | null | undefined, Time | null>;
 }
 
 export interface SessionsTable {
@@ -78,6 +80,8 @@ export interface AnswerBoxesTable {
   label: string;
   correct_answer: string;
   options_json: string;
+  /** 1: a right value in a form the box does not accept uses an attempt (migration 009). */
+  wrong_form_costs_attempt: Flag;
   created_at: Time;
 }
 
@@ -220,6 +224,39 @@ export interface SettingsTable {
   updated_at: Time;
 }
 
+export type EmailTokenPurpose = 'verify-email' | 'reset-password' | 'change-email';
+
+/** Links sent by email (migration 008). Only the token's SHA-256 is stored. */
+export interface EmailTokensTable {
+  id: Id;
+  user_id: number;
+  purpose: EmailTokenPurpose;
+  token_hash: string;
+  /** The address a change-email link moves the account to. */
+  new_email: string | null;
+  created_at: Time;
+  expires_at: Time;
+  used_at: Time | null;
+}
+
+/** Messages waiting to be sent, and those sent or given up on (migration 008). */
+export interface MailOutboxTable {
+  id: Id;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  /** What the message is (password-reset, password-changed, …): for the log and the doctor. */
+  kind: string;
+  created_at: Time;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Time;
+  /** A sender's lease: no other sender takes the message before this time. */
+  locked_until: Time | null;
+  sent_at: Time | null;
+  last_error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -240,6 +277,8 @@ export interface Database {
   audit_log: AuditLogTable;
   pages: PagesTable;
   settings: SettingsTable;
+  email_tokens: EmailTokensTable;
+  mail_outbox: MailOutboxTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -11,6 +11,7 @@ import { pingDatabase, type DatabaseHandle } from '../db/index.js';
 import { migrations } from '../db/migrations/index.js';
 import { DEFAULT_ADMIN_PASSWORDS, type AdminFact, type DoctorFacts } from '../security/doctor.js';
 import { verifyPassword } from './accounts/passwords.js';
+import { outboxSummary } from './mail/outbox.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -77,6 +78,7 @@ export async function gatherFacts(
 ): Promise<DoctorFacts> {
   const database: DoctorFacts['database'] = { reachable: false, pendingMigrations: [] };
   let admins: AdminFact[] | null = null;
+  let outbox: DoctorFacts['outbox'] = null;
   if (await pingDatabase(handle.db, 3000)) {
     database.reachable = true;
     try {
@@ -87,6 +89,10 @@ export async function gatherFacts(
       database.pendingMigrations = known.filter((m) => !m.executedAt).map((m) => m.name);
       // An empty database (nothing migrated yet) has no admin accounts to worry about.
       admins = database.pendingMigrations.includes('001_initial') ? [] : await adminFacts(handle);
+      // Before its migration there is no outbox, and so nothing waiting in it.
+      outbox = database.pendingMigrations.includes('008_email')
+        ? { waiting: 0, failing: 0, gaveUp: 0, lastError: null }
+        : await outboxSummary(handle.db);
     } catch (err) {
       database.error = err instanceof Error ? err.message : String(err);
     }
@@ -100,6 +106,7 @@ export async function gatherFacts(
     database,
     admins,
     newestBackup: newestBackup(config.ops.backupDir),
+    outbox,
     now: new Date(),
   };
 }

@@ -4,6 +4,7 @@ import type { Db } from '../db/index.js';
 import type { Announcement, Article } from '../db/schema.js';
 import { latestAnnouncement } from './content/announcements.js';
 import { latestArticles } from './content/articles.js';
+import type { BoardVisibility } from './accounts/board-visibility.js';
 
 export interface HomeStats {
   releasedChallenges: number;
@@ -26,7 +27,7 @@ export interface HomeData {
   articles: Article[];
 }
 
-async function homeStats(db: Db, now = new Date().toISOString()): Promise<HomeStats> {
+async function homeStats(db: Db, now: string, visibility: BoardVisibility): Promise<HomeStats> {
   const [c, a, u] = await Promise.all([
     db
       .selectFrom('challenges')
@@ -41,6 +42,7 @@ async function homeStats(db: Db, now = new Date().toISOString()): Promise<HomeSt
     db
       .selectFrom('users')
       .select((eb) => eb.fn.countAll<number>().as('n'))
+      .$if(visibility.confirmedOnly, (qb) => qb.where('email_verified_at', 'is not', null))
       .executeTakeFirstOrThrow(),
   ]);
   return { releasedChallenges: Number(c.n), articles: Number(a.n), members: Number(u.n) };
@@ -64,9 +66,13 @@ async function newestReleasedChallenges(
   return rows.map((r) => ({ id: r.id, title: r.title, keyStage: r.key_stage, releaseAt: r.release_at }));
 }
 
-export async function homeData(db: Db, now = new Date().toISOString()): Promise<HomeData> {
+export async function homeData(
+  db: Db,
+  now = new Date().toISOString(),
+  visibility: BoardVisibility = { confirmedOnly: false },
+): Promise<HomeData> {
   const [stats, announcement, newsletters, challenges, articles] = await Promise.all([
-    homeStats(db, now),
+    homeStats(db, now, visibility),
     latestAnnouncement(db),
     latestArticles(db, 'newsletter', 1),
     newestReleasedChallenges(db, 3, now),

@@ -13,6 +13,7 @@ export interface RouteEntry {
   csrf: boolean;
   probe: boolean;
   json: boolean;
+  allowUnverified: boolean;
 }
 
 declare module 'fastify' {
@@ -23,6 +24,8 @@ declare module 'fastify' {
 
 const ACCESS = new Set<Access>(['public', 'user', 'admin']);
 export const PASSWORD_CHANGE_PATH = '/profile/password';
+/** Where a signed-in account with an unconfirmed address is sent: "check your inbox", with "send the link again". */
+export const CHECK_INBOX_PATH = '/check-your-inbox';
 
 const SAME_ORIGIN = 'https://same-origin.invalid';
 const LONGEST_TARGET = 4000;
@@ -98,6 +101,8 @@ export class HttpError extends Error {
   }
 }
 
+const UNVERIFIED = 'Confirm your email address first: open the link we sent you.';
+
 function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
   if (wantsJson(request)) return reply.code(401).send({ error: 'Please log in first.' });
   return reply.redirect(`/login?next=${encodeURIComponent(safeNext(request.url))}`, 302);
@@ -108,7 +113,13 @@ export const accessPlugin = fp(
     app.decorate('routeTable', [] as RouteEntry[]);
 
     app.addHook('onRoute', (route) => {
-      const config = (route.config ?? {}) as { access?: Access; csrf?: boolean; probe?: boolean; json?: boolean };
+      const config = (route.config ?? {}) as {
+        access?: Access;
+        csrf?: boolean;
+        probe?: boolean;
+        json?: boolean;
+        allowUnverified?: boolean;
+      };
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       // Fastify adds HEAD twins of GET routes itself; they inherit the GET's declaration.
       if (!config.access || !ACCESS.has(config.access)) {
@@ -124,10 +135,12 @@ export const accessPlugin = fp(
           csrf: config.csrf !== false,
           probe: config.probe === true,
           json: config.json === true,
+          allowUnverified: config.allowUnverified === true,
         });
       }
     });
 
+    const requireVerification = app.config.mail.requireVerification;
     app.addHook('preHandler', async (request, reply) => {
       const config = request.routeOptions.config;
       const access = config?.access;
@@ -138,6 +151,13 @@ export const accessPlugin = fp(
       if (user || config.personal) reply.header('cache-control', 'no-store');
       if (access === 'public') return;
       if (!user) return denyAnonymous(request, reply);
+      // An account whose address is not confirmed may only see "check your inbox" and ask for
+      // the link again: no answers, no competitions, no profile, no admin area — unless a route
+      // says otherwise. Off when the site does not require confirmed addresses.
+      if (!user.emailVerified && requireVerification && !config.allowUnverified) {
+        if (wantsJson(request)) return reply.code(403).send({ error: UNVERIFIED });
+        return reply.redirect(CHECK_INBOX_PATH, 302);
+      }
       if (user.mustChangePassword && !config.allowDuringPasswordChange) {
         if (wantsJson(request)) return reply.code(403).send({ error: 'You must change your password first.' });
         return reply.redirect(PASSWORD_CHANGE_PATH, 302);

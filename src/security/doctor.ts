@@ -17,6 +17,16 @@ export interface AdminFact {
   mustChangePassword: boolean;
 }
 
+/** The mail outbox: messages not sent yet. */
+export interface OutboxFact {
+  waiting: number;
+  /** Waiting, after at least one failed attempt. */
+  failing: number;
+  /** No longer tried after the last allowed attempt. */
+  gaveUp: number;
+  lastError: string | null;
+}
+
 export interface DoctorFacts {
   config: Config;
   /** The environment the configuration came from (to see what was set on purpose). */
@@ -26,6 +36,8 @@ export interface DoctorFacts {
   /** Null when the database could not be read. */
   admins: AdminFact[] | null;
   newestBackup: { file: string; modifiedAt: Date } | null;
+  /** Null when the database could not be read. */
+  outbox: OutboxFact | null;
   now: Date;
 }
 
@@ -336,7 +348,54 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
     ),
   );
 
+  // Blocking when addresses must be confirmed: without a mail server no one could finish registering.
+  const mail = c.mail;
+  const mailBlocking = c.profile === 'production' && mail.requireVerification;
+  results.push(
+    check(
+      'mail-server',
+      'Send email through a mail server (SMTP_URL)',
+      mailBlocking,
+      mail.smtpUrl !== null,
+      mail.smtpUrl
+        ? `SMTP to ${smtpHost(mail.smtpUrl)}, from ${mail.from}`
+        : `SMTP_URL is not set: emails (confirmation and password-reset links) are written as files to ${mail.directory}${
+            mailBlocking ? ', while REQUIRE_EMAIL_VERIFICATION is on, so no one could confirm an address' : ''
+          }`,
+      "Set SMTP_URL=smtps://user:password@mail.your-school.org:465 (or smtp://…:587 with STARTTLS) and MAIL_FROM to an address the school's mail server may send from.",
+    ),
+  );
+
+  const outbox = f.outbox;
+  const stuck = outbox ? outbox.failing + outbox.gaveUp : 0;
+  results.push(
+    check(
+      'mail-outbox',
+      'Outbox messages that could not be sent',
+      false,
+      outbox !== null && stuck === 0,
+      outbox === null
+        ? 'could not read the outbox'
+        : stuck === 0
+          ? `no failed messages (${outbox.waiting} waiting to be sent)`
+          : `${outbox.failing} failed and will be tried again, ${outbox.gaveUp} given up after every attempt; last error: ${outbox.lastError ?? 'none recorded'}`,
+      outbox === null
+        ? 'Make the database reachable, then run `mathsoc doctor` again.'
+        : 'Check SMTP_URL and that the mail server accepts this host, then run `mathsoc mail:send` (given-up messages are kept in mail_outbox for reference).',
+    ),
+  );
+
   return results;
+}
+
+/** The mail server's host and port, never its credentials. */
+function smtpHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(unreadable SMTP_URL)';
+  }
 }
 
 export const blockingFailures = (results: CheckResult[]): CheckResult[] => results.filter((r) => !r.ok && r.blocking);

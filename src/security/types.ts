@@ -17,6 +17,8 @@ export interface SessionUser {
   yearGroup: number | null;
   schoolId: number | null;
   mustChangePassword: boolean;
+  /** The account's address has been confirmed by a link sent to it (or needs no confirmation). */
+  emailVerified: boolean;
 }
 
 export interface RouteSecurityConfig {
@@ -30,6 +32,8 @@ export interface RouteSecurityConfig {
   session?: boolean;
   /** Reachable while the user must change their password. */
   allowDuringPasswordChange?: boolean;
+  /** Reachable by a signed-in account whose email address is not confirmed yet (REQUIRE_EMAIL_VERIFICATION). */
+  allowUnverified?: boolean;
   /** Response shows personal data: sent with Cache-Control: no-store. */
   personal?: boolean;
   /** JSON API: errors and denials answer in JSON. */

@@ -16,7 +16,9 @@ describe.runIf(browserAvailable())(
   'competition journey: register through a school, answer, score for the school',
   E2E_TIMEOUTS,
   () => {
-    const e2e = useE2E();
+    // This journey is about what comes after joining: confirming the address by email is
+    // test/e2e/verified-registration.test.ts's journey, so registration here signs in at once.
+    const e2e = useE2E({ REQUIRE_EMAIL_VERIFICATION: 'false' });
     let competitionId: number;
 
     beforeAll(async () => {

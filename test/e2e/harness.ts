@@ -195,6 +195,8 @@ export async function startSite(extraEnv: Record<string, string> = {}): Promise<
   const [dialect] = (await availableDialects()).slice(-1);
   const test = await createTestApp(dialect, {
     ...productionEnv(join(scratch, 'uploads'), join(scratch, 'backups')),
+    // Without SMTP_URL the site's emails are files: keep them with the run's other scratch files.
+    MAIL_DIRECTORY: join(scratch, 'mail'),
     ...extraEnv,
   });
   // The default school (its email domain is the one registration accepts) and the first admin.

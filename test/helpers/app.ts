@@ -29,6 +29,8 @@ export interface TestUserFields {
   mathsClass: string | null;
   mustChangePassword: boolean;
   schoolId: number | null;
+  /** Confirmed address (default): false makes an account still waiting for its confirmation link. */
+  emailVerified: boolean;
 }
 
 export interface TestUser extends TestUserFields {
@@ -84,6 +86,7 @@ export async function createTestApp(dialect: Dialect = 'sqlite', env: Record<str
         mathsClass: fields.mathsClass ?? null,
         mustChangePassword: fields.mustChangePassword ?? false,
         schoolId: fields.schoolId ?? null,
+        emailVerified: fields.emailVerified ?? true,
       };
       const row = await database.db
         .insertInto('users')
@@ -99,6 +102,7 @@ export async function createTestApp(dialect: Dialect = 'sqlite', env: Record<str
           user_type: f.isAdmin ? 'teacher' : 'student',
           is_admin: f.isAdmin ? 1 : 0,
           must_change_password: f.mustChangePassword ? 1 : 0,
+          email_verified_at: f.emailVerified ? now : null,
           created_at: now,
           updated_at: now,
           password_changed_at: now,

@@ -1,6 +1,8 @@
-// Every registered route × {anonymous, student, admin}: allowed or denied as
-// the route declares (config.access), and never a server error. The list comes
-// from app.routeTable, so routes added later are covered without editing this.
+// Every registered route × {anonymous, unverified, student, admin}: allowed or
+// denied as the route declares (config.access, and allowUnverified for an
+// account whose address is not confirmed yet), and never a server error. The
+// list comes from app.routeTable, so routes added later are covered without
+// editing this.
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -11,11 +13,15 @@ import { availableDialects, createTestDatabase } from '../helpers/db.js';
 import { hit, label, routes, seedData } from './routes.js';
 import { STRONG_SECRET } from './helpers.js';
 
-type Role = 'anonymous' | 'student' | 'admin';
-const ROLES: Role[] = ['anonymous', 'student', 'admin'];
+type Role = 'anonymous' | 'unverified' | 'student' | 'admin';
+const ROLES: Role[] = ['anonymous', 'unverified', 'student', 'admin'];
+
+/** The only routes a signed-in account with an unconfirmed address may use beyond the public ones. */
+const OPEN_TO_UNVERIFIED = ['POST /check-your-inbox/resend'];
 
 function allowed(route: RouteEntry, role: Role): boolean {
   if (route.access === 'public') return true;
+  if (role === 'unverified') return route.access === 'user' && route.allowUnverified;
   if (route.access === 'user') return role !== 'anonymous';
   return role === 'admin';
 }
@@ -26,6 +32,11 @@ function deniedByGuard(res: LightMyRequestResponse, role: Role): boolean {
     if (res.statusCode === 401) return true;
     return res.statusCode === 302 && String(res.headers.location).startsWith('/login?next=');
   }
+  if (role === 'unverified') {
+    // A HEAD request's 403 has no body.
+    if (res.statusCode === 403) return res.body === '' || res.body.includes('Confirm your email address first');
+    return res.statusCode === 302 && res.headers.location === '/check-your-inbox';
+  }
   if (res.statusCode !== 403) return false;
   return res.body === '' || res.body.includes('for administrators only');
 }
@@ -33,7 +44,8 @@ function deniedByGuard(res: LightMyRequestResponse, role: Role): boolean {
 describe.each(await availableDialects())('access matrix on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp(dialect);
+    // Addresses must be confirmed (the production default), so the unverified column is gated.
+    t = await createTestApp(dialect, { REQUIRE_EMAIL_VERIFICATION: 'true' });
     await seedData(t);
   });
   afterAll(async () => {
@@ -43,7 +55,11 @@ describe.each(await availableDialects())('access matrix on %s', (dialect) => {
   async function clientFor(role: Role): Promise<TestClient | null> {
     if (role === 'anonymous') return null;
     // A fresh account per request: no request can spoil the next one (logout, delete, demote…).
-    const user = await t.createUser({ isAdmin: role === 'admin', lastName: `Matrix${role}` });
+    const user = await t.createUser({
+      isAdmin: role === 'admin',
+      emailVerified: role !== 'unverified',
+      lastName: `Matrix${role}`,
+    });
     const client = t.client();
     await client.loginAs(user);
     return client;
@@ -53,6 +69,14 @@ describe.each(await availableDialects())('access matrix on %s', (dialect) => {
     const all = routes(t.app);
     expect(all.length).toBeGreaterThan(10);
     for (const r of all) expect(['public', 'user', 'admin'], label(r)).toContain(r.access);
+  });
+
+  it('only the reviewed routes let an account with an unconfirmed address through', () => {
+    const open = routes(t.app)
+      .filter((r) => r.allowUnverified)
+      .map(label)
+      .sort();
+    expect(open).toEqual(OPEN_TO_UNVERIFIED);
   });
 
   it.each(ROLES)('every route answers %s as declared, without a server error', async (role) => {

@@ -91,6 +91,8 @@ describe('as processes', () => {
       PROXY_FIX_X_PROTO: '1',
       PROXY_FIX_X_HOST: '0',
       PROXY_FIX_X_PORT: '0',
+      // A mail server, as production needs while REQUIRE_EMAIL_VERIFICATION is on (nothing is sent here).
+      SMTP_URL: 'smtp://127.0.0.1:2525',
     };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -26,6 +26,7 @@ async function makeUser(t: ProbeApp, isAdmin = false): Promise<number> {
       school_id: null,
       user_type: isAdmin ? 'teacher' : 'student',
       is_admin: isAdmin ? 1 : 0,
+      email_verified_at: now,
       created_at: now,
       updated_at: now,
     })

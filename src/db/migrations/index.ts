@@ -5,10 +5,14 @@ import * as m001 from './001_initial.js';
 import * as m002 from './002_session_privilege.js';
 import * as m004 from './004_board_counters.js';
 import * as m007 from './007_submission_history_index.js';
+import * as m008 from './008_email.js';
+import * as m009 from './009_answer_box_form_attempts.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
   '002_session_privilege': m002,
   '004_board_counters': m004,
   '007_submission_history_index': m007,
+  '008_email': m008,
+  '009_answer_box_form_attempts': m009,
 };

@@ -1,12 +1,15 @@
 // Deleting an account, by its owner or by an admin: one transaction removes the
 // person's submissions, completions, leaderboard rows, adjustments, competition
 // rows and sessions, keeps the articles they wrote (re-attributed: the author
-// link is cleared and the article keeps the author name it shows), and records
-// an audit entry. Either all of it happens or none of it does.
+// link is cleared and the article keeps the author name it shows), records
+// an audit entry and queues a notice to the account's address. Either all of
+// it happens or none of it does.
 import type { Transaction } from 'kysely';
 import type { Db } from '../../db/index.js';
 import type { Database } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
+import { queueMail } from '../mail/outbox.js';
+import { accountDeletedMail } from '../mail/templates/account-deleted.js';
 
 export interface DeletionSummary {
   email: string;
@@ -18,11 +21,22 @@ export interface DeletionSummary {
 const n = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) =>
   Number(r.numDeletedRows ?? r.numUpdatedRows ?? 0);
 
-/** The deletion steps inside an existing transaction (also used by bulk delete). */
+/**
+ * The deletion steps inside an existing transaction (also used by bulk
+ * delete); `by` says who deleted the account, for the notice to its owner.
+ */
 export async function deleteAccountRows(
   trx: Transaction<Database>,
   userId: number,
+  by: 'owner' | 'admin' = 'admin',
 ): Promise<Omit<DeletionSummary, 'email'>> {
+  const owner = await trx
+    .selectFrom('users')
+    .select(['email', 'first_name'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (owner)
+    await queueMail(trx, accountDeletedMail({ to: owner.email, firstName: owner.first_name, byAdmin: by === 'admin' }));
   const submissions = n(await trx.deleteFrom('submissions').where('user_id', '=', userId).executeTakeFirst());
   const completions = n(await trx.deleteFrom('completions').where('user_id', '=', userId).executeTakeFirst());
   await trx.deleteFrom('scores').where('user_id', '=', userId).execute();
@@ -51,7 +65,7 @@ export async function deleteAccount(
   return db.transaction().execute(async (trx) => {
     const user = await trx.selectFrom('users').select(['id', 'email']).where('id', '=', userId).executeTakeFirst();
     if (!user) return null;
-    const counts = await deleteAccountRows(trx, userId);
+    const counts = await deleteAccountRows(trx, userId, action === 'account.delete' ? 'owner' : 'admin');
     const who = actor.id === userId ? { ...actor, id: null } : actor;
     await audit(trx, who, { action, targetType: 'user', targetId: userId, details: { email: user.email, ...counts } });
     return { email: user.email, ...counts };

@@ -18,6 +18,7 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
       'year_group',
       'school_id',
       'must_change_password',
+      'email_verified_at',
     ])
     .where('id', '=', userId)
     .executeTakeFirst();
@@ -32,5 +33,6 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
     yearGroup: row.year_group,
     schoolId: row.school_id,
     mustChangePassword: row.must_change_password === 1,
+    emailVerified: row.email_verified_at !== null,
   };
 }

@@ -10,8 +10,12 @@ import type { Database, User } from '../../db/schema.js';
 import { textValue } from '../../lib/forms.js';
 import { deleteAccountRows } from './account-deletion.js';
 import { audit, type AuditActor } from '../audit.js';
+import { queueMail } from '../mail/outbox.js';
+import { passwordChangedMail } from '../mail/templates/password-changed.js';
 import { parseYear } from '../key-stage.js';
 import type { AdminUserDetails } from './user-forms.js';
+import { afterAdminEmailChange } from './email-change.js';
+import type { LinkMaker } from './email-verification.js';
 import { EmailTakenError, insertUser, isUniqueViolation, setPassword, USER_TYPES, type UserType } from './users.js';
 
 export class SelfActionError extends Error {}
@@ -27,6 +31,8 @@ export interface UserListQuery {
   year: number | null;
   type: UserType | null;
   admin: boolean | null;
+  /** Confirmed email address (yes), still waiting for its link (no), or either. */
+  verified: boolean | null;
   sort: SortKey;
   dir: 'asc' | 'desc';
   page: number;
@@ -44,6 +50,7 @@ export const userListQuerySchema = z
     year: textValue().transform(parseYear),
     type: textValue().transform((v) => choice(USER_TYPES, v)),
     admin: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
+    verified: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
     sort: textValue().transform((v) => choice(SORT_KEYS, v) ?? 'name'),
     dir: textValue().transform((v) => (v === 'desc' ? 'desc' : 'asc')),
     page: textValue()
@@ -87,6 +94,7 @@ function filtered(db: Db, query: UserListQuery) {
   if (query.year !== null) qb = qb.where('year_group', '=', query.year);
   if (query.type) qb = qb.where('user_type', '=', query.type);
   if (query.admin !== null) qb = qb.where('is_admin', '=', query.admin ? 1 : 0);
+  if (query.verified !== null) qb = qb.where('email_verified_at', query.verified ? 'is not' : 'is', null);
   return qb;
 }
 
@@ -103,6 +111,7 @@ export type UserListRow = Pick<
   | 'is_admin'
   | 'is_participant'
   | 'must_change_password'
+  | 'email_verified_at'
   | 'created_at'
   | 'last_login_at'
 >;
@@ -133,6 +142,7 @@ export async function listUsers(db: Db, query: UserListQuery): Promise<UserListP
     'is_admin',
     'is_participant',
     'must_change_password',
+    'email_verified_at',
     'created_at',
     'last_login_at',
   ]);
@@ -252,6 +262,8 @@ export async function createUserByAdmin(
       userType: d.userType,
       isAdmin: d.isAdmin,
       mustChangePassword: true,
+      // The admin vouches for the address they typed (ADR 023).
+      emailVerified: true,
     });
     if (d.isParticipant) await trx.updateTable('users').set({ is_participant: 1 }).where('id', '=', id).execute();
     await audit(trx, actor, {
@@ -264,12 +276,17 @@ export async function createUserByAdmin(
   });
 }
 
-/** Saves the edit form; returns the fields that changed (old → new) as written to the audit log. */
+/**
+ * Saves the edit form; returns the fields that changed (old → new) as written
+ * to the audit log. A new email address is announced to the old one and, when
+ * addresses must be confirmed, waits for the link sent to it (email-change.ts).
+ */
 export async function updateUserByAdmin(
   db: Db,
   actor: AuditActor,
   userId: number,
   d: AdminUserDetails,
+  opts: { requireVerification: boolean; link: LinkMaker },
 ): Promise<Record<string, [unknown, unknown]>> {
   try {
     return await db.transaction().execute(async (trx) => {
@@ -292,11 +309,16 @@ export async function updateUserByAdmin(
         if (old !== v) changes[k] = [old, v];
       }
       if (Object.keys(changes).length === 0) return changes;
+      if (changes.email) refuseSelf(actor, userId, 'Change your own email address on your profile page.');
       await trx
         .updateTable('users')
         .set({ ...after, updated_at: new Date().toISOString() })
         .where('id', '=', userId)
         .execute();
+      if (changes.email) {
+        await afterAdminEmailChange(trx, before, { from: before.email, to: after.email }, opts);
+        if (opts.requireVerification) changes.email_verified = [before.email_verified_at !== null, false];
+      }
       await audit(trx, actor, { action: 'user.update', targetType: 'user', targetId: userId, details: { changes } });
       return changes;
     });
@@ -314,7 +336,11 @@ function refuseSelf(actor: AuditActor, userId: number, message: string): void {
 export async function resetPasswordByAdmin(db: Db, actor: AuditActor, userId: number, hash: string): Promise<void> {
   refuseSelf(actor, userId, 'Change your own password on your profile page, not here.');
   await db.transaction().execute(async (trx) => {
-    const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    const user = await trx
+      .selectFrom('users')
+      .select(['id', 'email', 'first_name'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
     if (!user) throw new NotFoundError('There is no such user.');
     await setPassword(trx, userId, hash, { mustChange: true });
     await audit(trx, actor, {
@@ -323,6 +349,33 @@ export async function resetPasswordByAdmin(db: Db, actor: AuditActor, userId: nu
       targetId: userId,
       details: { mustChange: true },
     });
+    // The owner hears of it from us, not only from the admin; the one-time password is never emailed.
+    await queueMail(
+      trx,
+      passwordChangedMail({ to: user.email, firstName: user.first_name, way: 'admin', forgotLink: null }),
+    );
+  });
+}
+
+/** An admin vouches for an account's address. Returns false when it was confirmed already. */
+export async function markVerifiedByAdmin(db: Db, actor: AuditActor, userId: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const user = await trx
+      .selectFrom('users')
+      .select(['id', 'email', 'email_verified_at'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (!user) throw new NotFoundError('There is no such user.');
+    if (user.email_verified_at !== null) return false;
+    const now = new Date().toISOString();
+    await trx.updateTable('users').set({ email_verified_at: now, updated_at: now }).where('id', '=', userId).execute();
+    await audit(trx, actor, {
+      action: 'user.verify',
+      targetType: 'user',
+      targetId: userId,
+      details: { email: user.email },
+    });
+    return true;
   });
 }
 

@@ -118,7 +118,17 @@ function registrationSchema(rules: PasswordRules) {
     .superRefine(newPasswordRule(rules));
 }
 
-export async function validateRegistration(db: Db, config: Config, body: unknown): Promise<FormOutcome<Registration>> {
+/**
+ * `revealTaken: false` when addresses must be confirmed: an address that has
+ * an account passes here, and registration answers it like any other
+ * (email-verification.ts), so the form never says who has an account.
+ */
+export async function validateRegistration(
+  db: Db,
+  config: Config,
+  body: unknown,
+  opts: { revealTaken: boolean } = { revealTaken: true },
+): Promise<FormOutcome<Registration>> {
   const values = {
     first_name: normalizeName(field(body, 'first_name')),
     last_name: normalizeName(field(body, 'last_name')),
@@ -136,7 +146,7 @@ export async function validateRegistration(db: Db, config: Config, body: unknown
   if (!errors.email) {
     const school = await schoolForEmail(db, values.email);
     if (!school) errors.email = domainHint(await allowedDomains(db));
-    else if (await emailInUse(db, values.email))
+    else if (opts.revealTaken && (await emailInUse(db, values.email)))
       errors.email = 'An account with this email address already exists. Log in instead.';
     else schoolId = school.id;
   }

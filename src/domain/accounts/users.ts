@@ -5,6 +5,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { KeyStage } from '../../config/index.js';
 import type { Database, School, User } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
+import { queueMail } from '../mail/outbox.js';
+import { passwordChangedMail } from '../mail/templates/password-changed.js';
 import { emailDomain, normalizeEmail } from './emails.js';
 import { normalizePassword } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -72,6 +74,8 @@ export interface NewAccount {
   userType: UserType;
   isAdmin: boolean;
   mustChangePassword: boolean;
+  /** The address is already known to be the person's (admins' accounts, or no confirmation required). */
+  emailVerified: boolean;
 }
 
 /** Inserts the account; a duplicate email (even one racing this insert) is an EmailTakenError. */
@@ -93,6 +97,7 @@ export async function insertUser(db: DbOrTrx, a: NewAccount): Promise<number> {
         is_admin: a.isAdmin ? 1 : 0,
         is_participant: 0,
         must_change_password: a.mustChangePassword ? 1 : 0,
+        email_verified_at: a.emailVerified ? now : null,
         created_at: now,
         updated_at: now,
         last_login_at: null,
@@ -209,15 +214,31 @@ export async function registerUser(db: Kysely<Database>, account: NewAccount, ac
   });
 }
 
-/** A new password chosen by the account holder: clears "must change", audited, one transaction. */
+/**
+ * A new password chosen by the account holder: clears "must change", audited,
+ * and the owner is told by email (with a link to reset it, should it not have
+ * been them); one transaction. `forgotLink`: the absolute "forgot your
+ * password" link.
+ */
 export async function changeOwnPassword(
   db: Kysely<Database>,
   userId: number,
   hash: string,
   actor: AuditActor,
+  forgotLink: string,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await setPassword(trx, userId, hash, { mustChange: false });
     await audit(trx, actor, { action: 'account.password_change', targetType: 'user', targetId: userId });
+    const owner = await trx
+      .selectFrom('users')
+      .select(['email', 'first_name'])
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (owner)
+      await queueMail(
+        trx,
+        passwordChangedMail({ to: owner.email, firstName: owner.first_name, way: 'profile', forgotLink }),
+      );
   });
 }

@@ -7,6 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Database } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
+import { unconfirmedUserIds, type BoardVisibility } from '../accounts/board-visibility.js';
 import { boardResetTimes, rebuildBoards, recalculateAll, resetBoards, type RecalculationSummary } from './scoring.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
@@ -42,13 +43,19 @@ export interface BoardEntry {
 }
 
 /** The top of one board: students with points, best first. */
-export async function topOfBoard(db: DbOrTrx, keyStage: KeyStage, limit: number): Promise<BoardEntry[]> {
+export async function topOfBoard(
+  db: DbOrTrx,
+  keyStage: KeyStage,
+  limit: number,
+  visibility: BoardVisibility = { confirmedOnly: false },
+): Promise<BoardEntry[]> {
   const rows = await db
     .selectFrom('scores as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.user_id', 's.points', 's.challenges_completed', 'u.first_name', 'u.last_name'])
     .where('s.key_stage', '=', keyStage)
     .where('s.points', '>', 0)
+    .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
     .orderBy('s.points', 'desc')
     .orderBy('s.challenges_completed', 'desc')
     .orderBy('s.user_id')
@@ -72,7 +79,12 @@ export interface BoardStats {
 }
 
 /** Totals of one board (participants: students with a try, a completion or an adjustment on it). */
-export async function boardStats(db: DbOrTrx, keyStage: KeyStage, now: string): Promise<BoardStats> {
+export async function boardStats(
+  db: DbOrTrx,
+  keyStage: KeyStage,
+  now: string,
+  visibility: BoardVisibility = { confirmedOnly: false },
+): Promise<BoardStats> {
   const s = await db
     .selectFrom('scores')
     .select([
@@ -81,6 +93,7 @@ export async function boardStats(db: DbOrTrx, keyStage: KeyStage, now: string): 
       (eb) => eb.fn.coalesce(eb.fn.sum<number>('submissions'), eb.lit(0)).as('submissions'),
     ])
     .where('key_stage', '=', keyStage)
+    .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
     .executeTakeFirstOrThrow();
   const c = await db
     .selectFrom('challenges')
@@ -106,7 +119,12 @@ export interface ActivityItem {
 }
 
 /** Latest completions on a board since its reset, newest first. */
-export async function recentActivity(db: DbOrTrx, keyStage: KeyStage, limit = 10): Promise<ActivityItem[]> {
+export async function recentActivity(
+  db: DbOrTrx,
+  keyStage: KeyStage,
+  limit = 10,
+  visibility: BoardVisibility = { confirmedOnly: false },
+): Promise<ActivityItem[]> {
   const since = (await boardResetTimes(db))[keyStage];
   const rows = await db
     .selectFrom('completions as k')
@@ -116,6 +134,7 @@ export async function recentActivity(db: DbOrTrx, keyStage: KeyStage, limit = 10
     .where('k.key_stage', '=', keyStage)
     .where('k.competition_id', 'is', null)
     .where('k.completed_at', '>=', since)
+    .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
     .orderBy('k.completed_at', 'desc')
     .orderBy('k.id', 'desc')
     .limit(limit)
@@ -139,7 +158,11 @@ export interface Standing {
 }
 
 /** A user's rows on every board (profile page and "your place" on the leaderboard). */
-export async function userStandings(db: DbOrTrx, userId: number): Promise<Standing[]> {
+export async function userStandings(
+  db: DbOrTrx,
+  userId: number,
+  visibility: BoardVisibility = { confirmedOnly: false },
+): Promise<Standing[]> {
   const rows = await db
     .selectFrom('scores')
     .select(['key_stage', 'points', 'challenges_completed', 'submissions'])
@@ -156,6 +179,7 @@ export async function userStandings(db: DbOrTrx, userId: number): Promise<Standi
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('key_stage', '=', ks)
         .where('points', '>', r.points)
+        .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
         .executeTakeFirstOrThrow();
       rank = Number(ahead.n) + 1;
     }

@@ -292,12 +292,16 @@ export function registrationClosedReason(c: Competition, now: string): string | 
   return competitionPhase(c, now) === 'ended' ? `${c.name} has ended: registration is closed.` : null;
 }
 
-/** The sign-up form of a competition: a new pupil account at one of its schools. */
+/**
+ * The sign-up form of a competition: a new pupil account at one of its
+ * schools. `revealTaken` as for validateRegistration.
+ */
 export async function validateCompetitionRegistration(
   db: DbOrTrx,
   config: Config,
   competitionId: number,
   body: unknown,
+  opts: { revealTaken: boolean } = { revealTaken: true },
 ): Promise<RegistrationOutcome> {
   const values: FormValues = {
     first_name: normalizeName(field(body, 'first_name')),
@@ -325,7 +329,8 @@ export async function validateCompetitionRegistration(
   if (!errors.email) {
     if (school && !emailMatchesSchool(values.email!, school)) {
       errors.email = `Use your ${school.name} email address: it must end in @${school.email_domain}.`;
-    } else if (await emailInUse(db, values.email!)) {
+    } else if (opts.revealTaken && (await emailInUse(db, values.email!))) {
+      // Only when addresses need no confirmation: otherwise the owner is told by email instead.
       existingAccount = true;
       errors.email =
         'An account with this email address already exists. Log in, then join the competition from this page.';

@@ -9,6 +9,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Challenge, Database } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
+import { unconfirmedUserIds, type BoardVisibility } from '../accounts/board-visibility.js';
 import {
   attemptsLeftAfter,
   findChallengeIn,
@@ -418,6 +419,7 @@ async function competitionTop(
   db: DbOrTrx,
   competitionId: number,
   keyStage: KeyStage,
+  visibility: BoardVisibility,
   limit = BOARD_SIZE,
 ): Promise<CompetitionBoardEntry[]> {
   const rows = await db
@@ -428,6 +430,7 @@ async function competitionTop(
     .where('cs.competition_id', '=', competitionId)
     .where('cs.key_stage', '=', keyStage)
     .where('cs.points', '>', 0)
+    .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
     .orderBy('cs.points', 'desc')
     .orderBy('cs.challenges_completed', 'desc')
     .orderBy('cs.user_id')
@@ -464,7 +467,12 @@ export function averageOneDecimal(points: number, participants: number): number 
  * the school registered in that key stage (also those without points yet),
  * so the average is per registered participant.
  */
-async function schoolRankings(db: DbOrTrx, competitionId: number, keyStage: KeyStage): Promise<SchoolRanking[]> {
+async function schoolRankings(
+  db: DbOrTrx,
+  competitionId: number,
+  keyStage: KeyStage,
+  visibility: BoardVisibility,
+): Promise<SchoolRanking[]> {
   const schools = await db
     .selectFrom('competition_schools as cs')
     .innerJoin('schools as s', 's.id', 'cs.school_id')
@@ -476,6 +484,7 @@ async function schoolRankings(db: DbOrTrx, competitionId: number, keyStage: KeyS
     .select(['school_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('competition_id', '=', competitionId)
     .where('key_stage', '=', keyStage)
+    .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
     .groupBy('school_id')
     .execute();
   const points = await db
@@ -483,6 +492,7 @@ async function schoolRankings(db: DbOrTrx, competitionId: number, keyStage: KeyS
     .select(['school_id', (eb) => eb.fn.sum<number>('points').as('points')])
     .where('competition_id', '=', competitionId)
     .where('key_stage', '=', keyStage)
+    .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
     .groupBy('school_id')
     .execute();
   const ids = new Set([...schools.map((s) => s.id), ...people.map((p) => p.school_id)]);
@@ -518,7 +528,12 @@ export interface CompetitionActivity {
   at: string;
 }
 
-async function competitionActivity(db: DbOrTrx, competitionId: number, limit = 10): Promise<CompetitionActivity[]> {
+async function competitionActivity(
+  db: DbOrTrx,
+  competitionId: number,
+  visibility: BoardVisibility,
+  limit = 10,
+): Promise<CompetitionActivity[]> {
   const rows = await db
     .selectFrom('completions as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
@@ -526,6 +541,7 @@ async function competitionActivity(db: DbOrTrx, competitionId: number, limit = 1
     .leftJoin('schools as s', 's.id', 'k.school_id')
     .select(['k.points', 'k.completed_at', 'k.key_stage', 'c.title', 'u.first_name', 'u.last_name', 's.name as school'])
     .where('k.competition_id', '=', competitionId)
+    .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
     .orderBy('k.completed_at', 'desc')
     .orderBy('k.id', 'desc')
     .limit(limit)
@@ -545,14 +561,19 @@ export interface CompetitionBoards {
   activity: CompetitionActivity[];
 }
 
-export async function competitionBoards(db: DbOrTrx, competitionId: number): Promise<CompetitionBoards> {
+/** The public boards; `visibility` leaves out accounts whose address is not confirmed (board-visibility.ts). */
+export async function competitionBoards(
+  db: DbOrTrx,
+  competitionId: number,
+  visibility: BoardVisibility = { confirmedOnly: false },
+): Promise<CompetitionBoards> {
   const boards = [];
   for (const ks of KEY_STAGES) {
     boards.push({
       keyStage: ks,
-      top: await competitionTop(db, competitionId, ks),
-      schools: await schoolRankings(db, competitionId, ks),
+      top: await competitionTop(db, competitionId, ks, visibility),
+      schools: await schoolRankings(db, competitionId, ks, visibility),
     });
   }
-  return { boards, activity: await competitionActivity(db, competitionId) };
+  return { boards, activity: await competitionActivity(db, competitionId, visibility) };
 }

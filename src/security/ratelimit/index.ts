@@ -7,7 +7,7 @@
 // - limits count per route (method and URL pattern), HEAD together with GET;
 // - named limits (`app.rateLimits`) count things a route cannot see before its
 //   handler runs: login attempts per account and per account and address (or
-//   known device), wrong answers per user.
+//   known device), wrong answers per user, emailed links per address.
 // Limit strings are parsed at start-up; a malformed one stops the start.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -29,7 +29,8 @@ import type { ErrorPageSender } from '../types.js';
 import type { MemoryOptions } from './memory-table.js';
 import type { MemoryStats, WindowStore } from './types.js';
 
-export type LimitName = 'login-account' | 'login-pair' | 'login-audit' | 'wrong-answer' | 'login-ip' | 'register';
+export type LimitName =
+  'login-account' | 'login-pair' | 'login-audit' | 'wrong-answer' | 'login-ip' | 'register' | 'email-address';
 
 export interface LimitResult {
   allowed: boolean;
@@ -116,10 +117,13 @@ export const rateLimitPlugin = fp(
       'wrong-answer': parseSetting('RATELIMIT_WRONG_ANSWERS', settings.wrongAnswers),
       'login-ip': parseSetting('RATELIMIT_LOGIN', settings.login),
       register: parseSetting('RATELIMIT_REGISTER', settings.register),
+      // Emails with a link to one address, whoever asks for them (key: the address).
+      'email-address': parseSetting('RATELIMIT_EMAIL_ADDRESS', settings.emailAddress),
     };
     parseSetting('RATELIMIT_PASSWORD_CONFIRM', settings.passwordConfirm);
     parseSetting('RATELIMIT_CSP_REPORT', settings.cspReport);
     parseSetting('RATELIMIT_MATH_API', settings.mathApi);
+    parseSetting('RATELIMIT_EMAIL_LINKS', settings.emailLinks);
     const spec = parseStorageUri(settings.storageUri);
     checkCombination(spec, settings.strategy);
     checkKeyPrefix(settings.keyPrefix);

@@ -2,8 +2,12 @@
 // password with the same message, status and (through a dummy hash) the same
 // amount of work; it rotates the session; every attempt is audited, a
 // throttled one once per throttle window (security/login-throttle.ts).
+// When addresses must be confirmed (REQUIRE_EMAIL_VERIFICATION), registering
+// signs nobody in and answers alike whether or not the address has an account
+// (domain/accounts/email-verification.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit, requestActor } from '../../domain/audit.js';
+import { registerPending } from '../../domain/accounts/email-verification.js';
 import { passwordError, passwordRules } from '../../domain/accounts/password-policy.js';
 import { validateLoginForm, validateRegistration } from '../../domain/accounts/user-forms.js';
 import {
@@ -18,10 +22,11 @@ import {
   registerUser,
 } from '../../domain/accounts/users.js';
 import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
-import { PASSWORD_CHANGE_PATH, safeNext } from '../../security/access.js';
+import { CHECK_INBOX_PATH, PASSWORD_CHANGE_PATH, safeNext } from '../../security/access.js';
 import { loginGate } from '../../security/login-throttle.js';
 import { logIn, logOut } from '../../security/session.js';
 import { queryValue } from '../params.js';
+import { answerCheckInbox, linksFor, mayEmail } from './email-links.js';
 import { LoginPage } from '../views/auth/login.js';
 import { RegisterPage } from '../views/auth/register.js';
 import { viewContext } from '../views/context.js';
@@ -63,28 +68,33 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     { config: { access: 'public', rateLimit: app.config.rateLimit.register } },
     async (request, reply) => {
       if (request.user) return reply.redirect('/profile', 303);
-      const result = await validateRegistration(app.db, app.config, request.body);
+      const confirm = app.config.mail.requireVerification;
+      const result = await validateRegistration(app.db, app.config, request.body, { revealTaken: !confirm });
       if (!result.ok) return renderRegister(request, reply, 400, result.values, result.errors);
       const d = result.data;
+      const account = {
+        email: d.email,
+        firstName: d.firstName,
+        lastName: d.lastName,
+        // Hashed on both paths below, taken address or not: the same work, the same time.
+        passwordHash: await hashNewPassword(d.password),
+        yearGroup: d.yearGroup,
+        keyStage: d.keyStage,
+        mathsClass: d.mathsClass,
+        schoolId: d.schoolId,
+        userType: 'student' as const,
+        isAdmin: false,
+        mustChangePassword: false,
+        emailVerified: !confirm,
+      };
+      if (confirm) {
+        const mailAllowed = await mayEmail(app, d.email);
+        await registerPending(app.db, { account }, requestActor(request), linksFor(request), { mailAllowed });
+        return answerCheckInbox(reply, d.email);
+      }
       let userId: number;
       try {
-        userId = await registerUser(
-          app.db,
-          {
-            email: d.email,
-            firstName: d.firstName,
-            lastName: d.lastName,
-            passwordHash: await hashNewPassword(d.password),
-            yearGroup: d.yearGroup,
-            keyStage: d.keyStage,
-            mathsClass: d.mathsClass,
-            schoolId: d.schoolId,
-            userType: 'student',
-            isAdmin: false,
-            mustChangePassword: false,
-          },
-          requestActor(request),
-        );
+        userId = await registerUser(app.db, account, requestActor(request));
       } catch (err) {
         // Someone registered the same address between our check and the insert.
         if (err instanceof EmailTakenError) {
@@ -178,6 +188,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
               lastName: user.last_name,
             });
       await recordLogin(app.db, user.id, { mustChange: weakness !== null });
+      const unconfirmed = app.config.mail.requireVerification && user.email_verified_at === null;
       await logIn(request, reply, user.id, { remember });
       await audit(
         app.db,
@@ -195,6 +206,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           `Your password no longer meets the rules for your account: ${weakness} Please choose a new one.`,
         );
       }
+      // Confirming the address comes first: until then every other page sends the person back here.
+      if (unconfirmed) return reply.redirect(CHECK_INBOX_PATH, 303);
       if (weakness || user.must_change_password === 1) return reply.redirect(PASSWORD_CHANGE_PATH, 303);
       return reply.redirect(next || '/', 303);
     },

@@ -5,6 +5,8 @@
 // lock) and scored on the competition board.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestActor } from '../../domain/audit.js';
+import { boardVisibility } from '../../domain/accounts/board-visibility.js';
+import { registerPending } from '../../domain/accounts/email-verification.js';
 import {
   boxStates,
   challengeBoxes,
@@ -52,6 +54,7 @@ import {
   NoCompetitionPage,
 } from '../views/competitions/public.js';
 import { viewContext } from '../views/context.js';
+import { answerCheckInbox, linksFor, mayEmail } from './email-links.js';
 
 const NO_COMPETITION = 'There is no competition at this address.';
 const NO_CHALLENGE = 'There is no challenge at this address.';
@@ -83,7 +86,7 @@ export async function competitionRoutes(app: FastifyInstance): Promise<void> {
     const user = request.user;
     const [schools, boards, all, participation, dbUser] = await Promise.all([
       competitionSchools(app.db, c.id),
-      competitionBoards(app.db, c.id),
+      competitionBoards(app.db, c.id, boardVisibility(app.config)),
       listCompetitions(app.db),
       user ? findParticipation(app.db, c.id, user.id) : undefined,
       user ? findUserById(app.db, user.id) : undefined,
@@ -154,7 +157,11 @@ export async function competitionRoutes(app: FastifyInstance): Promise<void> {
       if (!c) throw new HttpError(404, 'There is no competition to register for at the moment.');
       if (request.user) return reply.redirect(`/competitions/${c.id}`, 303);
       if (registrationClosedReason(c, new Date().toISOString())) return registerPage(request, reply, c, 400);
-      const result = await validateCompetitionRegistration(app.db, app.config, c.id, request.body);
+      // When addresses must be confirmed, a taken address is answered like a new one (auth.tsx, /register).
+      const confirm = app.config.mail.requireVerification;
+      const result = await validateCompetitionRegistration(app.db, app.config, c.id, request.body, {
+        revealTaken: !confirm,
+      });
       if (!result.ok)
         return registerPage(request, reply, c, 400, {
           values: result.values,
@@ -162,26 +169,33 @@ export async function competitionRoutes(app: FastifyInstance): Promise<void> {
           existingAccount: result.existingAccount,
         });
       const d = result.data;
+      const account = {
+        email: d.email,
+        firstName: d.firstName,
+        lastName: d.lastName,
+        passwordHash: await hashNewPassword(d.password),
+        yearGroup: d.yearGroup,
+        keyStage: d.keyStage,
+        mathsClass: null,
+        schoolId: d.schoolId,
+        userType: 'student' as const,
+        isAdmin: false,
+        mustChangePassword: false,
+        emailVerified: !confirm,
+      };
+      if (confirm) {
+        await registerPending(
+          app.db,
+          { account, competition: { id: c.id, name: c.name } },
+          requestActor(request),
+          linksFor(request),
+          { mailAllowed: await mayEmail(app, d.email) },
+        );
+        return answerCheckInbox(reply, d.email);
+      }
       let userId: number;
       try {
-        userId = await registerParticipant(
-          app.db,
-          c.id,
-          {
-            email: d.email,
-            firstName: d.firstName,
-            lastName: d.lastName,
-            passwordHash: await hashNewPassword(d.password),
-            yearGroup: d.yearGroup,
-            keyStage: d.keyStage,
-            mathsClass: null,
-            schoolId: d.schoolId,
-            userType: 'student',
-            isAdmin: false,
-            mustChangePassword: false,
-          },
-          requestActor(request),
-        );
+        userId = await registerParticipant(app.db, c.id, account, requestActor(request));
       } catch (err) {
         if (err instanceof EmailTakenError) {
           return registerPage(request, reply, c, 400, {

@@ -8,9 +8,11 @@ import { authRoutes } from './auth.js';
 import { challengeRoutes } from './challenges.js';
 import { competitionRoutes } from './competitions.js';
 import { contentAreaRoutes } from './content-area.js';
+import { emailLinkRoutes } from './email-links.js';
 import { healthRoutes } from './health.js';
 import { homeRoutes } from './home.js';
 import { leaderboardRoutes } from './leaderboard.js';
+import { passwordResetRoutes } from './password-reset.js';
 import { profileRoutes } from './profile.js';
 import { staticRoutes } from './static.js';
 
@@ -24,6 +26,8 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(leaderboardRoutes);
   await app.register(competitionRoutes);
   await app.register(authRoutes);
+  await app.register(passwordResetRoutes);
+  await app.register(emailLinkRoutes);
   await app.register(profileRoutes);
   await app.register(mathApiRoutes);
   await app.register(adminRoutes, { prefix: ADMIN_PREFIX });

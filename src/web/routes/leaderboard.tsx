@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { KeyStage } from '../../config/index.js';
 import { isKeyStage } from '../../domain/key-stage.js';
+import { boardVisibility } from '../../domain/accounts/board-visibility.js';
 import {
   boardStats,
   recentActivity,
@@ -20,6 +21,7 @@ const ACTIVITY_ITEMS = 10;
 
 export async function leaderboardRoutes(app: FastifyInstance): Promise<void> {
   // What every visitor sees alike, for PUBLIC_CACHE_SECONDS (docs/performance.md).
+  const visibility = boardVisibility(app.config);
   const publicBoard = new TtlCache<KeyStage, [BoardEntry[], BoardStats, ActivityItem[]]>(
     app.config.publicCache.seconds * 1000,
   );
@@ -33,12 +35,12 @@ export async function leaderboardRoutes(app: FastifyInstance): Promise<void> {
     const [[entries, stats, activity], standings] = await Promise.all([
       publicBoard.get(keyStage, () =>
         Promise.all([
-          topOfBoard(app.db, keyStage, topN),
-          boardStats(app.db, keyStage, now),
-          recentActivity(app.db, keyStage, ACTIVITY_ITEMS),
+          topOfBoard(app.db, keyStage, topN, visibility),
+          boardStats(app.db, keyStage, now, visibility),
+          recentActivity(app.db, keyStage, ACTIVITY_ITEMS, visibility),
         ]),
       ),
-      user ? userStandings(app.db, user.id) : Promise.resolve([]),
+      user ? userStandings(app.db, user.id, visibility) : Promise.resolve([]),
     ]);
     const mine = standings.find((s) => s.keyStage === keyStage) ?? null;
     return reply.render(

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { deleteAccount } from '../../domain/accounts/account-deletion.js';
 import { audit, requestActor } from '../../domain/audit.js';
 import { passwordRules } from '../../domain/accounts/password-policy.js';
+import { FORGOT_PASSWORD_PATH } from '../../domain/accounts/password-reset.js';
 import { profileSummary } from '../../domain/accounts/profile.js';
 import { exportUserData } from '../../domain/accounts/user-data.js';
 import { validateAccountDeletion, validatePasswordChange } from '../../domain/accounts/user-forms.js';
@@ -12,6 +13,7 @@ import type { FieldErrors } from '../../lib/forms.js';
 import { HttpError, PASSWORD_CHANGE_PATH } from '../../security/access.js';
 import { logOut, rotateSession } from '../../security/session.js';
 import type { SessionUser } from '../types.js';
+import { absoluteLink } from '../links.js';
 import { viewContext } from '../views/context.js';
 import { DeleteAccountPage } from '../views/profile/delete.js';
 import { ChangePasswordPage } from '../views/profile/password.js';
@@ -70,7 +72,13 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
       );
       if (!form.ok) return passwordPage(request, reply, 400, form.errors);
 
-      await changeOwnPassword(app.db, u.id, await hashNewPassword(form.data.password), requestActor(request));
+      await changeOwnPassword(
+        app.db,
+        u.id,
+        await hashNewPassword(form.data.password),
+        requestActor(request),
+        absoluteLink(request, FORGOT_PASSWORD_PATH),
+      );
       // Whoever else held a session (perhaps the reason for the change) is out;
       // this device continues under a fresh session id.
       await app.sessions.destroyForUser(u.id, request.session?.id ?? null);

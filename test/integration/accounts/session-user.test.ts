@@ -32,6 +32,7 @@ describe.each(await availableDialects())('loadSessionUser on %s', (dialect) => {
       yearGroup: 10,
       schoolId: null,
       mustChangePassword: true,
+      emailVerified: true,
     });
     const admin = await t.createUser({ isAdmin: true });
     expect(await loadSessionUser(t.db, admin.id)).toMatchObject({
@@ -40,6 +41,8 @@ describe.each(await availableDialects())('loadSessionUser on %s', (dialect) => {
       yearGroup: null,
       mustChangePassword: false,
     });
+    const waiting = await t.createUser({ emailVerified: false });
+    expect(await loadSessionUser(t.db, waiting.id)).toMatchObject({ emailVerified: false });
   });
 
   it('is null for an account that no longer exists', async () => {

@@ -24,6 +24,8 @@ const TABLES = [
   'audit_log',
   'pages',
   'settings',
+  'email_tokens',
+  'mail_outbox',
 ];
 
 describe.each(await availableDialects())('migrations on %s', (dialect) => {
@@ -181,6 +183,91 @@ describe.each(await availableDialects())('migrations on %s', (dialect) => {
     const articles = await t.db.selectFrom('articles').selectAll().execute();
     expect(articles).toHaveLength(1);
     expect(articles[0]!.author_id).toBeNull();
+  });
+
+  async function migratorFor(db: TestDatabase['db']) {
+    const schema =
+      dialect === 'postgres'
+        ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s
+        : undefined;
+    return new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations },
+      ...(schema ? { migrationTableSchema: schema } : {}),
+    });
+  }
+
+  it('008: accounts that exist when it runs count as confirmed since their creation; later ones do not', async () => {
+    t = await createTestDatabase(dialect, { migrate: false });
+    const migrator = await migratorFor(t.db);
+    const before = await retryOnVanishedSchema(() => migrator.migrateTo('007_submission_history_index'));
+    expect(before.error).toBeUndefined();
+    const created = '2025-09-01T08:00:00.000Z';
+    await sql`insert into users (email, first_name, last_name, password_hash, created_at, updated_at)
+      values ('old@a.example', 'O', 'Ld', 'x', ${created}, ${created})`.execute(t.db);
+    const after = await retryOnVanishedSchema(() => migrator.migrateToLatest());
+    expect(after.error).toBeUndefined();
+    const old = await t.db.selectFrom('users').select('email_verified_at').executeTakeFirstOrThrow();
+    expect(old.email_verified_at).toBe(created);
+    await t.db
+      .insertInto('users')
+      .values({
+        email: 'new@a.example',
+        first_name: 'N',
+        last_name: 'W',
+        password_hash: 'x',
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const fresh = await t.db
+      .selectFrom('users')
+      .select('email_verified_at')
+      .where('email', '=', 'new@a.example')
+      .executeTakeFirstOrThrow();
+    expect(fresh.email_verified_at).toBeNull();
+  });
+
+  it('email tokens: one hash once, removed with their account; the outbox starts a message at zero attempts', async () => {
+    t = await createTestDatabase(dialect);
+    const { userId } = await seed(t.db);
+    const token = {
+      user_id: userId,
+      purpose: 'reset-password' as const,
+      token_hash: 'a'.repeat(64),
+      new_email: null,
+      created_at: now,
+      expires_at: now,
+      used_at: null,
+    };
+    await t.db.insertInto('email_tokens').values(token).execute();
+    await expect(t.db.insertInto('email_tokens').values(token).execute()).rejects.toThrow(/unique|UNIQUE/);
+    await expect(
+      t.db
+        .insertInto('email_tokens')
+        .values({ ...token, user_id: 999999, token_hash: 'b'.repeat(64) })
+        .execute(),
+    ).rejects.toThrow(/foreign key|FOREIGN KEY/i);
+    await t.db.deleteFrom('users').where('id', '=', userId).execute();
+    expect(await t.db.selectFrom('email_tokens').selectAll().execute()).toHaveLength(0);
+
+    await t.db
+      .insertInto('mail_outbox')
+      .values({
+        to_address: 'a@a.example',
+        subject: 'S',
+        text_body: 'T',
+        html_body: '<p>T</p>',
+        kind: 'test',
+        created_at: now,
+        next_attempt_at: now,
+        locked_until: null,
+        sent_at: null,
+        last_error: null,
+      })
+      .execute();
+    const row = await t.db.selectFrom('mail_outbox').selectAll().executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ attempts: 0, sent_at: null, locked_until: null, last_error: null });
   });
 
   it('migrates down and up again', async () => {

@@ -30,6 +30,7 @@ const GOOD_ENV = {
   PROXY_FIX_X_PROTO: '1',
   PROXY_FIX_X_HOST: '1',
   PROXY_FIX_X_PORT: '0',
+  SMTP_URL: 'smtps://mathsoc:mail-password@mail.school.org:465',
 };
 
 function facts(env: Record<string, string> = {}, over: Partial<DoctorFacts> = {}): DoctorFacts {
@@ -41,6 +42,7 @@ function facts(env: Record<string, string> = {}, over: Partial<DoctorFacts> = {}
     database: { reachable: true, pendingMigrations: [] },
     admins: [{ email: 'head@school.org', defaultPassword: false, mustChangePassword: false }],
     newestBackup: { file: '/backups/mathsoc-1.pgdump', modifiedAt: new Date(NOW.getTime() - 3 * 3600_000) },
+    outbox: { waiting: 0, failing: 0, gaveUp: 0, lastError: null },
     now: NOW,
     ...over,
   };
@@ -166,6 +168,31 @@ describe('doctor checks', () => {
     const old = { file: 'b', modifiedAt: new Date(NOW.getTime() - 30 * 3600_000) };
     expect(result(facts({}, { newestBackup: old }), 'backups').ok).toBe(false);
     expect(result(facts({ BACKUP_MAX_AGE_HOURS: '48' }, { newestBackup: old }), 'backups').ok).toBe(true);
+  });
+
+  it('no SMTP_URL blocks while addresses must be confirmed, and is advisory otherwise; the password is never shown', () => {
+    const blocked = result(facts({ SMTP_URL: '' }), 'mail-server');
+    expect(blocked).toMatchObject({ ok: false, blocking: true });
+    expect(blocked.detail).toContain('REQUIRE_EMAIL_VERIFICATION');
+    expect(result(facts({ SMTP_URL: '', REQUIRE_EMAIL_VERIFICATION: 'false' }), 'mail-server')).toMatchObject({
+      ok: false,
+      blocking: false,
+    });
+    const ok = result(facts(), 'mail-server');
+    expect(ok.ok).toBe(true);
+    expect(ok.detail).toContain('smtps://mail.school.org:465');
+    expect(formatReport(runChecks(facts())).join('\n')).not.toContain('mail-password');
+  });
+
+  it('failed and given-up outbox messages are a warning with the last error', () => {
+    const outbox = { waiting: 3, failing: 2, gaveUp: 1, lastError: 'ECONNREFUSED: connect ECONNREFUSED' };
+    const r = result(facts({}, { outbox }), 'mail-outbox');
+    expect(r).toMatchObject({ ok: false, blocking: false });
+    expect(r.detail).toBe(
+      '2 failed and will be tried again, 1 given up after every attempt; last error: ECONNREFUSED: connect ECONNREFUSED',
+    );
+    expect(startupCheck(facts({}, { outbox })).ok).toBe(true);
+    expect(result(facts({}, { outbox: null }), 'mail-outbox').ok).toBe(false);
   });
 
   it('names the variable that made the profile production', () => {

@@ -15,6 +15,7 @@ import {
   createUserByAdmin,
   deleteUserByAdmin,
   listUsers,
+  markVerifiedByAdmin,
   NotFoundError,
   resetPasswordByAdmin,
   searchUsers,
@@ -32,6 +33,7 @@ import type { User } from '../../../db/schema.js';
 import { field, type FieldErrors, type FormValues } from '../../../lib/forms.js';
 import { HttpError } from '../../../security/access.js';
 import { idParam, parseQuery } from '../../params.js';
+import { linksFor } from '../email-links.js';
 import { viewContext } from '../../views/context.js';
 import { DeleteUserPage, EditUserPage, NewUserPage, OneTimePasswordPage } from '../../views/admin/user-form.js';
 import { UsersListPage } from '../../views/admin/users-list.js';
@@ -169,9 +171,20 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
     const user = await loadTarget(request);
     const form = await validateAdminUserForm(app.db, app.config, request.body, { userId: user.id });
     if (!form.ok) return editPage(request, reply, user, 400, form.values, form.errors);
+    if (user.id === request.user?.id && form.data.email !== user.email) {
+      return editPage(request, reply, user, 400, form.values, {
+        email: 'Change your own email address on your profile page: the new address must confirm it.',
+      });
+    }
+    const requireVerification = app.config.mail.requireVerification;
     let changes: Record<string, unknown>;
     try {
-      changes = await guarded(() => updateUserByAdmin(app.db, requestActor(request), user.id, form.data));
+      changes = await guarded(() =>
+        updateUserByAdmin(app.db, requestActor(request), user.id, form.data, {
+          requireVerification,
+          link: linksFor(request),
+        }),
+      );
     } catch (err) {
       if (err instanceof EmailTakenError) {
         return editPage(request, reply, user, 400, form.values, {
@@ -180,7 +193,25 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       }
       throw err;
     }
-    reply.flash('success', Object.keys(changes).length ? 'Changes saved.' : 'Nothing was changed.');
+    const saved = Object.keys(changes).length ? 'Changes saved.' : 'Nothing was changed.';
+    reply.flash(
+      'success',
+      !changes.email
+        ? saved
+        : requireVerification
+          ? `${saved} The account waits for the link sent to ${form.data.email} before it can answer again; ${user.email} has been told.`
+          : `${saved} ${user.email} has been told of the new address.`,
+    );
+    return reply.redirect(`/admin/users/${user.id}/edit`, 303);
+  });
+
+  app.post('/users/:id/verify', { config: admin }, async (request, reply) => {
+    const user = await loadTarget(request);
+    const changed = await guarded(() => markVerifiedByAdmin(app.db, requestActor(request), user.id));
+    reply.flash(
+      changed ? 'success' : 'info',
+      changed ? `${user.email} is now marked as confirmed.` : `${user.email} was confirmed already.`,
+    );
     return reply.redirect(`/admin/users/${user.id}/edit`, 303);
   });
 

@@ -29,7 +29,19 @@ function DetailsFields({ values, errors, isNew }: { values: FormValues; errors?:
         maxLength={50}
       />
       <TextField name="last_name" label="Last name" value={values.last_name} errors={errors} required maxLength={50} />
-      <TextField name="email" label="Email" type="email" value={values.email} errors={errors} required />
+      <TextField
+        name="email"
+        label="Email"
+        type="email"
+        value={values.email}
+        errors={errors}
+        required
+        hint={
+          isNew
+            ? undefined
+            : 'Changing it tells the old address. Where addresses must be confirmed, the account then waits for the link sent to the new one.'
+        }
+      />
       <SelectField
         name="user_type"
         label="Type"
@@ -95,6 +107,7 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
         {user.key_stage ? ` · ${user.key_stage}` : ''}
         {user.is_admin === 1 ? ' · Administrator' : ''}
         {user.must_change_password === 1 ? ' · Must change password' : ''}
+        {user.email_verified_at === null ? ' · Email not confirmed' : ' · Email confirmed'}
         {' · '}joined {formatTime(user.created_at, timeZone)} · last login {formatTime(user.last_login_at, timeZone)}
       </p>
       <div class="admin-columns">
@@ -118,6 +131,21 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
             </section>
           ) : (
             <>
+              {user.email_verified_at === null && (
+                <section class="card">
+                  <h2>Email address</h2>
+                  <p>
+                    {user.email} is not confirmed: the account waits for the link sent to it. Mark it as confirmed only
+                    if you know the address is this person's.
+                  </p>
+                  <form method="post" action={`/admin/users/${user.id}/verify`}>
+                    <CsrfField ctx={ctx} />
+                    <button type="submit" class="secondary">
+                      Mark as confirmed
+                    </button>
+                  </form>
+                </section>
+              )}
               <section class="card">
                 <h2>Password</h2>
                 <p>

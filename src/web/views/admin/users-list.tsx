@@ -28,6 +28,7 @@ export function queryParams(q: UserListQuery): Record<string, string> {
     year: q.year === null ? '' : String(q.year),
     type: q.type ?? '',
     admin: q.admin === null ? '' : q.admin ? 'yes' : 'no',
+    verified: q.verified === null ? '' : q.verified ? 'yes' : 'no',
     sort: q.sort === 'name' ? '' : q.sort,
     dir: q.dir === 'asc' ? '' : q.dir,
     per_page: q.perPage === 25 ? '' : String(q.perPage),
@@ -140,6 +141,16 @@ export function UsersListPage({
           ]}
         />
         <Select
+          name="verified"
+          label="Email"
+          value={params.verified!}
+          options={[
+            ['', 'Any'],
+            ['yes', 'Confirmed'],
+            ['no', 'Not confirmed'],
+          ]}
+        />
+        <Select
           name="per_page"
           label="Per page"
           value={String(query.perPage)}
@@ -180,6 +191,7 @@ export function UsersListPage({
               <SortHeader query={query} sort="id" label="ID" />
               <SortHeader query={query} sort="name" label="Name" />
               <SortHeader query={query} sort="email" label="Email" />
+              <th scope="col">Confirmed</th>
               <SortHeader query={query} sort="year" label="Year" />
               <SortHeader query={query} sort="key_stage" label="Key stage" />
               <SortHeader query={query} sort="class" label="Class" />
@@ -194,7 +206,7 @@ export function UsersListPage({
           <tbody>
             {result.rows.length === 0 && (
               <tr>
-                <td colSpan={11} class="muted">
+                <td colSpan={12} class="muted">
                   No users match.
                 </td>
               </tr>
@@ -220,6 +232,7 @@ export function UsersListPage({
                   </a>
                 </td>
                 <td>{u.email}</td>
+                <td>{u.email_verified_at === null ? <span class="badge badge-locked">Not confirmed</span> : 'Yes'}</td>
                 <td>{u.year_group ?? '—'}</td>
                 <td>{u.key_stage ?? '—'}</td>
                 <td>{u.maths_class ?? '—'}</td>

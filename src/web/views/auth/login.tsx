@@ -40,9 +40,11 @@ export function LoginPage({ ctx, email = '', remember = false, next = '', messag
           />
           <button type="submit">Log in</button>
         </form>
+        <p>
+          <a href="/forgot-password">Forgot your password?</a>
+        </p>
         <p class="muted">
-          New here? <a href="/register">Create an account</a>. Forgotten your password? Ask a teacher who runs the
-          society to reset it.
+          New here? <a href="/register">Create an account</a>.
         </p>
       </section>
     </Layout>

@@ -3,6 +3,7 @@ import type { ViewContext } from '../context.js';
 const LINKS: Array<[string, string]> = [
   ['/profile', 'Profile'],
   ['/profile/password', 'Change password'],
+  ['/profile/email', 'Email address'],
   ['/profile/sessions', 'Sessions'],
   ['/profile/delete', 'Delete account'],
 ];

@@ -1,0 +1,117 @@
+// Links sent by email: confirm an address, reset a password, change an
+// address (ADR 022). The raw token (32 random bytes, base64url) travels only
+// in the email; the database keeps its SHA-256, so a copy of the database
+// opens no account. Each link works once, until it expires, and a newer link
+// of the same kind for the same account replaces it.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, EmailTokenPurpose } from '../../db/schema.js';
+
+type DbOrTrx = Kysely<Database> | Transaction<Database>;
+
+export type { EmailTokenPurpose } from '../../db/schema.js';
+
+export type EmailTokenResult =
+  { ok: true; userId: number; newEmail: string | null } | { ok: false; why: 'invalid' | 'expired' | 'used' };
+
+/** 32 bytes in base64url without padding: exactly 43 characters of that alphabet. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+const hashOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/**
+ * Issues a link token and returns the raw token (to be put in the email, never
+ * stored or logged). An earlier unused token of the same account and purpose
+ * stops working: it reads as expired from now on.
+ */
+export async function issueEmailToken(
+  db: DbOrTrx,
+  opts: { userId: number; purpose: EmailTokenPurpose; ttlSeconds: number; newEmail?: string | null },
+): Promise<string> {
+  if (!Number.isInteger(opts.ttlSeconds) || opts.ttlSeconds <= 0) throw new Error('ttlSeconds must be positive');
+  const token = randomBytes(32).toString('base64url');
+  const now = new Date();
+  const write = async (trx: DbOrTrx) => {
+    await trx
+      .updateTable('email_tokens')
+      .set({ expires_at: now.toISOString() })
+      .where('user_id', '=', opts.userId)
+      .where('purpose', '=', opts.purpose)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .execute();
+    await trx
+      .insertInto('email_tokens')
+      .values({
+        user_id: opts.userId,
+        purpose: opts.purpose,
+        token_hash: hashOf(token),
+        new_email: opts.newEmail ?? null,
+        created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + opts.ttlSeconds * 1000).toISOString(),
+        used_at: null,
+      })
+      .execute();
+  };
+  if (db.isTransaction) await write(db);
+  else await db.transaction().execute(write);
+  return token;
+}
+
+/** The stored row a token names, or null when it cannot be one of ours (without a query for a malformed one). */
+async function findToken(db: DbOrTrx, token: unknown, purpose: EmailTokenPurpose) {
+  if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
+  const row = await db
+    .selectFrom('email_tokens')
+    .select(['id', 'user_id', 'new_email', 'expires_at', 'used_at'])
+    .where('token_hash', '=', hashOf(token))
+    .where('purpose', '=', purpose)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+function verdict(
+  row: { user_id: number; new_email: string | null; expires_at: string; used_at: string | null } | null,
+  now: string,
+): EmailTokenResult {
+  if (!row) return { ok: false, why: 'invalid' };
+  if (row.used_at !== null) return { ok: false, why: 'used' };
+  if (row.expires_at <= now) return { ok: false, why: 'expired' };
+  return { ok: true, userId: row.user_id, newEmail: row.new_email };
+}
+
+/** What a token would do, without using it: for the page a GET shows before its form is posted. */
+export async function checkEmailToken(
+  db: DbOrTrx,
+  token: unknown,
+  purpose: EmailTokenPurpose,
+): Promise<EmailTokenResult> {
+  return verdict(await findToken(db, token, purpose), new Date().toISOString());
+}
+
+/**
+ * Uses a token. Call it in the transaction of the change the link makes, so
+ * a change that fails leaves the link usable. Of two requests racing with one
+ * token, exactly one gets ok: the UPDATE only takes a row that is still unused
+ * and unexpired, and the database serialises the two updates of that row.
+ */
+export async function consumeEmailToken(
+  db: DbOrTrx,
+  token: unknown,
+  purpose: EmailTokenPurpose,
+): Promise<EmailTokenResult> {
+  const now = new Date().toISOString();
+  const row = await findToken(db, token, purpose);
+  const before = verdict(row, now);
+  if (!before.ok || !row) return before;
+  const taken = await db
+    .updateTable('email_tokens')
+    .set({ used_at: now })
+    .where('id', '=', row.id)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  if (Number(taken.numUpdatedRows) === 1) return before;
+  // Another request used it (or it expired) between the read and the update.
+  return verdict(await findToken(db, token, purpose), now);
+}
