@@ -103,6 +103,37 @@ export function PasswordField(
   );
 }
 
+/** A new password and its confirmation, with the rules' length hint (registration, change, reset). */
+export function NewPasswordFields(props: {
+  name: string;
+  label: string;
+  confirmLabel: string;
+  errors?: FieldErrors;
+  rules: { minLength: number; maxLength: number };
+}) {
+  const { name, label, confirmLabel, errors, rules } = props;
+  return (
+    <>
+      <PasswordField
+        name={name}
+        label={label}
+        errors={errors}
+        autocomplete="new-password"
+        minLength={rules.minLength}
+        maxLength={rules.maxLength}
+        hint={`At least ${rules.minLength} characters. A few unrelated words make a strong, memorable password.`}
+      />
+      <PasswordField
+        name={`${name}_confirm`}
+        label={confirmLabel}
+        errors={errors}
+        autocomplete="new-password"
+        maxLength={rules.maxLength}
+      />
+    </>
+  );
+}
+
 export function SelectField(
   props: FieldBase & {
     value?: string;

@@ -5,7 +5,7 @@ import type { PasswordRules } from '../../../domain/accounts/password-policy.js'
 import type { ResetLinkProblem } from '../../../domain/accounts/password-reset.js';
 import type { FieldErrors } from '../../../lib/forms.js';
 import type { ViewContext } from '../context.js';
-import { ErrorSummary, PasswordField, TextField } from '../form.js';
+import { ErrorSummary, NewPasswordFields, TextField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 
 export function ForgotPasswordPage({
@@ -85,21 +85,12 @@ export function ResetPasswordPage({
           <input type="hidden" name="token" value={token} />
           {/* Lets password managers file the new password under the right account. */}
           <input type="hidden" name="username" value={email} autocomplete="username" />
-          <PasswordField
+          <NewPasswordFields
             name="new_password"
             label="New password"
+            confirmLabel="Confirm new password"
             errors={errors}
-            autocomplete="new-password"
-            minLength={rules.minLength}
-            maxLength={rules.maxLength}
-            hint={`At least ${rules.minLength} characters. A few unrelated words make a strong, memorable password.`}
-          />
-          <PasswordField
-            name="new_password_confirm"
-            label="Confirm new password"
-            errors={errors}
-            autocomplete="new-password"
-            maxLength={rules.maxLength}
+            rules={rules}
           />
           <button type="submit">Set new password</button>
         </form>

@@ -2,7 +2,7 @@ import type { PasswordRules } from '../../../domain/accounts/password-policy.js'
 import { SCHOOL_YEARS } from '../../../domain/key-stage.js';
 import type { ViewContext } from '../context.js';
 import type { FieldErrors, FormValues } from '../../../lib/forms.js';
-import { ErrorSummary, PasswordField, SelectField, TextField } from '../form.js';
+import { ErrorSummary, NewPasswordFields, SelectField, TextField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 
 export interface RegisterPageProps {
@@ -74,21 +74,12 @@ export function RegisterPage({ ctx, values = {}, errors, rules, domains }: Regis
             maxLength={30}
             hint="As on your timetable, for example 9X1."
           />
-          <PasswordField
+          <NewPasswordFields
             name="password"
             label="Password"
+            confirmLabel="Confirm password"
             errors={errors}
-            autocomplete="new-password"
-            minLength={rules.minLength}
-            maxLength={rules.maxLength}
-            hint={`At least ${rules.minLength} characters. A few unrelated words make a strong, memorable password.`}
-          />
-          <PasswordField
-            name="password_confirm"
-            label="Confirm password"
-            errors={errors}
-            autocomplete="new-password"
-            maxLength={rules.maxLength}
+            rules={rules}
           />
           <button type="submit">Create account</button>
         </form>

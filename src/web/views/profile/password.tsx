@@ -1,7 +1,7 @@
 import type { PasswordRules } from '../../../domain/accounts/password-policy.js';
 import type { ViewContext } from '../context.js';
 import type { FieldErrors } from '../../../lib/forms.js';
-import { ErrorSummary, PasswordField } from '../form.js';
+import { ErrorSummary, NewPasswordFields, PasswordField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
 import { ProfileNav } from './profile-nav.js';
 
@@ -36,21 +36,12 @@ export function ChangePasswordPage({
             errors={errors}
             autocomplete="current-password"
           />
-          <PasswordField
+          <NewPasswordFields
             name="new_password"
             label="New password"
+            confirmLabel="Confirm new password"
             errors={errors}
-            autocomplete="new-password"
-            minLength={rules.minLength}
-            maxLength={rules.maxLength}
-            hint={`At least ${rules.minLength} characters. A few unrelated words make a strong, memorable password.`}
-          />
-          <PasswordField
-            name="new_password_confirm"
-            label="Confirm new password"
-            errors={errors}
-            autocomplete="new-password"
-            maxLength={rules.maxLength}
+            rules={rules}
           />
           <p class="hint">Changing your password signs you out on every other device.</p>
           <button type="submit">Change password</button>
