@@ -30,3 +30,20 @@ export function absoluteLink(
   if (!path.startsWith('/') || path.startsWith('//')) throw new Error('absoluteLink takes a path on this site');
   return `${siteOrigin(request)}${path}`;
 }
+
+/**
+ * A link maker for the emails one request may send. The site's origin is
+ * settled here, before any work: a request whose host cannot be named is
+ * refused the same way whether or not its email would have been sent (an
+ * error only on the "account exists" path would tell which addresses have
+ * accounts).
+ */
+export function linkMaker(
+  request: Pick<FastifyRequest, 'server' | 'publicHost' | 'isSecure'>,
+): (path: string) => string {
+  const origin = siteOrigin(request);
+  return (path) => {
+    if (!path.startsWith('/') || path.startsWith('//')) throw new Error('a link maker takes a path on this site');
+    return `${origin}${path}`;
+  };
+}

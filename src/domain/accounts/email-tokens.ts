@@ -115,3 +115,13 @@ export async function consumeEmailToken(
   // Another request used it (or it expired) between the read and the update.
   return verdict(await findToken(db, token, purpose), now);
 }
+
+/** Links past their expiry are kept this long (so a used one still reads "used"), then deleted. */
+export const EXPIRED_TOKEN_KEEP_DAYS = 7;
+
+/** Deletes links that expired more than EXPIRED_TOKEN_KEEP_DAYS ago; returns how many went. */
+export async function pruneEmailTokens(db: DbOrTrx, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - EXPIRED_TOKEN_KEEP_DAYS * 86_400_000).toISOString();
+  const gone = await db.deleteFrom('email_tokens').where('expires_at', '<', before).executeTakeFirst();
+  return Number(gone.numDeletedRows);
+}

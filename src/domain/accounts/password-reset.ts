@@ -67,10 +67,13 @@ export async function requestPasswordReset(
       },
     );
     if (!user) return;
+    // The link is bound to the address it goes to: once the account's address
+    // changes, the old mailbox can no longer reset (or confirm) the account.
     const token = await issueEmailToken(trx, {
       userId: user.id,
       purpose: 'reset-password',
       ttlSeconds: RESET_LINK_MINUTES * 60,
+      newEmail: user.email,
     });
     await queueMail(
       trx,
@@ -102,7 +105,7 @@ export async function previewPasswordReset(
   const check = await checkEmailToken(db, token, 'reset-password');
   if (!check.ok) return check;
   const account = await accountOf(db, check.userId);
-  return account ? { ok: true, account } : { ok: false, why: 'invalid' };
+  return account && account.email === check.newEmail ? { ok: true, account } : { ok: false, why: 'invalid' };
 }
 
 /** The new password, twice, held to the rules of the account's kind (admins' are longer). */
@@ -131,6 +134,9 @@ export function validateNewPassword(
   return formOutcome({}, errors, () => ({ password: input.new_password }));
 }
 
+/** Thrown inside the reset's transaction to undo it: the link was sent to an address the account no longer has. */
+class StaleLink extends Error {}
+
 /**
  * Uses the link and sets the new password (already hashed), all or nothing.
  * The link proves the address is the person's, so an account still waiting to
@@ -144,40 +150,46 @@ export async function resetPassword(
   actor: AuditActor,
   link: LinkMaker,
 ): Promise<{ ok: true; userId: number } | { ok: false; why: ResetLinkProblem }> {
-  return db.transaction().execute(async (trx) => {
-    const used = await consumeEmailToken(trx, token, 'reset-password');
-    if (!used.ok) return used;
-    const user = await trx
-      .selectFrom('users')
-      .select(['id', 'email', 'first_name', 'email_verified_at'])
-      .where('id', '=', used.userId)
-      .executeTakeFirstOrThrow();
-    await setPassword(trx, user.id, hash, { mustChange: false });
-    if (user.email_verified_at === null)
-      await trx
-        .updateTable('users')
-        .set({ email_verified_at: new Date().toISOString() })
-        .where('id', '=', user.id)
-        .execute();
-    await audit(
-      trx,
-      { ...actor, id: actor.id ?? user.id, email: actor.email ?? user.email },
-      {
-        action: 'account.password_reset',
-        targetType: 'user',
-        targetId: user.id,
-        details: { confirmedAddress: user.email_verified_at === null },
-      },
-    );
-    await queueMail(
-      trx,
-      passwordChangedMail({
-        to: user.email,
-        firstName: user.first_name,
-        way: 'reset-link',
-        forgotLink: link(FORGOT_PASSWORD_PATH),
-      }),
-    );
-    return { ok: true as const, userId: user.id };
-  });
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const used = await consumeEmailToken(trx, token, 'reset-password');
+      if (!used.ok) return used;
+      const user = await trx
+        .selectFrom('users')
+        .select(['id', 'email', 'first_name', 'email_verified_at'])
+        .where('id', '=', used.userId)
+        .executeTakeFirst();
+      if (!user || user.email !== used.newEmail) throw new StaleLink();
+      await setPassword(trx, user.id, hash, { mustChange: false });
+      if (user.email_verified_at === null)
+        await trx
+          .updateTable('users')
+          .set({ email_verified_at: new Date().toISOString() })
+          .where('id', '=', user.id)
+          .execute();
+      await audit(
+        trx,
+        { ...actor, id: actor.id ?? user.id, email: actor.email ?? user.email },
+        {
+          action: 'account.password_reset',
+          targetType: 'user',
+          targetId: user.id,
+          details: { confirmedAddress: user.email_verified_at === null },
+        },
+      );
+      await queueMail(
+        trx,
+        passwordChangedMail({
+          to: user.email,
+          firstName: user.first_name,
+          way: 'reset-link',
+          forgotLink: link(FORGOT_PASSWORD_PATH),
+        }),
+      );
+      return { ok: true as const, userId: user.id };
+    });
+  } catch (err) {
+    if (err instanceof StaleLink) return { ok: false, why: 'invalid' };
+    throw err;
+  }
 }

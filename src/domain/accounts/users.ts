@@ -121,6 +121,7 @@ export function checkPassword(hash: string, password: string): Promise<boolean> 
   return verifyPassword(hash, normalizePassword(password));
 }
 
+/** Sets a new password hash and ends unused reset links; pass the transaction of the change it belongs to. */
 export async function setPassword(
   db: DbOrTrx,
   userId: number,
@@ -137,6 +138,15 @@ export async function setPassword(
       updated_at: now,
     })
     .where('id', '=', userId)
+    .execute();
+  // A reset link asked for before this change must not undo it: unused ones stop working.
+  await db
+    .updateTable('email_tokens')
+    .set({ expires_at: now })
+    .where('user_id', '=', userId)
+    .where('purpose', '=', 'reset-password')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
     .execute();
 }
 

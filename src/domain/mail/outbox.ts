@@ -55,6 +55,27 @@ export async function queueMail(db: DbOrTrx, mail: OutgoingMail): Promise<number
   return row.id;
 }
 
+/** Sent and given-up messages are kept this long (a record for the operator and the doctor), then deleted. */
+export const OUTBOX_KEEP_DAYS = 30;
+
+/**
+ * Deletes messages sent, or given up, more than OUTBOX_KEEP_DAYS ago, so the
+ * table does not grow without end. Returns how many went.
+ */
+export async function pruneOutbox(db: DbOrTrx, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - OUTBOX_KEEP_DAYS * 86_400_000).toISOString();
+  const gone = await db
+    .deleteFrom('mail_outbox')
+    .where((eb) =>
+      eb.or([
+        eb('sent_at', '<', before),
+        eb.and([eb('sent_at', 'is', null), eb('attempts', '>=', MAX_ATTEMPTS), eb('next_attempt_at', '<', before)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(gone.numDeletedRows);
+}
+
 export interface OutboxSummary {
   /** Not sent yet and still to be tried (including those that failed before). */
   waiting: number;

@@ -12,7 +12,8 @@ import type { Kysely } from 'kysely';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config/index.js';
 import type { Database } from '../../db/schema.js';
-import { MAX_ATTEMPTS, onMailQueued } from './outbox.js';
+import { pruneEmailTokens } from '../accounts/email-tokens.js';
+import { MAX_ATTEMPTS, onMailQueued, pruneOutbox } from './outbox.js';
 
 export { MAX_ATTEMPTS } from './outbox.js';
 /** The first retry waits this long; each further one twice as long … */
@@ -22,6 +23,8 @@ export const RETRY_CAP_SECONDS = 6 * 3600;
 /** How long a claimed message is left to its sender; longer than the SMTP time-outs below together. */
 export const LEASE_SECONDS = 300;
 const BATCH = 20;
+/** Old outbox rows and expired links are cleared at most this often, by a pass. */
+const PRUNE_EVERY_MS = 3_600_000;
 const LAST_ERROR_MAX = 500;
 
 export interface MailLog {
@@ -144,6 +147,7 @@ export class MailSender {
   private handled = 0;
   private unlisten: (() => void) | null = null;
   private readonly leaseSeconds: number;
+  private lastPrune = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -223,19 +227,38 @@ export class MailSender {
 
   private async pass(): Promise<PassResult> {
     const result: PassResult = { sent: 0, failed: 0, gaveUp: 0 };
+    await this.prune();
+    // Messages whose lease ran out before their turn: not taken again in this pass.
+    const skipped = new Set<number>();
     for (;;) {
-      const claimed = await this.claim();
+      const claimed = await this.claim(skipped);
       if (claimed.length === 0) return result;
       for (const message of claimed) {
         const outcome = await this.send(message.row, message.lease);
-        result[outcome] += 1;
+        if (outcome) result[outcome] += 1;
+        else skipped.add(message.row.id);
       }
       if (this.stopped) return result;
     }
   }
 
+  /** Old sent and given-up messages and long-expired links go, so neither table grows without end. */
+  private async prune(): Promise<void> {
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    try {
+      const messages = await pruneOutbox(this.db);
+      const links = await pruneEmailTokens(this.db);
+      if (messages || links) this.log.info({ messages, links }, 'old outbox messages and expired links deleted');
+    } catch (err) {
+      this.log.warn({ err: describeError(err) }, 'could not delete old outbox messages and expired links');
+    }
+  }
+
   /** Takes up to BATCH due messages; another sender holding a live lease keeps its own. */
-  private async claim(): Promise<Array<{ row: OutboxMessage & { attempts: number }; lease: string }>> {
+  private async claim(
+    skipped: ReadonlySet<number>,
+  ): Promise<Array<{ row: OutboxMessage & { attempts: number }; lease: string }>> {
     const now = new Date().toISOString();
     const lease = new Date(Date.now() + this.leaseSeconds * 1000).toISOString();
     const due = await this.db
@@ -245,6 +268,7 @@ export class MailSender {
       .where('attempts', '<', MAX_ATTEMPTS)
       .where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .$if(skipped.size > 0, (qb) => qb.where('id', 'not in', [...skipped]))
       .orderBy('next_attempt_at')
       .orderBy('id')
       .limit(BATCH)
@@ -271,13 +295,39 @@ export class MailSender {
     return claimed;
   }
 
-  private async send(message: OutboxMessage & { attempts: number }, lease: string): Promise<keyof PassResult> {
+  /**
+   * Sends one claimed message; null when its lease ran out before its turn
+   * came (a batch behind a slow mail server): another sender may hold it now,
+   * so it is left alone rather than sent twice. The lease is renewed as the
+   * send starts, so it covers this message's send, not the whole batch's.
+   */
+  private async send(
+    message: OutboxMessage & { attempts: number },
+    claimedLease: string,
+  ): Promise<keyof PassResult | null> {
+    const now = new Date();
+    const lease = new Date(now.getTime() + this.leaseSeconds * 1000).toISOString();
+    const renewed = await this.update()
+      .set({ locked_until: lease })
+      .where('id', '=', message.id)
+      .where('locked_until', '=', claimedLease)
+      .where('locked_until', '>', now.toISOString())
+      .executeTakeFirst();
+    if (Number(renewed.numUpdatedRows) !== 1) return null;
     const mine = (q: ReturnType<typeof this.update>) =>
       q.where('id', '=', message.id).where('locked_until', '=', lease);
     try {
       const note = await this.delivery.deliver(message);
+      // Once delivered, the bodies (with their working links) leave the database: a copy or
+      // backup of it then holds no usable link. Recipient, subject and kind stay as a record.
       await mine(
-        this.update().set({ sent_at: new Date().toISOString(), locked_until: null, last_error: null }),
+        this.update().set({
+          sent_at: new Date().toISOString(),
+          locked_until: null,
+          last_error: null,
+          text_body: '',
+          html_body: '',
+        }),
       ).execute();
       this.log.info({ mailId: message.id, kind: message.kind, via: this.delivery.mode, ...note }, 'mail sent');
       return 'sent';

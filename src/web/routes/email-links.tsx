@@ -22,7 +22,7 @@ import {
 import { findUserById } from '../../domain/accounts/users.js';
 import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
 import { CHECK_INBOX_PATH, HttpError } from '../../security/access.js';
-import { absoluteLink } from '../links.js';
+import { linkMaker } from '../links.js';
 import { queryValue } from '../params.js';
 import { CheckInboxPage, ConfirmAddressPage, LinkProblemPage, linkProblemStatus } from '../views/auth/verification.js';
 import type { LinkProblemKind } from '../views/auth/verification.js';
@@ -38,7 +38,7 @@ function tokenOf(raw: string | undefined): string | null {
 
 /** Absolute links to this site for the emails a request sends. */
 export function linksFor(request: FastifyRequest): LinkMaker {
-  return (path) => absoluteLink(request, path);
+  return linkMaker(request);
 }
 
 /**

@@ -31,7 +31,7 @@ import { hashNewPassword } from '../../domain/accounts/users.js';
 import { requestActor } from '../../domain/audit.js';
 import { field, type FieldErrors } from '../../lib/forms.js';
 import { cookieOptions, logOut } from '../../security/session.js';
-import { absoluteLink } from '../links.js';
+import { linkMaker } from '../links.js';
 import { queryValue } from '../params.js';
 import {
   ForgotPasswordPage,
@@ -42,7 +42,7 @@ import {
 import { viewContext } from '../views/context.js';
 
 export async function passwordResetRoutes(app: FastifyInstance): Promise<void> {
-  const links = (request: FastifyRequest) => (path: string) => absoluteLink(request, path);
+  const links = (request: FastifyRequest) => linkMaker(request);
 
   app.get(FORGOT_PASSWORD_PATH, { config: { access: 'public' } }, async (request, reply) =>
     reply.render(<ForgotPasswordPage ctx={viewContext(request)} minutes={RESET_LINK_MINUTES} />),

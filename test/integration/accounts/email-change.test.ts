@@ -120,6 +120,32 @@ describe.each(await availableDialects())('changing an email address on %s', (dia
       expect((await c.post('/confirm-email', { token })).statusCode).toBe(410);
     });
 
+    it('a password-reset link sent to the old address stops working once the address has changed', async () => {
+      const { u, c } = await pupil();
+      await t.client().post('/forgot-password', { email: u.email });
+      const reset = smtp.linksIn(await smtp.waitForMail({ to: u.email, subject: 'Reset your Maths Society password' }));
+      const resetToken = new URL(reset[0]!).searchParams.get('token')!;
+      const next = address('moved');
+      await c.post('/profile/email', { email: next, password: TEST_PASSWORD });
+      const { token } = linkIn(await smtp.waitForMail({ to: next, subject: CHANGE_SUBJECT }), '/confirm-email');
+      expect((await c.post('/confirm-email', { token })).statusCode).toBe(303);
+      expect((await emailOf(u.id)).email).toBe(next);
+
+      const before = await table();
+      const old = t.client();
+      const opened = await old.get(`/reset-password?token=${resetToken}`);
+      expect(opened.statusCode).toBe(400);
+      expect(decode(opened.body)).toContain('This link does not work');
+      const posted = await old.post('/reset-password', {
+        token: resetToken,
+        new_password: 'taken over by the old mailbox',
+        new_password_confirm: 'taken over by the old mailbox',
+      });
+      expect(posted.statusCode).toBe(400);
+      expect(await table()).toBe(before);
+      expect((await t.client().post('/login', { email: next, password: TEST_PASSWORD })).statusCode).toBe(303);
+    });
+
     it('a new address that already has an account: the same answer, that owner is told, no link exists', async () => {
       const { u, c } = await pupil();
       const other = await t.createUser({ email: address('other'), firstName: 'Otto', schoolId });

@@ -86,6 +86,18 @@ describe.each(await availableDialects())('password reset on %s', (dialect) => {
     ]);
   });
 
+  it('a host the site cannot name in a link gets the same answer for a known and an unknown address', async () => {
+    // No SERVER_NAME here, so a link may only name this machine; a foreign Host header cannot be used.
+    const user = await t.createUser();
+    const answers = [];
+    for (const email of [`nobody-${user.id}@school.example.org`, user.email]) {
+      const res = await t.client().post('/forgot-password', { email }, { headers: { host: 'attacker.example' } });
+      answers.push([res.statusCode, res.headers.location ?? null]);
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(await t.db.selectFrom('email_tokens').select('id').where('user_id', '=', user.id).execute()).toEqual([]);
+  });
+
   it('an address that is not one gets a message beside the field and nothing is sent', async () => {
     const before = await t.db.selectFrom('mail_outbox').select('id').execute();
     const res = await ask(t.client(), 'not an address');
@@ -210,6 +222,30 @@ describe.each(await availableDialects())('password reset on %s', (dialect) => {
     const second = await resetLinkFor(user.email);
     expect((await t.client().get(first)).statusCode).toBe(410);
     expect((await t.client().get(second)).statusCode).toBe(303);
+  });
+
+  it('a password changed meanwhile (on the profile) ends the reset link', async () => {
+    const user = await t.createUser();
+    await ask(t.client(), user.email);
+    const link = await resetLinkFor(user.email);
+    const owner = t.client();
+    await owner.loginAs(user);
+    const changed = await owner.post('/profile/password', {
+      current_password: TEST_PASSWORD,
+      new_password: NEW_PASSWORD,
+      new_password_confirm: NEW_PASSWORD,
+    });
+    expect(changed.statusCode).toBe(303);
+    const before = await hashOf(user.id);
+    const opened = await t.client().get(link);
+    expect(opened.statusCode).toBe(410);
+    const posted = await t.client().post('/reset-password', {
+      token: tokenIn(link),
+      new_password: 'the link is old by now',
+      new_password_confirm: 'the link is old by now',
+    });
+    expect(posted.statusCode).toBe(410);
+    expect(await hashOf(user.id)).toBe(before);
   });
 
   it('the new password follows the password rules; a refused one leaves the link usable', async () => {

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../src/config/index.js';
+import { issueEmailToken } from '../../../src/domain/accounts/email-tokens.js';
+import { insertUser } from '../../../src/domain/accounts/users.js';
 import { MAX_ATTEMPTS, outboxSummary, queueMail } from '../../../src/domain/mail/outbox.js';
 import { composeMail } from '../../../src/domain/mail/render.js';
 import { mailDelivery, MailSender, retryDelaySeconds, type MailLog } from '../../../src/domain/mail/sender.js';
@@ -86,6 +88,67 @@ describe.each(await availableDialects())('mail sender on %s', (dialect) => {
     expect(await row(id)).toMatchObject({ attempts: 1, locked_until: null, last_error: null });
     expect((await row(id)).sent_at).not.toBeNull();
     expect(await sender().flush()).toEqual({ sent: 0, failed: 0, gaveUp: 0 });
+  });
+
+  it('once delivered, the message body and its working link leave the outbox', async () => {
+    const mail = message('link@school.example.org');
+    const id = await queueMail(t.db, mail);
+    expect(JSON.stringify(await row(id))).toContain(`/n/${counter}`);
+    expect(await sender().flush()).toMatchObject({ sent: 1 });
+    const got = await smtp.waitForMail({ to: 'link@school.example.org', subject: mail.subject });
+    expect(smtp.linksIn(got)).toEqual([`https://maths.example.org/n/${counter}`]);
+    const kept = await row(id);
+    expect(kept).toMatchObject({ to_address: 'link@school.example.org', subject: mail.subject, kind: 'test-notice' });
+    expect(JSON.stringify(kept)).not.toContain(`/n/${counter}`);
+  });
+
+  it('a pass deletes messages sent or given up over 30 days ago and links a week past their expiry', async () => {
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+    const ids = { oldSent: 0, oldGivenUp: 0, recentSent: 0, failing: 0 };
+    for (const key of Object.keys(ids) as Array<keyof typeof ids>) ids[key] = await queueMail(t.db, message());
+    const set = (id: number, values: Record<string, unknown>) =>
+      t.db.updateTable('mail_outbox').set(values).where('id', '=', id).execute();
+    await set(ids.oldSent, { sent_at: daysAgo(31), next_attempt_at: daysAgo(31) });
+    await set(ids.oldGivenUp, { attempts: MAX_ATTEMPTS, next_attempt_at: daysAgo(31) });
+    await set(ids.recentSent, { sent_at: daysAgo(29) });
+    // Failing for a long time but not given up: it waits for its next attempt.
+    await set(ids.failing, { attempts: 3, next_attempt_at: new Date(Date.now() + 3_600_000).toISOString() });
+    const userId = await insertUser(t.db, {
+      email: `tokens-${dialect}@school.example.org`,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      passwordHash: 'x',
+      yearGroup: null,
+      keyStage: null,
+      mathsClass: null,
+      schoolId: null,
+      userType: 'student',
+      isAdmin: false,
+      mustChangePassword: false,
+      emailVerified: true,
+    });
+    for (const purpose of ['reset-password', 'verify-email', 'change-email'] as const)
+      await issueEmailToken(t.db, { userId, purpose, ttlSeconds: 3600 });
+    const tokens = () =>
+      t.db.selectFrom('email_tokens').select('purpose').where('user_id', '=', userId).orderBy('purpose').execute();
+    await t.db
+      .updateTable('email_tokens')
+      .set({ expires_at: daysAgo(8) })
+      .where('user_id', '=', userId)
+      .where('purpose', '=', 'reset-password')
+      .execute();
+    await t.db
+      .updateTable('email_tokens')
+      .set({ expires_at: daysAgo(6) })
+      .where('user_id', '=', userId)
+      .where('purpose', '=', 'verify-email')
+      .execute();
+
+    await sender().flush();
+    const left = (await t.db.selectFrom('mail_outbox').select('id').orderBy('id').execute()).map((r) => r.id);
+    expect(left).toEqual([ids.recentSent, ids.failing]);
+    expect((await tokens()).map((r) => r.purpose)).toEqual(['change-email', 'verify-email']);
+    await t.db.deleteFrom('users').where('id', '=', userId).execute();
   });
 
   it('nothing is queued by a transaction that rolls back', async () => {
@@ -182,6 +245,22 @@ describe.each(await availableDialects())('mail sender on %s', (dialect) => {
       .where('id', '=', id)
       .execute();
     expect(await sender().flush()).toEqual({ sent: 1, failed: 0, gaveUp: 0 });
+  });
+
+  it('a sender whose lease ran out before a message’s turn leaves it to others, unsent', async () => {
+    const id = await queueMail(t.db, message('late@school.example.org'));
+    const before = smtp.messages.length;
+    // A lease already over when the send would start: what a long batch behind a slow server meets.
+    const late = new MailSender(t.db, mailDelivery(mailConfig({ SMTP_URL: smtp.url })), collectingLog(), {
+      leaseSeconds: -1,
+    });
+    senders.push(late);
+    expect(await late.flush()).toEqual({ sent: 0, failed: 0, gaveUp: 0 });
+    expect(smtp.messages.length).toBe(before);
+    expect((await row(id)).sent_at).toBeNull();
+    // Tried once, not again and again in the same pass; the next sender takes it over.
+    expect((await row(id)).attempts).toBe(1);
+    expect(await sender().flush()).toMatchObject({ sent: 1 });
   });
 
   it('two senders flushing at once send every message exactly once', async () => {
