@@ -8,7 +8,7 @@ import { migrateToLatest, openDatabase, looksLikeTestDatabase, type DatabaseHand
 import { audit, CLI_ACTOR } from '../domain/audit.js';
 import { passwordError, passwordRules } from '../domain/accounts/password-policy.js';
 import { generatePassword } from '../domain/accounts/passwords.js';
-import { hashNewPassword } from '../domain/accounts/users.js';
+import { hashNewPassword, setPassword } from '../domain/accounts/users.js';
 import { gatherFacts } from '../domain/doctor-facts.js';
 import { queueMail } from '../domain/mail/outbox.js';
 import { mailDelivery, MailSender, type MailLog } from '../domain/mail/sender.js';
@@ -159,12 +159,8 @@ export function buildCli(): Command {
         const password = generatePassword(20);
         const hash = await hashNewPassword(password);
         await handle.db.transaction().execute(async (trx) => {
-          const now = new Date().toISOString();
-          await trx
-            .updateTable('users')
-            .set({ password_hash: hash, must_change_password: 1, updated_at: now, password_changed_at: now })
-            .where('id', '=', user.id)
-            .execute();
+          // setPassword also ends unused reset links, so an old email cannot undo this reset.
+          await setPassword(trx, user.id, hash, { mustChange: true });
           await audit(trx, CLI_ACTOR, { action: 'user.reset_password', targetType: 'user', targetId: user.id });
           await queueMail(
             trx,

@@ -91,13 +91,33 @@ describe('mathsoc CLI on SQLite', () => {
     expect(again.stderr).toContain('already exists');
   });
 
-  it('reset-password sets a new one-time password that must be changed', async () => {
+  it('reset-password sets a new one-time password that must be changed, and ends emailed reset links', async () => {
+    // A reset link asked for earlier, still unused and an hour from expiry.
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    const db = new SqliteDatabase(join(dir, 'dev_test.db'));
+    try {
+      db.prepare(
+        `insert into email_tokens (user_id, purpose, token_hash, new_email, created_at, expires_at)
+         select id, 'reset-password', 'cli-test-hash', email, ?, ? from users where email = 'head@school.example.org'`,
+      ).run(new Date().toISOString(), later);
+    } finally {
+      db.close();
+    }
     const res = await mathsoc(['reset-password', '--email', 'head@school.example.org'], env);
     expect(res.code).toBe(0);
     const password = /One-time password \(shown only now\): (\S+)/.exec(res.stdout)![1]!;
     const head = users().find((u) => u.email === 'head@school.example.org')!;
     expect(head.must_change_password).toBe(1);
     expect(await verifyPassword(head.password_hash, password)).toBe(true);
+    const check = new SqliteDatabase(join(dir, 'dev_test.db'), { readonly: true });
+    try {
+      const link = check.prepare(`select expires_at from email_tokens where token_hash = 'cli-test-hash'`).get() as {
+        expires_at: string;
+      };
+      expect(Date.parse(link.expires_at)).toBeLessThanOrEqual(Date.now());
+    } finally {
+      check.close();
+    }
     const unknown = await mathsoc(['reset-password', '--email', 'nobody@school.example.org'], env);
     expect(unknown.code).toBe(1);
   });
