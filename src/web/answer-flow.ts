@@ -9,7 +9,7 @@ import type { Reason } from '../math/index.js';
 import { REASON_MESSAGES, verdictMessage } from './answer-messages.js';
 import { formFields } from './multipart.js';
 import type { Flash } from './types.js';
-import { plural } from './views/challenges/parts.js';
+import { plural } from '../lib/plural.js';
 
 /**
  * Engine outcomes that say nothing about the answer (the checker was busy or
@@ -57,7 +57,7 @@ export function answerMessage(outcome: TryOutcome, rawTitle: string, feedback: s
         text: 'That answer box no longer exists: the challenge was changed while your answer was being checked. Please look again.',
       };
     case 'locked':
-      return { type: 'warning', text: 'This challenge is locked, so answers are no longer accepted.' };
+      return { type: 'warning', text: 'This challenge is closed, so answers are no longer accepted.' };
     case 'solved':
       return { type: 'info', text: 'You have already answered this box correctly.' };
     case 'no-attempts':

@@ -74,13 +74,13 @@ describe.each(await availableDialects())('answering challenges on %s', (dialect)
     expect(await t.db.selectFrom('completions').selectAll().execute()).toEqual([]);
   });
 
-  it('completes a challenge: 3 points to the first, 1 to later completers, on the challenge key stage board', async () => {
+  it('completes a challenge: 3 points to the first, 1 to later completers, on each pupil’s own key stage board', async () => {
     const { id, boxIds } = await seedChallenge(t, {
       title: 'Two parts',
       keyStage: 'KS3',
       boxes: [{ answer: '4' }, { answer: 'x^2+2x+1' }],
     });
-    const first = await student(); // a KS4 student: points still go to the KS3 board
+    const first = await student(); // a KS4 student: a KS3 challenge's points go to the KS4 board
     const second = await student();
     await answer(first.c, id, boxIds[0]!, '4');
     expect(await answer(first.c, id, boxIds[1]!, '(x+1)^2')).toEqual([
@@ -97,8 +97,8 @@ describe.each(await availableDialects())('answering challenges on %s', (dialect)
       .orderBy('points', 'desc')
       .execute();
     expect(scores).toEqual([
-      { user_id: first.id, key_stage: 'KS3', points: 3, challenges_completed: 1, submissions: 2 },
-      { user_id: second.id, key_stage: 'KS3', points: 1, challenges_completed: 1, submissions: 2 },
+      { user_id: first.id, key_stage: 'KS4', points: 3, challenges_completed: 1, submissions: 2 },
+      { user_id: second.id, key_stage: 'KS4', points: 1, challenges_completed: 1, submissions: 2 },
     ]);
     const challenge = await t.db
       .selectFrom('challenges')
@@ -162,12 +162,16 @@ describe.each(await availableDialects())('answering challenges on %s', (dialect)
     await answer(c, id, boxIds[0]!, '1/3');
     await t.db.updateTable('challenges').set({ is_locked: 1 }).where('id', '=', id).execute();
     expect(await answer(c, id, boxIds[0]!, '3/4')).toEqual([
-      'warning: This challenge is locked, so answers are no longer accepted.',
+      'warning: This challenge is closed, so answers are no longer accepted.',
     ]);
     const page = (await c.get(`/challenges/${id}`)).body;
     expect(page).toContain(
-      'This challenge is locked: answers are no longer accepted. The correct answers are shown below.',
+      'This challenge is closed: answers are no longer accepted. The correct answers are shown below.',
     );
+    // Attempts are not counted on a closed challenge: each open box says it is closed instead.
+    expect(page).not.toMatch(/attempts? left|attempts? per answer/);
+    expect(page.match(/Closed: no more answers/g)).toHaveLength(2);
+    expect(page).toContain('<span class="badge badge-locked">Closed</span>');
     expect(page).toMatch(
       /Correct answer: <span class="answer-math">.*<annotation encoding="application\/x-tex">\\frac\{3\}\{4\}<\/annotation>/,
     );
@@ -192,7 +196,7 @@ describe.each(await availableDialects())('answering challenges on %s', (dialect)
       'success: Correct — you have completed «Still open»! You were the first to finish: +3 points.',
     ]);
     expect(await answer(c, closed.id, closed.boxIds[0]!, '3/4')).toEqual([
-      'warning: This challenge is locked, so answers are no longer accepted.',
+      'warning: This challenge is closed, so answers are no longer accepted.',
     ]);
     const page = (await c.get(`/challenges/${closed.id}`)).body;
     expect(page).toContain('banner-locked');
@@ -200,7 +204,8 @@ describe.each(await availableDialects())('answering challenges on %s', (dialect)
     expect((await c.get(`/challenges/${open.id}`)).body).toContain('closes <time');
     const list = (await c.get('/challenges')).body;
     const card = list.slice(list.indexOf('Timed out'), list.indexOf('Timed out') + 300);
-    expect(card).toContain('badge-locked');
+    expect(card).toContain('<span class="badge badge-locked">Closed</span>');
+    expect(card).not.toContain('Locked');
   });
 
   it('admin tries are recorded, unlimited, allowed when locked, and never score', async () => {

@@ -22,7 +22,7 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    schoolA = await seedSchool(t, 'Alpha Academy', 'alpha.org');
+    schoolA = await seedSchool(t, 'Alpha Academy', 'alpha.org', 'member');
     schoolB = await seedSchool(t, 'Beta High', 'beta.org');
     cid = await seedCompetition(t, [schoolA, schoolB]);
     c1 = await seedCompetitionChallenge(t, cid, { title: 'First', releaseAt: hoursFromNow(-2) });
@@ -176,6 +176,14 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
     expect(await answer('a2', late, '3/4')).toEqual([
       'warning: This challenge is closed, so answers are no longer accepted.',
     ]);
+    // The closed challenge's page and card say so, and count no attempts.
+    const page = (await clients.a2!.get(`/competitions/${cid}/challenges/${late.id}`)).body;
+    expect(page).toContain('This challenge is closed: answers are no longer accepted.');
+    expect(page).toContain('Closed: no more answers');
+    expect(page).not.toMatch(/attempts? left|attempts? per answer/);
+    const list = (await clients.a2!.get(`/competitions/${cid}/challenges`)).body;
+    const card = list.slice(list.indexOf('>Late<'), list.indexOf('>Late<') + 300);
+    expect(card).toContain('<span class="badge badge-locked">Closed</span>');
     const open = await seedCompetitionChallenge(t, cid, {
       title: 'Open',
       releaseAt: hoursFromNow(-1),

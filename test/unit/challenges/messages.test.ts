@@ -30,7 +30,7 @@ describe('messages after an answer', () => {
     );
     expect(answerMessage({ kind: 'locked' }, 'T')).toEqual({
       type: 'warning',
-      text: 'This challenge is locked, so answers are no longer accepted.',
+      text: 'This challenge is closed, so answers are no longer accepted.',
     });
     expect(answerMessage({ kind: 'solved' }, 'T')).toEqual({
       type: 'info',

@@ -43,8 +43,10 @@ function linksOf(d: ChallengeDetail): ChallengeLinks {
   );
 }
 
-function BoxStatus({ s, isAdmin }: { s: BoxState; isAdmin: boolean }) {
+function BoxStatus({ s, isAdmin, locked }: { s: BoxState; isAdmin: boolean; locked: boolean }) {
   if (s.solved && !isAdmin) return <p class="box-status box-solved">✓ Answered correctly</p>;
+  // A closed challenge takes no more answers, so attempts left would mislead.
+  if (locked && !isAdmin) return <p class="box-status box-closed">Closed: no more answers</p>;
   if (isAdmin)
     return (
       <p class="box-status muted">
@@ -67,7 +69,7 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
       aria-labelledby={`box-${s.position}-title`}
     >
       <h2 id={`box-${s.position}-title`}>{heading}</h2>
-      <BoxStatus s={s} isAdmin={d.isAdmin} />
+      <BoxStatus s={s} isAdmin={d.isAdmin} locked={d.locked} />
       {d.locked && (
         <p class="revealed">
           Correct answer: <MathAnswer latex={s.box.correct_answer} asText={asText} />
@@ -135,7 +137,7 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
         <header>
           <h1>{title}</h1>
           <p class="challenge-meta">
-            <KeyStageBadge keyStage={c.key_stage} /> {d.locked && <span class="badge badge-locked">Locked</span>}{' '}
+            <KeyStageBadge keyStage={c.key_stage} /> {d.locked && <span class="badge badge-locked">Closed</span>}{' '}
             <span class="muted">
               {d.released ? 'Released' : 'Releases'} <SchoolTime iso={c.release_at} zone={d.zone} />
               {!d.locked && d.autoLockAt && (
@@ -144,8 +146,12 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
                   · closes <SchoolTime iso={d.autoLockAt} zone={d.zone} />
                 </>
               )}
-              {' · '}
-              {plural(c.attempts_per_box, 'attempt')} per answer
+              {!d.locked && (
+                <>
+                  {' · '}
+                  {plural(c.attempts_per_box, 'attempt')} per answer
+                </>
+              )}
             </span>
           </p>
         </header>
@@ -176,7 +182,7 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
         )}
         {d.locked && (
           <div class="flash flash-warning banner-locked" role="status">
-            This challenge is locked: answers are no longer accepted. The correct answers are shown below.
+            This challenge is closed: answers are no longer accepted. The correct answers are shown below.
           </div>
         )}
         {c.image_upload_id !== null && (

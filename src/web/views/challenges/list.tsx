@@ -51,7 +51,7 @@ export function ChallengeListPage({
                 <a href={`/challenges/${c.id}`}>{mathProseToText(c.title)}</a>
               </h2>
               <p class="challenge-meta">
-                <KeyStageBadge keyStage={c.keyStage} /> {c.locked && <span class="badge badge-locked">Locked</span>}{' '}
+                <KeyStageBadge keyStage={c.keyStage} /> {c.locked && <span class="badge badge-locked">Closed</span>}{' '}
                 {c.completed && <span class="badge badge-ok">Completed ✓</span>}{' '}
                 <span class="muted">
                   Released <SchoolTime iso={c.releaseAt} zone={zone} />

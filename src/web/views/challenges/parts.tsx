@@ -11,4 +11,5 @@ export function KeyStageBadge({ keyStage }: { keyStage: string }) {
   return <span class="badge badge-ks">{keyStage}</span>;
 }
 
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+// Re-exported so the pages that take it from here share the one helper.
+export { plural } from '../../../lib/plural.js';
