@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
-describe('the admin dashboard counts CSP violation reports', () => {
+describe('the admin dashboard counts blocked page scripts (CSP violation reports)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp('sqlite');
@@ -14,7 +14,10 @@ describe('the admin dashboard counts CSP violation reports', () => {
     const admin = t.client();
     await admin.loginAs(await t.createUser({ isAdmin: true }));
     const before = await admin.get('/admin');
-    expect(before.body).toContain('<strong>0</strong> violation reports');
+    expect(before.body).toContain('<h2 id="csp-heading">Blocked page scripts (security reports)</h2>');
+    expect(before.body).toContain('When a browser stops a script or other content that our pages do not allow');
+    expect(before.body).not.toContain('Content Security Policy');
+    expect(before.body).toContain('<strong>0</strong> reports received in all');
     const report = await t.app.inject({
       method: 'POST',
       url: '/csp-report',
@@ -29,7 +32,7 @@ describe('the admin dashboard counts CSP violation reports', () => {
     });
     expect(report.statusCode).toBe(204);
     const after = await admin.get('/admin');
-    expect(after.body).toContain('<strong>1</strong> violation reports');
+    expect(after.body).toContain('<strong>1</strong> report received in all (1 since the server started)');
     expect(after.body).toContain('script-src-elem blocked https://evil.example/x.js');
   });
 });

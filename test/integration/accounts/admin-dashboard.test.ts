@@ -71,6 +71,15 @@ describe.each(await availableDialects())('admin dashboard on %s', (dialect) => {
     expect(stat(res.body, 'admins')).toBe(1);
     expect(stat(res.body, 'articles')).toBe(1);
     expect(stat(res.body, 'submissions-today')).toBe(2);
+    // Counts of one take the singular.
+    const words = (key: string) =>
+      new RegExp(`data-stat="${key}"><span class="stat-number">\\d+</span> ([^<]*)<`).exec(res.body)?.[1];
+    expect(words('released')).toBe('challenge released');
+    expect(words('scheduled')).toBe('challenge scheduled');
+    expect(words('users')).toBe('users');
+    expect(words('admins')).toBe('administrator');
+    expect(words('articles')).toBe('article or newsletter');
+    expect(words('submissions-today')).toBe('submissions today');
   });
 
   it('links to every admin area, in the page and in the admin navigation', async () => {

@@ -1,5 +1,6 @@
 import type { DashboardCounts } from '../../../domain/admin-dashboard.js';
 import type { CspReportSummary } from '../../../security/csp-report.js';
+import { pluralWord } from '../../../lib/plural.js';
 import type { ViewContext } from '../context.js';
 import { AdminLayout } from './admin-layout.js';
 
@@ -25,28 +26,33 @@ export function DashboardPage({
   counts: DashboardCounts;
   csp: CspReportSummary;
 }) {
-  const stats: Array<[number, string, string]> = [
-    [counts.challengesReleased, 'challenges released', 'released'],
-    [counts.challengesScheduled, 'challenges scheduled', 'scheduled'],
-    [counts.users, 'users', 'users'],
-    [counts.admins, 'administrators', 'admins'],
-    [counts.articles, 'articles and newsletters', 'articles'],
-    [counts.submissionsToday, 'submissions today', 'submissions-today'],
+  const stats: Array<[count: number, one: string, many: string, key: string]> = [
+    [counts.challengesReleased, 'challenge released', 'challenges released', 'released'],
+    [counts.challengesScheduled, 'challenge scheduled', 'challenges scheduled', 'scheduled'],
+    [counts.users, 'user', 'users', 'users'],
+    [counts.admins, 'administrator', 'administrators', 'admins'],
+    [counts.articles, 'article or newsletter', 'articles and newsletters', 'articles'],
+    [counts.submissionsToday, 'submission today', 'submissions today', 'submissions-today'],
   ];
   return (
     <AdminLayout ctx={ctx} title="Dashboard">
       <h1>Admin dashboard</h1>
       <section class="stats" aria-label="At a glance">
-        {stats.map(([n, label, key]) => (
+        {stats.map(([n, one, many, key]) => (
           <div class="stat" data-stat={key}>
-            <span class="stat-number">{n}</span> {label}
+            <span class="stat-number">{n}</span> {pluralWord(n, one, many)}
           </div>
         ))}
       </section>
       <section class="card" aria-labelledby="csp-heading" data-stat="csp-reports">
-        <h2 id="csp-heading">Content Security Policy reports</h2>
+        <h2 id="csp-heading">Blocked page scripts (security reports)</h2>
+        <p class="muted">
+          When a browser stops a script or other content that our pages do not allow, it tells us here: a browser add-on
+          often causes a few, but a sudden rise is worth passing on to whoever runs the server.
+        </p>
         <p>
-          <strong>{csp.total}</strong> violation reports received in all ({csp.sinceStart} since the server started)
+          <strong>{csp.total}</strong> {pluralWord(csp.total, 'report')} received in all ({csp.sinceStart} since the
+          server started)
           {csp.lastAt ? `; the latest at ${csp.lastAt.slice(0, 16).replace('T', ' ')} UTC.` : '.'}
         </p>
         {csp.recent.length > 0 && (
