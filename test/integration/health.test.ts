@@ -34,7 +34,7 @@ describe.each(await availableDialects())('health probes and home page on %s', (d
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('Maths Society');
-    expect(res.body).toMatch(/<span class="stat-number">1<\/span> members/);
+    expect(res.body).toMatch(/<span class="stat-number">1<\/span> member</);
   });
 
   it('answers unknown addresses with a 404 page, or JSON when asked', async () => {

@@ -1,5 +1,6 @@
 import type { HomeData } from '../../domain/home.js';
 import { mathProseToText } from '../../lib/latex-text.js';
+import { pluralWord } from '../../lib/plural.js';
 import type { ViewContext } from './context.js';
 import { AnnouncementBody } from './content/announcements.js';
 import { ArticleCard, articleUrl } from './content/articles.js';
@@ -34,13 +35,14 @@ export function HomePage({ ctx, data }: { ctx: ViewContext; data: HomeData }) {
       </section>
       <section class="stats" aria-label="Society in numbers">
         <div class="stat">
-          <span class="stat-number">{stats.releasedChallenges}</span> challenges set
+          <span class="stat-number">{stats.releasedChallenges}</span>{' '}
+          {pluralWord(stats.releasedChallenges, 'challenge set', 'challenges set')}
         </div>
         <div class="stat">
-          <span class="stat-number">{stats.articles}</span> articles
+          <span class="stat-number">{stats.articles}</span> {pluralWord(stats.articles, 'article')}
         </div>
         <div class="stat">
-          <span class="stat-number">{stats.members}</span> members
+          <span class="stat-number">{stats.members}</span> {pluralWord(stats.members, 'member')}
         </div>
       </section>
 

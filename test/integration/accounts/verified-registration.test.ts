@@ -327,7 +327,7 @@ describe.each(await availableDialects())('registration with confirmed addresses 
       ).n,
     );
     const home = decode((await t.client().get('/')).body);
-    expect(home).toContain(`<span class="stat-number">${members}</span> members`);
+    expect(home).toContain(`<span class="stat-number">${members}</span> ${members === 1 ? 'member' : 'members'}<`);
   });
 
   it('"send the link again" sends a new link that replaces the old one, and is limited per address', async () => {
