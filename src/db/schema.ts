@@ -51,8 +51,12 @@ export interface SchoolsTable {
   name: string;
   email_domain: string;
   address: string | null;
+  /** "member" (weekly challenges, boards) or "guest" (competitions only) (migration 010). */
+  kind: ColumnType<SchoolKind, SchoolKind | undefined, SchoolKind>;
   created_at: Time;
 }
+
+export type SchoolKind = 'member' | 'guest';
 
 export interface ChallengesTable {
   id: Id;
@@ -116,6 +120,18 @@ export interface ScoresTable {
   /** Tries on this board's challenges (migration 004). */
   submissions: ColumnType<number, number | undefined, number>;
   updated_at: Time;
+}
+
+/** A topic tag, normalised lower case (migration 011). */
+export interface TagsTable {
+  id: Id;
+  name: string;
+  created_at: Time;
+}
+
+export interface ChallengeTagsTable {
+  challenge_id: number;
+  tag_id: number;
 }
 
 export interface ScoreAdjustmentsTable {
@@ -263,6 +279,8 @@ export interface Database {
   schools: SchoolsTable;
   challenges: ChallengesTable;
   answer_boxes: AnswerBoxesTable;
+  tags: TagsTable;
+  challenge_tags: ChallengeTagsTable;
   submissions: SubmissionsTable;
   completions: CompletionsTable;
   scores: ScoresTable;

@@ -1,10 +1,13 @@
 // What the home page shows: society numbers, the latest announcement and
-// newsletter, the newest released challenges and the newest articles.
+// newsletter, the newest released challenges and the newest articles; and,
+// for a signed-in pupil, the way to their competitions (the only way for a
+// pupil of a guest school, who has no weekly challenges).
 import type { Db } from '../db/index.js';
 import type { Announcement, Article } from '../db/schema.js';
 import { latestAnnouncement } from './content/announcements.js';
 import { latestArticles } from './content/articles.js';
 import type { BoardVisibility } from './accounts/board-visibility.js';
+import { competitionStandings, isGuestPupil, type CompetitionStanding } from './competitions/standing.js';
 
 export interface HomeStats {
   releasedChallenges: number;
@@ -39,9 +42,16 @@ async function homeStats(db: Db, now: string, visibility: BoardVisibility): Prom
       .selectFrom('articles')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),
+    // Members: accounts not of a guest school (those take part in competitions only).
     db
       .selectFrom('users')
       .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where((eb) =>
+        eb.or([
+          eb('school_id', 'is', null),
+          eb('school_id', 'not in', eb.selectFrom('schools').select('id').where('kind', '=', 'guest')),
+        ]),
+      )
       .$if(visibility.confirmedOnly, (qb) => qb.where('email_verified_at', 'is not', null))
       .executeTakeFirstOrThrow(),
   ]);
@@ -79,4 +89,21 @@ export async function homeData(
     latestArticles(db, 'article', 3),
   ]);
   return { stats, announcement, newsletter: newsletters[0] ?? null, challenges, articles };
+}
+
+export interface HomeForUser {
+  /** False for a pupil of a guest school: no weekly challenges. */
+  weekly: boolean;
+  /** The pupil's running and upcoming competitions, running first. */
+  competitions: CompetitionStanding[];
+}
+
+/** The signed-in user's part of the home page (never cached: it is theirs). */
+export async function homeForUser(
+  db: Db,
+  user: { id: number; isAdmin: boolean; schoolId: number | null },
+  now = new Date().toISOString(),
+): Promise<HomeForUser> {
+  const [guest, competitions] = await Promise.all([isGuestPupil(db, user), competitionStandings(db, user.id, now)]);
+  return { weekly: !guest, competitions: competitions.filter((c) => c.phase !== 'ended') };
 }

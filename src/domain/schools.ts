@@ -1,12 +1,14 @@
-// Schools taking part in competitions (docs/product.md, "Competitions"): name (unique), email
-// domain (decides who may register for the school), address. A school with
+// Schools (docs/product.md, "Schools"): name (unique), email domain (decides who may register
+// for the school), address, and kind: a member school's pupils have the weekly challenges and
+// the key-stage boards; a guest school is invited to competitions only. A school with
 // competition participants cannot be deleted: their points belong to it.
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
-import type { Database, School } from '../db/schema.js';
+import type { Database, School, SchoolKind } from '../db/schema.js';
 import { validateForm, type FormOutcome } from '../lib/forms.js';
 import { audit, type AuditActor } from './audit.js';
 import { isUniqueViolation } from './accounts/users.js';
+import { rebuildBoards } from './challenges/scoring.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
@@ -21,9 +23,12 @@ export interface SchoolInput {
   name: string;
   emailDomain: string;
   address: string | null;
+  kind: SchoolKind;
 }
 
-export type SchoolFormValues = { name: string; email_domain: string; address: string };
+export const SCHOOL_KINDS: readonly SchoolKind[] = ['member', 'guest'];
+
+export type SchoolFormValues = { name: string; email_domain: string; address: string; kind: string };
 
 export class SchoolNameTakenError extends Error {
   constructor(name: string) {
@@ -41,6 +46,7 @@ export function readSchoolForm(fields: Record<string, string | undefined>): Scho
     name: (fields.name ?? '').normalize('NFC').replace(/\s+/g, ' ').trim(),
     email_domain: normalizeDomain(fields.email_domain ?? ''),
     address: (fields.address ?? '').normalize('NFC').replace(/\r\n/g, '\n').trim(),
+    kind: (fields.kind ?? '').trim(),
   };
 }
 
@@ -62,8 +68,16 @@ const schoolSchema = z
     address: z
       .string()
       .refine((v) => chars(v) <= SCHOOL_ADDRESS_MAX, `The address must be at most ${SCHOOL_ADDRESS_MAX} characters.`),
+    kind: z.enum(['member', 'guest'], {
+      error: 'Choose whether the school is a member school or a competition guest.',
+    }),
   })
-  .transform((v): SchoolInput => ({ name: v.name, emailDomain: v.email_domain, address: v.address || null }));
+  .transform((v): SchoolInput => ({
+    name: v.name,
+    emailDomain: v.email_domain,
+    address: v.address || null,
+    kind: v.kind,
+  }));
 
 export function validateSchoolForm(values: SchoolFormValues): FormOutcome<SchoolInput, SchoolFormValues> {
   return validateForm(schoolSchema, values);
@@ -75,6 +89,23 @@ export function listSchools(db: DbOrTrx): Promise<School[]> {
 
 export function findSchool(db: DbOrTrx, id: number): Promise<School | undefined> {
   return db.selectFrom('schools').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The member schools (weekly challenges and boards), by name. */
+export function memberSchools(db: DbOrTrx): Promise<School[]> {
+  return db.selectFrom('schools').selectAll().where('kind', '=', 'member').orderBy('name').orderBy('id').execute();
+}
+
+/** "A", "A and B", "A, B and C". */
+export function namesInWords(names: readonly string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
+}
+
+/** Rebuilds the boards of a school's pupils: its kind decides whether they are on them. */
+async function rebuildSchoolBoards(trx: Transaction<Database>, schoolId: number): Promise<void> {
+  const users = await trx.selectFrom('users').select('id').where('school_id', '=', schoolId).execute();
+  await rebuildBoards(trx, { userIds: users.map((u) => u.id), now: new Date().toISOString() });
 }
 
 export interface SchoolRow extends School {
@@ -119,6 +150,7 @@ export async function createSchool(db: Kysely<Database>, input: SchoolInput, act
           name: input.name,
           email_domain: input.emailDomain,
           address: input.address,
+          kind: input.kind,
           created_at: new Date().toISOString(),
         })
         .returning('id')
@@ -146,19 +178,21 @@ export async function updateSchool(
     try {
       await trx
         .updateTable('schools')
-        .set({ name: input.name, email_domain: input.emailDomain, address: input.address })
+        .set({ name: input.name, email_domain: input.emailDomain, address: input.address, kind: input.kind })
         .where('id', '=', id)
         .execute();
     } catch (err) {
       if (isUniqueViolation(err)) throw new SchoolNameTakenError(input.name);
       throw err;
     }
+    // A school made a guest takes its pupils off the boards; made a member, puts them (back) on.
+    if (before.kind !== input.kind) await rebuildSchoolBoards(trx, id);
     await audit(trx, actor, {
       action: 'school.update',
       targetType: 'school',
       targetId: id,
       details: {
-        before: { name: before.name, emailDomain: before.email_domain, address: before.address },
+        before: { name: before.name, emailDomain: before.email_domain, address: before.address, kind: before.kind },
         after: input,
       },
     });

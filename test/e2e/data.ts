@@ -47,7 +47,8 @@ export function seedChallenge(
 
 export interface CompetitionSpec {
   name: string;
-  schools: Array<{ name: string; domain: string }>;
+  /** Schools added for the competition: guests unless `kind` says member. */
+  schools: Array<{ name: string; domain: string; kind?: 'member' | 'guest' }>;
   /** Days from now; default: started yesterday, ends in a week. */
   startsInDays?: number;
   endsInDays?: number;
@@ -58,7 +59,11 @@ export async function seedCompetition(site: Site, spec: CompetitionSpec): Promis
   const schoolIds: number[] = [];
   for (const s of spec.schools) {
     schoolIds.push(
-      await createSchool(site.test.db, { name: s.name, emailDomain: s.domain, address: null }, SETUP_ACTOR),
+      await createSchool(
+        site.test.db,
+        { name: s.name, emailDomain: s.domain, address: null, kind: s.kind ?? 'guest' },
+        SETUP_ACTOR,
+      ),
     );
   }
   const day = (n: number) => new Date(Date.now() + n * 86400_000).toISOString();

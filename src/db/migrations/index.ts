@@ -7,6 +7,8 @@ import * as m004 from './004_board_counters.js';
 import * as m007 from './007_submission_history_index.js';
 import * as m008 from './008_email.js';
 import * as m009 from './009_answer_box_form_attempts.js';
+import * as m010 from './010_school_kinds.js';
+import * as m011 from './011_challenge_tags.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -15,4 +17,6 @@ export const migrations: Record<string, Migration> = {
   '007_submission_history_index': m007,
   '008_email': m008,
   '009_answer_box_form_attempts': m009,
+  '010_school_kinds': m010,
+  '011_challenge_tags': m011,
 };

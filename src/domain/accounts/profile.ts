@@ -1,15 +1,21 @@
-// What the profile page shows: the account, points per key stage (from the
-// scores table the scoring code keeps up to date), challenges completed and
-// the latest submissions.
-import { KEY_STAGES, type KeyStage } from '../../config/index.js';
+// What the profile page shows: the account, the pupil's place on their key
+// stage's board (from the scores table the scoring code keeps up to date),
+// their competitions with points, rank and school rank, challenges completed
+// and the latest submissions.
+import type { KeyStage } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
-import type { User } from '../../db/schema.js';
+import type { SchoolKind, User } from '../../db/schema.js';
+import { userStandings, type Standing } from '../challenges/leaderboards.js';
+import { competitionStandings, type CompetitionStanding } from '../competitions/standing.js';
+import type { BoardVisibility } from './board-visibility.js';
 
 const RECENT_SUBMISSIONS = 10;
 
 export interface RecentSubmission {
   id: number;
   challengeId: number;
+  /** Set for a competition challenge: its page is under the competition. */
+  competitionId: number | null;
   challengeTitle: string;
   boxLabel: string;
   boxPosition: number;
@@ -21,24 +27,31 @@ export interface RecentSubmission {
 export interface ProfileSummary {
   user: User;
   schoolName: string | null;
-  points: Array<{ keyStage: KeyStage; points: number; challengesCompleted: number }>;
-  totalPoints: number;
+  /** "guest": a competition guest school's pupil, with no weekly board. */
+  schoolKind: SchoolKind | null;
+  /** The pupil's row on their own key stage's weekly board (rank null without points), or null when on none. */
+  board: Standing | null;
+  /** The key stage whose board the pupil is on (from their school year), or null. */
+  boardKeyStage: KeyStage | null;
+  competitions: CompetitionStanding[];
   challengesCompleted: number;
   recent: RecentSubmission[];
 }
 
-export async function profileSummary(db: Db, userId: number): Promise<ProfileSummary | null> {
+export async function profileSummary(
+  db: Db,
+  userId: number,
+  now = new Date().toISOString(),
+  visibility: BoardVisibility = { confirmedOnly: false },
+): Promise<ProfileSummary | null> {
   const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
   if (!user) return null;
-  const [school, scores, completed, recent] = await Promise.all([
+  const [school, standings, competitions, completed, recent] = await Promise.all([
     user.school_id === null
       ? Promise.resolve(undefined)
-      : db.selectFrom('schools').select('name').where('id', '=', user.school_id).executeTakeFirst(),
-    db
-      .selectFrom('scores')
-      .select(['key_stage', 'points', 'challenges_completed'])
-      .where('user_id', '=', userId)
-      .execute(),
+      : db.selectFrom('schools').select(['name', 'kind']).where('id', '=', user.school_id).executeTakeFirst(),
+    userStandings(db, userId, visibility),
+    competitionStandings(db, userId, now, visibility),
     // Completions are unique per user and challenge: counting rows counts distinct challenges solved.
     db
       .selectFrom('completions')
@@ -52,6 +65,7 @@ export async function profileSummary(db: Db, userId: number): Promise<ProfileSum
       .select([
         'submissions.id',
         'submissions.challenge_id',
+        'challenges.competition_id',
         'challenges.title',
         'answer_boxes.label',
         'answer_boxes.position',
@@ -65,21 +79,20 @@ export async function profileSummary(db: Db, userId: number): Promise<ProfileSum
       .limit(RECENT_SUBMISSIONS)
       .execute(),
   ]);
-  const byStage = new Map(scores.map((s) => [s.key_stage, s]));
-  const points = KEY_STAGES.map((ks) => ({
-    keyStage: ks,
-    points: Number(byStage.get(ks)?.points ?? 0),
-    challengesCompleted: Number(byStage.get(ks)?.challenges_completed ?? 0),
-  }));
+  const guest = school?.kind === 'guest';
+  const boardKeyStage = guest ? null : ((user.key_stage as KeyStage | null) ?? null);
   return {
     user,
     schoolName: school?.name ?? null,
-    points,
-    totalPoints: points.reduce((sum, p) => sum + p.points, 0),
+    schoolKind: school?.kind ?? null,
+    board: (boardKeyStage && standings.find((s) => s.keyStage === boardKeyStage)) || null,
+    boardKeyStage,
+    competitions,
     challengesCompleted: Number(completed.n),
     recent: recent.map((r) => ({
       id: r.id,
       challengeId: r.challenge_id,
+      competitionId: r.competition_id,
       challengeTitle: r.title,
       boxLabel: r.label,
       boxPosition: r.position,

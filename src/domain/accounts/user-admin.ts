@@ -17,6 +17,7 @@ import type { AdminUserDetails } from './user-forms.js';
 import { afterAdminEmailChange } from './email-change.js';
 import type { LinkMaker } from './email-verification.js';
 import { EmailTakenError, insertUser, isUniqueViolation, setPassword, USER_TYPES, type UserType } from './users.js';
+import { rebuildBoards } from '../challenges/scoring.js';
 
 export class SelfActionError extends Error {}
 export class NotFoundError extends Error {}
@@ -315,6 +316,9 @@ export async function updateUserByAdmin(
         .set({ ...after, updated_at: new Date().toISOString() })
         .where('id', '=', userId)
         .execute();
+      // A pupil's points follow them to the board of their new key stage (or off the boards) at once.
+      if (changes.key_stage || changes.school_id)
+        await rebuildBoards(trx, { userIds: [userId], now: new Date().toISOString() });
       if (changes.email) {
         await afterAdminEmailChange(trx, before, { from: before.email, to: after.email }, opts);
         if (opts.requireVerification) changes.email_verified = [before.email_verified_at !== null, false];

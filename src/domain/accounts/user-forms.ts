@@ -144,8 +144,12 @@ export async function validateRegistration(
 
   let schoolId: number | null = null;
   if (!errors.email) {
-    const school = await schoolForEmail(db, values.email);
-    if (!school) errors.email = domainHint(await allowedDomains(db));
+    // Only member schools register here; a guest school's pupils join through their competition.
+    const school = await schoolForEmail(db, values.email, 'member');
+    const guest = school ? undefined : await schoolForEmail(db, values.email, 'guest');
+    if (guest)
+      errors.email = `${guest.name} takes part in our competitions only, so this form is not for its pupils: register on the competition’s page (“Competition”, at the foot of every page).`;
+    else if (!school) errors.email = domainHint(await allowedDomains(db));
     else if (opts.revealTaken && (await emailInUse(db, values.email)))
       errors.email = 'An account with this email address already exists. Log in instead.';
     else schoolId = school.id;

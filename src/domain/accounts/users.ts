@@ -1,9 +1,9 @@
 // Users: reading and writing accounts. Emails are stored normalised (see
 // emails.ts), so equality on the column is a case-insensitive comparison.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { KeyStage } from '../../config/index.js';
-import type { Database, School, User } from '../../db/schema.js';
+import type { Database, School, SchoolKind, User } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
 import { queueMail } from '../mail/outbox.js';
 import { passwordChangedMail } from '../mail/templates/password-changed.js';
@@ -42,20 +42,27 @@ export async function emailInUse(db: DbOrTrx, email: string, exceptUserId?: numb
   return Boolean(await q.executeTakeFirst());
 }
 
-/** The school whose email domain is exactly the address's domain ("evil-school.org" is not "school.org"). */
-export function schoolForEmail(db: DbOrTrx, email: string): Promise<School | undefined> {
+/**
+ * The school whose email domain is exactly the address's domain ("evil-school.org" is not "school.org");
+ * a member school before a guest school with the same domain. `kind` keeps to one kind.
+ */
+export function schoolForEmail(db: DbOrTrx, email: string, kind?: SchoolKind): Promise<School | undefined> {
   return db
     .selectFrom('schools')
     .selectAll()
     .where('email_domain', '=', emailDomain(normalizeEmail(email)))
+    .$if(kind !== undefined, (qb) => qb.where('kind', '=', kind!))
+    .orderBy(sql`case when kind = 'member' then 0 else 1 end`)
     .orderBy('id')
     .executeTakeFirst();
 }
 
+/** The domains general registration accepts: those of member schools (guest schools join through a competition). */
 export function allowedDomains(db: DbOrTrx): Promise<string[]> {
   return db
     .selectFrom('schools')
     .select('email_domain')
+    .where('kind', '=', 'member')
     .orderBy('email_domain')
     .distinct()
     .execute()

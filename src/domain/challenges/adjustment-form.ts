@@ -1,7 +1,7 @@
 // The admin's manual adjustment form for the key-stage boards: the student
 // (an email address or an account number), the board, the points and the
 // reason. Field rules are a zod schema; finding the student and their own
-// key stage needs the database.
+// key stage needs the database. The board is always the pupil's own.
 import { z } from 'zod';
 import type { KeyStage } from '../../config/index.js';
 import type { User } from '../../db/schema.js';
@@ -67,10 +67,15 @@ export async function validateAdjustmentForm(
   if (!student && fixedUserId !== undefined) errors.user = 'That student’s account no longer exists.';
   else if (!student && values.user) errors.user = 'No account has that email address or number.';
 
-  let keyStage: KeyStage | null = isKeyStage(values.key_stage) ? values.key_stage : null;
-  if (!values.key_stage && student) {
-    if (isKeyStage(student.key_stage)) keyStage = student.key_stage;
-    else errors.key_stage = 'This account has no key stage: choose the board.';
+  // Every point a pupil has counts on their own key stage's board (ADR 015), so an
+  // adjustment can only go there: a board chosen here must be the pupil's own.
+  let keyStage: KeyStage | null = null;
+  if (student && !errors.key_stage) {
+    if (!isKeyStage(student.key_stage))
+      errors.key_stage = 'This account has no school year, so it is on no board: set its year first.';
+    else if (values.key_stage && values.key_stage !== student.key_stage)
+      errors.key_stage = `This pupil is in Year ${student.year_group ?? '?'}, so their points count on the ${student.key_stage} board: choose ${student.key_stage} or leave the board blank.`;
+    else keyStage = student.key_stage;
   }
   return formOutcome(values, errors, () => ({
     userId: student!.id,

@@ -9,8 +9,10 @@ import { answerOptionsSchema, type AnswerOptions } from '../../math/options.js';
 import { audit, type AuditActor } from '../audit.js';
 import { addHours } from '../../lib/school-time.js';
 import { richHtmlToText } from '../content/sanitize.js';
+import { setChallengeTags } from './tags.js';
 import {
   addToBoard,
+  boardOf,
   completeIfDone,
   lockForScoring,
   rebuildBoards,
@@ -382,12 +384,15 @@ export async function recordTry(
     await insertSubmission(trx, t, now);
     let completion: LiveCompletion | null = null;
     if (scoring) {
-      await addToBoard(trx, { userId: t.userId, keyStage: challenge.key_stage, submissions: 1, now });
+      // Tries and points count on the pupil's own board, not the challenge's key stage.
+      const board = await boardOf(trx, t.userId);
+      if (board) await addToBoard(trx, { userId: t.userId, keyStage: board, submissions: 1, now });
       if (t.correct) {
         completion = await completeIfDone(trx, {
           challengeId: t.challengeId,
           keyStage: challenge.key_stage,
           userId: t.userId,
+          board,
           now,
         });
       }
@@ -519,6 +524,8 @@ export interface ChallengeInput {
   lockAfterHours: number | null;
   attemptsPerBox: number;
   boxes: BoxInput[];
+  /** Topic tags, normalised; left out, the challenge's tags are not touched. */
+  tags?: string[];
 }
 
 export async function createChallenge(
@@ -560,6 +567,7 @@ export async function createChallenge(
         })
         .execute();
     }
+    if (input.tags) await setChallengeTags(trx, row.id, input.tags);
     await audit(trx, actor, {
       action: 'challenge.create',
       targetType: 'challenge',
@@ -715,6 +723,7 @@ export async function updateChallenge(
       })
       .where('id', '=', id)
       .execute();
+    if (input.tags) await setChallengeTags(trx, id, input.tags);
 
     const rescored = added > 0 || removed.length > 0 || remarked > 0 || before.key_stage !== input.keyStage;
     if (rescored) await (target ? target.rescore(trx, id, now) : recalculateChallenge(trx, id, now));

@@ -42,12 +42,16 @@ export interface BoardEntry {
   completed: number;
 }
 
-/** The top of one board: students with points, best first. */
+/** A board narrowed to the pupils of one school (the public board's school filter); null: every school. */
+export type SchoolFilter = number | null;
+
+/** The top of one board: students with points, best first (of one school when given). */
 export async function topOfBoard(
   db: DbOrTrx,
   keyStage: KeyStage,
   limit: number,
   visibility: BoardVisibility = { confirmedOnly: false },
+  school: SchoolFilter = null,
 ): Promise<BoardEntry[]> {
   const rows = await db
     .selectFrom('scores as s')
@@ -56,6 +60,7 @@ export async function topOfBoard(
     .where('s.key_stage', '=', keyStage)
     .where('s.points', '>', 0)
     .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
+    .$if(school !== null, (qb) => qb.where('u.school_id', '=', school))
     .orderBy('s.points', 'desc')
     .orderBy('s.challenges_completed', 'desc')
     .orderBy('s.user_id')
@@ -84,6 +89,7 @@ export async function boardStats(
   keyStage: KeyStage,
   now: string,
   visibility: BoardVisibility = { confirmedOnly: false },
+  school: SchoolFilter = null,
 ): Promise<BoardStats> {
   const s = await db
     .selectFrom('scores')
@@ -94,6 +100,9 @@ export async function boardStats(
     ])
     .where('key_stage', '=', keyStage)
     .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
+    .$if(school !== null, (qb) =>
+      qb.where('user_id', 'in', db.selectFrom('users').select('id').where('school_id', '=', school)),
+    )
     .executeTakeFirstOrThrow();
   const c = await db
     .selectFrom('challenges')
@@ -118,23 +127,30 @@ export interface ActivityItem {
   at: string;
 }
 
-/** Latest completions on a board since its reset, newest first. */
+/**
+ * Latest weekly completions by the board's pupils (of any challenge) since its
+ * reset, newest first. Walks completions_weekly_recent_idx from the newest.
+ */
 export async function recentActivity(
   db: DbOrTrx,
   keyStage: KeyStage,
   limit = 10,
   visibility: BoardVisibility = { confirmedOnly: false },
+  school: SchoolFilter = null,
 ): Promise<ActivityItem[]> {
   const since = (await boardResetTimes(db))[keyStage];
   const rows = await db
     .selectFrom('completions as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
     .innerJoin('challenges as c', 'c.id', 'k.challenge_id')
+    .leftJoin('schools as sc', 'sc.id', 'u.school_id')
     .select(['k.points', 'k.completed_at', 'k.challenge_id', 'c.title', 'u.first_name', 'u.last_name'])
-    .where('k.key_stage', '=', keyStage)
+    .where('u.key_stage', '=', keyStage)
+    .where((eb) => eb.or([eb('sc.kind', 'is', null), eb('sc.kind', '!=', 'guest')]))
     .where('k.competition_id', 'is', null)
     .where('k.completed_at', '>=', since)
     .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
+    .$if(school !== null, (qb) => qb.where('u.school_id', '=', school))
     .orderBy('k.completed_at', 'desc')
     .orderBy('k.id', 'desc')
     .limit(limit)
@@ -390,18 +406,20 @@ export interface ExportRow {
   email: string;
   yearGroup: number | null;
   mathsClass: string | null;
+  school: string | null;
   points: number;
   completed: number;
   submissions: number;
 }
 
-/** Every row of the chosen boards (all when none), ranked, for the CSV export. */
+/** Every row of the chosen boards (all when none), ranked, for the CSV export. The same rows as the public boards. */
 export async function exportBoards(db: DbOrTrx, stages: readonly KeyStage[] = KEY_STAGES): Promise<ExportRow[]> {
   const out: ExportRow[] = [];
   for (const ks of stages) {
     const rows = await db
       .selectFrom('scores as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
+      .leftJoin('schools as sc', 'sc.id', 'u.school_id')
       .select([
         's.points',
         's.challenges_completed',
@@ -411,6 +429,7 @@ export async function exportBoards(db: DbOrTrx, stages: readonly KeyStage[] = KE
         'u.email',
         'u.year_group',
         'u.maths_class',
+        'sc.name as school',
       ])
       .where('s.key_stage', '=', ks)
       .orderBy('s.points', 'desc')
@@ -435,6 +454,7 @@ function exportRow(
     email: string;
     year_group: number | null;
     maths_class: string | null;
+    school: string | null;
   },
   rank: number | null,
 ): ExportRow {
@@ -446,6 +466,7 @@ function exportRow(
     email: r.email,
     yearGroup: r.year_group,
     mathsClass: r.maths_class,
+    school: r.school,
     points: r.points,
     completed: r.challenges_completed,
     submissions: r.submissions,

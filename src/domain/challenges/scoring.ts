@@ -2,7 +2,9 @@
 // answer) and by every recalculation:
 //   a user completes a challenge when every answer box has a correct try;
 //   the first user to complete it gets 3 points, every later completer 1;
-//   points go to the board of the challenge's key stage.
+//   points go to the board of the pupil's own key stage (from their school
+//   year), whatever the challenge's key stage; pupils of guest schools
+//   (competitions only) and accounts without a key stage are on no board.
 //
 // Live scoring runs inside the submission's transaction. The "first" decision
 // is a conditional UPDATE of the challenge row (`… WHERE first_completed_at IS
@@ -128,6 +130,23 @@ export async function resetBoards(trx: Transaction<Database>, stages: readonly K
   }
 }
 
+// ---------------------------------------------------------------- whose board
+
+/**
+ * The board a user's weekly points go on: their own key stage, or null for an
+ * account without one (teachers) or of a guest school.
+ */
+export async function boardOf(db: DbOrTrx, userId: number): Promise<KeyStage | null> {
+  const row = await db
+    .selectFrom('users as u')
+    .leftJoin('schools as s', 's.id', 'u.school_id')
+    .select(['u.key_stage', 's.kind'])
+    .where('u.id', '=', userId)
+    .executeTakeFirst();
+  if (!row || row.kind === 'guest') return null;
+  return (KEY_STAGES as readonly string[]).includes(row.key_stage ?? '') ? (row.key_stage as KeyStage) : null;
+}
+
 // ---------------------------------------------------------------- live scoring
 
 /** Adds to a user's row on a board, creating it on first use. */
@@ -174,8 +193,9 @@ export interface LiveCompletion {
 /**
  * Called in the transaction of a correct, scoring try (after lockForScoring
  * with the challenge): records the completion when every box now has a
- * correct try. Returns null when the challenge is not complete for the user
- * or was completed before.
+ * correct try, and adds its points to the user's board (`board`, from
+ * boardOf; null: on no board). Returns null when the challenge is not
+ * complete for the user or was completed before.
  */
 export async function completeIfDone(
   trx: Transaction<Database>,
@@ -183,12 +203,13 @@ export async function completeIfDone(
     challengeId: number;
     keyStage: string;
     userId: number;
+    board: KeyStage | null;
     now: string;
   },
 ): Promise<LiveCompletion | null> {
   const done = await claimCompletion(trx, c);
-  if (done)
-    await addToBoard(trx, { userId: c.userId, keyStage: c.keyStage, points: done.points, completed: 1, now: c.now });
+  if (done && c.board)
+    await addToBoard(trx, { userId: c.userId, keyStage: c.board, points: done.points, completed: 1, now: c.now });
   return done;
 }
 
@@ -343,6 +364,9 @@ async function rederiveChallenge(trx: Transaction<Database>, challengeId: number
 /**
  * Rebuilds board rows from completions, adjustments and tries since each
  * board's reset: for the given users, or for everyone when userIds is absent.
+ * Everything a user did counts on the board of their key stage as it is now
+ * (so a pupil whose school year changes takes their points with them), and
+ * guest-school pupils and accounts without a key stage are left off.
  * One INSERT … SELECT per group of users: the database adds it all up (the
  * reset time is picked per key stage), nothing travels through the app.
  */
@@ -361,18 +385,22 @@ export async function rebuildBoards(
     else await trx.deleteFrom('scores').execute();
     await sql`
       insert into scores (user_id, key_stage, points, challenges_completed, submissions, updated_at)
-      select user_id, key_stage, sum(points), sum(completed), sum(tries), ${opts.now}
+      select parts.user_id, u.key_stage, sum(parts.points), sum(parts.completed), sum(parts.tries), ${opts.now}
       from (
-        select user_id, key_stage, points, 1 as completed, 0 as tries from completions
-        where competition_id is null and completed_at >= ${since('key_stage')} ${only('user_id')}
+        select user_id, points, 1 as completed, 0 as tries, completed_at as at from completions
+        where competition_id is null ${only('user_id')}
         union all
-        select user_id, key_stage, points, 0, 0 from score_adjustments
-        where competition_id is null and created_at >= ${since('key_stage')} ${only('user_id')}
+        select user_id, points, 0, 0, created_at from score_adjustments
+        where competition_id is null ${only('user_id')}
         union all
-        select s.user_id, c.key_stage, 0, 0, 1 from submissions s join challenges c on c.id = s.challenge_id
-        where c.competition_id is null and s.is_admin_try = 0 and s.created_at >= ${since('c.key_stage')} ${only('s.user_id')}
+        select s.user_id, 0, 0, 1, s.created_at from submissions s join challenges c on c.id = s.challenge_id
+        where c.competition_id is null and s.is_admin_try = 0 ${only('s.user_id')}
       ) parts
-      group by user_id, key_stage`.execute(trx);
+      join users u on u.id = parts.user_id
+      left join schools sc on sc.id = u.school_id
+      where u.key_stage in ('KS3', 'KS4', 'KS5') and (sc.kind is null or sc.kind <> 'guest')
+        and parts.at >= ${since('u.key_stage')}
+      group by parts.user_id, u.key_stage`.execute(trx);
   }
 }
 

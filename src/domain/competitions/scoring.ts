@@ -467,7 +467,7 @@ export function averageOneDecimal(points: number, participants: number): number 
  * the school registered in that key stage (also those without points yet),
  * so the average is per registered participant.
  */
-async function schoolRankings(
+export async function schoolRankings(
   db: DbOrTrx,
   competitionId: number,
   keyStage: KeyStage,

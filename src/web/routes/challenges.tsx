@@ -3,7 +3,7 @@
 // address here (page, image, answer), exactly as if they did not exist.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   boxStates,
   challengeBoxes,
@@ -17,13 +17,16 @@ import {
   userCompletion,
   userTries,
 } from '../../domain/challenges/challenges.js';
+import { weeklyAccess } from '../../domain/competitions/standing.js';
 import { isKeyStage } from '../../domain/key-stage.js';
+import { namesInWords } from '../../domain/schools.js';
 import { contentDisposition, findUploadById, uploadPath } from '../../domain/content/uploads.js';
 import { HttpError } from '../../security/access.js';
 import { answerBox, answerMessage } from '../answer-flow.js';
 import { idParam, pageParam, queryValue } from '../params.js';
 import { ChallengeDetailPage } from '../views/challenges/detail.js';
 import { ChallengeListPage } from '../views/challenges/list.js';
+import { MembersOnlyPage } from '../views/challenges/members-only.js';
 import { viewContext } from '../views/context.js';
 
 const NOT_FOUND = 'There is no challenge at this address.';
@@ -31,7 +34,16 @@ const NOT_FOUND = 'There is no challenge at this address.';
 export async function challengeRoutes(app: FastifyInstance): Promise<void> {
   const zone = app.config.school.timeZone;
 
+  /** Pupils of guest schools (competitions only) get a page pointing to their competition instead. */
+  async function guestPage(request: FastifyRequest, reply: FastifyReply) {
+    const access = await weeklyAccess(app.db, request.user!, new Date().toISOString());
+    if (access.kind === 'member') return null;
+    return reply.render(<MembersOnlyPage ctx={viewContext(request)} access={access} />, 403);
+  }
+
   app.get('/challenges', { config: { access: 'user' } }, async (request, reply) => {
+    const refused = await guestPage(request, reply);
+    if (refused) return refused;
     const ks = queryValue(request, 'ks');
     const keyStage = isKeyStage(ks) ? ks : null;
     const list = await listReleasedChallenges(app.db, {
@@ -44,6 +56,8 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/challenges/:id', { config: { access: 'user', personal: true } }, async (request, reply) => {
+    const refused = await guestPage(request, reply);
+    if (refused) return refused;
     const user = request.user!;
     const now = new Date().toISOString();
     const challenge = await findVisibleChallenge(app.db, idParam(request, NOT_FOUND), user, now);
@@ -97,6 +111,12 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
 
   app.post('/challenges/:id/boxes/:boxId/answer', { config: { access: 'user' } }, async (request, reply) => {
     const user = request.user!;
+    const access = await weeklyAccess(app.db, user, new Date().toISOString());
+    if (access.kind === 'guest')
+      throw new HttpError(
+        403,
+        `The weekly challenges are for pupils of ${namesInWords(access.members) || 'our member schools'}: answer your competition’s challenges instead.`,
+      );
     const id = idParam(request, NOT_FOUND);
     const boxId = idParam(request, NOT_FOUND, 'boxId');
     const now = new Date().toISOString();

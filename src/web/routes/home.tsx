@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { boardVisibility } from '../../domain/accounts/board-visibility.js';
-import { homeData, type HomeData } from '../../domain/home.js';
+import { homeData, homeForUser, type HomeData } from '../../domain/home.js';
 import { TtlCache } from '../../lib/ttl-cache.js';
 import { viewContext } from '../views/context.js';
 import { HomePage } from '../views/home.js';
@@ -11,7 +11,11 @@ export async function homeRoutes(app: FastifyInstance): Promise<void> {
   const visibility = boardVisibility(app.config);
 
   app.get('/', { config: { access: 'public' } }, async (request, reply) => {
-    const data = await cache.get('home', () => homeData(app.db, new Date().toISOString(), visibility));
-    return reply.render(<HomePage ctx={viewContext(request)} data={data} />);
+    const now = new Date().toISOString();
+    const [data, mine] = await Promise.all([
+      cache.get('home', () => homeData(app.db, now, visibility)),
+      request.user ? homeForUser(app.db, request.user, now) : Promise.resolve(null),
+    ]);
+    return reply.render(<HomePage ctx={viewContext(request)} data={data} mine={mine} />);
   });
 }

@@ -5,6 +5,7 @@ import { deleteAccount } from '../../domain/accounts/account-deletion.js';
 import { audit, requestActor } from '../../domain/audit.js';
 import { passwordRules } from '../../domain/accounts/password-policy.js';
 import { FORGOT_PASSWORD_PATH } from '../../domain/accounts/password-reset.js';
+import { boardVisibility } from '../../domain/accounts/board-visibility.js';
 import { profileSummary } from '../../domain/accounts/profile.js';
 import { exportUserData } from '../../domain/accounts/user-data.js';
 import { validateAccountDeletion, validatePasswordChange } from '../../domain/accounts/user-forms.js';
@@ -32,7 +33,12 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
   const guessLimit = app.config.rateLimit.passwordConfirm;
 
   app.get('/profile', { config: { access: 'user', personal: true } }, async (request, reply) => {
-    const summary = await profileSummary(app.db, user(request).id);
+    const summary = await profileSummary(
+      app.db,
+      user(request).id,
+      new Date().toISOString(),
+      boardVisibility(app.config),
+    );
     if (!summary) throw new HttpError(404, 'This account no longer exists.');
     return reply.render(<ProfilePage ctx={viewContext(request)} summary={summary} timeZone={tz} />);
   });

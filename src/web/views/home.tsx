@@ -1,14 +1,16 @@
-import type { HomeData } from '../../domain/home.js';
+import type { CompetitionStanding } from '../../domain/competitions/standing.js';
+import type { HomeData, HomeForUser } from '../../domain/home.js';
 import { mathProseToText } from '../../lib/latex-text.js';
-import { pluralWord } from '../../lib/plural.js';
+import { plural, pluralWord } from '../../lib/plural.js';
 import type { ViewContext } from './context.js';
 import { AnnouncementBody } from './content/announcements.js';
 import { ArticleCard, articleUrl } from './content/articles.js';
 import { Day } from './content/parts.js';
 import { Layout } from './layout.js';
 
-export function HomePage({ ctx, data }: { ctx: ViewContext; data: HomeData }) {
+export function HomePage({ ctx, data, mine }: { ctx: ViewContext; data: HomeData; mine: HomeForUser | null }) {
   const { stats, announcement, newsletter, challenges, articles } = data;
+  const weekly = !mine || mine.weekly;
   return (
     <Layout ctx={ctx} title="Home" styles={['katex.css']}>
       <section class="hero">
@@ -16,11 +18,20 @@ export function HomePage({ ctx, data }: { ctx: ViewContext; data: HomeData }) {
         <p class="lead">
           A new challenge every week. Type your answer, see if it is right, and climb your key stage’s leaderboard.
         </p>
+        {mine && mine.competitions.length > 0 && <YourCompetitions competitions={mine.competitions} />}
         <p>
           {ctx.user ? (
-            <a class="button" href="/challenges">
-              See this week’s challenges
-            </a>
+            weekly ? (
+              <a class="button" href="/challenges">
+                See this week’s challenges
+              </a>
+            ) : (
+              mine?.competitions.length === 0 && (
+                <a class="button" href="/competition">
+                  See the competition
+                </a>
+              )
+            )
           ) : (
             <>
               <a class="button" href="/register">
@@ -114,5 +125,32 @@ export function HomePage({ ctx, data }: { ctx: ViewContext; data: HomeData }) {
         </p>
       </section>
     </Layout>
+  );
+}
+
+/** A competition pupil's way to their running (or next) competitions. */
+function YourCompetitions({ competitions }: { competitions: CompetitionStanding[] }) {
+  return (
+    <div class="card home-competitions" data-testid="your-competitions">
+      <h2 class="section-title">{competitions.length === 1 ? 'Your competition' : 'Your competitions'}</h2>
+      <ul>
+        {competitions.map((c) => (
+          <li>
+            <a
+              href={
+                c.phase === 'running'
+                  ? `/competitions/${c.competitionId}/challenges`
+                  : `/competitions/${c.competitionId}`
+              }
+            >
+              {c.name}
+            </a>{' '}
+            {c.phase === 'running'
+              ? `is running: ${plural(c.points, 'point')} so far${c.rank ? `, rank #${c.rank} in ${c.keyStage}` : ''}.`
+              : 'has not started yet.'}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

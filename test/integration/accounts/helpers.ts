@@ -160,11 +160,14 @@ export async function addSolvedChallenge(
     .set({ first_completed_at: now, first_completed_by: userId })
     .where('id', '=', challengeId)
     .execute();
+  // The points go on the pupil's own key stage's board (ADR 015), whatever the challenge's.
+  const owner = await t.db.selectFrom('users').select('key_stage').where('id', '=', userId).executeTakeFirstOrThrow();
+  const board = owner.key_stage ?? ks;
   const existing = await t.db
     .selectFrom('scores')
     .select(['id', 'points', 'challenges_completed'])
     .where('user_id', '=', userId)
-    .where('key_stage', '=', ks)
+    .where('key_stage', '=', board)
     .executeTakeFirst();
   if (existing) {
     await t.db
@@ -175,7 +178,7 @@ export async function addSolvedChallenge(
   } else {
     await t.db
       .insertInto('scores')
-      .values({ user_id: userId, key_stage: ks, points, challenges_completed: 1, updated_at: now })
+      .values({ user_id: userId, key_stage: board, points, challenges_completed: 1, updated_at: now })
       .execute();
   }
   return { challengeId, boxId };

@@ -20,7 +20,7 @@ describe.each(await availableDialects())('profile on %s', (dialect) => {
     expect(res.headers.location).toBe('/login?next=%2Fprofile');
   });
 
-  it('shows details, points per key stage, challenges completed and recent submissions', async () => {
+  it('shows details, points on the pupil’s own board with its rank, challenges completed and recent submissions', async () => {
     const user = await t.createUser({
       firstName: 'Emmy',
       lastName: 'Noether',
@@ -39,10 +39,10 @@ describe.each(await availableDialects())('profile on %s', (dialect) => {
     expect(res.headers['cache-control']).toBe('no-store');
     const html = decode(res.body);
     for (const text of ['Emmy Noether', user.email, 'Year 10', '10Y2', 'Hilltop Academy']) expect(html).toContain(text);
-    expect(html).toMatch(/<th scope="row">KS3<\/th><td>0<\/td><td>0<\/td>/);
-    expect(html).toMatch(/<th scope="row">KS4<\/th><td>4<\/td><td>2<\/td>/);
-    expect(html).toMatch(/<th scope="row">KS5<\/th><td>1<\/td><td>1<\/td>/);
-    expect(html).toMatch(/<th scope="row">Total<\/th><td>5<\/td>/);
+    // A Year 10 pupil: every challenge's points, the KS5 one's too, count on the KS4 board.
+    expect(html).toMatch(/<th scope="row">KS4<\/th><td>5<\/td><td>3<\/td>/);
+    expect(html).not.toMatch(/<th scope="row">KS[35]<\/th>/);
+    expect(html).toMatch(/Rank <strong>#1<\/strong> on the <a href="\/leaderboard\?ks=KS4">KS4 leaderboard<\/a>/);
     expect(html).toContain('<strong data-testid="challenges-completed">3</strong> challenges completed');
     expect(html).toContain('Sixth-form surds');
     // Answers are typeset as maths (MathML), not shown as their source.

@@ -158,16 +158,26 @@ describe.each(await availableDialects())('leaderboards on %s', (dialect) => {
       reason: 'Won the puzzle hunt',
       created_by: adminId,
     });
-    const edit = await admin.post(`/admin/leaderboard/adjustments/${adj.id}/edit`, {
+    // A pupil's points are on their own key stage's board only: another board is refused.
+    const elsewhere = await admin.post(`/admin/leaderboard/adjustments/${adj.id}/edit`, {
       key_stage: 'KS5',
       points: '-2',
       reason: 'Moved and corrected',
     });
+    expect(elsewhere.statusCode).toBe(400);
+    expect(decode(elsewhere.body)).toContain(
+      'This pupil is in Year 9, so their points count on the KS4 board: choose KS4 or leave the board blank.',
+    );
+    const edit = await admin.post(`/admin/leaderboard/adjustments/${adj.id}/edit`, {
+      key_stage: 'KS4',
+      points: '-2',
+      reason: 'Corrected',
+    });
     expect(edit.statusCode).toBe(303);
     expect(flashes((await admin.get('/admin/leaderboard')).body)).toEqual(['success: Adjustment saved.']);
     expect(boardRows((await t.client().get('/leaderboard?ks=KS4')).body)).toEqual([]);
-    const ks5 = await t.db.selectFrom('scores').select(['key_stage', 'points']).where('user_id', '=', s.id).execute();
-    expect(ks5).toEqual([{ key_stage: 'KS5', points: -2 }]);
+    const ks4 = await t.db.selectFrom('scores').select(['key_stage', 'points']).where('user_id', '=', s.id).execute();
+    expect(ks4).toEqual([{ key_stage: 'KS4', points: -2 }]);
 
     await admin.post(`/admin/leaderboard/adjustments/${adj.id}/delete`);
     expect(flashes((await admin.get('/admin/leaderboard')).body)).toEqual(['success: Adjustment deleted.']);
@@ -212,7 +222,7 @@ describe.each(await availableDialects())('leaderboards on %s', (dialect) => {
       reason: 'x'.repeat(301),
     });
     const body2 = decode(res2.body);
-    expect(body2).toContain('This account has no key stage: choose the board.');
+    expect(body2).toContain('This account has no school year, so it is on no board: set its year first.');
     expect(body2).toContain('Points must be a whole number');
     expect(body2).toContain('The reason must be at most 300 characters.');
     expect(await t.db.selectFrom('score_adjustments').selectAll().execute()).toEqual([]);
@@ -235,10 +245,10 @@ describe.each(await availableDialects())('leaderboards on %s', (dialect) => {
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="leaderboard-KS4-\d{4}-\d\d-\d\d\.csv"$/);
     const lines = res.body.replace(/^\uFEFF/, '').split('\r\n');
     expect(lines[0]).toBe(
-      'Rank,Key stage,First name,Last name,Email,Year,Class,Points,Challenges completed,Answers submitted',
+      'Rank,Key stage,First name,Last name,Email,Year,Class,Points,Challenges completed,Answers submitted,School',
     );
-    expect(lines).toContain(`1,KS4,"'=HYPERLINK(""http://x"",""y"")",'+Smith,${evil.email},9,'@9X1,3,1,2`);
-    expect(lines).toContain(`1,KS4,Ann,"Lee, Jr",${fine.email},9,,3,1,1`);
+    expect(lines).toContain(`1,KS4,"'=HYPERLINK(""http://x"",""y"")",'+Smith,${evil.email},9,'@9X1,3,1,2,`);
+    expect(lines).toContain(`1,KS4,Ann,"Lee, Jr",${fine.email},9,,3,1,1,`);
     // Every board at once.
     const all = await admin.get('/admin/leaderboard/export.csv');
     expect(all.headers['content-disposition']).toMatch(/leaderboard-all-/);

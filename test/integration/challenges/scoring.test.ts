@@ -297,7 +297,7 @@ describe.each(await availableDialects())('scoring on %s', (dialect) => {
     expect(await scoringState()).toEqual(live);
   });
 
-  it('moving a challenge to another key stage moves its points', async () => {
+  it('moving a challenge to another key stage leaves its points on the pupil’s own board', async () => {
     const [s] = await students(1);
     const { id, boxIds } = await seedChallenge(t, { title: 'Wrong stage', keyStage: 'KS3' });
     await post(s!.c, id, boxIds[0]!, '3/4');
@@ -312,7 +312,7 @@ describe.each(await availableDialects())('scoring on %s', (dialect) => {
       'box-0-order': 'unordered',
     });
     const scores = await t.db.selectFrom('scores').select(['key_stage', 'points', 'submissions']).execute();
-    expect(scores).toEqual([{ key_stage: 'KS5', points: 3, submissions: 1 }]);
+    expect(scores).toEqual([{ key_stage: 'KS4', points: 3, submissions: 1 }]);
   });
 
   it('deleting a challenge keeps the points only when asked to', async () => {

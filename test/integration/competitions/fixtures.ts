@@ -9,8 +9,14 @@ import { ADMIN_ACTOR, hoursFromNow } from '../challenges/fixtures.js';
 
 export { ADMIN_ACTOR, hoursFromNow };
 
-export async function seedSchool(t: TestApp, name: string, domain: string): Promise<number> {
-  return createSchool(t.db, { name, emailDomain: domain, address: null }, ADMIN_ACTOR);
+/** A school added for competitions: a guest unless said otherwise. */
+export async function seedSchool(
+  t: TestApp,
+  name: string,
+  domain: string,
+  kind: 'member' | 'guest' = 'guest',
+): Promise<number> {
+  return createSchool(t.db, { name, emailDomain: domain, address: null, kind }, ADMIN_ACTOR);
 }
 
 export async function seedCompetition(

@@ -145,6 +145,7 @@ describe.each(await availableDialects())('competition registration on %s', (dial
       name: 'Hill School',
       email_domain: '@Hill.ORG',
       address: '1 Hill Road',
+      kind: 'guest',
     });
     expect(res.statusCode).toBe(303);
     const hill = await t.db
@@ -152,8 +153,8 @@ describe.each(await availableDialects())('competition registration on %s', (dial
       .selectAll()
       .where('name', '=', 'Hill School')
       .executeTakeFirstOrThrow();
-    expect(hill).toMatchObject({ email_domain: 'hill.org', address: '1 Hill Road' });
-    res = await c.post('/admin/schools/new', { name: 'hill school', email_domain: 'other.org' });
+    expect(hill).toMatchObject({ email_domain: 'hill.org', address: '1 Hill Road', kind: 'guest' });
+    res = await c.post('/admin/schools/new', { name: 'hill school', email_domain: 'other.org', kind: 'member' });
     expect(res.statusCode).toBe(400);
     expect(decode(res.body)).toContain('A school called «hill school» already exists.');
     res = await c.post('/admin/schools/new', { name: 'Bad', email_domain: 'https://bad.org/x' });

@@ -154,6 +154,7 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
         'Points',
         'Challenges completed',
         'Answers submitted',
+        'School',
       ],
       rows.map((r) => [
         r.rank,
@@ -166,6 +167,7 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
         r.points,
         r.completed,
         r.submissions,
+        r.school,
       ]),
     );
     const day = new Date().toISOString().slice(0, 10);

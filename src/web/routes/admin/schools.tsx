@@ -60,7 +60,7 @@ export async function adminSchoolRoutes(app: FastifyInstance): Promise<void> {
       <AdminSchoolFormPage
         ctx={viewContext(request)}
         id={s.id}
-        values={{ name: s.name, email_domain: s.email_domain, address: s.address ?? '' }}
+        values={{ name: s.name, email_domain: s.email_domain, address: s.address ?? '', kind: s.kind }}
       />,
     );
   });

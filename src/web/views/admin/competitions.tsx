@@ -12,7 +12,7 @@ import { RichTextField } from '../content/admin.js';
 import type { ViewContext } from '../context.js';
 import type { FieldErrors, FormValues } from '../../../lib/forms.js';
 import { mathProseToText } from '../../../lib/latex-text.js';
-import { ErrorSummary, TextField } from '../form.js';
+import { ErrorSummary, FieldError, fieldAria, TextField } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
 import { Pagination, withQuery } from '../pagination.js';
@@ -59,6 +59,7 @@ export function AdminSchoolListPage({ ctx, schools }: { ctx: ViewContext; school
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Email domain</th>
+                <th scope="col">Kind</th>
                 <th scope="col">Address</th>
                 <th scope="col">Competitions</th>
                 <th scope="col">Participants</th>
@@ -70,6 +71,7 @@ export function AdminSchoolListPage({ ctx, schools }: { ctx: ViewContext; school
                 <tr>
                   <td>{s.name}</td>
                   <td>@{s.email_domain}</td>
+                  <td>{s.kind === 'guest' ? 'Competition guest' : 'Member school'}</td>
                   <td>{s.address ?? ''}</td>
                   <td>{s.competitions}</td>
                   <td>{s.participants}</td>
@@ -87,7 +89,8 @@ export function AdminSchoolListPage({ ctx, schools }: { ctx: ViewContext; school
       )}
       <p class="hint">
         A school with competition participants cannot be deleted. Students register with an address whose domain is
-        exactly the school’s.
+        exactly the school’s. Pupils of member schools have the weekly challenges and the key-stage leaderboards; pupils
+        of competition guests take part in competitions only.
       </p>
     </AdminLayout>
   );
@@ -120,6 +123,21 @@ export function AdminSchoolFormPage({
           maxLength={253}
           hint="The part after the @ of the school’s student addresses, e.g. school.org."
         />
+        <fieldset class="field" aria-describedby={fieldAria('kind', errors ?? {}, true)['aria-describedby']}>
+          <legend>Kind of school</legend>
+          <p class="hint" id="kind-hint">
+            Changing the kind moves the school’s pupils on to or off the key-stage leaderboards at once.
+          </p>
+          <label class="check">
+            <input type="radio" name="kind" value="member" checked={values.kind === 'member'} required /> Member school:
+            its pupils register on the site, do the weekly challenges and appear on the leaderboards
+          </label>
+          <label class="check">
+            <input type="radio" name="kind" value="guest" checked={values.kind === 'guest'} /> Competition guest: its
+            pupils join through a competition and take part in competitions only
+          </label>
+          <FieldError name="kind" errors={errors ?? {}} />
+        </fieldset>
         <div class="field">
           <label for="address">Address (optional)</label>
           <textarea id="address" name="address" rows={3} maxLength={500}>
@@ -281,7 +299,7 @@ export function AdminCompetitionFormPage({
             schools.map((s) => (
               <label class="check">
                 <input type="checkbox" name={`school-${s.id}`} checked={values.schoolIds.includes(s.id)} /> {s.name} (@
-                {s.email_domain})
+                {s.email_domain}){s.kind === 'guest' ? ', competition guest' : ', member school'}
               </label>
             ))
           )}

@@ -1,5 +1,7 @@
 // /leaderboard: one tab per key stage with the top of the board (shared ranks
 // for ties), the board's totals, the visitor's own place, and recent activity.
+// Each board ranks the pupils of its key stage; with several member schools a
+// school filter narrows the board to one school's pupils.
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
 import type { ActivityItem, BoardEntry, BoardStats, Standing } from '../../../domain/challenges/leaderboards.js';
 import { mathProseToText } from '../../../lib/latex-text.js';
@@ -15,24 +17,49 @@ export interface LeaderboardView {
   mine: Standing | null;
   topN: number;
   zone: string;
+  /** The member schools to filter by (none shown with fewer than two), and the chosen one. */
+  schools: Array<{ id: number; name: string }>;
+  school: { id: number; name: string } | null;
 }
 
 export function LeaderboardPage({ ctx, v }: { ctx: ViewContext; v: LeaderboardView }) {
   const me = ctx.user?.id;
+  const schoolQuery = v.school ? `&school=${v.school.id}` : '';
   return (
-    <Layout ctx={ctx} title={`Leaderboard ${v.keyStage}`}>
+    <Layout ctx={ctx} title={`Leaderboard ${v.keyStage}${v.school ? ` – ${v.school.name}` : ''}`}>
       <h1>Leaderboard</h1>
+      <p class="lead">
+        Each board ranks the pupils of its key stage, by school year. Points from every challenge you solve count on
+        your own key stage’s board.
+      </p>
       <nav aria-label="Key stage boards">
         <ul class="tabs">
           {KEY_STAGES.map((ks) => (
             <li>
-              <a href={`/leaderboard?ks=${ks}`} aria-current={ks === v.keyStage ? 'page' : undefined}>
+              <a href={`/leaderboard?ks=${ks}${schoolQuery}`} aria-current={ks === v.keyStage ? 'page' : undefined}>
                 {ks}
               </a>
             </li>
           ))}
         </ul>
       </nav>
+      {v.schools.length > 1 && (
+        <form method="get" action="/leaderboard" class="board-filter">
+          <input type="hidden" name="ks" value={v.keyStage} />
+          <label for="school">School</label>{' '}
+          <select id="school" name="school">
+            <option value="">All schools</option>
+            {v.schools.map((s) => (
+              <option value={String(s.id)} selected={v.school?.id === s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>{' '}
+          <button type="submit" class="button small">
+            Show
+          </button>
+        </form>
+      )}
       <section class="stats" aria-label={`${v.keyStage} in numbers`}>
         <div class="stat">
           <span class="stat-number" data-stat="participants">
@@ -63,6 +90,7 @@ export function LeaderboardPage({ ctx, v }: { ctx: ViewContext; v: LeaderboardVi
         <section class="card" aria-labelledby="board-title">
           <h2 id="board-title">
             {v.keyStage} top {v.topN}
+            {v.school && ` at ${v.school.name}`}
           </h2>
           {v.mine && (
             <p class="board-mine">
@@ -100,8 +128,8 @@ export function LeaderboardPage({ ctx, v }: { ctx: ViewContext; v: LeaderboardVi
             </div>
           )}
           <p class="hint">
-            Students with equal points share a rank. Points: 3 for the first to complete a challenge, 1 for everyone
-            after; manual adjustments by the society count too.
+            {v.school && `Ranks among pupils of ${v.school.name}. `}Students with equal points share a rank. Points: 3
+            for the first to complete a challenge, 1 for everyone after; manual adjustments by the society count too.
           </p>
         </section>
         <section class="card" aria-labelledby="activity-title">

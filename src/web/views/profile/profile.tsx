@@ -1,4 +1,5 @@
 import type { ProfileSummary } from '../../../domain/accounts/profile.js';
+import type { CompetitionStanding } from '../../../domain/competitions/standing.js';
 import { mathProseToText } from '../../../lib/latex-text.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
@@ -49,43 +50,29 @@ export function ProfilePage({
             </a>
           </p>
         </section>
-        <section class="card">
-          <h2>Points</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Key stage</th>
-                <th scope="col">Points</th>
-                <th scope="col">Challenges</th>
-              </tr>
-            </thead>
-            <tbody>
-              {summary.points.map((p) => (
-                <tr>
-                  <th scope="row">{p.keyStage}</th>
-                  <td>{p.points}</td>
-                  <td>{p.challengesCompleted}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
-              <tr>
-                <th scope="row">Total</th>
-                <td>{summary.totalPoints}</td>
-                <td></td>
-              </tr>
-            </tfoot>
-          </table>
+        <section class="card" aria-labelledby="weekly-title">
+          <h2 id="weekly-title">Weekly challenges</h2>
+          <WeeklyStanding summary={summary} />
           <p class="stat-line">
-            <strong data-testid="challenges-completed">{summary.challengesCompleted}</strong> challenges completed
+            <strong data-testid="challenges-completed">{summary.challengesCompleted}</strong>{' '}
+            {summary.challengesCompleted === 1 ? 'challenge' : 'challenges'} completed
           </p>
         </section>
       </div>
+      {summary.competitions.length > 0 && <CompetitionStandings competitions={summary.competitions} />}
       <section class="card">
         <h2>Recent submissions</h2>
         {summary.recent.length === 0 ? (
           <p class="muted">
-            No answers yet. <a href="/challenges">Try a challenge</a>.
+            No answers yet.{' '}
+            {summary.schoolKind === 'guest' ? (
+              summary.competitions[0] && (
+                <a href={`/competitions/${summary.competitions[0].competitionId}`}>Go to your competition</a>
+              )
+            ) : (
+              <a href="/challenges">Try a challenge</a>
+            )}
+            .
           </p>
         ) : (
           <div class="table-wrap" tabIndex={0} role="region" aria-label="Recent submissions">
@@ -104,7 +91,15 @@ export function ProfilePage({
                   <tr>
                     <td>{formatTime(s.createdAt, timeZone)}</td>
                     <td>
-                      <a href={`/challenges/${s.challengeId}`}>{mathProseToText(s.challengeTitle)}</a>
+                      <a
+                        href={
+                          s.competitionId === null
+                            ? `/challenges/${s.challengeId}`
+                            : `/competitions/${s.competitionId}/challenges/${s.challengeId}`
+                        }
+                      >
+                        {mathProseToText(s.challengeTitle)}
+                      </a>
                     </td>
                     <td>{s.boxLabel ? mathProseToText(s.boxLabel) : `Box ${s.boxPosition}`}</td>
                     <td>
@@ -125,5 +120,92 @@ export function ProfilePage({
         )}
       </section>
     </Layout>
+  );
+}
+
+/** The pupil's place on their own key stage's board, or why they are on none. */
+function WeeklyStanding({ summary }: { summary: ProfileSummary }) {
+  if (summary.schoolKind === 'guest')
+    return (
+      <p>
+        The weekly challenges and their leaderboards are for member schools. {summary.schoolName} takes part in our
+        competitions: your points there are below.
+      </p>
+    );
+  const ks = summary.boardKeyStage;
+  if (!ks) return <p>Leaderboards are for pupils with a school year, so this account is on none.</p>;
+  const b = summary.board;
+  return (
+    <>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Board</th>
+            <th scope="col">Points</th>
+            <th scope="col">Challenges</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th scope="row">{ks}</th>
+            <td>{b?.points ?? 0}</td>
+            <td>{b?.completed ?? 0}</td>
+          </tr>
+        </tbody>
+      </table>
+      <p data-testid="board-rank">
+        {b?.rank ? (
+          <>
+            Rank <strong>#{b.rank}</strong> on the <a href={`/leaderboard?ks=${ks}`}>{ks} leaderboard</a>.
+          </>
+        ) : (
+          <>
+            Not ranked on the <a href={`/leaderboard?ks=${ks}`}>{ks} leaderboard</a> yet: complete a challenge to get on
+            it.
+          </>
+        )}{' '}
+        Points from every challenge you solve count on your own key stage’s board.
+      </p>
+    </>
+  );
+}
+
+const rankText = (rank: number | null) => (rank === null ? '—' : `#${rank}`);
+
+function CompetitionStandings({ competitions }: { competitions: CompetitionStanding[] }) {
+  return (
+    <section class="card" aria-labelledby="competitions-title">
+      <h2 id="competitions-title">Competitions</h2>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Your competitions">
+        <table data-testid="competition-standings">
+          <thead>
+            <tr>
+              <th scope="col">Competition</th>
+              <th scope="col">Board</th>
+              <th scope="col">Points</th>
+              <th scope="col">Your rank</th>
+              <th scope="col">School rank</th>
+            </tr>
+          </thead>
+          <tbody>
+            {competitions.map((c) => (
+              <tr>
+                <th scope="row">
+                  <a href={`/competitions/${c.competitionId}`}>{c.name}</a>
+                  {c.phase === 'running' ? ' (running)' : c.phase === 'upcoming' ? ' (not started)' : ''}
+                </th>
+                <td>{c.keyStage}</td>
+                <td>{c.points}</td>
+                <td>{rankText(c.rank)}</td>
+                <td>
+                  {c.schoolName}{' '}
+                  {c.schoolRank === null ? '(not ranked yet)' : `${rankText(c.schoolRank)} of ${c.schoolsRanked}`}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }
