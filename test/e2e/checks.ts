@@ -1,10 +1,11 @@
 // Checks applied to every page type: accessibility (axe, WCAG 2.1 A/AA: no
-// serious or critical violation, which covers labels and colour contrast),
-// no horizontal scrolling at phone width, and screenshots for review.
+// serious or critical violation, which covers labels and colour contrast);
+// at phone width no horizontal scrolling, no cut-off table and a compact
+// header; and screenshots for review.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'screenshots');
@@ -55,23 +56,93 @@ export async function expectNoHorizontalScroll(page: Page, label: string): Promi
   ).toBeLessThanOrEqual(sizes.viewport);
 }
 
-/** A full-page screenshot under test-results/screenshots/ (kept out of git). */
-export async function saveScreenshot(page: Page, name: string): Promise<string> {
+/**
+ * No table is cut off: a table wider than the box it sits in is inside a
+ * scrolling wrapper that says so — a focusable, labelled region (so it can be
+ * scrolled by keyboard and is announced) whose overflow scrolls, which
+ * site.css marks with edge shadows and a "scroll sideways" line.
+ */
+export async function expectNoClippedTables(page: Page, label: string): Promise<void> {
+  const clipped = await page.evaluate(() =>
+    [...document.querySelectorAll('main table')]
+      .filter((table) => {
+        const box = table.parentElement!;
+        if (table.getBoundingClientRect().width <= box.clientWidth + 1) return false;
+        const wrap = table.closest('.table-wrap');
+        const marked =
+          wrap !== null &&
+          wrap.getAttribute('role') === 'region' &&
+          wrap.getAttribute('tabindex') === '0' &&
+          Boolean(wrap.getAttribute('aria-label')) &&
+          getComputedStyle(wrap).overflowX === 'auto' &&
+          getComputedStyle(wrap, '::before').display === 'block';
+        return !marked;
+      })
+      .map(
+        (t) => t.closest('[aria-label]')?.getAttribute('aria-label') ?? t.querySelector('th')?.textContent ?? 'table',
+      ),
+  );
+  expect(clipped, `${label}: tables wider than their box without a marked scroll region`).toEqual([]);
+}
+
+/**
+ * The phone header is one compact row: the brand and a menu button, the menu
+ * itself folded away until the button is used.
+ */
+export async function expectCompactHeader(page: Page, label: string): Promise<void> {
+  const header = await page.evaluate(() => ({
+    height: document.querySelector('header')!.getBoundingClientRect().height,
+    button: document.querySelector<HTMLElement>('header summary.menu-button')?.checkVisibility() ?? false,
+    navShown: document.querySelector<HTMLElement>('header nav')?.checkVisibility() ?? false,
+  }));
+  expect({ button: header.button, navShown: header.navShown }, `${label}: phone header folded`).toEqual({
+    button: true,
+    navShown: false,
+  });
+  expect(header.height, `${label}: phone header height`).toBeLessThanOrEqual(72);
+}
+
+/**
+ * The control is reachable: once scrolled to, it is inside the viewport, and
+ * a tap on its centre lands on it (nothing covers it).
+ */
+export async function expectReachable(control: Locator, label: string): Promise<void> {
+  await control.scrollIntoViewIfNeeded();
+  const hit = await control.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    const top = document.elementFromPoint(x, y);
+    return {
+      inside: r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight,
+      onIt: top !== null && (top === el || el.contains(top)),
+    };
+  });
+  expect(hit, `${label}: primary action reachable`).toEqual({ inside: true, onIt: true });
+}
+
+/** A screenshot under test-results/screenshots/ (kept out of git): the full page, or what the screen shows. */
+export async function saveScreenshot(page: Page, name: string, fullPage = true): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }
 
 /**
  * The checks every page type gets at one viewport: accessible, and (on a
- * phone) no sideways scrolling; plus a screenshot named after the page type.
+ * phone) no sideways scrolling, no cut-off table, a one-row header; plus a
+ * screenshot named after the page type.
  */
 export async function checkPage(page: Page, name: string, viewport: 'desktop' | 'phone'): Promise<void> {
   await page.waitForLoadState('load');
   // Fonts and client islands settle before anything is measured or pictured.
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
   await saveScreenshot(page, `${name}-${viewport}`);
-  if (viewport === 'phone') await expectNoHorizontalScroll(page, name);
+  if (viewport === 'phone') {
+    await expectNoHorizontalScroll(page, name);
+    await expectNoClippedTables(page, name);
+    await expectCompactHeader(page, name);
+  }
   await expectAccessible(page, `${name} (${viewport})`);
 }

@@ -1,11 +1,12 @@
 // The page tour: every page type, as the person who would see it, at desktop
 // and phone width — no serious or critical accessibility violation (axe, WCAG
-// 2.1 AA: labels, contrast, names, landmarks), no sideways scrolling at
-// 375 px, and a screenshot of each for review. The tour is split by role into
+// 2.1 AA: labels, contrast, names, landmarks); at 375 px no sideways
+// scrolling, no cut-off table and a folded header; the page's main action
+// reachable; and a screenshot of each for review. The tour is split by role into
 // pages-*.test.ts so that the files can run side by side.
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkPage } from './checks.js';
+import { checkPage, expectReachable } from './checks.js';
 import { minimalPdf, seedAnnouncement, seedArticle, seedChallenge, seedCompetition } from './data.js';
 import { ADMIN, browserAvailable, type ViewportName } from './harness.js';
 import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E, type StorageState } from './suite.js';
@@ -32,12 +33,14 @@ export interface PageType {
   path?: string | ((s: Seeded) => string);
   open?: (page: Page) => Promise<void>;
   status?: number;
+  /** The page's main action, which must be reachable at every width: a button or link in main, by name. */
+  primary?: { role: 'button' | 'link'; name: string };
 }
 
 export const PAGE_TYPES: PageType[] = [
   // Public
   { name: 'home', path: '/', as: 'visitor' },
-  { name: 'login', path: '/login', as: 'visitor' },
+  { name: 'login', path: '/login', as: 'visitor', primary: { role: 'button', name: 'Log in' } },
   {
     name: 'login-failed',
     as: 'visitor',
@@ -49,7 +52,7 @@ export const PAGE_TYPES: PageType[] = [
       await submit(page, 'Log in');
     },
   },
-  { name: 'register', path: '/register', as: 'visitor' },
+  { name: 'register', path: '/register', as: 'visitor', primary: { role: 'button', name: 'Create account' } },
   {
     name: 'register-errors',
     as: 'visitor',
@@ -76,7 +79,12 @@ export const PAGE_TYPES: PageType[] = [
   // Student
   { name: 'home-student', path: '/', as: 'student' },
   { name: 'challenges', path: '/challenges', as: 'student' },
-  { name: 'challenge', path: (s) => `/challenges/${s.challenge}`, as: 'student' },
+  {
+    name: 'challenge',
+    path: (s) => `/challenges/${s.challenge}`,
+    as: 'student',
+    primary: { role: 'button', name: 'Check answer' },
+  },
   { name: 'challenge-locked', path: (s) => `/challenges/${s.lockedChallenge}`, as: 'student' },
   { name: 'profile', path: '/profile', as: 'student' },
   { name: 'profile-password', path: '/profile/password', as: 'student' },
@@ -91,7 +99,7 @@ export const PAGE_TYPES: PageType[] = [
   { name: 'forbidden', path: '/admin/articles', as: 'student', status: 403 },
   // Admin
   { name: 'admin-dashboard', path: '/admin', as: 'admin' },
-  { name: 'admin-users', path: '/admin/users', as: 'admin' },
+  { name: 'admin-users', path: '/admin/users', as: 'admin', primary: { role: 'link', name: 'New user' } },
   { name: 'admin-user-new', path: '/admin/users/new', as: 'admin' },
   { name: 'admin-user-edit', path: (s) => `/admin/users/${s.student}/edit`, as: 'admin' },
   { name: 'admin-audit', path: '/admin/audit', as: 'admin' },
@@ -218,6 +226,10 @@ export function pageTour(role: Role): void {
         if (type.open) await type.open(page);
         else await visit(page, typeof type.path === 'function' ? type.path(seeded) : type.path!, type.status ?? 200);
         await checkPage(page, type.name, viewport);
+        if (type.primary) {
+          const { role, name } = type.primary;
+          await expectReachable(page.locator('main').getByRole(role, { name, exact: true }).first(), type.name);
+        }
       }
     });
   });

@@ -46,13 +46,23 @@ export async function logIn(page: Page, email: string, password: string): Promis
 }
 
 export async function expectLoggedIn(page: Page): Promise<void> {
-  const logout = page.locator('header').getByRole('button', { name: 'Log out' });
+  // On a phone the account links are in the folded menu: present, though hidden until it opens.
+  const logout = page.locator('header').getByRole('button', { name: 'Log out', includeHidden: true });
   expect(await logout.count(), `logged in on ${page.url()}`).toBe(1);
 }
 
+/** Opens the header's menu if it is folded behind its button (phone width). */
+export async function openMenu(page: Page): Promise<void> {
+  const button = page.locator('header summary.menu-button');
+  if ((await button.isVisible()) && (await page.locator('header details.site-menu[open]').count()) === 0) {
+    await button.click();
+  }
+}
+
 export async function logOut(page: Page): Promise<void> {
+  await openMenu(page);
   await submit(page, 'Log out', page.locator('header'));
-  expect(await page.locator('header').getByRole('link', { name: 'Log in' }).count()).toBe(1);
+  expect(await page.locator('header').getByRole('link', { name: 'Log in', includeHidden: true }).count()).toBe(1);
 }
 
 /** The visible text of the page's main region, whitespace collapsed. */

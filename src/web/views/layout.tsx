@@ -55,37 +55,47 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
               </span>{' '}
               Maths Society
             </a>
-            <nav aria-label="Main">
-              <ul class="nav">
-                {nav.map(([href, label]) => (
-                  <li>
-                    <a href={href} aria-current={isCurrent(href) ? 'page' : undefined}>
-                      {label}
-                    </a>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-            <div class="account">
-              {user ? (
-                <>
-                  <a href="/profile">{user.firstName}</a>
-                  <form method="post" action="/logout" class="inline">
-                    <CsrfField ctx={ctx} />
-                    <button type="submit" class="link-button">
-                      Log out
-                    </button>
-                  </form>
-                </>
-              ) : (
-                <>
-                  <a href="/login">Log in</a>
-                  <a class="button small" href="/register">
-                    Join
-                  </a>
-                </>
-              )}
-            </div>
+            {/* On a phone the menu folds behind a button; a <details> opens and closes without
+                JavaScript and by keyboard. From 641px the button is hidden and the menu shows inline. */}
+            <details class="site-menu">
+              <summary class="menu-button">
+                <span class="menu-icon" aria-hidden="true" />
+                Menu
+              </summary>
+              <div class="site-menu-body">
+                <nav aria-label="Main">
+                  <ul class="nav">
+                    {nav.map(([href, label]) => (
+                      <li>
+                        <a href={href} aria-current={isCurrent(href) ? 'page' : undefined}>
+                          {label}
+                        </a>
+                      </li>
+                    ))}
+                  </ul>
+                </nav>
+                <div class="account">
+                  {user ? (
+                    <>
+                      <a href="/profile">{user.firstName}</a>
+                      <form method="post" action="/logout" class="inline">
+                        <CsrfField ctx={ctx} />
+                        <button type="submit" class="link-button">
+                          Log out
+                        </button>
+                      </form>
+                    </>
+                  ) : (
+                    <>
+                      <a href="/login">Log in</a>
+                      <a class="button small" href="/register">
+                        Join
+                      </a>
+                    </>
+                  )}
+                </div>
+              </div>
+            </details>
           </div>
         </header>
         <main id="main" class="wrap">

@@ -39,18 +39,26 @@ function currentArea(path: string): string {
 
 export function AdminLayout({ ctx, title, children, scripts, styles }: AdminLayoutProps) {
   const current = currentArea(ctx.path);
+  const currentLabel = ADMIN_AREAS.find(([href]) => href === current)?.[1] ?? 'Dashboard';
   return (
     <Layout ctx={ctx} title={`${title} · Admin`} scripts={scripts} styles={styles}>
       <nav class="admin-nav" aria-label="Admin areas">
-        <ul>
-          {ADMIN_AREAS.map(([href, label]) => (
-            <li>
-              <a href={href} aria-current={href === current ? 'page' : undefined}>
-                {label}
-              </a>
-            </li>
-          ))}
-        </ul>
+        {/* On a phone the areas fold behind a button naming the current one; from 641px they show inline. */}
+        <details class="admin-menu">
+          <summary class="menu-button">
+            <span class="menu-icon" aria-hidden="true" />
+            Admin: {currentLabel}
+          </summary>
+          <ul>
+            {ADMIN_AREAS.map(([href, label]) => (
+              <li>
+                <a href={href} aria-current={href === current ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </details>
       </nav>
       <div class="admin-main">{children}</div>
     </Layout>

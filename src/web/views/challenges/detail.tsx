@@ -92,8 +92,8 @@ function AnswerBoxCard({ ctx, d, s }: { ctx: ViewContext; d: ChallengeDetail; s:
           />
           <p class="hint" id={`${inputId}-hint`}>
             {asText
-              ? 'Type your answer in words.'
-              : 'Type maths as text if the maths keyboard does not appear: 3/4, 2*sqrt(2), x^2, (1, -2).'}
+              ? 'Type your answer in words. Press Enter to check it.'
+              : 'Press Enter to check your answer. Type maths as text if the maths keyboard does not appear: 3/4, 2*sqrt(2), x^2, (1, -2).'}
           </p>
           {/* Filled by the maths box's script as the answer is typed (client/lib/answer-preview.ts). */}
           {!asText && <p class="answer-preview" id={`${inputId}-preview`} aria-live="polite" data-answer-preview="" />}
