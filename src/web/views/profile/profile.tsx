@@ -1,5 +1,6 @@
 import type { ProfileSummary } from '../../../domain/accounts/profile.js';
 import type { CompetitionStanding } from '../../../domain/competitions/standing.js';
+import { pluralWord } from '../../../lib/plural.js';
 import { mathProseToText } from '../../../lib/latex-text.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
@@ -55,7 +56,7 @@ export function ProfilePage({
           <WeeklyStanding summary={summary} />
           <p class="stat-line">
             <strong data-testid="challenges-completed">{summary.challengesCompleted}</strong>{' '}
-            {summary.challengesCompleted === 1 ? 'challenge' : 'challenges'} completed
+            {pluralWord(summary.challengesCompleted, 'challenge')} completed
           </p>
         </section>
       </div>
