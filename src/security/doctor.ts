@@ -8,6 +8,7 @@
 import type { Config } from '../config/index.js';
 import { PROFILE_VARIABLES, resolveProfile } from '../config/profile.js';
 import { NONCE, serialise, cspDirectives } from './csp.js';
+import { plural } from '../lib/plural.js';
 
 export interface AdminFact {
   email: string;
@@ -293,7 +294,7 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
       false,
       ageHours <= c.ops.backupMaxAgeHours,
       backup
-        ? `newest backup ${backup.file} is ${Math.max(0, Math.round(ageHours))} hours old (limit ${c.ops.backupMaxAgeHours})`
+        ? `newest backup ${backup.file} is ${plural(Math.max(0, Math.round(ageHours)), 'hour')} old (limit ${c.ops.backupMaxAgeHours})`
         : `no backup in ${c.ops.backupDir}`,
       'Schedule `mathsoc db:backup` (e.g. nightly with cron or a Kubernetes CronJob) and keep copies off the server, or set BACKUP_DIR to where your backups land.',
     ),
@@ -311,7 +312,7 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
         ? 'could not read the admin accounts'
         : weak.length
           ? `admin accounts with a default or common password: ${weak.map((a) => a.email).join(', ')}`
-          : `${admins.length} admin account(s), none with a default or common password`,
+          : `${plural(admins.length, 'admin account')}, none with a default or common password`,
       admins === null
         ? 'Make the database reachable, then run `mathsoc doctor` again.'
         : 'Run `mathsoc reset-password --email <address>` for each account listed and choose a strong password at the next login.',

@@ -5,6 +5,7 @@
 // reported in the log once at the start of a flood and then once a minute,
 // never once per eviction. Expired windows are swept and are no loss.
 import { LRUCache } from 'lru-cache';
+import { plural } from '../../lib/plural.js';
 import type { MemoryStats } from './types.js';
 
 /** What the table writes to the log (the app's pino logger fits). */
@@ -27,7 +28,7 @@ const REPORT_INTERVAL_MS = 60_000;
 function period(ms: number): string {
   if (ms >= REPORT_INTERVAL_MS - 1000) return 'minute';
   const seconds = Math.max(1, Math.round(ms / 1000));
-  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return plural(seconds, 'second');
 }
 
 export class KeyTable<V extends Expiring> {

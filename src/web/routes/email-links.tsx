@@ -21,6 +21,7 @@ import {
 } from '../../domain/accounts/email-verification.js';
 import { findUserById } from '../../domain/accounts/users.js';
 import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
+import { plural } from '../../lib/plural.js';
 import { CHECK_INBOX_PATH, HttpError } from '../../security/access.js';
 import { linkMaker } from '../links.js';
 import { queryValue } from '../params.js';
@@ -57,7 +58,7 @@ export async function mayEmail(app: FastifyInstance, address: string): Promise<b
 export function answerCheckInbox(reply: FastifyReply, email: string): FastifyReply {
   reply.flash(
     'info',
-    `We have sent an email to ${email}. Open the link in it within ${VERIFY_LINK_HOURS} hours to finish, then log in.`,
+    `We have sent an email to ${email}. Open the link in it within ${plural(VERIFY_LINK_HOURS, 'hour')} to finish, then log in.`,
   );
   return reply.redirect(CHECK_INBOX_PATH, 303);
 }
@@ -177,7 +178,7 @@ export async function emailLinkRoutes(app: FastifyInstance): Promise<void> {
       await requestEmailChange(app.db, account, form.data.email, requestActor(request), linksFor(request));
       reply.flash(
         'success',
-        `We have sent a link to ${form.data.email}. Your address changes when you open it (within ${CHANGE_LINK_HOURS} hours).`,
+        `We have sent a link to ${form.data.email}. Your address changes when you open it (within ${plural(CHANGE_LINK_HOURS, 'hour')}).`,
       );
       return reply.redirect('/profile', 303);
     },

@@ -30,6 +30,7 @@ import {
 import { hashNewPassword } from '../../domain/accounts/users.js';
 import { requestActor } from '../../domain/audit.js';
 import { field, type FieldErrors } from '../../lib/forms.js';
+import { plural } from '../../lib/plural.js';
 import { cookieOptions, logOut } from '../../security/session.js';
 import { linkMaker } from '../links.js';
 import { queryValue } from '../params.js';
@@ -76,7 +77,7 @@ export async function passwordResetRoutes(app: FastifyInstance): Promise<void> {
       await requestPasswordReset(app.db, email, requestActor(request), links(request));
       reply.flash(
         'info',
-        `If an account uses ${email}, we have emailed it a link to choose a new password. The link works for ${RESET_LINK_MINUTES} minutes.`,
+        `If an account uses ${email}, we have emailed it a link to choose a new password. The link works for ${plural(RESET_LINK_MINUTES, 'minute')}.`,
       );
       return reply.redirect('/login', 303);
     },

@@ -477,6 +477,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
         changed: [u1.id, u2.id].sort((x, y) => x - y),
         unchanged: [],
         missing: [987654],
+        message: '2 users made administrator. 1 no longer exists.',
       });
       expect((await s1.get('/profile')).statusCode).toBe(302);
       const admins = await t.db
@@ -487,7 +488,11 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
         .execute();
       expect(admins).toHaveLength(2);
       const again = await bulk({ action: 'promote', ids: [u1.id] });
-      expect(again.json()).toMatchObject({ changed: [], unchanged: [u1.id] });
+      expect(again.json()).toMatchObject({
+        changed: [],
+        unchanged: [u1.id],
+        message: '0 users made administrator. 1 already was.',
+      });
       const demote = await bulk({ action: 'demote', ids: [u1.id, u2.id] });
       expect(demote.json<{ changed: number[] }>().changed).toHaveLength(2);
       expect(

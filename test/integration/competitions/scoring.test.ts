@@ -144,6 +144,9 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
     const today = new Date().toISOString().slice(0, 10);
     expect(body).toContain(`<tr><td>${today}</td><td>5</td></tr>`);
     expect(body).toContain('<svg viewBox=');
+    // Top performers: a count of one point in the singular.
+    expect(body).toContain('Amy Two (Alpha Academy, KS4): 1 point<');
+    expect(body).toContain('Bea One (Beta High, KS4): 3 points<');
   });
 
   it('exports CSV (formula cells neutralised) and JSON with key-stage, school and points filters', async () => {
@@ -230,6 +233,9 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
       action: 'reset',
       [`user-${users.b1!.id}`]: 'on',
     });
+    expect(flashes((await clients.admin!.get(`/admin/competitions/${cid}/board`)).body)).toEqual([
+      'success: Reset 1 participant.',
+    ]);
     const points = Object.fromEntries(
       (await t.db.selectFrom('competition_scores').select(['user_id', 'points']).execute()).map((r) => [
         r.user_id,

@@ -1,5 +1,6 @@
 // "Confirm your email address": the link of a new account, of "send the link
 // again", and of an address an admin has just changed.
+import { plural } from '../../../lib/plural.js';
 import { composeMail, greeting, type OutgoingMail } from '../render.js';
 
 export function verificationMail(opts: {
@@ -24,7 +25,7 @@ export function verificationMail(opts: {
     blocks: [
       greeting(opts.firstName),
       why,
-      `Confirm that this address is yours to start answering challenges. The link works for ${opts.hours} hours, once.`,
+      `Confirm that this address is yours to start answering challenges. The link works for ${plural(opts.hours, 'hour')}, once.`,
       { link: opts.link, label: 'Confirm my email' },
       {
         note: 'If you did not ask for this, ignore this email: the account stays unconfirmed and can do nothing.',

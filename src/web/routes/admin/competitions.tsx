@@ -3,6 +3,7 @@
 // participants and board (filters, bulk reset/delete, adjustments),
 // analytics and exports (CSV safe against formula injection, and JSON).
 import { mathProseToText } from '../../../lib/latex-text.js';
+import { plural } from '../../../lib/plural.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { KEY_STAGES } from '../../../config/index.js';
@@ -419,7 +420,7 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
       return back();
     }
     const n = await bulkBoardAction(app.db, c.id, action, ids, requestActor(request));
-    reply.flash('success', `${action === 'reset' ? 'Reset' : 'Removed'} ${n} participant${n === 1 ? '' : 's'}.`);
+    reply.flash('success', `${action === 'reset' ? 'Reset' : 'Removed'} ${plural(n, 'participant')}.`);
     return back();
   });
 

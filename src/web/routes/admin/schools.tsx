@@ -17,6 +17,7 @@ import { formFields } from '../../multipart.js';
 import { AdminSchoolFormPage, AdminSchoolListPage } from '../../views/admin/competitions.js';
 import { viewContext } from '../../views/context.js';
 import { idParam } from '../../params.js';
+import { plural } from '../../../lib/plural.js';
 
 const NOT_FOUND = 'There is no school with that number.';
 
@@ -94,7 +95,7 @@ export async function adminSchoolRoutes(app: FastifyInstance): Promise<void> {
     if (result.kind === 'has-participants') {
       reply.flash(
         'error',
-        `«${result.name}» cannot be deleted: ${result.participants} competition participant${result.participants === 1 ? '' : 's'} belong to it. Remove them from their competitions first.`,
+        `«${result.name}» cannot be deleted: ${plural(result.participants, 'competition participant')} ${result.participants === 1 ? 'belongs' : 'belong'} to it. Remove them from their competitions first.`,
       );
     } else {
       reply.flash('success', `School «${result.name}» deleted.`);

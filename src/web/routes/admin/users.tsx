@@ -31,6 +31,7 @@ import { validateAdminUserForm } from '../../../domain/accounts/user-forms.js';
 import { EmailTakenError, findUserById, hashNewPassword } from '../../../domain/accounts/users.js';
 import type { User } from '../../../db/schema.js';
 import { field, type FieldErrors, type FormValues } from '../../../lib/forms.js';
+import { plural } from '../../../lib/plural.js';
 import { HttpError } from '../../../security/access.js';
 import { idParam, parseQuery } from '../../params.js';
 import { linksFor } from '../email-links.js';
@@ -59,9 +60,10 @@ const BULK_DONE: Record<BulkAction, string> = {
 
 function bulkMessage(r: BulkResult): string {
   const n = r.changed.length;
-  const parts = [`${n} ${n === 1 ? 'user' : 'users'} ${BULK_DONE[r.action]}.`];
-  if (r.unchanged.length) parts.push(`${r.unchanged.length} already were.`);
-  if (r.missing.length) parts.push(`${r.missing.length} no longer exist.`);
+  const parts = [`${plural(n, 'user')} ${BULK_DONE[r.action]}.`];
+  const [unchanged, missing] = [r.unchanged.length, r.missing.length];
+  if (unchanged) parts.push(`${unchanged} already ${unchanged === 1 ? 'was' : 'were'}.`);
+  if (missing) parts.push(`${missing} no longer ${missing === 1 ? 'exists' : 'exist'}.`);
   return parts.join(' ');
 }
 

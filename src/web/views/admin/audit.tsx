@@ -1,4 +1,5 @@
 import type { AuditPage, AuditQuery } from '../../../domain/audit-log.js';
+import { plural } from '../../../lib/plural.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { AdminLayout } from './admin-layout.js';
@@ -93,7 +94,7 @@ export function AuditPageView({
         </div>
       </form>
       <p class="muted" data-total={result.total}>
-        {result.total === 1 ? '1 entry' : `${result.total} entries`}
+        {plural(result.total, 'entry', 'entries')}
         {result.pages > 1 ? ` · page ${result.page} of ${result.pages}` : ''}
       </p>
       <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit log entries">

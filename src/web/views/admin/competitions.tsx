@@ -12,6 +12,7 @@ import { RichTextField } from '../content/admin.js';
 import type { ViewContext } from '../context.js';
 import type { FieldErrors, FormValues } from '../../../lib/forms.js';
 import { mathProseToText } from '../../../lib/latex-text.js';
+import { plural } from '../../../lib/plural.js';
 import { ErrorSummary, FieldError, fieldAria, TextField } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
@@ -327,8 +328,8 @@ export function AdminCompetitionDeletePage({
     <AdminLayout ctx={ctx} title="Delete competition">
       <h1>Delete «{competition.name}»?</h1>
       <p>
-        This removes its {challenges} challenges with every try on them, its {participants} participations and its
-        leaderboard. The accounts stay. It cannot be undone.
+        This removes its {plural(challenges, 'challenge')} with every try on them, its{' '}
+        {plural(participants, 'participation')} and its leaderboard. The accounts stay. It cannot be undone.
       </p>
       <form method="post" action={`/admin/competitions/${competition.id}/delete`}>
         <CsrfField ctx={ctx} />
@@ -573,9 +574,7 @@ export function AdminCompetitionBoardPage({ ctx, d }: { ctx: ViewContext; d: Boa
         <a href={`${base}/export.csv${exportQuery ? `?${exportQuery}` : ''}`}>CSV</a> ·{' '}
         <a href={`${base}/export.json${exportQuery ? `?${exportQuery}` : ''}`}>JSON</a>
       </p>
-      <p>
-        {d.list.total} participant{d.list.total === 1 ? '' : 's'}
-      </p>
+      <p>{plural(d.list.total, 'participant')}</p>
       <form method="post" action={`${base}/board/bulk`} id="bulk-form">
         <CsrfField ctx={ctx} />
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Competition board">
@@ -765,7 +764,7 @@ export function AdminCompetitionAnalyticsPage({
           <ol class="top-performers">
             {a.topPerformers.map((e) => (
               <li>
-                {e.firstName} {e.lastName} ({e.school}, {e.keyStage}): {e.points} points
+                {e.firstName} {e.lastName} ({e.school}, {e.keyStage}): {plural(e.points, 'point')}
               </li>
             ))}
           </ol>

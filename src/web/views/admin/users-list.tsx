@@ -7,6 +7,7 @@ import {
   type UserListPage,
   type UserListQuery,
 } from '../../../domain/accounts/user-admin.js';
+import { plural } from '../../../lib/plural.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { AdminLayout } from './admin-layout.js';
@@ -164,7 +165,7 @@ export function UsersListPage({
       </form>
 
       <p class="muted" data-total={result.total}>
-        {result.total === 1 ? '1 user' : `${result.total} users`}
+        {plural(result.total, 'user')}
         {result.pages > 1 ? ` · page ${result.page} of ${result.pages}` : ''}
       </p>
 

@@ -4,6 +4,7 @@
 import type { PasswordRules } from '../../../domain/accounts/password-policy.js';
 import type { ResetLinkProblem } from '../../../domain/accounts/password-reset.js';
 import type { FieldErrors } from '../../../lib/forms.js';
+import { plural } from '../../../lib/plural.js';
 import type { ViewContext } from '../context.js';
 import { ErrorSummary, NewPasswordFields, TextField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
@@ -34,7 +35,7 @@ export function ForgotPasswordPage({
         <ErrorSummary errors={errors} />
         <p>
           Type the email address of your account. If it has one, we will email it a link to choose a new password. The
-          link works once, for {minutes} minutes.
+          link works once, for {plural(minutes, 'minute')}.
         </p>
         <form method="post" action="/forgot-password" novalidate>
           <CsrfField ctx={ctx} />

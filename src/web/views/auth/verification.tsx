@@ -3,6 +3,7 @@
 // (a button: opening a link never changes anything by itself), and the page
 // for a link that cannot be used.
 import type { LinkAccount } from '../../../domain/accounts/email-verification.js';
+import { plural } from '../../../lib/plural.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { CsrfField, Layout } from '../layout.js';
@@ -34,7 +35,7 @@ export function CheckInboxPage({
             <p>
               Before you can answer challenges or take part in competitions, confirm that{' '}
               <strong class="address">{pendingEmail}</strong> is your address: open the link in the email we sent to it.
-              The link works for {hours} hours.
+              The link works for {plural(hours, 'hour')}.
             </p>
             <p class="muted">
               Nothing arrived? Look in your junk or spam folder, or send the link again. If the address is wrong, log
@@ -48,8 +49,8 @@ export function CheckInboxPage({
         ) : (
           <>
             <p>
-              We have sent an email to the address you gave. Open the link in it within {hours} hours to confirm your
-              address, then log in.
+              We have sent an email to the address you gave. Open the link in it within {plural(hours, 'hour')} to
+              confirm your address, then log in.
             </p>
             <p class="muted">
               Nothing arrived? Look in your junk or spam folder. You can also log in and ask for the link to be sent

@@ -2,6 +2,7 @@
 // and current password) and the page the link sent to the new address opens.
 import type { PendingChange } from '../../../domain/accounts/email-change.js';
 import type { FieldErrors, FormValues } from '../../../lib/forms.js';
+import { plural } from '../../../lib/plural.js';
 import type { ViewContext } from '../context.js';
 import { ErrorSummary, PasswordField, TextField } from '../form.js';
 import { CsrfField, Layout } from '../layout.js';
@@ -27,7 +28,7 @@ export function ChangeEmailPage({
       <section class="card narrow">
         <p>
           Your address is <strong class="address">{current}</strong>. We send a link to the new address; your address
-          changes when you open it (within {hours} hours), and we tell the old address.
+          changes when you open it (within {plural(hours, 'hour')}), and we tell the old address.
         </p>
         <ErrorSummary errors={errors} />
         <form method="post" action="/profile/email" novalidate>
