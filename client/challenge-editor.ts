@@ -1,7 +1,8 @@
 // The admin challenge form: answer boxes are added and removed in place (1 to
 // the form's maximum), and every correct-answer input becomes a MathLive
-// field. Without JavaScript the form still works: it offers one empty box per
-// save and a "Remove this box" checkbox on saved boxes.
+// field. Without JavaScript the form still works: "Add another answer" posts
+// the form back with one more empty box (nothing saved), and saved boxes have
+// a "Remove this box" checkbox.
 import { enhanceMathInputs } from './lib/math-input.js';
 
 const SLOT = '__SLOT__';
@@ -38,7 +39,9 @@ function setUp(fieldset: HTMLFieldSetElement): void {
     });
   }
 
-  add.addEventListener('click', () => {
+  add.addEventListener('click', (event) => {
+    // Without this script the button posts the form back with one more box.
+    event.preventDefault();
     const slot = items().reduce((m, li) => Math.max(m, Number(li.dataset.boxSlot) + 1), 0);
     const fragment = template.content.cloneNode(true) as DocumentFragment;
     for (const el of fragment.querySelectorAll<HTMLElement>('*')) {

@@ -8,9 +8,11 @@
 // Math: an inline atom node stored as
 //   <span class="math-inline" data-latex="…">…</span>  (or class="math-display")
 // and shown with KaTeX while editing; the server renders it for readers.
+// Typing or pasting $…$, \(…\), $$…$$ or \[…\] makes the same node as the ƒx
+// buttons, as in the maths tools teachers already use.
 // Images: uploaded with fetch to the textarea's data-upload-url (default
 // /admin/uploads/image) with the page's CSRF token in X-CSRF-Token.
-import { Editor, Node } from '@tiptap/core';
+import { Editor, InputRule, Node, PasteRule, type PasteRuleMatch } from '@tiptap/core';
 import Image from '@tiptap/extension-image';
 import StarterKit from '@tiptap/starter-kit';
 import katex from 'katex';
@@ -39,6 +41,33 @@ function renderKatex(el: HTMLElement, attrs: MathAttrs): void {
     code.textContent = latex;
     el.replaceChildren(code);
   }
+}
+
+// A `$` opens maths only when not escaped, not doubled and not glued to a word
+// ("it costs $5 or $6" stays text), and the maths neither starts nor ends with a space.
+const INLINE_DOLLAR = String.raw`(?<![\\$\w])\$([^\s$](?:[^$\n]*[^\s$\\])?)\$`;
+const DISPLAY_DOLLAR = String.raw`\$\$([^$]+)\$\$`;
+const INLINE_PAREN = String.raw`\\\(((?:(?!\\\()[^\n])+?)\\\)`;
+const DISPLAY_BRACKET = String.raw`\\\[((?:(?!\\\[)[^\n])+?)\\\]`;
+
+/** Typed delimiters, longest first: `$$x$` must not close as inline `$x$`. */
+const TYPED_MATH: Array<[RegExp, boolean]> = [
+  [new RegExp(`${DISPLAY_DOLLAR}$`), true],
+  [new RegExp(`${DISPLAY_BRACKET}$`), true],
+  [new RegExp(`${INLINE_PAREN}$`), false],
+  [new RegExp(`${INLINE_DOLLAR}$`), false],
+];
+/** Every delimiter in one pass over pasted text, so ranges never overlap. */
+const PASTED_MATH = new RegExp(`${DISPLAY_DOLLAR}|${DISPLAY_BRACKET}|${INLINE_PAREN}|${INLINE_DOLLAR}`, 'g');
+
+function findPastedMath(text: string): PasteRuleMatch[] {
+  const found: PasteRuleMatch[] = [];
+  for (const m of text.matchAll(PASTED_MATH)) {
+    const display = m[1] !== undefined || m[2] !== undefined;
+    const latex = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim();
+    if (latex) found.push({ index: m.index, text: m[0], data: { latex, display } });
+  }
+  return found;
 }
 
 const MathNode = Node.create({
@@ -71,6 +100,32 @@ const MathNode = Node.create({
   renderHTML({ node }) {
     const { latex, display } = node.attrs as MathAttrs;
     return ['span', { class: display ? 'math-display' : 'math-inline', 'data-latex': latex }, latex];
+  },
+
+  addInputRules() {
+    return TYPED_MATH.map(
+      ([find, display]) =>
+        new InputRule({
+          find,
+          handler: ({ state, range, match }) => {
+            const latex = (match[1] ?? '').trim();
+            if (!latex) return null;
+            state.tr.replaceWith(range.from, range.to, this.type.create({ latex, display }));
+          },
+        }),
+    );
+  },
+
+  addPasteRules() {
+    return [
+      new PasteRule({
+        find: findPastedMath,
+        handler: ({ state, range, match }) => {
+          const { latex, display } = match.data as MathAttrs;
+          state.tr.replaceWith(range.from, range.to, this.type.create({ latex, display }));
+        },
+      }),
+    ];
   },
 
   addNodeView() {

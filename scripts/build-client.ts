@@ -53,6 +53,7 @@ if (entries.length) {
 }
 
 copyHashed(join(root, 'public', 'css', 'site.css'), 'site.css');
+copyHashed(join(root, 'public', 'css', 'print.css'), 'print.css');
 copyHashed(join(root, 'node_modules', 'katex', 'dist', 'katex.min.css'), 'katex.css');
 // KaTeX's stylesheet and MathLive both look for their fonts in ./fonts next to them.
 cpSync(join(root, 'node_modules', 'katex', 'dist', 'fonts'), join(out, 'fonts'), { recursive: true });

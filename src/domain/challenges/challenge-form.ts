@@ -37,6 +37,7 @@ import {
   type FormOutcome,
 } from '../../lib/forms.js';
 import { isKeyStage } from '../key-stage.js';
+import { MAX_TAGS_FIELD, parseTags } from './tags.js';
 import { isBlankRichHtml, sanitizeRichHtml } from '../content/sanitize.js';
 import { isoToWallTime, wallTimeToIso } from '../../lib/school-time.js';
 
@@ -65,6 +66,8 @@ export interface ChallengeFormValues {
   release_at: string;
   lock_after_hours: string;
   attempts_per_box: string;
+  /** Topic tags as typed, comma-separated. */
+  tags: string;
   boxes: BoxFormValues[];
 }
 
@@ -121,7 +124,31 @@ export function blankChallengeForm(): ChallengeFormValues {
     release_at: '',
     lock_after_hours: '',
     attempts_per_box: String(ATTEMPTS.default),
+    tags: '',
     boxes: [newBoxForm(0)],
+  };
+}
+
+/** The form with one more empty box, or why not ("Add another answer" without JavaScript). */
+export function withAnotherBox(values: ChallengeFormValues): { values: ChallengeFormValues; error: string | null } {
+  if (values.boxes.filter((b) => !b.remove).length >= MAX_BOXES)
+    return { values, error: `A challenge can have at most ${MAX_BOXES} answer boxes.` };
+  const slot = values.boxes.reduce((m, b) => Math.max(m, b.slot + 1), 0);
+  if (slot > MAX_SLOT) return { values, error: 'Save the challenge before adding more boxes.' };
+  return { values: { ...values, boxes: [...values.boxes, newBoxForm(slot)] }, error: null };
+}
+
+/**
+ * A new, unsaved challenge copied from a past one: its text, boxes, forms and
+ * tags, but no release time (it is not scheduled) and none of its tries.
+ */
+export function templateForm(c: Challenge, boxes: AnswerBox[], tags: string[], timeZone: string): ChallengeFormValues {
+  const form = challengeToForm(c, boxes, timeZone, tags);
+  return {
+    ...form,
+    title: [...`Copy of ${c.title}`].slice(0, MAX_TITLE_LENGTH).join(''),
+    release_at: '',
+    boxes: form.boxes.map((b) => ({ ...b, id: '' })),
   };
 }
 
@@ -210,12 +237,18 @@ export function readChallengeForm(fields: Record<string, string>): ChallengeForm
     release_at: (fields.release_at ?? '').trim(),
     lock_after_hours: (fields.lock_after_hours ?? '').trim(),
     attempts_per_box: (fields.attempts_per_box ?? '').trim(),
+    tags: (fields.tags ?? '').slice(0, MAX_TAGS_FIELD + 1),
     boxes: [...slots.values()].sort((a, b) => a.slot - b.slot),
   };
 }
 
 /** Form values showing a stored challenge. */
-export function challengeToForm(c: Challenge, boxes: AnswerBox[], timeZone: string): ChallengeFormValues {
+export function challengeToForm(
+  c: Challenge,
+  boxes: AnswerBox[],
+  timeZone: string,
+  tags: string[] = [],
+): ChallengeFormValues {
   return {
     title: c.title,
     content_html: c.content_html,
@@ -223,6 +256,7 @@ export function challengeToForm(c: Challenge, boxes: AnswerBox[], timeZone: stri
     release_at: isoToWallTime(c.release_at, timeZone),
     lock_after_hours: c.lock_after_hours === null ? '' : String(c.lock_after_hours),
     attempts_per_box: String(c.attempts_per_box),
+    tags: tags.join(', '),
     boxes: boxes.map((b, i) => {
       const o = boxOptions(b);
       return {
@@ -433,6 +467,9 @@ export async function validateChallengeForm(
   if (values.content_html.length <= MAX_CONTENT_LENGTH)
     values.content_html = sanitizeRichHtml(values.content_html) || values.content_html;
   const boxes = await validateBoxes(values.boxes, errors, ctx.validateAnswer);
+  const tags = parseTags(values.tags);
+  if (tags.ok) values.tags = tags.tags.join(', ');
+  else errors.tags = tags.error;
   return formOutcome(values, errors, () => {
     const f = fields!;
     return {
@@ -443,6 +480,7 @@ export async function validateChallengeForm(
       lockAfterHours: f.lock_after_hours,
       attemptsPerBox: f.attempts_per_box,
       boxes,
+      tags: tags.ok ? tags.tags : [],
     };
   });
 }

@@ -1,13 +1,16 @@
-// Admin challenge management: lists, create, edit (answer boxes kept
-// consistent with their tries), lock/unlock, image, delete. Every change is a
-// POST with a CSRF token and an audit entry.
+// Admin challenge management: lists, create (blank or from a past challenge),
+// edit (answer boxes kept consistent with their tries), lock/unlock, image,
+// delete, the question bank and printable pages. Every change is a POST with a
+// CSRF token and an audit entry; the bank, templates and prints only read.
 import { mathProseToText } from '../../../lib/latex-text.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   blankChallengeForm,
   challengeToForm,
   readChallengeForm,
+  templateForm,
   validateChallengeForm,
+  withAnotherBox,
   type AnswerValidator,
 } from '../../../domain/challenges/challenge-form.js';
 import {
@@ -24,7 +27,13 @@ import {
   updateChallenge,
   type Grader,
 } from '../../../domain/challenges/challenges.js';
-import { challengeDeletionCounts, challengeImageFile } from '../../../domain/challenges/challenge-admin.js';
+import {
+  challengeDeletionCounts,
+  challengeImageFile,
+  printableChallenge,
+  printableWeek,
+  weekStart,
+} from '../../../domain/challenges/challenge-admin.js';
 import { requestActor } from '../../../domain/audit.js';
 import { deleteUpload, removeUploadFile, saveUpload, UploadError } from '../../../domain/content/uploads.js';
 import { checkbox } from '../../../lib/forms.js';
@@ -36,10 +45,23 @@ import {
   AdminChallengeDeletePage,
   AdminChallengeFormPage,
   AdminChallengeListPage,
+  AdminQuestionBankPage,
   type ChallengeImage,
 } from '../../views/admin/challenges.js';
 import { viewContext } from '../../views/context.js';
-import { idParam, pageParam } from '../../params.js';
+import { idParam, pageParam, parseId, parseQuery, queryValue } from '../../params.js';
+import { z } from 'zod';
+import { KEY_STAGES } from '../../../config/index.js';
+import { isKeyStage } from '../../../domain/key-stage.js';
+import { isoToWallTime } from '../../../lib/school-time.js';
+import {
+  MAX_TAG_LENGTH,
+  normaliseTag,
+  questionBank,
+  tagsOf,
+  type BankFilter,
+} from '../../../domain/challenges/tags.js';
+import { ChallengePrintPage, WeekPrintPage } from '../../views/admin/challenge-print.js';
 
 const NOT_FOUND = 'There is no challenge with that number.';
 /** Challenge images are diagrams: a smaller limit than PDFs. */
@@ -75,6 +97,39 @@ export function grader(math: MathPool): Grader {
 
 const challengeId = (request: FastifyRequest): number => idParam(request, NOT_FOUND);
 
+const answersFlag = z
+  .enum(['', '0', '1'], { message: 'Write answers=1 for the answer sheet.' })
+  .optional()
+  .transform((v) => v === '1');
+const printQuery = z.object({ answers: answersFlag });
+const weekQuery = z.object({
+  answers: answersFlag,
+  week: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined)
+    .refine(
+      (v) => v === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))),
+      'Write the week as a date, e.g. week=2026-03-02.',
+    ),
+});
+const bankQuery = z
+  .object({
+    key_stage: z
+      .string()
+      .optional()
+      .refine((v) => !v || isKeyStage(v), `Choose a key stage (${KEY_STAGES.join(', ')}).`),
+    tag: z
+      .string()
+      .max(MAX_TAG_LENGTH * 4, 'That topic is too long.')
+      .optional(),
+    page: z.string().optional(),
+  })
+  .transform((q): BankFilter => ({
+    keyStage: q.key_stage || null,
+    tag: q.tag ? normaliseTag(q.tag) || null : null,
+  }));
+
 export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> {
   const zone = app.config.school.timeZone;
   const admin = { access: 'admin' } as const;
@@ -93,20 +148,49 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     return reply.render(<AdminChallengeListPage ctx={viewContext(request)} lists={lists} zone={zone} />);
   });
 
-  app.get('/challenges/new', { config: admin }, async (request, reply) =>
-    reply.render(
+  // `?from=<id>` ("Use as a template") fills the form from a past weekly challenge; nothing is
+  // saved until the admin creates it, so reading the address changes nothing.
+  app.get('/challenges/new', { config: admin }, async (request, reply) => {
+    const from = queryValue(request, 'from');
+    let values = blankChallengeForm();
+    let copiedFrom = null;
+    if (from !== undefined) {
+      const sourceId = parseId(from);
+      const source = sourceId === null ? undefined : await findChallenge(app.db, sourceId);
+      if (!source || source.competition_id !== null) throw new HttpError(404, NOT_FOUND);
+      const [boxes, tags] = await Promise.all([challengeBoxes(app.db, source.id), tagsOf(app.db, [source.id])]);
+      values = templateForm(source, boxes, tags.get(source.id) ?? [], zone);
+      copiedFrom = { id: source.id, title: source.title };
+    }
+    return reply.render(
       <AdminChallengeFormPage
         ctx={viewContext(request)}
         id={null}
-        values={blankChallengeForm()}
+        values={values}
         zone={zone}
         maxImageMb={imageSettings().maxMb}
+        copiedFrom={copiedFrom}
       />,
-    ),
-  );
+    );
+  });
 
   app.post('/challenges/new', { config: admin }, async (request, reply) => {
-    const values = readChallengeForm(formFields(request.body));
+    const fields = formFields(request.body);
+    const values = readChallengeForm(fields);
+    if (fields.add_box !== undefined) {
+      const more = withAnotherBox(values);
+      return reply.render(
+        <AdminChallengeFormPage
+          ctx={viewContext(request)}
+          id={null}
+          values={more.values}
+          errors={more.error ? { boxes: more.error } : {}}
+          zone={zone}
+          maxImageMb={imageSettings().maxMb}
+        />,
+        more.error ? 400 : 200,
+      );
+    }
     const outcome = await validateChallengeForm(values, {
       timeZone: zone,
       now: new Date().toISOString(),
@@ -134,16 +218,17 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     const id = challengeId(request);
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
-    const [boxes, tries, image] = await Promise.all([
+    const [boxes, tries, image, tags] = await Promise.all([
       challengeBoxes(app.db, id),
       triesPerBox(app.db, id),
       imageOf(id, challenge.image_upload_id),
+      tagsOf(app.db, [id]),
     ]);
     return reply.render(
       <AdminChallengeFormPage
         ctx={viewContext(request)}
         id={id}
-        values={challengeToForm(challenge, boxes, zone)}
+        values={challengeToForm(challenge, boxes, zone, tags.get(id) ?? [])}
         tries={tries}
         image={image}
         zone={zone}
@@ -156,7 +241,25 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     const id = challengeId(request);
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
-    const values = readChallengeForm(formFields(request.body));
+    const fields = formFields(request.body);
+    const values = readChallengeForm(fields);
+    if (fields.add_box !== undefined) {
+      const more = withAnotherBox(values);
+      const [tries, image] = await Promise.all([triesPerBox(app.db, id), imageOf(id, challenge.image_upload_id)]);
+      return reply.render(
+        <AdminChallengeFormPage
+          ctx={viewContext(request)}
+          id={id}
+          values={more.values}
+          errors={more.error ? { boxes: more.error } : {}}
+          tries={tries}
+          image={image}
+          zone={zone}
+          maxImageMb={imageSettings().maxMb}
+        />,
+        more.error ? 400 : 200,
+      );
+    }
     const outcome = await validateChallengeForm(values, {
       timeZone: zone,
       now: new Date().toISOString(),
@@ -258,6 +361,29 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     if (result.replaced) await removeUploadFile(app.config.uploads, result.replaced.storedName);
     reply.flash('success', result.replaced ? 'Image removed.' : 'The challenge had no image.');
     return reply.redirect(`/admin/challenges/${id}/edit`, 303);
+  });
+
+  app.get('/challenges/bank', { config: admin }, async (request, reply) => {
+    const filter = parseQuery(request, bankQuery);
+    const bank = await questionBank(app.db, filter, new Date().toISOString(), pageParam(request));
+    return reply.render(<AdminQuestionBankPage ctx={viewContext(request)} bank={bank} filter={filter} zone={zone} />);
+  });
+
+  app.get('/challenges/:id/print', { config: admin }, async (request, reply) => {
+    const item = await printableChallenge(app.db, challengeId(request), new Date().toISOString());
+    if (!item) throw new HttpError(404, NOT_FOUND);
+    const answers = parseQuery(request, printQuery).answers;
+    return reply.render(<ChallengePrintPage ctx={viewContext(request)} item={item} zone={zone} answers={answers} />);
+  });
+
+  app.get('/challenges/print/week', { config: admin }, async (request, reply) => {
+    const q = parseQuery(request, weekQuery);
+    const now = new Date().toISOString();
+    const monday = weekStart(q.week ?? isoToWallTime(now, zone).slice(0, 10));
+    const items = await printableWeek(app.db, monday, zone, now);
+    return reply.render(
+      <WeekPrintPage ctx={viewContext(request)} monday={monday} items={items} zone={zone} answers={q.answers} />,
+    );
   });
 
   app.get('/challenges/:id/delete', { config: admin }, async (request, reply) => {

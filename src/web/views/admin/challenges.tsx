@@ -1,7 +1,8 @@
 // Admin pages for weekly challenges: the scheduled and released lists with
 // lock state, the create/edit form with its answer boxes (added and removed
-// by client/challenge-editor.ts; without JavaScript one empty box is offered
-// per save), the image card and the delete confirmation.
+// by client/challenge-editor.ts; without JavaScript "Add another answer"
+// posts the form back with one more box) and topic tags, the question bank,
+// the image card and the delete confirmation.
 import type { ComponentChildren } from 'preact';
 import { KEY_STAGES } from '../../../config/index.js';
 import type { Challenge } from '../../../db/schema.js';
@@ -21,6 +22,13 @@ import {
   type AdminChallengeLists,
   type AdminChallengeRow,
 } from '../../../domain/challenges/challenges.js';
+import {
+  MAX_TAG_LENGTH,
+  MAX_TAGS,
+  MAX_TAGS_FIELD,
+  type BankFilter,
+  type QuestionBank,
+} from '../../../domain/challenges/tags.js';
 import type { FieldErrors } from '../../../lib/forms.js';
 import { mathProseToText } from '../../../lib/latex-text.js';
 import { ANSWER_FORMS, FORM_DESCRIPTIONS } from '../../../math/index.js';
@@ -112,6 +120,12 @@ function ChallengeTable({
                   Edit
                 </a>{' '}
                 <LockButton ctx={ctx} row={r} />{' '}
+                <a class="button small secondary" href={`/admin/challenges/${r.id}/print`}>
+                  Print
+                </a>{' '}
+                <a class="button small secondary" href={`/admin/challenges/new?from=${r.id}`}>
+                  Use as a template
+                </a>{' '}
                 <a class="button small danger" href={`/admin/challenges/${r.id}/delete`}>
                   Delete
                 </a>
@@ -139,6 +153,12 @@ export function AdminChallengeListPage({
       <p>
         <a class="button" href="/admin/challenges/new">
           New challenge
+        </a>{' '}
+        <a class="button secondary" href="/admin/challenges/bank">
+          Question bank
+        </a>{' '}
+        <a class="button secondary" href="/admin/challenges/print/week">
+          Print this week’s set
         </a>
       </p>
       <section aria-labelledby="scheduled-title">
@@ -361,9 +381,12 @@ export function AdminChallengeFormPage({
   zone,
   maxImageMb,
   target,
+  copiedFrom = null,
 }: {
   ctx: ViewContext;
   id: number | null;
+  /** The past challenge this new one was copied from ("Use as a template"). */
+  copiedFrom?: { id: number; title: string } | null;
   values: ChallengeFormValues;
   errors?: FieldErrors;
   tries?: Map<number, number>;
@@ -376,9 +399,12 @@ export function AdminChallengeFormPage({
   const heading = target?.heading ?? (editing ? 'Edit challenge' : 'New challenge');
   const viewHref = target ? target.viewHref : editing ? `/challenges/${id}` : null;
   const live = values.boxes.filter((b) => !b.remove);
-  // Without JavaScript, one empty box per save lets the admin add boxes.
+  // A weekly challenge shows an empty box only when asked ("Add another answer", which without
+  // JavaScript posts the form back with one more box). A competition challenge form keeps one
+  // empty box per save for adding boxes without JavaScript.
   const boxes =
-    live.length < MAX_BOXES && !values.boxes.some((b) => b.id === '' && !b.answer && !b.label)
+    (target && live.length < MAX_BOXES && !values.boxes.some((b) => b.id === '' && !b.answer && !b.label)) ||
+    live.length === 0
       ? [...values.boxes, { ...blankSlot(values.boxes) }]
       : values.boxes;
   let number = 0;
@@ -388,6 +414,22 @@ export function AdminChallengeFormPage({
       {viewHref && (
         <p>
           <a href={viewHref}>View as a student sees it</a>
+          {editing && !target && (
+            <>
+              {' · '}
+              <a href={`/admin/challenges/${id}/print`}>Printable page</a>
+              {' · '}
+              <a href={`/admin/challenges/${id}/print?answers=1`}>Answer sheet</a>
+              {' · '}
+              <a href={`/admin/challenges/new?from=${id}`}>Use as a template</a>
+            </>
+          )}
+        </p>
+      )}
+      {copiedFrom && (
+        <p class="notice" role="status">
+          A copy of «{mathProseToText(copiedFrom.title)}»: its text, answer boxes and tags, not its release time, image
+          or tries. Nothing is saved until you create it; a blank release time releases it at once.
         </p>
       )}
       <form
@@ -480,6 +522,25 @@ export function AdminChallengeFormPage({
             <FieldError name="attempts_per_box" errors={errors} />
           </div>
         </div>
+        {!target && (
+          <div class="field">
+            <label for="tags">Topic tags (optional)</label>
+            <input
+              id="tags"
+              name="tags"
+              type="text"
+              value={values.tags}
+              maxLength={MAX_TAGS_FIELD}
+              autocomplete="off"
+              {...fieldAria('tags', errors, true)}
+            />
+            <p class="hint" id="tags-hint">
+              Separate tags with commas, e.g. fractions, area. Up to {MAX_TAGS} tags of {MAX_TAG_LENGTH} characters;
+              saved in lower case. Used to find challenges in the question bank.
+            </p>
+            <FieldError name="tags" errors={errors} />
+          </div>
+        )}
         <fieldset
           class="answer-boxes"
           data-max-boxes={MAX_BOXES}
@@ -501,9 +562,23 @@ export function AdminChallengeFormPage({
             <BoxFields box={{ ...blankSlot([]), slot: -1 }} number={null} errors={{}} tries={0} />
           </template>
           <p>
-            <button type="button" class="secondary" data-add-box="" hidden>
-              Add an answer box
-            </button>
+            {target ? (
+              <button type="button" class="secondary" data-add-box="" hidden>
+                Add another answer
+              </button>
+            ) : (
+              <button
+                type="submit"
+                name="add_box"
+                value="1"
+                formNoValidate
+                class="secondary"
+                data-add-box=""
+                hidden={live.length >= MAX_BOXES}
+              >
+                Add another answer
+              </button>
+            )}
           </p>
           <p class="hint">
             Students complete the challenge by answering every box correctly. An empty new box is ignored when saving.
@@ -576,6 +651,120 @@ function ImageCard({
         </button>
       </form>
     </section>
+  );
+}
+
+// ---------------------------------------------------------------- question bank
+
+export function AdminQuestionBankPage({
+  ctx,
+  bank,
+  filter,
+  zone,
+}: {
+  ctx: ViewContext;
+  bank: QuestionBank;
+  filter: BankFilter;
+  zone: string;
+}) {
+  const params = { key_stage: filter.keyStage, tag: filter.tag };
+  return (
+    <AdminLayout ctx={ctx} title="Question bank">
+      <h1>Question bank</h1>
+      <p>
+        Every released weekly challenge. Print one, or use it as a template for a new challenge (its text and answer
+        boxes are copied; nothing is saved until you create it).
+      </p>
+      <form method="get" action="/admin/challenges/bank" class="form-row bank-filter">
+        <div class="field">
+          <label for="bank-key-stage">Key stage</label>
+          <select id="bank-key-stage" name="key_stage">
+            <option value="">All key stages</option>
+            {KEY_STAGES.map((ks) => (
+              <option value={ks} selected={ks === filter.keyStage}>
+                {ks}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="bank-tag">Topic</label>
+          <select id="bank-tag" name="tag">
+            <option value="">All topics</option>
+            {bank.tags.map((t) => (
+              <option value={t.name} selected={t.name === filter.tag}>
+                {t.name} ({t.count})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <button type="submit">Show</button>
+        </div>
+      </form>
+      <p class="muted" role="status">
+        {plural(bank.total, 'challenge')}
+        {filter.keyStage ? ` for ${filter.keyStage}` : ''}
+        {filter.tag ? ` tagged «${filter.tag}»` : ''}.
+      </p>
+      {bank.rows.length > 0 && (
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Past challenges">
+          <table class="question-bank">
+            <thead>
+              <tr>
+                <th scope="col">Title</th>
+                <th scope="col">Key stage</th>
+                <th scope="col">Released</th>
+                <th scope="col">Topics</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {bank.rows.map((r) => (
+                <tr data-challenge-id={r.id}>
+                  <td>
+                    <a href={`/admin/challenges/${r.id}/edit`}>{mathProseToText(r.title)}</a>
+                  </td>
+                  <td>
+                    <KeyStageBadge keyStage={r.keyStage} />
+                  </td>
+                  <td>
+                    <SchoolTime iso={r.releaseAt} zone={zone} />
+                  </td>
+                  <td>
+                    {r.tags.length === 0
+                      ? '—'
+                      : r.tags.map((t, i) => (
+                          <>
+                            {i > 0 && ', '}
+                            <a href={`/admin/challenges/bank?tag=${encodeURIComponent(t)}`}>{t}</a>
+                          </>
+                        ))}
+                  </td>
+                  <td class="actions">
+                    <a class="button small secondary" href={`/admin/challenges/new?from=${r.id}`}>
+                      Use as a template
+                    </a>{' '}
+                    <a class="button small secondary" href={`/admin/challenges/${r.id}/print`}>
+                      Print
+                    </a>
+                    {r.locked && (
+                      <>
+                        {' '}
+                        <a class="button small secondary" href={`/admin/challenges/${r.id}/print?answers=1`}>
+                          Answer sheet
+                        </a>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pagination page={bank.page} pages={bank.pages} href={pageHref('/admin/challenges/bank', params)} />
+    </AdminLayout>
   );
 }
 
