@@ -29,6 +29,9 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
   if (user) nav.splice(1, 0, ['/challenges', 'Challenges']);
   if (user?.isAdmin) nav.push(['/admin', 'Admin']);
   const isCurrent = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path.startsWith(href));
+  // Until a required new password is chosen every signed-in page sends the person back to the
+  // form, so the header offers only the way out rather than links that bounce.
+  const passwordChangeOnly = user?.mustChangePassword === true;
 
   return (
     <html lang="en-GB">
@@ -57,45 +60,56 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
             </a>
             {/* On a phone the menu folds behind a button; a <details> opens and closes without
                 JavaScript and by keyboard. From 641px the button is hidden and the menu shows inline. */}
-            <details class="site-menu">
-              <summary class="menu-button">
-                <span class="menu-icon" aria-hidden="true" />
-                Menu
-              </summary>
-              <div class="site-menu-body">
-                <nav aria-label="Main">
-                  <ul class="nav">
-                    {nav.map(([href, label]) => (
-                      <li>
-                        <a href={href} aria-current={isCurrent(href) ? 'page' : undefined}>
-                          {label}
-                        </a>
-                      </li>
-                    ))}
-                  </ul>
-                </nav>
-                <div class="account">
-                  {user ? (
-                    <>
-                      <a href="/profile">{user.firstName}</a>
-                      <form method="post" action="/logout" class="inline">
-                        <CsrfField ctx={ctx} />
-                        <button type="submit" class="link-button">
-                          Log out
-                        </button>
-                      </form>
-                    </>
-                  ) : (
-                    <>
-                      <a href="/login">Log in</a>
-                      <a class="button small" href="/register">
-                        Join
-                      </a>
-                    </>
-                  )}
-                </div>
+            {passwordChangeOnly ? (
+              <div class="account account-minimal">
+                <form method="post" action="/logout" class="inline">
+                  <CsrfField ctx={ctx} />
+                  <button type="submit" class="link-button">
+                    Log out
+                  </button>
+                </form>
               </div>
-            </details>
+            ) : (
+              <details class="site-menu">
+                <summary class="menu-button">
+                  <span class="menu-icon" aria-hidden="true" />
+                  Menu
+                </summary>
+                <div class="site-menu-body">
+                  <nav aria-label="Main">
+                    <ul class="nav">
+                      {nav.map(([href, label]) => (
+                        <li>
+                          <a href={href} aria-current={isCurrent(href) ? 'page' : undefined}>
+                            {label}
+                          </a>
+                        </li>
+                      ))}
+                    </ul>
+                  </nav>
+                  <div class="account">
+                    {user ? (
+                      <>
+                        <a href="/profile">{user.firstName}</a>
+                        <form method="post" action="/logout" class="inline">
+                          <CsrfField ctx={ctx} />
+                          <button type="submit" class="link-button">
+                            Log out
+                          </button>
+                        </form>
+                      </>
+                    ) : (
+                      <>
+                        <a href="/login">Log in</a>
+                        <a class="button small" href="/register">
+                          Join
+                        </a>
+                      </>
+                    )}
+                  </div>
+                </div>
+              </details>
+            )}
           </div>
         </header>
         <main id="main" class="wrap">

@@ -202,6 +202,14 @@ describe.each(await availableDialects())('must change password on %s', (dialect)
     const page = await c.get('/profile/password');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('You must choose a new password');
+    // Only the form and a way out: no menu whose links would bounce back here.
+    const header = /<header class="site-header">([\s\S]*?)<\/header>/.exec(page.body)![1]!;
+    expect(header).toContain('Maths Society');
+    expect(header).toMatch(/<form method="post" action="\/logout"[^>]*>[\s\S]*Log out<\/button>/);
+    expect(header).not.toContain('<nav');
+    expect(header).not.toContain('href="/profile"');
+    expect(header).not.toContain('href="/challenges"');
+    expect(header).not.toContain('Menu');
     expect((await c.post('/profile/sessions/revoke-others')).headers.location).toBe('/profile/password');
     const changed = await c.post('/profile/password', {
       current_password: TEST_PASSWORD,
@@ -209,7 +217,11 @@ describe.each(await availableDialects())('must change password on %s', (dialect)
       new_password_confirm: 'a brand new passphrase',
     });
     expect(changed.statusCode).toBe(303);
-    expect((await c.get('/profile')).statusCode).toBe(200);
+    const after = await c.get('/profile');
+    expect(after.statusCode).toBe(200);
+    // With the new password chosen, the full menu is back.
+    expect(after.body).toContain('<nav aria-label="Main">');
+    expect(after.body).toContain('href="/challenges"');
     const row = await t.db
       .selectFrom('users')
       .select('must_change_password')
