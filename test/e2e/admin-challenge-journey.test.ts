@@ -2,7 +2,8 @@
 // writes the problem in the rich-text editor (inline maths and an uploaded
 // image), adds two answer boxes with MathLive, schedules it (students cannot
 // see it), releases it, a student solves part of it, the admin locks it, and
-// the student sees the correct answers revealed.
+// the student sees the correct answers revealed. Maths typed or pasted with
+// $…$, $$…$$, \(…\) or \[…\] becomes maths, and answer boxes are added on request.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, browserAvailable } from './harness.js';
@@ -99,7 +100,7 @@ describe.runIf(browserAvailable())(
       expect(sameTex(await typeMath(admin, boxes.nth(0).locator('math-field'), ['3', '/', '4']), '\\frac{3}{4}')).toBe(
         true,
       );
-      if ((await boxes.count()) < 2) await admin.getByRole('button', { name: 'Add an answer box' }).click();
+      if ((await boxes.count()) < 2) await admin.getByRole('button', { name: 'Add another answer' }).click();
       await boxes.nth(1).getByLabel('Label (optional)').fill('Doubled');
       expect(sameTex(await typeMath(admin, boxes.nth(1).locator('math-field'), ['3', '/', '2']), '\\frac{3}{2}')).toBe(
         true,
@@ -154,6 +155,72 @@ describe.runIf(browserAvailable())(
       expect(await revealed.locator('.katex').count()).toBe(2);
       expect(await revealed.nth(0).locator('annotation').textContent()).toMatch(/\\frac\{?3\}?\{?4\}?/);
       expect(await revealed.nth(1).locator('annotation').textContent()).toMatch(/\\frac\{?3\}?\{?2\}?/);
+    });
+
+    it('turns typed and pasted $…$, $$…$$, \\(…\\) and \\[…\\] into maths, adds answer boxes on request, and the pupil sees typeset maths', async () => {
+      const pupil = { email: 'tri.pupil@school.example.org', password: 'correct horse battery staple' };
+      await e2e.site.test.createUser({ ...pupil, firstName: 'Tri', lastName: 'Pupil', yearGroup: 8, keyStage: 'KS3' });
+      const admin = (await e2e.open()).page;
+      await logIn(admin, ADMIN.email, ADMIN.password);
+      await visit(admin, '/admin/challenges/new');
+      await admin.getByLabel('Title').fill('Triangle area');
+
+      // Typed: the closing delimiter turns the LaTeX into the same node the ƒx button makes.
+      const surface = admin.locator('.editor-surface [contenteditable="true"]');
+      await surface.click();
+      await admin.keyboard.type('The area is $\\frac{1}{2}bh$ here');
+      expect(await surface.locator('.editor-math').count()).toBe(1);
+      expect(await surface.locator('.editor-math annotation').textContent()).toBe('\\frac{1}{2}bh');
+      expect(await surface.innerText()).not.toContain('$');
+      // A price is not maths.
+      await admin.keyboard.type(', not $5 or $6.');
+      expect(await surface.locator('.editor-math').count()).toBe(1);
+      await admin.keyboard.press('Enter');
+      await admin.keyboard.type('Also \\(b=2h\\) and \\[A=bh\\]');
+      expect(await surface.locator('.editor-math').count()).toBe(3);
+
+      // Pasted text is converted the same way.
+      await admin.keyboard.press('Enter');
+      await surface.evaluate((el) => {
+        const data = new DataTransfer();
+        data.setData('text/plain', 'Pasted $x^2$ and $$y=mx+c$$ end');
+        el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      });
+      await surface.getByText('end').waitFor();
+      expect(await surface.locator('.editor-math').count()).toBe(5);
+      expect(await surface.innerText()).not.toMatch(/\$[^56]|\\\(|\\\[/);
+      const html = await admin.locator('textarea#content_html').inputValue();
+      expect(html).toContain('<span class="math-inline" data-latex="\\frac{1}{2}bh">');
+      expect(html).toContain('<span class="math-display" data-latex="A=bh">');
+      expect(html).toContain('<span class="math-display" data-latex="y=mx+c">');
+      expect(html).toContain('not $5 or $6.');
+
+      // One box to start; "Add another answer" adds one in place (no reload), removed again.
+      await admin.getByLabel('Key stage').selectOption('KS3');
+      const boxes = admin.locator('fieldset.answer-boxes li.box-item');
+      expect(await boxes.count()).toBe(1);
+      const url = admin.url();
+      await admin.getByRole('button', { name: 'Add another answer' }).click();
+      expect(await boxes.count()).toBe(2);
+      expect(admin.url()).toBe(url);
+      await boxes.nth(1).getByRole('button', { name: 'Remove this box' }).click();
+      expect(await boxes.count()).toBe(1);
+      expect(sameTex(await typeMath(admin, boxes.nth(0).locator('math-field'), ['1', '2']), '12')).toBe(true);
+      await submit(admin, 'Create challenge');
+      expect((await flashes(admin)).join(' ')).toContain('Challenge «Triangle area» created');
+      const id = Number(/\/admin\/challenges\/(\d+)\/edit$/.exec(admin.url())?.[1]);
+      // The edit page shows the saved box only.
+      expect(await boxes.count()).toBe(1);
+
+      // The pupil sees typeset maths, never the delimiters.
+      const student = (await e2e.open()).page;
+      await logIn(student, pupil.email, pupil.password);
+      await visit(student, `/challenges/${id}`);
+      const problem = student.locator('.challenge .content');
+      expect(await problem.locator('math').count()).toBe(5);
+      expect(await problem.innerText()).toContain('The area is');
+      expect(await problem.innerText()).not.toMatch(/\$[^56]|\\frac|\\\(|\\\[/);
+      expect(await problem.locator('annotation').first().textContent()).toBe('\\frac{1}{2}bh');
     });
   },
 );

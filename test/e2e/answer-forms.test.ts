@@ -73,7 +73,7 @@ describe.runIf(browserAvailable())('answer forms: a right value in the wrong for
     expect(await costs.isChecked()).toBe(false);
 
     // A box added by the editor starts the same way; it is removed again.
-    await admin.getByRole('button', { name: 'Add an answer box' }).click();
+    await admin.getByRole('button', { name: 'Add another answer' }).click();
     expect(await boxes.count()).toBe(2);
     const added = boxes.nth(1);
     expect(await ticked(added)).toEqual([expect.stringMatching(/^box-\d+-form-simplified$/)]);
