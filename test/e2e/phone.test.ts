@@ -7,7 +7,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoClippedTables, expectNoHorizontalScroll, expectReachable, saveScreenshot } from './checks.js';
-import { seedChallenge } from './data.js';
+import { seedArticle, seedChallenge } from './data.js';
 import { ADMIN, browserAvailable } from './harness.js';
 import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E, type StorageState } from './suite.js';
 import { flashes, logIn, mainText, mathValue, typeMath, visit } from './ui.js';
@@ -38,6 +38,7 @@ describe.runIf(browserAvailable())('on a phone', E2E_TIMEOUTS, () => {
   let student: StorageState;
   let admin: StorageState;
   let challenge: number;
+  let article: number;
 
   beforeAll(async () => {
     await e2e.site.test.createUser({ email: STUDENT.email, firstName: 'Small', lastName: 'Screen' });
@@ -47,6 +48,11 @@ describe.runIf(browserAvailable())('on a phone', E2E_TIMEOUTS, () => {
         { label: 'Three fours', answer: '12' },
         { label: 'Half of ten', answer: '5' },
       ],
+    });
+    // An article with a table of eight wide columns, as a teacher might paste in.
+    article = await seedArticle(e2e.site, {
+      title: 'Square numbers',
+      contentHtml: `<table><thead><tr>${Array.from({ length: 8 }, (_, i) => `<th>Term ${i + 1}</th>`).join('')}</tr></thead><tbody><tr>${Array.from({ length: 8 }, (_, i) => `<td>${(i + 1) ** 2 * 1_000_003}</td>`).join('')}</tr></tbody></table>`,
     });
     {
       const { page, context } = await e2e.open('phone');
@@ -189,7 +195,7 @@ describe.runIf(browserAvailable())('on a phone', E2E_TIMEOUTS, () => {
     expect((await flashes(page)).join(' ')).toContain('completed «Thumbs only»');
   });
 
-  it('lays out boards and the profile without cut-off tables', async () => {
+  it('lays out boards, the profile and an article without cut-off tables', async () => {
     const { page } = await e2e.open('phone', student);
     for (const [path, name] of [
       ['/leaderboard', 'phone-board'],
@@ -200,6 +206,15 @@ describe.runIf(browserAvailable())('on a phone', E2E_TIMEOUTS, () => {
       await expectNoClippedTables(page, path);
       await saveScreenshot(page, name);
     }
+    // A wide table in an article scrolls within the text, not the page.
+    await visit(page, `/articles/${article}`);
+    await expectNoHorizontalScroll(page, 'article with a wide table');
+    const table = page.locator('main .content table');
+    expect(await table.evaluate((t) => t.scrollWidth > t.clientWidth && getComputedStyle(t).overflowX === 'auto')).toBe(
+      true,
+    );
+    await saveScreenshot(page, 'phone-article-table');
+    await visit(page, '/profile');
     // The profile's recent submissions list the answers sent above (the weekly challenge, in the test before).
     expect(await mainText(page)).toContain('Thumbs only');
   });
