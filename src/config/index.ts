@@ -189,6 +189,8 @@ export interface Config {
     keyStageByYear: Record<number, KeyStage>;
   };
   school: { defaultName: string; defaultDomain: string; timeZone: string };
+  /** Where the footer's "Report a problem" link goes: an https:// page, a mailto: address or a page of this site. */
+  reportProblemUrl: string;
   leaderboard: { topN: number };
   /**
    * Seconds that what every visitor sees alike (the home page's data, the public
@@ -443,6 +445,34 @@ function mailFrom(env: Env): string {
   return value;
 }
 
+/**
+ * REPORT_PROBLEM_URL: an https:// address or mailto:address. Unset, it is the
+ * MAIL_FROM address, unless that is a no-reply or localhost address nobody
+ * reads; then the About page, which says who runs the society.
+ */
+export function reportProblemUrl(env: Env, from: string): string {
+  const value = env.REPORT_PROBLEM_URL?.trim();
+  if (value) {
+    const mail = /^mailto:([^\s@<>?,;]+@[^\s@<>?,;]+\.[^\s@<>?,;]+)$/i.exec(value);
+    if (mail) return `mailto:${mail[1]}`;
+    let url: URL | null;
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+    if (url && url.protocol === 'https:' && url.hostname && !url.username && !url.password) return url.toString();
+    throw new ConfigError(
+      `REPORT_PROBLEM_URL="${value}" must be an https:// address or mailto: followed by an email address`,
+    );
+  }
+  const address = (/<([^<>]+)>/.exec(from)?.[1] ?? from).trim();
+  const [local = '', host = ''] = address.split('@');
+  const unread =
+    /^(no-?reply|do-?not-?reply)$/i.test(local) || /^localhost$|\.(local|localhost|invalid|example)$/i.test(host);
+  return unread ? '/about' : `mailto:${address}`;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const profile = resolveProfile(env);
   checkUnknownKeys(env);
@@ -570,6 +600,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultDomain: domain(env, 'DEFAULT_SCHOOL_DOMAIN', 'school.example.org'),
       timeZone: timeZone(env, 'SCHOOL_TIMEZONE', 'Europe/London'),
     },
+    reportProblemUrl: reportProblemUrl(env, mailFrom(env)),
     leaderboard: { topN: int(env, 'LEADERBOARD_TOP_N', 20, 1, 500) },
     publicCache: { seconds: int(env, 'PUBLIC_CACHE_SECONDS', pick(profile, [0, 0, 5]), 0, 300) },
     math: {

@@ -333,6 +333,18 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
     ),
   );
 
+  // Advisory: the footer's "Report a problem" should reach a person, not the About page.
+  results.push(
+    check(
+      'report-problem',
+      'Say where people report a problem',
+      false,
+      c.reportProblemUrl !== '/about',
+      `"Report a problem" goes to ${c.reportProblemUrl}`,
+      'Set REPORT_PROBLEM_URL to an https:// page or a mailto: address that a teacher reads, e.g. mailto:maths@school.example.org.',
+    ),
+  );
+
   // Blocking: how many proxies are in front is a fact of the deployment, not something to guess.
   // Too many trusted lets a client choose its own address; too few puts everyone on the proxy's.
   const proxyKeys = ['PROXY_FIX_X_FOR', 'PROXY_FIX_X_PROTO', 'PROXY_FIX_X_HOST', 'PROXY_FIX_X_PORT'] as const;

@@ -9,6 +9,8 @@ import { audit, type AuditActor } from '../audit.js';
 import { validateForm, type FormOutcome } from '../../lib/forms.js';
 import { richContentField, titleField } from './content-forms.js';
 import { sanitizeRichHtml } from './sanitize.js';
+import { EXPIRED_TOKEN_KEEP_DAYS } from '../accounts/email-tokens.js';
+import { OUTBOX_KEEP_DAYS } from '../mail/outbox.js';
 
 export interface PageDefinition {
   slug: string;
@@ -39,21 +41,25 @@ export const PAGES: readonly PageDefinition[] = [
     path: '/privacy',
     title: 'Privacy policy',
     defaultHtml: [
-      '<p>This policy explains what the Maths Society platform stores about you, why, and what you can do about it.</p>',
-      '<h2>What we store</h2>',
-      '<ul><li>Your name, school email address, school year, key stage and maths class, which you give when you register.</li>',
-      '<li>Your password, stored only as a one-way hash that nobody can read back.</li>',
-      '<li>Your answers to challenges, the points you earn and the challenges you complete.</li>',
-      '<li>Your active sign-in sessions (device description and when they were last used), so you can sign out of other devices.</li>',
-      '<li>Security records of sign-in attempts and administrative actions, including the network address they came from.</li></ul>',
-      '<h2>Why we store it</h2>',
-      '<p>To run the challenges and leaderboards, to keep accounts secure, and to let teachers look after the society. We do not sell or share your data, show advertising, or use tracking cookies.</p>',
+      '<p>This notice explains, in line with the UK GDPR and the UK’s Data Protection Act, what the Maths Society platform keeps about you, why, for how long, and your rights. The school runs the society and is responsible for your data (the data controller).</p>',
+      '<h2>What we keep and for how long</h2>',
+      '<ul>',
+      '<li><strong>Your account</strong>: your name, school email address, school, school year, key stage and maths class, and your password stored only as a one-way hash that nobody can read back. Kept until you or an administrator delete the account.</li>',
+      '<li><strong>Your answers</strong>: every answer you submit, whether it was right, the challenges you complete and your points. Kept until your account is deleted; deleting it removes them.</li>',
+      '<li><strong>Your sign-ins (sessions)</strong>: the device description, network address and times of each place you are signed in. A sign-in ends after 2 hours without use and at the latest after 24 hours, or after 30 days on a device you ask us to remember (the standard settings); the record is then deleted. Signing out, changing your password or deleting your account ends them at once.</li>',
+      `<li><strong>Emails we send you</strong> (links to confirm your address or reset your password, notices about your account): the message is emptied once sent, and the record that it was sent is deleted ${OUTBOX_KEEP_DAYS} days later. Links in them stop working after at most 24 hours and are deleted ${EXPIRED_TOKEN_KEEP_DAYS} days after that.</li>`,
+      '<li><strong>The security log (audit log)</strong>: sign-in attempts and every administrator action, with the time and network address. It is how misuse is traced, so it is kept while the platform runs and is not deleted when an account is; ask the teacher in charge if you want to know what it holds about you.</li>',
+      '</ul>',
+      '<h2>Why we keep it (lawful basis)</h2>',
+      '<p>The school runs the society as part of its educational work (a public task): we need this data to set challenges, check answers, run the leaderboards and competitions, and keep accounts safe. We do not sell or share your data, show advertising, or use tracking cookies.</p>',
       '<h2>Cookies</h2>',
-      '<p>The platform uses only the cookies it needs to work: one that keeps you signed in and one that protects forms against forgery.</p>',
+      '<p>The platform uses only the cookies it needs to work: one that keeps you signed in and one that protects forms against forgery. They need no consent because the site cannot work without them.</p>',
       '<h2>Who can see it</h2>',
-      '<p>Your first name, your points and your completed challenges may appear on the public leaderboards. Everything else is visible only to you and to the society’s administrators.</p>',
-      '<h2>Your choices</h2>',
-      '<p>You can correct your details on your profile page and delete your account at any time; deleting it removes your answers and leaderboard entries. For any other question about your data, contact the teacher in charge of the Maths Society or the school’s data protection officer.</p>',
+      '<p>Your first name and the first letter of your last name, your school, your points and your completed challenges may appear on the public leaderboards. Everything else is visible only to you and to the society’s administrators (teachers).</p>',
+      '<h2>Your rights</h2>',
+      '<p>You can see and correct your details on your profile page, download everything we hold about you with “Download my data”, and delete your account at any time. You also have the right to object, and to complain to the Information Commissioner’s Office (ico.org.uk). For anything else, contact the teacher in charge of the Maths Society or the school’s data protection officer.</p>',
+      '<h2>If you are under 13</h2>',
+      '<p>We keep as little about you as we can, we never show your full name publicly, and there are no adverts, no tracking and no settings that share more than this page says. If anything here worries you or is hard to understand, ask a parent, carer or your maths teacher to go through it with you; they can also ask us to delete your account.</p>',
     ].join(''),
   },
   {

@@ -10,6 +10,8 @@ export interface ViewContext {
   flashes: Flash[];
   path: string;
   asset: (name: string) => string;
+  /** The footer's "Report a problem" link (REPORT_PROBLEM_URL). */
+  reportProblemUrl: string;
 }
 
 export function viewContext(request: FastifyRequest): ViewContext {
@@ -20,5 +22,6 @@ export function viewContext(request: FastifyRequest): ViewContext {
     flashes: request.takeFlashes(),
     path: request.url.split('?')[0] ?? '/',
     asset: assetUrl,
+    reportProblemUrl: request.server.config.reportProblemUrl,
   };
 }

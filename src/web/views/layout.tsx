@@ -127,7 +127,7 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
         <footer class="site-footer">
           <div class="wrap">
             <a href="/about">About</a> · <a href="/privacy">Privacy policy</a> ·{' '}
-            <a href="/competition/about">Competition</a>
+            <a href="/competition/about">Competition</a> · <a href={ctx.reportProblemUrl}>Report a problem</a>
           </div>
         </footer>
         {scripts.map((s) => (

@@ -31,6 +31,7 @@ const GOOD_ENV = {
   PROXY_FIX_X_HOST: '1',
   PROXY_FIX_X_PORT: '0',
   SMTP_URL: 'smtps://mathsoc:mail-password@mail.school.org:465',
+  REPORT_PROBLEM_URL: 'mailto:maths@school.org',
 };
 
 function facts(env: Record<string, string> = {}, over: Partial<DoctorFacts> = {}): DoctorFacts {
@@ -168,6 +169,18 @@ describe('doctor checks', () => {
     const old = { file: 'b', modifiedAt: new Date(NOW.getTime() - 30 * 3600_000) };
     expect(result(facts({}, { newestBackup: old }), 'backups').ok).toBe(false);
     expect(result(facts({ BACKUP_MAX_AGE_HOURS: '48' }, { newestBackup: old }), 'backups').ok).toBe(true);
+  });
+
+  it('warns, without blocking, when "Report a problem" reaches only the About page', () => {
+    expect(result(facts({ REPORT_PROBLEM_URL: '' }), 'report-problem')).toMatchObject({
+      ok: false,
+      blocking: false,
+      detail: '"Report a problem" goes to /about',
+    });
+    expect(result(facts({ REPORT_PROBLEM_URL: '', MAIL_FROM: 'maths@school.org' }), 'report-problem')).toMatchObject({
+      ok: true,
+      detail: '"Report a problem" goes to mailto:maths@school.org',
+    });
   });
 
   it('no SMTP_URL blocks while addresses must be confirmed, and is advisory otherwise; the password is never shown', () => {
