@@ -477,7 +477,8 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
         const p = skill[user]! * c.difficulty;
         let solvedAll = true;
         let lastCorrect = 0;
-        const board = user * 3 + c.stage;
+        // Tries and points count on the student's own key stage's board, whatever the challenge's (ADR 015).
+        const board = user * 3 + stageOf[user]!;
         for (const [bi, box] of c.boxes.entries()) {
           // Some give up part-way through a challenge.
           if (bi > 0 && !solvedAll && random.chance(0.5)) break;
@@ -509,7 +510,7 @@ export async function generateDataset(config: DatabaseConfig, opts: DatasetOptio
       for (const [i, f] of finished.entries()) {
         const points = i === 0 ? 3 : 1;
         await writer.add(T.completions, [f.user, c.id, STAGES[c.stage]!, points, iso(f.at)]);
-        const board = f.user * 3 + c.stage;
+        const board = f.user * 3 + stageOf[f.user]!;
         boardPoints[board]! += points;
         boardDone[board]! += 1;
         completions += 1;
