@@ -157,7 +157,7 @@ describe.runIf(browserAvailable())(
       expect(await revealed.nth(1).locator('annotation').textContent()).toMatch(/\\frac\{?3\}?\{?2\}?/);
     });
 
-    it('turns typed and pasted $…$, $$…$$, \\(…\\) and \\[…\\] into maths, adds answer boxes on request, and the pupil sees typeset maths', async () => {
+    it('turns typed and pasted $…$, $$…$$, \\(…\\) and \\[…\\] into maths, adds answer boxes on request, saves the image with the first save, and the pupil sees typeset maths', async () => {
       const pupil = { email: 'tri.pupil@school.example.org', password: 'correct horse battery staple' };
       await e2e.site.test.createUser({ ...pupil, firstName: 'Tri', lastName: 'Pupil', yearGroup: 8, keyStage: 'KS3' });
       const admin = (await e2e.open()).page;
@@ -206,8 +206,14 @@ describe.runIf(browserAvailable())(
       await boxes.nth(1).getByRole('button', { name: 'Remove this box' }).click();
       expect(await boxes.count()).toBe(1);
       expect(sameTex(await typeMath(admin, boxes.nth(0).locator('math-field'), ['1', '2']), '12')).toBe(true);
+      // The image comes with the first save.
+      await admin.getByLabel('Image (optional)').setInputFiles({
+        name: 'triangle.png',
+        mimeType: 'image/png',
+        buffer: solidPng(30, 20, [200, 60, 30]),
+      });
       await submit(admin, 'Create challenge');
-      expect((await flashes(admin)).join(' ')).toContain('Challenge «Triangle area» created');
+      expect((await flashes(admin)).join(' ')).toContain('Challenge «Triangle area» created with its image.');
       const id = Number(/\/admin\/challenges\/(\d+)\/edit$/.exec(admin.url())?.[1]);
       // The edit page shows the saved box only.
       expect(await boxes.count()).toBe(1);
@@ -221,6 +227,10 @@ describe.runIf(browserAvailable())(
       expect(await problem.innerText()).toContain('The area is');
       expect(await problem.innerText()).not.toMatch(/\$[^56]|\\frac|\\\(|\\\[/);
       expect(await problem.locator('annotation').first().textContent()).toBe('\\frac{1}{2}bh');
+      const picture = student.locator('.challenge img.challenge-image');
+      expect(
+        await picture.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth),
+      ).toBe(30);
     });
   },
 );

@@ -526,6 +526,8 @@ export interface ChallengeInput {
   boxes: BoxInput[];
   /** Topic tags, normalised; left out, the challenge's tags are not touched. */
   tags?: string[];
+  /** An image uploaded with the new-challenge form (creating only). */
+  imageUploadId?: number | null;
 }
 
 export async function createChallenge(
@@ -545,6 +547,7 @@ export async function createChallenge(
         release_at: input.releaseAt,
         lock_after_hours: input.lockAfterHours,
         attempts_per_box: input.attemptsPerBox,
+        image_upload_id: input.imageUploadId ?? null,
         competition_id: target?.competitionId ?? null,
         duration_hours: target?.durationHours ?? null,
         created_by: actor.id,

@@ -8,6 +8,21 @@ import { answerOptionsSchema } from '../../../src/math/index.js';
 import { availableDialects } from '../../helpers/db.js';
 import { createTestApp, type TestApp, type TestClient } from '../../helpers/app.js';
 import { ADMIN_ACTOR, decode, flashes, hoursFromNow, seedChallenge } from './fixtures.js';
+import { tinyPng } from './images.js';
+
+type Part = { name: string; value?: string; filename?: string; type?: string; data?: Buffer };
+
+function multipartBody(boundary: string, parts: Part[]): Buffer {
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
+    if (p.filename !== undefined)
+      head += `; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}`;
+    chunks.push(Buffer.from(`${head}\r\n\r\n`), p.data ?? Buffer.from(p.value ?? ''), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
 
 function form(fields: Record<string, string> = {}): Record<string, string> {
   return {
@@ -59,7 +74,7 @@ describe.each(await availableDialects())('challenge writing tools on %s', (diale
     await t.close();
   });
   beforeEach(async () => {
-    for (const table of ['submissions', 'completions', 'scores', 'challenges', 'tags', 'audit_log'] as const)
+    for (const table of ['submissions', 'completions', 'scores', 'challenges', 'tags', 'uploads', 'audit_log'] as const)
       await t.db.deleteFrom(table).execute();
   });
 
@@ -179,6 +194,99 @@ describe.each(await availableDialects())('challenge writing tools on %s', (diale
       expect(decode(full.body)).toContain('A challenge can have at most 10 answer boxes.');
       expect(boxCount(full.body)).toBe(10);
       expect(await t.db.selectFrom('challenges').selectAll().execute()).toEqual([]);
+    });
+  });
+
+  describe('image on the new-challenge form', () => {
+    /** Posts the new-challenge form as the browser does (multipart, CSRF token first). */
+    async function create(fields: Record<string, string>, image?: Part) {
+      const boundary = 'newchallenge42';
+      const parts: Part[] = [
+        { name: '_csrf', value: await admin.csrfToken() },
+        ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+        ...(image ? [image] : []),
+      ];
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/admin/challenges/new',
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        },
+        payload: multipartBody(boundary, parts),
+      });
+      for (const c of res.cookies as Array<{ name: string; value: string }>) admin.cookies.set(c.name, c.value);
+      return res;
+    }
+
+    it('saves the image with the first save, checked as uploads are, and serves it', async () => {
+      const page = (await admin.get('/admin/challenges/new')).body;
+      expect(page).toContain('enctype="multipart/form-data"');
+      expect(page).toContain('id="image" name="image" type="file"');
+
+      const res = await create(form({ title: 'With a picture' }), {
+        name: 'image',
+        filename: 'triangle.png',
+        type: 'image/png',
+        data: tinyPng(),
+      });
+      expect(res.statusCode).toBe(303);
+      const c = await t.db.selectFrom('challenges').selectAll().executeTakeFirstOrThrow();
+      expect(c.image_upload_id).not.toBeNull();
+      expect(flashes((await admin.get(res.headers.location as string)).body)).toEqual([
+        'success: Challenge «With a picture» created with its image.',
+      ]);
+      const img = await admin.get(`/challenges/${c.id}/image`);
+      expect(img.statusCode).toBe(200);
+      expect(img.headers['content-type']).toBe('image/png');
+    });
+
+    it('refuses a file that is not an image, or the form with a mistake, and saves neither', async () => {
+      const fake = await create(form({ title: 'Fake' }), {
+        name: 'image',
+        filename: 'evil.png',
+        type: 'image/png',
+        data: Buffer.from('<html><script>alert(1)</script></html>'),
+      });
+      expect(fake.statusCode).toBe(400);
+      expect(decode(fake.body)).toMatch(/id="image-error">[^<]*(PNG|image)/);
+      expect(fake.body).toContain('value="Fake"');
+
+      const mistake = await create(form({ title: '' }), {
+        name: 'image',
+        filename: 'ok.png',
+        type: 'image/png',
+        data: tinyPng(),
+      });
+      expect(mistake.statusCode).toBe(400);
+      const body = decode(mistake.body);
+      expect(body).toContain('Enter a title.');
+      expect(body).toContain('Choose the image again: the form does not keep a file.');
+      expect(await t.db.selectFrom('challenges').selectAll().execute()).toEqual([]);
+      expect(await t.db.selectFrom('uploads').selectAll().execute()).toEqual([]);
+    });
+
+    it('takes ten boxes with every field in one multipart form', async () => {
+      const ten: Record<string, string> = {};
+      for (let i = 0; i < 10; i++)
+        Object.assign(ten, {
+          [`box-${i}-label`]: `Box ${i}`,
+          [`box-${i}-answer`]: String(i + 1),
+          [`box-${i}-kind`]: 'number',
+          [`box-${i}-order`]: 'unordered',
+          [`box-${i}-tolerance`]: '',
+          [`box-${i}-form-simplified`]: 'on',
+          [`box-${i}-form-exact`]: 'on',
+          [`box-${i}-wrong_form_costs_attempt`]: 'on',
+        });
+      const res = await create(form({ title: 'Ten boxes', tags: 'number', ...ten }), {
+        name: 'image',
+        filename: 'ok.png',
+        type: 'image/png',
+        data: tinyPng(),
+      });
+      expect(res.statusCode).toBe(303);
+      expect(await t.db.selectFrom('answer_boxes').select('id').execute()).toHaveLength(10);
     });
   });
 

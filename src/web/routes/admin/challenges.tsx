@@ -12,6 +12,7 @@ import {
   validateChallengeForm,
   withAnotherBox,
   type AnswerValidator,
+  type ChallengeFormValues,
 } from '../../../domain/challenges/challenge-form.js';
 import {
   adminChallengeLists,
@@ -40,7 +41,9 @@ import { checkbox } from '../../../lib/forms.js';
 import type { MathPool } from '../../../math/pool.js';
 import { HttpError } from '../../../security/access.js';
 import { FORM_MESSAGES } from '../../answer-messages.js';
-import { formFields, formFile } from '../../multipart.js';
+import { formFields, formFile, type FormFile } from '../../multipart.js';
+import type { FieldErrors } from '../../../lib/forms.js';
+import type { Upload } from '../../../db/schema.js';
 import {
   AdminChallengeDeletePage,
   AdminChallengeFormPage,
@@ -96,6 +99,8 @@ export function grader(math: MathPool): Grader {
 }
 
 const challengeId = (request: FastifyRequest): number => idParam(request, NOT_FOUND);
+/** Fields the new-challenge form may send: its own, ten boxes of at most eighteen, the image. */
+const CREATE_FORM_FIELDS = 220;
 
 const answersFlag = z
   .enum(['', '0', '1'], { message: 'Write answers=1 for the answer sheet.' })
@@ -174,45 +179,87 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     );
   });
 
-  app.post('/challenges/new', { config: admin }, async (request, reply) => {
-    const fields = formFields(request.body);
-    const values = readChallengeForm(fields);
-    if (fields.add_box !== undefined) {
-      const more = withAnotherBox(values);
-      return reply.render(
-        <AdminChallengeFormPage
-          ctx={viewContext(request)}
-          id={null}
-          values={more.values}
-          errors={more.error ? { boxes: more.error } : {}}
-          zone={zone}
-          maxImageMb={imageSettings().maxMb}
-        />,
-        more.error ? 400 : 200,
+  // Multipart, so the image can come with the first save: its own field limits, as ten boxes of
+  // up to eighteen fields each exceed the limit every other upload route keeps.
+  app.post(
+    '/challenges/new',
+    {
+      config: {
+        ...admin,
+        multipart: true,
+        multipartOptions: { limits: { fields: CREATE_FORM_FIELDS, parts: CREATE_FORM_FIELDS + 1, files: 1 } },
+      },
+    },
+    async (request, reply) => {
+      const fields = formFields(request.body);
+      const values = readChallengeForm(fields);
+      let file: FormFile | null = null;
+      let imageError: string | null = null;
+      try {
+        file = formFile(request, 'image');
+      } catch (err) {
+        if (!(err instanceof UploadError)) throw err;
+        imageError = err.message;
+      }
+      // A browser cannot fill a file input again: say so whenever the form comes back.
+      const imageNote = () => imageError ?? (file ? 'Choose the image again: the form does not keep a file.' : null);
+      const showForm = (shown: ChallengeFormValues, errors: FieldErrors, status: number) => {
+        const note = imageNote();
+        return reply.render(
+          <AdminChallengeFormPage
+            ctx={viewContext(request)}
+            id={null}
+            values={shown}
+            errors={note ? { ...errors, image: note } : errors}
+            zone={zone}
+            maxImageMb={imageSettings().maxMb}
+          />,
+          status,
+        );
+      };
+      if (fields.add_box !== undefined) {
+        const more = withAnotherBox(values);
+        return showForm(more.values, more.error ? { boxes: more.error } : {}, more.error || imageError ? 400 : 200);
+      }
+      const outcome = await validateChallengeForm(values, {
+        timeZone: zone,
+        now: new Date().toISOString(),
+        validateAnswer: answerValidator(app.math),
+      });
+      if (!outcome.ok) return showForm(outcome.values, outcome.errors, 400);
+      if (imageError) return showForm(outcome.values, {}, 400);
+      let upload: Upload | null = null;
+      if (file) {
+        try {
+          upload = await saveUpload(
+            app.db,
+            { buffer: file.buffer, originalName: file.filename, allowed: ['image'], createdBy: request.user!.id },
+            imageSettings(),
+          );
+        } catch (err) {
+          if (!(err instanceof UploadError)) throw err;
+          imageError = err.message;
+          return showForm(outcome.values, {}, 400);
+        }
+      }
+      let id: number;
+      try {
+        id = await createChallenge(
+          app.db,
+          { ...outcome.data, imageUploadId: upload?.id ?? null },
+          requestActor(request),
+        );
+      } catch (err) {
+        if (upload) await deleteUpload(app.db, app.config.uploads, upload.id);
+        throw err;
+      }
+      reply.flash(
+        'success',
+        `Challenge «${mathProseToText(outcome.data.title)}» created${upload ? ' with its image.' : '. You can add an image below.'}`,
       );
-    }
-    const outcome = await validateChallengeForm(values, {
-      timeZone: zone,
-      now: new Date().toISOString(),
-      validateAnswer: answerValidator(app.math),
-    });
-    if (!outcome.ok) {
-      return reply.render(
-        <AdminChallengeFormPage
-          ctx={viewContext(request)}
-          id={null}
-          values={outcome.values}
-          errors={outcome.errors}
-          zone={zone}
-          maxImageMb={imageSettings().maxMb}
-        />,
-        400,
-      );
-    }
-    const id = await createChallenge(app.db, outcome.data, requestActor(request));
-    reply.flash('success', `Challenge «${mathProseToText(outcome.data.title)}» created. You can add an image below.`);
-    return reply.redirect(`/admin/challenges/${id}/edit`, 303);
-  });
+      return reply.redirect(`/admin/challenges/${id}/edit`, 303);
+    },
+  );
 
   app.get('/challenges/:id/edit', { config: admin }, async (request, reply) => {
     const id = challengeId(request);

@@ -429,13 +429,15 @@ export function AdminChallengeFormPage({
       {copiedFrom && (
         <p class="notice" role="status">
           A copy of «{mathProseToText(copiedFrom.title)}»: its text, answer boxes and tags, not its release time, image
-          or tries. Nothing is saved until you create it; a blank release time releases it at once.
+          or tries (you can choose an image below). Nothing is saved until you create it; a blank release time releases
+          it at once.
         </p>
       )}
       <form
         method="post"
         action={target?.action ?? (editing ? `/admin/challenges/${id}/edit` : '/admin/challenges/new')}
         class="challenge-form"
+        enctype={!editing && !target ? 'multipart/form-data' : undefined}
       >
         <CsrfField ctx={ctx} />
         <ErrorSummary errors={errors} />
@@ -541,6 +543,23 @@ export function AdminChallengeFormPage({
             <FieldError name="tags" errors={errors} />
           </div>
         )}
+        {!editing && !target && (
+          <div class="field">
+            <label for="image">Image (optional)</label>
+            <input
+              id="image"
+              name="image"
+              type="file"
+              accept="image/png,image/jpeg,image/gif,image/webp"
+              {...fieldAria('image', errors, true)}
+            />
+            <p class="hint" id="image-hint">
+              A diagram shown above the problem: PNG, JPEG, GIF or WebP, up to {maxImageMb} MB. Checked by its contents,
+              not its name.
+            </p>
+            <FieldError name="image" errors={errors} />
+          </div>
+        )}
         <fieldset
           class="answer-boxes"
           data-max-boxes={MAX_BOXES}
@@ -589,11 +608,7 @@ export function AdminChallengeFormPage({
           <a href={target?.cancelHref ?? '/admin/challenges'}>Cancel</a>
         </p>
       </form>
-      {target ? null : editing ? (
-        <ImageCard ctx={ctx} id={id} image={image} maxMb={maxImageMb} />
-      ) : (
-        <p class="hint">You can add an image after creating the challenge.</p>
-      )}
+      {!target && editing && <ImageCard ctx={ctx} id={id} image={image} maxMb={maxImageMb} />}
     </AdminLayout>
   );
 }
