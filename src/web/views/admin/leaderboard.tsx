@@ -72,7 +72,7 @@ export function AdjustmentFields({
         <div class="field">
           <label for="key_stage">Board</label>
           <select id="key_stage" name="key_stage" {...fieldAria('key_stage', errors)}>
-            <option value="">The student’s own key stage</option>
+            <option value="">The student’s own key stage (the only one allowed)</option>
             {KEY_STAGES.map((ks) => (
               <option value={ks} selected={values.key_stage === ks}>
                 {ks}
@@ -187,8 +187,10 @@ export function AdminLeaderboardPage({
           </table>
         </div>
         <p class="hint">
-          A reset starts a board from zero: it then counts only completions, adjustments and answers from the reset on.
-          Students’ answers and completed challenges are kept.
+          Each board ranks the pupils of its key stage (by school year): everything a pupil does counts on their own key
+          stage’s board, whatever the challenge’s key stage, and moves with them when their year changes. Pupils of
+          competition guest schools are on no board. A reset starts a board from zero: it then counts only completions,
+          adjustments and answers from the reset on. Students’ answers and completed challenges are kept.
         </p>
         <form method="post" action="/admin/leaderboard/recalculate">
           <CsrfField ctx={ctx} />
