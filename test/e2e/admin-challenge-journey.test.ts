@@ -148,7 +148,7 @@ describe.runIf(browserAvailable())(
 
       // The student sees it locked: no answer fields, both correct answers revealed as maths.
       await visit(student, `/challenges/${id}`);
-      expect(await student.locator('.banner-locked').innerText()).toContain('locked');
+      expect(await student.locator('.banner-locked').innerText()).toContain('This challenge is closed');
       expect(await student.locator('math-field').count()).toBe(0);
       const revealed = student.locator('.revealed');
       expect(await revealed.count()).toBe(2);
