@@ -124,6 +124,10 @@ describe.each(await availableDialects())('member schools and competition guests 
     expect(text(home.body)).toContain('Your competition Spring Cup is running: 3 points so far, rank #1 in KS4.');
     expect(home.body).toContain(`href="/competitions/${cid}/challenges"`);
     expect(home.body).not.toContain('See this week’s challenges');
+    // The society's members are the accounts not of a guest school.
+    const everyone = await count('users');
+    const members = /<span class="stat-number">(\d+)<\/span> members?/.exec(home.body)?.[1];
+    expect(Number(members)).toBe(everyone - 1);
     // A member taking part sees both.
     const memberHome = await memberClient.get('/');
     expect(memberHome.body).toContain('See this week’s challenges');
