@@ -453,6 +453,8 @@ export interface SchoolRanking {
   school: string;
   points: number;
   participants: number;
+  /** Of those, the pupils with points: the ones the board above lists (up to its length). */
+  scoring: number;
   /** Points per participant, to one decimal place. */
   average: number;
 }
@@ -489,7 +491,12 @@ export async function schoolRankings(
     .execute();
   const points = await db
     .selectFrom('competition_scores')
-    .select(['school_id', (eb) => eb.fn.sum<number>('points').as('points')])
+    .select([
+      'school_id',
+      (eb) => eb.fn.sum<number>('points').as('points'),
+      // Counted as the board counts (points above 0), so the table and the board agree.
+      (eb) => eb.fn.sum<number>(eb.case().when('points', '>', 0).then(1).else(0).end()).as('scoring'),
+    ])
     .where('competition_id', '=', competitionId)
     .where('key_stage', '=', keyStage)
     .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
@@ -505,12 +512,14 @@ export async function schoolRankings(
   const rows = [...ids]
     .map((id) => {
       const n = Number(people.find((p) => p.school_id === id)?.n ?? 0);
-      const total = Number(points.find((p) => p.school_id === id)?.points ?? 0);
+      const scored = points.find((p) => p.school_id === id);
+      const total = Number(scored?.points ?? 0);
       return {
         schoolId: id,
         school: names.get(id) ?? '',
         points: total,
         participants: n,
+        scoring: Number(scored?.scoring ?? 0),
         average: averageOneDecimal(total, n),
       };
     })

@@ -164,7 +164,7 @@ describe.each(await availableDialects())('competition registration on %s', (dial
     await seedParticipant(t, cid, hill.id, 'KS4', 'p@hill.org');
     await c.post(`/admin/schools/${hill.id}/delete`);
     expect(flashes((await c.get('/admin/schools')).body)).toEqual([
-      'error: «Hill School» cannot be deleted: 1 competition participant belong to it. Remove them from their competitions first.',
+      'error: «Hill School» cannot be deleted: 1 competition participant belongs to it. Remove them from their competitions first.',
     ]);
     expect(await t.db.selectFrom('schools').select('id').where('id', '=', hill.id).executeTakeFirst()).toBeTruthy();
 

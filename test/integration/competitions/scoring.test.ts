@@ -127,9 +127,11 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
     );
     expect(body).toMatch(/<tr class="medal-bronze"><td>3<span class="medal"> 🥉 Bronze<\/span><\/td><td>Amy T\.<\/td>/);
     // KS4 schools: Alpha 5 points / 2 participants = 2.5; Beta 3 / 1 = 3.0. KS3: Alpha 0 / 1 = 0.0.
-    expect(body).toContain('<tr><td>1</td><td>Alpha Academy</td><td>5</td><td>2</td><td>2.5</td></tr>');
-    expect(body).toContain('<tr><td>2</td><td>Beta High</td><td>3</td><td>1</td><td>3.0</td></tr>');
-    expect(body).toContain('<tr><td>1</td><td>Alpha Academy</td><td>0</td><td>1</td><td>0.0</td></tr>');
+    // The "pupils with points" column counts what the board lists: 2 and 1 on KS4, nobody on KS3.
+    expect(body).toContain('<tr><td>1</td><td>Alpha Academy</td><td>5</td><td>2</td><td>2</td><td>2.5</td></tr>');
+    expect(body).toContain('<tr><td>2</td><td>Beta High</td><td>3</td><td>1</td><td>1</td><td>3.0</td></tr>');
+    expect(body).toContain('<tr><td>1</td><td>Alpha Academy</td><td>0</td><td>0</td><td>1</td><td>0.0</td></tr>');
+    expect(body).toContain('Pupils appear here once they have scored a point.');
     expect(body).toContain('Amy T. (Alpha Academy) completed «Second»');
   });
 
@@ -244,8 +246,8 @@ describe.each(await availableDialects())('competition scoring on %s', (dialect) 
     );
     expect(points).toEqual({ [users.a1!.id]: 6, [users.a2!.id]: 3 });
     body = decode((await t.client().get(`/competitions/${cid}`)).body);
-    expect(body).toContain('<tr><td>1</td><td>Alpha Academy</td><td>9</td><td>2</td><td>4.5</td></tr>');
-    expect(body).toContain('<tr><td>2</td><td>Beta High</td><td>0</td><td>1</td><td>0.0</td></tr>');
+    expect(body).toContain('<tr><td>1</td><td>Alpha Academy</td><td>9</td><td>2</td><td>2</td><td>4.5</td></tr>');
+    expect(body).toContain('<tr><td>2</td><td>Beta High</td><td>0</td><td>0</td><td>1</td><td>0.0</td></tr>');
 
     await clients.admin!.post(`/admin/competitions/${cid}/board/bulk`, {
       action: 'delete',

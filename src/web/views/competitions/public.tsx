@@ -90,6 +90,7 @@ export function CompetitionPage({ ctx, d }: { ctx: ViewContext; d: CompetitionPa
       {d.boards.boards.map((b) => (
         <section class="card competition-board" aria-labelledby={`board-${b.keyStage}`}>
           <h2 id={`board-${b.keyStage}`}>{b.keyStage} leaderboard</h2>
+          <p class="muted">Pupils appear here once they have scored a point.</p>
           {b.top.length === 0 ? (
             <p class="muted">No points yet.</p>
           ) : (
@@ -132,8 +133,9 @@ export function CompetitionPage({ ctx, d }: { ctx: ViewContext; d: CompetitionPa
                     <th scope="col">Rank</th>
                     <th scope="col">School</th>
                     <th scope="col">Total points</th>
-                    <th scope="col">Participants</th>
-                    <th scope="col">Average</th>
+                    <th scope="col">Pupils with points</th>
+                    <th scope="col">Registered</th>
+                    <th scope="col">Average per registered pupil</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -142,6 +144,7 @@ export function CompetitionPage({ ctx, d }: { ctx: ViewContext; d: CompetitionPa
                       <td>{s.rank}</td>
                       <td>{s.school}</td>
                       <td>{s.points}</td>
+                      <td>{s.scoring}</td>
                       <td>{s.participants}</td>
                       <td>{s.average.toFixed(1)}</td>
                     </tr>
