@@ -8,7 +8,7 @@
 import type { Config } from '../config/index.js';
 import { PROFILE_VARIABLES, resolveProfile } from '../config/profile.js';
 import { NONCE, serialise, cspDirectives } from './csp.js';
-import { plural } from '../lib/plural.js';
+import { plural, pluralWord } from '../lib/plural.js';
 
 export interface AdminFact {
   email: string;
@@ -429,7 +429,7 @@ export function formatReport(results: CheckResult[]): string[] {
   lines.push(
     blocking === 0 && advisory === 0
       ? 'All checks passed.'
-      : `${blocking} blocking and ${advisory} advisory problem(s).`,
+      : `${blocking} blocking and ${advisory} advisory ${pluralWord(advisory, 'problem')}.`,
   );
   return lines;
 }

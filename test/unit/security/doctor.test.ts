@@ -223,7 +223,7 @@ describe('doctor checks', () => {
     expect(lines).toContain('✗ HTTP Strict Transport Security on HTTPS responses [advisory]');
     expect(lines).toContain('✓ Set a strong SECRET_KEY');
     expect(lines.some((l) => l.startsWith('    fix: Serve the site over HTTPS'))).toBe(true);
-    expect(lines.at(-1)).toBe('1 blocking and 1 advisory problem(s).');
+    expect(lines.at(-1)).toBe('1 blocking and 1 advisory problem.');
     expect(blockingFailures(results).map((r) => r.id)).toEqual(['https']);
   });
 

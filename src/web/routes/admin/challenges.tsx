@@ -3,6 +3,7 @@
 // delete, the question bank and printable pages. Every change is a POST with a
 // CSRF token and an audit entry; the bank, templates and prints only read.
 import { mathProseToText } from '../../../lib/latex-text.js';
+import { plural } from '../../../lib/plural.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   blankChallengeForm,
@@ -457,9 +458,9 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     if (summary.imageStoredName) await removeUploadFile(app.config.uploads, summary.imageStoredName);
     reply.flash(
       'success',
-      `«${mathProseToText(summary.title)}» deleted with ${summary.submissions} ${summary.submissions === 1 ? 'try' : 'tries'}. ` +
+      `«${mathProseToText(summary.title)}» deleted with ${plural(summary.submissions, 'try', 'tries')}. ` +
         (keepPoints
-          ? `Its ${summary.pointsKept} points were kept as adjustments.`
+          ? `Its ${plural(summary.pointsKept, 'point')} ${summary.pointsKept === 1 ? 'was' : 'were'} kept as adjustments.`
           : 'The leaderboards were recalculated without it.'),
     );
     return reply.redirect('/admin/challenges', 303);

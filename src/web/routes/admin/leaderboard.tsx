@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
 import { requestActor } from '../../../domain/audit.js';
 import { csvDisposition, toCsv } from '../../../lib/csv.js';
+import { plural } from '../../../lib/plural.js';
 import { isKeyStage } from '../../../domain/key-stage.js';
 import { findUserById } from '../../../domain/accounts/users.js';
 import { validateAdjustmentForm, type AdjustmentFormValues } from '../../../domain/challenges/adjustment-form.js';
@@ -133,7 +134,7 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
     const s = await recalculateLeaderboards(app.db, requestActor(request));
     reply.flash(
       'success',
-      `Recalculated ${s.challenges} challenges from their submissions: ${s.completions} completions, ${s.boardRows} board rows.`,
+      `Recalculated ${plural(s.challenges, 'challenge')} from their submissions: ${plural(s.completions, 'completion')}, ${plural(s.boardRows, 'board row')}.`,
     );
     return reply.redirect('/admin/leaderboard', 303);
   });

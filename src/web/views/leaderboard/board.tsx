@@ -5,7 +5,8 @@
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
 import type { ActivityItem, BoardEntry, BoardStats, Standing } from '../../../domain/challenges/leaderboards.js';
 import { mathProseToText } from '../../../lib/latex-text.js';
-import { plural, SchoolTime } from '../challenges/parts.js';
+import { plural, pluralWord } from '../../../lib/plural.js';
+import { SchoolTime } from '../challenges/parts.js';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
 
@@ -65,19 +66,19 @@ export function LeaderboardPage({ ctx, v }: { ctx: ViewContext; v: LeaderboardVi
           <span class="stat-number" data-stat="participants">
             {v.stats.participants}
           </span>{' '}
-          participants
+          {pluralWord(v.stats.participants, 'participant')}
         </div>
         <div class="stat">
           <span class="stat-number" data-stat="points">
             {v.stats.totalPoints}
           </span>{' '}
-          points awarded
+          {pluralWord(v.stats.totalPoints, 'point')} awarded
         </div>
         <div class="stat">
           <span class="stat-number" data-stat="challenges">
             {v.stats.challengesReleased}
           </span>{' '}
-          challenges released
+          {pluralWord(v.stats.challengesReleased, 'challenge')} released
         </div>
         <div class="stat">
           <span class="stat-number" data-stat="submissions">
