@@ -19,6 +19,8 @@ export interface SessionUser {
   mustChangePassword: boolean;
   /** The account's address has been confirmed by a link sent to it (or needs no confirmation). */
   emailVerified: boolean;
+  /** A pupil of a competition-guest school: the weekly challenges are not theirs, so menus leave them out. */
+  guestPupil: boolean;
 }
 
 export interface RouteSecurityConfig {

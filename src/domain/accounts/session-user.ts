@@ -6,21 +6,24 @@ import type { Db } from '../../db/index.js';
 import type { SessionUser } from '../../security/types.js';
 
 export async function loadSessionUser(db: Db, userId: number): Promise<SessionUser | null> {
+  // The school's kind comes in the same query: the menu needs it on every page.
   const row = await db
     .selectFrom('users')
+    .leftJoin('schools', 'schools.id', 'users.school_id')
     .select([
-      'id',
-      'email',
-      'first_name',
-      'last_name',
-      'is_admin',
-      'key_stage',
-      'year_group',
-      'school_id',
-      'must_change_password',
-      'email_verified_at',
+      'users.id',
+      'users.email',
+      'users.first_name',
+      'users.last_name',
+      'users.is_admin',
+      'users.key_stage',
+      'users.year_group',
+      'users.school_id',
+      'users.must_change_password',
+      'users.email_verified_at',
+      'schools.kind as school_kind',
     ])
-    .where('id', '=', userId)
+    .where('users.id', '=', userId)
     .executeTakeFirst();
   if (!row) return null;
   return {
@@ -34,5 +37,7 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
     schoolId: row.school_id,
     mustChangePassword: row.must_change_password === 1,
     emailVerified: row.email_verified_at !== null,
+    // The same rule as the weekly challenges' own check (isGuestPupil): admins are never guests.
+    guestPupil: row.is_admin !== 1 && row.school_kind === 'guest',
   };
 }

@@ -26,7 +26,7 @@ const NAV_PUBLIC: Array<[string, string]> = [
 export function Layout({ ctx, title, children, scripts = [], styles = [] }: LayoutProps) {
   const user = ctx.user;
   const nav: Array<[string, string]> = [...NAV_PUBLIC];
-  if (user) nav.splice(1, 0, ['/challenges', 'Challenges']);
+  if (user && !user.guestPupil) nav.splice(1, 0, ['/challenges', 'Challenges']);
   if (user?.isAdmin) nav.push(['/admin', 'Admin']);
   const isCurrent = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path.startsWith(href));
   // Until a required new password is chosen every signed-in page sends the person back to the

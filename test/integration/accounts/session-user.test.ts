@@ -33,6 +33,7 @@ describe.each(await availableDialects())('loadSessionUser on %s', (dialect) => {
       schoolId: null,
       mustChangePassword: true,
       emailVerified: true,
+      guestPupil: false,
     });
     const admin = await t.createUser({ isAdmin: true });
     expect(await loadSessionUser(t.db, admin.id)).toMatchObject({

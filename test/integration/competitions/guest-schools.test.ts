@@ -72,6 +72,13 @@ describe.each(await availableDialects())('member schools and competition guests 
     expect((await memberClient.get(`/challenges/${weekly.id}`)).statusCode).toBe(200);
   });
 
+  it('leaves the weekly challenges out of a guest pupil’s menu, not a member’s', async () => {
+    const menu = '<li><a href="/challenges">Challenges</a></li>';
+    expect((await guestClient.get('/')).body).not.toContain(menu);
+    expect((await guestClient.get('/profile')).body).not.toContain(menu);
+    expect((await memberClient.get('/')).body).toContain(menu);
+  });
+
   it('refuses a guest pupil’s weekly answer and stores nothing', async () => {
     const before = await count('submissions');
     const res = await guestClient.post(`/challenges/${weekly.id}/boxes/${weekly.boxIds[0]}/answer`, {
