@@ -6,6 +6,12 @@ import { availableDialects } from '../../helpers/db.js';
 import { decode } from '../challenges/fixtures.js';
 import { seedCompetition, seedSchool } from './fixtures.js';
 
+/** The answer-box fieldsets of a challenge form (the template copy excluded). */
+function boxCount(body: string): number {
+  const list = body.slice(body.indexOf('data-box-list'), body.indexOf('<template id="box-template">'));
+  return (list.match(/<li class="box-item"/g) ?? []).length;
+}
+
 describe.each(await availableDialects())('admin competition challenges on %s', (dialect) => {
   let t: TestApp;
   let admin: TestClient;
@@ -44,6 +50,12 @@ describe.each(await availableDialects())('admin competition challenges on %s', (
     const ch = await t.db.selectFrom('challenges').selectAll().executeTakeFirstOrThrow();
     expect(ch).toMatchObject({ competition_id: cid, duration_hours: 168, lock_after_hours: null, key_stage: 'KS3' });
 
+    expect(boxCount((await admin.get(`/admin/competitions/${cid}/challenges/new`)).body)).toBe(1);
+    const more = await admin.post(`/admin/competitions/${cid}/challenges/new`, { ...form('6'), add_box: '1' });
+    expect(more.statusCode).toBe(200);
+    expect(boxCount(more.body)).toBe(2);
+    expect(await t.db.selectFrom('challenges').selectAll().execute()).toHaveLength(1);
+
     const edit = await admin.get(`/admin/competitions/${cid}/challenges/${ch.id}/edit`);
     expect(edit.statusCode).toBe(200);
     expect(edit.body).toContain('name="duration_hours"');
@@ -66,6 +78,21 @@ describe.each(await availableDialects())('admin competition challenges on %s', (
         .where('id', '=', ch.id)
         .executeTakeFirstOrThrow(),
     ).toEqual({ title: 'Speed round 2', duration_hours: 12 });
+    // The edit page shows the saved box only; "Add another answer" brings one more back, saving nothing.
+    expect(boxCount((await admin.get(`/admin/competitions/${cid}/challenges/${ch.id}/edit`)).body)).toBe(1);
+    const grown = await admin.post(`/admin/competitions/${cid}/challenges/${ch.id}/edit`, {
+      ...form('12'),
+      title: 'Not saved',
+      'box-0-id': String(box.id),
+      add_box: '1',
+    });
+    expect(grown.statusCode).toBe(200);
+    expect(boxCount(grown.body)).toBe(2);
+    expect(decode(grown.body)).toContain('value="Not saved"');
+    expect(grown.body).toContain('name="duration_hours" type="number" value="12"');
+    expect(
+      (await t.db.selectFrom('challenges').select('title').where('id', '=', ch.id).executeTakeFirstOrThrow()).title,
+    ).toBe('Speed round 2');
     // The weekly admin pages do not reach it.
     expect((await admin.get(`/admin/challenges/${ch.id}/edit`)).statusCode).toBe(404);
     await admin.post(`/admin/competitions/${cid}/challenges/${ch.id}/delete`);

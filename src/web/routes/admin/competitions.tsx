@@ -8,7 +8,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { KEY_STAGES } from '../../../config/index.js';
 import { requestActor } from '../../../domain/audit.js';
-import { blankChallengeForm, challengeToForm } from '../../../domain/challenges/challenge-form.js';
+import {
+  blankChallengeForm,
+  challengeToForm,
+  readChallengeForm,
+  withAnotherBox,
+} from '../../../domain/challenges/challenge-form.js';
 import {
   ChallengeEditError,
   challengeBoxes,
@@ -267,6 +272,12 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     };
   }
 
+  /** "Add another answer" without JavaScript: the form back with one more box, nothing saved. */
+  function withAnotherCompetitionBox(fields: Record<string, string>) {
+    const more = withAnotherBox(readChallengeForm({ ...fields, lock_after_hours: '' }));
+    return { values: { ...more.values, duration_hours: fields.duration_hours ?? '' }, error: more.error };
+  }
+
   app.get('/competitions/:id/challenges/new', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
     return reply.render(
@@ -283,7 +294,23 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.post('/competitions/:id/challenges/new', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
-    const outcome = await validateCompetitionChallengeForm(formFields(request.body), challengeChecks());
+    const fields = formFields(request.body);
+    if (fields.add_box !== undefined) {
+      const more = withAnotherCompetitionBox(fields);
+      return reply.render(
+        <AdminChallengeFormPage
+          ctx={viewContext(request)}
+          id={null}
+          values={more.values}
+          errors={more.error ? { boxes: more.error } : {}}
+          zone={zone}
+          maxImageMb={0}
+          target={formTarget(c.id, null, more.values.duration_hours)}
+        />,
+        more.error ? 400 : 200,
+      );
+    }
+    const outcome = await validateCompetitionChallengeForm(fields, challengeChecks());
     if (!outcome.ok) {
       return reply.render(
         <AdminChallengeFormPage
@@ -329,7 +356,24 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.post('/competitions/:id/challenges/:challengeId/edit', { config: admin }, async (request, reply) => {
     const { c, ch } = await challengeOf(request);
-    const outcome = await validateCompetitionChallengeForm(formFields(request.body), challengeChecks());
+    const fields = formFields(request.body);
+    if (fields.add_box !== undefined) {
+      const more = withAnotherCompetitionBox(fields);
+      return reply.render(
+        <AdminChallengeFormPage
+          ctx={viewContext(request)}
+          id={ch.id}
+          values={more.values}
+          errors={more.error ? { boxes: more.error } : {}}
+          tries={await triesPerBox(app.db, ch.id)}
+          zone={zone}
+          maxImageMb={0}
+          target={formTarget(c.id, ch.id, more.values.duration_hours)}
+        />,
+        more.error ? 400 : 200,
+      );
+    }
+    const outcome = await validateCompetitionChallengeForm(fields, challengeChecks());
     const { values } = outcome;
     const showErrors = async (errors: FieldErrors) =>
       reply.render(

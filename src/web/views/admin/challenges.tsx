@@ -399,14 +399,9 @@ export function AdminChallengeFormPage({
   const heading = target?.heading ?? (editing ? 'Edit challenge' : 'New challenge');
   const viewHref = target ? target.viewHref : editing ? `/challenges/${id}` : null;
   const live = values.boxes.filter((b) => !b.remove);
-  // A weekly challenge shows an empty box only when asked ("Add another answer", which without
-  // JavaScript posts the form back with one more box). A competition challenge form keeps one
-  // empty box per save for adding boxes without JavaScript.
-  const boxes =
-    (target && live.length < MAX_BOXES && !values.boxes.some((b) => b.id === '' && !b.answer && !b.label)) ||
-    live.length === 0
-      ? [...values.boxes, { ...blankSlot(values.boxes) }]
-      : values.boxes;
+  // An empty box shows only when asked ("Add another answer", which without JavaScript posts
+  // the form back with one more box), or when there is no box at all.
+  const boxes = live.length === 0 ? [...values.boxes, { ...blankSlot(values.boxes) }] : values.boxes;
   let number = 0;
   return (
     <AdminLayout ctx={ctx} title={heading} scripts={['editor.js', 'challenge-editor.js']} styles={['katex.css']}>
@@ -581,23 +576,17 @@ export function AdminChallengeFormPage({
             <BoxFields box={{ ...blankSlot([]), slot: -1 }} number={null} errors={{}} tries={0} />
           </template>
           <p>
-            {target ? (
-              <button type="button" class="secondary" data-add-box="" hidden>
-                Add another answer
-              </button>
-            ) : (
-              <button
-                type="submit"
-                name="add_box"
-                value="1"
-                formNoValidate
-                class="secondary"
-                data-add-box=""
-                hidden={live.length >= MAX_BOXES}
-              >
-                Add another answer
-              </button>
-            )}
+            <button
+              type="submit"
+              name="add_box"
+              value="1"
+              formNoValidate
+              class="secondary"
+              data-add-box=""
+              hidden={live.length >= MAX_BOXES}
+            >
+              Add another answer
+            </button>
           </p>
           <p class="hint">
             Students complete the challenge by answering every box correctly. An empty new box is ignored when saving.
