@@ -88,17 +88,21 @@ export async function expectNoClippedTables(page: Page, label: string): Promise<
 /**
  * The phone header is one compact row: the brand and a menu button, the menu
  * itself folded away until the button is used (a header with no menu at all,
- * such as one offering only "Log out", is compact too).
+ * such as one offering only "Log out", is compact too; a printable page has no header).
  */
 export async function expectCompactHeader(page: Page, label: string): Promise<void> {
   const header = await page.evaluate(() => {
-    const menu = document.querySelector('header details.site-menu');
+    const top = document.querySelector('header');
+    // A printable page has no site header at all: nothing to fold.
+    if (!top) return null;
+    const menu = top.querySelector('details.site-menu');
     return {
-      height: document.querySelector('header')!.getBoundingClientRect().height,
+      height: top.getBoundingClientRect().height,
       button: menu ? (menu.querySelector('summary')?.checkVisibility() ?? false) : 'no menu',
       navShown: document.querySelector<HTMLElement>('header nav')?.checkVisibility() ?? false,
     };
   });
+  if (!header) return;
   expect({ button: header.button, navShown: header.navShown }, `${label}: phone header folded`).toEqual({
     button: header.button === 'no menu' ? 'no menu' : true,
     navShown: false,

@@ -32,6 +32,7 @@ function PrintDocument({
         <link rel="stylesheet" href={ctx.asset('site.css')} />
         <link rel="stylesheet" href={ctx.asset('katex.css')} />
         <link rel="stylesheet" href={ctx.asset('print.css')} />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
       </head>
       <body class="print-page">
         <p class="print-tools">
