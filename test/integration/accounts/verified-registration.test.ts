@@ -314,8 +314,8 @@ describe.each(await availableDialects())('registration with confirmed addresses 
     const page = decode((await t.client().get(`/competitions/${cid}`)).body);
     const row = /Rankings School<\/td>([\s\S]*?)<\/tr>/.exec(page);
     expect(row, 'the school appears in the KS3 rankings').not.toBeNull();
-    // Total points 0, participants 1 (the confirmed one), average 0.0.
-    expect(row![1]).toMatch(/^<td>0<\/td><td>1<\/td><td>0\.0<\/td>/);
+    // Total points 0, pupils with points 0, registered 1 (the confirmed one), average 0.0.
+    expect(row![1]).toMatch(/^<td>0<\/td><td>0<\/td><td>1<\/td><td>0\.0<\/td>/);
 
     const members = Number(
       (
