@@ -8,9 +8,12 @@ import { validateAnnouncement } from '../../../src/domain/content/announcements.
 describe('school form', () => {
   it('reads a pasted domain and keeps an empty address as none', () => {
     const outcome = validateSchoolForm(
-      readSchoolForm({ name: '  St  Mary’s ', email_domain: ' @School.ORG ', address: '' }),
+      readSchoolForm({ name: '  St  Mary’s ', email_domain: ' @School.ORG ', address: '', kind: 'guest' }),
     );
-    expect(outcome).toMatchObject({ ok: true, data: { name: 'St Mary’s', emailDomain: 'school.org', address: null } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      data: { name: 'St Mary’s', emailDomain: 'school.org', address: null, kind: 'guest' },
+    });
   });
 
   it('gives one message per field', () => {
@@ -23,6 +26,7 @@ describe('school form', () => {
       name: 'Enter the school’s name.',
       email_domain: 'Enter only the part after the @, for example school.org (letters, digits, hyphens and dots).',
       address: 'The address must be at most 500 characters.',
+      kind: 'Choose whether the school is a member school or a competition guest.',
     });
   });
 });
