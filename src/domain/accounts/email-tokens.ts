@@ -14,6 +14,15 @@ export type { EmailTokenPurpose } from '../../db/schema.js';
 export type EmailTokenResult =
   { ok: true; userId: number; newEmail: string | null } | { ok: false; why: 'invalid' | 'expired' | 'used' };
 
+/**
+ * Links that prove a mailbox: issued with the address they go to (as the
+ * confirmation and reset flows always do), they work only while the account
+ * still has that address, so once it changes the old mailbox can neither
+ * confirm nor reset the account. (A change-email link carries the new address
+ * instead; that flow checks it itself.)
+ */
+const BOUND_TO_ADDRESS: ReadonlySet<EmailTokenPurpose> = new Set(['verify-email', 'reset-password']);
+
 /** 32 bytes in base64url without padding: exactly 43 characters of that alphabet. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
@@ -62,12 +71,15 @@ export async function issueEmailToken(
 async function findToken(db: DbOrTrx, token: unknown, purpose: EmailTokenPurpose) {
   if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
   const row = await db
-    .selectFrom('email_tokens')
-    .select(['id', 'user_id', 'new_email', 'expires_at', 'used_at'])
-    .where('token_hash', '=', hashOf(token))
-    .where('purpose', '=', purpose)
+    .selectFrom('email_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select(['t.id', 't.user_id', 't.new_email', 't.expires_at', 't.used_at', 'u.email'])
+    .where('t.token_hash', '=', hashOf(token))
+    .where('t.purpose', '=', purpose)
     .executeTakeFirst();
-  return row ?? null;
+  // A link for an address the account no longer has is no link at all: unknown, and left unused.
+  if (!row || (BOUND_TO_ADDRESS.has(purpose) && row.new_email !== null && row.email !== row.new_email)) return null;
+  return row;
 }
 
 function verdict(

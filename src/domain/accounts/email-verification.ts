@@ -29,9 +29,6 @@ export const verifyPath = (token: string) => `/verify-email?token=${encodeURICom
 /** Why a link cannot be used: unknown (mistyped, cut short, forged), out of date, or already used. */
 export type LinkProblem = 'invalid' | 'expired' | 'used';
 
-/** Thrown inside a transaction to undo it: the link turned out not to fit the account. */
-class StaleLink extends Error {}
-
 /** Issues a confirmation link for the account's current address and queues the email carrying it. */
 export async function sendVerificationLink(
   db: DbOrTrx,
@@ -191,8 +188,7 @@ export async function previewVerification(
 ): Promise<{ ok: true; account: LinkAccount } | { ok: false; why: LinkProblem }> {
   const check = await checkEmailToken(db, token, 'verify-email');
   if (!check.ok) return check;
-  const user = await db.selectFrom('users').selectAll().where('id', '=', check.userId).executeTakeFirst();
-  if (!user || user.email !== check.newEmail) return { ok: false, why: 'invalid' };
+  const user = await db.selectFrom('users').selectAll().where('id', '=', check.userId).executeTakeFirstOrThrow();
   return { ok: true, account: linkAccount(user) };
 }
 
@@ -218,31 +214,22 @@ export async function confirmVerification(
   token: string,
   actor: AuditActor,
 ): Promise<{ ok: true; account: LinkAccount } | { ok: false; why: LinkProblem }> {
-  try {
-    return await db.transaction().execute(async (trx) => {
-      const used = await consumeEmailToken(trx, token, 'verify-email');
-      if (!used.ok) return used;
-      const user = await trx.selectFrom('users').selectAll().where('id', '=', used.userId).executeTakeFirst();
-      if (!user || user.email !== used.newEmail) throw new StaleLink();
-      const account = linkAccount(user);
-      if (account.alreadyConfirmed) return { ok: true as const, account };
-      const now = new Date().toISOString();
-      await trx
-        .updateTable('users')
-        .set({ email_verified_at: now, updated_at: now })
-        .where('id', '=', user.id)
-        .execute();
-      await audit(
-        trx,
-        { ...actor, id: actor.id ?? user.id, email: actor.email ?? user.email },
-        { action: 'account.email_verify', targetType: 'user', targetId: user.id, details: { email: user.email } },
-      );
-      return { ok: true as const, account };
-    });
-  } catch (err) {
-    if (err instanceof StaleLink) return { ok: false, why: 'invalid' };
-    throw err;
-  }
+  return db.transaction().execute(async (trx) => {
+    // The token layer refuses a link for an address the account no longer has.
+    const used = await consumeEmailToken(trx, token, 'verify-email');
+    if (!used.ok) return used;
+    const user = await trx.selectFrom('users').selectAll().where('id', '=', used.userId).executeTakeFirstOrThrow();
+    const account = linkAccount(user);
+    if (account.alreadyConfirmed) return { ok: true as const, account };
+    const now = new Date().toISOString();
+    await trx.updateTable('users').set({ email_verified_at: now, updated_at: now }).where('id', '=', user.id).execute();
+    await audit(
+      trx,
+      { ...actor, id: actor.id ?? user.id, email: actor.email ?? user.email },
+      { action: 'account.email_verify', targetType: 'user', targetId: user.id, details: { email: user.email } },
+    );
+    return { ok: true as const, account };
+  });
 }
 
 /** "Send the link again": a fresh link to the account's address; false when it is confirmed already. */
