@@ -7,7 +7,7 @@ import type { Announcement, Article } from '../db/schema.js';
 import { latestAnnouncement } from './content/announcements.js';
 import { latestArticles } from './content/articles.js';
 import type { BoardVisibility } from './accounts/board-visibility.js';
-import { competitionStandings, isGuestPupil, type CompetitionStanding } from './competitions/standing.js';
+import { competitionStandings, type CompetitionStanding } from './competitions/standing.js';
 
 export interface HomeStats {
   releasedChallenges: number;
@@ -101,9 +101,9 @@ export interface HomeForUser {
 /** The signed-in user's part of the home page (never cached: it is theirs). */
 export async function homeForUser(
   db: Db,
-  user: { id: number; isAdmin: boolean; schoolId: number | null },
+  user: { id: number; guestPupil: boolean },
   now = new Date().toISOString(),
 ): Promise<HomeForUser> {
-  const [guest, competitions] = await Promise.all([isGuestPupil(db, user), competitionStandings(db, user.id, now)]);
-  return { weekly: !guest, competitions: competitions.filter((c) => c.phase !== 'ended') };
+  const competitions = await competitionStandings(db, user.id, now);
+  return { weekly: !user.guestPupil, competitions: competitions.filter((c) => c.phase !== 'ended') };
 }

@@ -37,7 +37,7 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
     schoolId: row.school_id,
     mustChangePassword: row.must_change_password === 1,
     emailVerified: row.email_verified_at !== null,
-    // The same rule as the weekly challenges' own check (isGuestPupil): admins are never guests.
+    // The one place the rule lives (weeklyAccess and the home page read this): admins are never guests.
     guestPupil: row.is_admin !== 1 && row.school_kind === 'guest',
   };
 }

@@ -105,28 +105,21 @@ export type WeeklyAccess =
       competitions: CompetitionStanding[];
     };
 
-type AccountRef = { id: number; isAdmin: boolean; schoolId: number | null };
-
-/** The guest school of a non-admin account, or undefined. */
-async function guestSchool(db: Db, user: AccountRef) {
-  if (user.isAdmin || user.schoolId === null) return undefined;
-  const school = await db
-    .selectFrom('schools')
-    .select(['name', 'kind'])
-    .where('id', '=', user.schoolId)
-    .executeTakeFirst();
-  return school?.kind === 'guest' ? school : undefined;
-}
-
-/** True for a pupil of a guest school (admins never are: they run everything). */
-export async function isGuestPupil(db: Db, user: AccountRef): Promise<boolean> {
-  return (await guestSchool(db, user)) !== undefined;
-}
-
-/** Whether an account may use the weekly challenges: admins and everyone not of a guest school may. */
-export async function weeklyAccess(db: Db, user: AccountRef, now: string): Promise<WeeklyAccess> {
-  const school = await guestSchool(db, user);
-  if (!school) return { kind: 'member' };
-  const [members, competitions] = await Promise.all([memberSchools(db), competitionStandings(db, user.id, now)]);
+/**
+ * Whether an account may use the weekly challenges: admins and everyone not of
+ * a guest school may. Whether it is a guest pupil comes with the signed-in user
+ * (loadSessionUser), so members cost no query here; only a guest's page needs more.
+ */
+export async function weeklyAccess(
+  db: Db,
+  user: { id: number; schoolId: number | null; guestPupil: boolean },
+  now: string,
+): Promise<WeeklyAccess> {
+  if (!user.guestPupil || user.schoolId === null) return { kind: 'member' };
+  const [school, members, competitions] = await Promise.all([
+    db.selectFrom('schools').select('name').where('id', '=', user.schoolId).executeTakeFirstOrThrow(),
+    memberSchools(db),
+    competitionStandings(db, user.id, now),
+  ]);
   return { kind: 'guest', school: school.name, members: members.map((m) => m.name), competitions };
 }
