@@ -4,7 +4,7 @@
 // analytics and exports (CSV safe against formula injection, and JSON).
 import { mathProseToText } from '../../../lib/latex-text.js';
 import { plural } from '../../../lib/plural.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { KEY_STAGES } from '../../../config/index.js';
 import { requestActor } from '../../../domain/audit.js';
@@ -45,6 +45,7 @@ import {
   validateCompetitionAdjustment,
   validateCompetitionChallengeForm,
   validateCompetitionForm,
+  type CompetitionChallengeValues,
   type CompetitionFormValues,
 } from '../../../domain/competitions/competition-form.js';
 import {
@@ -272,59 +273,63 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
     };
   }
 
+  /** The shared challenge form for a competition's challenge: new (ch null) or an existing one with its tries. */
+  async function showChallengeForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    c: { id: number },
+    ch: { id: number } | null,
+    values: CompetitionChallengeValues,
+    errors: FieldErrors = {},
+    status = 200,
+  ) {
+    return reply.render(
+      <AdminChallengeFormPage
+        ctx={viewContext(request)}
+        id={ch?.id ?? null}
+        values={values}
+        errors={errors}
+        tries={ch ? await triesPerBox(app.db, ch.id) : undefined}
+        zone={zone}
+        maxImageMb={0}
+        target={formTarget(c.id, ch?.id ?? null, values.duration_hours, errors.duration_hours)}
+      />,
+      status,
+    );
+  }
+
   /** "Add another answer" without JavaScript: the form back with one more box, nothing saved. */
-  function withAnotherCompetitionBox(fields: Record<string, string>) {
+  function addBox(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    c: { id: number },
+    ch: { id: number } | null,
+    fields: Record<string, string>,
+  ) {
     const more = withAnotherBox(readChallengeForm({ ...fields, lock_after_hours: '' }));
-    return { values: { ...more.values, duration_hours: fields.duration_hours ?? '' }, error: more.error };
+    const values = { ...more.values, duration_hours: fields.duration_hours ?? '' };
+    return showChallengeForm(
+      request,
+      reply,
+      c,
+      ch,
+      values,
+      more.error ? { boxes: more.error } : {},
+      more.error ? 400 : 200,
+    );
   }
 
   app.get('/competitions/:id/challenges/new', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
-    return reply.render(
-      <AdminChallengeFormPage
-        ctx={viewContext(request)}
-        id={null}
-        values={blankChallengeForm()}
-        zone={zone}
-        maxImageMb={0}
-        target={formTarget(c.id, null, '24')}
-      />,
-    );
+    return showChallengeForm(request, reply, c, null, { ...blankChallengeForm(), duration_hours: '24' });
   });
 
   app.post('/competitions/:id/challenges/new', { config: admin }, async (request, reply) => {
     const c = await competitionOf(request);
     const fields = formFields(request.body);
-    if (fields.add_box !== undefined) {
-      const more = withAnotherCompetitionBox(fields);
-      return reply.render(
-        <AdminChallengeFormPage
-          ctx={viewContext(request)}
-          id={null}
-          values={more.values}
-          errors={more.error ? { boxes: more.error } : {}}
-          zone={zone}
-          maxImageMb={0}
-          target={formTarget(c.id, null, more.values.duration_hours)}
-        />,
-        more.error ? 400 : 200,
-      );
-    }
+    if (fields.add_box !== undefined) return addBox(request, reply, c, null, fields);
     const outcome = await validateCompetitionChallengeForm(fields, challengeChecks());
-    if (!outcome.ok) {
-      return reply.render(
-        <AdminChallengeFormPage
-          ctx={viewContext(request)}
-          id={null}
-          values={outcome.values}
-          errors={outcome.errors}
-          zone={zone}
-          maxImageMb={0}
-          target={formTarget(c.id, null, outcome.values.duration_hours, outcome.errors.duration_hours)}
-        />,
-        400,
-      );
-    }
+    if (!outcome.ok) return showChallengeForm(request, reply, c, null, outcome.values, outcome.errors, 400);
     const { challenge, durationHours } = outcome.data;
     await createChallenge(app.db, challenge, requestActor(request), { competitionId: c.id, durationHours });
     reply.flash('success', `Competition challenge «${mathProseToText(challenge.title)}» created.`);
@@ -340,55 +345,19 @@ export async function adminCompetitionRoutes(app: FastifyInstance): Promise<void
 
   app.get('/competitions/:id/challenges/:challengeId/edit', { config: admin }, async (request, reply) => {
     const { c, ch } = await challengeOf(request);
-    const [boxes, tries] = await Promise.all([challengeBoxes(app.db, ch.id), triesPerBox(app.db, ch.id)]);
-    return reply.render(
-      <AdminChallengeFormPage
-        ctx={viewContext(request)}
-        id={ch.id}
-        values={challengeToForm(ch, boxes, zone)}
-        tries={tries}
-        zone={zone}
-        maxImageMb={0}
-        target={formTarget(c.id, ch.id, String(ch.duration_hours ?? ''))}
-      />,
-    );
+    const values = {
+      ...challengeToForm(ch, await challengeBoxes(app.db, ch.id), zone),
+      duration_hours: String(ch.duration_hours ?? ''),
+    };
+    return showChallengeForm(request, reply, c, ch, values);
   });
 
   app.post('/competitions/:id/challenges/:challengeId/edit', { config: admin }, async (request, reply) => {
     const { c, ch } = await challengeOf(request);
     const fields = formFields(request.body);
-    if (fields.add_box !== undefined) {
-      const more = withAnotherCompetitionBox(fields);
-      return reply.render(
-        <AdminChallengeFormPage
-          ctx={viewContext(request)}
-          id={ch.id}
-          values={more.values}
-          errors={more.error ? { boxes: more.error } : {}}
-          tries={await triesPerBox(app.db, ch.id)}
-          zone={zone}
-          maxImageMb={0}
-          target={formTarget(c.id, ch.id, more.values.duration_hours)}
-        />,
-        more.error ? 400 : 200,
-      );
-    }
+    if (fields.add_box !== undefined) return addBox(request, reply, c, ch, fields);
     const outcome = await validateCompetitionChallengeForm(fields, challengeChecks());
-    const { values } = outcome;
-    const showErrors = async (errors: FieldErrors) =>
-      reply.render(
-        <AdminChallengeFormPage
-          ctx={viewContext(request)}
-          id={ch.id}
-          values={values}
-          errors={errors}
-          tries={await triesPerBox(app.db, ch.id)}
-          zone={zone}
-          maxImageMb={0}
-          target={formTarget(c.id, ch.id, values.duration_hours, errors.duration_hours)}
-        />,
-        400,
-      );
+    const showErrors = (errors: FieldErrors) => showChallengeForm(request, reply, c, ch, outcome.values, errors, 400);
     if (!outcome.ok) return showErrors(outcome.errors);
     const { challenge, durationHours } = outcome.data;
     const regrading = await regradeForEdit(app.db, ch.id, challenge.boxes, grader(app.math));
