@@ -23,6 +23,18 @@ const NAV_PUBLIC: Array<[string, string]> = [
   ['/about', 'About'],
 ];
 
+/** Logging out is a POST with the form token (never a GET link). */
+function LogOutButton({ ctx }: { ctx: ViewContext }) {
+  return (
+    <form method="post" action="/logout" class="inline">
+      <CsrfField ctx={ctx} />
+      <button type="submit" class="link-button">
+        Log out
+      </button>
+    </form>
+  );
+}
+
 export function Layout({ ctx, title, children, scripts = [], styles = [] }: LayoutProps) {
   const user = ctx.user;
   const nav: Array<[string, string]> = [...NAV_PUBLIC];
@@ -62,12 +74,7 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
                 JavaScript and by keyboard. From 641px the button is hidden and the menu shows inline. */}
             {passwordChangeOnly ? (
               <div class="account account-minimal">
-                <form method="post" action="/logout" class="inline">
-                  <CsrfField ctx={ctx} />
-                  <button type="submit" class="link-button">
-                    Log out
-                  </button>
-                </form>
+                <LogOutButton ctx={ctx} />
               </div>
             ) : (
               <details class="site-menu">
@@ -91,12 +98,7 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
                     {user ? (
                       <>
                         <a href="/profile">{user.firstName}</a>
-                        <form method="post" action="/logout" class="inline">
-                          <CsrfField ctx={ctx} />
-                          <button type="submit" class="link-button">
-                            Log out
-                          </button>
-                        </form>
+                        <LogOutButton ctx={ctx} />
                       </>
                     ) : (
                       <>

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { availableDialects } from '../../helpers/db.js';
 import { createTestApp, type TestApp, type TestClient } from '../../helpers/app.js';
-import { decode, flashes, hoursFromNow, seedChallenge } from './fixtures.js';
+import { decode, flashes, hoursFromNow, multipartBody, seedChallenge } from './fixtures.js';
 import { tinyPng } from './images.js';
 
 function form(fields: Record<string, string> = {}): Record<string, string> {
@@ -23,21 +23,6 @@ function form(fields: Record<string, string> = {}): Record<string, string> {
     'box-0-tolerance': '',
     ...fields,
   };
-}
-
-function multipart(
-  boundary: string,
-  parts: Array<{ name: string; value?: string; filename?: string; type?: string; data?: Buffer }>,
-): Buffer {
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined)
-      head += `; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}`;
-    chunks.push(Buffer.from(`${head}\r\n\r\n`), p.data ?? Buffer.from(p.value ?? ''), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
 }
 
 describe.each(await availableDialects())('admin challenge management on %s', (dialect) => {
@@ -70,7 +55,7 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
         'content-type': `multipart/form-data; boundary=${boundary}`,
         cookie: [...admin.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
       },
-      payload: multipart(boundary, [
+      payload: multipartBody(boundary, [
         { name: '_csrf', value: csrf },
         { name: 'image', filename, type: 'image/png', data: file },
       ]),
@@ -401,7 +386,7 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
           'content-type': `multipart/form-data; boundary=${boundary}`,
           cookie: [...a.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
         },
-        payload: multipart(boundary, [{ name: 'image', filename: 'a.png', type: 'image/png', data: tinyPng() }]),
+        payload: multipartBody(boundary, [{ name: 'image', filename: 'a.png', type: 'image/png', data: tinyPng() }]),
       });
       expect(res.statusCode).toBe(403);
       expect(await strict.db.selectFrom('uploads').selectAll().execute()).toEqual([]);
@@ -414,7 +399,7 @@ describe.each(await availableDialects())('admin challenge management on %s', (di
           'content-type': `multipart/form-data; boundary=${boundary}`,
           cookie: [...s.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
         },
-        payload: multipart(boundary, [{ name: 'image', filename: 'a.png', type: 'image/png', data: tinyPng() }]),
+        payload: multipartBody(boundary, [{ name: 'image', filename: 'a.png', type: 'image/png', data: tinyPng() }]),
       });
       expect(student.statusCode).toBe(403);
       // The other admin forms refuse a missing token too.

@@ -63,3 +63,19 @@ export function decode(s: string): string {
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 }
+
+/** One part of a multipart/form-data body: a field (value) or a file (filename, type, data). */
+export type Part = { name: string; value?: string; filename?: string; type?: string; data?: Buffer };
+
+/** A multipart/form-data body as a browser sends it, for the forms that take a file. */
+export function multipartBody(boundary: string, parts: Part[]): Buffer {
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
+    if (p.filename !== undefined)
+      head += `; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}`;
+    chunks.push(Buffer.from(`${head}\r\n\r\n`), p.data ?? Buffer.from(p.value ?? ''), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}

@@ -7,22 +7,8 @@ import { createChallenge } from '../../../src/domain/challenges/challenges.js';
 import { answerOptionsSchema } from '../../../src/math/index.js';
 import { availableDialects } from '../../helpers/db.js';
 import { createTestApp, type TestApp, type TestClient } from '../../helpers/app.js';
-import { ADMIN_ACTOR, decode, flashes, hoursFromNow, seedChallenge } from './fixtures.js';
+import { ADMIN_ACTOR, decode, flashes, hoursFromNow, multipartBody, seedChallenge, type Part } from './fixtures.js';
 import { tinyPng } from './images.js';
-
-type Part = { name: string; value?: string; filename?: string; type?: string; data?: Buffer };
-
-function multipartBody(boundary: string, parts: Part[]): Buffer {
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined)
-      head += `; filename="${p.filename}"\r\nContent-Type: ${p.type ?? 'application/octet-stream'}`;
-    chunks.push(Buffer.from(`${head}\r\n\r\n`), p.data ?? Buffer.from(p.value ?? ''), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
-}
 
 function form(fields: Record<string, string> = {}): Record<string, string> {
   return {
