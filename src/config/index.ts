@@ -177,6 +177,8 @@ export interface Config {
     rememberDays: number;
   };
   uploads: {
+    /** Where file bytes live: one machine's directory, or the database that every machine shares. */
+    storage: 'local' | 'database';
     dir: string;
     maxMb: number;
     /** Largest image accepted, in millions of pixels (what decoding it takes in memory, not its file size). */
@@ -585,6 +587,7 @@ export function loadConfig(env: Env = process.env): Config {
       rememberDays: int(env, 'SESSION_REMEMBER_DAYS', 30, 1, 365),
     },
     uploads: {
+      storage: oneOf(env, 'UPLOAD_STORAGE', ['local', 'database'] as const, 'local'),
       dir: str(env, 'UPLOAD_DIR', profile === 'testing' ? './data/test-uploads' : './data/uploads'),
       maxMb: int(env, 'MAX_UPLOAD_MB', 20, 1, 500),
       maxImageMegapixels: int(env, 'MAX_IMAGE_MEGAPIXELS', 40, 1, 1000),
@@ -609,7 +612,9 @@ export function loadConfig(env: Env = process.env): Config {
       workers: int(env, 'MATH_WORKERS', Math.max(1, Math.min(4, availableParallelism() - 1)), 1, 64),
     },
     ops: {
-      instances: int(env, 'WEB_CONCURRENCY', 1, 1, 256),
+      // Server processes on this machine: one in development and testing; in production one per
+      // core, at most 8 (each holds its own caches and database pool).
+      instances: int(env, 'WEB_CONCURRENCY', prod ? Math.min(8, availableParallelism()) : 1, 1, 64),
       backupDir: str(env, 'BACKUP_DIR', './data/backups'),
       backupMaxAgeHours: int(env, 'BACKUP_MAX_AGE_HOURS', 26, 1, 24 * 365),
     },

@@ -20,8 +20,8 @@ import { audit, type AuditActor } from '../audit.js';
 
 export type UploadKind = 'image' | 'pdf';
 // The pixel limit may be left out (callers that only store files): the default applies.
-export type UploadSettings = Omit<Config['uploads'], 'maxImageMegapixels'> &
-  Partial<Pick<Config['uploads'], 'maxImageMegapixels'>>;
+export type UploadSettings = Omit<Config['uploads'], 'maxImageMegapixels' | 'storage'> &
+  Partial<Pick<Config['uploads'], 'maxImageMegapixels' | 'storage'>>;
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
 /** Accepted formats: detected MIME type → stored extension and kind. */
