@@ -41,7 +41,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     // Proxy headers are interpreted by src/security/proxy.ts, with exact hop counts.
     trustProxy: false,
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
+    // While draining (src/server.ts), requests on open connections are answered, with Connection: close.
+    return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Malformed URLs are answered before any hook: give them the security headers too.
     frameworkErrors: frameworkErrorHandler(config),
