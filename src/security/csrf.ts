@@ -5,6 +5,14 @@
 // - an Origin / Sec-Fetch-Site check that refuses requests another site started
 //   (in every profile, even where CSRF_ENABLED=false switches the token off).
 // The token travels in the `_csrf` form field or the `X-CSRF-Token` header.
+//
+// Pages never carry the token itself, only a masked copy: base64url(mask ‖
+// mask XOR token) with a fresh random mask each time it is written (the meta
+// tag, every hidden field), as Rails and Django do. The bytes therefore differ
+// in every response and every form, so compressing a page next to text an
+// attacker chose reveals nothing about the token (BREACH), and pages can be
+// compressed (docs/decisions/028-masked-csrf-tokens-and-compressed-pages.md).
+// Only masked tokens are accepted: the bare token never leaves the server.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -58,10 +66,35 @@ function sentToken(request: FastifyRequest): string | null {
   return null;
 }
 
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+/** A masked token is base64url without padding; anything longer than this is not one of ours. */
+const MASKED_SHAPE = /^[A-Za-z0-9_-]{2,512}$/;
+
+/** The form a page carries: base64url(mask ‖ mask XOR token), with a fresh mask on every call. */
+export function maskToken(token: string): string {
+  const bytes = Buffer.from(token, 'utf8');
+  const masked = Buffer.allocUnsafe(bytes.length * 2);
+  randomBytes(bytes.length).copy(masked, 0);
+  for (let i = 0; i < bytes.length; i++) masked[bytes.length + i] = masked[i]! ^ bytes[i]!;
+  return masked.toString('base64url');
+}
+
+/** The token inside a masked one; null when `sent` is not a well-formed masked token. */
+export function unmaskToken(sent: string): Buffer | null {
+  if (!MASKED_SHAPE.test(sent)) return null;
+  const masked = Buffer.from(sent, 'base64url');
+  // Only the canonical spelling: a character changed in the unused low bits is a different token.
+  if (masked.length === 0 || masked.length % 2 !== 0 || masked.toString('base64url') !== sent) return null;
+  const half = masked.length / 2;
+  const token = Buffer.allocUnsafe(half);
+  for (let i = 0; i < half; i++) token[i] = masked[i]! ^ masked[half + i]!;
+  return token;
+}
+
+/** Whether `sent` is a masking of `expected`, compared in constant time. */
+function matchesToken(sent: string, expected: string): boolean {
+  const token = unmaskToken(sent);
+  const want = Buffer.from(expected, 'utf8');
+  return token !== null && token.length === want.length && timingSafeEqual(token, want);
 }
 
 function checkOrigin(request: FastifyRequest): boolean {
@@ -83,7 +116,7 @@ function verifyOrigin(request: FastifyRequest): void {
 function verifyToken(request: FastifyRequest): void {
   const sent = sentToken(request);
   if (!sent) throw new CsrfError('The form is missing its security token. Reload the page and try again.');
-  if (!sameToken(sent, expectedToken(request))) {
+  if (!matchesToken(sent, expectedToken(request))) {
     throw new CsrfError('The form’s security token has expired or is wrong. Reload the page and try again.');
   }
 }
@@ -91,10 +124,10 @@ function verifyToken(request: FastifyRequest): void {
 export const csrfPlugin = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('csrfToken', function (this: FastifyRequest) {
-      return expectedToken(this);
+      return maskToken(expectedToken(this));
     });
     app.addHook('onRequest', async (request, reply) => {
-      request.csrfToken = () => expectedToken(request, reply);
+      request.csrfToken = () => maskToken(expectedToken(request, reply));
     });
     app.addHook('preHandler', async (request) => {
       if (!UNSAFE.has(request.method) || request.routeOptions.config?.csrf === false) return;

@@ -69,6 +69,7 @@ declare module 'fastify' {
     clientIp: string;
     /** Scheme after proxy trust. */
     isSecure: boolean;
+    /** The CSRF token, masked afresh on every call (src/security/csrf.ts). */
     csrfToken(): string;
   }
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merging into Fastify's route config needs an interface
