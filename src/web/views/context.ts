@@ -5,7 +5,8 @@ import { assetUrl } from '../assets.js';
 /** Everything the layout and components need from the request, in one object. */
 export interface ViewContext {
   user: SessionUser | null;
-  csrfToken: string;
+  /** A freshly masked CSRF token: call once for each place it is written, so no two are alike. */
+  csrfToken: () => string;
   nonce: string;
   flashes: Flash[];
   path: string;
@@ -17,7 +18,7 @@ export interface ViewContext {
 export function viewContext(request: FastifyRequest): ViewContext {
   return {
     user: request.user,
-    csrfToken: request.csrfToken(),
+    csrfToken: () => request.csrfToken(),
     nonce: request.cspNonce,
     flashes: request.takeFlashes(),
     path: request.url.split('?')[0] ?? '/',

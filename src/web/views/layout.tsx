@@ -50,7 +50,7 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="csrf-token" content={ctx.csrfToken} />
+        <meta name="csrf-token" content={ctx.csrfToken()} />
         <title>{`${title} · Maths Society`}</title>
         <link rel="stylesheet" href={ctx.asset('site.css')} />
         {styles.map((s) => (
@@ -142,7 +142,7 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
 
 /** The hidden CSRF field every form that changes something must carry. */
 export function CsrfField({ ctx }: { ctx: ViewContext }) {
-  return <input type="hidden" name="_csrf" value={ctx.csrfToken} />;
+  return <input type="hidden" name="_csrf" value={ctx.csrfToken()} />;
 }
 
 /** A simple message page (errors, confirmations). */
