@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.js';
 import { openDatabase } from '../src/db/index.js';
+import { maskToken } from '../src/security/csrf.js';
 import { hashToken } from '../src/security/session.js';
 import { benchAppConfig, type SecurityMode } from './lib/app-config.js';
 import { BENCH_USER_AGENT } from './lib/fixtures.js';
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
         absoluteExpiresAt: later(24),
         privilege: 'user',
       });
-      out.push({ userId, cookie: `${cookieName}=${app.signCookie(token)}`, csrf });
+      // Forms carry the token masked (src/security/csrf.ts); any masking of it is accepted.
+      out.push({ userId, cookie: `${cookieName}=${app.signCookie(token)}`, csrf: maskToken(csrf) });
     }
     return out;
   };
