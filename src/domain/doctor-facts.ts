@@ -1,15 +1,23 @@
 // Gathers what `mathsoc doctor` and the production start-up check look at:
 // the environment, the database (reachable? migrated? admins on a default
-// password?), the backup folder and whether we run in a container. The checks
+// password?), the backup folder, whether we run in a container, the cores and
+// whether a session Redis keeps its data across a restart. The checks
 // themselves are pure and live in src/security/doctor.ts; the facts live here
 // because the admin check needs the account passwords' hashing.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { Migrator } from 'kysely';
 import type { Config } from '../config/index.js';
 import { pingDatabase, type DatabaseHandle } from '../db/index.js';
 import { migrations } from '../db/migrations/index.js';
-import { DEFAULT_ADMIN_PASSWORDS, type AdminFact, type DoctorFacts } from '../security/doctor.js';
+import {
+  DEFAULT_ADMIN_PASSWORDS,
+  type AdminFact,
+  type DoctorFacts,
+  type SessionRedisFact,
+} from '../security/doctor.js';
 import { verifyPassword } from './accounts/passwords.js';
 import { outboxSummary } from './mail/outbox.js';
 
@@ -47,6 +55,59 @@ export function newestBackup(dir: string): DoctorFacts['newestBackup'] {
     if (!newest || st.mtime > newest.modifiedAt) newest = { file, modifiedAt: st.mtime };
   }
   return newest;
+}
+
+/** The value of one Redis setting, or null when CONFIG is refused (managed services often rename it). */
+async function configValue(redis: Redis, name: string): Promise<string | null> {
+  try {
+    const reply = await redis.config('GET', name);
+    return reply.length >= 2 ? (reply[1] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Asks the session Redis whether it persists its data: CONFIG GET appendonly
+ * and save, or, where CONFIG is refused, INFO persistence (aof_enabled).
+ */
+export async function sessionRedisPersistence(uri: string): Promise<SessionRedisFact> {
+  const redis = new Redis(uri, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  // The connection's own error (ECONNREFUSED, ENOTFOUND…) says more than the rejected command.
+  let connectionError: Error | null = null;
+  redis.on('error', (err: Error) => {
+    connectionError ??= err;
+  });
+  try {
+    await redis.connect();
+    const appendonly = await configValue(redis, 'appendonly');
+    const save = await configValue(redis, 'save');
+    let aof = appendonly === null ? null : appendonly === 'yes';
+    if (aof === null) {
+      const info = await redis.info('persistence').catch(() => '');
+      const m = /^aof_enabled:(\d)/m.exec(info);
+      if (m) aof = m[1] === '1';
+    }
+    return aof === null && save === null
+      ? { aof, save, error: 'the server refused CONFIG GET and INFO persistence' }
+      : { aof, save };
+  } catch (err) {
+    const cause = connectionError ?? err;
+    return {
+      aof: null,
+      save: null,
+      error: `cannot reach Redis: ${cause instanceof Error ? cause.message : String(cause)}`,
+    };
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function adminFacts(handle: DatabaseHandle): Promise<AdminFact[]> {
@@ -107,6 +168,10 @@ export async function gatherFacts(
     admins,
     newestBackup: newestBackup(config.ops.backupDir),
     outbox,
+    cores: availableParallelism(),
+    sessionRedis: config.session.storeUri?.startsWith('redis')
+      ? await sessionRedisPersistence(config.session.storeUri)
+      : null,
     now: new Date(),
   };
 }

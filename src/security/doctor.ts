@@ -28,6 +28,16 @@ export interface OutboxFact {
   lastError: string | null;
 }
 
+/** What the session Redis says of its persistence (CONFIG GET appendonly / save). */
+export interface SessionRedisFact {
+  /** AOF on; null when it could not be read. */
+  aof: boolean | null;
+  /** The RDB snapshot schedule ('' when off); null when it could not be read. */
+  save: string | null;
+  /** Why the settings could not be read. */
+  error?: string;
+}
+
 export interface DoctorFacts {
   config: Config;
   /** The environment the configuration came from (to see what was set on purpose). */
@@ -39,6 +49,10 @@ export interface DoctorFacts {
   newestBackup: { file: string; modifiedAt: Date } | null;
   /** Null when the database could not be read. */
   outbox: OutboxFact | null;
+  /** Cores this machine offers the server processes. */
+  cores: number;
+  /** Null when sessions are not kept in Redis. */
+  sessionRedis: SessionRedisFact | null;
   now: Date;
 }
 
@@ -120,9 +134,64 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
       false,
       c.database.dialect === 'postgres',
       c.database.dialect === 'postgres' ? `PostgreSQL database "${c.database.name}"` : `SQLite file ${c.database.url}`,
-      'Set DATABASE_URL=postgres://user:password@host:5432/mathsoc (SQLite suits one process on one machine only).',
+      'Set DATABASE_URL=postgres://user:password@host:5432/mathsoc (SQLite suits one machine only, and writes one at a time).',
     ),
   );
+
+  // Several processes on one SQLite file work (WAL, busy timeout), but they take turns to write.
+  const sqliteShared = c.database.dialect === 'sqlite' && c.ops.instances > 1;
+  results.push(
+    check(
+      'sqlite-processes',
+      'One SQLite file, one writer at a time',
+      false,
+      !sqliteShared,
+      sqliteShared
+        ? `SQLite with WEB_CONCURRENCY=${c.ops.instances}: the processes share the file safely but write one at a time, and only on this machine`
+        : c.database.dialect === 'sqlite'
+          ? 'SQLite with one process'
+          : 'PostgreSQL: processes write concurrently',
+      'Use PostgreSQL (DATABASE_URL=postgres://…) for several processes, or set WEB_CONCURRENCY=1.',
+    ),
+  );
+
+  // MATH_WORKERS set by hand applies to every process; the default shares the cores (src/web/math-pool.ts).
+  const mathSet = Boolean(f.env.MATH_WORKERS?.trim());
+  const mathThreads = c.ops.instances * c.math.workers;
+  results.push(
+    check(
+      'math-workers',
+      'Math worker threads within the cores',
+      false,
+      !mathSet || mathThreads <= f.cores,
+      mathSet
+        ? `MATH_WORKERS=${c.math.workers} in each of ${plural(c.ops.instances, 'process', 'processes')}: ${mathThreads} threads on ${plural(f.cores, 'core')}`
+        : `MATH_WORKERS not set: each process takes its share of the ${plural(f.cores, 'core')}`,
+      'Lower MATH_WORKERS so that WEB_CONCURRENCY × MATH_WORKERS stays within the cores, or leave it unset.',
+    ),
+  );
+
+  const redis = f.sessionRedis;
+  if (redis) {
+    const persists = redis.aof === true || Boolean(redis.save);
+    const unread = redis.aof === null && redis.save === null;
+    results.push(
+      check(
+        'session-redis-persistence',
+        'Session Redis keeps its data across a restart',
+        false,
+        persists,
+        persists
+          ? `${redis.aof ? 'AOF on' : 'AOF off'}${redis.save ? `, RDB snapshots "${redis.save}"` : ''}`
+          : unread
+            ? `could not read the persistence settings of the session Redis${redis.error ? `: ${redis.error}` : ''}`
+            : 'neither AOF (appendonly no) nor RDB snapshots (save ""): a restart of Redis signs everyone out',
+        unread
+          ? 'Check on the Redis server (or with its provider) that AOF or RDB snapshots are on, on a volume that survives a restart.'
+          : 'Set `appendonly yes` (with `appendfsync everysec`) or an RDB `save` schedule in the Redis configuration, on a volume that survives a restart.',
+      ),
+    );
+  }
 
   const db = f.database;
   results.push(

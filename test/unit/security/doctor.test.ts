@@ -44,6 +44,8 @@ function facts(env: Record<string, string> = {}, over: Partial<DoctorFacts> = {}
     admins: [{ email: 'head@school.org', defaultPassword: false, mustChangePassword: false }],
     newestBackup: { file: '/backups/mathsoc-1.pgdump', modifiedAt: new Date(NOW.getTime() - 3 * 3600_000) },
     outbox: { waiting: 0, failing: 0, gaveUp: 0, lastError: null },
+    cores: 8,
+    sessionRedis: null,
     now: NOW,
     ...over,
   };
@@ -127,6 +129,49 @@ describe('doctor checks', () => {
     expect(result(facts({ RATELIMIT_STORAGE_URI: 'memory://', WEB_CONCURRENCY: '1' }), 'ratelimit-storage').ok).toBe(
       true,
     );
+  });
+
+  it('SQLite with several processes is a warning (one writer at a time); with one process it is not', () => {
+    const shared = result(
+      facts({ DATABASE_URL: 'sqlite:./data/mathsoc.db', WEB_CONCURRENCY: '2' }),
+      'sqlite-processes',
+    );
+    expect(shared).toMatchObject({ ok: false, blocking: false });
+    expect(shared.detail).toContain('WEB_CONCURRENCY=2');
+    expect(shared.detail).toContain('write one at a time');
+    expect(
+      result(facts({ DATABASE_URL: 'sqlite:./data/mathsoc.db', WEB_CONCURRENCY: '1' }), 'sqlite-processes').ok,
+    ).toBe(true);
+    expect(result(facts({ WEB_CONCURRENCY: '8' }), 'sqlite-processes').ok).toBe(true);
+  });
+
+  it('MATH_WORKERS set by hand warns when the threads of every process exceed the cores', () => {
+    const over = result(facts({ WEB_CONCURRENCY: '4', MATH_WORKERS: '3' }, { cores: 8 }), 'math-workers');
+    expect(over).toMatchObject({ ok: false, blocking: false });
+    expect(over.detail).toBe('MATH_WORKERS=3 in each of 4 processes: 12 threads on 8 cores');
+    expect(result(facts({ WEB_CONCURRENCY: '4', MATH_WORKERS: '2' }, { cores: 8 }), 'math-workers').ok).toBe(true);
+    expect(result(facts({ WEB_CONCURRENCY: '8' }, { cores: 2 }), 'math-workers').ok).toBe(true);
+  });
+
+  it('a session Redis without persistence is a warning; one whose settings cannot be read says so', () => {
+    const redisEnv = { SESSION_STORE_URI: 'redis://redis:6379/1' };
+    const none = result(facts(redisEnv, { sessionRedis: { aof: false, save: '' } }), 'session-redis-persistence');
+    expect(none).toMatchObject({ ok: false, blocking: false });
+    expect(none.detail).toContain('appendonly no');
+    expect(none.fix).toContain('appendonly yes');
+    expect(result(facts(redisEnv, { sessionRedis: { aof: true, save: '' } }), 'session-redis-persistence').ok).toBe(
+      true,
+    );
+    expect(
+      result(facts(redisEnv, { sessionRedis: { aof: false, save: '3600 1' } }), 'session-redis-persistence').detail,
+    ).toBe('AOF off, RDB snapshots "3600 1"');
+    const unread = result(
+      facts(redisEnv, { sessionRedis: { aof: null, save: null, error: 'NOPERM' } }),
+      'session-redis-persistence',
+    );
+    expect(unread).toMatchObject({ ok: false, blocking: false });
+    expect(unread.detail).toBe('could not read the persistence settings of the session Redis: NOPERM');
+    expect(runChecks(facts()).some((r) => r.id === 'session-redis-persistence')).toBe(false);
   });
 
   it('LOG_TO_STDOUT matters only inside a container', () => {
