@@ -12,6 +12,7 @@ import { AccessLogController, createLogger } from './logger.js';
 import { frameworkErrorHandler, privateResponsesPlugin } from './security/headers.js';
 import { registerSecurity } from './security/index.js';
 import type { SessionStore } from './security/session-store.js';
+import { compressionPlugin } from './web/compression.js';
 import { registerErrorHandlers, sendError } from './web/errors.js';
 import { flashPlugin } from './web/flash.js';
 import { mailSenderPlugin } from './web/mail-sender.js';
@@ -65,6 +66,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(multipartPlugin);
   await app.register(mathPoolPlugin);
   await app.register(mailSenderPlugin);
+  // Before the routes, so each one compresses what it sends (pages, error pages, assets).
+  await app.register(compressionPlugin);
   // Before the routes: each route plugin keeps the error handler that was set
   // when it was registered, so setting it afterwards would leave Fastify's default.
   registerErrorHandlers(app);

@@ -1,7 +1,6 @@
 // Every area's routes, one plugin each; the admin area under its prefix.
 import type { FastifyInstance } from 'fastify';
 import { cspReportRoute } from '../../security/csp-report.js';
-import { withCompression } from '../compression.js';
 import { ADMIN_PREFIX, adminRoutes } from './admin/index.js';
 import { mathApiRoutes } from './admin/math.js';
 import { authRoutes } from './auth.js';
@@ -19,7 +18,7 @@ import { staticRoutes } from './static.js';
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(healthRoutes);
   await app.register(cspReportRoute);
-  await app.register(withCompression(staticRoutes));
+  await app.register(staticRoutes);
   await app.register(homeRoutes);
   await app.register(contentAreaRoutes);
   await app.register(challengeRoutes);
