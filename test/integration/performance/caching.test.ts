@@ -1,6 +1,6 @@
 // The performance measures that change what a visitor receives: compressed
-// assets (and never compressed pages), the public leaderboard and the home
-// page's data served from memory for PUBLIC_CACHE_SECONDS, and the index
+// assets and pages (details in compression.test.ts), the public leaderboard
+// and the home page's data served from memory for PUBLIC_CACHE_SECONDS, and the index
 // behind a student's history on a challenge page.
 import { brotliDecompressSync } from 'node:zlib';
 import type SqliteDatabase from 'better-sqlite3';
@@ -16,7 +16,7 @@ describe.each(await availableDialects())('performance measures on %s', (dialect)
     await t?.close();
   });
 
-  it('compresses assets for browsers that accept it, and never compresses pages', async () => {
+  it('compresses assets and pages for browsers that accept it', async () => {
     t = await createTestApp(dialect);
     const client = t.client();
     const css = await client.get(assetUrl('site.css'), { 'accept-encoding': 'gzip, deflate, br' });
@@ -29,8 +29,8 @@ describe.each(await availableDialects())('performance measures on %s', (dialect)
 
     const page = await client.get('/', { 'accept-encoding': 'gzip, deflate, br' });
     expect(page.statusCode).toBe(200);
-    expect(page.headers['content-encoding']).toBeUndefined();
-    expect(page.body).toContain('<meta name="csrf-token"');
+    expect(page.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(page.rawPayload).toString()).toContain('<meta name="csrf-token"');
   });
 
   const stat = (html: string, name: string) => new RegExp(`data-stat="${name}">([^<]*)<`).exec(html)?.[1];
