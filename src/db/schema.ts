@@ -213,6 +213,22 @@ export interface UploadsTable {
   created_at: Time;
 }
 
+/** The bytes of an upload kept in the database (UPLOAD_STORAGE=database, migration 012). */
+export interface UploadFilesTable {
+  stored_name: string;
+  size: number;
+  sha256: string;
+  chunk_size: number;
+  created_at: Time;
+}
+
+/** One slice of an upload_files row's bytes, in order of seq (0, 1, …). */
+export interface UploadChunksTable {
+  stored_name: string;
+  seq: number;
+  data: Buffer;
+}
+
 export interface AuditLogTable {
   id: Id;
   actor_id: number | null;
@@ -292,6 +308,8 @@ export interface Database {
   articles: ArticlesTable;
   announcements: AnnouncementsTable;
   uploads: UploadsTable;
+  upload_files: UploadFilesTable;
+  upload_chunks: UploadChunksTable;
   audit_log: AuditLogTable;
   pages: PagesTable;
   settings: SettingsTable;

@@ -9,6 +9,7 @@ import * as m008 from './008_email.js';
 import * as m009 from './009_answer_box_form_attempts.js';
 import * as m010 from './010_school_kinds.js';
 import * as m011 from './011_challenge_tags.js';
+import * as m012 from './012_upload_bytes.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '009_answer_box_form_attempts': m009,
   '010_school_kinds': m010,
   '011_challenge_tags': m011,
+  '012_upload_bytes': m012,
 };

@@ -5,17 +5,24 @@
 // script may hide inside (polyglots), nor PDF active content, also inside
 // compressed streams; an image may declare at most MAX_IMAGE_MEGAPIXELS
 // (upload-inspection.ts). Accepted files are stored under a random
-// server-chosen name in UPLOAD_DIR (outside the web root) and recorded in the
-// `uploads` table; a refused file, a write cut short (full disk) or a record
-// the database refuses leaves nothing on disk.
+// server-chosen name, in UPLOAD_DIR (outside the web root) or in the database
+// (UPLOAD_STORAGE, upload-storage.ts), and recorded in the `uploads` table; a
+// refused file, a write cut short (full disk) or a record the database refuses
+// leaves no bytes behind in either.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, unlink } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Kysely, Transaction } from 'kysely';
 import type { Config } from '../../config/index.js';
 import type { Database, Upload } from '../../db/schema.js';
 import { DEFAULT_MAX_IMAGE_MEGAPIXELS, hiddenContentProblem, imageSizeProblem } from './upload-inspection.js';
+import {
+  DatabaseUploadStorage,
+  isStoredName,
+  LocalUploadStorage,
+  type OpenedFile,
+  type UploadStorage,
+} from './upload-storage.js';
 import { audit, type AuditActor } from '../audit.js';
 
 export type UploadKind = 'image' | 'pdf';
@@ -32,9 +39,6 @@ const FORMATS: Record<string, { ext: string; kind: UploadKind; label: string }> 
   'image/webp': { ext: 'webp', kind: 'image', label: 'WebP' },
   'application/pdf': { ext: 'pdf', kind: 'pdf', label: 'PDF' },
 };
-
-/** Server-chosen names: 128 random bits in hex plus the detected extension. */
-const STORED_NAME = /^[a-f0-9]{32}\.(?:png|jpg|gif|webp|pdf)$/;
 
 /** A refused upload: the message is shown to the admin as it is. */
 export class UploadError extends Error {
@@ -60,6 +64,11 @@ export interface StoredFile {
   mime: string;
   kind: UploadKind;
   size: number;
+  /**
+   * Bytes that are written with the record, in its transaction (database
+   * storage); null when they were written already (a local directory).
+   */
+  pending: Buffer | null;
 }
 
 export function maxUploadBytes(settings: UploadSettings): number {
@@ -165,43 +174,45 @@ export async function inspectUpload(
   return { mime: detected.mime, ext: format.ext, kind: format.kind };
 }
 
-/** Absolute path of a stored file; refuses anything that is not a server-chosen name. */
-export function uploadPath(settings: UploadSettings, storedName: string): string {
-  if (!STORED_NAME.test(storedName)) throw new UploadError('Not an upload name.', 404);
-  return join(resolve(settings.dir), storedName);
+/** The storage UPLOAD_STORAGE chooses; `db` is the connection its database backend uses. */
+export function uploadStorage(settings: UploadSettings, db: DbOrTrx): UploadStorage {
+  return (settings.storage ?? 'local') === 'database'
+    ? new DatabaseUploadStorage(db)
+    : new LocalUploadStorage(settings.dir);
 }
 
-/** Validates the bytes and writes them under a fresh random name. No database row yet. */
+/** Absolute path of a file in UPLOAD_DIR; refuses anything that is not a server-chosen name. */
+export function uploadPath(settings: UploadSettings, storedName: string): string {
+  if (!isStoredName(storedName)) throw new UploadError('Not an upload name.', 404);
+  return new LocalUploadStorage(settings.dir).path(storedName);
+}
+
+/**
+ * Validates the bytes and chooses a fresh random name. A local directory gets
+ * the file now; database storage writes it with the record (recordUpload). No row yet.
+ */
 export async function storeUploadFile(
   settings: UploadSettings,
   input: Omit<UploadInput, 'createdBy'>,
 ): Promise<StoredFile> {
   const originalName = checkOriginalName(input.originalName);
   const { mime, ext, kind } = await inspectUpload(input.buffer, input.allowed, settings);
-  await mkdir(resolve(settings.dir), { recursive: true, mode: 0o750 });
   const storedName = `${randomBytes(16).toString('hex')}.${ext}`;
-  const path = uploadPath(settings, storedName);
-  // 'wx': never overwrite an existing file.
-  const file = await open(path, 'wx', 0o640);
-  try {
-    await file.writeFile(input.buffer);
-    await file.close();
-  } catch (err) {
-    // A write cut short (a full disk) must not leave a partial or empty file behind.
-    await file.close().catch(() => {});
-    await unlink(path).catch(() => {});
-    throw err;
-  }
-  return { storedName, originalName, mime, kind, size: input.buffer.length };
+  const file = { storedName, originalName, mime, kind, size: input.buffer.length };
+  if ((settings.storage ?? 'local') === 'database') return { ...file, pending: input.buffer };
+  await new LocalUploadStorage(settings.dir).put(storedName, input.buffer);
+  return { ...file, pending: null };
 }
 
-/** Removes a stored file; a file already gone is not an error. */
+/**
+ * Removes the bytes of an upload whose record is gone (deleted, or never
+ * committed). Bytes in the database need nothing: they went with the record
+ * (ON DELETE CASCADE) or with the rolled-back transaction. A file already gone is not an error.
+ */
 export async function removeUploadFile(settings: UploadSettings, storedName: string): Promise<void> {
-  try {
-    await unlink(uploadPath(settings, storedName));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  if ((settings.storage ?? 'local') === 'database') return;
+  if (!isStoredName(storedName)) throw new UploadError('Not an upload name.', 404);
+  await new LocalUploadStorage(settings.dir).delete(storedName);
 }
 
 /** Removes a file whose record failed; the record's failure is the error worth reporting. */
@@ -209,26 +220,36 @@ async function discardFile(settings: UploadSettings, storedName: string): Promis
   await removeUploadFile(settings, storedName).catch(() => {});
 }
 
-/** Records an already-stored file. Use inside the transaction of the record that uses it. */
+/**
+ * Records an already-validated file, and writes its bytes when they go to the
+ * database. Use inside the transaction of the record that uses it: the row and
+ * its bytes commit together or not at all.
+ */
 export async function recordUpload(db: DbOrTrx, file: StoredFile, createdBy: number | null): Promise<Upload> {
-  return db
-    .insertInto('uploads')
-    .values({
-      stored_name: file.storedName,
-      original_name: file.originalName,
-      mime: file.mime,
-      kind: file.kind,
-      size: file.size,
-      created_by: createdBy,
-      created_at: new Date().toISOString(),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const run = async (trx: DbOrTrx) => {
+    const row = await trx
+      .insertInto('uploads')
+      .values({
+        stored_name: file.storedName,
+        original_name: file.originalName,
+        mime: file.mime,
+        kind: file.kind,
+        size: file.size,
+        created_by: createdBy,
+        created_at: new Date().toISOString(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (file.pending) await new DatabaseUploadStorage(trx).put(file.storedName, file.pending, trx);
+    return row;
+  };
+  // Without a transaction of the caller's, the row and its bytes still get one of their own.
+  return file.pending && !db.isTransaction ? db.transaction().execute(run) : run(db);
 }
 
 /**
  * Validates, stores and records one upload. On any failure nothing is left
- * behind: no file on disk, no row. Throws UploadError with a message for the user.
+ * behind: no bytes, no row. Throws UploadError with a message for the user.
  */
 export async function saveUpload(db: DbOrTrx, input: UploadInput, settings: UploadSettings): Promise<Upload> {
   const file = await storeUploadFile(settings, input);
@@ -242,7 +263,7 @@ export async function saveUpload(db: DbOrTrx, input: UploadInput, settings: Uplo
 
 /**
  * Stores, records and audits one upload (`upload.create`) in one
- * transaction. On any failure nothing is left behind: no file, no row.
+ * transaction. On any failure nothing is left behind: no bytes, no row.
  */
 export async function createAuditedUpload(
   db: Kysely<Database>,
@@ -268,7 +289,7 @@ export async function createAuditedUpload(
   }
 }
 
-/** Deletes the row and then the file. Returns false when there was no such upload. */
+/** Deletes the row (and bytes kept in the database with it), then a local file. False when there was no such upload. */
 export async function deleteUpload(db: DbOrTrx, settings: UploadSettings, id: number): Promise<boolean> {
   const row = await db.deleteFrom('uploads').where('id', '=', id).returning('stored_name').executeTakeFirst();
   if (!row) return false;
@@ -276,12 +297,21 @@ export async function deleteUpload(db: DbOrTrx, settings: UploadSettings, id: nu
   return true;
 }
 
+/** The stored bytes of a recorded upload, as a stream with its size; null when they are missing. */
+export async function openUpload(
+  db: DbOrTrx,
+  settings: UploadSettings,
+  upload: Pick<Upload, 'stored_name'>,
+): Promise<OpenedFile | null> {
+  return uploadStorage(settings, db).open(upload.stored_name);
+}
+
 export function findUploadById(db: DbOrTrx, id: number): Promise<Upload | undefined> {
   return db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function findUploadByName(db: DbOrTrx, storedName: string): Promise<Upload | undefined> {
-  if (!STORED_NAME.test(storedName)) return undefined;
+  if (!isStoredName(storedName)) return undefined;
   return db.selectFrom('uploads').selectAll().where('stored_name', '=', storedName).executeTakeFirst();
 }
 

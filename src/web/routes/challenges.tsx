@@ -1,8 +1,6 @@
 // Student challenge pages: the list, one challenge, its image, and answering
 // a box. Unreleased challenges answer 404 to everyone but admins at every
 // address here (page, image, answer), exactly as if they did not exist.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   boxStates,
@@ -20,7 +18,7 @@ import {
 import { weeklyAccess } from '../../domain/competitions/standing.js';
 import { isKeyStage } from '../../domain/key-stage.js';
 import { namesInWords } from '../../domain/schools.js';
-import { contentDisposition, findUploadById, uploadPath } from '../../domain/content/uploads.js';
+import { contentDisposition, findUploadById, openUpload } from '../../domain/content/uploads.js';
 import { HttpError } from '../../security/access.js';
 import { answerBox, answerMessage } from '../answer-flow.js';
 import { idParam, pageParam, queryValue } from '../params.js';
@@ -92,21 +90,20 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
     if (!challenge || challenge.image_upload_id === null) throw new HttpError(404, NOT_FOUND);
     const upload = await findUploadById(app.db, challenge.image_upload_id);
     if (!upload || upload.kind !== 'image') throw new HttpError(404, NOT_FOUND);
-    const path = uploadPath(app.config.uploads, upload.stored_name);
-    const info = await stat(path).catch(() => null);
-    if (!info?.isFile()) {
+    const file = await openUpload(app.db, app.config.uploads, upload);
+    if (!file) {
       request.log.warn({ upload: upload.id }, 'challenge image file is missing');
       throw new HttpError(404, NOT_FOUND);
     }
     return reply
       .type(upload.mime)
-      .header('content-length', String(info.size))
+      .header('content-length', String(file.size))
       .header(
         'content-disposition',
         contentDisposition('inline', upload.original_name, upload.stored_name.split('.').pop()!),
       )
       .header('cache-control', isReleased(challenge, now) ? 'public, max-age=300' : 'private, no-store')
-      .send(createReadStream(path));
+      .send(file.stream);
   });
 
   app.post('/challenges/:id/boxes/:boxId/answer', { config: { access: 'user' } }, async (request, reply) => {

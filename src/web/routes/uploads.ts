@@ -3,8 +3,6 @@
 // table, with the stored (sniffed) Content-Type, nosniff, a Content-Disposition
 // no file name can break, and a restrictive CSP of its own. Images of a
 // challenge that is not released yet are 404 for everyone but admins.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { requestActor } from '../../domain/audit.js';
 import {
@@ -12,7 +10,7 @@ import {
   contentDisposition,
   createAuditedUpload,
   findUploadByName,
-  uploadPath,
+  openUpload,
   UploadError,
 } from '../../domain/content/uploads.js';
 import { HttpError } from '../../security/access.js';
@@ -35,18 +33,16 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
     if (!request.user?.isAdmin && (await belongsToUnreleasedChallenge(app.db, upload))) {
       throw new HttpError(404, NOT_FOUND);
     }
-    const path = uploadPath(settings, upload.stored_name);
-    let size: number;
-    try {
-      size = (await stat(path)).size;
-    } catch {
-      request.log.warn({ upload: upload.id }, 'upload row without its file');
+    // From the storage UPLOAD_STORAGE names only: with database storage no process reads its own disk.
+    const file = await openUpload(app.db, settings, upload);
+    if (!file) {
+      request.log.warn({ upload: upload.id, storage: settings.storage }, 'upload row without its file');
       throw new HttpError(404, NOT_FOUND);
     }
     const download = queryValue(request, 'download') === '1';
     const ext = upload.stored_name.split('.').pop()!;
     reply.header('content-type', upload.mime);
-    reply.header('content-length', String(size));
+    reply.header('content-length', String(file.size));
     reply.header('x-content-type-options', 'nosniff');
     reply.header(
       'content-disposition',
@@ -57,7 +53,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
     // Names are never reused, so a file can be kept a while, but only by the browser:
     // access to a challenge's image depends on who asks and when.
     reply.header('cache-control', 'private, max-age=3600');
-    return reply.send(createReadStream(path));
+    return reply.send(file.stream);
   });
 
   // The rich-text editor's image upload (fetch with the X-CSRF-Token header).
