@@ -93,6 +93,8 @@ describe('as processes', () => {
       PROXY_FIX_X_PORT: '0',
       // A mail server, as production needs while REQUIRE_EMAIL_VERIFICATION is on (nothing is sent here).
       SMTP_URL: 'smtp://127.0.0.1:2525',
+      // One process: several would need shared rate-limit counters (RATELIMIT_STORAGE_URI).
+      WEB_CONCURRENCY: '1',
     };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
