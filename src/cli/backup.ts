@@ -1,5 +1,7 @@
 // Backups: SQLite through its online backup API (consistent while the server
 // runs), PostgreSQL through pg_dump/pg_restore when the client tools exist.
+// Uploaded files come along: with UPLOAD_STORAGE=database they are rows of the
+// database itself; with local storage UPLOAD_DIR is copied beside the backup.
 import { execFile } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,23 +52,39 @@ export async function backupDatabase(config: Config, handle: DatabaseHandle, out
   } else {
     await pgTool('pg_dump', ['--format=custom', '--no-owner', `--file=${file}`, `--dbname=${config.database.url}`]);
   }
-  // Uploaded images and PDFs live outside the database; a backup without them
-  // would restore articles whose files are gone.
-  if (existsSync(config.uploads.dir)) cpSync(config.uploads.dir, uploadsCopy(file), { recursive: true });
+  // With local storage the uploaded images and PDFs live outside the database; a
+  // backup without them would restore articles whose files are gone. With database
+  // storage they are in the backup already, and UPLOAD_DIR is not theirs.
+  if (config.uploads.storage === 'local' && existsSync(config.uploads.dir)) {
+    cpSync(config.uploads.dir, uploadsCopy(file), { recursive: true });
+  }
   return file;
 }
 
 /** Where a backup keeps its copy of UPLOAD_DIR: beside the database file. */
 const uploadsCopy = (file: string): string => `${file}.uploads`;
 
-function restoreUploads(config: Config, file: string): void {
+/** Puts a backup's copy of UPLOAD_DIR back; returns what the operator should know. */
+function restoreUploads(config: Config, file: string): string[] {
   const copy = uploadsCopy(file);
-  if (!existsSync(copy)) return;
+  if (!existsSync(copy)) {
+    return config.uploads.storage === 'local'
+      ? [
+          `The backup has no copy of an upload directory (${copy}): if it was made with UPLOAD_STORAGE=database, ` +
+            'its files are in the database; set UPLOAD_STORAGE=database or run `mathsoc uploads:migrate --to local`.',
+        ]
+      : [];
+  }
   rmSync(config.uploads.dir, { recursive: true, force: true });
   cpSync(copy, config.uploads.dir, { recursive: true });
+  const restored = `Uploaded files restored to ${config.uploads.dir}.`;
+  return config.uploads.storage === 'database'
+    ? [`${restored} UPLOAD_STORAGE is database: run \`mathsoc uploads:migrate --to database\` to copy them in.`]
+    : [restored];
 }
 
-export async function restoreDatabase(config: Config, handle: DatabaseHandle, file: string): Promise<void> {
+/** Replaces the database (and the uploaded files) with a backup; returns notes for the operator. */
+export async function restoreDatabase(config: Config, handle: DatabaseHandle, file: string): Promise<string[]> {
   if (!existsSync(file)) throw new BackupError(`${file} does not exist.`);
   if (handle.dialect === 'sqlite') {
     if (!header(file, 16).equals(Buffer.from('SQLite format 3\0')))
@@ -78,11 +96,10 @@ export async function restoreDatabase(config: Config, handle: DatabaseHandle, fi
     } finally {
       source.close();
     }
-    restoreUploads(config, file);
-    return;
+    return restoreUploads(config, file);
   }
   if (!header(file, 5).equals(Buffer.from('PGDMP')))
     throw new BackupError(`${file} is not a pg_dump custom-format backup.`);
   await pgTool('pg_restore', ['--clean', '--if-exists', '--no-owner', `--dbname=${config.database.url}`, file]);
-  restoreUploads(config, file);
+  return restoreUploads(config, file);
 }

@@ -1,5 +1,6 @@
 // `mathsoc` — operations from the command line (also as npm scripts):
-// db:migrate, db:init, create-admin, reset-password, db:backup, db:restore, doctor, mail:send.
+// db:migrate, db:init, create-admin, reset-password, db:backup, db:restore, doctor, mail:send,
+// uploads:migrate.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
@@ -19,6 +20,7 @@ import { RedisSessionStore } from '../security/session-redis.js';
 import { DatabaseSessionStore, type SessionStore } from '../security/session-store.js';
 import { backupDatabase, restoreDatabase } from './backup.js';
 import { readSecret } from './prompt.js';
+import { migrateUploads, storageLabel, type StorageKind } from './uploads-migrate.js';
 
 export class CliError extends Error {}
 
@@ -204,8 +206,41 @@ export function buildCli(): Command {
         if (config.database.dialect === 'postgres' && !looksLikeTestDatabase(config.database) && !opts.force) {
           throw new CliError(`Refusing to overwrite PostgreSQL database "${config.database.name}" without --force.`);
         }
-        await restoreDatabase(config, handle, opts.from);
+        const notes = await restoreDatabase(config, handle, opts.from);
         say(`Database restored from ${opts.from}`);
+        for (const note of notes) say(note);
+      }),
+    );
+
+  program
+    .command('uploads:migrate')
+    .description('copy every uploaded file into the named storage (never deletes the source; safe to run again)')
+    .requiredOption('--to <storage>', 'database or local (UPLOAD_DIR)')
+    .action((opts: { to: string }) =>
+      withDatabase(async (config, handle) => {
+        if (opts.to !== 'database' && opts.to !== 'local')
+          throw new CliError(`--to must be "database" or "local", not "${opts.to}".`);
+        const to: StorageKind = opts.to;
+        const from: StorageKind = to === 'database' ? 'local' : 'database';
+        await migrateToLatest(handle.db);
+        say(`Copying uploaded files from the ${storageLabel(from, config)} to the ${storageLabel(to, config)}…`);
+        const c = await migrateUploads(config, handle.db, to, say);
+        const mb = (c.copiedBytes / 1024 / 1024).toFixed(1);
+        say(
+          `Uploads: ${c.total} recorded, ${c.copied} copied (${mb} MB, sizes and SHA-256 checked), ` +
+            `${c.skipped} already there, ${c.missing} missing from the source, ${c.failed} failed.`,
+        );
+        say(`Nothing was deleted from the ${storageLabel(from, config)}.`);
+        if (config.uploads.storage !== to) {
+          say(`Now set UPLOAD_STORAGE=${to} and restart the server, then run this command once more`);
+          say('to copy files uploaded in between (it skips those already copied).');
+        } else {
+          say(`UPLOAD_STORAGE is already ${to}.`);
+        }
+        if (c.missing + c.failed > 0)
+          throw new CliError(
+            `${c.missing + c.failed} file(s) are not in the ${storageLabel(to, config)} (listed above); the others were copied.`,
+          );
       }),
     );
 
