@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
+  CompiledQuery,
   Kysely,
   Migrator,
   PostgresAdapter,
@@ -43,7 +44,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     conn.pragma('foreign_keys = ON');
     conn.pragma('busy_timeout = 5000');
     conn.pragma('synchronous = NORMAL');
-    const dialect = new SqliteDialect({ database: cachingStatements(conn) });
+    const dialect = writingFromTheStart(new SqliteDialect({ database: cachingStatements(conn) }));
     // On SQLITE_FULL, SQLITE_IOERR and the like SQLite may end the transaction itself.
     const db = new Kysely<Database>({ dialect: keepingTheCause(dialect, async () => conn.inTransaction) });
     return { db, dialect: 'sqlite', config, sqlite: conn, close: () => db.destroy() };
@@ -62,6 +63,25 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   // A rollback on a connection that is gone fails too; the pool discards that connection.
   const db = new Kysely<Database>({ dialect: keepingTheCause(new PostgresDialect({ pool }), null) });
   return { db, dialect: 'postgres', config, sqlite: null, close: () => db.destroy() };
+}
+
+/**
+ * Several processes may share one SQLite file (WEB_CONCURRENCY). A transaction
+ * that begins deferred and reads first cannot wait for the write lock later:
+ * SQLite answers SQLITE_BUSY (or SQLITE_BUSY_SNAPSHOT) at once, whatever the
+ * busy timeout. BEGIN IMMEDIATE takes the write lock at the start, waiting up to
+ * busy_timeout for it, so concurrent writers queue instead of failing.
+ */
+function writingFromTheStart(dialect: SqliteDialect): SqliteDialect {
+  const createDriver = dialect.createDriver.bind(dialect);
+  dialect.createDriver = (): Driver => {
+    const driver = createDriver();
+    driver.beginTransaction = async (connection: DatabaseConnection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  };
+  return dialect;
 }
 
 /**
