@@ -127,6 +127,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'public/assets/',
+      'dist/',
       'data/',
       'logs/',
       'bench/results/',
