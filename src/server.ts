@@ -103,6 +103,9 @@ async function main(): Promise<void> {
         : 'info';
   const code = await superviseWorkers({
     instances,
+    // A key generated for this run (no SECRET_KEY set, development) is shared with
+    // the workers, so a cookie or form token one of them signs is good at the others.
+    env: config.secretKeyGenerated ? { SECRET_KEY: config.secretKey } : {},
     log: (event, fields = {}) => logger[level(event)]({ supervisor: true, ...fields }, event),
     onListening: () => {
       announce(config, `${instances} processes`);
