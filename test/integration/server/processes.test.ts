@@ -438,6 +438,32 @@ describe('several server processes on one SQLite file', () => {
   }, 60_000);
 });
 
+describe('several processes that cannot start', () => {
+  it('stop the supervisor with exit 1 instead of restarting forever (port taken)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mathsoc-processes-taken-'));
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const s = startServer({
+        APP_ENV: 'development',
+        WEB_CONCURRENCY: '2',
+        HOST: '127.0.0.1',
+        PORT: String((taken.address() as net.AddressInfo).port),
+        DATABASE_URL: `sqlite:${join(dir, 'taken.db')}`,
+        LOG_FILE: join(dir, 'app.log'),
+        UPLOAD_DIR: join(dir, 'uploads'),
+        RATELIMIT_ENABLED: 'false',
+      });
+      expect(await s.exited).toBe(1);
+      expect(s.output()).toContain('EADDRINUSE');
+      expect(readFileSync(join(dir, 'app.log'), 'utf8')).toContain('"worker failed to start"');
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('several processes with rate limits counted in memory', () => {
   it('refuse to start, naming RATELIMIT_STORAGE_URI, and create nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mathsoc-processes-refused-'));
