@@ -1,5 +1,7 @@
 // Hashed client bundles: scripts/build-client.ts writes public/assets/manifest.json
-// mapping "mathfield.js" → "mathfield-3f2a9c1b.js". Names are looked up once.
+// mapping "mathfield.js" → "mathfield-3f2a9c1b.js". Names are looked up once per
+// process: a later build replaces the manifest atomically and keeps this
+// build's files until the build after next, so the names read here keep answering.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -12,7 +14,7 @@ function load(): Record<string, string> {
   try {
     manifest = JSON.parse(readFileSync(join(PUBLIC_DIR, 'assets', 'manifest.json'), 'utf8')) as Record<string, string>;
   } catch {
-    throw new Error('public/assets/manifest.json is missing: run `npm run build:client` first');
+    throw new Error('public/assets/manifest.json is missing: run `npm run build` first');
   }
   return manifest;
 }
