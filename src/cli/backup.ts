@@ -65,13 +65,21 @@ export async function backupDatabase(config: Config, handle: DatabaseHandle, out
 const uploadsCopy = (file: string): string => `${file}.uploads`;
 
 /** Puts a backup's copy of UPLOAD_DIR back; returns what the operator should know. */
-function restoreUploads(config: Config, file: string): string[] {
+async function restoreUploads(config: Config, handle: DatabaseHandle, file: string): Promise<string[]> {
   const copy = uploadsCopy(file);
   if (!existsSync(copy)) {
-    return config.uploads.storage === 'local'
+    if (config.uploads.storage === 'database') return [];
+    // A backup made with database storage: its files came back inside the database.
+    const inDatabase = await handle.db
+      .selectFrom('upload_files')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n))
+      .catch(() => 0);
+    return inDatabase > 0
       ? [
-          `The backup has no copy of an upload directory (${copy}): if it was made with UPLOAD_STORAGE=database, ` +
-            'its files are in the database; set UPLOAD_STORAGE=database or run `mathsoc uploads:migrate --to local`.',
+          `The backup holds ${inDatabase} uploaded file(s) in the database, but UPLOAD_STORAGE is local: ` +
+            'set UPLOAD_STORAGE=database, or run `mathsoc uploads:migrate --to local`.',
         ]
       : [];
   }
@@ -96,10 +104,10 @@ export async function restoreDatabase(config: Config, handle: DatabaseHandle, fi
     } finally {
       source.close();
     }
-    return restoreUploads(config, file);
+    return restoreUploads(config, handle, file);
   }
   if (!header(file, 5).equals(Buffer.from('PGDMP')))
     throw new BackupError(`${file} is not a pg_dump custom-format backup.`);
   await pgTool('pg_restore', ['--clean', '--if-exists', '--no-owner', `--dbname=${config.database.url}`, file]);
-  return restoreUploads(config, file);
+  return restoreUploads(config, handle, file);
 }
