@@ -203,3 +203,39 @@ describe.each(await availableDialects())('database upload storage on %s', (diale
     });
   });
 });
+
+describe('database upload storage when the database fills up mid-file', () => {
+  let t: TestApp;
+  let admin: TestClient;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mathsoc-upload-db-full-'));
+    t = await createTestApp('sqlite', { UPLOAD_STORAGE: 'database', UPLOAD_DIR: dir, RATELIMIT_ENABLED: 'false' });
+    admin = t.client();
+    await admin.loginAs(await t.createUser({ isAdmin: true }));
+  });
+  afterAll(async () => {
+    await t.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers 503 and keeps neither the record nor any slice', async () => {
+    const sqlite = t.database.sqlite!;
+    sqlite.exec('vacuum');
+    // Room for the small rows (the record, its file row, the audit entry), not for a slice of 256 KiB.
+    sqlite.pragma(`max_page_count = ${Number(sqlite.pragma('page_count', { simple: true })) + 4}`);
+    const res = await postMultipart(
+      t,
+      admin,
+      '/admin/uploads/image',
+      {},
+      [{ field: 'file', name: 'graph.png', data: png(2, 2, CHUNK_SIZE + 10), type: 'image/png' }],
+      { csrf: 'header' },
+    );
+    expect(res.statusCode).toBe(503);
+    expect(sqlite.prepare('select count(*) as n from uploads').get()).toEqual({ n: 0 });
+    expect(sqlite.prepare('select count(*) as n from upload_files').get()).toEqual({ n: 0 });
+    expect(sqlite.prepare('select count(*) as n from upload_chunks').get()).toEqual({ n: 0 });
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
