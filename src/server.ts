@@ -112,7 +112,8 @@ async function main(): Promise<void> {
       if (firstRun) console.log('Log in as the admin shown above and change the password when asked.');
     },
   });
-  logger.flush();
+  // The last lines (each worker drained, stopped) are written before the process ends.
+  await new Promise<void>((resolve) => logger.flush(() => resolve()));
   process.exit(code);
 }
 
