@@ -25,6 +25,8 @@ function run(cwd: string, command: string, args: string[], env: Record<string, s
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A group of its own, so that stopping `npm start` stops the server npm started too.
+    detached: true,
   });
   let out = '';
   child.stdout.on('data', (d) => (out += String(d)));
@@ -75,8 +77,17 @@ async function start(dir: string, args: string[]): Promise<{ proc: Proc; base: s
   return { proc, base };
 }
 
+/** Signals the whole process group (npm, its shell and the server). */
+function signal(p: Proc, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-p.child.pid!, sig);
+  } catch {
+    // already gone
+  }
+}
+
 async function stop(p: Proc): Promise<void> {
-  p.child.kill('SIGTERM');
+  signal(p, 'SIGTERM');
   await p.exited;
 }
 
@@ -137,7 +148,7 @@ describe('a build made while the server runs from the previous one', { timeout: 
   });
 
   afterAll(async () => {
-    for (const p of started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    for (const p of started) signal(p, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
