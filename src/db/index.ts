@@ -12,6 +12,7 @@ import {
   sql,
   type DatabaseConnection,
   type Driver,
+  type LogEvent,
   type MigrationResultSet,
 } from 'kysely';
 import pg from 'pg';
@@ -36,7 +37,18 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(config: DatabaseConfig): DatabaseHandle {
+export interface OpenOptions {
+  /** Called with the SQL of every statement the app runs (the statement-count tests and the benchmark count them). */
+  onQuery?: (sql: string) => void;
+}
+
+export function openDatabase(config: DatabaseConfig, opts: OpenOptions = {}): DatabaseHandle {
+  const onQuery = opts.onQuery;
+  const log = onQuery
+    ? (event: LogEvent) => {
+        if (event.level === 'query') onQuery(event.query.sql);
+      }
+    : undefined;
   if (config.dialect === 'sqlite') {
     if (config.url !== ':memory:') mkdirSync(dirname(config.url), { recursive: true });
     const conn = new SqliteDatabase(config.url);
@@ -46,7 +58,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
     conn.pragma('synchronous = NORMAL');
     const dialect = writingFromTheStart(new SqliteDialect({ database: cachingStatements(conn) }));
     // On SQLITE_FULL, SQLITE_IOERR and the like SQLite may end the transaction itself.
-    const db = new Kysely<Database>({ dialect: keepingTheCause(dialect, async () => conn.inTransaction) });
+    const db = new Kysely<Database>({ dialect: keepingTheCause(dialect, async () => conn.inTransaction), log });
     return { db, dialect: 'sqlite', config, sqlite: conn, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
@@ -61,7 +73,7 @@ export function openDatabase(config: DatabaseConfig): DatabaseHandle {
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   // A rollback on a connection that is gone fails too; the pool discards that connection.
-  const db = new Kysely<Database>({ dialect: keepingTheCause(new PostgresDialect({ pool }), null) });
+  const db = new Kysely<Database>({ dialect: keepingTheCause(new PostgresDialect({ pool }), null), log });
   return { db, dialect: 'postgres', config, sqlite: null, close: () => db.destroy() };
 }
 
