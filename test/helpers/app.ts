@@ -50,7 +50,12 @@ export const ONE_PROXY = {
 let cachedHash: Promise<string> | null = null;
 
 /** Builds the app in the testing profile; `env` overrides any setting (e.g. APP_ENV: 'production'). */
-export async function createTestApp(dialect: Dialect = 'sqlite', env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  dialect: Dialect = 'sqlite',
+  env: Record<string, string> = {},
+  /** `onQuery` sees the SQL of every statement run on the test database. */
+  opts: { onQuery?: (sql: string) => void } = {},
+): Promise<TestApp> {
   const config = loadConfig({
     APP_ENV: 'testing',
     SECRET_KEY: 'test-secret-key-that-is-long-enough-0123456789',
@@ -59,7 +64,7 @@ export async function createTestApp(dialect: Dialect = 'sqlite', env: Record<str
     ...ONE_PROXY,
     ...env,
   });
-  const database = await createTestDatabase(dialect);
+  const database = await createTestDatabase(dialect, { onQuery: opts.onQuery });
   const app = await buildApp(config, { database, logger: false });
   await app.ready();
   let counter = 0;

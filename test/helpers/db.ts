@@ -14,7 +14,10 @@ export interface TestDatabase extends DatabaseHandle {
   dispose(): Promise<void>;
 }
 
-export async function createTestDatabase(dialect: Dialect, opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  dialect: Dialect,
+  opts: { migrate?: boolean; onQuery?: (sql: string) => void } = {},
+): Promise<TestDatabase> {
   let config: DatabaseConfig;
   let schema: string | null = null;
   if (dialect === 'sqlite') {
@@ -29,7 +32,7 @@ export async function createTestDatabase(dialect: Dialect, opts: { migrate?: boo
     url.searchParams.set('options', `-c search_path=${schema}`);
     config = { dialect: 'postgres', url: url.toString(), name: url.pathname.slice(1) || 'test' };
   }
-  const handle = openDatabase(config);
+  const handle = openDatabase(config, { onQuery: opts.onQuery });
   if (opts.migrate !== false) await migrateToLatest(handle.db);
   return {
     ...handle,
