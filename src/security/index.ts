@@ -32,7 +32,11 @@ export async function registerSecurity(app: FastifyInstance, opts: SecurityOptio
   // 4. HTTPS enforcement (health probes exempt)
   await app.register(httpsPlugin);
   // 5. session, then 7. CSRF and 8. the access guard (preHandler, after body parsing)
-  await app.register(sessionPlugin, { store: opts.store, loadUser: opts.loadUser });
+  await app.register(sessionPlugin, {
+    store: opts.store,
+    loadUser: opts.loadUser,
+    loadSessionWithUser: opts.loadSessionWithUser,
+  });
   // 6. rate limiting, after the session so a signed-in user is keyed by id
   // (docs/decisions/002-rate-limit-after-session.md)
   await app.register(rateLimitPlugin, { errorPage: opts.errorPage });

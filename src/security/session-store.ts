@@ -35,7 +35,8 @@ export interface SessionStore {
   close(): Promise<void>;
 }
 
-type Row = {
+/** A `sessions` row as the database returns it. */
+export type SessionRow = {
   id: string;
   user_id: number;
   csrf_token: string;
@@ -49,7 +50,7 @@ type Row = {
   privilege: string | null;
 };
 
-const fromRow = (r: Row): SessionRecord => ({
+export const sessionFromRow = (r: SessionRow): SessionRecord => ({
   id: r.id,
   userId: r.user_id,
   csrfToken: r.csrf_token,
@@ -87,7 +88,7 @@ export class DatabaseSessionStore implements SessionStore {
 
   async get(id: string): Promise<SessionRecord | null> {
     const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? fromRow(row) : null;
+    return row ? sessionFromRow(row) : null;
   }
 
   async touch(id: string, lastSeenAt: string, idleExpiresAt: string): Promise<void> {
@@ -119,7 +120,7 @@ export class DatabaseSessionStore implements SessionStore {
       .where('idle_expires_at', '>', now)
       .orderBy('last_seen_at', 'desc')
       .execute();
-    return rows.map(fromRow);
+    return rows.map(sessionFromRow);
   }
 
   async purgeExpired(nowIso: string): Promise<number> {

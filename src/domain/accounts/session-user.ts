@@ -1,31 +1,40 @@
-// The signed-in user as every request sees it: one query by id. The session
-// plugin is given this loader, so the security layer never reads the users
-// table itself.
+// The signed-in user as every request sees it. The session plugin is given
+// these loaders, so the security layer never reads the users table itself.
 import type { KeyStage } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
+import { sessionFromRow, type SessionRecord } from '../../security/session-store.js';
 import type { SessionUser } from '../../security/types.js';
 
-export async function loadSessionUser(db: Db, userId: number): Promise<SessionUser | null> {
+const USER_COLUMNS = [
+  'users.id',
+  'users.email',
+  'users.first_name',
+  'users.last_name',
+  'users.is_admin',
+  'users.key_stage',
+  'users.year_group',
+  'users.school_id',
+  'users.must_change_password',
+  'users.email_verified_at',
   // The school's kind comes in the same query: the menu needs it on every page.
-  const row = await db
-    .selectFrom('users')
-    .leftJoin('schools', 'schools.id', 'users.school_id')
-    .select([
-      'users.id',
-      'users.email',
-      'users.first_name',
-      'users.last_name',
-      'users.is_admin',
-      'users.key_stage',
-      'users.year_group',
-      'users.school_id',
-      'users.must_change_password',
-      'users.email_verified_at',
-      'schools.kind as school_kind',
-    ])
-    .where('users.id', '=', userId)
-    .executeTakeFirst();
-  if (!row) return null;
+  'schools.kind as school_kind',
+] as const;
+
+interface UserRow {
+  id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  is_admin: number;
+  key_stage: string | null;
+  year_group: number | null;
+  school_id: number | null;
+  must_change_password: number;
+  email_verified_at: string | null;
+  school_kind: string | null;
+}
+
+function toSessionUser(row: UserRow): SessionUser {
   return {
     id: row.id,
     email: row.email,
@@ -40,4 +49,63 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
     // The one place the rule lives (weeklyAccess and the home page read this): admins are never guests.
     guestPupil: row.is_admin !== 1 && row.school_kind === 'guest',
   };
+}
+
+/** The user by id (login, rotation, the Redis session store); one query. */
+export async function loadSessionUser(db: Db, userId: number): Promise<SessionUser | null> {
+  const row = await db
+    .selectFrom('users')
+    .leftJoin('schools', 'schools.id', 'users.school_id')
+    .select(USER_COLUMNS)
+    .where('users.id', '=', userId)
+    .executeTakeFirst();
+  return row ? toSessionUser(row) : null;
+}
+
+/**
+ * A database session record and its user in one statement, which every
+ * signed-in request runs (one round trip instead of two on PostgreSQL).
+ * `user` is null when the account no longer exists.
+ */
+export async function loadSessionWithUser(
+  db: Db,
+  sessionId: string,
+): Promise<{ record: SessionRecord; user: SessionUser | null } | null> {
+  const row = await db
+    .selectFrom('sessions')
+    .leftJoin('users', 'users.id', 'sessions.user_id')
+    .leftJoin('schools', 'schools.id', 'users.school_id')
+    .selectAll('sessions')
+    .select([
+      'users.id as u_id',
+      'users.email',
+      'users.first_name',
+      'users.last_name',
+      'users.is_admin',
+      'users.key_stage',
+      'users.year_group',
+      'users.school_id',
+      'users.must_change_password',
+      'users.email_verified_at',
+      'schools.kind as school_kind',
+    ])
+    .where('sessions.id', '=', sessionId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const record = sessionFromRow(row);
+  if (row.u_id === null) return { record, user: null };
+  const user = toSessionUser({
+    id: row.u_id,
+    email: row.email!,
+    first_name: row.first_name!,
+    last_name: row.last_name!,
+    is_admin: row.is_admin!,
+    key_stage: row.key_stage,
+    year_group: row.year_group,
+    school_id: row.school_id,
+    must_change_password: row.must_change_password!,
+    email_verified_at: row.email_verified_at,
+    school_kind: row.school_kind,
+  });
+  return { record, user };
 }
