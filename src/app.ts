@@ -7,7 +7,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
 import type { Config } from './config/index.js';
 import { openDatabase, type DatabaseHandle } from './db/index.js';
-import { loadSessionUser } from './domain/accounts/session-user.js';
+import { loadSessionUser, loadSessionWithUser } from './domain/accounts/session-user.js';
 import { AccessLogController, createLogger } from './logger.js';
 import { frameworkErrorHandler, privateResponsesPlugin } from './security/headers.js';
 import { registerSecurity } from './security/index.js';
@@ -58,6 +58,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await registerSecurity(app, {
     store: opts.sessionStore,
     loadUser: (userId) => loadSessionUser(database.db, userId),
+    loadSessionWithUser: (sessionId) => loadSessionWithUser(database.db, sessionId),
     errorPage: sendError,
   });
   await app.register(flashPlugin);
