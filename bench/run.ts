@@ -5,7 +5,9 @@
 // 2. Measures a bare Fastify hello-world on this machine: the ceiling.
 // 3. Starts the app twice (bench/server.ts, child processes): with the
 //    security layer on, and off; runs every scenario against the first with
-//    autocannon, each anonymous page right after against the second.
+//    autocannon, each anonymous page right after against the second. With
+//    --processes N, a third server of N processes (as WEB_CONCURRENCY=N runs)
+//    takes every scenario right after the one-process server.
 // 4. Prints requests/s, p50/p99 latency, peak RSS and the fraction of the
 //    ceiling per scenario, checks the budgets and writes a JSON report to
 //    bench/results/.
@@ -28,6 +30,7 @@ import {
 } from './lib/report.js';
 import {
   buildScenarios,
+  pageBytes,
   probe,
   SCENARIO_ORDER,
   visitorCookies,
@@ -51,9 +54,17 @@ const USAGE = `usage: npm run bench -- [options]
   --submitters N     fresh students for the answer scenario (default 300)
   --server-log FILE  where the server's log goes (default /dev/null; production log level "info")
   --config KEY=VALUE a setting for the measured server, as in .env (repeatable), e.g. PUBLIC_CACHE_SECONDS=0
+ --processes N      also measure every scenario on a server of N processes (WEB_CONCURRENCY=N) and compare
   --cpu-prof DIR     write the measured servers' CPU profiles (.cpuprofile, one per thread) into DIR
   --out FILE         report path (default bench/results/bench-<time>-<dialect>.json)
 Database: DATABASE_URL (default sqlite:./data/bench.db; a PostgreSQL database name must contain "bench" or "test").`;
+
+/** A measured server: security layer on or off, one process or several. */
+interface Mode {
+  key: string;
+  security: 'on' | 'off';
+  processes: number;
+}
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -77,6 +88,7 @@ async function main(): Promise<void> {
     'server-log': { type: 'string' },
     config: { type: 'string', multiple: true },
     'cpu-prof': { type: 'string' },
+    processes: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -90,6 +102,7 @@ async function main(): Promise<void> {
     warmupSeconds: positiveInt('warmup', args.warmup, 3, 0),
   };
   const roundCount = positiveInt('rounds', args.rounds, 1);
+  const processes = positiveInt('processes', args.processes, 1);
   const settings: Record<string, string> = {};
   for (const pair of args.config ?? []) {
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
@@ -186,8 +199,10 @@ async function main(): Promise<void> {
     // Both servers run side by side (the idle one costs no CPU), and each page is
     // measured with the security layer on and then at once off, so that the
     // comparison is not skewed by whatever else the machine does in between.
-    const modes: Array<'on' | 'off'> = args['skip-security-off'] ? ['on'] : ['on', 'off'];
-    const servers = new Map<'on' | 'off', RunningServer>();
+    const modes: Mode[] = [{ key: 'on', security: 'on', processes: 1 }];
+    if (!args['skip-security-off']) modes.push({ key: 'off', security: 'off', processes: 1 });
+    if (processes > 1) modes.push({ key: `on ×${processes}`, security: 'on', processes });
+    const servers = new Map<Mode, RunningServer>();
     try {
       for (const mode of modes) {
         servers.set(
@@ -196,7 +211,8 @@ async function main(): Promise<void> {
             'server.ts',
             {
               BENCH_DATABASE_URL: databaseUrl,
-              BENCH_SECURITY: mode,
+              BENCH_SECURITY: mode.security,
+              BENCH_PROCESSES: String(mode.processes),
               BENCH_SERVER_LOG: args['server-log'] ?? '/dev/null',
               BENCH_SETTINGS: JSON.stringify(settings),
             },
@@ -204,17 +220,18 @@ async function main(): Promise<void> {
           ),
         );
       }
-      const built = new Map<'on' | 'off', ReturnType<typeof buildScenarios>>();
+      const built = new Map<Mode, ReturnType<typeof buildScenarios>>();
       for (const [mode, server] of servers) {
         const students = await server.sessions(fixtures.studentIds);
         const submitters = await server.sessions(fixtures.submitterIds);
         built.set(mode, buildScenarios(fixtures, students, submitters, await visitorCookies(server.port)));
-        log(`App, security ${mode}: pid ${server.pid}, ${rssMb(server.pid)} MB after start`);
+        const memory = server.pids.map((pid) => `${rssMb(pid)} MB`).join(' + ');
+        log(`App, security ${mode.key}: pid ${server.pids.join(', ')}, ${memory} after start`);
       }
       for (const name of SCENARIO_ORDER.filter((n) => only.includes(n))) {
         // The modes this page is measured in, each checked with one request first.
         const runs: Array<{
-          mode: 'on' | 'off';
+          mode: Mode;
           server: RunningServer;
           s: Scenario;
           row: ScenarioResult;
@@ -225,11 +242,12 @@ async function main(): Promise<void> {
           const server = servers.get(mode)!;
           const { scenarios, answerProgress } = built.get(mode)!;
           const s = scenarios.find((x: Scenario) => x.name === name)!;
-          if (mode === 'off' && !s.compareSecurity) continue;
+          if (mode.security === 'off' && !s.compareSecurity) continue;
           const row: ScenarioResult = {
             name: s.name,
             title: s.title,
-            security: mode,
+            security: mode.security,
+            processes: mode.processes,
             method: s.spec.method,
             path: s.spec.path,
           };
@@ -237,15 +255,17 @@ async function main(): Promise<void> {
           const check = await probe(server.port, s.spec);
           if (!check.ok) {
             row.skipped = `answered ${check.status}, expected ${s.spec.expectStatus}`;
-            log(`  ${s.title}, security ${mode}: skipped (${row.skipped})`);
+            log(`  ${s.title}, security ${mode.key}: skipped (${row.skipped})`);
             continue;
           }
+          // The page's size as sent with and without compression (once, on the one-process server).
+          if (mode.key === 'on' && s.spec.method === 'GET') row.bytes = await pageBytes(server.port, s.spec);
           runs.push({ mode, server, s, row, rounds: [], progress: answerProgress });
         }
         // Round by round, on then off, so both modes see the same machine.
         const sentBefore = runs.map((r) => r.progress.sent);
         for (let round = 0; round < roundCount; round++) {
-          for (const run of runs) run.rounds.push(await measure(run.server.port, run.server.pid, run.s.spec, load));
+          for (const run of runs) run.rounds.push(await measure(run.server.port, run.server.pids, run.s.spec, load));
         }
         for (const [i, { mode, s, row, rounds, progress }] of runs.entries()) {
           const m = median(rounds);
@@ -264,11 +284,11 @@ async function main(): Promise<void> {
           }
           const odd = Object.keys(m.unexpected).length ? ` (unexpected statuses: ${JSON.stringify(m.unexpected)})` : '';
           log(
-            `  ${s.title}, security ${mode}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, RSS ${m.peakRssMb} MB${odd}`,
+            `  ${s.title}, security ${mode.key}: ${m.requestsPerSecond} req/s, p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms, RSS ${m.peakRssMb} MB${odd}`,
           );
         }
       }
-      for (const server of servers.values()) notePeak(rssMb(server.pid, 'VmHWM'));
+      for (const server of servers.values()) for (const pid of server.pids) notePeak(rssMb(pid, 'VmHWM'));
     } finally {
       for (const server of servers.values()) await server.stop();
     }
@@ -282,7 +302,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     machine: { ...machineInfo, loadAverageAtEnd: loadAverage() },
     database: { dialect: db.dialect, description: describeDatabase(db), dataset },
-    options: { ...load, rounds: roundCount, settings },
+    options: { ...load, rounds: roundCount, processes, settings },
     results,
     securityCost: securityCost(results),
     peakRssMb: peakRss,

@@ -2,14 +2,22 @@
 // the benchmark database, listening on a free loopback port. Started by
 // bench/run.ts as a child process (so its memory can be read from /proc and
 // the load generator does not share its event loop); talks to it over IPC:
-//   → { type: 'ready', port, pid }                       once listening
+//   → { type: 'ready', port, pid, pids }                 once listening (pids: the serving processes)
 //   ← { type: 'sessions', userIds }  → { type: 'sessions', sessions: [{ userId, cookie, csrf }] }
 //   ← { type: 'stop' }                                   closes the app and exits
+//
+// With BENCH_PROCESSES=N above 1 it runs as `WEB_CONCURRENCY=N npm start`
+// does: this process supervises N workers (src/supervisor.ts, Node's cluster)
+// that share the port, each with its share of the math threads; it relays the
+// messages above to the first worker and answers `stop` by draining them all.
+import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { buildApp } from '../src/app.js';
 import { openDatabase } from '../src/db/index.js';
 import { maskToken } from '../src/security/csrf.js';
 import { hashToken } from '../src/security/session.js';
+import { superviseWorkers } from '../src/supervisor.js';
+import { mathThreadsPerProcess } from '../src/web/math-pool.js';
 import { benchAppConfig, type SecurityMode } from './lib/app-config.js';
 import { BENCH_USER_AGENT } from './lib/fixtures.js';
 
@@ -21,7 +29,7 @@ export interface BenchSession {
 }
 
 export type ServerMessage =
-  | { type: 'ready'; port: number; pid: number }
+  | { type: 'ready'; port: number; pid: number; pids: number[] }
   | { type: 'sessions'; sessions: BenchSession[] }
   | { type: 'error'; message: string };
 
@@ -31,17 +39,75 @@ function send(message: ServerMessage): void {
   process.send?.(message);
 }
 
+const processes = Math.max(1, Number(process.env.BENCH_PROCESSES ?? '1') || 1);
+
+/** The primary of a several-process server: supervises the workers, relays run.ts's messages. */
+async function supervise(): Promise<void> {
+  const workers = new Map<Worker, number>();
+  let listening = 0;
+  let port = 0;
+  const stopping = new AbortController();
+  const code = superviseWorkers({
+    instances: processes,
+    // Failures go to stderr, which run.ts shows when the server does not start.
+    log: (event, fields = {}) => {
+      if (event !== 'worker started' && event !== 'worker listening') console.error(event, JSON.stringify(fields));
+    },
+    // Every worker signs cookies with the same key, as they do under one SECRET_KEY in production.
+    env: { BENCH_SECRET_KEY: randomBytes(32).toString('hex') },
+    handleSignals: false,
+    signal: stopping.signal,
+  });
+  let relay: ((m: ServerMessage) => void) | null = null;
+  cluster.on('message', (worker, m: ServerMessage) => {
+    if (m.type === 'ready') {
+      workers.set(worker, m.pid);
+      port = m.port;
+      listening += 1;
+      if (listening === processes) send({ type: 'ready', port, pid: process.pid, pids: [...workers.values()] });
+    } else if (m.type === 'error' && listening < processes) {
+      send(m);
+    } else {
+      relay?.(m);
+    }
+  });
+  process.on('message', (raw: ParentMessage) => {
+    if (raw.type === 'sessions') {
+      const first = [...workers.keys()].find((w) => w.isConnected());
+      if (!first) return send({ type: 'error', message: 'no worker is running' });
+      relay = (m) => {
+        relay = null;
+        send(m);
+      };
+      first.send(raw);
+    } else if (raw.type === 'stop') {
+      stopping.abort();
+    }
+  });
+  process.on('disconnect', () => stopping.abort());
+  process.exit(await code);
+}
+
 async function main(): Promise<void> {
+  if (processes > 1 && cluster.isPrimary) return supervise();
   const databaseUrl = process.env.BENCH_DATABASE_URL;
   if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is not set');
   const security = (process.env.BENCH_SECURITY ?? 'on') as SecurityMode;
-  const config = benchAppConfig({
+  const settings = process.env.BENCH_SETTINGS ? (JSON.parse(process.env.BENCH_SETTINGS) as Record<string, string>) : {};
+  const benchConfig = benchAppConfig({
     databaseUrl,
     security,
     logFile: process.env.BENCH_SERVER_LOG ?? '/dev/null',
     logLevel: process.env.BENCH_LOG_LEVEL,
-    settings: process.env.BENCH_SETTINGS ? (JSON.parse(process.env.BENCH_SETTINGS) as Record<string, string>) : {},
+    secretKey: process.env.BENCH_SECRET_KEY,
+    settings: { ...settings, WEB_CONCURRENCY: String(processes) },
   });
+  // The math threads are shared out between the processes as src/server.ts does.
+  const explicit = settings.MATH_WORKERS?.trim() ? benchConfig.math.workers : null;
+  const config = {
+    ...benchConfig,
+    math: { ...benchConfig.math, workers: mathThreadsPerProcess({ explicit, instances: processes }) },
+  };
   const database = openDatabase(config.database);
   const app = await buildApp(config, { database });
   app.addHook('onClose', async () => database.close());
@@ -95,7 +161,14 @@ async function main(): Promise<void> {
   process.on('disconnect', () => {
     void app.close().finally(() => process.exit(0)); // exits either way
   });
-  send({ type: 'ready', port: address.port, pid: process.pid });
+  // Draining on SIGTERM, as the supervisor asks each worker to.
+  process.once('SIGTERM', () => {
+    void app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+  send({ type: 'ready', port: address.port, pid: process.pid, pids: [process.pid] });
 }
 
 main().catch((err: unknown) => {

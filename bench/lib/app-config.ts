@@ -19,11 +19,13 @@ export function benchAppConfig(opts: {
   security: SecurityMode;
   logFile: string;
   logLevel?: string;
+  /** The key cookies are signed with (the processes of one server share it); random when absent. */
+  secretKey?: string;
   /** Settings to try (`npm run bench -- --config PUBLIC_CACHE_SECONDS=0`), as in .env. */
   settings?: Record<string, string>;
 }): Config {
   const config = loadConfig({
-    SECRET_KEY: randomBytes(32).toString('hex'),
+    SECRET_KEY: opts.secretKey ?? randomBytes(32).toString('hex'),
     DATABASE_URL: opts.databaseUrl,
     HOST: '127.0.0.1',
     PORT: '0',

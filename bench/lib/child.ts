@@ -10,6 +10,8 @@ import type { BenchSession, ServerMessage } from '../server.js';
 export interface RunningServer {
   port: number;
   pid: number;
+  /** The processes that serve requests: [pid] for one process, the workers for several. */
+  pids: number[];
   child: ChildProcess;
   /** Last lines the process wrote to stderr/stdout (shown when it fails). */
   output(): string;
@@ -78,6 +80,7 @@ export async function startServer(
   return {
     port: ready.port,
     pid: ready.pid,
+    pids: ready.pids,
     child,
     output: () => output,
     async sessions(userIds) {

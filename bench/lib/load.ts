@@ -29,9 +29,10 @@ export interface Measurement {
   errors: number;
   timeouts: number;
   throughputKBps: number;
+  /** The highest resident memory of any one serving process. */
   peakRssMb: number | null;
   /**
-   * Server CPU time per request in ms (all its threads): what a request costs,
+   * Server CPU time per request in ms (all its threads and processes): what a request costs,
    * much less sensitive than requests/s to other work on the machine.
    */
   cpuMsPerRequest: number | null;
@@ -65,13 +66,32 @@ function autocannonOptions(port: number, spec: LoadSpec, opts: LoadOptions, seco
   };
 }
 
-export async function measure(port: number, pid: number, spec: LoadSpec, opts: LoadOptions): Promise<Measurement> {
+/** CPU time of all the processes together, or null when one cannot be read. */
+function totalCpuMs(pids: number[]): number | null {
+  let sum = 0;
+  for (const pid of pids) {
+    const ms = cpuMs(pid);
+    if (ms === null) return null;
+    sum += ms;
+  }
+  return sum;
+}
+
+/** `pids`: the processes serving the port (one, or the workers of a several-process server). */
+export async function measure(
+  port: number,
+  pids: number | number[],
+  spec: LoadSpec,
+  opts: LoadOptions,
+): Promise<Measurement> {
+  const list = Array.isArray(pids) ? pids : [pids];
   if (opts.warmupSeconds > 0) await autocannon(autocannonOptions(port, spec, opts, opts.warmupSeconds));
-  const sampler = sampleRss(pid);
-  const cpuBefore = cpuMs(pid);
+  const samplers = list.map((pid) => sampleRss(pid));
+  const cpuBefore = totalCpuMs(list);
   const result = await autocannon(autocannonOptions(port, spec, opts, opts.durationSeconds));
-  const cpuAfter = cpuMs(pid);
-  const peakRssMb = sampler.stop();
+  const cpuAfter = totalCpuMs(list);
+  const peaks = samplers.map((s) => s.stop()).filter((mb): mb is number => mb !== null);
+  const peakRssMb = peaks.length ? Math.max(...peaks) : null;
   const unexpected: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
     if (Number(code) !== spec.expectStatus) unexpected[code] = (stat as { count: number }).count;

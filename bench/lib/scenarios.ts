@@ -4,6 +4,7 @@
 // of an earlier visit. Signed-in scenarios rotate over a
 // pool of real sessions; the answer scenario sends the planned tries with the
 // session's CSRF token, as the challenge page's form does.
+import { request } from 'node:http';
 import type { BenchSession } from '../server.js';
 import type { Fixtures } from './fixtures.js';
 import type { LoadSpec } from './load.js';
@@ -159,4 +160,37 @@ export async function probe(port: number, spec: LoadSpec): Promise<{ ok: boolean
   });
   await res.arrayBuffer();
   return { ok: res.status === spec.expectStatus, status: res.status };
+}
+
+/** Bytes of a page's body as sent: without Accept-Encoding, and with the browser's (and the encoding chosen). */
+export interface PageBytes {
+  identity: number;
+  compressed: number;
+  encoding: string | null;
+}
+
+function rawBody(port: number, path: string, headers: Record<string, string>) {
+  return new Promise<{ bytes: number; encoding: string | null }>((resolve, reject) => {
+    // node:http hands over the bytes as they came, undecoded (fetch would decompress them).
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () =>
+        resolve({ bytes, encoding: (res.headers['content-encoding']) ?? null }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function pageBytes(port: number, spec: LoadSpec): Promise<PageBytes> {
+  const v = spec.next?.() ?? {};
+  const path = v.path ?? spec.path;
+  const headers = { ...spec.headers, ...v.headers };
+  const { 'accept-encoding': _dropped, ...plain } = headers;
+  const identity = await rawBody(port, path, plain);
+  const compressed = await rawBody(port, path, headers);
+  return { identity: identity.bytes, compressed: compressed.bytes, encoding: compressed.encoding };
 }
