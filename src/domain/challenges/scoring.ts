@@ -230,20 +230,26 @@ export async function claimCompletion(
     schoolId?: number | null;
   },
 ): Promise<LiveCompletion | null> {
-  const boxes = await trx
-    .selectFrom('answer_boxes')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('challenge_id', '=', c.challengeId)
+  // Boxes and solved boxes in one statement (one round trip on PostgreSQL).
+  const counts = await trx
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('answer_boxes')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .where('challenge_id', '=', c.challengeId)
+        .as('boxes'),
+      eb
+        .selectFrom('submissions')
+        .select((e) => e.fn.count<number>('box_id').distinct().as('n'))
+        .where('user_id', '=', c.userId)
+        .where('challenge_id', '=', c.challengeId)
+        .where('is_correct', '=', 1)
+        .where('is_admin_try', '=', 0)
+        .as('solved'),
+    ])
     .executeTakeFirstOrThrow();
-  const solved = await trx
-    .selectFrom('submissions')
-    .select((eb) => eb.fn.count<number>('box_id').distinct().as('n'))
-    .where('user_id', '=', c.userId)
-    .where('challenge_id', '=', c.challengeId)
-    .where('is_correct', '=', 1)
-    .where('is_admin_try', '=', 0)
-    .executeTakeFirstOrThrow();
-  if (Number(boxes.n) === 0 || Number(solved.n) < Number(boxes.n)) return null;
+  const boxes = Number(counts.boxes);
+  if (boxes === 0 || Number(counts.solved) < boxes) return null;
 
   const inserted = await trx
     .insertInto('completions')
