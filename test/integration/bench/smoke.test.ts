@@ -154,7 +154,7 @@ describe('benchmark database guards', () => {
 });
 
 describe('npm run bench at a tiny size', () => {
-  it('runs every scenario against the production-profile app, security on and off, and writes its report', async () => {
+  it('runs every scenario against the production-profile app, security on and off, one process and two, and writes its report', async () => {
     const out = join(dir, 'report.json');
     const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'bench.db')}` };
     delete env.APP_ENV;
@@ -176,6 +176,8 @@ describe('npm run bench at a tiny size', () => {
         '4',
         '--submitters',
         '10',
+        '--processes',
+        '2',
         '--out',
         out,
       ],
@@ -186,10 +188,21 @@ describe('npm run bench at a tiny size', () => {
     const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
     expect(report.database.dialect).toBe('sqlite');
     expect(report.database.dataset.users).toBe(50);
-    const names = (security: string) => report.results.filter((r) => r.security === security).map((r) => r.name);
+    const names = (security: string, processes = 1) =>
+      report.results.filter((r) => r.security === security && (r.processes ?? 1) === processes).map((r) => r.name);
     expect(names('n/a')).toEqual(['ceiling']);
     expect(names('on')).toEqual(['home', 'challenges', 'challenge', 'leaderboard', 'article', 'health', 'answer']);
     expect(names('off')).toEqual(['home', 'leaderboard', 'article', 'health']);
+    // The two-process server (the supervisor and its workers) answered every scenario as well.
+    expect(names('on', 2)).toEqual(['home', 'challenges', 'challenge', 'leaderboard', 'article', 'health', 'answer']);
+    expect(report.budgets.map((b) => b.name)).toContain(
+      'throughput, 2 processes vs 1 (home, challenges, challenge, leaderboard)',
+    );
+    // Each GET page's size was taken without and with compression; HTML pages shrink.
+    const home = report.results.find((r) => r.name === 'home' && r.security === 'on' && (r.processes ?? 1) === 1)!;
+    expect(home.bytes!.identity).toBeGreaterThan(1000);
+    expect(home.bytes!.compressed).toBeLessThan(home.bytes!.identity);
+    expect(['br', 'gzip']).toContain(home.bytes!.encoding);
     for (const r of report.results) {
       expect(r.skipped, `${r.name} (${r.security})`).toBeUndefined();
       expect(r.measurement!.requests, `${r.name} (${r.security})`).toBeGreaterThan(0);
@@ -198,8 +211,8 @@ describe('npm run bench at a tiny size', () => {
       if (process.platform === 'linux')
         expect(r.measurement!.cpuMsPerRequest, `${r.name} (${r.security})`).toBeGreaterThan(0);
     }
-    const answer = report.results.find((r) => r.name === 'answer')!;
-    expect(answer.notes?.[0]).toMatch(/^[1-9]\d* tries graded and recorded$/);
+    for (const answer of report.results.filter((r) => r.name === 'answer'))
+      expect(answer.notes?.[0]).toMatch(/^[1-9]\d* tries graded and recorded$/);
     expect(report.securityCost.map((c) => c.name)).toEqual(['home', 'leaderboard', 'article', 'health']);
     expect(report.budgets.map((b) => b.name)).toContain('leaderboard throughput (SQLite)');
 
