@@ -175,9 +175,7 @@ function rawBody(port: number, path: string, headers: Record<string, string>) {
     const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
       let bytes = 0;
       res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () =>
-        resolve({ bytes, encoding: (res.headers['content-encoding']) ?? null }),
-      );
+      res.on('end', () => resolve({ bytes, encoding: res.headers['content-encoding'] ?? null }));
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -37,11 +37,11 @@ describe.each(await availableDialects())('statements per signed-in request on %s
     seen = [];
     const res = await send();
     expect(res.statusCode).toBe(status);
-      console.log(
-        dialect,
-        seen.length,
-        seen.map((s) => s.slice(0, 90)),
-      );
+    console.log(
+      dialect,
+      seen.length,
+      seen.map((s) => s.slice(0, 90)),
+    );
     return seen;
   }
 
