@@ -362,16 +362,24 @@ export async function recordTry(
     await lockForScoring(trx, t.userId, scoring && t.correct ? t.challengeId : undefined);
     // Read the clock only after the locks: completion order = (time, id) order.
     const now = new Date().toISOString();
-    const challenge = await findChallenge(trx, t.challengeId);
-    const box =
-      challenge &&
-      (await trx
-        .selectFrom('answer_boxes')
-        .select(['id'])
-        .where('id', '=', t.boxId)
-        .where('challenge_id', '=', t.challengeId)
-        .executeTakeFirst());
-    if (!challenge || !box || (!t.isAdmin && !isReleased(challenge, now))) return { kind: 'gone' };
+    // The challenge and whether the box is still one of its boxes, in one statement.
+    const row = await trx
+      .selectFrom('challenges')
+      .selectAll('challenges')
+      .select((eb) =>
+        eb
+          .selectFrom('answer_boxes')
+          .select('answer_boxes.id')
+          .where('answer_boxes.id', '=', t.boxId)
+          .whereRef('answer_boxes.challenge_id', '=', 'challenges.id')
+          .as('box_id'),
+      )
+      .where('challenges.id', '=', t.challengeId)
+      .where('challenges.competition_id', 'is', null)
+      .executeTakeFirst();
+    if (!row || row.box_id === null) return { kind: 'gone' };
+    const { box_id: _boxId, ...challenge } = row;
+    if (!t.isAdmin && !isReleased(challenge, now)) return { kind: 'gone' };
 
     let attemptsLeft: number | null = null;
     if (scoring) {

@@ -13,7 +13,7 @@ const MOST = {
   challengeList: 4,
   challengePage: 5,
   leaderboard: 8,
-  answer: 15,
+  answer: 14,
 };
 
 describe.each(await availableDialects())('statements per signed-in request on %s', (dialect) => {
