@@ -221,10 +221,11 @@ async function main(): Promise<void> {
         );
       }
       const built = new Map<Mode, ReturnType<typeof buildScenarios>>();
+      const answerPlan: AnswerProgress = { sent: 0, planned: fixtures.plan.length };
       for (const [mode, server] of servers) {
         const students = await server.sessions(fixtures.studentIds);
         const submitters = await server.sessions(fixtures.submitterIds);
-        built.set(mode, buildScenarios(fixtures, students, submitters, await visitorCookies(server.port)));
+        built.set(mode, buildScenarios(fixtures, students, submitters, await visitorCookies(server.port), answerPlan));
         const memory = server.pids.map((pid) => `${rssMb(pid)} MB`).join(' + ');
         log(`App, security ${mode.key}: pid ${server.pids.join(', ')}, ${memory} after start`);
       }
@@ -237,6 +238,10 @@ async function main(): Promise<void> {
           row: ScenarioResult;
           rounds: Measurement[];
           progress: AnswerProgress;
+          /** Answer requests this server was sent (the plan is shared by the servers). */
+          sent: number;
+          /** Tries recorded while this server was measured (answer scenario). */
+          recorded: number;
         }> = [];
         for (const mode of modes) {
           const server = servers.get(mode)!;
@@ -260,22 +265,26 @@ async function main(): Promise<void> {
           }
           // The page's size as sent with and without compression (once, on the one-process server).
           if (mode.key === 'on' && s.spec.method === 'GET') row.bytes = await pageBytes(server.port, s.spec);
-          runs.push({ mode, server, s, row, rounds: [], progress: answerProgress });
+          runs.push({ mode, server, s, row, rounds: [], progress: answerProgress, sent: 0, recorded: 0 });
         }
         // Round by round, on then off, so both modes see the same machine.
-        const sentBefore = runs.map((r) => r.progress.sent);
         for (let round = 0; round < roundCount; round++) {
-          for (const run of runs) run.rounds.push(await measure(run.server.port, run.server.pids, run.s.spec, load));
+          for (const run of runs) {
+            const before = run.progress.sent;
+            const answering = run.s.name === 'answer';
+            const recordedBefore = answering ? await recordedTries(db, fixtures.submitterIds) : 0;
+            run.rounds.push(await measure(run.server.port, run.server.pids, run.s.spec, load));
+            run.sent += run.progress.sent - before;
+            if (answering) run.recorded += (await recordedTries(db, fixtures.submitterIds)) - recordedBefore;
+          }
         }
-        for (const [i, { mode, s, row, rounds, progress }] of runs.entries()) {
+        for (const { mode, s, row, rounds, progress, sent, recorded } of runs) {
           const m = median(rounds);
           row.measurement = m;
           if (roundCount > 1) row.rounds = rounds.map((x) => x.requestsPerSecond);
           if (ceiling) row.ofCeiling = Math.round((m.requestsPerSecond / ceiling) * 1000) / 1000;
           for (const x of rounds) notePeak(x.peakRssMb);
           if (s.name === 'answer') {
-            const sent = progress.sent - sentBefore[i]!;
-            const recorded = await recordedTries(db, fixtures.submitterIds);
             row.notes = [`${recorded} tries graded and recorded`];
             if (progress.sent > progress.planned)
               row.notes.push(

@@ -69,6 +69,8 @@ export function buildScenarios(
   students: BenchSession[],
   submitters: BenchSession[],
   visitor = '',
+  /** Shared by the servers of one run, so each takes the plan's next tries, never ones already made. */
+  progress: AnswerProgress = { sent: 0, planned: f.plan.length },
 ): { scenarios: Scenario[]; answerProgress: AnswerProgress } {
   const student = rotate(students);
   const signedIn = (path: string): LoadSpec => ({
@@ -86,7 +88,6 @@ export function buildScenarios(
   });
 
   const bySubmitter = new Map(submitters.map((s) => [s.userId, s]));
-  const progress: AnswerProgress = { sent: 0, planned: f.plan.length };
   const answer: LoadSpec = {
     method: 'POST',
     path: '/challenges/0/boxes/0/answer',
