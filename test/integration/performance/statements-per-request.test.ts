@@ -14,6 +14,7 @@ const MOST = {
   challengePage: 5,
   leaderboard: 8,
   answer: 14,
+  completingAnswer: 18,
 };
 
 describe.each(await availableDialects())('statements per signed-in request on %s', (dialect) => {
@@ -86,8 +87,19 @@ describe.each(await availableDialects())('statements per signed-in request on %s
       303,
     );
     expect(right.length).toBeLessThanOrEqual(MOST.answer);
+    const completing = await statementsOf(
+      () =>
+        student.post(
+          `/challenges/${challenge.id}/boxes/${challenge.boxIds[1]}/answer`,
+          { answer: '7' },
+          { csrf: token },
+        ),
+      303,
+    );
+    expect(completing.length).toBeLessThanOrEqual(MOST.completingAnswer);
+    expect(completing.filter((s) => /^insert into "completions"/i.test(s))).toHaveLength(1);
     // Both tries are on record: counting statements must not have cost a write.
     const tries = await t.db.selectFrom('submissions').select('is_correct').execute();
-    expect(tries.map((r) => Boolean(r.is_correct)).sort()).toEqual([false, true]);
+    expect(tries.map((r) => Boolean(r.is_correct)).sort()).toEqual([false, true, true]);
   });
 });
