@@ -3,7 +3,7 @@
 // One table of every scenario per report, then (with several reports) one
 // table of CPU time per request by dataset size and database.
 import { readFileSync } from 'node:fs';
-import type { Report, ScenarioResult } from './lib/report.js';
+import { processScaling, type Report, type ScenarioResult } from './lib/report.js';
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -13,7 +13,8 @@ if (files.length === 0) {
 const reports = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Report);
 
 const size = (r: Report) => `${(r.database.dataset.users / 1000).toLocaleString('en-GB')}k users`;
-const label = (x: ScenarioResult) => (x.security === 'off' ? `${x.title}, security off` : x.title);
+const label = (x: ScenarioResult) =>
+  `${x.title}${x.security === 'off' ? ', security off' : ''}${(x.processes ?? 1) > 1 ? `, ${x.processes} processes` : ''}`;
 const fmt = (n: number | null | undefined, digits = 0) => (n === null || n === undefined ? '—' : n.toFixed(digits));
 
 for (const r of reports) {
@@ -53,6 +54,21 @@ for (const r of reports) {
     }
     console.log('');
   }
+  const scaling = processScaling(r.results);
+  if (scaling.length) {
+    console.log('| scenario | 1 process req/s | several req/s | ratio |');
+    console.log('|---|---:|---:|---:|');
+    for (const x of scaling) console.log(`| ${x.name} | ${x.one} | ${x.many} (${x.processes}) | ${x.ratio}× |`);
+    console.log('');
+  }
+  const sized = r.results.filter((x) => x.bytes);
+  if (sized.length) {
+    console.log('| page | bytes without Accept-Encoding | bytes with it | encoding |');
+    console.log('|---|---:|---:|---|');
+    for (const x of sized)
+      console.log(`| ${x.name} | ${x.bytes!.identity} | ${x.bytes!.compressed} | ${x.bytes!.encoding ?? 'none'} |`);
+    console.log('');
+  }
   console.log(
     'Budgets: ' + r.budgets.map((b) => `${b.ok ? '✓' : '✗'} ${b.name} ${b.value} (${b.limit})`).join('; ') + '.',
   );
@@ -70,7 +86,11 @@ if (reports.length > 1) {
   for (const name of names) {
     const title = reports.flatMap((r) => r.results).find((x) => x.name === name)!.title;
     const cells = reports.map((r) =>
-      fmt(r.results.find((x) => x.name === name && x.security === 'on')?.measurement?.cpuMsPerRequest, 3),
+      fmt(
+        r.results.find((x) => x.name === name && x.security === 'on' && (x.processes ?? 1) === 1)?.measurement
+          ?.cpuMsPerRequest,
+        3,
+      ),
     );
     console.log(`| ${title} | ${cells.join(' | ')} |`);
   }
