@@ -5,8 +5,8 @@ import type { Db } from '../../db/index.js';
 import { sessionFromRow, type SessionRecord } from '../../security/session-store.js';
 import type { SessionUser } from '../../security/types.js';
 
-const USER_COLUMNS = [
-  'users.id',
+// Every column but the id, which a query joining sessions must rename.
+const USER_FIELDS = [
   'users.email',
   'users.first_name',
   'users.last_name',
@@ -56,7 +56,7 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
   const row = await db
     .selectFrom('users')
     .leftJoin('schools', 'schools.id', 'users.school_id')
-    .select(USER_COLUMNS)
+    .select(['users.id', ...USER_FIELDS])
     .where('users.id', '=', userId)
     .executeTakeFirst();
   return row ? toSessionUser(row) : null;
@@ -76,36 +76,13 @@ export async function loadSessionWithUser(
     .leftJoin('users', 'users.id', 'sessions.user_id')
     .leftJoin('schools', 'schools.id', 'users.school_id')
     .selectAll('sessions')
-    .select([
-      'users.id as u_id',
-      'users.email',
-      'users.first_name',
-      'users.last_name',
-      'users.is_admin',
-      'users.key_stage',
-      'users.year_group',
-      'users.school_id',
-      'users.must_change_password',
-      'users.email_verified_at',
-      'schools.kind as school_kind',
-    ])
+    .select(['users.id as u_id', ...USER_FIELDS])
     .where('sessions.id', '=', sessionId)
     .executeTakeFirst();
   if (!row) return null;
   const record = sessionFromRow(row);
   if (row.u_id === null) return { record, user: null };
-  const user = toSessionUser({
-    id: row.u_id,
-    email: row.email!,
-    first_name: row.first_name!,
-    last_name: row.last_name!,
-    is_admin: row.is_admin!,
-    key_stage: row.key_stage,
-    year_group: row.year_group,
-    school_id: row.school_id,
-    must_change_password: row.must_change_password!,
-    email_verified_at: row.email_verified_at,
-    school_kind: row.school_kind,
-  });
+  // The left join types every user column as nullable; a found user has them all.
+  const user = toSessionUser({ ...row, id: row.u_id } as UserRow);
   return { record, user };
 }

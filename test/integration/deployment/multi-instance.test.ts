@@ -19,7 +19,8 @@ import { answerOptionsSchema } from '../../../src/math/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 import { REQUIRE_SERVICES, serviceAvailable, TEST_DATABASE_URL, TEST_REDIS_URL } from '../../helpers/services.js';
 import { png } from '../../unit/content/sample-files.js';
-import { freePort, startInstance, type Instance } from './instance.js';
+import { freePort } from '../ratelimit/helpers.js';
+import { startInstance, type Instance } from './instance.js';
 import { nginxInstalled, NGINX_PATH, startNginx, type Nginx } from './nginx.js';
 
 const PASSWORD = 'correct horse battery staple';
