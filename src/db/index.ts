@@ -14,6 +14,7 @@ import {
   type Driver,
   type LogEvent,
   type MigrationResultSet,
+  type Transaction,
 } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/index.js';
@@ -24,6 +25,8 @@ import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
 export type Db = Kysely<Database>;
+/** The database or an open transaction: for writes that belong to a caller's transaction. */
+export type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
 // COUNT(*) and BIGINT come back from pg as strings; every count we make fits a JS number.
 pg.types.setTypeParser(20, (v) => Number(v));

@@ -29,6 +29,8 @@ export interface UsersTable {
   password_changed_at: Time | null;
   /** When the address was confirmed (an emailed link, or an admin); null: waiting for its link (migration 008). */
   email_verified_at: ColumnType<Time | null, Time | null | undefined, Time | null>;
+  /** A leaver (year rollover): cannot sign in, on no board; removed by `mathsoc leavers:purge` (migration 013). */
+  archived_at: ColumnType<Time | null, Time | null | undefined, Time | null>;
 }
 
 export interface SessionsTable {
@@ -54,6 +56,8 @@ export interface SchoolsTable {
   /** "member" (weekly challenges, boards) or "guest" (competitions only) (migration 010). */
   kind: ColumnType<SchoolKind, SchoolKind | undefined, SchoolKind>;
   created_at: Time;
+  /** 0: the school's pupils sign in with its provider only (migration 013). */
+  password_sign_in: Flag;
 }
 
 export type SchoolKind = 'member' | 'guest';
@@ -289,6 +293,77 @@ export interface MailOutboxTable {
   last_error: string | null;
 }
 
+export type SsoProviderKind = 'microsoft' | 'google' | 'oidc';
+
+/** An OpenID Connect provider a school trusts (migration 013). */
+export interface SsoProvidersTable {
+  id: Id;
+  school_id: number;
+  kind: SsoProviderKind;
+  /** Shown on the button: "Sign in with …". */
+  label: string;
+  issuer: string;
+  client_id: string;
+  /** The client secret, encrypted with a key derived from SECRET_KEY; never shown again once saved. */
+  client_secret_enc: string;
+  /** Comma-separated email domains, lower case; an ID token's address must be in one of them. */
+  allowed_domains: string;
+  enabled: Flag;
+  created_at: Time;
+  updated_at: Time;
+}
+
+/** The provider account ("sub") an account is linked to (migration 013). */
+export interface UserIdentitiesTable {
+  id: Id;
+  user_id: number;
+  provider_id: number;
+  subject: string;
+  email: string;
+  created_at: Time;
+  last_used_at: Time | null;
+}
+
+/** A sign-in sent to a provider and not back yet; deleted when it comes back, so a state is used once. */
+export interface SsoLoginsTable {
+  state_hash: string;
+  provider_id: number;
+  nonce: string;
+  code_verifier: string;
+  next_path: string | null;
+  created_at: Time;
+  expires_at: Time;
+}
+
+/** A named group of pupils of one school (migration 013). */
+export interface ClassesTable {
+  id: Id;
+  school_id: number;
+  name: string;
+  created_at: Time;
+  updated_at: Time;
+}
+
+export interface ClassTeachersTable {
+  class_id: number;
+  user_id: number;
+}
+
+export interface ClassMembersTable {
+  class_id: number;
+  user_id: number;
+}
+
+/** One row per school year moved up; `school_year` is the calendar year it starts in (migration 013). */
+export interface YearRolloversTable {
+  id: Id;
+  school_year: number;
+  ran_at: Time;
+  ran_by: number | null;
+  moved_up: number;
+  archived: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -315,6 +390,13 @@ export interface Database {
   settings: SettingsTable;
   email_tokens: EmailTokensTable;
   mail_outbox: MailOutboxTable;
+  sso_providers: SsoProvidersTable;
+  user_identities: UserIdentitiesTable;
+  sso_logins: SsoLoginsTable;
+  classes: ClassesTable;
+  class_teachers: ClassTeachersTable;
+  class_members: ClassMembersTable;
+  year_rollovers: YearRolloversTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -22,7 +22,7 @@ declare module 'fastify' {
   }
 }
 
-const ACCESS = new Set<Access>(['public', 'user', 'admin']);
+const ACCESS = new Set<Access>(['public', 'user', 'teacher', 'admin']);
 export const PASSWORD_CHANGE_PATH = '/profile/password';
 /** Where a signed-in account with an unconfirmed address is sent: "check your inbox", with "send the link again". */
 export const CHECK_INBOX_PATH = '/check-your-inbox';
@@ -124,7 +124,7 @@ export const accessPlugin = fp(
       // Fastify adds HEAD twins of GET routes itself; they inherit the GET's declaration.
       if (!config.access || !ACCESS.has(config.access)) {
         throw new Error(
-          `route ${methods.join(',')} ${route.url} does not declare config.access (public, user or admin)`,
+          `route ${methods.join(',')} ${route.url} does not declare config.access (public, user, teacher or admin)`,
         );
       }
       for (const method of methods) {
@@ -162,7 +162,11 @@ export const accessPlugin = fp(
         if (wantsJson(request)) return reply.code(403).send({ error: 'You must change your password first.' });
         return reply.redirect(PASSWORD_CHANGE_PATH, 302);
       }
-      if (access === 'admin' && !user.isAdmin) throw new HttpError(403, 'This page is for administrators only.');
+      if (access === 'admin' && user.role !== 'admin')
+        throw new HttpError(403, 'This page is for administrators only.');
+      if (access === 'teacher' && user.role === 'student') {
+        throw new HttpError(403, 'This page is for teachers and administrators only.');
+      }
     });
   },
   { name: 'mathsoc-access', dependencies: ['mathsoc-session'] },

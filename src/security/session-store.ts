@@ -18,7 +18,8 @@ export interface SessionRecord {
   privilege?: Privilege | null;
 }
 
-export type Privilege = 'admin' | 'user';
+/** The role a session was issued for ("user" is a student); a change of role rotates the session id. */
+export type Privilege = 'admin' | 'teacher' | 'user';
 
 export interface SessionStore {
   create(record: SessionRecord): Promise<void>;
@@ -61,7 +62,7 @@ export const sessionFromRow = (r: SessionRow): SessionRecord => ({
   lastSeenAt: r.last_seen_at,
   idleExpiresAt: r.idle_expires_at,
   absoluteExpiresAt: r.absolute_expires_at,
-  privilege: r.privilege === 'admin' || r.privilege === 'user' ? r.privilege : null,
+  privilege: r.privilege === 'admin' || r.privilege === 'teacher' || r.privilege === 'user' ? r.privilege : null,
 });
 
 export class DatabaseSessionStore implements SessionStore {

@@ -60,7 +60,7 @@ function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void 
   reply.clearCookie(sessionCookieName(request), flags);
 }
 
-const privilegeOf = (user: Pick<SessionUser, 'isAdmin'>): Privilege => (user.isAdmin ? 'admin' : 'user');
+const privilegeOf = (user: Pick<SessionUser, 'role'>): Privilege => (user.role === 'student' ? 'user' : user.role);
 
 function readToken(request: FastifyRequest): string | null {
   const raw = request.cookies[sessionCookieName(request)];
@@ -240,7 +240,7 @@ export const sessionPlugin = fp(
         return;
       }
       if (record.privilege && record.privilege !== privilegeOf(user)) {
-        // Admin rights granted or revoked since this id was issued: issue a new one.
+        // Admin or teacher rights granted or revoked since this id was issued: issue a new one.
         request.session = record;
         await rotateSession(request, reply);
         return;

@@ -5,7 +5,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config, KeyStage } from '../config/index.js';
 import type { DatabaseHandle, Db } from '../db/index.js';
 
-export type Access = 'public' | 'user' | 'admin';
+/**
+ * Who may call a route: anyone; any signed-in account; teachers and admins
+ * (challenges, boards, classes); admins only (accounts, roles, schools, pages, settings).
+ */
+export type Access = 'public' | 'user' | 'teacher' | 'admin';
+
+/** What an account may do. Derived from users.is_admin and users.user_type by roleOf (ADR 031). */
+export type Role = 'student' | 'teacher' | 'admin';
+
+/** An admin account is an admin whatever its type; otherwise the type decides. */
+export function roleOf(account: { is_admin: number; user_type: string }): Role {
+  if (account.is_admin === 1) return 'admin';
+  return account.user_type === 'teacher' ? 'teacher' : 'student';
+}
 
 export interface SessionUser {
   id: number;
@@ -13,6 +26,8 @@ export interface SessionUser {
   firstName: string;
   lastName: string;
   isAdmin: boolean;
+  /** student, teacher or admin; isAdmin is role === 'admin'. */
+  role: Role;
   keyStage: KeyStage | null;
   yearGroup: number | null;
   schoolId: number | null;

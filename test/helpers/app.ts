@@ -24,6 +24,8 @@ export interface TestUserFields {
   lastName: string;
   password: string;
   isAdmin: boolean;
+  /** A teacher (user_type "teacher", not an admin): no year or key stage unless given. */
+  teacher: boolean;
   yearGroup: number | null;
   keyStage: string | null;
   mathsClass: string | null;
@@ -86,8 +88,9 @@ export async function createTestApp(
         lastName: fields.lastName ?? `User${counter}`,
         password,
         isAdmin: fields.isAdmin ?? false,
-        yearGroup: fields.yearGroup === undefined ? (fields.isAdmin ? null : 9) : fields.yearGroup,
-        keyStage: fields.keyStage === undefined ? (fields.isAdmin ? null : 'KS4') : fields.keyStage,
+        teacher: fields.teacher ?? false,
+        yearGroup: fields.yearGroup === undefined ? (fields.isAdmin || fields.teacher ? null : 9) : fields.yearGroup,
+        keyStage: fields.keyStage === undefined ? (fields.isAdmin || fields.teacher ? null : 'KS4') : fields.keyStage,
         mathsClass: fields.mathsClass ?? null,
         mustChangePassword: fields.mustChangePassword ?? false,
         schoolId: fields.schoolId ?? null,
@@ -104,7 +107,7 @@ export async function createTestApp(
           key_stage: f.keyStage,
           maths_class: f.mathsClass,
           school_id: f.schoolId,
-          user_type: f.isAdmin ? 'teacher' : 'student',
+          user_type: f.isAdmin || f.teacher ? 'teacher' : 'student',
           is_admin: f.isAdmin ? 1 : 0,
           must_change_password: f.mustChangePassword ? 1 : 0,
           email_verified_at: f.emailVerified ? now : null,

@@ -10,6 +10,7 @@ import * as m009 from './009_answer_box_form_attempts.js';
 import * as m010 from './010_school_kinds.js';
 import * as m011 from './011_challenge_tags.js';
 import * as m012 from './012_upload_bytes.js';
+import * as m013 from './013_school_accounts.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '010_school_kinds': m010,
   '011_challenge_tags': m011,
   '012_upload_bytes': m012,
+  '013_school_accounts': m013,
 };

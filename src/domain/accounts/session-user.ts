@@ -3,7 +3,7 @@
 import type { KeyStage } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
 import { sessionFromRow, type SessionRecord } from '../../security/session-store.js';
-import type { SessionUser } from '../../security/types.js';
+import { roleOf, type SessionUser } from '../../security/types.js';
 
 // Every column but the id, which a query joining sessions must rename.
 const USER_FIELDS = [
@@ -11,6 +11,8 @@ const USER_FIELDS = [
   'users.first_name',
   'users.last_name',
   'users.is_admin',
+  'users.user_type',
+  'users.archived_at',
   'users.key_stage',
   'users.year_group',
   'users.school_id',
@@ -26,6 +28,8 @@ interface UserRow {
   first_name: string;
   last_name: string;
   is_admin: number;
+  user_type: string;
+  archived_at: string | null;
   key_stage: string | null;
   year_group: number | null;
   school_id: number | null;
@@ -41,6 +45,7 @@ function toSessionUser(row: UserRow): SessionUser {
     firstName: row.first_name,
     lastName: row.last_name,
     isAdmin: row.is_admin === 1,
+    role: roleOf(row),
     keyStage: row.key_stage as KeyStage | null,
     yearGroup: row.year_group,
     schoolId: row.school_id,
@@ -59,7 +64,8 @@ export async function loadSessionUser(db: Db, userId: number): Promise<SessionUs
     .select(['users.id', ...USER_FIELDS])
     .where('users.id', '=', userId)
     .executeTakeFirst();
-  return row ? toSessionUser(row) : null;
+  // A leaver (archived at the year rollover) has no session: as if the account were gone.
+  return row && row.archived_at === null ? toSessionUser(row) : null;
 }
 
 /**
@@ -81,7 +87,7 @@ export async function loadSessionWithUser(
     .executeTakeFirst();
   if (!row) return null;
   const record = sessionFromRow(row);
-  if (row.u_id === null) return { record, user: null };
+  if (row.u_id === null || row.archived_at !== null) return { record, user: null };
   // The left join types every user column as nullable; a found user has them all.
   const user = toSessionUser({ ...row, id: row.u_id } as UserRow);
   return { record, user };

@@ -28,6 +28,7 @@ describe.each(await availableDialects())('loadSessionUser on %s', (dialect) => {
       firstName: 'Ada',
       lastName: 'Lovelace',
       isAdmin: false,
+      role: 'student',
       keyStage: 'KS4',
       yearGroup: 10,
       schoolId: null,
@@ -38,6 +39,7 @@ describe.each(await availableDialects())('loadSessionUser on %s', (dialect) => {
     const admin = await t.createUser({ isAdmin: true });
     expect(await loadSessionUser(t.db, admin.id)).toMatchObject({
       isAdmin: true,
+      role: 'admin',
       keyStage: null,
       yearGroup: null,
       mustChangePassword: false,

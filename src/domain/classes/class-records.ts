@@ -1,0 +1,47 @@
+// The rows behind a class: found or made by name within a school, and its
+// pupils and teachers. Shared by the class pages and the pupil import, so a
+// class named "10A" in an import and the one a teacher made by hand are one.
+import type { Db, DbOrTrx } from '../../db/index.js';
+
+/** The class of that name in the school (names compared as typed, trimmed), made if missing. */
+export async function findOrCreateClass(db: DbOrTrx, schoolId: number, name: string): Promise<number> {
+  const clean = name.trim();
+  const found = await db
+    .selectFrom('classes')
+    .select('id')
+    .where('school_id', '=', schoolId)
+    .where('name', '=', clean)
+    .executeTakeFirst();
+  if (found) return found.id;
+  const now = new Date().toISOString();
+  const row = await db
+    .insertInto('classes')
+    .values({ school_id: schoolId, name: clean, created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Puts a pupil in a class; already there changes nothing. */
+export async function addClassMember(db: DbOrTrx, classId: number, userId: number): Promise<void> {
+  await db
+    .insertInto('class_members')
+    .values({ class_id: classId, user_id: userId })
+    .onConflict((oc) => oc.columns(['class_id', 'user_id']).doNothing())
+    .execute();
+}
+
+/** Makes a teacher one of the class's teachers; already one changes nothing. */
+export async function addClassTeacher(db: DbOrTrx, classId: number, userId: number): Promise<void> {
+  await db
+    .insertInto('class_teachers')
+    .values({ class_id: classId, user_id: userId })
+    .onConflict((oc) => oc.columns(['class_id', 'user_id']).doNothing())
+    .execute();
+}
+
+/** The ids of the classes a teacher owns. */
+export async function classIdsTaughtBy(db: Db, teacherId: number): Promise<number[]> {
+  const rows = await db.selectFrom('class_teachers').select('class_id').where('user_id', '=', teacherId).execute();
+  return rows.map((r) => r.class_id);
+}
