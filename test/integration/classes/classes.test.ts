@@ -488,6 +488,8 @@ describe.each(await availableDialects())('classes on %s', (dialect) => {
       expect((await (await as(teacher2)).get(`/leaderboard/class/${id}`)).statusCode).toBe(403);
       expect((await (await as(teacher1)).get(`/leaderboard/class/${id}`)).statusCode).toBe(200);
       expect((await (await as(admin)).get(`/leaderboard/class/${other}`)).statusCode).toBe(200);
+      // The key-stage board points signed-in pupils to theirs.
+      expect((await ada_.get('/leaderboard')).body).toContain('<a href="/leaderboard/class">Your class boards</a>');
       // A pupil in no class is told so; a visitor must sign in.
       expect((await (await as(outsider)).get('/leaderboard/class')).body).toContain('You are in no class yet.');
       expect((await t.client().get('/leaderboard/class')).statusCode).toBe(302);
