@@ -485,9 +485,23 @@ export async function addPupils(
           .execute()
       ).map((r) => r.user_id),
     );
+    // Checked again inside the transaction: still a pupil of the class's school who has not left.
+    const eligible = new Set(
+      (
+        await trx
+          .selectFrom('users')
+          .select('id')
+          .where('id', 'in', [...userIds, 0])
+          .where('school_id', '=', cls.schoolId)
+          .where('user_type', '=', 'student')
+          .where('is_admin', '=', 0)
+          .where('archived_at', 'is', null)
+          .execute()
+      ).map((r) => r.id),
+    );
     let added = 0;
     for (const userId of userIds) {
-      if (already.has(userId)) continue;
+      if (already.has(userId) || !eligible.has(userId)) continue;
       await addClassMember(trx, cls.id, userId);
       await audit(trx, actor, {
         action: 'class.member_added',
