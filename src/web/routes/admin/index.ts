@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { adminAuditRoutes } from './audit.js';
 import { adminChallengeRoutes } from './challenges.js';
+import { adminClassRoutes } from './classes.js';
 import { adminCompetitionRoutes } from './competitions.js';
 import { adminContentRoutes } from './content.js';
 import { adminDashboardRoutes } from './dashboard.js';
@@ -23,4 +24,5 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminUserRoutes);
   await app.register(adminAuditRoutes);
   await app.register(adminMathRoutes);
+  await app.register(adminClassRoutes);
 }
