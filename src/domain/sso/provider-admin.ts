@@ -596,10 +596,20 @@ function discoveryUrlOf(issuer: string): string {
   return `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
 }
 
+/** What an error thrown by fetch or openid-client may carry. */
+interface ErrorLike {
+  name?: string;
+  message?: string;
+  code?: string;
+  cause?: unknown;
+}
+
+const errorLike = (value: unknown): ErrorLike | null => (typeof value === 'object' && value !== null ? value : null);
+
 /** A failed request in words: what did not answer, and how. */
 function connectionError(err: unknown, url: URL): string {
-  const e = err as { name?: string; message?: string; code?: string; cause?: unknown } | null;
-  const cause = (e?.cause ?? null) as { code?: string; message?: string; name?: string } | null;
+  const e = errorLike(err);
+  const cause = errorLike(e?.cause);
   const code = cause?.code ?? e?.code ?? '';
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || cause?.name === 'TimeoutError')
     return `no answer from ${url.host} within ${DISCOVERY_TIMEOUT_SECONDS} seconds`;
@@ -613,10 +623,10 @@ function connectionError(err: unknown, url: URL): string {
 
 /** What openid-client's refusal of a discovery document means, in words. */
 function discoveryError(err: unknown, issuer: string, url: URL): string {
-  const e = err as { code?: string; message?: string; cause?: unknown } | null;
-  const cause = e?.cause as { status?: number; issuer?: unknown } | Response | undefined;
-  if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && cause && typeof cause === 'object' && 'status' in cause)
-    return `${url.host} answered ${String(cause.status)} at ${url.pathname}, not a discovery document`;
+  const e = errorLike(err);
+  const status = (errorLike(e?.cause) as { status?: unknown } | null)?.status;
+  if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && typeof status === 'number')
+    return `${url.host} answered ${status} at ${url.pathname}, not a discovery document`;
   if (e?.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' || /issuer/i.test(e?.message ?? ''))
     return `the discovery document names another issuer than ${issuer}: copy the “issuer” value it shows exactly`;
   if (e?.code === 'OAUTH_PARSE_ERROR' || /JSON/i.test(e?.message ?? ''))
