@@ -203,6 +203,18 @@ describe.each(await availableDialects())('school sign-in administration on %s', 
     });
     expect(fieldError(guid.body, 'tenant')).toMatch(/^Enter the Directory \(tenant\) ID, which looks like/);
 
+    // A domain is looked up at Microsoft; one no directory has is refused, reachable or not.
+    const unknownDomain = await admin.post(`${base()}/new`, {
+      kind: 'microsoft',
+      tenant: 'no-such-school.invalid',
+      client_id: 'x',
+      client_secret: SECRET,
+    });
+    expect(unknownDomain.statusCode).toBe(400);
+    expect(fieldError(unknownDomain.body, 'tenant')).toMatch(
+      /^Microsoft did not confirm a directory for no-such-school\.invalid \(.+\)\. Enter the Directory \(tenant\) ID instead: it is on the Overview page of Microsoft Entra ID\.$/,
+    );
+
     const badDomain = await admin.post(`${base()}/new`, {
       kind: 'microsoft',
       tenant: TENANT,
