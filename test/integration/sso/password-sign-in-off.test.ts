@@ -11,6 +11,7 @@ import { createTestApp, TEST_PASSWORD, type TestApp, type TestClient } from '../
 import { availableDialects } from '../../helpers/db.js';
 import { startSmtpServer, type TestSmtp } from '../../helpers/smtp.js';
 import { addSchool, auditRows, decode, fieldError, registration } from '../accounts/helpers.js';
+import { seedCompetition } from '../competitions/fixtures.js';
 
 describe.each(await availableDialects())('password sign-in switched off on %s', (dialect) => {
   let t: TestApp;
@@ -134,6 +135,31 @@ describe.each(await availableDialects())('password sign-in switched off on %s', 
     expect(await t.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()).toBeUndefined();
 
     const ok = await t.client().post('/register', registration({ email: `newpupil@${openDomain}` }));
+    expect(ok.statusCode).toBe(303);
+  });
+
+  it('registering for a competition with a password is refused for the school too', async () => {
+    const cid = await seedCompetition(t, [schoolId, openSchoolId], { name: `Spring ${dialect}` });
+    const form = (school: number, email: string) => ({
+      school_id: String(school),
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email,
+      year_group: '9',
+      password: TEST_PASSWORD,
+      password_confirm: TEST_PASSWORD,
+    });
+    const refused = await t
+      .client()
+      .post(`/competition/register?competition=${cid}`, form(schoolId, `racer@${domain}`));
+    expect(refused.statusCode).toBe(400);
+    expect(fieldError(refused.body, 'email')).toMatch(/^Eastgate School signs in with its Microsoft accounts/);
+    expect(
+      await t.db.selectFrom('users').select('id').where('email', '=', `racer@${domain}`).executeTakeFirst(),
+    ).toBeUndefined();
+    const ok = await t
+      .client()
+      .post(`/competition/register?competition=${cid}`, form(openSchoolId, `racer@${openDomain}`));
     expect(ok.statusCode).toBe(303);
   });
 
