@@ -20,6 +20,7 @@ import { emailError, normalizeEmail } from './emails.js';
 import { keyStageForYear, parseYear } from '../key-stage.js';
 import { nameError, normalizeName } from './names.js';
 import { passwordError, passwordRules, type PasswordRules } from './password-policy.js';
+import { registrationRefusal } from '../sso/password-sign-in.js';
 import { allowedDomains, checkPassword, emailInUse, schoolForEmail, USER_TYPES, type UserType } from './users.js';
 
 const MATHS_CLASS_MAX_LENGTH = 30;
@@ -143,6 +144,7 @@ export async function validateRegistration(
   });
 
   let schoolId: number | null = null;
+  let passwordOff: string | null;
   if (!errors.email) {
     // Only member schools register here; a guest school's pupils join through their competition.
     const school = await schoolForEmail(db, values.email, 'member');
@@ -150,6 +152,7 @@ export async function validateRegistration(
     if (guest)
       errors.email = `${guest.name} takes part in our competitions only, so this form is not for its pupils: register on the competition’s page (“Competition”, at the foot of every page).`;
     else if (!school) errors.email = domainHint(await allowedDomains(db));
+    else if ((passwordOff = await registrationRefusal(db, school.id))) errors.email = passwordOff;
     else if (opts.revealTaken && (await emailInUse(db, values.email)))
       errors.email = 'An account with this email address already exists. Log in instead.';
     else schoolId = school.id;

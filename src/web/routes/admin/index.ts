@@ -10,6 +10,7 @@ import { adminDashboardRoutes } from './dashboard.js';
 import { adminLeaderboardRoutes } from './leaderboard.js';
 import { adminMathRoutes } from './math.js';
 import { adminSchoolRoutes } from './schools.js';
+import { adminSchoolSignInRoutes } from './school-sign-in.js';
 import { adminUserRoutes } from './users.js';
 
 export const ADMIN_PREFIX = '/admin';
@@ -19,6 +20,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminChallengeRoutes);
   await app.register(adminLeaderboardRoutes);
   await app.register(adminSchoolRoutes);
+  await app.register(adminSchoolSignInRoutes);
   await app.register(adminCompetitionRoutes);
   await app.register(adminContentRoutes);
   await app.register(adminUserRoutes);
