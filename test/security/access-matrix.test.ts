@@ -89,7 +89,6 @@ describe.each(await availableDialects())('access matrix on %s', (dialect) => {
       'POST /admin/challenges/:id/lock',
       'GET /admin/challenges/bank',
       'GET /admin/leaderboard',
-      'GET /admin/leaderboard/export.csv',
       'GET /admin/math',
       'POST /api/math/test-equivalence',
     ])
@@ -103,6 +102,7 @@ describe.each(await availableDialects())('access matrix on %s', (dialect) => {
       'POST /admin/leaderboard/adjustments',
       'POST /admin/leaderboard/reset',
       'POST /admin/leaderboard/recalculate',
+      'GET /admin/leaderboard/export.csv',
       'GET /admin/users',
       'POST /admin/users/:id',
       'GET /admin/schools',

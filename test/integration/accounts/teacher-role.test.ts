@@ -167,9 +167,13 @@ describe.each(await availableDialects())('the teacher role on %s', (dialect) => 
     ])
       expect(adminBoards).toContain(`action="${shown}`);
 
-    const csv = await tc.get('/admin/leaderboard/export.csv?ks=KS4');
+    // The export lists every pupil's address: administrators only, and not offered to a teacher.
+    expect(boards.body).not.toContain('/admin/leaderboard/export.csv');
+    const refused = await tc.get('/admin/leaderboard/export.csv?ks=KS4');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).not.toContain('Sam,Student');
+    const csv = await a.get('/admin/leaderboard/export.csv?ks=KS4');
     expect(csv.statusCode).toBe(200);
-    expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body).toContain('Sam,Student');
   });
 

@@ -147,7 +147,7 @@ export function AdminLeaderboardPage({
                 <th scope="col">Points</th>
                 <th scope="col">Answers</th>
                 <th scope="col">Counting since</th>
-                <th scope="col">Export</th>
+                {canChange && <th scope="col">Export</th>}
                 {canChange && <th scope="col">Reset</th>}
               </tr>
             </thead>
@@ -169,9 +169,11 @@ export function AdminLeaderboardPage({
                       'the start'
                     )}
                   </td>
-                  <td>
-                    <a href={`/admin/leaderboard/export.csv?ks=${b.keyStage}`}>CSV</a>
-                  </td>
+                  {canChange && (
+                    <td>
+                      <a href={`/admin/leaderboard/export.csv?ks=${b.keyStage}`}>CSV</a>
+                    </td>
+                  )}
                   {canChange && (
                     <td>
                       <ResetForm ctx={ctx} stage={b.keyStage} label={`the ${b.keyStage} board`} />
@@ -182,9 +184,11 @@ export function AdminLeaderboardPage({
               <tr>
                 <th scope="row">All</th>
                 <td colSpan={4}></td>
-                <td>
-                  <a href="/admin/leaderboard/export.csv">CSV</a>
-                </td>
+                {canChange && (
+                  <td>
+                    <a href="/admin/leaderboard/export.csv">CSV</a>
+                  </td>
+                )}
                 {canChange && (
                   <td>
                     <ResetForm ctx={ctx} stage="all" label="every board" />
