@@ -10,6 +10,7 @@ import { adminLeaderboardRoutes } from './leaderboard.js';
 import { adminMathRoutes } from './math.js';
 import { adminSchoolRoutes } from './schools.js';
 import { adminUserRoutes } from './users.js';
+import { adminUserImportRoutes } from './user-import.js';
 
 export const ADMIN_PREFIX = '/admin';
 
@@ -21,6 +22,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminCompetitionRoutes);
   await app.register(adminContentRoutes);
   await app.register(adminUserRoutes);
+  await app.register(adminUserImportRoutes);
   await app.register(adminAuditRoutes);
   await app.register(adminMathRoutes);
 }

@@ -95,6 +95,9 @@ export function UsersListPage({
         <a class="button" href="/admin/users/new">
           New user
         </a>
+        <a class="button secondary" href="/admin/users/import">
+          Import pupils
+        </a>
       </div>
 
       <form method="get" action="/admin/users" class="card filters" role="search">
