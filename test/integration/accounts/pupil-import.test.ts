@@ -433,4 +433,41 @@ describe.each(await availableDialects())('pupil import on %s', (dialect) => {
     expect(form.body).toContain('enctype="multipart/form-data"');
     expect(await counts()).toEqual({ ...before, users: before.users + 2 });
   });
+  describe('with CSRF protection on', () => {
+    let c: TestApp;
+    let client: TestClient;
+    beforeAll(async () => {
+      c = await createTestApp(dialect, { CSRF_ENABLED: 'true' });
+      const id = await addSchool(c, DOMAIN, 'Import Academy');
+      client = c.client();
+      await client.loginAs(await c.createUser({ isAdmin: true, schoolId: id }));
+    });
+    afterAll(async () => {
+      await c.close();
+    });
+
+    it('the upload and the confirm need the token; without it nothing is imported', async () => {
+      const csv = Buffer.from(`First name,Surname,Email,Year\nRay,Ban,ray@${DOMAIN},9\n`);
+      const schoolField = {
+        school_id: String((await c.db.selectFrom('schools').select('id').executeTakeFirstOrThrow()).id),
+      };
+      const file = [{ field: 'file', name: 'p.csv', data: csv, type: 'text/csv' }];
+      expect(
+        (await postMultipart(c, client, '/admin/users/import', schoolField, file, { csrf: false })).statusCode,
+      ).toBe(403);
+      const preview = await postMultipart(c, client, '/admin/users/import', schoolField, file);
+      expect(preview.statusCode).toBe(200);
+      const fields = confirmFields(preview.body);
+      const forged = await postMultipart(c, client, '/admin/users/import/confirm', fields, [], {
+        csrf: false,
+        headers: { 'x-csrf-token': 'forged' },
+      });
+      expect(forged.statusCode).toBe(403);
+      expect(await c.db.selectFrom('users').select('id').where('email', '=', `ray@${DOMAIN}`).execute()).toEqual([]);
+      expect((await postMultipart(c, client, '/admin/users/import/confirm', fields)).statusCode).toBe(303);
+      expect(await c.db.selectFrom('users').select('id').where('email', '=', `ray@${DOMAIN}`).execute()).toHaveLength(
+        1,
+      );
+    });
+  });
 });
