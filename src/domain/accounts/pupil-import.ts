@@ -20,7 +20,7 @@ import type { DbOrTrx } from '../../db/index.js';
 import type { Database, School } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
 import { rebuildBoards } from '../challenges/scoring.js';
-import { addClassMember, findOrCreateClass } from '../classes/class-records.js';
+import { findOrCreateClass } from '../classes/class-records.js';
 import { keyStageForYear, parseYear, SCHOOL_YEARS } from '../key-stage.js';
 import { queueMails } from '../mail/outbox.js';
 import type { OutgoingMail } from '../mail/render.js';
@@ -54,10 +54,24 @@ export interface PlannedPupil {
   className: string | null;
 }
 
+/** The columns of an account an import may change: never its role, password, admin flag or address. */
+export type ImportedColumns = Partial<{
+  first_name: string;
+  last_name: string;
+  year_group: number;
+  key_stage: KeyStage;
+  maths_class: string;
+  school_id: number;
+}>;
+
 export interface PlannedUpdate extends PlannedPupil {
   userId: number;
-  /** What changes, in words ("year 8 → 9", "class 9X1 added"). */
+  /** What changes, in words ("year 8 → 9", "added to class 9X1"). */
   changes: string[];
+  /** The columns that change, with their new values. */
+  columns: ImportedColumns;
+  /** Whether the pupil joins the row's class (they are not in it yet). */
+  joinsClass: boolean;
 }
 
 export interface RefusedRow {
@@ -279,16 +293,37 @@ export async function planImport(
       continue;
     }
     const changes: string[] = [];
-    if (u.first_name !== p.firstName) changes.push(`first name ${u.first_name} → ${p.firstName}`);
-    if (u.last_name !== p.lastName) changes.push(`last name ${u.last_name} → ${p.lastName}`);
-    if (u.year_group !== p.year) changes.push(`year ${u.year_group ?? 'none'} → ${p.year}`);
-    if (u.key_stage !== p.keyStage) changes.push(`key stage ${u.key_stage ?? 'none'} → ${p.keyStage}`);
-    if (u.school_id === null) changes.push(`school → ${school.name}`);
-    if (p.className !== null) {
-      if (u.maths_class !== p.className) changes.push(`maths class ${u.maths_class ?? 'none'} → ${p.className}`);
-      if (!memberOf.get(u.id)?.has(p.className)) changes.push(`added to class ${p.className}`);
+    const columns: ImportedColumns = {};
+    if (u.first_name !== p.firstName) {
+      changes.push(`first name ${u.first_name} → ${p.firstName}`);
+      columns.first_name = p.firstName;
     }
-    if (changes.length) updated.push({ ...p, userId: u.id, changes });
+    if (u.last_name !== p.lastName) {
+      changes.push(`last name ${u.last_name} → ${p.lastName}`);
+      columns.last_name = p.lastName;
+    }
+    if (u.year_group !== p.year) {
+      changes.push(`year ${u.year_group ?? 'none'} → ${p.year}`);
+      columns.year_group = p.year;
+    }
+    if (u.key_stage !== p.keyStage) {
+      changes.push(`key stage ${u.key_stage ?? 'none'} → ${p.keyStage}`);
+      columns.key_stage = p.keyStage;
+    }
+    if (u.school_id === null) {
+      changes.push(`school → ${school.name}`);
+      columns.school_id = school.id;
+    }
+    let joinsClass = false;
+    if (p.className !== null) {
+      if (u.maths_class !== p.className) {
+        changes.push(`maths class ${u.maths_class ?? 'none'} → ${p.className}`);
+        columns.maths_class = p.className;
+      }
+      joinsClass = !memberOf.get(u.id)?.has(p.className);
+      if (joinsClass) changes.push(`added to class ${p.className}`);
+    }
+    if (changes.length) updated.push({ ...p, userId: u.id, changes, columns, joinsClass });
     else unchanged.push(p);
   }
   refused.sort((a, b) => a.row - b.row);
@@ -376,34 +411,37 @@ export async function runImport(db: Kysely<Database>, actor: AuditActor, opts: I
       for (const r of rows) idOf.set(r.email, r.id);
     }
 
+    // Accounts with the same changes are updated together (a year moving up is a few statements, not one per pupil).
+    const byColumns = new Map<string, { columns: ImportedColumns; ids: number[] }>();
     for (const u of plan.updated) {
-      await trx
-        .updateTable('users')
-        .set({
-          first_name: u.firstName,
-          last_name: u.lastName,
-          year_group: u.year,
-          key_stage: u.keyStage,
-          school_id: school.id,
-          ...(u.className !== null ? { maths_class: u.className } : {}),
-          updated_at: now,
-        })
-        .where('id', '=', u.userId)
-        .execute();
+      if (Object.keys(u.columns).length === 0) continue;
+      const key = JSON.stringify(u.columns);
+      const group = byColumns.get(key) ?? { columns: u.columns, ids: [] };
+      group.ids.push(u.userId);
+      byColumns.set(key, group);
     }
+    for (const { columns, ids } of byColumns.values())
+      for (const part of chunks(ids))
+        await trx
+          .updateTable('users')
+          .set({ ...columns, updated_at: now })
+          .where('id', 'in', part)
+          .execute();
     // A pupil whose key stage (or school) changed takes their points to the new board at once.
-    const moved = plan.updated.filter((u) =>
-      u.changes.some((c) => c.startsWith('key stage') || c.startsWith('school')),
-    );
+    const moved = plan.updated.filter((u) => u.columns.key_stage !== undefined || u.columns.school_id !== undefined);
     if (moved.length) await rebuildBoards(trx, { userIds: moved.map((u) => u.userId), now });
 
-    const classIds = new Map<string, number>();
+    // Classes by name through class-records.ts, so an imported "10A" is the class a teacher made by hand.
     const members: Array<{ className: string; userId: number }> = [];
     for (const p of plan.created) if (p.className) members.push({ className: p.className, userId: idOf.get(p.email)! });
-    for (const u of plan.updated) if (u.className) members.push({ className: u.className, userId: u.userId });
+    for (const u of plan.updated) if (u.joinsClass) members.push({ className: u.className!, userId: u.userId });
+    const classIds = new Map<string, number>();
     for (const { className } of members)
       if (!classIds.has(className)) classIds.set(className, await findOrCreateClass(trx, school.id, className));
-    for (const { className, userId } of members) await addClassMember(trx, classIds.get(className)!, userId);
+    await addClassMembers(
+      trx,
+      members.map((m) => ({ class_id: classIds.get(m.className)!, user_id: m.userId })),
+    );
 
     const emails: ImportResult['emails'] = !opts.sendEmail
       ? 'none'
@@ -432,6 +470,22 @@ export async function runImport(db: Kysely<Database>, actor: AuditActor, opts: I
     });
     return { plan, ...result, emails };
   });
+}
+
+/**
+ * addClassMember (class-records.ts) for many pupils: the same row and the same
+ * rule (already a member changes nothing), one statement per chunk.
+ */
+async function addClassMembers(
+  trx: Transaction<Database>,
+  rows: ReadonlyArray<{ class_id: number; user_id: number }>,
+): Promise<void> {
+  for (const part of chunks(rows))
+    await trx
+      .insertInto('class_members')
+      .values(part)
+      .onConflict((oc) => oc.columns(['class_id', 'user_id']).doNothing())
+      .execute();
 }
 
 async function queueWelcomes(
