@@ -1,6 +1,6 @@
 // npm run bench:import — the pupil import (ADR 034) at the size of a large
 // school: a generated file of IMPORT_BENCH_ROWS pupils (10,000 by default) in
-// 40 classes, read, dry-run and imported into a fresh database (SQLite in a
+// 42 classes, read, dry-run and imported into a fresh database (SQLite in a
 // temporary folder, or PostgreSQL with DATABASE_URL), with the set-password
 // emails. Then the same file again (every row up to date) and a file moving
 // every pupil up a year (every row an update). Prints the time of each step
