@@ -21,6 +21,7 @@ import { DatabaseSessionStore, type SessionStore } from '../security/session-sto
 import { backupDatabase, restoreDatabase } from './backup.js';
 import { readSecret } from './prompt.js';
 import { migrateUploads, storageLabel, type StorageKind } from './uploads-migrate.js';
+import { registerUsersImport } from './users-import.js';
 
 export class CliError extends Error {}
 
@@ -278,6 +279,8 @@ export function buildCli(): Command {
         }
       }),
     );
+
+  registerUsersImport(program, { withDatabase, say, fail: (message) => new CliError(message) });
 
   return program;
 }

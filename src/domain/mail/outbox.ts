@@ -55,6 +55,38 @@ export async function queueMail(db: DbOrTrx, mail: OutgoingMail): Promise<number
   return row.id;
 }
 
+/** Messages per statement in queueMails (11 values each: well under both databases' parameter limits). */
+const MAIL_CHUNK = 500;
+
+/**
+ * queueMail for many messages (a pupil import): one statement per chunk, the
+ * listeners told once. Pass the transaction of the change the messages report.
+ */
+export async function queueMails(db: DbOrTrx, mails: readonly OutgoingMail[]): Promise<void> {
+  const now = new Date().toISOString();
+  for (let i = 0; i < mails.length; i += MAIL_CHUNK) {
+    await db
+      .insertInto('mail_outbox')
+      .values(
+        mails.slice(i, i + MAIL_CHUNK).map((mail) => ({
+          to_address: checkedAddress(mail.to),
+          subject: mail.subject,
+          text_body: mail.text,
+          html_body: mail.html,
+          kind: mail.kind,
+          created_at: now,
+          attempts: 0,
+          next_attempt_at: now,
+          locked_until: null,
+          sent_at: null,
+          last_error: null,
+        })),
+      )
+      .execute();
+  }
+  if (mails.length) for (const listener of listeners) listener();
+}
+
 /** Sent and given-up messages are kept this long (a record for the operator and the doctor), then deleted. */
 export const OUTBOX_KEEP_DAYS = 30;
 

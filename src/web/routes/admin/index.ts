@@ -12,6 +12,7 @@ import { adminMathRoutes } from './math.js';
 import { adminSchoolRoutes } from './schools.js';
 import { adminSchoolSignInRoutes } from './school-sign-in.js';
 import { adminUserRoutes } from './users.js';
+import { adminUserImportRoutes } from './user-import.js';
 
 export const ADMIN_PREFIX = '/admin';
 
@@ -24,6 +25,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminCompetitionRoutes);
   await app.register(adminContentRoutes);
   await app.register(adminUserRoutes);
+  await app.register(adminUserImportRoutes);
   await app.register(adminAuditRoutes);
   await app.register(adminMathRoutes);
   await app.register(adminClassRoutes);

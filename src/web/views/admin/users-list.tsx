@@ -95,9 +95,14 @@ export function UsersListPage({
     <AdminLayout ctx={ctx} title="Users" scripts={['admin-users.js']}>
       <div class="admin-heading">
         <h1>Users</h1>
-        <a class="button" href="/admin/users/new">
-          New user
-        </a>
+        <span>
+          <a class="button" href="/admin/users/new">
+            New user
+          </a>{' '}
+          <a class="button secondary" href="/admin/users/import">
+            Import pupils
+          </a>
+        </span>
       </div>
 
       <form method="get" action="/admin/users" class="card filters" role="search">
