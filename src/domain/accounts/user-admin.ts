@@ -34,6 +34,8 @@ export interface UserListQuery {
   admin: boolean | null;
   /** Confirmed email address (yes), still waiting for its link (no), or either. */
   verified: boolean | null;
+  /** Leavers archived by the year rollover (yes), everyone else (no), or either. */
+  archived: boolean | null;
   sort: SortKey;
   dir: 'asc' | 'desc';
   page: number;
@@ -52,6 +54,7 @@ export const userListQuerySchema = z
     type: textValue().transform((v) => choice(USER_TYPES, v)),
     admin: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
     verified: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
+    archived: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
     sort: textValue().transform((v) => choice(SORT_KEYS, v) ?? 'name'),
     dir: textValue().transform((v) => (v === 'desc' ? 'desc' : 'asc')),
     page: textValue()
@@ -96,6 +99,7 @@ function filtered(db: Db, query: UserListQuery) {
   if (query.type) qb = qb.where('user_type', '=', query.type);
   if (query.admin !== null) qb = qb.where('is_admin', '=', query.admin ? 1 : 0);
   if (query.verified !== null) qb = qb.where('email_verified_at', query.verified ? 'is not' : 'is', null);
+  if (query.archived !== null) qb = qb.where('archived_at', query.archived ? 'is not' : 'is', null);
   return qb;
 }
 
@@ -113,6 +117,7 @@ export type UserListRow = Pick<
   | 'is_participant'
   | 'must_change_password'
   | 'email_verified_at'
+  | 'archived_at'
   | 'created_at'
   | 'last_login_at'
 >;
@@ -144,6 +149,7 @@ export async function listUsers(db: Db, query: UserListQuery): Promise<UserListP
     'is_participant',
     'must_change_password',
     'email_verified_at',
+    'archived_at',
     'created_at',
     'last_login_at',
   ]);
