@@ -1,6 +1,6 @@
 // `mathsoc` — operations from the command line (also as npm scripts):
 // db:migrate, db:init, create-admin, reset-password, db:backup, db:restore, doctor, mail:send,
-// uploads:migrate.
+// uploads:migrate, year:rollover, leavers:purge.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
@@ -21,6 +21,7 @@ import { DatabaseSessionStore, type SessionStore } from '../security/session-sto
 import { backupDatabase, restoreDatabase } from './backup.js';
 import { readSecret } from './prompt.js';
 import { migrateUploads, storageLabel, type StorageKind } from './uploads-migrate.js';
+import { registerYearRolloverCommands } from './year-rollover.js';
 
 export class CliError extends Error {}
 
@@ -278,6 +279,8 @@ export function buildCli(): Command {
         }
       }),
     );
+
+  registerYearRolloverCommands(program, { withDatabase, sessionStore, say, fail: (m) => new CliError(m) });
 
   return program;
 }

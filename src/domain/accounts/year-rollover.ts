@@ -12,6 +12,7 @@
 // entry with the counts.
 import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Db, DbOrTrx } from '../../db/index.js';
+import { checkbox, field, formOutcome, type FieldErrors, type FormOutcome, type FormValues } from '../../lib/forms.js';
 import { isoToWallTime } from '../../lib/school-time.js';
 import { audit, type AuditActor } from '../audit.js';
 import { rebuildBoards, resetBoards } from '../challenges/scoring.js';
@@ -288,4 +289,24 @@ export async function runRollover(
     }
     throw err;
   }
+}
+
+export interface RolloverFormData {
+  schoolYear: number;
+  resetBoards: boolean;
+}
+
+/** The "Start the new school year" form: a school year near the computed one, and the confirmation ticked. */
+export function validateRolloverForm(body: unknown, computed: number): FormOutcome<RolloverFormData> {
+  const values: FormValues = {
+    school_year: field(body, 'school_year').trim(),
+    reset_boards: checkbox(body, 'reset_boards') ? 'yes' : '',
+    confirm: checkbox(body, 'confirm') ? 'yes' : '',
+  };
+  const errors: FieldErrors = {};
+  const year = /^\d{4}$/.test(values.school_year!) ? Number(values.school_year) : NaN;
+  const problem = schoolYearProblem(year, computed);
+  if (problem) errors.school_year = problem;
+  if (values.confirm !== 'yes') errors.confirm = 'Tick the box to confirm: this moves every pupil up.';
+  return formOutcome(values, errors, () => ({ schoolYear: year, resetBoards: values.reset_boards === 'yes' }));
 }

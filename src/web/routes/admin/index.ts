@@ -10,6 +10,7 @@ import { adminLeaderboardRoutes } from './leaderboard.js';
 import { adminMathRoutes } from './math.js';
 import { adminSchoolRoutes } from './schools.js';
 import { adminUserRoutes } from './users.js';
+import { adminYearRolloverRoutes } from './year-rollover.js';
 
 export const ADMIN_PREFIX = '/admin';
 
@@ -23,4 +24,5 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminUserRoutes);
   await app.register(adminAuditRoutes);
   await app.register(adminMathRoutes);
+  await app.register(adminYearRolloverRoutes);
 }

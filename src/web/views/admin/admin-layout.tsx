@@ -16,6 +16,7 @@ export const ADMIN_AREAS: ReadonlyArray<readonly [href: string, label: string]> 
   ['/admin/schools', 'Schools'],
   ['/admin/math', 'Math tester'],
   ['/admin/audit', 'Audit log'],
+  ['/admin/year-rollover', 'New school year'],
 ];
 
 export interface AdminLayoutProps {
