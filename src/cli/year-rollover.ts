@@ -102,7 +102,7 @@ export function registerYearRolloverCommands(program: Command, deps: YearRollove
         }
         say(
           `School year ${schoolYearLabel(result.schoolYear)} started: ${plural(result.movedUp, 'pupil')} moved up, ` +
-            `${plural(result.archived, 'leaver')} closed, ${plural(result.leftAlone, 'pupil')} without a school year left as they are` +
+            `${plural(result.archived, 'leaver’s account', 'leavers’ accounts')} closed, ${plural(result.leftAlone, 'pupil')} without a school year left as they are` +
             `${result.boardsReset ? '; every board starts from zero' : ''}.`,
         );
       }),

@@ -69,7 +69,7 @@ export async function adminYearRolloverRoutes(app: FastifyInstance): Promise<voi
     reply.flash(
       'success',
       `School year ${schoolYearLabel(result.schoolYear)} started: ${plural(result.movedUp, 'pupil')} moved up, ` +
-        `${plural(result.archived, 'leaver')} closed, ${plural(result.leftAlone, 'pupil')} without a school year left as they are` +
+        `${plural(result.archived, 'leaver’s account', 'leavers’ accounts')} closed, ${plural(result.leftAlone, 'pupil')} without a school year left as they are` +
         `${result.boardsReset ? '; every board starts from zero' : ''}.`,
     );
     return reply.redirect('/admin/year-rollover', 303);
