@@ -17,11 +17,6 @@ export function boardVisibility(config: Pick<Config, 'mail'>): BoardVisibility {
   return { confirmedOnly: config.mail.requireVerification };
 }
 
-/** The ids of accounts whose address is not confirmed, as a subquery (few rows: only those waiting). */
-export function unconfirmedUserIds(db: Kysely<Database> | Transaction<Database>) {
-  return db.selectFrom('users').select('users.id').where('users.email_verified_at', 'is', null);
-}
-
 /**
  * The ids of accounts left off every board and public count, as a subquery:
  * leavers always (users_archived_idx), and those waiting for their confirmation
