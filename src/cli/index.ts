@@ -1,6 +1,6 @@
 // `mathsoc` — operations from the command line (also as npm scripts):
 // db:migrate, db:init, create-admin, reset-password, db:backup, db:restore, doctor, mail:send,
-// uploads:migrate.
+// uploads:migrate, year:rollover, leavers:purge.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
@@ -22,6 +22,7 @@ import { backupDatabase, restoreDatabase } from './backup.js';
 import { readSecret } from './prompt.js';
 import { migrateUploads, storageLabel, type StorageKind } from './uploads-migrate.js';
 import { registerUsersImport } from './users-import.js';
+import { registerYearRolloverCommands } from './year-rollover.js';
 
 export class CliError extends Error {}
 
@@ -281,6 +282,7 @@ export function buildCli(): Command {
     );
 
   registerUsersImport(program, { withDatabase, say, fail: (message) => new CliError(message) });
+  registerYearRolloverCommands(program, { withDatabase, sessionStore, say, fail: (m) => new CliError(m) });
 
   return program;
 }

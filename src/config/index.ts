@@ -189,6 +189,8 @@ export interface Config {
     adminPasswordMinLength: number;
     passwordMaxLength: number;
     keyStageByYear: Record<number, KeyStage>;
+    /** Days a leaver's archived account is kept before `mathsoc leavers:purge` removes it (ADR 035). */
+    leaverRetentionDays: number;
   };
   school: { defaultName: string; defaultDomain: string; timeZone: string };
   /** Where the footer's "Report a problem" link goes: an https:// page, a mailto: address or a page of this site. */
@@ -597,6 +599,7 @@ export function loadConfig(env: Env = process.env): Config {
       adminPasswordMinLength: int(env, 'ADMIN_PASSWORD_MIN_LENGTH', 12, 8, 128),
       passwordMaxLength: int(env, 'PASSWORD_MAX_LENGTH', 256, 64, 4096),
       keyStageByYear: parseKeyStageMap(str(env, 'KEY_STAGE_YEARS', '7-8:KS3,9-11:KS4,12-13:KS5')),
+      leaverRetentionDays: int(env, 'LEAVER_RETENTION_DAYS', 365, 1, 3650),
     },
     school: {
       defaultName: str(env, 'DEFAULT_SCHOOL_NAME', 'Maths Society School'),

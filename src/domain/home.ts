@@ -42,7 +42,7 @@ async function homeStats(db: Db, now: string, visibility: BoardVisibility): Prom
       .selectFrom('articles')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),
-    // Members: accounts not of a guest school (those take part in competitions only).
+    // Members: accounts not of a guest school (those take part in competitions only), leavers left out.
     db
       .selectFrom('users')
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -52,6 +52,7 @@ async function homeStats(db: Db, now: string, visibility: BoardVisibility): Prom
           eb('school_id', 'not in', eb.selectFrom('schools').select('id').where('kind', '=', 'guest')),
         ]),
       )
+      .where('archived_at', 'is', null)
       .$if(visibility.confirmedOnly, (qb) => qb.where('email_verified_at', 'is not', null))
       .executeTakeFirstOrThrow(),
   ]);

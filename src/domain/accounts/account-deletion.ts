@@ -24,18 +24,20 @@ const n = (r: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) =>
 /**
  * The deletion steps inside an existing transaction (also used by bulk
  * delete); `by` says who deleted the account, for the notice to its owner.
+ * A leaver removed after the retention period (`retention`, leavers.ts) is
+ * sent no notice: they left school and their address is the school's.
  */
 export async function deleteAccountRows(
   trx: Transaction<Database>,
   userId: number,
-  by: 'owner' | 'admin' = 'admin',
+  by: 'owner' | 'admin' | 'retention' = 'admin',
 ): Promise<Omit<DeletionSummary, 'email'>> {
   const owner = await trx
     .selectFrom('users')
     .select(['email', 'first_name'])
     .where('id', '=', userId)
     .executeTakeFirst();
-  if (owner)
+  if (owner && by !== 'retention')
     await queueMail(trx, accountDeletedMail({ to: owner.email, firstName: owner.first_name, byAdmin: by === 'admin' }));
   const submissions = n(await trx.deleteFrom('submissions').where('user_id', '=', userId).executeTakeFirst());
   const completions = n(await trx.deleteFrom('completions').where('user_id', '=', userId).executeTakeFirst());

@@ -46,6 +46,8 @@ export interface UserListQuery {
   role: Role | null;
   /** Confirmed email address (yes), still waiting for its link (no), or either. */
   verified: boolean | null;
+  /** Leavers archived by the year rollover (yes), everyone else (no), or either. */
+  archived: boolean | null;
   sort: SortKey;
   dir: 'asc' | 'desc';
   page: number;
@@ -65,6 +67,7 @@ export const userListQuerySchema = z
     role: textValue().transform((v) => choice(ROLES, v)),
     admin: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
     verified: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
+    archived: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
     sort: textValue().transform((v) => choice(SORT_KEYS, v) ?? 'name'),
     dir: textValue().transform((v) => (v === 'desc' ? 'desc' : 'asc')),
     page: textValue()
@@ -113,6 +116,7 @@ function filtered(db: Db, query: UserListQuery) {
   else if (query.role === 'teacher') qb = qb.where('is_admin', '=', 0).where('user_type', '=', 'teacher');
   else if (query.role === 'student') qb = qb.where('is_admin', '=', 0).where('user_type', '<>', 'teacher');
   if (query.verified !== null) qb = qb.where('email_verified_at', query.verified ? 'is not' : 'is', null);
+  if (query.archived !== null) qb = qb.where('archived_at', query.archived ? 'is not' : 'is', null);
   return qb;
 }
 
@@ -130,6 +134,7 @@ export type UserListRow = Pick<
   | 'is_participant'
   | 'must_change_password'
   | 'email_verified_at'
+  | 'archived_at'
   | 'created_at'
   | 'last_login_at'
 >;
@@ -161,6 +166,7 @@ export async function listUsers(db: Db, query: UserListQuery): Promise<UserListP
     'is_participant',
     'must_change_password',
     'email_verified_at',
+    'archived_at',
     'created_at',
     'last_login_at',
   ]);

@@ -7,7 +7,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Database } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
-import { unconfirmedUserIds, type BoardVisibility } from '../accounts/board-visibility.js';
+import { hiddenUserIds, type BoardVisibility } from '../accounts/board-visibility.js';
 import { boardResetTimes, rebuildBoards, recalculateAll, resetBoards, type RecalculationSummary } from './scoring.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
@@ -59,6 +59,7 @@ export async function topOfBoard(
     .select(['s.user_id', 's.points', 's.challenges_completed', 'u.first_name', 'u.last_name'])
     .where('s.key_stage', '=', keyStage)
     .where('s.points', '>', 0)
+    .where('u.archived_at', 'is', null)
     .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
     .$if(school !== null, (qb) => qb.where('u.school_id', '=', school))
     .orderBy('s.points', 'desc')
@@ -99,7 +100,7 @@ export async function boardStats(
       (eb) => eb.fn.coalesce(eb.fn.sum<number>('submissions'), eb.lit(0)).as('submissions'),
     ])
     .where('key_stage', '=', keyStage)
-    .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
+    .where('user_id', 'not in', hiddenUserIds(db, visibility))
     .$if(school !== null, (qb) =>
       qb.where('user_id', 'in', db.selectFrom('users').select('id').where('school_id', '=', school)),
     )
@@ -149,6 +150,7 @@ export async function recentActivity(
     .where((eb) => eb.or([eb('sc.kind', 'is', null), eb('sc.kind', '!=', 'guest')]))
     .where('k.competition_id', 'is', null)
     .where('k.completed_at', '>=', since)
+    .where('u.archived_at', 'is', null)
     .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
     .$if(school !== null, (qb) => qb.where('u.school_id', '=', school))
     .orderBy('k.completed_at', 'desc')
@@ -195,7 +197,7 @@ export async function userStandings(
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('key_stage', '=', ks)
         .where('points', '>', r.points)
-        .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
+        .where('user_id', 'not in', hiddenUserIds(db, visibility))
         .executeTakeFirstOrThrow();
       rank = Number(ahead.n) + 1;
     }

@@ -9,7 +9,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Challenge, Database } from '../../db/schema.js';
 import { audit, type AuditActor } from '../audit.js';
-import { unconfirmedUserIds, type BoardVisibility } from '../accounts/board-visibility.js';
+import { hiddenUserIds, type BoardVisibility } from '../accounts/board-visibility.js';
 import {
   attemptsLeftAfter,
   findChallengeIn,
@@ -430,6 +430,7 @@ async function competitionTop(
     .where('cs.competition_id', '=', competitionId)
     .where('cs.key_stage', '=', keyStage)
     .where('cs.points', '>', 0)
+    .where('u.archived_at', 'is', null)
     .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
     .orderBy('cs.points', 'desc')
     .orderBy('cs.challenges_completed', 'desc')
@@ -486,7 +487,7 @@ export async function schoolRankings(
     .select(['school_id', (eb) => eb.fn.countAll<number>().as('n')])
     .where('competition_id', '=', competitionId)
     .where('key_stage', '=', keyStage)
-    .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
+    .where('user_id', 'not in', hiddenUserIds(db, visibility))
     .groupBy('school_id')
     .execute();
   const points = await db
@@ -499,7 +500,7 @@ export async function schoolRankings(
     ])
     .where('competition_id', '=', competitionId)
     .where('key_stage', '=', keyStage)
-    .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
+    .where('user_id', 'not in', hiddenUserIds(db, visibility))
     .groupBy('school_id')
     .execute();
   const ids = new Set([...schools.map((s) => s.id), ...people.map((p) => p.school_id)]);
@@ -550,6 +551,7 @@ async function competitionActivity(
     .leftJoin('schools as s', 's.id', 'k.school_id')
     .select(['k.points', 'k.completed_at', 'k.key_stage', 'c.title', 'u.first_name', 'u.last_name', 's.name as school'])
     .where('k.competition_id', '=', competitionId)
+    .where('u.archived_at', 'is', null)
     .$if(visibility.confirmedOnly, (qb) => qb.where('u.email_verified_at', 'is not', null))
     .orderBy('k.completed_at', 'desc')
     .orderBy('k.id', 'desc')

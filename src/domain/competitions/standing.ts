@@ -5,7 +5,7 @@
 // not, and are pointed to their competitions instead.
 import type { KeyStage } from '../../config/index.js';
 import type { Db } from '../../db/index.js';
-import { unconfirmedUserIds, type BoardVisibility } from '../accounts/board-visibility.js';
+import { hiddenUserIds, type BoardVisibility } from '../accounts/board-visibility.js';
 import { memberSchools } from '../schools.js';
 import { competitionPhase, type CompetitionPhase } from './competitions.js';
 import { schoolRankings } from './scoring.js';
@@ -69,7 +69,7 @@ export async function competitionStandings(
         .where('competition_id', '=', r.id)
         .where('key_stage', '=', keyStage)
         .where('points', '>', points)
-        .$if(visibility.confirmedOnly, (qb) => qb.where('user_id', 'not in', unconfirmedUserIds(db)))
+        .where('user_id', 'not in', hiddenUserIds(db, visibility))
         .executeTakeFirstOrThrow();
       rank = Number(ahead.n) + 1;
     }

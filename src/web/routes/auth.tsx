@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit, requestActor } from '../../domain/audit.js';
 import { registerPending } from '../../domain/accounts/email-verification.js';
+import { ACCOUNT_CLOSED_MESSAGE, isArchived } from '../../domain/accounts/leavers.js';
 import { passwordError, passwordRules } from '../../domain/accounts/password-policy.js';
 import { validateLoginForm, validateRegistration } from '../../domain/accounts/user-forms.js';
 import {
@@ -174,6 +175,16 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           details: { reason: check.reason },
         });
         return page(401, { message: LOGIN_FAILED });
+      }
+      // A leaver (ADR 035) hears that their account is closed, only after the right password.
+      if (isArchived(check.user)) {
+        await audit(app.db, anonymous, {
+          action: 'login.refused',
+          targetType: 'user',
+          targetId: check.user.id,
+          details: { reason: 'archived' },
+        });
+        return page(403, { message: ACCOUNT_CLOSED_MESSAGE });
       }
       // Only now, after the right password: a school that signs in with its own
       // provider (ADR 036). A guess learns nothing it would not learn otherwise.

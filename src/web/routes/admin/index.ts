@@ -13,6 +13,7 @@ import { adminSchoolRoutes } from './schools.js';
 import { adminSchoolSignInRoutes } from './school-sign-in.js';
 import { adminUserRoutes } from './users.js';
 import { adminUserImportRoutes } from './user-import.js';
+import { adminYearRolloverRoutes } from './year-rollover.js';
 
 export const ADMIN_PREFIX = '/admin';
 
@@ -29,4 +30,5 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   await app.register(adminAuditRoutes);
   await app.register(adminMathRoutes);
   await app.register(adminClassRoutes);
+  await app.register(adminYearRolloverRoutes);
 }

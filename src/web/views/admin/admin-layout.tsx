@@ -24,6 +24,7 @@ export const ADMIN_AREAS: ReadonlyArray<readonly [href: string, label: string, a
   ['/admin/schools', 'Schools', 'admin'],
   ['/admin/math', 'Math tester', 'teacher'],
   ['/admin/audit', 'Audit log', 'admin'],
+  ['/admin/year-rollover', 'New school year', 'admin'],
 ];
 
 /** The areas this account may use: all of them for an administrator, the teaching ones for a teacher. */

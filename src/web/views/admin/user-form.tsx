@@ -7,6 +7,7 @@ import { CheckboxField, ErrorSummary, FieldError, SelectField, TextField } from 
 import { formatTime } from '../format-time.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
+import { LeaverCard } from './year-rollover.js';
 
 export interface UserFormProps {
   ctx: ViewContext;
@@ -134,6 +135,7 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
         {user.email_verified_at === null ? ' · Email not confirmed' : ' · Email confirmed'}
         {' · '}joined {formatTime(user.created_at, timeZone)} · last login {formatTime(user.last_login_at, timeZone)}
       </p>
+      <LeaverCard ctx={ctx} user={user} timeZone={timeZone} />
       <div class="admin-columns">
         <section class="card">
           <h2>Details</h2>

@@ -33,6 +33,7 @@ export function queryParams(q: UserListQuery): Record<string, string> {
     type: q.type ?? '',
     admin: q.admin === null ? '' : q.admin ? 'yes' : 'no',
     verified: q.verified === null ? '' : q.verified ? 'yes' : 'no',
+    archived: q.archived === null ? '' : q.archived ? 'yes' : 'no',
     sort: q.sort === 'name' ? '' : q.sort,
     dir: q.dir === 'asc' ? '' : q.dir,
     per_page: q.perPage === 25 ? '' : String(q.perPage),
@@ -151,6 +152,16 @@ export function UsersListPage({
           ]}
         />
         <Select
+          name="archived"
+          label="Leavers"
+          value={params.archived!}
+          options={[
+            ['', 'Any'],
+            ['yes', 'Left school'],
+            ['no', 'Not leavers'],
+          ]}
+        />
+        <Select
           name="per_page"
           label="Per page"
           value={String(query.perPage)}
@@ -245,7 +256,8 @@ export function UsersListPage({
                 </td>
                 <td>
                   {u.is_participant === 1 && <span class="badge">Participant</span>}{' '}
-                  {u.must_change_password === 1 && <span class="badge badge-locked">Must change password</span>}
+                  {u.must_change_password === 1 && <span class="badge badge-locked">Must change password</span>}{' '}
+                  {u.archived_at !== null && <span class="badge badge-locked">Left school</span>}
                 </td>
                 <td>{formatTime(u.last_login_at, timeZone)}</td>
                 <td>
