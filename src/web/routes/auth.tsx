@@ -27,6 +27,7 @@ import { loginGate } from '../../security/login-throttle.js';
 import { logIn, logOut } from '../../security/session.js';
 import { queryValue } from '../params.js';
 import { answerCheckInbox, linksFor, mayEmail } from './email-links.js';
+import { enabledProviderButtons } from '../../domain/sso/providers.js';
 import { LoginPage } from '../views/auth/login.js';
 import { RegisterPage } from '../views/auth/register.js';
 import { viewContext } from '../views/context.js';
@@ -113,7 +114,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   app.get('/login', { config: { access: 'public' } }, async (request, reply) => {
     const next = safeNext(queryValue(request, 'next'), '');
     if (request.user) return reply.redirect(next || '/', 303);
-    return reply.render(<LoginPage ctx={viewContext(request)} next={next} />);
+    const providers = await enabledProviderButtons(app.db);
+    return reply.render(<LoginPage ctx={viewContext(request)} next={next} providers={providers} />);
   });
 
   app.post(
@@ -122,6 +124,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const form = validateLoginForm(request.body);
       const next = safeNext(field(request.body, 'next'), '');
+      const providers = await enabledProviderButtons(app.db);
       const page = (status: number, opts: { message?: string; errors?: FieldErrors }) =>
         reply.render(
           <LoginPage
@@ -129,6 +132,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
             email={form.values.email}
             remember={form.values.remember === 'on'}
             next={next}
+            providers={providers}
             {...opts}
           />,
           status,

@@ -13,6 +13,7 @@ import { homeRoutes } from './home.js';
 import { leaderboardRoutes } from './leaderboard.js';
 import { passwordResetRoutes } from './password-reset.js';
 import { profileRoutes } from './profile.js';
+import { ssoRoutes } from './sso.js';
 import { staticRoutes } from './static.js';
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
@@ -25,6 +26,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(leaderboardRoutes);
   await app.register(competitionRoutes);
   await app.register(authRoutes);
+  await app.register(ssoRoutes);
   await app.register(passwordResetRoutes);
   await app.register(emailLinkRoutes);
   await app.register(profileRoutes);
