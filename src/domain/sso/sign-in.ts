@@ -42,6 +42,12 @@ export interface SignInFailure {
   /** An account the attempt was about (wrong school, archived), for the audit entry. */
   userId?: number | null;
   email?: string | null;
+  /**
+   * A callback that matches no sign-in started here (no state, an unknown or
+   * used one) changes nothing, not even the audit log: anyone can send such a
+   * link, any number of times. The request log keeps it.
+   */
+  unaudited?: boolean;
 }
 
 const fail = (
@@ -358,7 +364,9 @@ export async function finishSignIn(
 ): Promise<SignInDone | SignInFailure> {
   const state = opts.callbackUrl.searchParams.get('state');
   if (!state || state.length > 200) {
-    return fail(400, 'state-missing', 'the answer did not belong to a sign-in started here.', null);
+    return fail(400, 'state-missing', 'the answer did not belong to a sign-in started here.', null, {
+      unaudited: true,
+    });
   }
   // Consumed first, whatever follows: a state is used once, even by a failure.
   const pending = await consumePendingSignIn(db, state);
@@ -368,6 +376,7 @@ export async function finishSignIn(
       'state-unknown',
       'this sign-in has already been used or was not started here. Start again from the login page.',
       null,
+      { unaudited: true },
     );
   }
   const usable = await usableProvider(db, config, pending.provider_id);

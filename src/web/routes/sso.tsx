@@ -43,21 +43,25 @@ function clearStateCookie(request: FastifyRequest, reply: FastifyReply): void {
 
 export async function ssoRoutes(app: FastifyInstance): Promise<void> {
   const refuse = async (request: FastifyRequest, reply: FastifyReply, failure: SignInFailure) => {
-    await audit(
-      app.db,
-      { ...requestActor(request), id: failure.userId ?? null, email: failure.email ?? null },
-      {
-        action: 'login.failure',
-        targetType: failure.userId ? 'user' : null,
-        targetId: failure.userId ?? null,
-        details: {
-          method: 'sso',
-          provider: failure.providerLabel,
-          providerId: failure.providerId,
-          reason: failure.reason,
+    if (failure.unaudited) {
+      request.log.info({ sso: { reason: failure.reason } }, 'school sign-in callback matched no pending sign-in');
+    } else {
+      await audit(
+        app.db,
+        { ...requestActor(request), id: failure.userId ?? null, email: failure.email ?? null },
+        {
+          action: 'login.failure',
+          targetType: failure.userId ? 'user' : null,
+          targetId: failure.userId ?? null,
+          details: {
+            method: 'sso',
+            provider: failure.providerLabel,
+            providerId: failure.providerId,
+            reason: failure.reason,
+          },
         },
-      },
-    );
+      );
+    }
     return reply.render(
       <SsoErrorPage ctx={viewContext(request)} providerLabel={failure.providerLabel} message={failure.message} />,
       failure.status,
