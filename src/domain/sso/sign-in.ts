@@ -152,6 +152,24 @@ async function usableProvider(
   return { ok: true, provider: { ...p, clientSecret: p.clientSecret } };
 }
 
+/**
+ * The origins the login page's "Sign in with …" forms end up at: each enabled
+ * provider's issuer and, once discovered, its authorization endpoint. The
+ * browser applies the page's CSP form-action to the redirect that follows the
+ * form's POST, so the login page must name them (ADR 031).
+ */
+export async function signInFormOrigins(db: Db, config: Pick<Config, 'profile'>): Promise<string[]> {
+  const rows = await db.selectFrom('sso_providers').select(['id', 'kind', 'issuer']).where('enabled', '=', 1).execute();
+  const origins = new Set<string>();
+  for (const row of rows) {
+    if (issuerProblem(row.issuer, row.kind, config) !== null) continue;
+    origins.add(new URL(row.issuer).origin);
+    const endpoint = configurations.get(row.id)?.configuration.serverMetadata().authorization_endpoint;
+    if (endpoint && URL.canParse(endpoint)) origins.add(new URL(endpoint).origin);
+  }
+  return [...origins].sort();
+}
+
 export interface SignInStart {
   ok: true;
   /** The provider's authorization endpoint with our parameters: send the browser there. */

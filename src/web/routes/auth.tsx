@@ -26,8 +26,8 @@ import { CHECK_INBOX_PATH, PASSWORD_CHANGE_PATH, safeNext } from '../../security
 import { loginGate } from '../../security/login-throttle.js';
 import { logIn, logOut } from '../../security/session.js';
 import { queryValue } from '../params.js';
+import { loginPageProviders } from '../sso-login.js';
 import { answerCheckInbox, linksFor, mayEmail } from './email-links.js';
-import { enabledProviderButtons } from '../../domain/sso/providers.js';
 import { LoginPage } from '../views/auth/login.js';
 import { RegisterPage } from '../views/auth/register.js';
 import { viewContext } from '../views/context.js';
@@ -114,7 +114,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   app.get('/login', { config: { access: 'public' } }, async (request, reply) => {
     const next = safeNext(queryValue(request, 'next'), '');
     if (request.user) return reply.redirect(next || '/', 303);
-    const providers = await enabledProviderButtons(app.db);
+    const providers = await loginPageProviders(app, reply);
     return reply.render(<LoginPage ctx={viewContext(request)} next={next} providers={providers} />);
   });
 
@@ -124,7 +124,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const form = validateLoginForm(request.body);
       const next = safeNext(field(request.body, 'next'), '');
-      const providers = await enabledProviderButtons(app.db);
+      const providers = await loginPageProviders(app, reply);
       const page = (status: number, opts: { message?: string; errors?: FieldErrors }) =>
         reply.render(
           <LoginPage

@@ -122,7 +122,11 @@ describe.each(await availableDialects())('sign-in with a school account on %s', 
   it('shows one "Sign in with" button per enabled provider on the login page, keeping next', async () => {
     const shown = await addProvider({ label: 'Northfield Microsoft' });
     const hidden = await addProvider({ label: 'Switched off', enabled: false });
-    const page = (await t.client().get('/login?next=/leaderboard')).body;
+    const login = await t.client().get('/login?next=/leaderboard');
+    const page = login.body;
+    // The browser holds the redirect after the form's POST to the page's form-action: it names the provider.
+    const formAction = /form-action ([^;]+)/.exec(String(login.headers['content-security-policy']))![1]!.trim();
+    expect(formAction).toBe(`'self' ${idp.issuer}`);
     expect(decode(page)).toContain('Sign in with Northfield Microsoft');
     expect(page).toContain(`action="/login/sso/${shown}"`);
     expect(page).not.toContain(`action="/login/sso/${hidden}"`);
