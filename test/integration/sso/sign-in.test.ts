@@ -626,3 +626,25 @@ describe.each(await availableDialects())('sign-in with a school account on %s', 
     expect(text).not.toMatch(/"(code|state|id_token|access_token)"/);
   });
 });
+
+describe.each(await availableDialects())('school sign-in rate limits on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { RATELIMIT_ENABLED: 'true', RATELIMIT_LOGIN: '2 per minute' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('rate limits starting and finishing a sign-in as the password login is', async () => {
+    const c = t.client({ ip: '203.0.113.50' });
+    expect((await c.post('/login/sso/987654')).statusCode).toBe(400);
+    expect((await c.post('/login/sso/987654')).statusCode).toBe(400);
+    expect((await c.post('/login/sso/987654')).statusCode).toBe(429);
+    expect((await c.get('/login/sso/callback?state=a')).statusCode).toBe(400);
+    expect((await c.get('/login/sso/callback?state=b')).statusCode).toBe(400);
+    expect((await c.get('/login/sso/callback?state=c')).statusCode).toBe(429);
+    // Another address is counted apart.
+    expect((await t.client({ ip: '203.0.113.51' }).get('/login/sso/callback?state=d')).statusCode).toBe(400);
+  });
+});
