@@ -401,7 +401,12 @@ export async function finishSignIn(
   if (!usable.ok) return usable;
   const p = usable.provider;
   if (opts.cookieState === null || opts.cookieState !== state) {
-    return fail(400, 'state-other-browser', 'it was started in another browser. Start again from the login page.', p);
+    return fail(
+      400,
+      'state-other-browser',
+      'it was started in another browser, or a newer sign-in replaced it. Start again from the login page.',
+      p,
+    );
   }
   if (pending.expires_at <= new Date().toISOString()) {
     return fail(400, 'state-expired', 'it took too long. Start again from the login page.', p);

@@ -374,7 +374,9 @@ describe.each(await availableDialects())('sign-in with a school account on %s', 
       const users = await countUsers();
       const res = await callback(victim, back);
       expect(res.statusCode).toBe(400);
-      expect(decode(res.body)).toContain('Sign-in with Northfield did not work: it was started in another browser.');
+      expect(decode(res.body)).toContain(
+        'Sign-in with Northfield did not work: it was started in another browser, or a newer sign-in replaced it.',
+      );
       await expectNothingChanged(users, victim);
       expect(await lastFailure()).toMatchObject({ reason: 'state-other-browser', provider: 'Northfield' });
       expect((await callback(attacker, back)).statusCode).toBe(400);
@@ -616,6 +618,24 @@ describe.each(await availableDialects())('sign-in with a school account on %s', 
     } finally {
       await slow.close();
     }
+  });
+
+  it('keeps the code and state out of the access log', async () => {
+    const { loggedUrl } = await import('../../../src/logger.js');
+    expect(loggedUrl('/login/sso/callback?code=abc&state=def&iss=http%3A%2F%2Fidp')).toBe(
+      '/login/sso/callback?code=[redacted]&state=[redacted]&iss=http%3A%2F%2Fidp',
+    );
+  });
+
+  it('answers 502 with a page when the provider cannot be reached, storing nothing', async () => {
+    const providerId = await addProvider({ issuer: 'http://127.0.0.1:9', label: 'Unreachable' });
+    const c = t.client();
+    const res = await c.post(`/login/sso/${providerId}`);
+    expect(res.statusCode).toBe(502);
+    expect(decode(res.body)).toContain('Sign-in with Unreachable did not work: the site could not reach Unreachable');
+    expect(c.cookies.has(STATE_COOKIE)).toBe(false);
+    expect(await t.db.selectFrom('sso_logins').selectAll().where('provider_id', '=', providerId).execute()).toEqual([]);
+    expect(await lastFailure()).toMatchObject({ reason: 'provider-unreachable' });
   });
 
   it('never writes a token, code or secret to the audit log', async () => {
