@@ -264,6 +264,11 @@ describe.each(await availableDialects())('sign-in with a school account on %s', 
       { class_id: klass.id, user_id: user.id },
     ]);
     expect((await auditRows(t, 'account.welcome')).at(-1)!.target_id).toBe(String(user.id));
+    // Answered in a second tab afterwards: nothing changes.
+    const welcomes = (await auditRows(t, 'account.welcome')).length;
+    expect((await c.post('/welcome', { year_group: '7' })).statusCode).toBe(303);
+    expect(await userByEmail(account.email!)).toMatchObject({ year_group: 12, key_stage: 'KS5' });
+    expect(await auditRows(t, 'account.welcome')).toHaveLength(welcomes);
   });
 
   it('links to an existing confirmed account by its address, keeping its password', async () => {
