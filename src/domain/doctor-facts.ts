@@ -17,9 +17,11 @@ import {
   type AdminFact,
   type DoctorFacts,
   type SessionRedisFact,
+  type SsoProviderFact,
 } from '../security/doctor.js';
 import { verifyPassword } from './accounts/passwords.js';
 import { outboxSummary } from './mail/outbox.js';
+import { openSecret } from './sso/secret-box.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -132,6 +134,30 @@ async function adminFacts(handle: DatabaseHandle): Promise<AdminFact[]> {
   );
 }
 
+/** Every school's sign-in providers: whether this SECRET_KEY opens each secret (never the secret itself). */
+async function ssoProviderFacts(handle: DatabaseHandle, secretKey: string): Promise<SsoProviderFact[]> {
+  const rows = await handle.db
+    .selectFrom('sso_providers')
+    .innerJoin('schools', 'schools.id', 'sso_providers.school_id')
+    .select([
+      'schools.name as school',
+      'sso_providers.label',
+      'sso_providers.issuer',
+      'sso_providers.enabled',
+      'sso_providers.client_secret_enc',
+    ])
+    .orderBy('schools.name')
+    .orderBy('sso_providers.id')
+    .execute();
+  return rows.map((r) => ({
+    school: r.school,
+    label: r.label,
+    issuer: r.issuer,
+    enabled: r.enabled === 1,
+    secretReadable: openSecret(secretKey, r.client_secret_enc) !== null,
+  }));
+}
+
 export async function gatherFacts(
   config: Config,
   handle: DatabaseHandle,
@@ -140,6 +166,7 @@ export async function gatherFacts(
   const database: DoctorFacts['database'] = { reachable: false, pendingMigrations: [] };
   let admins: AdminFact[] | null = null;
   let outbox: DoctorFacts['outbox'] = null;
+  let ssoProviders: SsoProviderFact[] | null = null;
   if (await pingDatabase(handle.db, 3000)) {
     database.reachable = true;
     try {
@@ -154,6 +181,10 @@ export async function gatherFacts(
       outbox = database.pendingMigrations.includes('008_email')
         ? { waiting: 0, failing: 0, gaveUp: 0, lastError: null }
         : await outboxSummary(handle.db);
+      // Before migration 013 no school has a sign-in provider.
+      ssoProviders = database.pendingMigrations.includes('013_school_accounts')
+        ? []
+        : await ssoProviderFacts(handle, config.secretKey);
     } catch (err) {
       database.error = err instanceof Error ? err.message : String(err);
     }
@@ -168,6 +199,7 @@ export async function gatherFacts(
     admins,
     newestBackup: newestBackup(config.ops.backupDir),
     outbox,
+    ssoProviders,
     cores: availableParallelism(),
     sessionRedis: config.session.storeUri?.startsWith('redis')
       ? await sessionRedisPersistence(config.session.storeUri)

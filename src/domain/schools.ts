@@ -17,7 +17,7 @@ const SCHOOL_ADDRESS_MAX = 500;
 const DOMAIN_MAX = 253;
 
 // Lower-case host name with at least one dot; no scheme, @, path or port.
-const DOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+export const DOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 export interface SchoolInput {
   name: string;

@@ -38,6 +38,16 @@ export interface SessionRedisFact {
   error?: string;
 }
 
+/** A school's identity provider (single sign-on), as the doctor sees it. */
+export interface SsoProviderFact {
+  school: string;
+  label: string;
+  issuer: string;
+  enabled: boolean;
+  /** The stored client secret opens with this SECRET_KEY. */
+  secretReadable: boolean;
+}
+
 export interface DoctorFacts {
   config: Config;
   /** The environment the configuration came from (to see what was set on purpose). */
@@ -53,6 +63,8 @@ export interface DoctorFacts {
   cores: number;
   /** Null when sessions are not kept in Redis. */
   sessionRedis: SessionRedisFact | null;
+  /** The schools' sign-in providers; null when the database could not be read (absent: not gathered). */
+  ssoProviders?: SsoProviderFact[] | null;
   now: Date;
 }
 
@@ -467,7 +479,44 @@ export function runChecks(f: DoctorFacts): CheckResult[] {
     ),
   );
 
+  if (f.ssoProviders !== undefined) results.push(...ssoChecks(f.ssoProviders, c.profile === 'production'));
+
   return results;
+}
+
+/** Single sign-on (ADR 036): every stored client secret opens; no enabled provider over plain http in production. */
+function ssoChecks(providers: SsoProviderFact[] | null, production: boolean): CheckResult[] {
+  const name = (p: SsoProviderFact) => `${p.label} of ${p.school}`;
+  const unreadable = providers?.filter((p) => !p.secretReadable) ?? [];
+  const plain = production ? (providers?.filter((p) => p.enabled && !p.issuer.startsWith('https://')) ?? []) : [];
+  return [
+    check(
+      'sso-secrets',
+      'Sign-in providers’ client secrets readable',
+      false,
+      providers !== null && unreadable.length === 0,
+      providers === null
+        ? 'could not read the sign-in providers'
+        : unreadable.length
+          ? `client secrets that SECRET_KEY no longer opens (was it changed?): ${unreadable.map(name).join(', ')}; no one can sign in with them`
+          : `${plural(providers.length, 'sign-in provider')}, every client secret readable`,
+      providers === null
+        ? 'Make the database reachable, then run `mathsoc doctor` again.'
+        : 'Put the previous SECRET_KEY back, or enter each client secret again: Admin → Schools → Sign-in → Edit.',
+    ),
+    check(
+      'sso-https',
+      'Sign-in providers reached over HTTPS',
+      false,
+      plain.length === 0,
+      plain.length
+        ? `enabled providers whose issuer is not https: ${plain.map((p) => `${name(p)} (${p.issuer})`).join(', ')}`
+        : production
+          ? 'every enabled sign-in provider has an https issuer'
+          : 'not production: a provider on this machine may use http while testing',
+      'Edit each provider listed and give its https:// issuer, or disable it (Admin → Schools → Sign-in).',
+    ),
+  ];
 }
 
 /** The mail server's host and port, never its credentials. */

@@ -47,7 +47,12 @@ const NOT_QUITE = REASON_MESSAGES['not-equivalent'];
  * The message a student sees after answering a box. `feedback` says why a
  * wrong answer is wrong (verdictMessage); without it, a plain "Not quite."
  */
-export function answerMessage(outcome: TryOutcome, rawTitle: string, feedback: string = NOT_QUITE): Flash {
+export function answerMessage(
+  outcome: TryOutcome,
+  rawTitle: string,
+  feedback: string = NOT_QUITE,
+  staffTry = 'Admin try',
+): Flash {
   // Flash messages are plain text: a title with maths in it is read aloud, not shown as LaTeX.
   const title = mathProseToText(rawTitle);
   switch (outcome.kind) {
@@ -67,8 +72,8 @@ export function answerMessage(outcome: TryOutcome, rawTitle: string, feedback: s
   }
   if (outcome.adminTry) {
     return outcome.correct
-      ? { type: 'success', text: 'Correct. (Admin try: not scored.)' }
-      : { type: 'error', text: `${feedback === NOT_QUITE ? 'Incorrect.' : feedback} (Admin try: not scored.)` };
+      ? { type: 'success', text: `Correct. (${staffTry}: not scored.)` }
+      : { type: 'error', text: `${feedback === NOT_QUITE ? 'Incorrect.' : feedback} (${staffTry}: not scored.)` };
   }
   if (outcome.correct) {
     if (outcome.completion) {
@@ -108,6 +113,8 @@ export interface AnswerTarget {
   refusal: () => Promise<Flash | null>;
   /** Stores the graded try and scores it; checks again what `refusal` checked, in its transaction. */
   record: (answer: string, correct: boolean) => Promise<AnswerOutcome>;
+  /** The answerer's tries are staff tries (never limited, never scored); by default an admin's are. */
+  staff?: boolean;
 }
 
 /** Checks the submitted answer with the math engine, records the try and returns to the box with a message. */
@@ -132,7 +139,8 @@ export async function answerBox(
       text: `Your answer is too long: answers can be at most ${MAX_ANSWER_LENGTH} characters.`,
     });
   }
-  if (!user.isAdmin) {
+  const staff = target.staff ?? user.isAdmin;
+  if (!staff) {
     // Cheap checks before the engine runs; `record` repeats them in its transaction.
     const refused = await target.refusal();
     if (refused) return back(refused);
@@ -167,5 +175,8 @@ export async function answerBox(
   }
   const outcome = await target.record(answer, verdict.equivalent);
   if (outcome.kind === 'recorded' && !outcome.correct) await app.rateLimits.hit('wrong-answer', key);
-  return back(outcome.kind === 'refused' ? outcome.message : answerMessage(outcome, challenge.title, feedback));
+  const staffTry = user.role === 'teacher' ? 'Teacher try' : 'Admin try';
+  return back(
+    outcome.kind === 'refused' ? outcome.message : answerMessage(outcome, challenge.title, feedback, staffTry),
+  );
 }

@@ -2,8 +2,8 @@
 // Registered once for the whole app, with limits from configuration:
 // - only routes that declare `config.multipart: true` accept it (415 elsewhere),
 //   so nobody can make an ordinary route buffer a large body;
-// - on admin routes a caller who is not an admin is refused before a byte of
-//   the body is read;
+// - on admin (and teacher) routes a caller who is not an admin (or a teacher)
+//   is refused before a byte of the body is read;
 // - fields land on request.body (attachFieldsToBody), so the CSRF check in
 //   preHandler finds `_csrf` there, or in the X-CSRF-Token header;
 // - a file over MAX_UPLOAD_MB is cut off and marked, and `formFile` turns that
@@ -71,6 +71,12 @@ export const multipartPlugin = fp(
         throw new HttpError(
           request.user ? 403 : 401,
           request.user ? 'This page is for administrators only.' : 'Please log in first.',
+        );
+      }
+      if (config.access === 'teacher' && (!request.user || request.user.role === 'student')) {
+        throw new HttpError(
+          request.user ? 403 : 401,
+          request.user ? 'This page is for teachers and administrators only.' : 'Please log in first.',
         );
       }
       if (config.access === 'user' && !request.user) throw new HttpError(401, 'Please log in first.');

@@ -1,5 +1,5 @@
 // No GET or HEAD request changes the database: every GET route of the route
-// table is crawled as an admin, a student and an anonymous visitor, with a
+// table is crawled as an admin, a teacher, a student and an anonymous visitor, with a
 // snapshot of every table's rows before and after. The same crawl checks what
 // the CSP needs of every page (each <script> carries this response's nonce;
 // no inline event handlers, javascript: URLs, <style> elements or style
@@ -56,6 +56,8 @@ describe.each(await availableDialects())('GET crawl on %s', (dialect) => {
     await seedData(t);
     clients.admin = t.client();
     await clients.admin.loginAs(await t.createUser({ isAdmin: true }));
+    clients.teacher = t.client();
+    await clients.teacher.loginAs(await t.createUser({ teacher: true }));
     clients.student = t.client();
     await clients.student.loginAs(await t.createUser());
     clients.anonymous = null;
@@ -66,7 +68,7 @@ describe.each(await availableDialects())('GET crawl on %s', (dialect) => {
 
   const safeRoutes = () => routes(t.app).filter((r) => r.method === 'GET' || r.method === 'HEAD');
 
-  it.each(['admin', 'student', 'anonymous'])(
+  it.each(['admin', 'teacher', 'student', 'anonymous'])(
     'crawling every GET and HEAD route as %s changes no row of any table',
     async (role) => {
       const before = await snapshot(t);

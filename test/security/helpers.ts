@@ -27,6 +27,7 @@ async function probeRoutes(app: FastifyInstance): Promise<void> {
     publicHost: request.publicHost,
     userId: request.user?.id ?? null,
     isAdmin: request.user?.isAdmin ?? null,
+    role: request.user?.role ?? null,
     nonce: request.cspNonce,
   }));
   app.post('/__t/login', { config: open }, async (request, reply) => {
@@ -46,6 +47,7 @@ async function probeRoutes(app: FastifyInstance): Promise<void> {
   app.post('/__t/echo', { config: { access: 'public' } }, async () => ({ ok: true }));
   app.post('/__t/echo.json', { config: { access: 'public', json: true } }, async () => ({ ok: true }));
   app.get('/__t/user', { config: { access: 'user' } }, async () => ({ ok: true }));
+  app.get('/__t/teacher', { config: { access: 'teacher' } }, async () => ({ ok: true }));
   app.get('/__t/admin', { config: { access: 'admin' } }, async () => ({ ok: true }));
   app.get('/__t/admin.json', { config: { access: 'admin', json: true } }, async () => ({ ok: true }));
 }

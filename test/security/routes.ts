@@ -202,6 +202,12 @@ export async function seedData(t: TestApp): Promise<void> {
       updated_at: past,
     })
     .execute();
+  const cls = await db
+    .insertInto('classes')
+    .values({ school_id: school.id, name: 'Fixture class', created_at: past, updated_at: past })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('class_members').values({ class_id: cls.id, user_id: student.id }).execute();
   for (const type of ['article', 'newsletter']) {
     await db
       .insertInto('articles')

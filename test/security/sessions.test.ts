@@ -203,6 +203,45 @@ describe.each(await availableDialects())('sessions on %s', (dialect) => {
       expect((await whoAmI(prod, adminCookie, true)).userId).toBeNull();
     });
 
+    it('a teacher made a student: the next request with the same cookie is a student’s, refused on teacher pages, under a new id', async () => {
+      const user = await makeUser(prod);
+      const db = prod.database.db;
+      await db
+        .updateTable('users')
+        .set({ user_type: 'teacher', year_group: null, key_stage: null })
+        .where('id', '=', user)
+        .execute();
+      const { cookie } = await login(prod, user, { https: true });
+      expect((await sessionRows(prod, user)).map((r) => r.privilege)).toEqual(['teacher']);
+      const teacherPage = (c: string) =>
+        prod.app.inject({ url: '/__t/teacher', headers: { ...HTTPS, cookie: c, accept: 'text/html' } });
+      expect((await teacherPage(cookie)).statusCode).toBe(200);
+
+      await db
+        .updateTable('users')
+        .set({ user_type: 'student', year_group: 10, key_stage: 'KS4' })
+        .where('id', '=', user)
+        .execute();
+      const refused = await teacherPage(cookie);
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain('for teachers and administrators only');
+      // Same person, still signed in, under a new session id issued for the new role.
+      const studentCookie = cookiePair(setCookie(refused, `__Host-${NAME}`));
+      expect(studentCookie).not.toBe(cookie);
+      expect((await sessionRows(prod, user)).map((r) => r.privilege)).toEqual(['user']);
+      const me = await prod.app.inject({ url: '/__t/request', headers: { ...HTTPS, cookie: studentCookie } });
+      expect(me.json()).toMatchObject({ userId: user, role: 'student' });
+      expect((await whoAmI(prod, cookie, true)).userId).toBeNull();
+      expect((await teacherPage(studentCookie)).statusCode).toBe(403);
+
+      // And back: a student made a teacher has the teacher pages on the next request.
+      await db.updateTable('users').set({ user_type: 'teacher' }).where('id', '=', user).execute();
+      const allowed = await teacherPage(studentCookie);
+      expect(allowed.statusCode).toBe(200);
+      expect(cookiePair(setCookie(allowed, `__Host-${NAME}`))).not.toBe(studentCookie);
+      expect((await sessionRows(prod, user)).map((r) => r.privilege)).toEqual(['teacher']);
+    });
+
     it("a deleted user's session ends", async () => {
       const user = await makeUser(prod);
       const { cookie } = await login(prod, user, { https: true });

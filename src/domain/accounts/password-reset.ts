@@ -12,6 +12,8 @@ import { audit, type AuditActor } from '../audit.js';
 import { queueMail } from '../mail/outbox.js';
 import { passwordChangedMail } from '../mail/templates/password-changed.js';
 import { passwordResetMail } from '../mail/templates/password-reset.js';
+import { schoolSignInMail } from '../mail/templates/school-sign-in.js';
+import { passwordSignInRefusal } from '../sso/password-sign-in.js';
 import { checkEmailToken, consumeEmailToken, issueEmailToken } from './email-tokens.js';
 import { emailError, normalizeEmail } from './emails.js';
 import { passwordError, type PasswordRules } from './password-policy.js';
@@ -67,6 +69,15 @@ export async function requestPasswordReset(
       },
     );
     if (!user) return;
+    // A school that signs in with its own provider: no link, a word on how to sign in (ADR 036).
+    const passwordOff = await passwordSignInRefusal(trx, user);
+    if (passwordOff) {
+      await queueMail(
+        trx,
+        schoolSignInMail({ to: user.email, firstName: user.first_name, providers: passwordOff.providers }),
+      );
+      return;
+    }
     // The link is bound to the address it goes to: once the account's address
     // changes, the old mailbox can no longer reset (or confirm) the account.
     const token = await issueEmailToken(trx, {

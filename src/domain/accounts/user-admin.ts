@@ -16,7 +16,17 @@ import { parseYear } from '../key-stage.js';
 import type { AdminUserDetails } from './user-forms.js';
 import { afterAdminEmailChange } from './email-change.js';
 import type { LinkMaker } from './email-verification.js';
-import { EmailTakenError, insertUser, isUniqueViolation, setPassword, USER_TYPES, type UserType } from './users.js';
+import {
+  EmailTakenError,
+  insertUser,
+  isUniqueViolation,
+  roleColumns,
+  ROLES,
+  setPassword,
+  USER_TYPES,
+  type UserType,
+} from './users.js';
+import { roleOf, type Role } from '../../security/types.js';
 import { rebuildBoards } from '../challenges/scoring.js';
 
 export class SelfActionError extends Error {}
@@ -32,6 +42,8 @@ export interface UserListQuery {
   year: number | null;
   type: UserType | null;
   admin: boolean | null;
+  /** Student, teacher or administrator, as roleOf reads the account. */
+  role: Role | null;
   /** Confirmed email address (yes), still waiting for its link (no), or either. */
   verified: boolean | null;
   sort: SortKey;
@@ -50,6 +62,7 @@ export const userListQuerySchema = z
     key_stage: textValue().transform((v) => choice(KEY_STAGES, v.toUpperCase())),
     year: textValue().transform(parseYear),
     type: textValue().transform((v) => choice(USER_TYPES, v)),
+    role: textValue().transform((v) => choice(ROLES, v)),
     admin: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
     verified: textValue().transform((v) => (v === 'yes' ? true : v === 'no' ? false : null)),
     sort: textValue().transform((v) => choice(SORT_KEYS, v) ?? 'name'),
@@ -95,6 +108,10 @@ function filtered(db: Db, query: UserListQuery) {
   if (query.year !== null) qb = qb.where('year_group', '=', query.year);
   if (query.type) qb = qb.where('user_type', '=', query.type);
   if (query.admin !== null) qb = qb.where('is_admin', '=', query.admin ? 1 : 0);
+  // The role as roleOf reads it: admin whatever the type; otherwise the type decides.
+  if (query.role === 'admin') qb = qb.where('is_admin', '=', 1);
+  else if (query.role === 'teacher') qb = qb.where('is_admin', '=', 0).where('user_type', '=', 'teacher');
+  else if (query.role === 'student') qb = qb.where('is_admin', '=', 0).where('user_type', '<>', 'teacher');
   if (query.verified !== null) qb = qb.where('email_verified_at', query.verified ? 'is not' : 'is', null);
   return qb;
 }
@@ -271,7 +288,7 @@ export async function createUserByAdmin(
       action: 'user.create',
       targetType: 'user',
       targetId: id,
-      details: { email: d.email, userType: d.userType, yearGroup: d.yearGroup, isAdmin: d.isAdmin },
+      details: { email: d.email, role: d.role, userType: d.userType, yearGroup: d.yearGroup, isAdmin: d.isAdmin },
     });
     return id;
   });
@@ -281,6 +298,10 @@ export async function createUserByAdmin(
  * Saves the edit form; returns the fields that changed (old → new) as written
  * to the audit log. A new email address is announced to the old one and, when
  * addresses must be confirmed, waits for the link sent to it (email-change.ts).
+ * A new role is written to user_type and is_admin and audited on its own as
+ * user.role_changed (from, to); nobody changes their own role. The person's
+ * sessions stay: the next request sees the new role and rotates the session id
+ * (security/session.ts), so new powers and lost ones apply at once (ADR 032).
  */
 export async function updateUserByAdmin(
   db: Db,
@@ -293,11 +314,14 @@ export async function updateUserByAdmin(
     return await db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
       if (!before) throw new NotFoundError('There is no such user.');
+      const fromRole = roleOf(before);
+      // An unchanged role keeps its columns as they are (an admin of type student stays so).
+      const roleCols =
+        d.role === fromRole ? { user_type: before.user_type, is_admin: before.is_admin } : roleColumns(d.role);
       const after = {
         email: d.email,
         first_name: d.firstName,
         last_name: d.lastName,
-        user_type: d.userType,
         year_group: d.yearGroup,
         key_stage: d.keyStage,
         maths_class: d.mathsClass,
@@ -309,11 +333,13 @@ export async function updateUserByAdmin(
         const old = before[k as keyof typeof before];
         if (old !== v) changes[k] = [old, v];
       }
-      if (Object.keys(changes).length === 0) return changes;
+      const roleChanged = d.role !== fromRole;
+      if (Object.keys(changes).length === 0 && !roleChanged) return changes;
       if (changes.email) refuseSelf(actor, userId, 'Change your own email address on your profile page.');
+      if (roleChanged) refuseSelf(actor, userId, 'You cannot change your own role. Ask another administrator.');
       await trx
         .updateTable('users')
-        .set({ ...after, updated_at: new Date().toISOString() })
+        .set({ ...after, ...roleCols, updated_at: new Date().toISOString() })
         .where('id', '=', userId)
         .execute();
       // A pupil's points follow them to the board of their new key stage (or off the boards) at once.
@@ -323,7 +349,17 @@ export async function updateUserByAdmin(
         await afterAdminEmailChange(trx, before, { from: before.email, to: after.email }, opts);
         if (opts.requireVerification) changes.email_verified = [before.email_verified_at !== null, false];
       }
-      await audit(trx, actor, { action: 'user.update', targetType: 'user', targetId: userId, details: { changes } });
+      if (Object.keys(changes).length > 0)
+        await audit(trx, actor, { action: 'user.update', targetType: 'user', targetId: userId, details: { changes } });
+      if (roleChanged) {
+        await audit(trx, actor, {
+          action: 'user.role_changed',
+          targetType: 'user',
+          targetId: userId,
+          details: { from: fromRole, to: d.role },
+        });
+        changes.role = [fromRole, d.role];
+      }
       return changes;
     });
   } catch (err) {
@@ -447,7 +483,7 @@ export async function bulkUpdate(db: Db, actor: AuditActor, action: BulkAction, 
   return db.transaction().execute(async (trx) => {
     const users = await trx
       .selectFrom('users')
-      .select(['id', 'email', 'is_admin', 'is_participant'])
+      .select(['id', 'email', 'is_admin', 'user_type', 'is_participant'])
       .where('id', 'in', ids.length ? ids : [-1])
       .execute();
     const found = new Map(users.map((u) => [u.id, u]));
@@ -481,7 +517,17 @@ export async function bulkUpdate(db: Db, actor: AuditActor, action: BulkAction, 
         action: `user.bulk_${action}`,
         targetType: 'user',
         targetId: user.id,
-        details: action === 'delete' ? { email: user.email, batch: ids.length } : { batch: ids.length },
+        details:
+          action === 'delete'
+            ? { email: user.email, batch: ids.length }
+            : action === 'promote' || action === 'demote'
+              ? // A change of role: from and to, as a single change records them (user.role_changed).
+                {
+                  batch: ids.length,
+                  from: roleOf(user),
+                  to: roleOf({ ...user, is_admin: action === 'promote' ? 1 : 0 }),
+                }
+              : { batch: ids.length },
       });
     }
     return result;

@@ -20,7 +20,17 @@ import { emailError, normalizeEmail } from './emails.js';
 import { keyStageForYear, parseYear } from '../key-stage.js';
 import { nameError, normalizeName } from './names.js';
 import { passwordError, passwordRules, type PasswordRules } from './password-policy.js';
-import { allowedDomains, checkPassword, emailInUse, schoolForEmail, USER_TYPES, type UserType } from './users.js';
+import { registrationRefusal } from '../sso/password-sign-in.js';
+import {
+  allowedDomains,
+  checkPassword,
+  emailInUse,
+  roleColumns,
+  ROLES,
+  schoolForEmail,
+  type UserType,
+} from './users.js';
+import type { Role } from '../../security/types.js';
 
 const MATHS_CLASS_MAX_LENGTH = 30;
 const MATHS_CLASS_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ./-]*$/u;
@@ -143,6 +153,7 @@ export async function validateRegistration(
   });
 
   let schoolId: number | null = null;
+  let passwordOff: string | null;
   if (!errors.email) {
     // Only member schools register here; a guest school's pupils join through their competition.
     const school = await schoolForEmail(db, values.email, 'member');
@@ -150,6 +161,7 @@ export async function validateRegistration(
     if (guest)
       errors.email = `${guest.name} takes part in our competitions only, so this form is not for its pupils: register on the competition’s page (“Competition”, at the foot of every page).`;
     else if (!school) errors.email = domainHint(await allowedDomains(db));
+    else if ((passwordOff = await registrationRefusal(db, school.id))) errors.email = passwordOff;
     else if (opts.revealTaken && (await emailInUse(db, values.email)))
       errors.email = 'An account with this email address already exists. Log in instead.';
     else schoolId = school.id;
@@ -182,6 +194,8 @@ export interface AdminUserDetails {
   mathsClass: string | null;
   schoolId: number | null;
   isParticipant: boolean;
+  /** Student, teacher or administrator; userType and isAdmin are the columns it is stored in. */
+  role: Role;
   isAdmin: boolean;
 }
 
@@ -193,7 +207,7 @@ const adminUserSchema = z
     first_name: ruleField((v) => aboutSomeoneElse(nameError(v, 'First name', { profanity: false }))),
     last_name: ruleField((v) => aboutSomeoneElse(nameError(v, 'Last name', { profanity: false }))),
     email: ruleField((v) => aboutSomeoneElse(emailError(v))),
-    user_type: z.enum(USER_TYPES, { error: 'Choose student or teacher.' }),
+    role: z.enum(ROLES, { error: 'Choose student, teacher or administrator.' }),
     year_group: z.string().transform((raw, ctx) => {
       if (!raw) return null;
       const year = parseYear(raw);
@@ -203,10 +217,9 @@ const adminUserSchema = z
     }),
     maths_class: ruleField((v) => mathsClassError(v, false)),
     is_participant: z.string(),
-    is_admin: z.string(),
   })
   .superRefine((v, ctx) => {
-    if (v.user_type === 'student' && v.year_group === null) {
+    if (v.role === 'student' && v.year_group === null) {
       ctx.addIssue({ code: 'custom', path: ['year_group'], message: 'Students need a school year (7 to 13).' });
     }
   });
@@ -227,11 +240,10 @@ export async function validateAdminUserForm(
     first_name: normalizeName(field(body, 'first_name')),
     last_name: normalizeName(field(body, 'last_name')),
     email: normalizeEmail(field(body, 'email')),
-    user_type: field(body, 'user_type').trim(),
+    role: field(body, 'role').trim(),
     year_group: field(body, 'year_group').trim(),
     maths_class: normalizeMathsClass(field(body, 'maths_class')),
     is_participant: checkbox(body, 'is_participant') ? 'on' : '',
-    is_admin: checkbox(body, 'is_admin') ? 'on' : '',
   };
   const { data, errors } = checkFields(adminUserSchema, values);
   if (!errors.email && (await emailInUse(db, values.email, opts.userId)))
@@ -239,17 +251,19 @@ export async function validateAdminUserForm(
   if (Object.keys(errors).length > 0 || !data) return { ok: false, errors, values };
 
   const school = await schoolForEmail(db, data.email);
+  const columns = roleColumns(data.role);
   return formOutcome<AdminUserDetails, FormValues>(values, errors, () => ({
     firstName: data.first_name,
     lastName: data.last_name,
     email: data.email,
-    userType: data.user_type,
+    userType: columns.user_type,
     yearGroup: data.year_group,
     keyStage: keyStageForYear(config.accounts.keyStageByYear, data.year_group),
     mathsClass: data.maths_class || null,
     schoolId: school?.id ?? null,
     isParticipant: data.is_participant === 'on',
-    isAdmin: data.is_admin === 'on',
+    role: data.role,
+    isAdmin: columns.is_admin === 1,
   }));
 }
 

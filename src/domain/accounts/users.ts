@@ -10,11 +10,24 @@ import { passwordChangedMail } from '../mail/templates/password-changed.js';
 import { emailDomain, normalizeEmail } from './emails.js';
 import { normalizePassword } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import type { Role } from '../../security/types.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
 
 export const USER_TYPES = ['student', 'teacher'] as const;
 export type UserType = (typeof USER_TYPES)[number];
+
+/** The roles an admin gives an account (ADR 032); roleOf reads them back from the two columns. */
+export const ROLES = ['student', 'teacher', 'admin'] as const satisfies readonly Role[];
+
+/**
+ * The columns that hold a role: a student or teacher by type, not an admin; an administrator is a
+ * member of staff (type teacher) with admin rights.
+ */
+export function roleColumns(role: Role): { user_type: UserType; is_admin: 0 | 1 } {
+  if (role === 'admin') return { user_type: 'teacher', is_admin: 1 };
+  return { user_type: role, is_admin: 0 };
+}
 
 export class EmailTakenError extends Error {
   constructor() {

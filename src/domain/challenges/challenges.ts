@@ -5,6 +5,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { KeyStage } from '../../config/index.js';
 import type { AnswerBox, Challenge, Database, Submission } from '../../db/schema.js';
+import type { SessionUser } from '../../security/types.js';
 import { answerOptionsSchema, type AnswerOptions } from '../../math/options.js';
 import { audit, type AuditActor } from '../audit.js';
 import { addHours } from '../../lib/school-time.js';
@@ -170,16 +171,19 @@ export interface CompetitionTarget {
   rescore: (trx: Transaction<Database>, challengeId: number, now: string) => Promise<unknown>;
 }
 
-/** The challenge when this viewer may see it: released, or the viewer is an admin. */
+/**
+ * The challenge when this viewer may see it: released, or the viewer writes challenges (a teacher
+ * or an administrator, who preview scheduled ones).
+ */
 export async function findVisibleChallenge(
   db: DbOrTrx,
   id: number,
-  viewer: { isAdmin: boolean } | null,
+  viewer: Pick<SessionUser, 'role'> | null,
   now: string,
 ): Promise<Challenge | undefined> {
   const c = await findChallenge(db, id);
   if (!c) return undefined;
-  return viewer?.isAdmin || isReleased(c, now) ? c : undefined;
+  return (viewer && viewer.role !== 'student') || isReleased(c, now) ? c : undefined;
 }
 
 export function challengeBoxes(db: DbOrTrx, challengeId: number): Promise<AnswerBox[]> {

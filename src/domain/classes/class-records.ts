@@ -3,15 +3,15 @@
 // class named "10A" in an import and the one a teacher made by hand are one.
 import type { Db, DbOrTrx } from '../../db/index.js';
 
-/** The class of that name in the school (names compared as typed, trimmed), made if missing. */
+/**
+ * The class of that name in the school, made if missing. Names are compared as
+ * the class pages compare them: spaces collapsed, in any case, so "10a" from an
+ * import is the "10A" a teacher made by hand.
+ */
 export async function findOrCreateClass(db: DbOrTrx, schoolId: number, name: string): Promise<number> {
-  const clean = name.trim();
-  const found = await db
-    .selectFrom('classes')
-    .select('id')
-    .where('school_id', '=', schoolId)
-    .where('name', '=', clean)
-    .executeTakeFirst();
+  const clean = name.normalize('NFC').replace(/\s+/g, ' ').trim();
+  const rows = await db.selectFrom('classes').select(['id', 'name']).where('school_id', '=', schoolId).execute();
+  const found = rows.find((r) => r.name.toLowerCase() === clean.toLowerCase());
   if (found) return found.id;
   const now = new Date().toISOString();
   const row = await db

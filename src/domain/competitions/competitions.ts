@@ -14,6 +14,7 @@ import { normalizeName } from '../accounts/names.js';
 import { passwordRules } from '../accounts/password-policy.js';
 import { newAccountFields, newPasswordRule } from '../accounts/user-forms.js';
 import { emailInUse, insertUser, type NewAccount } from '../accounts/users.js';
+import { registrationRefusal } from '../sso/password-sign-in.js';
 import { checkFields, field, formOutcome, type FormOutcome, type FormValues } from '../../lib/forms.js';
 
 type DbOrTrx = Kysely<Database> | Transaction<Database>;
@@ -326,9 +327,12 @@ export async function validateCompetitionRegistration(
   if (!school) errors.school_id = 'Choose your school from the list.';
 
   let existingAccount = false;
+  let passwordOff: string | null;
   if (!errors.email) {
     if (school && !emailMatchesSchool(values.email!, school)) {
       errors.email = `Use your ${school.name} email address: it must end in @${school.email_domain}.`;
+    } else if (school && (passwordOff = await registrationRefusal(db, school.id))) {
+      errors.email = passwordOff;
     } else if (opts.revealTaken && (await emailInUse(db, values.email!))) {
       // Only when addresses need no confirmation: otherwise the owner is told by email instead.
       existingAccount = true;

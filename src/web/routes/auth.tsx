@@ -21,6 +21,7 @@ import {
   recordLogin,
   registerUser,
 } from '../../domain/accounts/users.js';
+import { passwordOffMessage, passwordSignInRefusal } from '../../domain/sso/password-sign-in.js';
 import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
 import { CHECK_INBOX_PATH, PASSWORD_CHANGE_PATH, safeNext } from '../../security/access.js';
 import { loginGate } from '../../security/login-throttle.js';
@@ -177,6 +178,18 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
           details: { reason: check.reason },
         });
         return page(401, { message: LOGIN_FAILED });
+      }
+      // Only now, after the right password: a school that signs in with its own
+      // provider (ADR 036). A guess learns nothing it would not learn otherwise.
+      const passwordOff = await passwordSignInRefusal(app.db, check.user);
+      if (passwordOff) {
+        await audit(app.db, anonymous, {
+          action: 'login.failure',
+          targetType: 'user',
+          targetId: check.user.id,
+          details: { reason: 'password-sign-in-off' },
+        });
+        return page(403, { message: passwordOffMessage(passwordOff.providers) });
       }
       await gate.succeeded(reply);
 

@@ -1,6 +1,7 @@
 // Student challenge pages: the list, one challenge, its image, and answering
-// a box. Unreleased challenges answer 404 to everyone but admins at every
-// address here (page, image, answer), exactly as if they did not exist.
+// a box. Unreleased challenges answer 404 to everyone but the staff (teachers and
+// admins) at every address here (page, image, answer), exactly as if they did not
+// exist. Staff tries are recorded as admin tries: never scored, never limited.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   boxStates,
@@ -20,6 +21,7 @@ import { isKeyStage } from '../../domain/key-stage.js';
 import { namesInWords } from '../../domain/schools.js';
 import { contentDisposition, findUploadById, openUpload } from '../../domain/content/uploads.js';
 import { HttpError } from '../../security/access.js';
+import type { SessionUser } from '../../security/types.js';
 import { answerBox, answerMessage } from '../answer-flow.js';
 import { idParam, pageParam, queryValue } from '../params.js';
 import { ChallengeDetailPage } from '../views/challenges/detail.js';
@@ -28,6 +30,9 @@ import { MembersOnlyPage } from '../views/challenges/members-only.js';
 import { viewContext } from '../views/context.js';
 
 const NOT_FOUND = 'There is no challenge at this address.';
+
+/** Teachers and admins write the challenges: they preview them, and their tries never score. */
+const isStaff = (user: SessionUser): boolean => user.role !== 'student';
 
 export async function challengeRoutes(app: FastifyInstance): Promise<void> {
   const zone = app.config.school.timeZone;
@@ -70,12 +75,12 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
         ctx={viewContext(request)}
         d={{
           challenge,
-          boxes: boxStates(boxes, tries, challenge.attempts_per_box, user.isAdmin),
+          boxes: boxStates(boxes, tries, challenge.attempts_per_box, isStaff(user)),
           completion,
           locked: isLocked(challenge, challenge.lock_after_hours, now),
           released: isReleased(challenge, now),
           autoLockAt: lockTime(challenge.release_at, challenge.lock_after_hours),
-          isAdmin: user.isAdmin,
+          isAdmin: isStaff(user),
           zone,
         }}
       />,
@@ -83,7 +88,7 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
   });
 
   // Public, because released challenges appear on the public home page; a
-  // scheduled challenge's image is 404 for everyone but admins.
+  // scheduled challenge's image is 404 for everyone but teachers and admins.
   app.get('/challenges/:id/image', { config: { access: 'public' } }, async (request, reply) => {
     const now = new Date().toISOString();
     const challenge = await findVisibleChallenge(app.db, idParam(request, NOT_FOUND), request.user, now);
@@ -124,6 +129,7 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
       challenge,
       box,
       page: `/challenges/${challenge.id}`,
+      staff: isStaff(user),
       refusal: async () =>
         isLocked(challenge, challenge.lock_after_hours, now)
           ? answerMessage({ kind: 'locked' }, challenge.title)
@@ -134,7 +140,7 @@ export async function challengeRoutes(app: FastifyInstance): Promise<void> {
           challengeId: challenge.id,
           boxId: box.id,
           userId: user.id,
-          isAdmin: user.isAdmin,
+          isAdmin: isStaff(user),
           answer,
           correct,
         }),

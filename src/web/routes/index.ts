@@ -5,6 +5,7 @@ import { ADMIN_PREFIX, adminRoutes } from './admin/index.js';
 import { mathApiRoutes } from './admin/math.js';
 import { authRoutes } from './auth.js';
 import { challengeRoutes } from './challenges.js';
+import { classBoardRoutes } from './class-board.js';
 import { competitionRoutes } from './competitions.js';
 import { contentAreaRoutes } from './content-area.js';
 import { emailLinkRoutes } from './email-links.js';
@@ -24,6 +25,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(contentAreaRoutes);
   await app.register(challengeRoutes);
   await app.register(leaderboardRoutes);
+  await app.register(classBoardRoutes);
   await app.register(competitionRoutes);
   await app.register(authRoutes);
   await app.register(ssoRoutes);

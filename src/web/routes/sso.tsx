@@ -13,6 +13,7 @@ import { audit, requestActor } from '../../domain/audit.js';
 import { recordLogin } from '../../domain/accounts/users.js';
 import { SCHOOL_YEARS } from '../../domain/key-stage.js';
 import { finishSignIn, PENDING_SIGN_IN_MINUTES, startSignIn, type SignInFailure } from '../../domain/sso/sign-in.js';
+import { SSO_CALLBACK_PATH } from '../../domain/sso/provider-admin.js';
 import { saveWelcome, schoolClasses, validateWelcome } from '../../domain/sso/welcome.js';
 import { field, type FieldErrors, type FormValues } from '../../lib/forms.js';
 import { safeNext, WELCOME_PATH } from '../../security/access.js';
@@ -23,7 +24,6 @@ import { SsoErrorPage } from '../views/auth/sso-error.js';
 import { WelcomePage } from '../views/auth/sso-welcome.js';
 import { viewContext } from '../views/context.js';
 
-export const SSO_CALLBACK_PATH = '/login/sso/callback';
 const STATE_COOKIE = 'mathsoc_sso';
 
 /** Over https the cookie carries the __Host- prefix, as the session cookie does. */

@@ -30,7 +30,9 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
   app.get('/uploads/:name', { config: { access: 'public' } }, async (request, reply) => {
     const upload = await findUploadByName(app.db, paramValue(request, 'name'));
     if (!upload) throw new HttpError(404, NOT_FOUND);
-    if (!request.user?.isAdmin && (await belongsToUnreleasedChallenge(app.db, upload))) {
+    // A scheduled challenge's pictures are for the staff who write it (teachers and admins) until it is out.
+    const staff = request.user !== null && request.user.role !== 'student';
+    if (!staff && (await belongsToUnreleasedChallenge(app.db, upload))) {
       throw new HttpError(404, NOT_FOUND);
     }
     // From the storage UPLOAD_STORAGE names only: with database storage no process reads its own disk.

@@ -39,7 +39,9 @@ export function Layout({ ctx, title, children, scripts = [], styles = [] }: Layo
   const user = ctx.user;
   const nav: Array<[string, string]> = [...NAV_PUBLIC];
   if (user && !user.guestPupil) nav.splice(1, 0, ['/challenges', 'Challenges']);
-  if (user?.isAdmin) nav.push(['/admin', 'Admin']);
+  // The admin area: all of it for an administrator, the teaching part (challenges, boards, classes) for a teacher.
+  if (user?.role === 'admin') nav.push(['/admin', 'Admin']);
+  else if (user?.role === 'teacher') nav.push(['/admin', 'Teaching']);
   const isCurrent = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path.startsWith(href));
   // Until a required new password is chosen every signed-in page sends the person back to the
   // form, so the header offers only the way out rather than links that bounce.

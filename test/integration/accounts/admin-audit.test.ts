@@ -48,14 +48,21 @@ describe.each(await availableDialects())('audit log page on %s', (dialect) => {
 
   it('shows who, what, which target, when and from where — newest first', async () => {
     const user = await t.createUser({ firstName: 'Target', lastName: 'Person' });
-    const res = await a.post(`/admin/users/${user.id}/admin`, { grant: '1' });
+    const res = await a.post(`/admin/users/${user.id}`, {
+      first_name: user.firstName,
+      last_name: user.lastName,
+      email: user.email,
+      role: 'admin',
+      year_group: '9',
+    });
     expect(res.statusCode).toBe(303);
     const page = await a.get('/admin/audit');
     expect(page.statusCode).toBe(200);
     const html = decode(page.body);
     const row = /<tr data-audit-id="\d+">([\s\S]*?)<\/tr>/.exec(html)![1]!;
     expect(row).toContain('auditor@school.example.org');
-    expect(row).toContain('<code>user.admin_grant</code>');
+    expect(row).toContain('<code>user.role_changed</code>');
+    expect(row).toContain('{"from":"student","to":"admin"}');
     expect(row).toContain(`<a href="/admin/users/${user.id}/edit">user #${user.id}</a>`);
     expect(row).toContain('198.51.100.4');
     expect(row).toMatch(/<time datetime="\d{4}-\d{2}-\d{2}T/);

@@ -41,7 +41,7 @@ describe.each(await availableDialects())('names are text on admin pages (%s)', (
       first_name: 'Safe',
       last_name: 'Name',
       email: student.email,
-      user_type: 'student',
+      role: 'student',
       year_group: '9',
     });
     await t.db.updateTable('users').set({ first_name: EVIL, last_name: EVIL }).where('id', '=', student.id).execute();

@@ -45,7 +45,17 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       const victim = await t.createUser();
       const s = t.client();
       await s.loginAs(student);
-      expect((await s.post(`/admin/users/${student.id}/admin`, { grant: '1' })).statusCode).toBe(403);
+      expect(
+        (
+          await s.post(`/admin/users/${student.id}`, {
+            first_name: student.firstName,
+            last_name: student.lastName,
+            email: student.email,
+            role: 'admin',
+            year_group: '9',
+          })
+        ).statusCode,
+      ).toBe(403);
       expect((await s.post(`/admin/users/${victim.id}/delete`)).statusCode).toBe(403);
       expect((await s.post(`/admin/users/${victim.id}/reset-password`)).statusCode).toBe(403);
       expect(
@@ -130,6 +140,22 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       expect(admins).toContain(admin.id);
       expect(admins).not.toContain(ids.zed);
       expect(await list('admin=no')).not.toContain(ids.teach);
+      // The role as the account has it: an admin whatever the type, else the type.
+      const byRole = async (role: string) => list(`role=${role}`);
+      expect(await byRole('admin')).toEqual(expect.arrayContaining([ids.teach, admin.id]));
+      expect(await byRole('admin')).not.toContain(ids.zed);
+      expect(await byRole('student')).toContain(ids.zed);
+      expect(await byRole('student')).not.toContain(ids.teach);
+      expect(await byRole('teacher')).not.toContain(ids.teach);
+      await t.db.updateTable('users').set({ is_admin: 0 }).where('id', '=', ids.teach!).execute();
+      expect(await byRole('teacher')).toEqual([ids.teach]);
+      expect(await byRole('admin')).not.toContain(ids.teach);
+      const html = decode((await a.get(`/admin/users?role=teacher`)).body);
+      expect(html).toMatch(new RegExp(`data-user-row="${ids.teach}"[\\s\\S]*?<td data-role="teacher">Teacher</td>`));
+      expect(html).toMatch(
+        /<option value="teacher" selected="">Teachers<\/option>|<option value="teacher" selected>Teachers<\/option>/,
+      );
+      await t.db.updateTable('users').set({ is_admin: 1 }).where('id', '=', ids.teach!).execute();
       expect(await list('key_stage=KS4&year=7')).toEqual([]);
     });
 
@@ -192,7 +218,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
         first_name: 'Katherine',
         last_name: 'Johnson',
         email: 'K.Johnson@Partner-School.org',
-        user_type: 'student',
+        role: 'student',
         year_group: '11',
         maths_class: '11X',
         is_participant: 'on',
@@ -230,8 +256,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
         first_name: 'Mary',
         last_name: 'Cartwright',
         email: 'mc@school.example.org',
-        user_type: 'teacher',
-        is_admin: 'on',
+        role: 'admin',
       });
       expect(res.statusCode).toBe(201);
       const user = await t.db
@@ -247,7 +272,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
       [{ last_name: 'Bad<tag>' }, 'last_name', /only letters/],
       [{ email: 'nope' }, 'email', /valid email/],
       [{ email: 'alan.admin@school.example.org' }, 'email', /already uses this email/],
-      [{ user_type: 'overlord' }, 'user_type', /student or teacher/],
+      [{ role: 'overlord' }, 'role', /student, teacher or administrator/],
       [{ year_group: '' }, 'year_group', /Students need a school year/],
       [{ year_group: '15' }, 'year_group', /from 7 to 13/],
       [{ maths_class: '<x>' }, 'maths_class', /may contain letters/],
@@ -257,7 +282,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
         first_name: 'Valid',
         last_name: 'Person',
         email: `valid${Date.now()}@school.example.org`,
-        user_type: 'student',
+        role: 'student',
         year_group: '9',
         maths_class: '9A',
         ...overrides,
@@ -280,7 +305,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
         first_name: 'Renamed',
         last_name: user.lastName,
         email: user.email,
-        user_type: 'student',
+        role: 'student',
         year_group: '12',
         maths_class: '12Z',
         key_stage: 'KS3',
@@ -312,7 +337,7 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
         first_name: 'Kept',
         last_name: 'Input',
         email: other.email.toUpperCase(),
-        user_type: 'student',
+        role: 'student',
         year_group: '9',
       });
       expect(res.statusCode).toBe(400);
@@ -374,66 +399,100 @@ describe.each(await availableDialects())('admin users area on %s', (dialect) => 
     });
   });
 
-  describe('admin rights', () => {
-    it('grants and revokes, ending the person’s sessions each time, and audits both', async () => {
-      const user = await t.createUser();
+  describe('roles', () => {
+    const editForm = (u: TestUser, role: string, year = '9') => ({
+      first_name: u.firstName,
+      last_name: u.lastName,
+      email: u.email,
+      role,
+      year_group: year,
+    });
+    const roleRow = async (id: number) =>
+      t.db.selectFrom('users').select(['user_type', 'is_admin']).where('id', '=', id).executeTakeFirstOrThrow();
+
+    it('student → teacher → administrator → student on the account page, each audited with from and to, each at once', async () => {
+      const user = await t.createUser({ firstName: 'Rosalind', lastName: 'Franklin' });
       const theirs = t.client();
       await theirs.loginAs(user);
-      const grant = await a.post(`/admin/users/${user.id}/admin`, { grant: '1' });
-      expect(grant.statusCode).toBe(303);
-      expect(
-        (await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow())
-          .is_admin,
-      ).toBe(1);
-      expect((await theirs.get('/profile')).statusCode).toBe(302);
-      await theirs.loginAs(user);
+      expect((await theirs.get('/admin')).statusCode).toBe(403);
+
+      const toTeacher = await a.post(`/admin/users/${user.id}`, editForm(user, 'teacher'));
+      expect(toTeacher.statusCode).toBe(303);
+      expect(await roleRow(user.id)).toEqual({ user_type: 'teacher', is_admin: 0 });
+      const flash = decode((await a.get(`/admin/users/${user.id}/edit`)).body);
+      expect(flash).toContain('is now a teacher: it applies from their next page.');
+      expect(flash).toContain('<span data-role="teacher">Teacher</span>');
+      // Their session carries on, under the new role.
       expect((await theirs.get('/admin')).statusCode).toBe(200);
-      const revoke = await a.post(`/admin/users/${user.id}/admin`, { grant: '0' });
-      expect(revoke.statusCode).toBe(303);
-      expect(
-        (await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow())
-          .is_admin,
-      ).toBe(0);
-      expect((await theirs.get('/admin')).statusCode).toBe(302);
-      expect(
-        (await auditRows(t, 'user.admin_grant')).some(
-          (e) => e.target_id === String(user.id) && e.actor_id === admin.id,
-        ),
-      ).toBe(true);
-      expect(
-        (await auditRows(t, 'user.admin_revoke')).some(
-          (e) => e.target_id === String(user.id) && e.actor_id === admin.id,
-        ),
-      ).toBe(true);
-    });
+      expect((await theirs.get('/admin/users')).statusCode).toBe(403);
 
-    it('never changes your own rights', async () => {
-      const res = await a.post(`/admin/users/${admin.id}/admin`, { grant: '0' });
-      expect(res.statusCode).toBe(403);
-      expect(decode(res.body)).toContain('You cannot remove your own admin rights');
-      expect(
-        (await t.db.selectFrom('users').select('is_admin').where('id', '=', admin.id).executeTakeFirstOrThrow())
-          .is_admin,
-      ).toBe(1);
-      expect((await a.get('/admin')).statusCode).toBe(200);
-      expect((await a.get(`/admin/users/${admin.id}/edit`)).body).not.toContain(
-        `action="/admin/users/${admin.id}/admin"`,
+      expect((await a.post(`/admin/users/${user.id}`, editForm(user, 'admin'))).statusCode).toBe(303);
+      expect(await roleRow(user.id)).toEqual({ user_type: 'teacher', is_admin: 1 });
+      expect((await theirs.get('/admin/users')).statusCode).toBe(200);
+
+      expect((await a.post(`/admin/users/${user.id}`, editForm(user, 'student'))).statusCode).toBe(303);
+      expect(await roleRow(user.id)).toEqual({ user_type: 'student', is_admin: 0 });
+      expect((await theirs.get('/admin')).statusCode).toBe(403);
+
+      const changes = (await auditRows(t, 'user.role_changed'))
+        .filter((e) => e.target_id === String(user.id))
+        .map((e) => ({ actor: e.actor_id, ...(JSON.parse(e.details!) as object) }));
+      expect(changes).toEqual(
+        expect.arrayContaining([
+          { actor: admin.id, from: 'student', to: 'teacher' },
+          { actor: admin.id, from: 'teacher', to: 'admin' },
+          { actor: admin.id, from: 'admin', to: 'student' },
+        ]),
       );
+      expect(changes).toHaveLength(3);
     });
 
-    it('refuses a missing or odd grant value', async () => {
-      const user = await t.createUser();
-      expect((await a.post(`/admin/users/${user.id}/admin`, { grant: 'yes' })).statusCode).toBe(400);
-      expect(
-        (await t.db.selectFrom('users').select('is_admin').where('id', '=', user.id).executeTakeFirstOrThrow())
-          .is_admin,
-      ).toBe(0);
+    it('a student needs a school year: a teacher made a student without one is refused, nothing changed', async () => {
+      const teacher = await t.createUser({ teacher: true, firstName: 'Tom', lastName: 'Teacher' });
+      const before = await roleRow(teacher.id);
+      const res = await a.post(`/admin/users/${teacher.id}`, editForm(teacher, 'student', ''));
+      expect(res.statusCode).toBe(400);
+      expect(fieldError(res.body, 'year_group')).toMatch(/Students need a school year/);
+      expect(await roleRow(teacher.id)).toEqual(before);
+      expect((await auditRows(t, 'user.role_changed')).some((e) => e.target_id === String(teacher.id))).toBe(false);
+    });
+
+    it('refuses a role it does not know, changing nothing', async () => {
+      const user = await t.createUser({ firstName: 'Rosalind', lastName: 'Franklin' });
+      const res = await a.post(`/admin/users/${user.id}`, editForm(user, 'superuser'));
+      expect(res.statusCode).toBe(400);
+      expect(fieldError(res.body, 'role')).toMatch(/student, teacher or administrator/);
+      expect(await roleRow(user.id)).toEqual({ user_type: 'student', is_admin: 0 });
+    });
+
+    it('never changes your own role', async () => {
+      const page = await a.get(`/admin/users/${admin.id}/edit`);
+      expect(controlAttributes(page.body, 'role')?.type).toBe('hidden');
+      expect(decode(page.body)).toContain('You cannot change your own role');
+      const res = await a.post(`/admin/users/${admin.id}`, editForm(admin, 'teacher', ''));
+      expect(res.statusCode).toBe(400);
+      expect(fieldError(res.body, 'role')).toContain('You cannot change your own role');
+      expect(await roleRow(admin.id)).toEqual({ user_type: 'teacher', is_admin: 1 });
+      expect((await a.get('/admin/users')).statusCode).toBe(200);
+      expect((await auditRows(t, 'user.role_changed')).some((e) => e.target_id === String(admin.id))).toBe(false);
+    });
+
+    it('another account’s page offers the three roles', async () => {
+      const user = await t.createUser({ firstName: 'Rosalind', lastName: 'Franklin' });
+      const html = (await a.get(`/admin/users/${user.id}/edit`)).body;
+      expect(controlAttributes(html, 'role')?.type).toBeUndefined();
+      for (const [value, label] of [
+        ['student', 'Student'],
+        ['teacher', 'Teacher'],
+        ['admin', 'Administrator'],
+      ])
+        expect(html).toMatch(new RegExp(`<option value="${value}"[^>]*>${label}</option>`));
     });
   });
 
   describe('delete', () => {
     it('asks for confirmation, then deletes the account and its records and audits it', async () => {
-      const user = await t.createUser();
+      const user = await t.createUser({ firstName: 'Rosalind', lastName: 'Franklin' });
       await addSolvedChallenge(t, user.id);
       const theirs = t.client();
       await theirs.loginAs(user);
@@ -648,7 +707,7 @@ describe('admin bulk endpoint with CSRF protection on', () => {
     const t = await createTestApp('sqlite', { CSRF_ENABLED: 'true' });
     try {
       const admin = await t.createUser({ isAdmin: true });
-      const user = await t.createUser();
+      const user = await t.createUser({ firstName: 'Rosalind', lastName: 'Franklin' });
       const a = t.client();
       await a.loginAs(admin);
       const bare = await a.post(

@@ -196,7 +196,7 @@ describe.each(await availableDialects())('changing an email address on %s', (dia
       first_name: u.firstName,
       last_name: u.lastName,
       email,
-      user_type: 'student',
+      role: 'student',
       year_group: '9',
       maths_class: '',
     });
@@ -223,7 +223,7 @@ describe.each(await availableDialects())('changing an email address on %s', (dia
       const before = await table();
       const res = await admin.post(`/admin/users/${adminUser.id}`, {
         ...editForm(adminUser, address('self')),
-        user_type: 'teacher',
+        role: 'admin',
         year_group: '',
       });
       expect(res.statusCode).toBe(400);
@@ -302,7 +302,7 @@ describe('an admin’s email change without confirmed addresses (REQUIRE_EMAIL_V
       first_name: 'Keep',
       last_name: u.lastName,
       email: `kept@${SCHOOL_DOMAIN}`,
-      user_type: 'student',
+      role: 'student',
       year_group: '9',
       maths_class: '',
     });

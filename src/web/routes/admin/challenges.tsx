@@ -1,6 +1,7 @@
 // Admin challenge management: lists, create (blank or from a past challenge),
 // edit (answer boxes kept consistent with their tries), lock/unlock, image,
-// delete, the question bank and printable pages. Every change is a POST with a
+// delete (administrators only), the question bank and printable pages. Teachers
+// and administrators use everything else. Every change is a POST with a
 // CSRF token and an audit entry; the bank, templates and prints only read.
 import { mathProseToText } from '../../../lib/latex-text.js';
 import { plural } from '../../../lib/plural.js';
@@ -138,6 +139,8 @@ const bankQuery = z
 
 export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> {
   const zone = app.config.school.timeZone;
+  // Teachers run the weekly challenges (ADR 032); deleting one stays with the administrators.
+  const teacher = { access: 'teacher' } as const;
   const admin = { access: 'admin' } as const;
   const imageSettings = () => ({
     ...app.config.uploads,
@@ -149,14 +152,14 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     return file ? { url: `/challenges/${id}/image?v=${file.uploadId}`, originalName: file.originalName } : null;
   }
 
-  app.get('/challenges', { config: admin }, async (request, reply) => {
+  app.get('/challenges', { config: teacher }, async (request, reply) => {
     const lists = await adminChallengeLists(app.db, new Date().toISOString(), pageParam(request));
     return reply.render(<AdminChallengeListPage ctx={viewContext(request)} lists={lists} zone={zone} />);
   });
 
   // `?from=<id>` ("Use as a template") fills the form from a past weekly challenge; nothing is
   // saved until the admin creates it, so reading the address changes nothing.
-  app.get('/challenges/new', { config: admin }, async (request, reply) => {
+  app.get('/challenges/new', { config: teacher }, async (request, reply) => {
     const from = queryValue(request, 'from');
     let values = blankChallengeForm();
     let copiedFrom = null;
@@ -186,7 +189,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     '/challenges/new',
     {
       config: {
-        ...admin,
+        ...teacher,
         multipart: true,
         multipartOptions: { limits: { fields: CREATE_FORM_FIELDS, parts: CREATE_FORM_FIELDS + 1, files: 1 } },
       },
@@ -262,7 +265,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     },
   );
 
-  app.get('/challenges/:id/edit', { config: admin }, async (request, reply) => {
+  app.get('/challenges/:id/edit', { config: teacher }, async (request, reply) => {
     const id = challengeId(request);
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
@@ -285,7 +288,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     );
   });
 
-  app.post('/challenges/:id/edit', { config: admin }, async (request, reply) => {
+  app.post('/challenges/:id/edit', { config: teacher }, async (request, reply) => {
     const id = challengeId(request);
     const challenge = await findChallenge(app.db, id);
     if (!challenge) throw new HttpError(404, NOT_FOUND);
@@ -354,7 +357,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
   });
 
   for (const action of ['lock', 'unlock'] as const) {
-    app.post(`/challenges/:id/${action}`, { config: admin }, async (request, reply) => {
+    app.post(`/challenges/:id/${action}`, { config: teacher }, async (request, reply) => {
       const id = challengeId(request);
       const challenge = await findChallenge(app.db, id);
       if (!challenge || !(await setManualLock(app.db, id, action === 'lock', requestActor(request))))
@@ -369,7 +372,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     });
   }
 
-  app.post('/challenges/:id/image', { config: { ...admin, multipart: true } }, async (request, reply) => {
+  app.post('/challenges/:id/image', { config: { ...teacher, multipart: true } }, async (request, reply) => {
     const id = challengeId(request);
     if (!(await findChallenge(app.db, id))) throw new HttpError(404, NOT_FOUND);
     const back = () => reply.redirect(`/admin/challenges/${id}/edit`, 303);
@@ -402,7 +405,7 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     return back();
   });
 
-  app.post('/challenges/:id/image/remove', { config: admin }, async (request, reply) => {
+  app.post('/challenges/:id/image/remove', { config: teacher }, async (request, reply) => {
     const id = challengeId(request);
     const result = await setChallengeImage(app.db, id, null, requestActor(request));
     if (!result.found) throw new HttpError(404, NOT_FOUND);
@@ -411,20 +414,20 @@ export async function adminChallengeRoutes(app: FastifyInstance): Promise<void> 
     return reply.redirect(`/admin/challenges/${id}/edit`, 303);
   });
 
-  app.get('/challenges/bank', { config: admin }, async (request, reply) => {
+  app.get('/challenges/bank', { config: teacher }, async (request, reply) => {
     const filter = parseQuery(request, bankQuery);
     const bank = await questionBank(app.db, filter, new Date().toISOString(), pageParam(request));
     return reply.render(<AdminQuestionBankPage ctx={viewContext(request)} bank={bank} filter={filter} zone={zone} />);
   });
 
-  app.get('/challenges/:id/print', { config: admin }, async (request, reply) => {
+  app.get('/challenges/:id/print', { config: teacher }, async (request, reply) => {
     const item = await printableChallenge(app.db, challengeId(request), new Date().toISOString());
     if (!item) throw new HttpError(404, NOT_FOUND);
     const answers = parseQuery(request, printQuery).answers;
     return reply.render(<ChallengePrintPage ctx={viewContext(request)} item={item} zone={zone} answers={answers} />);
   });
 
-  app.get('/challenges/print/week', { config: admin }, async (request, reply) => {
+  app.get('/challenges/print/week', { config: teacher }, async (request, reply) => {
     const q = parseQuery(request, weekQuery);
     const now = new Date().toISOString();
     const monday = weekStart(q.week ?? isoToWallTime(now, zone).slice(0, 10));

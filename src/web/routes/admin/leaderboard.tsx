@@ -32,6 +32,8 @@ const EMPTY_FORM: AdjustmentFormValues = { user: '', key_stage: '', points: '', 
 const NO_ADJUSTMENT = 'There is no adjustment with that number.';
 
 export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void> {
+  // Teachers see the boards and export them; adjustments, resets and recalculation stay with the administrators.
+  const teacher = { access: 'teacher' } as const;
   const admin = { access: 'admin' } as const;
   const zone = app.config.school.timeZone;
 
@@ -43,6 +45,7 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
     for (const ks of KEY_STAGES)
       boards.push({ keyStage: ks, stats: await boardStats(app.db, ks, now), resetAt: resets[ks] });
     const adjustments = await listAdjustments(app.db, pageNo);
+    const canChange = request.user?.role === 'admin';
     return (
       <AdminLeaderboardPage
         ctx={viewContext(request)}
@@ -51,11 +54,12 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
         form={form}
         errors={errors}
         zone={zone}
+        canChange={canChange}
       />
     );
   }
 
-  app.get('/leaderboard', { config: admin }, async (request, reply) => reply.render(await page(request)));
+  app.get('/leaderboard', { config: teacher }, async (request, reply) => reply.render(await page(request)));
 
   app.post('/leaderboard/adjustments', { config: admin }, async (request, reply) => {
     const outcome = await validateAdjustmentForm(app.db, formFields(request.body));
@@ -139,7 +143,7 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
     return reply.redirect('/admin/leaderboard', 303);
   });
 
-  app.get('/leaderboard/export.csv', { config: admin }, async (request, reply) => {
+  app.get('/leaderboard/export.csv', { config: teacher }, async (request, reply) => {
     const ks = queryValue(request, 'ks');
     const stages = isKeyStage(ks) ? [ks] : [...KEY_STAGES];
     const rows = await exportBoards(app.db, stages);

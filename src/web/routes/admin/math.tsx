@@ -25,7 +25,8 @@ const equivalenceBody = z.object({
 });
 const normalizeBody = z.object({ expression });
 
-const api = { access: 'admin', json: true } as const;
+// The tester is for whoever writes challenges: teachers and administrators.
+const api = { access: 'teacher', json: true } as const;
 
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
@@ -116,7 +117,7 @@ export async function mathApiRoutes(app: FastifyInstance): Promise<void> {
 
 /** The tester page, under /admin. */
 export async function adminMathRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/math', { config: { access: 'admin' } }, async (request, reply) =>
+  app.get('/math', { config: { access: 'teacher' } }, async (request, reply) =>
     reply.render(
       <MathTesterPage
         ctx={viewContext(request)}
@@ -128,7 +129,7 @@ export async function adminMathRoutes(app: FastifyInstance): Promise<void> {
   // Without JavaScript the tester form posts here and the verdict comes back in the page.
   app.post(
     '/math',
-    { config: { access: 'admin', rateLimit: app.config.rateLimit.mathApi } },
+    { config: { access: 'teacher', rateLimit: app.config.rateLimit.mathApi } },
     async (request, reply) => {
       const form = testerForm.safeParse(request.body);
       const values: TesterValues = form.success ? form.data : testerForm.parse({});

@@ -1,8 +1,11 @@
 // The admin users area: table with search, filters, sort and paging; create,
-// edit, reset password, admin rights, delete, bulk actions (JSON) and the JSON
-// search. Every change is audited (in the domain, in the same transaction) and
-// an admin can never act on their own account here. When an account's rights
-// or password change, every session it has is ended.
+// edit (with the account's role: student, teacher or administrator), reset
+// password, delete, bulk actions (JSON) and the JSON search. Every change is
+// audited (in the domain, in the same transaction) and an admin can never act
+// on their own account here. When an account's password changes or a bulk
+// action changes its rights, every session it has is ended; a role changed on
+// the account's page applies at the person's next request, which rotates their
+// session id (ADR 032).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requestActor } from '../../../domain/audit.js';
@@ -20,7 +23,6 @@ import {
   resetPasswordByAdmin,
   searchUsers,
   SelfActionError,
-  setAdminByAdmin,
   updateUserByAdmin,
   userListQuerySchema,
   userSearchQuerySchema,
@@ -30,9 +32,10 @@ import {
 import { validateAdminUserForm } from '../../../domain/accounts/user-forms.js';
 import { EmailTakenError, findUserById, hashNewPassword } from '../../../domain/accounts/users.js';
 import type { User } from '../../../db/schema.js';
-import { field, type FieldErrors, type FormValues } from '../../../lib/forms.js';
+import type { FieldErrors, FormValues } from '../../../lib/forms.js';
 import { plural } from '../../../lib/plural.js';
 import { HttpError } from '../../../security/access.js';
+import { roleOf, type Role } from '../../../security/types.js';
 import { idParam, parseQuery } from '../../params.js';
 import { linksFor } from '../email-links.js';
 import { viewContext } from '../../views/context.js';
@@ -40,6 +43,7 @@ import { DeleteUserPage, EditUserPage, NewUserPage, OneTimePasswordPage } from '
 import { UsersListPage } from '../../views/admin/users-list.js';
 
 const NO_USER = 'There is no such user.';
+const ROLE_NAMES: Record<Role, string> = { student: 'a student', teacher: 'a teacher', admin: 'an administrator' };
 /** Length of generated one-time passwords (~117 bits). */
 const ONE_TIME_PASSWORD_LENGTH = 20;
 
@@ -72,7 +76,7 @@ function userValues(u: User): FormValues {
     first_name: u.first_name,
     last_name: u.last_name,
     email: u.email,
-    user_type: u.user_type,
+    role: roleOf(u),
     year_group: u.year_group === null ? '' : String(u.year_group),
     maths_class: u.maths_class ?? '',
     is_participant: u.is_participant === 1 ? 'on' : '',
@@ -137,7 +141,7 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/users/new', { config: admin }, async (request, reply) =>
-    reply.render(<NewUserPage ctx={viewContext(request)} values={{ user_type: 'student' }} timeZone={tz} />),
+    reply.render(<NewUserPage ctx={viewContext(request)} values={{ role: 'student' }} timeZone={tz} />),
   );
 
   app.post('/users', { config: admin }, async (request, reply) => {
@@ -178,8 +182,13 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
         email: 'Change your own email address on your profile page: the new address must confirm it.',
       });
     }
+    if (user.id === request.user?.id && form.data.role !== roleOf(user)) {
+      return editPage(request, reply, user, 400, form.values, {
+        role: 'You cannot change your own role. Ask another administrator.',
+      });
+    }
     const requireVerification = app.config.mail.requireVerification;
-    let changes: Record<string, unknown>;
+    let changes: Record<string, [unknown, unknown]>;
     try {
       changes = await guarded(() =>
         updateUserByAdmin(app.db, requestActor(request), user.id, form.data, {
@@ -195,7 +204,12 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
       }
       throw err;
     }
-    const saved = Object.keys(changes).length ? 'Changes saved.' : 'Nothing was changed.';
+    const role = changes.role?.[1] as Role | undefined;
+    const saved = Object.keys(changes).length
+      ? role
+        ? `Changes saved. ${user.first_name} ${user.last_name} is now ${ROLE_NAMES[role]}: it applies from their next page.`
+        : 'Changes saved.'
+      : 'Nothing was changed.';
     reply.flash(
       'success',
       !changes.email
@@ -227,27 +241,6 @@ export async function adminUserRoutes(app: FastifyInstance): Promise<void> {
     return reply.render(
       <OneTimePasswordPage ctx={viewContext(request)} created={false} password={password} user={user} />,
     );
-  });
-
-  app.post('/users/:id/admin', { config: admin }, async (request, reply) => {
-    const user = await loadTarget(request);
-    const grant = field(request.body, 'grant');
-    if (grant !== '1' && grant !== '0')
-      throw new HttpError(400, 'Say whether to grant (1) or remove (0) admin rights.');
-    const changed = await guarded(() => setAdminByAdmin(app.db, requestActor(request), user.id, grant === '1'));
-    if (changed) {
-      // New rights, new sessions: the person logs in again under their new role.
-      await app.sessions.destroyForUser(user.id);
-      reply.flash(
-        'success',
-        grant === '1'
-          ? `${user.first_name} ${user.last_name} is now an administrator.`
-          : `${user.first_name} ${user.last_name} is no longer an administrator.`,
-      );
-    } else {
-      reply.flash('info', 'Nothing changed.');
-    }
-    return reply.redirect(`/admin/users/${user.id}/edit`, 303);
   });
 
   app.get('/users/:id/delete', { config: admin }, async (request, reply) => {

@@ -1,22 +1,39 @@
 // The frame of every admin page: the site layout plus a navigation bar listing
-// every admin area, so each area only renders its own content.
+// the admin areas this account may use (all for an administrator, the teaching
+// ones for a teacher), so each area only renders its own content.
 import type { ComponentChildren } from 'preact';
 import type { ViewContext } from '../context.js';
 import { Layout } from '../layout.js';
 
-export const ADMIN_AREAS: ReadonlyArray<readonly [href: string, label: string]> = [
-  ['/admin', 'Dashboard'],
-  ['/admin/users', 'Users'],
-  ['/admin/challenges', 'Challenges'],
-  ['/admin/leaderboard', 'Leaderboard'],
-  ['/admin/articles', 'Articles'],
-  ['/admin/announcements', 'Announcements'],
-  ['/admin/pages', 'Pages'],
-  ['/admin/competitions', 'Competitions'],
-  ['/admin/schools', 'Schools'],
-  ['/admin/math', 'Math tester'],
-  ['/admin/audit', 'Audit log'],
+/**
+ * Every admin area with who may use it: 'teacher' areas are for teachers and administrators,
+ * 'admin' areas for administrators only. The list only decides what the navigation shows; each
+ * route's own `config.access` is what refuses (ADR 032).
+ */
+export const ADMIN_AREAS: ReadonlyArray<readonly [href: string, label: string, access: 'teacher' | 'admin']> = [
+  ['/admin', 'Dashboard', 'teacher'],
+  ['/admin/users', 'Users', 'admin'],
+  ['/admin/challenges', 'Challenges', 'teacher'],
+  ['/admin/leaderboard', 'Leaderboard', 'teacher'],
+  // Classes: for teachers (the classes they teach) and administrators.
+  ['/admin/classes', 'Classes', 'teacher'],
+  ['/admin/articles', 'Articles', 'admin'],
+  ['/admin/announcements', 'Announcements', 'admin'],
+  ['/admin/pages', 'Pages', 'admin'],
+  ['/admin/competitions', 'Competitions', 'admin'],
+  ['/admin/schools', 'Schools', 'admin'],
+  ['/admin/math', 'Math tester', 'teacher'],
+  ['/admin/audit', 'Audit log', 'admin'],
 ];
+
+/** The areas this account may use: all of them for an administrator, the teaching ones for a teacher. */
+export function areasFor(user: ViewContext['user']): Array<readonly [href: string, label: string]> {
+  const role = user?.role ?? 'student';
+  if (role === 'student') return [];
+  return ADMIN_AREAS.filter(([, , access]) => role === 'admin' || access === 'teacher').map(
+    ([href, label]) => [href, label] as const,
+  );
+}
 
 export interface AdminLayoutProps {
   ctx: ViewContext;
@@ -29,17 +46,18 @@ export interface AdminLayoutProps {
 }
 
 /** The current area: the longest admin link the path starts with. */
-function currentArea(path: string): string {
+function currentArea(path: string, areas: ReadonlyArray<readonly [string, string]>): string {
   let best = '/admin';
-  for (const [href] of ADMIN_AREAS) {
+  for (const [href] of areas) {
     if ((path === href || path.startsWith(`${href}/`)) && href.length > best.length) best = href;
   }
   return best;
 }
 
 export function AdminLayout({ ctx, title, children, scripts, styles }: AdminLayoutProps) {
-  const current = currentArea(ctx.path);
-  const currentLabel = ADMIN_AREAS.find(([href]) => href === current)?.[1] ?? 'Dashboard';
+  const areas = areasFor(ctx.user);
+  const current = currentArea(ctx.path, areas);
+  const currentLabel = areas.find(([href]) => href === current)?.[1] ?? 'Dashboard';
   return (
     <Layout ctx={ctx} title={`${title} · Admin`} scripts={scripts} styles={styles}>
       <nav class="admin-nav" aria-label="Admin areas">
@@ -50,7 +68,7 @@ export function AdminLayout({ ctx, title, children, scripts, styles }: AdminLayo
             Admin: {currentLabel}
           </summary>
           <ul>
-            {ADMIN_AREAS.map(([href, label]) => (
+            {areas.map(([href, label]) => (
               <li>
                 <a href={href} aria-current={href === current ? 'page' : undefined}>
                   {label}

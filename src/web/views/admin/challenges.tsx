@@ -125,10 +125,16 @@ function ChallengeTable({
                 </a>{' '}
                 <a class="button small secondary" href={`/admin/challenges/new?from=${r.id}`}>
                   Use as a template
-                </a>{' '}
-                <a class="button small danger" href={`/admin/challenges/${r.id}/delete`}>
-                  Delete
                 </a>
+                {/* Deleting a challenge (its tries and points with it) is for administrators only. */}
+                {ctx.user?.role === 'admin' && (
+                  <>
+                    {' '}
+                    <a class="button small danger" href={`/admin/challenges/${r.id}/delete`}>
+                      Delete
+                    </a>
+                  </>
+                )}
               </td>
             </tr>
           ))}

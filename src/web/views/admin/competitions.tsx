@@ -80,6 +80,9 @@ export function AdminSchoolListPage({ ctx, schools }: { ctx: ViewContext; school
                     <a class="button small secondary" href={`/admin/schools/${s.id}/edit`}>
                       Edit
                     </a>{' '}
+                    <a class="button small secondary" href={`/admin/schools/${s.id}/sign-in`}>
+                      Sign-in
+                    </a>{' '}
                     <PostButton ctx={ctx} action={`/admin/schools/${s.id}/delete`} label="Delete" danger />
                   </td>
                 </tr>

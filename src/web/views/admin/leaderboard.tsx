@@ -1,6 +1,7 @@
 // Admin leaderboard page: board totals with reset and CSV export per board,
 // recalculation from submissions, and manual point adjustments (create, edit,
-// delete — each with a reason, each in the audit log).
+// delete — each with a reason, each in the audit log). A teacher sees the boards,
+// their exports and the adjustments; the forms that change points are for administrators.
 import { KEY_STAGES, type KeyStage } from '../../../config/index.js';
 import type { AdjustmentFormValues } from '../../../domain/challenges/adjustment-form.js';
 import {
@@ -121,6 +122,7 @@ export function AdminLeaderboardPage({
   form,
   errors = {},
   zone,
+  canChange,
 }: {
   ctx: ViewContext;
   boards: BoardSummary[];
@@ -128,6 +130,8 @@ export function AdminLeaderboardPage({
   form: AdjustmentFormValues;
   errors?: FieldErrors;
   zone: string;
+  /** An administrator: resets, recalculation and adjustments. A teacher only reads. */
+  canChange: boolean;
 }) {
   return (
     <AdminLayout ctx={ctx} title="Leaderboards">
@@ -144,7 +148,7 @@ export function AdminLeaderboardPage({
                 <th scope="col">Answers</th>
                 <th scope="col">Counting since</th>
                 <th scope="col">Export</th>
-                <th scope="col">Reset</th>
+                {canChange && <th scope="col">Reset</th>}
               </tr>
             </thead>
             <tbody>
@@ -168,9 +172,11 @@ export function AdminLeaderboardPage({
                   <td>
                     <a href={`/admin/leaderboard/export.csv?ks=${b.keyStage}`}>CSV</a>
                   </td>
-                  <td>
-                    <ResetForm ctx={ctx} stage={b.keyStage} label={`the ${b.keyStage} board`} />
-                  </td>
+                  {canChange && (
+                    <td>
+                      <ResetForm ctx={ctx} stage={b.keyStage} label={`the ${b.keyStage} board`} />
+                    </td>
+                  )}
                 </tr>
               ))}
               <tr>
@@ -179,9 +185,11 @@ export function AdminLeaderboardPage({
                 <td>
                   <a href="/admin/leaderboard/export.csv">CSV</a>
                 </td>
-                <td>
-                  <ResetForm ctx={ctx} stage="all" label="every board" />
-                </td>
+                {canChange && (
+                  <td>
+                    <ResetForm ctx={ctx} stage="all" label="every board" />
+                  </td>
+                )}
               </tr>
             </tbody>
           </table>
@@ -192,32 +200,36 @@ export function AdminLeaderboardPage({
           competition guest schools are on no board. A reset starts a board from zero: it then counts only completions,
           adjustments and answers from the reset on. Students’ answers and completed challenges are kept.
         </p>
-        <form method="post" action="/admin/leaderboard/recalculate">
-          <CsrfField ctx={ctx} />
-          <button type="submit" class="secondary">
-            Recalculate from submissions
-          </button>
-          <span class="hint">
-            {' '}
-            Rebuilds every completion and board from the recorded answers with the scoring rule (3 points for the first
-            to finish, 1 after), plus adjustments.
-          </span>
-        </form>
+        {canChange && (
+          <form method="post" action="/admin/leaderboard/recalculate">
+            <CsrfField ctx={ctx} />
+            <button type="submit" class="secondary">
+              Recalculate from submissions
+            </button>
+            <span class="hint">
+              {' '}
+              Rebuilds every completion and board from the recorded answers with the scoring rule (3 points for the
+              first to finish, 1 after), plus adjustments.
+            </span>
+          </form>
+        )}
       </section>
 
-      <section class="card" aria-labelledby="new-adjustment-title">
-        <h2 id="new-adjustment-title">New adjustment</h2>
-        <form method="post" action="/admin/leaderboard/adjustments">
-          <CsrfField ctx={ctx} />
-          {Object.keys(errors).length > 0 && (
-            <div class="flash flash-error" role="alert">
-              Please correct the fields marked below.
-            </div>
-          )}
-          <AdjustmentFields values={form} errors={errors} />
-          <button type="submit">Add adjustment</button>
-        </form>
-      </section>
+      {canChange && (
+        <section class="card" aria-labelledby="new-adjustment-title">
+          <h2 id="new-adjustment-title">New adjustment</h2>
+          <form method="post" action="/admin/leaderboard/adjustments">
+            <CsrfField ctx={ctx} />
+            {Object.keys(errors).length > 0 && (
+              <div class="flash flash-error" role="alert">
+                Please correct the fields marked below.
+              </div>
+            )}
+            <AdjustmentFields values={form} errors={errors} />
+            <button type="submit">Add adjustment</button>
+          </form>
+        </section>
+      )}
 
       <section aria-labelledby="adjustments-title">
         <h2 id="adjustments-title">Adjustments ({adjustments.total})</h2>
@@ -234,7 +246,7 @@ export function AdminLeaderboardPage({
                   <th scope="col">Points</th>
                   <th scope="col">Reason</th>
                   <th scope="col">By</th>
-                  <th scope="col">Actions</th>
+                  {canChange && <th scope="col">Actions</th>}
                 </tr>
               </thead>
               <tbody>
@@ -253,17 +265,19 @@ export function AdminLeaderboardPage({
                     <td>{a.points > 0 ? `+${a.points}` : a.points}</td>
                     <td>{a.reason}</td>
                     <td>{a.createdBy ?? '—'}</td>
-                    <td class="actions">
-                      <a class="button small secondary" href={`/admin/leaderboard/adjustments/${a.id}/edit`}>
-                        Edit
-                      </a>{' '}
-                      <form method="post" action={`/admin/leaderboard/adjustments/${a.id}/delete`} class="inline">
-                        <CsrfField ctx={ctx} />
-                        <button type="submit" class="small danger">
-                          Delete
-                        </button>
-                      </form>
-                    </td>
+                    {canChange && (
+                      <td class="actions">
+                        <a class="button small secondary" href={`/admin/leaderboard/adjustments/${a.id}/edit`}>
+                          Edit
+                        </a>{' '}
+                        <form method="post" action={`/admin/leaderboard/adjustments/${a.id}/delete`} class="inline">
+                          <CsrfField ctx={ctx} />
+                          <button type="submit" class="small danger">
+                            Delete
+                          </button>
+                        </form>
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

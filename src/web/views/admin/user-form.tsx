@@ -1,8 +1,9 @@
 import { SCHOOL_YEARS } from '../../../domain/key-stage.js';
 import type { AuditEntry, User } from '../../../db/schema.js';
+import { roleOf, type Role } from '../../../security/types.js';
 import type { ViewContext } from '../context.js';
 import type { FieldErrors, FormValues } from '../../../lib/forms.js';
-import { CheckboxField, ErrorSummary, SelectField, TextField } from '../form.js';
+import { CheckboxField, ErrorSummary, FieldError, SelectField, TextField } from '../form.js';
 import { formatTime } from '../format-time.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
@@ -17,7 +18,26 @@ export interface UserFormProps {
   timeZone: string;
 }
 
-function DetailsFields({ values, errors, isNew }: { values: FormValues; errors?: FieldErrors; isNew: boolean }) {
+/** How each role is named on the admin pages. */
+export const ROLE_LABELS: Record<Role, string> = { student: 'Student', teacher: 'Teacher', admin: 'Administrator' };
+
+/** What each role may do, beside the role choice. */
+const ROLE_HINT =
+  'Students answer the challenges. Teachers also write, schedule, edit and lock challenges and see the boards and their classes. Administrators can change everything on the site.';
+
+function DetailsFields({
+  values,
+  errors,
+  isNew,
+  self = false,
+}: {
+  values: FormValues;
+  errors?: FieldErrors;
+  isNew: boolean;
+  /** The admin's own account: the role is shown, not offered (nobody changes their own). */
+  self?: boolean;
+}) {
+  const role = (values.role ?? 'student') as Role;
   return (
     <>
       <TextField
@@ -42,17 +62,30 @@ function DetailsFields({ values, errors, isNew }: { values: FormValues; errors?:
             : 'Changing it tells the old address. Where addresses must be confirmed, the account then waits for the link sent to the new one.'
         }
       />
-      <SelectField
-        name="user_type"
-        label="Type"
-        value={values.user_type || 'student'}
-        errors={errors}
-        required
-        options={[
-          ['student', 'Student'],
-          ['teacher', 'Teacher'],
-        ]}
-      />
+      {self ? (
+        <div class="field">
+          <input type="hidden" name="role" value={role} />
+          <p>
+            Role: <strong>{ROLE_LABELS[role] ?? role}</strong>. You cannot change your own role: ask another
+            administrator.
+          </p>
+          <FieldError name="role" errors={errors ?? {}} />
+        </div>
+      ) : (
+        <SelectField
+          name="role"
+          label="Role"
+          value={values.role || 'student'}
+          errors={errors}
+          required
+          options={[
+            ['student', ROLE_LABELS.student],
+            ['teacher', ROLE_LABELS.teacher],
+            ['admin', ROLE_LABELS.admin],
+          ]}
+          hint={ROLE_HINT}
+        />
+      )}
       <SelectField
         name="year_group"
         label="School year"
@@ -64,14 +97,6 @@ function DetailsFields({ values, errors, isNew }: { values: FormValues; errors?:
       />
       <TextField name="maths_class" label="Maths class" value={values.maths_class} errors={errors} maxLength={30} />
       <CheckboxField name="is_participant" label="Competition participant" checked={values.is_participant === 'on'} />
-      {isNew && (
-        <CheckboxField
-          name="is_admin"
-          label="Administrator"
-          checked={values.is_admin === 'on'}
-          hint="Administrators can change everything on the site."
-        />
-      )}
     </>
   );
 }
@@ -103,9 +128,8 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
     <AdminLayout ctx={ctx} title={`Edit ${name}`}>
       <h1>{name}</h1>
       <p class="muted">
-        User #{user.id} · {user.user_type === 'teacher' ? 'Teacher' : 'Student'}
+        User #{user.id} · <span data-role={roleOf(user)}>{ROLE_LABELS[roleOf(user)]}</span>
         {user.key_stage ? ` · ${user.key_stage}` : ''}
-        {user.is_admin === 1 ? ' · Administrator' : ''}
         {user.must_change_password === 1 ? ' · Must change password' : ''}
         {user.email_verified_at === null ? ' · Email not confirmed' : ' · Email confirmed'}
         {' · '}joined {formatTime(user.created_at, timeZone)} · last login {formatTime(user.last_login_at, timeZone)}
@@ -116,7 +140,7 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
           <ErrorSummary errors={errors} />
           <form method="post" action={`/admin/users/${user.id}`} novalidate>
             <CsrfField ctx={ctx} />
-            <DetailsFields values={values} errors={errors} isNew={false} />
+            <DetailsFields values={values} errors={errors} isNew={false} self={self} />
             <button type="submit">Save changes</button>
           </form>
         </section>
@@ -125,7 +149,7 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
             <section class="card">
               <h2>Your own account</h2>
               <p>
-                You cannot reset your own password, change your own admin rights or delete yourself here. Use{' '}
+                You cannot reset your own password, change your own role or delete yourself here. Use{' '}
                 <a href="/profile/password">Change password</a> on your profile.
               </p>
             </section>
@@ -156,17 +180,6 @@ export function EditUserPage({ ctx, values, errors, user, history = [], timeZone
                   <CsrfField ctx={ctx} />
                   <button type="submit" class="secondary">
                     Reset password
-                  </button>
-                </form>
-              </section>
-              <section class="card">
-                <h2>Admin rights</h2>
-                <form method="post" action={`/admin/users/${user.id}/admin`}>
-                  <CsrfField ctx={ctx} />
-                  <input type="hidden" name="grant" value={user.is_admin === 1 ? '0' : '1'} />
-                  <p>{user.is_admin === 1 ? `${name} is an administrator.` : `${name} is not an administrator.`}</p>
-                  <button type="submit" class="secondary">
-                    {user.is_admin === 1 ? 'Remove admin rights' : 'Make administrator'}
                   </button>
                 </form>
               </section>

@@ -8,6 +8,8 @@ import {
   type UserListQuery,
 } from '../../../domain/accounts/user-admin.js';
 import { plural } from '../../../lib/plural.js';
+import { roleOf } from '../../../security/types.js';
+import { ROLE_LABELS } from './user-form.js';
 import type { ViewContext } from '../context.js';
 import { formatTime } from '../format-time.js';
 import { AdminLayout } from './admin-layout.js';
@@ -27,6 +29,7 @@ export function queryParams(q: UserListQuery): Record<string, string> {
     q: q.q,
     key_stage: q.keyStage ?? '',
     year: q.year === null ? '' : String(q.year),
+    role: q.role ?? '',
     type: q.type ?? '',
     admin: q.admin === null ? '' : q.admin ? 'yes' : 'no',
     verified: q.verified === null ? '' : q.verified ? 'yes' : 'no',
@@ -122,23 +125,14 @@ export function UsersListPage({
           options={[['', 'Any'], ...SCHOOL_YEARS.map((y): [string, string] => [String(y), `Year ${y}`])]}
         />
         <Select
-          name="type"
-          label="Type"
-          value={params.type!}
+          name="role"
+          label="Role"
+          value={params.role!}
           options={[
             ['', 'Any'],
-            ['student', 'Student'],
-            ['teacher', 'Teacher'],
-          ]}
-        />
-        <Select
-          name="admin"
-          label="Admin"
-          value={params.admin!}
-          options={[
-            ['', 'Any'],
-            ['yes', 'Admins'],
-            ['no', 'Not admins'],
+            ['student', 'Students'],
+            ['teacher', 'Teachers'],
+            ['admin', 'Administrators'],
           ]}
         />
         <Select
@@ -196,8 +190,8 @@ export function UsersListPage({
               <SortHeader query={query} sort="year" label="Year" />
               <SortHeader query={query} sort="key_stage" label="Key stage" />
               <SortHeader query={query} sort="class" label="Class" />
-              <th scope="col">Type</th>
-              <th scope="col">Roles</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
               <SortHeader query={query} sort="last_login" label="Last login" />
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
@@ -237,9 +231,14 @@ export function UsersListPage({
                 <td>{u.year_group ?? '—'}</td>
                 <td>{u.key_stage ?? '—'}</td>
                 <td>{u.maths_class ?? '—'}</td>
-                <td>{u.user_type === 'teacher' ? 'Teacher' : 'Student'}</td>
+                <td data-role={roleOf(u)}>
+                  {roleOf(u) === 'admin' ? (
+                    <span class="badge badge-admin">{ROLE_LABELS.admin}</span>
+                  ) : (
+                    ROLE_LABELS[roleOf(u)]
+                  )}
+                </td>
                 <td>
-                  {u.is_admin === 1 && <span class="badge badge-admin">Admin</span>}{' '}
                   {u.is_participant === 1 && <span class="badge">Participant</span>}{' '}
                   {u.must_change_password === 1 && <span class="badge badge-locked">Must change password</span>}
                 </td>

@@ -157,7 +157,8 @@ export function ChallengeDetailPage({ ctx, d }: { ctx: ViewContext; d: Challenge
         </header>
         {d.isAdmin && (
           <div class="flash flash-info" role="status">
-            Admin view: your tries are recorded as admin tries. They are never scored and not limited.
+            {ctx.user?.role === 'teacher' ? 'Teacher view' : 'Admin view'}: your tries are recorded as staff tries. They
+            are never scored and not limited.
             {!d.released && (
               <>
                 {' '}

@@ -33,6 +33,11 @@ export function LeaderboardPage({ ctx, v }: { ctx: ViewContext; v: LeaderboardVi
         Each board ranks the pupils of its key stage, by school year. Points from every challenge you solve count on
         your own key stage’s board.
       </p>
+      {ctx.user && (
+        <p>
+          <a href="/leaderboard/class">Your class boards</a>: how your classes are doing.
+        </p>
+      )}
       <nav aria-label="Key stage boards">
         <ul class="tabs">
           {KEY_STAGES.map((ks) => (
