@@ -39,10 +39,11 @@ export function createLogger(config: Config): pino.Logger {
 /**
  * The URL as logged: the value of a `token` query parameter (the links the
  * site emails: password reset, address confirmation) is replaced, so a log
- * line never holds a working link.
+ * line never holds a working link; so are the `code` and `state` an identity
+ * provider sends back to the school sign-in callback (ADR 031).
  */
 export function loggedUrl(url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+  return url.replace(/([?&](?:token|code|state)=)[^&#]*/gi, '$1[redacted]');
 }
 
 /**

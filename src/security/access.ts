@@ -26,6 +26,8 @@ const ACCESS = new Set<Access>(['public', 'user', 'teacher', 'admin']);
 export const PASSWORD_CHANGE_PATH = '/profile/password';
 /** Where a signed-in account with an unconfirmed address is sent: "check your inbox", with "send the link again". */
 export const CHECK_INBOX_PATH = '/check-your-inbox';
+/** Where a pupil with no school year (made by a sign-in with a school account) answers it, once (ADR 031). */
+export const WELCOME_PATH = '/welcome';
 
 const SAME_ORIGIN = 'https://same-origin.invalid';
 const LONGEST_TARGET = 4000;
@@ -161,6 +163,12 @@ export const accessPlugin = fp(
       if (user.mustChangePassword && !config.allowDuringPasswordChange) {
         if (wantsJson(request)) return reply.code(403).send({ error: 'You must change your password first.' });
         return reply.redirect(PASSWORD_CHANGE_PATH, 302);
+      }
+      // A pupil without a school year has no key stage, board or challenges: they say it first.
+      if (user.role === 'student' && user.yearGroup === null && !config.allowWithoutYear) {
+        if (wantsJson(request)) return reply.code(403).send({ error: 'Choose your school year first.' });
+        const back = request.method === 'GET' ? safeNext(request.url, '') : '';
+        return reply.redirect(back ? `${WELCOME_PATH}?next=${encodeURIComponent(back)}` : WELCOME_PATH, 302);
       }
       if (access === 'admin' && user.role !== 'admin')
         throw new HttpError(403, 'This page is for administrators only.');

@@ -51,6 +51,8 @@ export interface RouteSecurityConfig {
   allowDuringPasswordChange?: boolean;
   /** Reachable by a signed-in account whose email address is not confirmed yet (REQUIRE_EMAIL_VERIFICATION). */
   allowUnverified?: boolean;
+  /** Reachable by a pupil who has not given their school year yet (the welcome page, ADR 031). */
+  allowWithoutYear?: boolean;
   /** Response shows personal data: sent with Cache-Control: no-store. */
   personal?: boolean;
   /** JSON API: errors and denials answer in JSON. */

@@ -28,6 +28,7 @@ import { CHECK_INBOX_PATH, PASSWORD_CHANGE_PATH, safeNext } from '../../security
 import { loginGate } from '../../security/login-throttle.js';
 import { logIn, logOut } from '../../security/session.js';
 import { queryValue } from '../params.js';
+import { loginPageProviders } from '../sso-login.js';
 import { answerCheckInbox, linksFor, mayEmail } from './email-links.js';
 import { LoginPage } from '../views/auth/login.js';
 import { RegisterPage } from '../views/auth/register.js';
@@ -115,7 +116,8 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   app.get('/login', { config: { access: 'public' } }, async (request, reply) => {
     const next = safeNext(queryValue(request, 'next'), '');
     if (request.user) return reply.redirect(next || '/', 303);
-    return reply.render(<LoginPage ctx={viewContext(request)} next={next} />);
+    const providers = await loginPageProviders(app, reply);
+    return reply.render(<LoginPage ctx={viewContext(request)} next={next} providers={providers} />);
   });
 
   app.post(
@@ -124,6 +126,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const form = validateLoginForm(request.body);
       const next = safeNext(field(request.body, 'next'), '');
+      const providers = await loginPageProviders(app, reply);
       const page = (status: number, opts: { message?: string; errors?: FieldErrors }) =>
         reply.render(
           <LoginPage
@@ -131,6 +134,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
             email={form.values.email}
             remember={form.values.remember === 'on'}
             next={next}
+            providers={providers}
             {...opts}
           />,
           status,

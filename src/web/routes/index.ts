@@ -14,6 +14,7 @@ import { homeRoutes } from './home.js';
 import { leaderboardRoutes } from './leaderboard.js';
 import { passwordResetRoutes } from './password-reset.js';
 import { profileRoutes } from './profile.js';
+import { ssoRoutes } from './sso.js';
 import { staticRoutes } from './static.js';
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
@@ -27,6 +28,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(classBoardRoutes);
   await app.register(competitionRoutes);
   await app.register(authRoutes);
+  await app.register(ssoRoutes);
   await app.register(passwordResetRoutes);
   await app.register(emailLinkRoutes);
   await app.register(profileRoutes);
