@@ -22,11 +22,6 @@ export function isArchived(user: { archived_at: string | null }): boolean {
   return user.archived_at !== null;
 }
 
-/** The message for a closed account (the same text as ACCOUNT_CLOSED_MESSAGE), for callers that prefer a function. */
-export function accountClosedMessage(): string {
-  return ACCOUNT_CLOSED_MESSAGE;
-}
-
 /** The moment before which an archive is older than the retention period. */
 export function retentionCutoff(now: Date, retentionDays: number): string {
   return new Date(now.getTime() - retentionDays * 86_400_000).toISOString();

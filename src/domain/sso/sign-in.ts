@@ -19,6 +19,7 @@ import { normalizeEmail } from '../accounts/emails.js';
 import { normalizeName } from '../accounts/names.js';
 import { isUniqueViolation, setPassword } from '../accounts/users.js';
 import { emailDomainAllowed, loadSignInProvider, type SignInProvider } from './providers.js';
+import { ACCOUNT_CLOSED_MESSAGE } from '../accounts/leavers.js';
 
 /** How long a sign-in may stay at the provider before it must start again. */
 export const PENDING_SIGN_IN_MINUTES = 10;
@@ -471,7 +472,8 @@ async function resolveAccount(
       fail(
         403,
         'account-archived',
-        'this account belongs to someone who has left the school, so it cannot sign in. Ask a teacher if this is wrong.',
+        // The password login's words, after "Sign-in with … did not work: ".
+        ACCOUNT_CLOSED_MESSAGE.charAt(0).toLowerCase() + ACCOUNT_CLOSED_MESSAGE.slice(1),
         p,
         { userId, email },
       );

@@ -544,7 +544,7 @@ describe.each(await availableDialects())('sign-in with a school account on %s', 
       const c = t.client();
       const res = await signIn(c, providerId, account);
       expect(res.statusCode).toBe(403);
-      expect(decode(res.body)).toContain('this account belongs to someone who has left the school');
+      expect(decode(res.body)).toContain('this account was closed when you left school');
       expect(await signedIn(c)).toBe(false);
       expect(await lastFailure()).toMatchObject({ reason: 'account-archived' });
       expect((await auditRows(t, 'login.failure')).at(-1)!.target_id).toBe(String(leaver.id));
