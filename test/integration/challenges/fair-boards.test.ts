@@ -172,7 +172,7 @@ describe.each(await availableDialects())('fair key-stage boards on %s', (dialect
       first_name: p.firstName,
       last_name: p.lastName,
       email: p.email,
-      user_type: 'student',
+      role: 'student',
       year_group: '12',
       maths_class: '',
     });
