@@ -151,14 +151,18 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
 /**
  * Kysely's migrator lists the tables of every schema it may use. When another
  * schema is dropped at that moment (another deployment, a parallel test run),
- * PostgreSQL answers "schema … does not exist" (3F000) for the vanished one:
- * that is about someone else's schema, so look again (a few times).
+ * PostgreSQL answers "schema … does not exist" (3F000), or "relation
+ * other_schema.table does not exist" (42P01) for a table it was describing:
+ * that is about someone else's schema, so look again (a few times). Migrations
+ * run in a transaction on PostgreSQL, so a failed attempt left nothing behind.
  */
+const VANISHED = new Set(['3F000', '42P01']);
+
 export async function retryOnVanishedSchema(run: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
   for (let attempt = 1; ; attempt++) {
     const result = await run();
     const code = (result.error as { code?: string } | undefined)?.code;
-    if (code !== '3F000' || attempt >= 5) return result;
+    if (code === undefined || !VANISHED.has(code) || attempt >= 5) return result;
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
   }
 }
