@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { enabledProviderButtons, type ProviderButton } from '../domain/sso/providers.js';
 import { signInFormOrigins } from '../domain/sso/sign-in.js';
+import { unavailability } from '../lib/outage.js';
 
 const CSP_HEADERS = ['content-security-policy', 'content-security-policy-report-only'] as const;
 
@@ -26,9 +27,18 @@ export function allowFormAction(reply: FastifyReply, origins: readonly string[])
   }
 }
 
-/** The login page's provider buttons; the response's CSP lets their forms reach the providers. */
+/**
+ * The login page's provider buttons; the response's CSP lets their forms reach the providers.
+ * While the database is down the page still loads, without the buttons (nobody can sign in
+ * either way until it is back; the probes and the request that needs it say so).
+ */
 export async function loginPageProviders(app: FastifyInstance, reply: FastifyReply): Promise<ProviderButton[]> {
-  const providers = await enabledProviderButtons(app.db);
-  if (providers.length > 0) allowFormAction(reply, await signInFormOrigins(app.db, app.config));
-  return providers;
+  try {
+    const providers = await enabledProviderButtons(app.db);
+    if (providers.length > 0) allowFormAction(reply, await signInFormOrigins(app.db, app.config));
+    return providers;
+  } catch (err) {
+    if (!unavailability(err)) throw err;
+    return [];
+  }
 }
