@@ -9,10 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { recordTry } from '../../src/domain/challenges/challenges.js';
 import { addParticipant } from '../../src/domain/competitions/competitions.js';
 import { recordCompetitionTry } from '../../src/domain/competitions/scoring.js';
+import { addClassMember, addClassTeacher, findOrCreateClass } from '../../src/domain/classes/class-records.js';
 import { expectAccessible } from './checks.js';
 import { minimalPdf, seedAnnouncement, seedArticle, seedChallenge, seedCompetition } from './data.js';
 import { ADMIN, browserAvailable } from './harness.js';
-import { PAGE_TYPES, type PageType, type Role, type Seeded } from './page-tour.js';
+import { PAGE_TYPES, TOUR_NEWCOMER, TOUR_TEACHER, type PageType, type Role, type Seeded } from './page-tour.js';
 import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E, type StorageState } from './suite.js';
 import { logIn, visit } from './ui.js';
 
@@ -77,6 +78,11 @@ async function plant(site: ReturnType<typeof useE2E>['site']): Promise<Seeded> {
     lockAfterHours: 1,
     releaseAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
   });
+  const school = await db
+    .selectFrom('schools')
+    .select(['id', 'name'])
+    .where('email_domain', '=', 'school.example.org')
+    .executeTakeFirstOrThrow();
   const pupil = await site.test.createUser({
     email: PUPIL.email,
     password: PUPIL.password,
@@ -84,7 +90,20 @@ async function plant(site: ReturnType<typeof useE2E>['site']): Promise<Seeded> {
     lastName: 'Pupil',
     yearGroup: 10,
     keyStage: 'KS4',
+    schoolId: school.id,
   });
+  // The teacher's pages (the challenge list, the class's board and progress grid) show the planted titles too.
+  const teacher = await site.test.createUser({
+    ...TOUR_TEACHER,
+    firstName: 'Tess',
+    lastName: 'Teacher',
+    teacher: true,
+    schoolId: school.id,
+  });
+  await site.test.createUser({ ...TOUR_NEWCOMER, yearGroup: null, keyStage: null, schoolId: school.id });
+  const cls = await findOrCreateClass(db, school.id, '10X');
+  await addClassTeacher(db, cls, teacher.id);
+  await addClassMember(db, cls, pupil.id);
   const boxes = await db
     .selectFrom('answer_boxes')
     .select(['id', 'challenge_id'])
@@ -99,7 +118,6 @@ async function plant(site: ReturnType<typeof useE2E>['site']): Promise<Seeded> {
   await tryOn(first!.id, '\\frac{7}{4}', true);
   await tryOn(second!.id, '\\sqrt{9}', true);
 
-  const school = await db.selectFrom('schools').select('id').executeTakeFirstOrThrow();
   const competition = (
     await seedCompetition(site, {
       name: 'Spring cup',
@@ -153,6 +171,9 @@ async function plant(site: ReturnType<typeof useE2E>['site']): Promise<Seeded> {
     student: pupil.id,
     competition,
     competitionChallenge,
+    school: school.id,
+    schoolName: school.name,
+    class: cls,
   };
 }
 
@@ -176,6 +197,8 @@ describe.runIf(browserAvailable())('no raw LaTeX on any page', E2E_TIMEOUTS, () 
     seeded = await plant(e2e.site);
     for (const [role, who] of [
       ['student', PUPIL],
+      ['newcomer', TOUR_NEWCOMER],
+      ['teacher', TOUR_TEACHER],
       ['admin', ADMIN],
     ] as const) {
       const { page, context } = await e2e.open();
@@ -189,7 +212,7 @@ describe.runIf(browserAvailable())('no raw LaTeX on any page', E2E_TIMEOUTS, () 
   it.each(types)('$as: $name shows maths, not LaTeX', async (type) => {
     const { page, guard } = await e2e.reuse(type.as, 'desktop', states.get(type.as));
     if (type.status && type.status >= 400) guard.allowConsoleErrorOnce(new RegExp(`status of ${type.status}`));
-    if (type.open) await type.open(page);
+    if (type.open) await type.open(page, seeded);
     else await visit(page, typeof type.path === 'function' ? type.path(seeded) : type.path!, type.status ?? 200);
     const { body, title } = await shownText(page);
     expect(around(body), `raw LaTeX on ${type.name} (${page.url()})`).toBeNull();
