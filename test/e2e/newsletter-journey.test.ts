@@ -22,7 +22,7 @@ describe.runIf(browserAvailable())(
       await visit(admin, '/admin/articles');
       await Promise.all([
         admin.waitForNavigation(),
-        admin.locator('main').getByRole('link', { name: /^New/ }).first().click(),
+        admin.locator('main').getByRole('link', { name: 'New article or newsletter' }).click(),
       ]);
 
       await admin.getByLabel('Type').selectOption('newsletter');
