@@ -313,7 +313,10 @@ export interface SsoProvidersTable {
   updated_at: Time;
 }
 
-/** The provider account ("sub") an account is linked to (migration 013). */
+/**
+ * The provider account ("sub") an account is linked to (migration 013). Unique by
+ * (provider_id, subject) and by (user_id, provider_id) (migration 014).
+ */
 export interface UserIdentitiesTable {
   id: Id;
   user_id: number;

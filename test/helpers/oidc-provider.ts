@@ -26,6 +26,8 @@ export interface OidcAccount {
   hd?: string;
   /** Microsoft Entra's sign-in name (often the address). */
   preferred_username?: string;
+  /** Microsoft Entra's directory (tenant) ID of the account. */
+  tid?: string;
 }
 
 export interface OidcClient {
@@ -39,6 +41,11 @@ export interface OidcProviderOptions {
   accounts?: OidcAccount[];
   /** Served over https with this certificate (the browser suite's app runs in production). */
   tls?: { key: string; cert: string };
+  /**
+   * The issuer's path, e.g. `/<tenant-id>/v2.0` as Microsoft's issuers have:
+   * the provider is served below it (none: at the root).
+   */
+  path?: string;
 }
 
 export interface TestOidcProvider {
@@ -69,7 +76,7 @@ function providerConfiguration(opts: OidcProviderOptions, accounts: Map<string, 
     jwks: { keys: [{ ...jwk, use: 'sig', alg: 'RS256', kid: 'test-key' }] },
     cookies: { keys: ['oidc-test-provider-cookie-key'] },
     claims: {
-      openid: ['sub'],
+      openid: ['sub', 'tid'],
       email: ['email', 'email_verified', 'hd'],
       profile: ['name', 'given_name', 'family_name', 'preferred_username'],
     },
@@ -151,7 +158,7 @@ export async function walkProvider(
     if (next.origin !== origin) return next.href;
     method = 'GET';
     body = undefined;
-    const interaction = /^\/interaction\/([^/]+)$/.exec(next.pathname);
+    const interaction = /\/interaction\/([^/]+)$/.exec(next.pathname);
     if (interaction) {
       if ('cancel' in act) {
         next.pathname += '/abort';
@@ -171,9 +178,22 @@ export async function startOidcProvider(opts: OidcProviderOptions): Promise<Test
   const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }) : http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const issuer = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const path = (opts.path ?? '').replace(/\/$/, '');
+  const issuer = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}${path}`;
   const provider = new Provider(issuer, providerConfiguration(opts, accounts));
-  server.on('request', provider.callback());
+  const handle = provider.callback();
+  server.on('request', (req: http.IncomingMessage & { originalUrl?: string }, res: http.ServerResponse) => {
+    if (!path) return handle(req, res);
+    // Mounted below the issuer's path, as a framework mounts it: the provider sees the rest.
+    const url = req.url ?? '/';
+    if (url !== path && !url.startsWith(`${path}/`) && !url.startsWith(`${path}?`)) {
+      res.writeHead(404).end();
+      return;
+    }
+    req.originalUrl = url;
+    req.url = url.slice(path.length) || '/';
+    return handle(req, res);
+  });
   return {
     issuer,
     addAccount: (a) => accounts.set(a.sub, a),

@@ -11,6 +11,7 @@ import * as m010 from './010_school_kinds.js';
 import * as m011 from './011_challenge_tags.js';
 import * as m012 from './012_upload_bytes.js';
 import * as m013 from './013_school_accounts.js';
+import * as m014 from './014_identity_per_provider.js';
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '011_challenge_tags': m011,
   '012_upload_bytes': m012,
   '013_school_accounts': m013,
+  '014_identity_per_provider': m014,
 };

@@ -192,6 +192,13 @@ export async function checkCredentials(user: User | undefined, password: string)
     await checkPassword(await primeDummyHash(), password);
     return { ok: false, reason: 'unknown-email', user: null };
   }
+  // A hash that is not Argon2's (an account of school sign-in: "!sso-only:…") would be refused at
+  // once; a full verification against the dummy hash keeps it as slow as any other refusal, so the
+  // time of an answer does not tell which accounts sign in with a school account (ADR 031).
+  if (!user.password_hash.startsWith('$argon2')) {
+    await checkPassword(await primeDummyHash(), password);
+    return { ok: false, reason: 'wrong-password', user };
+  }
   if (!(await checkPassword(user.password_hash, password))) return { ok: false, reason: 'wrong-password', user };
   return { ok: true, user };
 }

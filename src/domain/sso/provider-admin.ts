@@ -16,7 +16,13 @@ import type { Database } from '../../db/schema.js';
 import { field, fieldErrors, formOutcome, type FieldErrors, type FormOutcome } from '../../lib/forms.js';
 import { audit, type AuditActor } from '../audit.js';
 import { DOMAIN_PATTERN, findSchool } from '../schools.js';
-import { parseDomains, PRESETS, PROVIDER_KINDS } from './providers.js';
+import {
+  parseDomains,
+  PRESETS,
+  PROVIDER_KINDS,
+  SHARED_MICROSOFT_TENANTS,
+  sharedMicrosoftTenantOf,
+} from './providers.js';
 import { openSecret, sealSecret } from './secret-box.js';
 
 type Trx = Transaction<Database>;
@@ -37,13 +43,6 @@ export const DISCOVERY_TIMEOUT_SECONDS = 10;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MICROSOFT_ORIGIN = 'https://login.microsoftonline.com';
 const MICROSOFT_ISSUER = /^https:\/\/login\.microsoftonline\.com\/([0-9a-f-]{36})\/v2\.0$/;
-
-/** Microsoft's shared "tenants": each lets accounts of any directory in, not only the school's. */
-const SHARED_TENANTS: Record<string, string> = {
-  common: 'any Microsoft account in the world, work, school or personal',
-  organizations: 'an account of any organisation’s directory, not only your school’s',
-  consumers: 'personal Microsoft accounts only, never your school’s',
-};
 
 /**
  * Addresses anyone can open: a provider must never vouch for these (with
@@ -170,7 +169,7 @@ async function microsoftIssuer(raw: string, resolve: TenantResolver): Promise<{ 
     };
   const fromIssuer = MICROSOFT_ISSUER.exec(raw)?.[1];
   const tenant = fromIssuer ?? raw;
-  const shared = SHARED_TENANTS[tenant];
+  const shared = Object.hasOwn(SHARED_MICROSOFT_TENANTS, tenant) ? SHARED_MICROSOFT_TENANTS[tenant] : undefined;
   if (shared)
     return {
       error: `“${tenant}” is not one school’s directory: it lets in ${shared}. Enter your school’s Directory (tenant) ID instead.`,
@@ -182,6 +181,12 @@ async function microsoftIssuer(raw: string, resolve: TenantResolver): Promise<{ 
     if ('error' in found)
       return {
         error: `Microsoft did not confirm a directory for ${tenant} (${found.error}). Enter the Directory (tenant) ID instead: it is on the Overview page of Microsoft Entra ID.`,
+      };
+    // A personal-mail domain (outlook.com, …) belongs to the consumers directory.
+    const resolvedShared = sharedMicrosoftTenantOf(found.issuer);
+    if (resolvedShared)
+      return {
+        error: `${tenant} is not one school’s directory: Microsoft files it under one that lets in ${SHARED_MICROSOFT_TENANTS[resolvedShared]}. Enter your school’s Directory (tenant) ID instead.`,
       };
     return found;
   }
@@ -432,6 +437,15 @@ export async function updateProvider(
     if (!(await lockSchool(trx, schoolId))) return false;
     const before = await findProvider(trx, schoolId, id);
     if (!before) return false;
+    // Another issuer or client is another provider: its "sub" values name other people, so the
+    // links made with the old one go (and its sign-ins on their way), or a new server's account
+    // with an old subject would open someone else's account (ADR 036).
+    let linksRemoved = 0;
+    if (before.issuer !== input.issuer || before.client_id !== input.clientId) {
+      await trx.deleteFrom('sso_logins').where('provider_id', '=', id).execute();
+      const gone = await trx.deleteFrom('user_identities').where('provider_id', '=', id).executeTakeFirst();
+      linksRemoved = Number(gone.numDeletedRows);
+    }
     await trx
       .updateTable('sso_providers')
       .set({
@@ -459,6 +473,7 @@ export async function updateProvider(
         }),
         after: described(input),
         secretReplaced: sealed !== null,
+        linksRemoved,
       },
     });
     return true;

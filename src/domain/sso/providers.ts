@@ -27,6 +27,39 @@ export const PRESETS: Record<SsoProviderKind, ProviderPreset> = {
   oidc: { kind: 'oidc', label: 'School account', issuerTemplate: null },
 };
 
+/**
+ * Microsoft's shared "tenants", by name and by ID: each lets in accounts of any
+ * directory (consumers: personal Microsoft accounts), never only the school's.
+ * The consumers tenant's ID is what personal accounts' tokens carry as `tid`.
+ */
+export const MICROSOFT_CONSUMERS_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
+export const SHARED_MICROSOFT_TENANTS: Readonly<Record<string, string>> = {
+  common: 'any Microsoft account in the world, work, school or personal',
+  organizations: 'an account of any organisation’s directory, not only your school’s',
+  consumers: 'personal Microsoft accounts only, never your school’s',
+  [MICROSOFT_CONSUMERS_TENANT_ID]: 'personal Microsoft accounts only (this is the “consumers” directory’s ID)',
+};
+
+const GUID_SEGMENT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The directory (tenant) ID a Microsoft issuer names: the first part of its
+ * path that is a GUID (`https://login.microsoftonline.com/<tenant>/v2.0`),
+ * lower case; null when it names none.
+ */
+export function microsoftTenantOf(issuer: string): string | null {
+  if (!URL.canParse(issuer)) return null;
+  const segment = new URL(issuer).pathname.split('/').find((s) => GUID_SEGMENT.test(s));
+  return segment ? segment.toLowerCase() : null;
+}
+
+/** A shared Microsoft tenant the issuer names (by name or ID), or null. */
+export function sharedMicrosoftTenantOf(issuer: string): string | null {
+  if (!URL.canParse(issuer)) return null;
+  const segments = new URL(issuer).pathname.split('/').map((s) => s.toLowerCase());
+  return segments.find((s) => Object.hasOwn(SHARED_MICROSOFT_TENANTS, s)) ?? null;
+}
+
 /** What the login page shows: one button per enabled provider. */
 export interface ProviderButton {
   id: number;

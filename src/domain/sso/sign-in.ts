@@ -18,8 +18,16 @@ import { audit, type AuditActor } from '../audit.js';
 import { normalizeEmail } from '../accounts/emails.js';
 import { normalizeName } from '../accounts/names.js';
 import { isUniqueViolation, setPassword } from '../accounts/users.js';
-import { emailDomainAllowed, loadSignInProvider, type SignInProvider } from './providers.js';
+import {
+  emailDomainAllowed,
+  loadSignInProvider,
+  microsoftTenantOf,
+  sharedMicrosoftTenantOf,
+  type SignInProvider,
+} from './providers.js';
 import { ACCOUNT_CLOSED_MESSAGE } from '../accounts/leavers.js';
+import { queueMail } from '../mail/outbox.js';
+import { schoolSignInLinkedMail } from '../mail/templates/school-sign-in-linked.js';
 
 /** How long a sign-in may stay at the provider before it must start again. */
 export const PENDING_SIGN_IN_MINUTES = 10;
@@ -27,6 +35,8 @@ export const PENDING_SIGN_IN_MINUTES = 10;
 export const METADATA_TTL_MS = 60 * 60 * 1000;
 const DISCOVERY_TIMEOUT_SECONDS = 10;
 export const SSO_SCOPE = 'openid email profile';
+/** The longest subject ("sub") kept; OpenID Connect allows 255 ASCII characters. */
+export const SUBJECT_MAX = 255;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', '::1', 'localhost']);
 
@@ -72,8 +82,8 @@ export const stateHash = (state: string): string => createHash('sha256').update(
 /**
  * The issuer may be used: https, or http to this machine itself outside
  * production (how the tests run a provider). A Microsoft issuer must name the
- * school's own directory (tenant), never "common", "organizations" or
- * "consumers", which would accept accounts of any organisation.
+ * school's own directory (tenant) by its ID, never "common", "organizations"
+ * or "consumers" (by name or by ID), which accept accounts of any directory.
  */
 export function issuerProblem(issuer: string, kind: SignInProvider['kind'], config: Pick<Config, 'profile'>) {
   let url: URL;
@@ -85,8 +95,8 @@ export function issuerProblem(issuer: string, kind: SignInProvider['kind'], conf
   if (url.protocol === 'http:') {
     if (config.profile === 'production' || !LOOPBACK_HOSTS.has(url.hostname)) return 'its issuer must use https';
   } else if (url.protocol !== 'https:') return 'its issuer must use https';
-  if (kind === 'microsoft' && /\/(common|organizations|consumers)(\/|$)/i.test(url.pathname)) {
-    return "its issuer must name the school's own Microsoft directory (tenant), not a shared one";
+  if (kind === 'microsoft' && (sharedMicrosoftTenantOf(issuer) !== null || microsoftTenantOf(issuer) === null)) {
+    return "its issuer must name the school's own Microsoft directory (tenant) by its ID, not a shared one";
   }
   return null;
 }
@@ -260,17 +270,40 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !
  *   domain) one of the allowed domains: a personal Google account made with a
  *   school address has no `hd`;
  * - microsoft: the tenant-specific issuer is the assurance (only that
- *   directory's accounts reach us); `email`, else `preferred_username` when it
- *   is an address; `email_verified`, where sent, must be true;
- * - oidc: `email`; `email_verified`, where sent, must be true.
- * In every case the address's domain must be one of the provider's.
+ *   directory's accounts reach us), and the token's `tid` must be that
+ *   directory's ID; `email`, else `preferred_username` when it is an address;
+ *   `email_verified`, where sent, must be true;
+ * - oidc: `email` with `email_verified` exactly true.
+ * In every case the address's domain must be one of the provider's, and the
+ * subject at most 255 characters (it is never cut: a cut one could match another).
  */
 export function personFromClaims(
-  p: Pick<SignInProvider, 'kind' | 'label' | 'id' | 'allowedDomains'>,
+  p: Pick<SignInProvider, 'kind' | 'label' | 'id' | 'allowedDomains' | 'issuer'>,
   claims: Record<string, unknown>,
 ): VerifiedPerson | SignInFailure {
   const subject = text(claims.sub);
   if (!subject) return fail(400, 'subject-missing', `${p.label} did not say which account signed in.`, p);
+  if (subject.length > SUBJECT_MAX) {
+    return fail(
+      400,
+      'subject-too-long',
+      `${p.label} named your account with an identifier longer than ${SUBJECT_MAX} characters, which this site cannot keep. Ask the school's IT staff.`,
+      p,
+    );
+  }
+  if (p.kind === 'microsoft') {
+    // The issuer names the school's directory; the token must say it comes from that directory too.
+    const tenant = microsoftTenantOf(p.issuer);
+    const tid = text(claims.tid)?.toLowerCase() ?? null;
+    if (tenant === null || tid !== tenant) {
+      return fail(
+        403,
+        'tenant-mismatch',
+        `the account is not one of the school's ${p.label} directory. Sign in with your school account.`,
+        p,
+      );
+    }
+  }
   let raw = text(claims.email);
   if (!raw && p.kind === 'microsoft') {
     const upn = text(claims.preferred_username);
@@ -291,6 +324,10 @@ export function personFromClaims(
   }
   // Microsoft's "email domain owner verified" claim, where the directory sends it.
   if (p.kind === 'microsoft' && (claims.xms_edov === false || claims.xms_edov === 'false')) {
+    return fail(403, 'email-unverified', `${p.label} has not confirmed that ${email} is yours.`, p, { email });
+  }
+  // Another provider that does not say it has confirmed the address is not trusted with it.
+  if (p.kind === 'oidc' && verified !== true) {
     return fail(403, 'email-unverified', `${p.label} has not confirmed that ${email} is yours.`, p, { email });
   }
   if (p.kind === 'google') {
@@ -322,7 +359,7 @@ export function personFromClaims(
   const [first = '', ...rest] = name.split(/\s+/);
   const firstName = normalizeName(text(claims.given_name) ?? (first || local)).slice(0, 50) || 'Pupil';
   const lastName = normalizeName(text(claims.family_name) ?? rest.join(' ')).slice(0, 50) || '-';
-  return { subject: subject.slice(0, 255), email, firstName, lastName };
+  return { subject, email, firstName, lastName };
 }
 
 /** A password hash no password matches: the account signs in with its school account only. */
@@ -438,12 +475,53 @@ export async function finishSignIn(
   try {
     return await resolveAccount(db, p, person, pending.next_path, opts.actor);
   } catch (err) {
-    // The same person signing in twice at once: the other attempt made the account first.
+    // Two sign-ins at once: the other attempt made the account, or linked it (to this or another
+    // account of the provider: an account is linked to one account of each provider), first.
     if (isUniqueViolation(err)) {
-      return fail(400, 'account-race', 'your account was being set up at the same moment. Please try again.', p);
+      return fail(
+        400,
+        'account-race',
+        `your account was being linked to ${p.label} by another sign-in at the same moment. Start again from the login page; if it is refused again, ask a teacher or administrator.`,
+        p,
+      );
     }
     throw err;
   }
+}
+
+/** The account was made by registering on the site (generally or for a competition). */
+async function selfRegistered(trx: DbOrTrx, userId: number): Promise<boolean> {
+  const row = await trx
+    .selectFrom('audit_log')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('action', '=', 'account.register'), eb('target_id', '=', String(userId))]),
+        eb.and([eb('action', '=', 'competition.register'), eb('actor_id', '=', userId)]),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A school sign-in has vouched for the account before (linked now, or once: the audit log keeps it). */
+async function everLinked(trx: DbOrTrx, userId: number): Promise<boolean> {
+  const linked = await trx
+    .selectFrom('user_identities')
+    .select('id')
+    .where('user_id', '=', userId)
+    .limit(1)
+    .executeTakeFirst();
+  if (linked) return true;
+  const audited = await trx
+    .selectFrom('audit_log')
+    .select('id')
+    .where('action', '=', 'sso.account_linked')
+    .where('target_id', '=', String(userId))
+    .limit(1)
+    .executeTakeFirst();
+  return audited !== undefined;
 }
 
 /** Finds, links or makes the account, with its audit entries, in one transaction. */
@@ -497,11 +575,21 @@ async function resolveAccount(
 
     const existing = await trx
       .selectFrom('users')
-      .select(['id', 'email', 'archived_at', 'email_verified_at'])
+      .select(['id', 'email', 'first_name', 'is_admin', 'archived_at', 'email_verified_at'])
       .where('email', '=', person.email)
       .executeTakeFirst();
     if (existing) {
       if (existing.archived_at !== null) return archived(existing.id, existing.email);
+      if (existing.is_admin === 1) {
+        // An administrator's account is too valuable to hand to whoever the provider vouches for.
+        return fail(
+          403,
+          'admin-not-linked',
+          "an administrator's account is not linked automatically: sign in with your password.",
+          p,
+          { userId: existing.id, email: existing.email },
+        );
+      }
       const other = await trx
         .selectFrom('user_identities')
         .select('id')
@@ -519,6 +607,13 @@ async function resolveAccount(
           { userId: existing.id, email: existing.email },
         );
       }
+      // Someone may have registered this address before its owner: the provider proves the owner is
+      // here, so whoever registered it loses the password and sessions. That is an account never
+      // confirmed, or one made by registering on the site (confirmed at once when addresses need no
+      // confirmation, REQUIRE_EMAIL_VERIFICATION=false) that no school sign-in has ever vouched for.
+      const takenOver =
+        existing.email_verified_at === null ||
+        ((await selfRegistered(trx, existing.id)) && !(await everLinked(trx, existing.id)));
       await trx
         .insertInto('user_identities')
         .values({
@@ -530,9 +625,6 @@ async function resolveAccount(
           last_used_at: now,
         })
         .execute();
-      // Someone may have registered this address before its owner and never confirmed it: the
-      // provider proves the owner is here, so whoever registered it loses the password and sessions.
-      const takenOver = existing.email_verified_at === null;
       if (takenOver) {
         await setPassword(trx, existing.id, unusablePasswordHash(), { mustChange: false });
         await trx
@@ -550,6 +642,15 @@ async function resolveAccount(
           targetId: existing.id,
           details: { provider: p.label, providerId: p.id, confirmedAndPasswordRemoved: takenOver },
         },
+      );
+      await queueMail(
+        trx,
+        schoolSignInLinkedMail({
+          to: existing.email,
+          firstName: existing.first_name,
+          provider: p.label,
+          passwordRemoved: takenOver,
+        }),
       );
       return done(existing.id, existing.email, { linked: true, endOtherSessions: takenOver });
     }

@@ -275,6 +275,13 @@ export function ProviderFormPage({
           required
           hint="Microsoft: Application (client) ID. Google: Client ID of the OAuth client."
         />
+        {id && (
+          <p class="flash flash-warning" role="note">
+            Changing the {kind === 'microsoft' ? 'directory (tenant) ID' : kind === 'oidc' ? 'issuer' : 'client'}
+            {kind === 'google' ? ' ID' : ' or the client ID'} makes this another provider: every account linked to it is
+            unlinked when you save, and links again by its address at its next sign-in.
+          </p>
+        )}
         <PasswordField
           name="client_secret"
           label="Client secret"
