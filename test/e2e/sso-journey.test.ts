@@ -15,8 +15,11 @@ import { E2E_HOOK_TIMEOUT, E2E_TIMEOUTS, useE2E } from './suite.js';
 import { expectLoggedIn, flashes, mainText, visit } from './ui.js';
 
 const CLIENT = { clientId: 'maths-society', clientSecret: 'sso-journey-client-secret-0123456789' };
+// The school's Microsoft Entra directory: its issuer names the tenant, and its tokens carry it as tid.
+const TENANT = '5b1f6c2e-8d3a-4c7e-9f10-2a4b6c8d0e1f';
 const PUPIL = {
   sub: 'entra-object-id-7f3a',
+  tid: TENANT,
   email: 'grace.hopper@school.example.org',
   email_verified: true,
   given_name: 'Grace',
@@ -41,6 +44,7 @@ describe.runIf(browserAvailable())('signing in with a school account', E2E_TIMEO
       clients: [{ ...CLIENT, redirectUris: [`${e2e.site.baseUrl}/login/sso/callback`] }],
       accounts: [PUPIL],
       tls: { key: pems.private, cert: pems.cert },
+      path: `/${TENANT}/v2.0`,
     });
     // The site (in this process) must accept the provider's throwaway certificate when it
     // fetches the provider's metadata, keys and tokens; Node 20 has no call to trust one
@@ -87,7 +91,7 @@ describe.runIf(browserAvailable())('signing in with a school account', E2E_TIMEO
     const { page, guard } = await e2e.open();
     // The provider's own development login page (not the site) asks for a web font from
     // Google, which this machine cannot reach, and has no favicon.
-    const escaped = idp.issuer.replace(/[.:/]/g, (c) => `\\${c}`);
+    const escaped = new URL(idp.issuer).origin.replace(/[.:/]/g, (c) => `\\${c}`);
     guard.allowConsoleError(/ERR_NAME_NOT_RESOLVED \(at https:\/\/fonts\.googleapis\.com\//);
     guard.allowConsoleError(new RegExp(`404 \\(Not Found\\) \\(at ${escaped}\\/favicon\\.ico\\)`));
     await visit(page, '/login');
@@ -95,7 +99,7 @@ describe.runIf(browserAvailable())('signing in with a school account', E2E_TIMEO
     await page.getByRole('button', { name: `Sign in with ${LABEL}` }).click();
 
     // The provider's own login page.
-    await page.waitForURL((url) => url.origin === idp.issuer);
+    await page.waitForURL((url) => url.origin === new URL(idp.issuer).origin);
     await page.locator('input[name="login"]').fill(PUPIL.sub);
     await page.locator('input[name="password"]').fill('the pupil school password');
     await page.getByRole('button', { name: 'Sign-in' }).click();
