@@ -3,6 +3,8 @@
 // readers announce what is wrong where. Values are escaped by Preact.
 import type { ComponentChildren } from 'preact';
 import type { FieldErrors } from '../../lib/forms.js';
+import type { ViewContext } from './context.js';
+import { CsrfField } from './layout.js';
 
 interface FieldBase {
   name: string;
@@ -200,5 +202,27 @@ export function ErrorSummary({ errors, message }: { errors?: FieldErrors; messag
       {message ??
         (count === 1 ? 'Please correct the field marked below.' : `Please correct the ${count} fields marked below.`)}
     </div>
+  );
+}
+
+/** A one-button form that posts to `action` (with the CSRF token): lock, enable, remove and the like. */
+export function PostButton({
+  ctx,
+  action,
+  label,
+  danger,
+}: {
+  ctx: ViewContext;
+  action: string;
+  label: string;
+  danger?: boolean;
+}) {
+  return (
+    <form method="post" action={action} class="inline">
+      <CsrfField ctx={ctx} />
+      <button type="submit" class={`small ${danger ? 'danger' : 'secondary'}`}>
+        {label}
+      </button>
+    </form>
   );
 }

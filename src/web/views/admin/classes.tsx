@@ -12,31 +12,10 @@ import { plural } from '../../../lib/plural.js';
 import { formatSchoolDay } from '../../../lib/school-time.js';
 import { KeyStageBadge, SchoolTime } from '../challenges/parts.js';
 import type { ViewContext } from '../context.js';
-import { ErrorSummary, FieldError, fieldAria, SelectField, TextField } from '../form.js';
+import { ErrorSummary, fieldAria, FieldError, PostButton, SelectField, TextField } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { ClassBoardTable } from '../leaderboard/class-board.js';
 import { AdminLayout } from './admin-layout.js';
-
-function PostButton({
-  ctx,
-  action,
-  label,
-  danger,
-}: {
-  ctx: ViewContext;
-  action: string;
-  label: string;
-  danger?: boolean;
-}) {
-  return (
-    <form method="post" action={action} class="inline">
-      <CsrfField ctx={ctx} />
-      <button type="submit" class={`small ${danger ? 'danger' : 'secondary'}`}>
-        {label}
-      </button>
-    </form>
-  );
-}
 
 const yearText = (y: number | null) => (y === null ? '' : `Year ${y}`);
 

@@ -13,32 +13,11 @@ import type { ViewContext } from '../context.js';
 import type { FieldErrors, FormValues } from '../../../lib/forms.js';
 import { mathProseToText } from '../../../lib/latex-text.js';
 import { plural } from '../../../lib/plural.js';
-import { ErrorSummary, FieldError, fieldAria, TextField } from '../form.js';
+import { ErrorSummary, fieldAria, FieldError, PostButton, TextField } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
 import { Pagination, withQuery } from '../pagination.js';
 import { SubmissionsChart } from './submissions-chart.js';
-
-function PostButton({
-  ctx,
-  action,
-  label,
-  danger,
-}: {
-  ctx: ViewContext;
-  action: string;
-  label: string;
-  danger?: boolean;
-}) {
-  return (
-    <form method="post" action={action} class="inline">
-      <CsrfField ctx={ctx} />
-      <button type="submit" class={`small ${danger ? 'danger' : 'secondary'}`}>
-        {label}
-      </button>
-    </form>
-  );
-}
 
 // ---------------------------------------------------------------- schools
 

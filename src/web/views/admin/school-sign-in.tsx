@@ -13,7 +13,7 @@ import { PRESETS } from '../../../domain/sso/providers.js';
 import type { FieldErrors } from '../../../lib/forms.js';
 import { plural } from '../../../lib/plural.js';
 import type { ViewContext } from '../context.js';
-import { ErrorSummary, PasswordField, TextField } from '../form.js';
+import { ErrorSummary, PasswordField, PostButton, TextField } from '../form.js';
 import { CsrfField } from '../layout.js';
 import { AdminLayout } from './admin-layout.js';
 
@@ -22,27 +22,6 @@ const KIND_NAMES: Record<SsoProviderKind, string> = {
   google: 'Google Workspace',
   oidc: 'Another OpenID Connect provider',
 };
-
-function PostButton({
-  ctx,
-  action,
-  label,
-  danger,
-}: {
-  ctx: ViewContext;
-  action: string;
-  label: string;
-  danger?: boolean;
-}) {
-  return (
-    <form method="post" action={action} class="inline">
-      <CsrfField ctx={ctx} />
-      <button type="submit" class={`small ${danger ? 'danger' : 'secondary'}`}>
-        {label}
-      </button>
-    </form>
-  );
-}
 
 function RedirectUri({ uri }: { uri: string | null }) {
   return uri ? (
