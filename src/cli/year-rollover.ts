@@ -88,6 +88,7 @@ export function registerYearRolloverCommands(program: Command, deps: YearRollove
             schoolYear,
             keyStageByYear: map,
             actor: CLI_ACTOR,
+            timeZone: config.school.timeZone,
             resetBoards: opts.resetBoards ?? false,
           });
         } catch (err) {

@@ -10,10 +10,11 @@
 // the boards of pupils whose key stage changed (their points go with them,
 // ADR 015), optionally a reset of every board, and the `year.rollover` audit
 // entry with the counts.
+import { PostgresAdapter, sql } from 'kysely';
 import { KEY_STAGES, type KeyStage } from '../../config/index.js';
 import type { Db, DbOrTrx } from '../../db/index.js';
 import { checkbox, field, formOutcome, type FieldErrors, type FormOutcome, type FormValues } from '../../lib/forms.js';
-import { isoToWallTime } from '../../lib/school-time.js';
+import { isoToWallTime, wallTimeToIso } from '../../lib/school-time.js';
 import { audit, type AuditActor } from '../audit.js';
 import { rebuildBoards, resetBoards } from '../challenges/scoring.js';
 import { keyStageForYear } from '../key-stage.js';
@@ -36,6 +37,17 @@ export function currentRolloverYear(now: Date, timeZone: string): number {
   const year = Number(wall.slice(0, 4));
   const month = Number(wall.slice(5, 7));
   return month >= ROLLOVER_FROM_MONTH ? year : year - 1;
+}
+
+/**
+ * When the present rollover window opened: 1 July (ROLLOVER_FROM_MONTH) of the
+ * school year a rollover run now would start, in the school's time zone, as an ISO time.
+ * One rollover may run per window, whatever year it names.
+ */
+export function rolloverWindowStart(now: Date, timeZone: string): string {
+  const year = currentRolloverYear(now, timeZone);
+  const month = String(ROLLOVER_FROM_MONTH).padStart(2, '0');
+  return wallTimeToIso(`${year}-${month}-01T00:00`, timeZone) ?? `${year}-${month}-01T00:00:00.000Z`;
 }
 
 /** 2027 → "2027–28". */
@@ -172,6 +184,12 @@ function alreadyRun(done: { school_year: number; ran_at: string }, requested: nu
   );
 }
 
+function ranThisWindow(done: { school_year: number; ran_at: string }, requested: number): RolloverRefused {
+  return new RolloverRefused(
+    `A new school year (${schoolYearLabel(done.school_year)}) was already started on ${done.ran_at.slice(0, 10)}, since 1 July: running ${schoolYearLabel(requested)} now would move everyone up a second time this year. The next one can run from 1 July. Nothing was changed.`,
+  );
+}
+
 export interface RolloverResult {
   schoolYear: number;
   movedUp: number;
@@ -195,13 +213,23 @@ export async function runRollover(
     schoolYear: number;
     keyStageByYear: Record<number, KeyStage>;
     actor: AuditActor;
+    /** The school's time zone: where the present rollover window starts (1 July). */
+    timeZone: string;
     resetBoards?: boolean;
     now?: Date;
   },
 ): Promise<RolloverResult> {
-  const now = (opts.now ?? new Date()).toISOString();
+  const nowDate = opts.now ?? new Date();
+  const now = nowDate.toISOString();
+  const windowStart = rolloverWindowStart(nowDate, opts.timeZone);
   try {
     return await db.transaction().execute(async (trx) => {
+      // Two runs at once naming different years must not both pass the checks below:
+      // on PostgreSQL the second waits here for the first to commit (SQLite's
+      // BEGIN IMMEDIATE already lets one writer in at a time). Reads are not blocked.
+      if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+        await sql`lock table year_rollovers in share row exclusive mode`.execute(trx);
+      }
       const done = await trx
         .selectFrom('year_rollovers')
         .select(['school_year', 'ran_at'])
@@ -209,6 +237,15 @@ export async function runRollover(
         .orderBy('school_year', 'desc')
         .executeTakeFirst();
       if (done) throw alreadyRun(done, opts.schoolYear);
+      // Once a window, whatever year is named: in February, naming next year's school year
+      // after this September's run would move everyone up a second time.
+      const sameWindow = await trx
+        .selectFrom('year_rollovers')
+        .select(['school_year', 'ran_at'])
+        .where('ran_at', '>=', windowStart)
+        .orderBy('ran_at', 'desc')
+        .executeTakeFirst();
+      if (sameWindow) throw ranThisWindow(sameWindow, opts.schoolYear);
       // First write: a second run for the same year waits here on PostgreSQL,
       // then fails on the unique key once this one commits.
       const record = await trx

@@ -221,13 +221,61 @@ describe.each(await availableDialects())('new school year on %s', (dialect) => {
     // The same through the domain, two transactions at once: one result, one refusal.
     await t.db.deleteFrom('year_rollovers').execute();
     const outcomes = await Promise.allSettled([
-      runRollover(t.db, { schoolYear: YEAR, keyStageByYear: t.config.accounts.keyStageByYear, actor: ADMIN_ACTOR }),
-      runRollover(t.db, { schoolYear: YEAR, keyStageByYear: t.config.accounts.keyStageByYear, actor: ADMIN_ACTOR }),
+      runRollover(t.db, {
+        schoolYear: YEAR,
+        keyStageByYear: t.config.accounts.keyStageByYear,
+        actor: ADMIN_ACTOR,
+        timeZone: t.config.school.timeZone,
+      }),
+      runRollover(t.db, {
+        schoolYear: YEAR,
+        keyStageByYear: t.config.accounts.keyStageByYear,
+        actor: ADMIN_ACTOR,
+        timeZone: t.config.school.timeZone,
+      }),
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
     expect(refused.reason).toBeInstanceOf(RolloverRefused);
     for (let i = 0; i < 5; i++) expect((await user(ids[i]!)).year_group).toBe(9 + i);
+  });
+
+  it('runs once a school year, whatever year is named, and two runs naming different years cannot both pass', async () => {
+    const nine = await pupil('Nia', 9, 'KS4');
+    const options = {
+      keyStageByYear: t.config.accounts.keyStageByYear,
+      actor: ADMIN_ACTOR,
+      timeZone: t.config.school.timeZone,
+    };
+    await runRollover(t.db, { ...options, schoolYear: YEAR });
+    expect((await user(nine.id)).year_group).toBe(10);
+    // Later the same school year (before 1 July), next year's school year named by hand: refused.
+    const before = await snapshot();
+    await expect(runRollover(t.db, { ...options, schoolYear: YEAR + 1 })).rejects.toThrow(
+      /already started on .*since 1 July: running .* now would move everyone up a second time/,
+    );
+    expect(await snapshot()).toEqual(before);
+    const form = await run(admin, { school_year: String(YEAR + 1) });
+    expect(form.statusCode).toBe(409);
+    expect(text(form.body)).toContain('would move everyone up a second time this year');
+    expect(await snapshot()).toEqual(before);
+    // From the next 1 July it may run again.
+    const nextJuly = new Date(Date.UTC(YEAR + 1, 6, 2, 12));
+    await runRollover(t.db, { ...options, schoolYear: YEAR + 1, now: nextJuly });
+    expect((await user(nine.id)).year_group).toBe(11);
+
+    // Two runs at once naming different years: one passes, the other is refused.
+    await t.db.deleteFrom('year_rollovers').execute();
+    const outcomes = await Promise.allSettled([
+      runRollover(t.db, { ...options, schoolYear: YEAR }),
+      runRollover(t.db, { ...options, schoolYear: YEAR - 1 }),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(
+      RolloverRefused,
+    );
+    expect((await user(nine.id)).year_group).toBe(12);
+    expect(await t.db.selectFrom('year_rollovers').selectAll().execute()).toHaveLength(1);
   });
 
   it('takes a pupil’s points to the board of their new key stage, or starts every board from zero', async () => {

@@ -58,6 +58,7 @@ export async function adminYearRolloverRoutes(app: FastifyInstance): Promise<voi
         schoolYear: form.data.schoolYear,
         keyStageByYear: map,
         actor: requestActor(request),
+        timeZone: tz,
         resetBoards: form.data.resetBoards,
       });
     } catch (err) {
