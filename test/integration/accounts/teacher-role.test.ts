@@ -148,10 +148,21 @@ describe.each(await availableDialects())('the teacher role on %s', (dialect) => 
     expect(row).not.toContain(`/admin/challenges/${ch.id}/delete`);
     expect((await a.get('/admin/challenges')).body).toContain(`/admin/challenges/${ch.id}/delete`);
 
+    const adjusted = await a.post('/admin/leaderboard/adjustments', {
+      user: student.email,
+      points: '+2',
+      reason: 'Puzzle hunt',
+    });
+    expect(adjusted.statusCode).toBe(303);
     const boards = await tc.get('/admin/leaderboard');
     expect(boards.statusCode).toBe(200);
+    // The adjustments name pupils with their addresses and the admins who made them: not for teachers.
+    expect(boards.body).not.toContain(student.email.toLowerCase());
+    expect(boards.body).not.toContain(admin.email.toLowerCase());
+    expect(boards.body).not.toContain('Puzzle hunt');
+    expect((await a.get('/admin/leaderboard')).body).toContain('Puzzle hunt');
     expect(boards.body).toMatch(
-      /<tr data-board="KS4"><th scope="row"><a href="\/leaderboard\?ks=KS4">KS4<\/a><\/th><td>1<\/td><td>3<\/td><td>1<\/td>/,
+      /<tr data-board="KS4"><th scope="row"><a href="\/leaderboard\?ks=KS4">KS4<\/a><\/th><td>1<\/td><td>5<\/td><td>1<\/td>/, // 3 points and the +2 adjustment
     );
     for (const hidden of [
       '/admin/leaderboard/reset',

@@ -44,8 +44,10 @@ export async function adminLeaderboardRoutes(app: FastifyInstance): Promise<void
     const boards = [];
     for (const ks of KEY_STAGES)
       boards.push({ keyStage: ks, stats: await boardStats(app.db, ks, now), resetAt: resets[ks] });
-    const adjustments = await listAdjustments(app.db, pageNo);
     const canChange = request.user?.role === 'admin';
+    // The adjustments name pupils of every school with their addresses, and the admins who made
+    // them: administrators only, so a teacher's page never loads them.
+    const adjustments = canChange ? await listAdjustments(app.db, pageNo) : null;
     return (
       <AdminLeaderboardPage
         ctx={viewContext(request)}

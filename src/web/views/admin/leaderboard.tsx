@@ -126,7 +126,8 @@ export function AdminLeaderboardPage({
 }: {
   ctx: ViewContext;
   boards: BoardSummary[];
-  adjustments: { rows: AdjustmentRow[]; total: number; page: number; pages: number };
+  /** Null for a teacher: the list names pupils with their addresses. */
+  adjustments: { rows: AdjustmentRow[]; total: number; page: number; pages: number } | null;
   form: AdjustmentFormValues;
   errors?: FieldErrors;
   zone: string;
@@ -235,61 +236,63 @@ export function AdminLeaderboardPage({
         </section>
       )}
 
-      <section aria-labelledby="adjustments-title">
-        <h2 id="adjustments-title">Adjustments ({adjustments.total})</h2>
-        {adjustments.rows.length === 0 ? (
-          <p class="muted">No adjustments.</p>
-        ) : (
-          <div class="table-wrap" tabIndex={0} role="region" aria-label="Adjustments">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Student</th>
-                  <th scope="col">Board</th>
-                  <th scope="col">Points</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">By</th>
-                  {canChange && <th scope="col">Actions</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {adjustments.rows.map((a) => (
-                  <tr data-adjustment-id={a.id}>
-                    <td>
-                      <SchoolTime iso={a.createdAt} zone={zone} />
-                      {a.beforeReset && <span class="muted"> (before reset)</span>}
-                    </td>
-                    <td>
-                      {a.userName}
-                      <br />
-                      <span class="muted">{a.userEmail}</span>
-                    </td>
-                    <td>{a.keyStage}</td>
-                    <td>{a.points > 0 ? `+${a.points}` : a.points}</td>
-                    <td>{a.reason}</td>
-                    <td>{a.createdBy ?? '—'}</td>
-                    {canChange && (
-                      <td class="actions">
-                        <a class="button small secondary" href={`/admin/leaderboard/adjustments/${a.id}/edit`}>
-                          Edit
-                        </a>{' '}
-                        <form method="post" action={`/admin/leaderboard/adjustments/${a.id}/delete`} class="inline">
-                          <CsrfField ctx={ctx} />
-                          <button type="submit" class="small danger">
-                            Delete
-                          </button>
-                        </form>
-                      </td>
-                    )}
+      {adjustments && (
+        <section aria-labelledby="adjustments-title">
+          <h2 id="adjustments-title">Adjustments ({adjustments.total})</h2>
+          {adjustments.rows.length === 0 ? (
+            <p class="muted">No adjustments.</p>
+          ) : (
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Adjustments">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">Student</th>
+                    <th scope="col">Board</th>
+                    <th scope="col">Points</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col">By</th>
+                    {canChange && <th scope="col">Actions</th>}
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pagination page={adjustments.page} pages={adjustments.pages} href={pageHref('/admin/leaderboard')} />
-      </section>
+                </thead>
+                <tbody>
+                  {adjustments.rows.map((a) => (
+                    <tr data-adjustment-id={a.id}>
+                      <td>
+                        <SchoolTime iso={a.createdAt} zone={zone} />
+                        {a.beforeReset && <span class="muted"> (before reset)</span>}
+                      </td>
+                      <td>
+                        {a.userName}
+                        <br />
+                        <span class="muted">{a.userEmail}</span>
+                      </td>
+                      <td>{a.keyStage}</td>
+                      <td>{a.points > 0 ? `+${a.points}` : a.points}</td>
+                      <td>{a.reason}</td>
+                      <td>{a.createdBy ?? '—'}</td>
+                      {canChange && (
+                        <td class="actions">
+                          <a class="button small secondary" href={`/admin/leaderboard/adjustments/${a.id}/edit`}>
+                            Edit
+                          </a>{' '}
+                          <form method="post" action={`/admin/leaderboard/adjustments/${a.id}/delete`} class="inline">
+                            <CsrfField ctx={ctx} />
+                            <button type="submit" class="small danger">
+                              Delete
+                            </button>
+                          </form>
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <Pagination page={adjustments.page} pages={adjustments.pages} href={pageHref('/admin/leaderboard')} />
+        </section>
+      )}
     </AdminLayout>
   );
 }
