@@ -72,14 +72,16 @@ export async function classBoardEntries(
   return [...ranked, ...unranked];
 }
 
-/** The classes a pupil is in, by school and name. */
+/** The classes a pupil is in, by school and name: only those of the school they belong to now. */
 export function classesOfPupil(db: DbOrTrx, userId: number): Promise<ClassDetail[]> {
   return db
     .selectFrom('class_members as m')
     .innerJoin('classes as c', 'c.id', 'm.class_id')
     .innerJoin('schools as s', 's.id', 'c.school_id')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
     .select(['c.id', 'c.school_id as schoolId', 's.name as schoolName', 'c.name', 'c.created_at as createdAt'])
     .where('m.user_id', '=', userId)
+    .whereRef('u.school_id', '=', 'c.school_id')
     .orderBy('s.name')
     .orderBy('c.name')
     .orderBy('c.id')
@@ -115,6 +117,8 @@ export async function boardForViewer(
       .where('m.class_id', '=', classId)
       .where('m.user_id', '=', viewer.id)
       .where('u.archived_at', 'is', null)
+      // A pupil who moved school no longer sees the old school's class.
+      .where('u.school_id', '=', cls.schoolId)
       .executeTakeFirst();
     allowed = member !== undefined;
   }

@@ -62,15 +62,21 @@ export class ClassNameTakenError extends Error {
 
 // ---------------------------------------------------------------- reading
 
-/** Does the viewer teach the class (or is an admin, who sees every class)? */
+/**
+ * Does the viewer teach the class (or is an admin, who sees every class)? A teacher
+ * must also still belong to the class's school: one moved to another school keeps
+ * no view of the old school's pupils.
+ */
 export async function canManageClass(db: DbOrTrx, viewer: ClassViewer, classId: number): Promise<boolean> {
   if (viewer.role === 'admin') return true;
-  if (viewer.role !== 'teacher') return false;
+  if (viewer.role !== 'teacher' || viewer.schoolId === null) return false;
   const row = await db
-    .selectFrom('class_teachers')
-    .select('class_id')
-    .where('class_id', '=', classId)
-    .where('user_id', '=', viewer.id)
+    .selectFrom('class_teachers as t')
+    .innerJoin('classes as c', 'c.id', 't.class_id')
+    .select('t.class_id')
+    .where('t.class_id', '=', classId)
+    .where('t.user_id', '=', viewer.id)
+    .where('c.school_id', '=', viewer.schoolId)
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -100,7 +106,10 @@ export async function listClasses(db: DbOrTrx, viewer: ClassViewer): Promise<Cla
     .innerJoin('schools as s', 's.id', 'c.school_id')
     .select(['c.id', 'c.school_id', 's.name as school_name', 'c.name'])
     .$if(viewer.role !== 'admin', (qb) =>
-      qb.where('c.id', 'in', db.selectFrom('class_teachers').select('class_id').where('user_id', '=', viewer.id)),
+      qb
+        .where('c.id', 'in', db.selectFrom('class_teachers').select('class_id').where('user_id', '=', viewer.id))
+        // Only the school the teacher belongs to now (as canManageClass).
+        .where('c.school_id', '=', viewer.schoolId ?? -1),
     )
     .orderBy('s.name')
     .orderBy('c.name')
@@ -442,23 +451,14 @@ export async function validateAddPupils(
           .execute();
   const pupil = (u: (typeof found)[number]) =>
     u.school_id === cls.schoolId && u.user_type === 'student' && u.is_admin === 0 && u.archived_at === null;
-  const unknown: string[] = [];
-  const notPupils: string[] = [];
-  const otherSchool: string[] = [];
-  const leavers: string[] = [];
-  for (const e of emails) {
+  // One answer for every address that cannot join, whatever the reason (no account, staff,
+  // another school, a leaver): the form must not tell a teacher who has an account here.
+  const refused = emails.filter((e) => {
     const u = found.find((x) => x.email === e);
-    if (!u) unknown.push(e);
-    else if (u.user_type !== 'student' || u.is_admin !== 0) notPupils.push(e);
-    else if (u.school_id !== cls.schoolId) otherSchool.push(e);
-    else if (u.archived_at !== null) leavers.push(e);
-  }
-  const problems: string[] = [];
-  if (unknown.length) problems.push(`No account has the address ${unknown.join(', ')}.`);
-  if (notPupils.length) problems.push(`Not a pupil’s account: ${notPupils.join(', ')}.`);
-  if (otherSchool.length) problems.push(`Not a pupil of ${cls.schoolName}: ${otherSchool.join(', ')}.`);
-  if (leavers.length) problems.push(`Has left the school: ${leavers.join(', ')}.`);
-  if (problems.length) errors.emails = `${problems.join(' ')} Nobody was added.`;
+    return !u || !pupil(u);
+  });
+  if (refused.length)
+    errors.emails = `These addresses are not pupils of ${cls.schoolName} who can join a class: ${refused.join(', ')}. Nobody was added.`;
   if (ids.some((id) => !found.some((u) => u.id === id && pupil(u))))
     errors.user_id = `Some of the ticked pupils are not pupils of ${cls.schoolName} any more. Reload the page and try again.`;
   const userIds = [...new Set([...emails.map((e) => found.find((u) => u.email === e)?.id ?? 0), ...ids])].filter(

@@ -265,13 +265,23 @@ describe.each(await availableDialects())('classes on %s', (dialect) => {
       const cases: Array<[string, string]> = [
         ['', 'Enter a pupil’s email address, or tick pupils in the list.'],
         ['not-an-address', 'Not an email address: not-an-address.'],
+        // One answer whatever the reason, so the form tells nobody who has an account here.
         [
           `${ada.email}, nobody@hill.example.org`,
-          'No account has the address nobody@hill.example.org. Nobody was added.',
+          'These addresses are not pupils of Hill School who can join a class: nobody@hill.example.org. Nobody was added.',
         ],
-        [`${ben.email} ${outsider.email}`, 'Not a pupil of Hill School: olga@vale.example.org. Nobody was added.'],
-        [teacher2.email, `Not a pupil’s account: ${teacher2.email}. Nobody was added.`],
-        [leaver.email, 'Has left the school: lee@hill.example.org. Nobody was added.'],
+        [
+          `${ben.email} ${outsider.email}`,
+          'These addresses are not pupils of Hill School who can join a class: olga@vale.example.org. Nobody was added.',
+        ],
+        [
+          teacher2.email,
+          `These addresses are not pupils of Hill School who can join a class: ${teacher2.email}. Nobody was added.`,
+        ],
+        [
+          leaver.email,
+          'These addresses are not pupils of Hill School who can join a class: lee@hill.example.org. Nobody was added.',
+        ],
       ];
       for (const [emails, message] of cases) {
         const res = await addByEmail(teacher1, id, emails);
@@ -390,6 +400,31 @@ describe.each(await availableDialects())('classes on %s', (dialect) => {
       expect((await t2.get('/admin/classes/999999')).statusCode).toBe(404);
       expect((await (await as(admin)).get(`/admin/classes/${mine}`)).statusCode).toBe(200);
       expect((await (await as(admin)).get(`/admin/classes/${theirs}/progress`)).statusCode).toBe(200);
+    });
+
+    it('a teacher or pupil who moves to another school no longer reaches the old school’s class', async () => {
+      const id = await makeClass(teacher1, '10M');
+      expect((await addByEmail(teacher1, id, ada.email)).statusCode).toBe(303);
+      expect((await (await as(teacher1)).get(`/admin/classes/${id}`)).statusCode).toBe(200);
+      expect((await (await as(ada)).get(`/leaderboard/class/${id}`)).statusCode).toBe(200);
+      const move = (u: TestUser, school: number) =>
+        t.db.updateTable('users').set({ school_id: school }).where('id', '=', u.id).execute();
+      try {
+        await move(teacher1, schoolB);
+        await move(ada, schoolB);
+        for (const path of [
+          `/admin/classes/${id}`,
+          `/admin/classes/${id}/progress`,
+          `/admin/classes/${id}/progress.csv`,
+        ])
+          expect((await (await as(teacher1)).get(path)).statusCode, path).toBe(403);
+        expect((await (await as(teacher1)).get('/admin/classes')).body).not.toContain('10M');
+        expect((await (await as(ada)).get(`/leaderboard/class/${id}`)).statusCode).toBe(403);
+        expect((await (await as(ada)).get('/leaderboard/class')).body).not.toContain('10M');
+      } finally {
+        await move(teacher1, schoolA);
+        await move(ada, schoolA);
+      }
     });
 
     it('pupils and visitors are kept out of the class pages', async () => {

@@ -149,7 +149,9 @@ export async function adminClassRoutes(app: FastifyInstance): Promise<void> {
     return reply.redirect('/admin/classes', 303);
   });
 
-  app.post('/classes/:id/members', { config: teacher }, async (request, reply) => {
+  // Each post may name 200 addresses: a bound on how fast anyone can try addresses here.
+  const addingLimit = '60 per minute;600 per hour';
+  app.post('/classes/:id/members', { config: { ...teacher, rateLimit: addingLimit } }, async (request, reply) => {
     const cls = await load(request);
     const outcome = await validateAddPupils(app.db, cls, request.body);
     if (!outcome.ok) return renderClass(request, reply, cls, { addPupils: outcome });
