@@ -1,7 +1,7 @@
 // The rows behind a class: found or made by name within a school, and its
 // pupils and teachers. Shared by the class pages and the pupil import, so a
 // class named "10A" in an import and the one a teacher made by hand are one.
-import type { Db, DbOrTrx } from '../../db/index.js';
+import type { DbOrTrx } from '../../db/index.js';
 
 /**
  * The class of that name in the school, made if missing. Names are compared as
@@ -38,10 +38,4 @@ export async function addClassTeacher(db: DbOrTrx, classId: number, userId: numb
     .values({ class_id: classId, user_id: userId })
     .onConflict((oc) => oc.columns(['class_id', 'user_id']).doNothing())
     .execute();
-}
-
-/** The ids of the classes a teacher owns. */
-export async function classIdsTaughtBy(db: Db, teacherId: number): Promise<number[]> {
-  const rows = await db.selectFrom('class_teachers').select('class_id').where('user_id', '=', teacherId).execute();
-  return rows.map((r) => r.class_id);
 }
