@@ -32,7 +32,7 @@ import { nameError, normalizeName } from './names.js';
 import { FORGOT_PASSWORD_PATH, resetPath } from './password-reset.js';
 import type { CsvPupilRow } from './pupil-import-csv.js';
 import { mathsClassError, normalizeMathsClass } from './user-forms.js';
-import { hashNewPassword } from './users.js';
+import { hashNewPassword, isUniqueViolation } from './users.js';
 
 /** How long the emailed "set your password" link works (longer than a reset link: pupils read school mail weekly). */
 export const SET_PASSWORD_LINK_DAYS = 7;
@@ -373,7 +373,30 @@ export interface ImportResult {
 export async function runImport(db: Kysely<Database>, actor: AuditActor, opts: ImportOptions): Promise<ImportResult> {
   // Once per import (see the top of this file): a password nobody can know.
   const passwordHash = await hashNewPassword(randomBytes(32).toString('base64url'));
+  try {
+    return await writeImport(db, actor, opts, passwordHash);
+  } catch (err) {
+    // An address taken between the plan and the insert (another import, a registration):
+    // nothing was written; the admin is shown the plan as it is now.
+    if (isUniqueViolation(err)) throw new ImportPlanChangedError(await planImport(db, opts));
+    throw err;
+  }
+}
+
+async function writeImport(
+  db: Kysely<Database>,
+  actor: AuditActor,
+  opts: ImportOptions,
+  passwordHash: string,
+): Promise<ImportResult> {
   return db.transaction().execute(async (trx) => {
+    // Imports into one school take turns (the row lock is held to the commit): a second
+    // confirm of the same file plans after the first has written, and finds its plan changed.
+    await trx
+      .updateTable('schools')
+      .set((eb) => ({ name: eb.ref('name') }))
+      .where('id', '=', opts.schoolId)
+      .execute();
     const plan = await planImport(trx, opts);
     if (opts.expectDigest !== undefined && plan.digest !== opts.expectDigest) throw new ImportPlanChangedError(plan);
     if (opts.strict && plan.refused.length) throw new ImportRefusedRowsError(plan);

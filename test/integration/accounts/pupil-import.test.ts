@@ -313,6 +313,24 @@ describe.each(await availableDialects())('pupil import on %s', (dialect) => {
     expect(await counts()).toEqual(once);
   });
 
+  it('two confirms of the same file at once: one imports, the other is told the plan changed, never a server error', async () => {
+    // Surnames are letters only ("Aa", "Ab", …), as names must be.
+    const surname = (i: number) => String.fromCharCode(65 + Math.floor(i / 26)) + String.fromCharCode(97 + (i % 26));
+    const rows = Array.from({ length: 300 }, (_, i) => `Twin,${surname(i)},twin${i}@${DOMAIN},9,9T`).join('\n');
+    // No emails: 300 messages would only slow the mail tests that follow.
+    const preview = await upload(`First name,Last name,Email,Year,Class\n${rows}\n`, { no_email: 'on' });
+    const fields = confirmFields(preview.body);
+    const before = await counts();
+    const answers = await Promise.all([confirm(fields), confirm(fields), confirm(fields)]);
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([303, 409, 409]);
+    for (const r of answers.filter((x) => x.statusCode === 409))
+      expect(textOf(r.body)).toContain('The accounts changed since the dry run');
+    const after = await counts();
+    expect(after.users).toBe(before.users + 300);
+    expect(after.members).toBe(before.members + 300);
+    expect(after.mail).toBe(before.mail);
+  });
+
   it('reads a UTF-8 file with a byte-order mark, separated by semicolons, under MIS header names', async () => {
     const csv = Buffer.concat([
       Buffer.from([0xef, 0xbb, 0xbf]),
