@@ -31,26 +31,27 @@ function checkedAddress(to: string): string {
   return address;
 }
 
+/** A message as the outbox stores it: due now, never tried. */
+function outboxRow(mail: OutgoingMail, now: string) {
+  return {
+    to_address: checkedAddress(mail.to),
+    subject: mail.subject,
+    text_body: mail.text,
+    html_body: mail.html,
+    kind: mail.kind,
+    created_at: now,
+    attempts: 0,
+    next_attempt_at: now,
+    locked_until: null,
+    sent_at: null,
+    last_error: null,
+  };
+}
+
 /** Queues a message; returns its outbox id. Pass the transaction of the change the message reports. */
 export async function queueMail(db: DbOrTrx, mail: OutgoingMail): Promise<number> {
   const now = new Date().toISOString();
-  const row = await db
-    .insertInto('mail_outbox')
-    .values({
-      to_address: checkedAddress(mail.to),
-      subject: mail.subject,
-      text_body: mail.text,
-      html_body: mail.html,
-      kind: mail.kind,
-      created_at: now,
-      attempts: 0,
-      next_attempt_at: now,
-      locked_until: null,
-      sent_at: null,
-      last_error: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await db.insertInto('mail_outbox').values(outboxRow(mail, now)).returning('id').executeTakeFirstOrThrow();
   for (const listener of listeners) listener();
   return row.id;
 }
@@ -67,21 +68,7 @@ export async function queueMails(db: DbOrTrx, mails: readonly OutgoingMail[]): P
   for (let i = 0; i < mails.length; i += MAIL_CHUNK) {
     await db
       .insertInto('mail_outbox')
-      .values(
-        mails.slice(i, i + MAIL_CHUNK).map((mail) => ({
-          to_address: checkedAddress(mail.to),
-          subject: mail.subject,
-          text_body: mail.text,
-          html_body: mail.html,
-          kind: mail.kind,
-          created_at: now,
-          attempts: 0,
-          next_attempt_at: now,
-          locked_until: null,
-          sent_at: null,
-          last_error: null,
-        })),
-      )
+      .values(mails.slice(i, i + MAIL_CHUNK).map((mail) => outboxRow(mail, now)))
       .execute();
   }
   if (mails.length) for (const listener of listeners) listener();
